@@ -1,0 +1,38 @@
+# The README's two commands are `make run` and `make test`; the rest serve them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint bench chromium clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+## run: a demo node (China) on embedded SQLite at http://127.0.0.1:8000
+run: $(STAMP)
+	SILKGATE_MODE=demo $(BIN)/silkgate demo run
+
+## test: the whole suite (SQLite; set SILKGATE_TEST_DATABASE_URL for PostgreSQL)
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/lodge.py
+
+# The console tests drive Debian's Chromium; install it when missing and we may.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
+	  else echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,210 @@
+"""``/v1/declarations``: lodge, read, list, amend, cancel, and the officers' decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Header, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.service import request_fingerprint
+from silkgate.declarations.states import Action, Status
+from silkgate.store.declarations import Filters
+
+router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
+
+MrnPath = Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$", description="Movement Reference Number")]
+
+_PROBLEM = {"content": {MEDIA_TYPE: {}}}
+_DOCUMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": DeclarationDocument.model_json_schema(
+            ref_template="#/components/schemas/{model}")}},
+    }
+}
+
+
+def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(payload), status_code=status, media_type="application/json",
+                    headers=headers)
+
+
+async def _json_body(request: Request) -> tuple[Any, bytes]:
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() not in ("application/json", ""):
+        raise Problem(415, "Unsupported media type", "send the declaration as application/json",
+                      kind="unsupported-media-type")
+    body = await request.body()
+    if not body:
+        raise Problem(400, "Malformed request", "the request has no body", kind="malformed-json")
+    try:
+        return orjson.loads(body), body
+    except orjson.JSONDecodeError as exc:
+        raise Problem(400, "Malformed request", f"the body is not valid JSON: {exc}",
+                      kind="malformed-json") from None
+
+
+class Decision(BaseModel):
+    """The reason for an officer's decision or a cancellation (required to hold, reject, cancel)."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, Field(max_length=1000)] | None = None
+
+
+@router.post(
+    "",
+    status_code=201,
+    openapi_extra=_DOCUMENT_BODY,
+    responses={201: {"description": "Lodged (or the replay of an earlier lodging with the same "
+                     "Idempotency-Key)"}, 400: _PROBLEM, 401: _PROBLEM, 403: _PROBLEM,
+               413: _PROBLEM, 415: _PROBLEM, 422: _PROBLEM},
+)
+async def lodge(
+    request: Request,
+    node: NodeDep,
+    principal: PrincipalDep,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> Response:
+    """Lodge an import or export declaration (before arrival is allowed).
+
+    The answer is 201 only once the declaration and its journal entry are
+    committed. Send an `Idempotency-Key` header to make retries safe: the same
+    key with the same body returns the first response; with another body, 422.
+    Invalid declarations are answered 422 with every error and its JSON pointer.
+    """
+    raw, body = await _json_body(request)
+    result, replayed = await run_in_threadpool(
+        node.declarations.lodge, principal, raw, idempotency_key=idempotency_key,
+        fingerprint=request_fingerprint(body) if idempotency_key else None,
+    )
+    headers = {"Location": result["links"]["self"]}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return _json(result, 201, headers)
+
+
+@router.get("", responses={401: _PROBLEM, 403: _PROBLEM, 422: _PROBLEM})
+def list_declarations(
+    node: NodeDep,
+    principal: PrincipalDep,
+    status: Status | None = None,
+    type: Annotated[str | None, Query(pattern="^(IM|EX)$")] = None,
+    office: Annotated[str | None, Query(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")] = None,
+    declarant_id: Annotated[str | None, Query(max_length=35)] = None,
+    lrn: Annotated[str | None, Query(max_length=35)] = None,
+    hs_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,10}$")] = None,
+    lodged_from: dt.datetime | None = None,
+    lodged_to: dt.datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    """Declarations, newest first, filtered; page with `cursor` from `next_cursor`.
+
+    A declarant sees only its own declarations.
+    """
+    for name, value in (("lodged_from", lodged_from), ("lodged_to", lodged_to)):
+        if value is not None and value.tzinfo is None:
+            raise Problem(422, "The request is invalid", kind="invalid-request", errors=[{
+                "pointer": f"/{name}", "in": "query", "code": "naive_datetime",
+                "detail": "needs a time zone, e.g. 2026-11-01T00:00:00Z"}])
+    page = node.declarations.search(
+        principal,
+        Filters(status=status.value if status else None, type=type, office=office,
+                declarant_id=declarant_id, lrn=lrn, hs_code=hs_code,
+                lodged_from=lodged_from, lodged_to=lodged_to),
+        limit=limit, cursor=cursor,
+    )
+    return _json({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@router.get("/{mrn}", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+def get_declaration(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
+    """One declaration: its status, its current document and the actions open to you."""
+    result = node.declarations.get(principal, mrn)
+    return _json(result, headers={"ETag": f'"{result["version"]}"'})
+
+
+@router.put(
+    "/{mrn}",
+    openapi_extra=_DOCUMENT_BODY,
+    responses={400: _PROBLEM, 401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM,
+               412: _PROBLEM, 422: _PROBLEM},
+)
+async def amend_declaration(
+    request: Request,
+    node: NodeDep,
+    principal: PrincipalDep,
+    mrn: MrnPath,
+    if_match: Annotated[str | None, Header(max_length=20)] = None,
+    reason: Annotated[str | None, Query(max_length=1000)] = None,
+) -> Response:
+    """Amend: the whole document again, as a new version; earlier versions are kept.
+
+    Send `If-Match` with the ETag you read to refuse the amendment (412) if
+    someone changed the declaration in between.
+    """
+    version = None
+    if if_match is not None:
+        try:
+            version = int(if_match.strip().strip('"').removeprefix("W/").strip('"'))
+        except ValueError:
+            raise Problem(400, "Malformed request", "If-Match must be an ETag such as \"2\"",
+                          kind="malformed-header") from None
+    raw, _ = await _json_body(request)
+    result = await run_in_threadpool(
+        node.declarations.amend, principal, mrn, raw, if_match=version, reason=reason
+    )
+    return _json(result, headers={"ETag": f'"{result["version"]}"'})
+
+
+@router.get("/{mrn}/versions", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+def list_versions(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
+    """Every version of the declaration, oldest first."""
+    return _json({"items": node.declarations.versions(principal, mrn)})
+
+
+@router.get("/{mrn}/versions/{version}", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+def get_version(
+    node: NodeDep, principal: PrincipalDep, mrn: MrnPath,
+    version: Annotated[int, Path(ge=1, le=1_000_000)],
+) -> Response:
+    """The document exactly as it stood in one version."""
+    return _json(node.declarations.version(principal, mrn, version))
+
+
+@router.get("/{mrn}/journal", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+def timeline(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
+    """The declaration's timeline from the journal: every event, who, when, and why."""
+    return _json({"items": node.declarations.timeline(principal, mrn)})
+
+
+def _decision_route(action: Action, summary: str) -> None:
+    def decide(
+        node: NodeDep, principal: PrincipalDep, mrn: MrnPath, decision: Decision | None = None
+    ) -> Response:
+        reason = decision.reason if decision else None
+        return _json(node.declarations.act(principal, mrn, action, reason))
+
+    decide.__doc__ = summary
+    router.add_api_route(
+        f"/{{mrn}}/{action.value}", decide, methods=["POST"], name=f"{action.value}_declaration",
+        summary=summary.split(".")[0],
+        responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM, 422: _PROBLEM},
+    )
+
+
+_decision_route(Action.CONTROL, "Take the declaration under control (officer).")
+_decision_route(Action.HOLD, "Hold the goods, with a reason (officer).")
+_decision_route(Action.RESUME, "Lift a hold and resume control (officer).")
+_decision_route(Action.RELEASE, "Release the goods (officer).")
+_decision_route(Action.REJECT, "Reject the declaration, with a reason (officer).")
+_decision_route(Action.CANCEL, "Cancel (invalidate) the declaration, with a reason "
+                "(its declarant, or an officer).")

@@ -1,0 +1,138 @@
+"""RFC 9457 problem details: every error the API returns has this shape.
+
+``errors`` lists each field error with the RFC 6901 JSON pointer of the field,
+so a client can put the message next to the right input.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from silkgate.declarations.errors import (
+    Forbidden,
+    IdempotencyKeyReused,
+    IllegalTransition,
+    InvalidRequest,
+    NotFound,
+    PreconditionFailed,
+)
+from silkgate.declarations.validation import pointer
+
+log = logging.getLogger("silkgate.api")
+
+MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    """An HTTP error to answer with a problem document."""
+
+    def __init__(
+        self, status: int, title: str, detail: str | None = None, *,
+        errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+        kind: str | None = None,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+        self.kind = kind or title.lower().replace(" ", "-")
+
+
+def problem_response(
+    status: int, title: str, detail: str | None = None, *, kind: str,
+    errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+    instance: str | None = None,
+) -> Response:
+    body: dict[str, Any] = {"type": f"/problems/{kind}", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = errors
+    return Response(orjson.dumps(body), status_code=status, media_type=MEDIA_TYPE,
+                    headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn exceptions into problem documents."""
+
+    def path(request: Request) -> str:
+        return request.url.path
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return problem_response(exc.status, exc.title, exc.detail, kind=exc.kind,
+                                errors=exc.errors, headers=exc.headers, instance=path(request))
+
+    @app.exception_handler(InvalidRequest)
+    async def _invalid(request: Request, exc: InvalidRequest) -> Response:
+        n = len(exc.errors)
+        return problem_response(
+            422, exc.title, f"{n} error{'s' if n != 1 else ''}; nothing was stored",
+            kind="invalid-" + ("declaration" if "declaration" in exc.title else "request"),
+            errors=[e.as_dict() for e in exc.errors], instance=path(request),
+        )
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return problem_response(404, "Not found", str(exc), kind="not-found",
+                                instance=path(request))
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return problem_response(403, "Forbidden", str(exc), kind="forbidden",
+                                instance=path(request))
+
+    @app.exception_handler(IllegalTransition)
+    async def _conflict(request: Request, exc: IllegalTransition) -> Response:
+        return problem_response(409, "Action not allowed in this status", str(exc),
+                                kind="illegal-transition", instance=path(request))
+
+    @app.exception_handler(PreconditionFailed)
+    async def _precondition(request: Request, exc: PreconditionFailed) -> Response:
+        return problem_response(412, "Precondition failed", str(exc),
+                                kind="version-mismatch", instance=path(request))
+
+    @app.exception_handler(IdempotencyKeyReused)
+    async def _reused(request: Request, exc: IdempotencyKeyReused) -> Response:
+        return problem_response(422, "Idempotency-Key reused", str(exc),
+                                kind="idempotency-key-reused", instance=path(request))
+
+    @app.exception_handler(RequestValidationError)
+    async def _params(request: Request, exc: RequestValidationError) -> Response:
+        errors = []
+        for err in exc.errors():
+            loc = list(err.get("loc", ()))
+            where = loc.pop(0) if loc and loc[0] in ("query", "path", "header", "body") else None
+            entry = {"pointer": pointer(*loc), "code": err.get("type", "invalid"),
+                     "detail": str(err.get("msg", "is invalid"))}
+            if where and where != "body":
+                entry["in"] = where
+            errors.append(entry)
+        return problem_response(422, "The request is invalid", f"{len(errors)} error(s)",
+                                kind="invalid-request", errors=errors, instance=path(request))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
+        title = titles.get(exc.status_code, "HTTP error")
+        return problem_response(exc.status_code, title, str(exc.detail) if exc.detail else None,
+                                kind=title.lower().replace(" ", "-"),
+                                headers=getattr(exc, "headers", None), instance=path(request))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # Log the cause for the operator; tell the client nothing about the internals.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "Internal error", "the node could not complete the request",
+                                kind="internal-error", instance=path(request))

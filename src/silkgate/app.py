@@ -1,0 +1,59 @@
+"""The ASGI application: API, web console and OpenAPI, wired to one node."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.responses import RedirectResponse, Response
+
+from silkgate import __version__
+from silkgate.api import declarations, problems
+from silkgate.api.limits import BodySizeLimit
+from silkgate.config import Settings
+from silkgate.node import Node, open_node
+from silkgate.web import console
+
+
+def create_app(settings: Settings | None = None, node: Node | None = None) -> FastAPI:
+    """The application for ``settings`` (from the environment by default)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = node is None
+        app.state.node = node or open_node(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.node.close()
+
+    app = FastAPI(
+        title="silkgate node",
+        version=__version__,
+        description=(
+            "One electronic declaration per consignment: lodge, validate, decide, release; "
+            "every step journaled. Errors are RFC 9457 problem documents."
+        ),
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    if node is not None:
+        app.state.node = node
+    problems.install(app)
+    app.include_router(declarations.router)
+    console.install(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> Response:
+        return Response("ok", media_type="text/plain")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/console")
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

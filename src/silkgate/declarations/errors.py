@@ -1,0 +1,33 @@
+"""What can go wrong with a request about a declaration, independent of HTTP."""
+
+from __future__ import annotations
+
+from silkgate.declarations.states import IllegalTransition
+from silkgate.declarations.validation import FieldError, InvalidDeclaration, InvalidRequest
+
+__all__ = [
+    "FieldError",
+    "Forbidden",
+    "IdempotencyKeyReused",
+    "IllegalTransition",
+    "InvalidDeclaration",
+    "InvalidRequest",
+    "NotFound",
+    "PreconditionFailed",
+]
+
+
+class NotFound(Exception):
+    """No such declaration (or version)."""
+
+
+class Forbidden(Exception):
+    """The principal may not do this; the message names no data it may not see."""
+
+
+class PreconditionFailed(Exception):
+    """The declaration changed since the version the client based its amendment on."""
+
+
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was already used for a different request body."""

@@ -1,0 +1,331 @@
+"""Lodging, amending and deciding on declarations: the use cases, with their transactions.
+
+This is the boundary between the pure core (document, validation, states,
+journal) and the store. Every change to a declaration and its journal entry
+commit in one transaction, so the journal never misses an event and never
+records one that did not happen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+import sqlalchemy as sa
+
+from silkgate.access.principals import Principal, Role
+from silkgate.declarations.errors import (
+    Forbidden,
+    IdempotencyKeyReused,
+    NotFound,
+    PreconditionFailed,
+)
+from silkgate.declarations.mrn import new_mrn
+from silkgate.declarations.states import (
+    OFFICER_ACTIONS,
+    REASON_REQUIRED,
+    Action,
+    Status,
+    allowed_actions,
+    next_status,
+)
+from silkgate.declarations.validation import (
+    CodeLists,
+    FieldError,
+    InvalidDeclaration,
+    InvalidRequest,
+    validate,
+)
+from silkgate.store import declarations as store
+from silkgate.store import journal
+from silkgate.store.db import reading, writing
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def request_fingerprint(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def summary(d: store.StoredDeclaration) -> dict[str, Any]:
+    """The public face of a declaration, without its document."""
+    return {
+        "mrn": d.mrn,
+        "type": d.type,
+        "status": d.status,
+        "version": d.version,
+        "office": d.office,
+        "declarant_id": d.declarant_id,
+        "lrn": d.lrn,
+        "currency": d.currency,
+        "invoice_amount": str(d.invoice_amount),
+        "item_count": d.item_count,
+        "arrival_date": d.arrival_date.isoformat() if d.arrival_date else None,
+        "lodged_at": d.lodged_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": d.updated_at.isoformat().replace("+00:00", "Z"),
+        "links": {
+            "self": f"/v1/declarations/{d.mrn}",
+            "journal": f"/v1/declarations/{d.mrn}/journal",
+            "versions": f"/v1/declarations/{d.mrn}/versions",
+        },
+    }
+
+
+class DeclarationService:
+    """The declaration use cases of one node."""
+
+    def __init__(
+        self, engine: sa.Engine, codes: CodeLists, *, timezone: str = "UTC",
+        clock: Clock = utc_now,
+    ) -> None:
+        self.engine = engine
+        self.codes = codes
+        self.zone = ZoneInfo(timezone)
+        self.clock = clock
+
+    def today(self, at: dt.datetime) -> dt.date:
+        return at.astimezone(self.zone).date()
+
+    # -- lodging -------------------------------------------------------------
+
+    def lodge(
+        self, principal: Principal, raw: Any, *, idempotency_key: str | None = None,
+        fingerprint: str | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Lodge a declaration; the summary, and whether it is a replay of an earlier lodging.
+
+        With an ``idempotency_key``, a retry of the same request returns the
+        first response and lodges nothing; the same key with a different body
+        is refused.
+        """
+        if principal.role is not Role.DECLARANT:
+            raise Forbidden("only a declarant lodges declarations")
+        if idempotency_key is not None:
+            fingerprint = fingerprint or request_fingerprint(orjson.dumps(raw))
+            replay = self._replay(principal, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay, True
+        at = self.clock()
+        doc = validate(raw, self.codes, self.today(at))
+        if doc.declarant.id != principal.party_id:
+            raise InvalidDeclaration([FieldError(
+                "/declarant/id", "not_your_identifier",
+                "must be the trader identifier your credentials were issued to",
+            )])
+        try:
+            with writing(self.engine) as conn:
+                if idempotency_key is not None:
+                    # Checked again under the write lock: the first check was optimistic.
+                    replay = self._replay_in(conn, principal, idempotency_key, fingerprint or "")
+                    if replay is not None:
+                        return replay, True
+                stored = store.insert(
+                    conn, new_mrn(self.codes.administration, at), Status.LODGED.value, doc, at,
+                    principal.name,
+                )
+                journal.append(
+                    conn, at=at, actor=principal.name, event="lodged", declaration_id=stored.id,
+                    mrn=stored.mrn, version=1, to_status=Status.LODGED.value,
+                )
+                result = summary(stored)
+                if idempotency_key is not None:
+                    store.remember_idempotent(
+                        conn, principal.id, idempotency_key, fingerprint or "", stored.id,
+                        orjson.dumps(result).decode(), at,
+                    )
+        except sa.exc.IntegrityError:
+            # Two requests with one key raced on PostgreSQL; the loser replays the winner.
+            if idempotency_key is None:
+                raise
+            replay = self._replay(principal, idempotency_key, fingerprint or "")
+            if replay is None:
+                raise
+            return replay, True
+        return result, False
+
+    def _replay(self, principal: Principal, key: str, fingerprint: str) -> dict[str, Any] | None:
+        with reading(self.engine) as conn:
+            return self._replay_in(conn, principal, key, fingerprint)
+
+    @staticmethod
+    def _replay_in(
+        conn: sa.Connection, principal: Principal, key: str, fingerprint: str
+    ) -> dict[str, Any] | None:
+        row = store.find_idempotent(conn, principal.id, key)
+        if row is None:
+            return None
+        if row.request_hash != fingerprint:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was already used for a different declaration"
+            )
+        return orjson.loads(row.response)
+
+    # -- reading -------------------------------------------------------------
+
+    def _visible(self, conn: sa.Connection, principal: Principal, mrn: str,
+                 *, for_update: bool = False) -> store.StoredDeclaration:
+        d = store.get(conn, mrn, for_update=for_update)
+        if d is None:
+            raise NotFound(f"no declaration {mrn}")
+        if not principal.may_see(d.declarant_id):
+            raise Forbidden("this declaration was lodged by another declarant")
+        return d
+
+    def get(self, principal: Principal, mrn: str) -> dict[str, Any]:
+        with reading(self.engine) as conn:
+            d = self._visible(conn, principal, mrn)
+            result = summary(d)
+            result["document"] = store.document(conn, d.id, d.version)
+            result["allowed_actions"] = self._actions_for(principal, d)
+            return result
+
+    def _actions_for(self, principal: Principal, d: store.StoredDeclaration) -> list[str]:
+        actions = allowed_actions(Status(d.status))
+        if principal.is_staff:
+            return [a.value for a in actions if a in OFFICER_ACTIONS or a is Action.CANCEL]
+        return [a.value for a in actions if a in (Action.AMEND, Action.CANCEL)]
+
+    def version(self, principal: Principal, mrn: str, version: int) -> dict[str, Any]:
+        with reading(self.engine) as conn:
+            d = self._visible(conn, principal, mrn)
+            document = store.document(conn, d.id, version)
+            if document is None:
+                raise NotFound(f"declaration {mrn} has no version {version}")
+            return {"mrn": mrn, "version": version, "document": document}
+
+    def versions(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
+        with reading(self.engine) as conn:
+            d = self._visible(conn, principal, mrn)
+            return [
+                {**v, "created_at": v["created_at"].isoformat().replace("+00:00", "Z"),
+                 "links": {"self": f"/v1/declarations/{mrn}/versions/{v['version']}"}}
+                for v in store.versions(conn, d.id)
+            ]
+
+    def timeline(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
+        """The declaration's journal entries, oldest first, with time elapsed since lodging."""
+        with reading(self.engine) as conn:
+            d = self._visible(conn, principal, mrn)
+            entries = journal.entries_for(conn, d.id)
+        start = entries[0].at if entries else None
+        return [
+            {
+                "seq": e.seq,
+                "at": e.at.isoformat().replace("+00:00", "Z"),
+                "actor": e.actor,
+                "event": e.event,
+                "version": e.version,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "reason": e.reason,
+                "elapsed_seconds": round((e.at - start).total_seconds(), 3) if start else 0.0,
+            }
+            for e in entries
+        ]
+
+    def search(
+        self, principal: Principal, filters: store.Filters, *, limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page:
+        if not principal.is_staff:
+            if filters.declarant_id not in (None, principal.party_id):
+                raise Forbidden("a declarant sees only its own declarations")
+            filters = store.Filters(**{**filters.__dict__, "declarant_id": principal.party_id})
+        before = _decode_cursor(cursor)
+        with reading(self.engine) as conn:
+            rows = store.search(conn, filters, limit=limit + 1, before_id=before)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page(
+            [summary(d) for d in rows],
+            _encode_cursor(rows[-1].id) if more and rows else None,
+        )
+
+    # -- changing ------------------------------------------------------------
+
+    def amend(
+        self, principal: Principal, mrn: str, raw: Any, *, if_match: int | None = None,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        """Replace the document with a new version; every earlier version is kept."""
+        at = self.clock()
+        doc = validate(raw, self.codes, self.today(at))
+        with writing(self.engine) as conn:
+            d = self._visible(conn, principal, mrn, for_update=True)
+            if principal.role is not Role.DECLARANT:
+                raise Forbidden("only the declarant amends a declaration")
+            if if_match is not None and if_match != d.version:
+                raise PreconditionFailed(
+                    f"the declaration is at version {d.version}, not {if_match}"
+                )
+            errors = []
+            if doc.type != d.type:
+                errors.append(FieldError("/type", "immutable", f"cannot change from {d.type}"))
+            if doc.declarant.id != d.declarant_id:
+                errors.append(FieldError("/declarant/id", "immutable",
+                                         "an amendment cannot change the declarant"))
+            if errors:
+                raise InvalidDeclaration(errors)
+            status = next_status(Status(d.status), Action.AMEND)
+            amended = store.amend(conn, d, status.value, doc, at, principal.name, reason)
+            journal.append(
+                conn, at=at, actor=principal.name, event="amended", declaration_id=d.id,
+                mrn=d.mrn, version=amended.version, from_status=d.status,
+                to_status=status.value, reason=reason,
+            )
+        return summary(amended)
+
+    def act(
+        self, principal: Principal, mrn: str, action: Action, reason: str | None = None
+    ) -> dict[str, Any]:
+        """An officer's decision (control, hold, resume, release, reject) or a cancellation."""
+        reason = (reason or "").strip() or None
+        if action in REASON_REQUIRED and reason is None:
+            raise InvalidRequest([FieldError(
+                "/reason", "missing", f"a reason is required to {action.value}")])
+        if action is Action.AMEND:
+            raise ValueError("use amend() to amend")
+        at = self.clock()
+        with writing(self.engine) as conn:
+            d = self._visible(conn, principal, mrn, for_update=True)
+            if action in OFFICER_ACTIONS and not principal.is_staff:
+                raise Forbidden(f"only customs officers may {action.value} a declaration")
+            status = next_status(Status(d.status), action)
+            changed = store.set_status(conn, d, status.value, at)
+            journal.append(
+                conn, at=at, actor=principal.name, event=action.value, declaration_id=d.id,
+                mrn=d.mrn, version=d.version, from_status=d.status, to_status=status.value,
+                reason=reason,
+            )
+        return summary(changed)
+
+
+def _encode_cursor(last_id: int) -> str:
+    return format(last_id, "x")
+
+
+def _decode_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        value = int(cursor, 16)
+    except ValueError:
+        raise InvalidRequest(
+            [FieldError("/cursor", "invalid", "is not a cursor this node issued")]
+        ) from None
+    return value

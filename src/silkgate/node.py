@@ -1,0 +1,103 @@
+"""A running node's parts: settings, engine, code lists, services and the token resolver.
+
+Built once by :func:`open_node`; the API, the web console and the CLI all use
+the same object, so there is one place where real adapters are wired in.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from silkgate.access.principals import Principal, hash_token
+from silkgate.config import Settings
+from silkgate.declarations.service import DeclarationService
+from silkgate.declarations.validation import CodeLists
+from silkgate.store import principals as principal_store
+from silkgate.store import refdata
+from silkgate.store.db import make_engine, reading
+
+
+class NodeNotReady(RuntimeError):
+    """The database is not migrated or holds no reference data."""
+
+
+@dataclass
+class TokenResolver:
+    """Bearer token -> principal, with a short in-memory cache.
+
+    The cache keeps the hot path (every API request) off the database; a
+    revoked token stops working within ``ttl`` seconds.
+    """
+
+    engine: sa.Engine
+    secret_key: str
+    ttl: float
+    _cache: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def cached(self, token: str) -> tuple[bool, Principal | None]:
+        """``(True, principal)`` when the cache answers, ``(False, None)`` when it cannot."""
+        if len(token) > 200:
+            return True, None
+        hit = self._cache.get(hash_token(self.secret_key, token))
+        if hit is not None and hit[0] > time.monotonic():
+            return True, hit[1]
+        return False, None
+
+    def resolve(self, token: str) -> Principal | None:
+        known, principal = self.cached(token)
+        if known:
+            return principal
+        digest = hash_token(self.secret_key, token)
+        now = time.monotonic()
+        with reading(self.engine) as conn:
+            principal = principal_store.principal_for_token(conn, digest)
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (now + self.ttl, principal)
+        return principal
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+@dataclass
+class Node:
+    settings: Settings
+    engine: sa.Engine
+    codes: CodeLists
+    declarations: DeclarationService
+    tokens: TokenResolver
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
+    engine = engine or make_engine(settings.database_url)
+    try:
+        codes = refdata.code_lists(engine, settings.administration)
+    except sa.exc.OperationalError as exc:
+        raise NodeNotReady(
+            f"the database at {settings.database_url} is not ready ({exc.orig}); "
+            "run `silkgate db upgrade` and `silkgate refdata load`"
+        ) from exc
+    except sa.exc.ProgrammingError as exc:
+        raise NodeNotReady(
+            "the database is not migrated; run `silkgate db upgrade` and `silkgate refdata load`"
+        ) from exc
+    if not codes.hs_subheadings:
+        raise NodeNotReady("no reference data loaded; run `silkgate refdata load`")
+    return Node(
+        settings=settings,
+        engine=engine,
+        codes=codes,
+        declarations=DeclarationService(engine, codes, timezone=settings.timezone),
+        tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
+    )

@@ -1,0 +1,1 @@
+"""Origin: free-trade agreements and their rules, held as data."""

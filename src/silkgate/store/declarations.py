@@ -1,0 +1,219 @@
+"""Declarations, their versions and items in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from silkgate.declarations.document import DeclarationDocument
+from silkgate.store.tables import (
+    declaration_items,
+    declaration_versions,
+    declarations,
+    idempotency_keys,
+)
+
+
+@dataclass(frozen=True)
+class StoredDeclaration:
+    id: int
+    mrn: str
+    type: str
+    status: str
+    version: int
+    office: str
+    declarant_id: str
+    lrn: str
+    currency: str
+    invoice_amount: Any
+    item_count: int
+    arrival_date: dt.date | None
+    lodged_at: dt.datetime
+    updated_at: dt.datetime
+
+
+_COLUMNS = [declarations.c[f] for f in StoredDeclaration.__dataclass_fields__]
+
+
+def _summary(doc: DeclarationDocument) -> dict[str, Any]:
+    return {
+        "type": doc.type,
+        "office": doc.office,
+        "declarant_id": doc.declarant.id,
+        "lrn": doc.lrn,
+        "currency": doc.invoice.currency,
+        "invoice_amount": doc.invoice.amount,
+        "item_count": len(doc.items),
+        "arrival_date": doc.transport.arrival_date,
+    }
+
+
+def dump_document(doc: DeclarationDocument) -> str:
+    return orjson.dumps(doc.model_dump(mode="json", exclude_none=True)).decode()
+
+
+def _write_version(
+    conn: sa.Connection, declaration_id: int, version: int, doc: DeclarationDocument,
+    at: dt.datetime, actor: str, reason: str | None,
+) -> None:
+    conn.execute(
+        declaration_versions.insert().values(
+            declaration_id=declaration_id, version=version, document=dump_document(doc),
+            created_at=at, created_by=actor, reason=reason,
+        )
+    )
+    conn.execute(
+        declaration_items.insert(),
+        [
+            {
+                "declaration_id": declaration_id,
+                "version": version,
+                "seq": item.seq,
+                "hs_code": item.hs_code,
+                "origin": item.origin,
+                "description": item.description,
+                "value": item.value,
+                "net_mass_kg": item.net_mass_kg,
+                "preference": item.preference.agreement if item.preference else None,
+            }
+            for item in doc.items
+        ],
+    )
+
+
+def insert(
+    conn: sa.Connection, mrn: str, status: str, doc: DeclarationDocument, at: dt.datetime,
+    actor: str,
+) -> StoredDeclaration:
+    row = conn.execute(
+        declarations.insert()
+        .values(mrn=mrn, status=status, version=1, lodged_at=at, updated_at=at, **_summary(doc))
+        .returning(*_COLUMNS)
+    ).one()
+    _write_version(conn, row.id, 1, doc, at, actor, None)
+    return StoredDeclaration(*row)
+
+
+def amend(
+    conn: sa.Connection, current: StoredDeclaration, status: str, doc: DeclarationDocument,
+    at: dt.datetime, actor: str, reason: str | None,
+) -> StoredDeclaration:
+    version = current.version + 1
+    row = conn.execute(
+        declarations.update()
+        .where(declarations.c.id == current.id, declarations.c.version == current.version)
+        .values(status=status, version=version, updated_at=at, **_summary(doc))
+        .returning(*_COLUMNS)
+    ).one()
+    _write_version(conn, current.id, version, doc, at, actor, reason)
+    return StoredDeclaration(*row)
+
+
+def set_status(
+    conn: sa.Connection, current: StoredDeclaration, status: str, at: dt.datetime
+) -> StoredDeclaration:
+    row = conn.execute(
+        declarations.update()
+        .where(declarations.c.id == current.id)
+        .values(status=status, updated_at=at)
+        .returning(*_COLUMNS)
+    ).one()
+    return StoredDeclaration(*row)
+
+
+def get(conn: sa.Connection, mrn: str, *, for_update: bool = False) -> StoredDeclaration | None:
+    query = sa.select(*_COLUMNS).where(declarations.c.mrn == mrn)
+    if for_update:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return None if row is None else StoredDeclaration(*row)
+
+
+def document(conn: sa.Connection, declaration_id: int, version: int) -> dict[str, Any] | None:
+    text = conn.execute(
+        sa.select(declaration_versions.c.document).where(
+            declaration_versions.c.declaration_id == declaration_id,
+            declaration_versions.c.version == version,
+        )
+    ).scalar()
+    return None if text is None else orjson.loads(text)
+
+
+def versions(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        sa.select(
+            declaration_versions.c.version,
+            declaration_versions.c.created_at,
+            declaration_versions.c.created_by,
+            declaration_versions.c.reason,
+        )
+        .where(declaration_versions.c.declaration_id == declaration_id)
+        .order_by(declaration_versions.c.version)
+    )
+    # str(): column labels are a str subclass that orjson refuses as keys.
+    return [{str(k): v for k, v in r._mapping.items()} for r in rows]
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    type: str | None = None
+    office: str | None = None
+    declarant_id: str | None = None
+    lrn: str | None = None
+    hs_code: str | None = None  # prefix: chapter, heading, subheading or national line
+    lodged_from: dt.datetime | None = None
+    lodged_to: dt.datetime | None = None
+
+
+def search(
+    conn: sa.Connection, filters: Filters, *, limit: int, before_id: int | None = None
+) -> list[StoredDeclaration]:
+    """Newest first; ``before_id`` is the keyset cursor from the previous page."""
+    query = sa.select(*_COLUMNS)
+    c = declarations.c
+    for name in ("status", "type", "office", "declarant_id", "lrn"):
+        value = getattr(filters, name)
+        if value is not None:
+            query = query.where(c[name] == value)
+    if filters.lodged_from is not None:
+        query = query.where(c.lodged_at >= filters.lodged_from)
+    if filters.lodged_to is not None:
+        query = query.where(c.lodged_at < filters.lodged_to)
+    if filters.hs_code:
+        items = declaration_items.c
+        query = query.where(
+            sa.exists().where(
+                items.declaration_id == c.id,
+                items.version == c.version,
+                items.hs_code.startswith(filters.hs_code, autoescape=True),
+            )
+        )
+    if before_id is not None:
+        query = query.where(c.id < before_id)
+    rows = conn.execute(query.order_by(c.id.desc()).limit(limit))
+    return [StoredDeclaration(*r) for r in rows]
+
+
+def find_idempotent(conn: sa.Connection, principal_id: int, key: str) -> sa.Row | None:  # type: ignore[type-arg]
+    return conn.execute(
+        sa.select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
+            idempotency_keys.c.principal_id == principal_id, idempotency_keys.c.key == key
+        )
+    ).first()
+
+
+def remember_idempotent(
+    conn: sa.Connection, principal_id: int, key: str, request_hash: str, declaration_id: int,
+    response: str, at: dt.datetime,
+) -> None:
+    conn.execute(
+        idempotency_keys.insert().values(
+            principal_id=principal_id, key=key, request_hash=request_hash,
+            declaration_id=declaration_id, response=response, created_at=at,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Alembic environment and revisions. Use :mod:`silkgate.store.migrate` to run them."""

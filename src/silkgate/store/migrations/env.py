@@ -1,0 +1,32 @@
+"""Alembic environment: runs against the connection or URL that silkgate hands it."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from silkgate.store.db import make_engine
+from silkgate.store.tables import metadata
+
+config = context.config
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        compare_type=True,
+        # SQLite cannot ALTER most things in place; batch mode copies the table.
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    engine = make_engine(config.get_main_option("sqlalchemy.url"), pool_size=1)
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()

@@ -1,0 +1,98 @@
+"""Loading the shipped reference data into the database, and reading it back as code lists.
+
+Loading is idempotent and cheap to repeat: each dataset's content hash is
+recorded, and a dataset whose hash has not changed is skipped. A changed
+dataset is replaced as a whole inside one transaction, so readers see either
+the old list or the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from silkgate.declarations.validation import CodeLists
+from silkgate.refdata import files
+from silkgate.store import tables
+from silkgate.store.db import reading, writing
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    table: sa.Table
+    rows: Callable[[], list[dict[str, Any]]]
+    version: str
+
+
+DATASETS = [
+    Dataset("hs_sections", tables.hs_sections, files.hs_sections, files.DATA_VERSION["hs"]),
+    Dataset("hs_codes", tables.hs_codes, files.hs_codes, files.DATA_VERSION["hs"]),
+    Dataset("countries", tables.countries, files.countries, files.DATA_VERSION["countries"]),
+    Dataset("currencies", tables.currencies, files.currencies, files.DATA_VERSION["currencies"]),
+    Dataset("units", tables.units, files.units, files.DATA_VERSION["units"]),
+    Dataset("package_types", tables.package_types, files.package_types,
+            files.DATA_VERSION["package_types"]),
+    Dataset("locations", tables.locations, files.locations, files.DATA_VERSION["locations"]),
+]
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    dataset: str
+    rows: int
+    changed: bool
+
+
+def load(engine: sa.Engine, *, force: bool = False) -> list[LoadReport]:
+    """Load every dataset whose content changed since the last load (or all, with ``force``)."""
+    reports = []
+    for ds in DATASETS:
+        rows = ds.rows()
+        digest = hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        version = f"{ds.version} sha256:{digest[:16]}"
+        with writing(engine) as conn:
+            current = conn.execute(
+                sa.select(tables.refdata_versions.c.version).where(
+                    tables.refdata_versions.c.dataset == ds.name
+                )
+            ).scalar()
+            if current == version and not force:
+                reports.append(LoadReport(ds.name, len(rows), False))
+                continue
+            conn.execute(ds.table.delete())
+            for start in range(0, len(rows), 10_000):
+                conn.execute(ds.table.insert(), rows[start : start + 10_000])
+            conn.execute(tables.refdata_versions.delete().where(
+                tables.refdata_versions.c.dataset == ds.name))
+            conn.execute(tables.refdata_versions.insert().values(
+                dataset=ds.name, version=version, rows=len(rows),
+                loaded_at=dt.datetime.now(dt.UTC)))
+        reports.append(LoadReport(ds.name, len(rows), True))
+    return reports
+
+
+def code_lists(engine: sa.Engine, administration: str) -> CodeLists:
+    """The code lists validation needs, read once from the database into memory."""
+    t = tables
+    with reading(engine) as conn:
+        def column(col: sa.Column[Any], *where: Any) -> frozenset[str]:
+            return frozenset(conn.execute(sa.select(col).where(*where)).scalars())
+
+        return CodeLists(
+            administration=administration,
+            hs_subheadings=column(t.hs_codes.c.code, t.hs_codes.c.level == 6),
+            countries=column(t.countries.c.alpha2),
+            currencies=dict(conn.execute(
+                sa.select(t.currencies.c.code, t.currencies.c.minor_unit)).all()),
+            units=column(t.units.c.code),
+            package_types=column(t.package_types.c.code),
+            locations=column(t.locations.c.code),
+            offices=column(t.offices.c.code),
+        )

@@ -1,0 +1,249 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations must match it (CI checks).
+
+Money and quantities are ``Numeric`` (``Decimal`` in Python), times are
+timezone-aware UTC. The declaration document itself is kept verbatim (as
+normalised JSON text) per version, so an amendment never overwrites what was
+lodged; the few columns the node filters on are copied out beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+
+class UtcDateTime(sa.TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC timestamp on every engine.
+
+    SQLite keeps no time zone, so values are stored as UTC and read back with
+    UTC attached; a naive datetime is refused rather than guessed at.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: silkgate stores timezone-aware UTC times only")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+# --- reference data -------------------------------------------------------
+
+hs_sections = sa.Table(
+    "hs_sections",
+    metadata,
+    sa.Column("section", sa.String(5), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
+
+hs_codes = sa.Table(
+    "hs_codes",
+    metadata,
+    sa.Column("code", sa.String(6), primary_key=True),
+    sa.Column("level", sa.SmallInteger, nullable=False),
+    sa.Column("parent", sa.String(6), nullable=True),
+    sa.Column("section", sa.String(5), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+)
+
+countries = sa.Table(
+    "countries",
+    metadata,
+    sa.Column("alpha2", sa.String(2), primary_key=True),
+    sa.Column("alpha3", sa.String(3), nullable=True),
+    sa.Column("numeric", sa.String(3), nullable=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name_zh", sa.Text, nullable=True),
+    sa.Column("name_ru", sa.Text, nullable=True),
+    sa.Column("currency", sa.String(3), nullable=True),
+)
+
+currencies = sa.Table(
+    "currencies",
+    metadata,
+    sa.Column("code", sa.String(3), primary_key=True),
+    sa.Column("numeric", sa.String(3), nullable=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("minor_unit", sa.SmallInteger, nullable=True),
+)
+
+units = sa.Table(
+    "units",
+    metadata,
+    sa.Column("code", sa.String(3), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("symbol", sa.Text, nullable=True),
+    sa.Column("pint_symbol", sa.Text, nullable=True),
+    sa.Column("si_factor", sa.Text, nullable=True),
+    sa.Column("si_pint_symbol", sa.Text, nullable=True),
+    sa.Column("level", sa.Text, nullable=True),
+)
+
+package_types = sa.Table(
+    "package_types",
+    metadata,
+    sa.Column("code", sa.String(2), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+)
+
+locations = sa.Table(
+    "locations",
+    metadata,
+    sa.Column("code", sa.String(5), primary_key=True),
+    sa.Column("country", sa.String(2), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("subdivision", sa.String(3), nullable=True),
+    sa.Column("function", sa.String(8), nullable=True),
+    sa.Column("status", sa.String(2), nullable=True),
+    sa.Column("iata", sa.String(3), nullable=True),
+)
+
+refdata_versions = sa.Table(
+    "refdata_versions",
+    metadata,
+    sa.Column("dataset", sa.String(40), primary_key=True),
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("loaded_at", UtcDateTime(), nullable=False),
+)
+
+# --- the administration running this node ---------------------------------
+
+offices = sa.Table(
+    "offices",
+    metadata,
+    sa.Column("code", sa.String(5), primary_key=True),  # a UN/LOCODE, checked on creation
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # seaport, airport, road, rail, inland
+)
+
+principals = sa.Table(
+    "principals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    # The trader identifier (TIN / USCC) a declarant lodges under; null for staff.
+    sa.Column("party_id", sa.String(35), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("principal_id", sa.ForeignKey("principals.id"), nullable=False, index=True),
+    # HMAC-SHA256 of the token under the node's secret key; the token itself is never stored.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("label", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+# --- declarations ---------------------------------------------------------
+
+declarations = sa.Table(
+    "declarations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("mrn", sa.String(18), nullable=False, unique=True),
+    sa.Column("type", sa.String(2), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("office", sa.String(5), nullable=False, index=True),
+    sa.Column("declarant_id", sa.String(35), nullable=False, index=True),
+    sa.Column("lrn", sa.String(35), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("invoice_amount", sa.Numeric(18, 3), nullable=False),
+    sa.Column("item_count", sa.Integer, nullable=False),
+    sa.Column("arrival_date", sa.Date, nullable=True),
+    sa.Column("lodged_at", UtcDateTime(), nullable=False, index=True),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+declaration_versions = sa.Table(
+    "declaration_versions",
+    metadata,
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+)
+
+declaration_items = sa.Table(
+    "declaration_items",
+    metadata,
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("hs_code", sa.String(10), nullable=False, index=True),
+    sa.Column("origin", sa.String(2), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("value", sa.Numeric(18, 3), nullable=False),
+    sa.Column("net_mass_kg", sa.Numeric(18, 3), nullable=False),
+    sa.Column("preference", sa.String(10), nullable=True),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("principal_id", sa.ForeignKey("principals.id"), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False),
+    sa.Column("response", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# --- the journal: append-only and hash-chained ------------------------------
+
+journal = sa.Table(
+    "journal",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=False),
+    sa.Column("at", UtcDateTime(), nullable=False, index=True),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=True, index=True),
+    sa.Column("mrn", sa.String(18), nullable=True),
+    sa.Column("version", sa.Integer, nullable=True),
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("from_status", sa.String(20), nullable=True),
+    sa.Column("to_status", sa.String(20), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# One row: the sequence number and hash of the newest entry. Appenders lock it,
+# which serialises the chain, and it lets `journal verify` notice a removed tail.
+journal_head = sa.Table(
+    "journal_head",
+    metadata,
+    sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)

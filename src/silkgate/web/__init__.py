@@ -1,0 +1,1 @@
+"""The web console: server-rendered pages for officers and declarants (Jinja2 + htmx)."""

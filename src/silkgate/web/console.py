@@ -1,0 +1,218 @@
+"""Routes of the web console under ``/console``.
+
+Log in with an API token; it is kept in an HttpOnly, SameSite=Strict cookie,
+and every state-changing form also checks that it was posted from this
+origin. Pages reuse the same services as the API, with the same access rules.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from silkgate.access.principals import Principal
+from silkgate.declarations.errors import (
+    Forbidden,
+    IllegalTransition,
+    InvalidRequest,
+    NotFound,
+)
+from silkgate.declarations.states import Action, Status
+from silkgate.node import Node
+from silkgate.store.declarations import Filters
+
+COOKIE = "sg_token"
+FLASH = "sg_flash"
+
+templates = Jinja2Templates(directory=str(files("silkgate.web") / "templates"))
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, s = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {s} s"
+    hours, m = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {m} min"
+    return f"{hours // 24} d {hours % 24} h"
+
+
+templates.env.filters["duration"] = _duration
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+def _node(request: Request) -> Node:
+    return request.app.state.node  # type: ignore[no-any-return]
+
+
+async def _principal(request: Request) -> Principal | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    return await run_in_threadpool(_node(request).tokens.resolve, token)
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return True  # not a browser cross-site request (those always carry Origin on POST)
+    return urlsplit(origin).netloc == request.headers.get("host")
+
+
+def _render(request: Request, name: str, principal: Principal | None, status: int = 200,
+            **context: Any) -> Response:
+    flash = request.cookies.get(FLASH)
+    kind, _, text = (flash or "").partition(":")
+    response = templates.TemplateResponse(
+        request, name,
+        {"principal": principal, "administration": _node(request).settings.administration,
+         "flash": {"kind": kind, "text": text} if flash else context.pop("flash", None),
+         **context},
+        status_code=status,
+    )
+    if flash:
+        response.delete_cookie(FLASH, path="/console")
+    return response
+
+
+def _redirect(url: str, flash: tuple[str, str] | None = None) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(FLASH, f"{flash[0]}:{flash[1]}"[:300], path="/console",
+                            httponly=True, samesite="strict", max_age=60)
+    return response
+
+
+@router.get("/login")
+async def login_page(request: Request) -> Response:
+    return _render(request, "login.html", None)
+
+
+@router.post("/login")
+async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -> Response:
+    if not _same_origin(request):
+        return Response("cross-origin form refused", status_code=403)
+    principal = await run_in_threadpool(_node(request).tokens.resolve, token.strip())
+    if principal is None:
+        return _render(request, "login.html", None, status=401,
+                       flash={"kind": "error", "text": "That token is unknown or revoked."})
+    response = _redirect("/console")
+    response.set_cookie(COOKIE, token.strip(), path="/console", httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https", max_age=12 * 3600)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    response = _redirect("/console/login")
+    response.delete_cookie(COOKIE, path="/console")
+    return response
+
+
+def _filters(request: Request) -> tuple[Filters, dict[str, str]]:
+    q = request.query_params
+    chosen: dict[str, str] = {}
+    for name in ("status", "type", "office", "hs_code", "lrn"):
+        value = (q.get(name) or "").strip()[:35]
+        if value:
+            chosen[name] = value
+    if chosen.get("status") not in {s.value for s in Status}:
+        chosen.pop("status", None)
+    if chosen.get("type") not in ("IM", "EX"):
+        chosen.pop("type", None)
+    if not chosen.get("hs_code", "0").isdigit():
+        chosen.pop("hs_code", None)
+    return Filters(**chosen), chosen
+
+
+def _page(request: Request, principal: Principal) -> tuple[Any, dict[str, str]]:
+    filters, chosen = _filters(request)
+    cursor = request.query_params.get("cursor") or None
+    try:
+        page = _node(request).declarations.search(principal, filters, limit=50, cursor=cursor)
+    except InvalidRequest:
+        page = _node(request).declarations.search(principal, filters, limit=50)
+    return page, chosen
+
+
+@router.get("")
+async def declarations_page(request: Request) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    page, chosen = await run_in_threadpool(_page, request, principal)
+    return _render(request, "list.html", principal, page=page, filters=chosen,
+                   query=urlencode(chosen), statuses=[s.value for s in Status],
+                   offices=sorted(_node(request).codes.offices))
+
+
+@router.get("/rows")
+async def declaration_rows(request: Request) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return Response(status_code=401, headers={"HX-Redirect": "/console/login"})
+    page, chosen = await run_in_threadpool(_page, request, principal)
+    return templates.TemplateResponse(request, "rows.html",
+                                      {"page": page, "query": urlencode(chosen)})
+
+
+@router.get("/declarations/{mrn}")
+async def declaration_page(request: Request, mrn: str) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    service = _node(request).declarations
+
+    def load() -> tuple[Any, Any, Any]:
+        return (service.get(principal, mrn), service.timeline(principal, mrn),
+                service.versions(principal, mrn))
+
+    try:
+        d, timeline, versions = await run_in_threadpool(load)
+    except NotFound:
+        return _render(request, "base.html", principal, status=404,
+                       flash={"kind": "error", "text": f"No declaration {mrn}."})
+    except Forbidden:
+        return _render(request, "base.html", principal, status=403,
+                       flash={"kind": "error", "text": "That declaration is not yours to see."})
+    return _render(request, "detail.html", principal, d=d, timeline=timeline, versions=versions)
+
+
+@router.post("/declarations/{mrn}/{action}")
+async def act(request: Request, mrn: str, action: str,
+              reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    if not _same_origin(request):
+        return Response("cross-origin form refused", status_code=403)
+    back = f"/console/declarations/{mrn}"
+    try:
+        chosen = Action(action)
+        if chosen is Action.AMEND:
+            raise ValueError
+    except ValueError:
+        return _redirect(back, ("error", f"Unknown action {action!r}."))
+    try:
+        await run_in_threadpool(_node(request).declarations.act, principal, mrn, chosen, reason)
+    except (IllegalTransition, Forbidden, NotFound) as exc:
+        return _redirect(back, ("error", str(exc)))
+    except InvalidRequest as exc:
+        return _redirect(back, ("error", "; ".join(e.detail for e in exc.errors)))
+    return _redirect(back, ("ok", f"Done: {chosen.value}."))
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/console/static", StaticFiles(directory=str(files("silkgate.web") / "static")),
+              name="console-static")
+    app.include_router(router)

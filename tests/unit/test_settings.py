@@ -1,0 +1,23 @@
+import pytest
+from pydantic import ValidationError
+
+from silkgate.config import DEFAULT_SECRET, Settings
+
+
+def test_production_refuses_the_default_secret(monkeypatch):
+    monkeypatch.delenv("SILKGATE_SECRET_KEY", raising=False)
+    monkeypatch.setenv("SILKGATE_MODE", "production")
+    with pytest.raises(ValidationError, match="SILKGATE_SECRET_KEY"):
+        Settings()
+
+
+def test_demo_accepts_the_default_secret(monkeypatch):
+    monkeypatch.setenv("SILKGATE_MODE", "demo")
+    assert Settings().secret_key == DEFAULT_SECRET
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SILKGATE_SECRET_KEY", "a-long-enough-production-secret")
+    monkeypatch.setenv("SILKGATE_DATABASE_URL", "postgresql://db.example/silkgate")
+    s = Settings()
+    assert s.database_url.startswith("postgresql") and not s.is_sqlite
