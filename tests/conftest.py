@@ -31,8 +31,9 @@ SECRET = "test-secret-key-0123456789"
 
 def _postgres_database(base_url: str) -> Iterator[str]:
     name = f"silkgate_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base_url.replace("postgresql://", "postgresql+psycopg://", 1),
-                             isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        base_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = base_url.rsplit("/", 1)[0] + "/" + name
@@ -55,8 +56,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(mode="test", database_url=database_url, secret_key=SECRET,
-                    administration="CN", timezone="Asia/Shanghai")
+    return Settings(
+        mode="test",
+        database_url=database_url,
+        secret_key=SECRET,
+        administration="CN",
+        timezone="Asia/Shanghai",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -65,14 +65,23 @@ def countries(src: Path) -> None:
             if len(a2) != 2:
                 continue
             name = (r.get("CLDR display name") or r.get("official_name_en") or "").strip()
-            rows.append([a2, r.get("ISO3166-1-Alpha-3", "").strip(),
-                         r.get("ISO3166-1-numeric", "").strip().zfill(3),
-                         name, (r.get("UNTERM Chinese Short") or "").strip(),
-                         (r.get("UNTERM Russian Short") or "").strip(),
-                         (r.get("ISO4217-currency_alphabetic_code") or "").split(",")[0].strip()])
+            rows.append(
+                [
+                    a2,
+                    r.get("ISO3166-1-Alpha-3", "").strip(),
+                    r.get("ISO3166-1-numeric", "").strip().zfill(3),
+                    name,
+                    (r.get("UNTERM Chinese Short") or "").strip(),
+                    (r.get("UNTERM Russian Short") or "").strip(),
+                    (r.get("ISO4217-currency_alphabetic_code") or "").split(",")[0].strip(),
+                ]
+            )
     rows.sort()
-    write("countries.csv", ["alpha2", "alpha3", "numeric", "name", "name_zh", "name_ru",
-                            "currency"], rows)
+    write(
+        "countries.csv",
+        ["alpha2", "alpha3", "numeric", "name", "name_zh", "name_ru", "currency"],
+        rows,
+    )
 
 
 def currencies(src: Path) -> None:
@@ -83,8 +92,12 @@ def currencies(src: Path) -> None:
             if not code or r["WithdrawalDate"].strip() or code in found:
                 continue
             minor = r["MinorUnit"].strip()
-            found[code] = [code, r["NumericCode"].strip().split(".")[0].zfill(3), r["Currency"],
-                           minor if minor.isdigit() else ""]
+            found[code] = [
+                code,
+                r["NumericCode"].strip().split(".")[0].zfill(3),
+                r["Currency"],
+                minor if minor.isdigit() else "",
+            ]
     write("currencies.csv", ["code", "numeric", "name", "minor_unit"], sorted(found.values()))
 
 
@@ -95,10 +108,22 @@ def units(src: Path) -> None:
             # Deleted and deprecated codes may not appear on a new declaration.
             if r["state"] not in ("ACTIVE", "CHANGED_CHARACTERISTICS"):
                 continue
-            rows.append([r["code"], r["name"], r["symbol"], r["pint_symbol"], r["si_factor"],
-                         r["si_pint_symbol"], r["level"]])
-    write("units.csv", ["code", "name", "symbol", "pint_symbol", "si_factor", "si_pint_symbol",
-                        "level"], rows)
+            rows.append(
+                [
+                    r["code"],
+                    r["name"],
+                    r["symbol"],
+                    r["pint_symbol"],
+                    r["si_factor"],
+                    r["si_pint_symbol"],
+                    r["level"],
+                ]
+            )
+    write(
+        "units.csv",
+        ["code", "name", "symbol", "pint_symbol", "si_factor", "si_pint_symbol", "level"],
+        rows,
+    )
 
 
 def package_types(src: Path) -> None:
@@ -123,10 +148,22 @@ def locations(src: Path) -> None:
             if len(code) != 5 or code in seen:
                 continue
             seen.add(code)
-            rows.append([code, r["country"], r["name"], r["subdivision"], r["function"],
-                         r["status"], r["iata"]])
-    write("locations.csv.gz", ["code", "country", "name", "subdivision", "function", "status",
-                               "iata"], rows)
+            rows.append(
+                [
+                    code,
+                    r["country"],
+                    r["name"],
+                    r["subdivision"],
+                    r["function"],
+                    r["status"],
+                    r["iata"],
+                ]
+            )
+    write(
+        "locations.csv.gz",
+        ["code", "country", "name", "subdivision", "function", "status", "iata"],
+        rows,
+    )
 
 
 def main() -> None:

@@ -25,19 +25,29 @@ from rich.table import Table
 from silkgate.access.principals import Role, hash_token, new_token
 from silkgate.config import Settings
 
-app = typer.Typer(help="silkgate: an open smart-customs node.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="silkgate: an open smart-customs node.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
-refdata_app = typer.Typer(help="Reference data (HS, countries, currencies, units, UN/LOCODE).",
-                          no_args_is_help=True)
+refdata_app = typer.Typer(
+    help="Reference data (HS, countries, currencies, units, UN/LOCODE).", no_args_is_help=True
+)
 users_app = typer.Typer(help="Users (principals) and their API tokens.", no_args_is_help=True)
 offices_app = typer.Typer(help="The administration's customs offices.", no_args_is_help=True)
 journal_app = typer.Typer(help="The hash-chained journal.", no_args_is_help=True)
 demo_app = typer.Typer(help="A demonstration node (invented data).", no_args_is_help=True)
 decl_app = typer.Typer(help="Declarations, through a node's API.", no_args_is_help=True)
-for sub, name in ((db_app, "db"), (refdata_app, "refdata"), (users_app, "users"),
-                  (offices_app, "offices"), (journal_app, "journal"), (demo_app, "demo"),
-                  (decl_app, "declarations")):
+for sub, name in (
+    (db_app, "db"),
+    (refdata_app, "refdata"),
+    (users_app, "users"),
+    (offices_app, "offices"),
+    (journal_app, "journal"),
+    (demo_app, "demo"),
+    (decl_app, "declarations"),
+):
     app.add_typer(sub, name=name)
 
 out = Console()
@@ -83,8 +93,13 @@ def serve(
     except NodeNotReady as exc:
         _fail(str(exc))
         return
-    uvicorn.run(create_app(settings, node), host=host or settings.host,
-                port=port or settings.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(settings, node),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 # --- db ----------------------------------------------------------------------
@@ -118,8 +133,9 @@ def db_check() -> None:
 
 
 @refdata_app.command("load")
-def refdata_load(force: Annotated[bool, typer.Option(help="Reload unchanged data.")] = False
-                 ) -> None:
+def refdata_load(
+    force: Annotated[bool, typer.Option(help="Reload unchanged data.")] = False,
+) -> None:
     """Load the shipped reference data; unchanged datasets are skipped."""
     from silkgate.store import refdata
 
@@ -139,8 +155,9 @@ def refdata_load(force: Annotated[bool, typer.Option(help="Reload unchanged data
 def users_add(
     name: str,
     role: Annotated[Role, typer.Option(help="declarant, officer or admin.")],
-    party_id: Annotated[str | None, typer.Option(
-        help="Trader identifier a declarant lodges under.")] = None,
+    party_id: Annotated[
+        str | None, typer.Option(help="Trader identifier a declarant lodges under.")
+    ] = None,
 ) -> None:
     """Create a user and print its first token (shown once, stored hashed)."""
     from silkgate.store import principals
@@ -212,17 +229,21 @@ def users_list() -> None:
 
 
 @offices_app.command("add")
-def offices_add(code: str, name: str,
-                kind: Annotated[str, typer.Option(help="seaport, airport, road, rail, inland")]
-                = "seaport") -> None:
+def offices_add(
+    code: str,
+    name: str,
+    kind: Annotated[str, typer.Option(help="seaport, airport, road, rail, inland")] = "seaport",
+) -> None:
     """Add a customs office (a UN/LOCODE in the administration's country)."""
     from silkgate.store.db import writing
     from silkgate.store.tables import locations, offices
 
     settings = _settings()
     with writing(_engine(settings)) as conn:
-        if conn.execute(sa.select(locations.c.code).where(locations.c.code == code)).first() \
-                is None:
+        if (
+            conn.execute(sa.select(locations.c.code).where(locations.c.code == code)).first()
+            is None
+        ):
             _fail(f"{code!r} is not a UN/LOCODE")
         if code[:2] != settings.administration:
             _fail(f"{code} is not in {settings.administration}")
@@ -260,8 +281,10 @@ def journal_verify() -> None:
         count, problem = journal.verify(conn)
     took = time.perf_counter() - started
     if problem is not None:
-        err.print(f"[red]TAMPERED[/red]: first bad entry is #{problem.seq}: {problem.problem} "
-                  f"({count:,} entries read)")
+        err.print(
+            f"[red]TAMPERED[/red]: first bad entry is #{problem.seq}: {problem.problem} "
+            f"({count:,} entries read)"
+        )
         raise typer.Exit(1)
     out.print(f"journal intact: {count:,} entries verified in {took:.2f} s")
 
@@ -284,10 +307,14 @@ def demo_setup() -> None:
     refdata.load(engine)
     out.print(f"reference data ready ({time.perf_counter() - started:.1f} s)")
     users = demo.setup(engine, settings.secret_key)
-    table = Table("user", "role", "party id", "token", title="Demo users (invented)")
+    out.print("[bold]Demo users[/bold] (invented; tokens work only on this demo node):")
     for user, token in users:
-        table.add_row(user.name, user.role.value, user.party_id or "", token)
-    out.print(table)
+        party = f", {user.party_id}" if user.party_id else ""
+        # soft_wrap: a token must never be cut or wrapped, or it cannot be copied.
+        out.print(
+            f"  {user.name:<13} {user.role.value}{party} — {user.description}", soft_wrap=True
+        )
+        out.print(f"      {token}", soft_wrap=True, highlight=False)
 
 
 @demo_app.command("run")
@@ -295,23 +322,33 @@ def demo_run() -> None:
     """``demo setup``, then serve on the configured host and port."""
     demo_setup()
     settings = _settings()
-    out.print(f"serving the API and the console on http://{settings.host}:{settings.port} "
-              "(API docs at /docs); Ctrl-C stops")
+    out.print(
+        f"serving the API and the console on http://{settings.host}:{settings.port} "
+        "(API docs at /docs); Ctrl-C stops"
+    )
     serve(None, None)
 
 
 # --- declarations (API client) ----------------------------------------------
 
-NodeUrl = Annotated[str, typer.Option("--node", envvar="SILKGATE_NODE_URL",
-                                      help="Base URL of the node.")]
-Token = Annotated[str, typer.Option("--token", envvar="SILKGATE_TOKEN",
-                                    help="Your API token.", show_default=False)]
+NodeUrl = Annotated[
+    str, typer.Option("--node", envvar="SILKGATE_NODE_URL", help="Base URL of the node.")
+]
+Token = Annotated[
+    str,
+    typer.Option("--token", envvar="SILKGATE_TOKEN", help="Your API token.", show_default=False),
+]
 
 
 def _call(method: str, url: str, token: str, **kwargs: Any) -> Any:
     try:
-        response = httpx.request(method, url, headers={
-            "Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}, timeout=30, **kwargs)
+        response = httpx.request(
+            method,
+            url,
+            headers={"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})},
+            timeout=30,
+            **kwargs,
+        )
     except httpx.HTTPError as exc:
         _fail(f"cannot reach the node at {url}: {exc}")
     if response.status_code >= 400:
@@ -326,8 +363,10 @@ def _print_problem(response: httpx.Response) -> None:
     except ValueError:
         err.print(f"[red]error {response.status_code}[/red]: {response.text[:500]}")
         return
-    err.print(f"[red]{problem.get('status', response.status_code)} {problem.get('title', '')}"
-              f"[/red]: {problem.get('detail', '')}")
+    err.print(
+        f"[red]{problem.get('status', response.status_code)} {problem.get('title', '')}"
+        f"[/red]: {problem.get('detail', '')}"
+    )
     for e in problem.get("errors", []):
         err.print(f"  {e.get('pointer') or '(document)'}: {e.get('detail')}")
 
@@ -344,16 +383,23 @@ def _read_json(path: Path) -> Any:
 
 
 def _show_summary(d: dict[str, Any]) -> None:
-    out.print(f"[bold]{d['mrn']}[/bold]  {d['type']}  [bold]{d['status']}[/bold]  "
-              f"version {d['version']}  office {d['office']}  "
-              f"{d['invoice_amount']} {d['currency']}  {d['item_count']} item(s)")
+    out.print(
+        f"[bold]{d['mrn']}[/bold]  {d['type']}  [bold]{d['status']}[/bold]  "
+        f"version {d['version']}  office {d['office']}  "
+        f"{d['invoice_amount']} {d['currency']}  {d['item_count']} item(s)"
+    )
 
 
 @decl_app.command("lodge")
-def decl_lodge(file: Path, node: NodeUrl = "http://127.0.0.1:8000", token: Token = "",
-               idempotency_key: Annotated[str | None, typer.Option(
-                   help="Make retries safe: the same key never lodges twice.")] = None,
-               json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+def decl_lodge(
+    file: Path,
+    node: NodeUrl = "http://127.0.0.1:8000",
+    token: Token = "",
+    idempotency_key: Annotated[
+        str | None, typer.Option(help="Make retries safe: the same key never lodges twice.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Lodge the declaration in FILE (JSON; - for standard input)."""
     body = _read_json(file)
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
@@ -366,8 +412,12 @@ def decl_lodge(file: Path, node: NodeUrl = "http://127.0.0.1:8000", token: Token
 
 
 @decl_app.command("show")
-def decl_show(mrn: str, node: NodeUrl = "http://127.0.0.1:8000", token: Token = "",
-              json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+def decl_show(
+    mrn: str,
+    node: NodeUrl = "http://127.0.0.1:8000",
+    token: Token = "",
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Show a declaration, its items and its timeline."""
     d = _call("GET", f"{node}/v1/declarations/{mrn}", token)
     timeline = _call("GET", f"{node}/v1/declarations/{mrn}/journal", token)["items"]
@@ -379,8 +429,14 @@ def decl_show(mrn: str, node: NodeUrl = "http://127.0.0.1:8000", token: Token = 
     out.print(f"LRN {doc['lrn']}  declarant {doc['declarant']['name']} ({doc['declarant']['id']})")
     items = Table("#", "HS", "origin", "description", "value", "pref.")
     for item in doc["items"]:
-        items.add_row(str(item["seq"]), item["hs_code"], item["origin"], item["description"],
-                      item["value"], (item.get("preference") or {}).get("agreement", ""))
+        items.add_row(
+            str(item["seq"]),
+            item["hs_code"],
+            item["origin"],
+            item["description"],
+            item["value"],
+            (item.get("preference") or {}).get("agreement", ""),
+        )
     out.print(items)
     events = Table("when (UTC)", "event", "by", "status", "reason", title="Timeline")
     for e in timeline:
@@ -391,31 +447,57 @@ def decl_show(mrn: str, node: NodeUrl = "http://127.0.0.1:8000", token: Token = 
 
 
 @decl_app.command("list")
-def decl_list(node: NodeUrl = "http://127.0.0.1:8000", token: Token = "",
-              status: str | None = None, office: str | None = None,
-              type: Annotated[str | None, typer.Option("--type")] = None,
-              hs_code: str | None = None, limit: int = 50,
-              json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+def decl_list(
+    node: NodeUrl = "http://127.0.0.1:8000",
+    token: Token = "",
+    status: str | None = None,
+    office: str | None = None,
+    type: Annotated[str | None, typer.Option("--type")] = None,
+    hs_code: str | None = None,
+    limit: int = 50,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """List declarations, newest first."""
-    params = {k: v for k, v in {"status": status, "office": office, "type": type,
-                                "hs_code": hs_code, "limit": limit}.items() if v is not None}
+    params = {
+        k: v
+        for k, v in {
+            "status": status,
+            "office": office,
+            "type": type,
+            "hs_code": hs_code,
+            "limit": limit,
+        }.items()
+        if v is not None
+    }
     page = _call("GET", f"{node}/v1/declarations", token, params=params)
     if json_out:
         out.print_json(data=page)
         return
     table = Table("MRN", "type", "status", "office", "LRN", "value", "items", "lodged (UTC)")
     for d in page["items"]:
-        table.add_row(d["mrn"], d["type"], d["status"], d["office"], d["lrn"],
-                      f"{d['invoice_amount']} {d['currency']}", str(d["item_count"]),
-                      d["lodged_at"][:19])
+        table.add_row(
+            d["mrn"],
+            d["type"],
+            d["status"],
+            d["office"],
+            d["lrn"],
+            f"{d['invoice_amount']} {d['currency']}",
+            str(d["item_count"]),
+            d["lodged_at"][:19],
+        )
     out.print(table)
     if page.get("next_cursor"):
         out.print("more: use the API with cursor=" + page["next_cursor"])
 
 
 @decl_app.command("amend")
-def decl_amend(mrn: str, file: Path, node: NodeUrl = "http://127.0.0.1:8000", token: Token = "",
-               reason: str | None = None) -> None:
+def decl_amend(
+    mrn: str,
+    file: Path,
+    node: NodeUrl = "http://127.0.0.1:8000",
+    token: Token = "",
+    reason: str | None = None,
+) -> None:
     """Amend a declaration with the whole document in FILE (a new version)."""
     body = _read_json(file)
     params = {"reason": reason} if reason else {}
@@ -425,13 +507,20 @@ def decl_amend(mrn: str, file: Path, node: NodeUrl = "http://127.0.0.1:8000", to
 
 
 def _decision(action: str, doc: str, reason_required: bool) -> None:
-    def command(mrn: str, node: NodeUrl = "http://127.0.0.1:8000", token: Token = "",
-                reason: Annotated[str | None, typer.Option(help="Why (recorded in the journal)."
-                                                          )] = None) -> None:
+    def command(
+        mrn: str,
+        node: NodeUrl = "http://127.0.0.1:8000",
+        token: Token = "",
+        reason: Annotated[str | None, typer.Option(help="Why (recorded in the journal).")] = None,
+    ) -> None:
         if reason_required and not reason:
             _fail(f"--reason is required to {action}", 2)
-        result = _call("POST", f"{node}/v1/declarations/{mrn}/{action}", token,
-                       json={"reason": reason} if reason else {})
+        result = _call(
+            "POST",
+            f"{node}/v1/declarations/{mrn}/{action}",
+            token,
+            json={"reason": reason} if reason else {},
+        )
         out.print(f"[green]{action}: done[/green]")
         _show_summary(result)
 

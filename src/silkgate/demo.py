@@ -50,10 +50,18 @@ DEMO_USERS = [
     DemoUser("admin", Role.ADMIN, None, "node administrator"),
     DemoUser("officer.li", Role.OFFICER, None, "customs officer, Shanghai"),
     DemoUser("officer.wang", Role.OFFICER, None, "customs officer, Youyiguan"),
-    DemoUser("acme-trading", Role.DECLARANT, "91310115MA1K4DEMO1",
-             "Shanghai Acme Trading Co. (demo importer)"),
-    DemoUser("lotus-broker", Role.DECLARANT, "91450100MA5LDEMO02",
-             "Nanning Lotus Customs Brokerage (demo broker)"),
+    DemoUser(
+        "acme-trading",
+        Role.DECLARANT,
+        "91310115MA1K4DEMO1",
+        "Shanghai Acme Trading Co. (demo importer)",
+    ),
+    DemoUser(
+        "lotus-broker",
+        Role.DECLARANT,
+        "91450100MA5LDEMO02",
+        "Nanning Lotus Customs Brokerage (demo broker)",
+    ),
 ]
 
 
@@ -66,17 +74,21 @@ def setup(engine: sa.Engine, secret_key: str) -> list[tuple[DemoUser, str]]:
         for code, name, kind in DEMO_OFFICES:
             if code in known:
                 continue
-            if conn.execute(sa.select(locations.c.code).where(locations.c.code == code)).first() \
-                    is None:
+            if (
+                conn.execute(sa.select(locations.c.code).where(locations.c.code == code)).first()
+                is None
+            ):
                 raise RuntimeError(f"{code} is not in UN/LOCODE; load the reference data first")
             conn.execute(offices.insert().values(code=code, name=name, kind=kind))
         for user in DEMO_USERS:
             principal = principal_store.find_principal(conn, user.name)
             if principal is None:
                 principal = principal_store.create_principal(
-                    conn, user.name, user.role, user.party_id, now)
+                    conn, user.name, user.role, user.party_id, now
+                )
             token = demo_token(secret_key, user.name)
-            principal_store.add_token(conn, principal, hash_token(secret_key, token),
-                                      "demo token", now)
+            principal_store.add_token(
+                conn, principal, hash_token(secret_key, token), "demo token", now
+            )
             out.append((user, token))
     return out

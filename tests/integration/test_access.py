@@ -36,18 +36,24 @@ def test_a_declarant_cannot_see_another_declarants_declaration(client, tokens, l
 
 
 def test_a_declarant_cannot_cancel_or_release_another_declarants_declaration(
-        client, tokens, lodged):
+    client, tokens, lodged
+):
     other = auth(tokens["lotus-broker"])
-    assert client.post(f"/v1/declarations/{lodged}/cancel", json={"reason": "x"},
-                       headers=other).status_code == 403
+    assert (
+        client.post(
+            f"/v1/declarations/{lodged}/cancel", json={"reason": "x"}, headers=other
+        ).status_code
+        == 403
+    )
     assert client.post(f"/v1/declarations/{lodged}/release", headers=other).status_code == 403
 
 
 def test_a_declarant_lists_only_its_own(client, tokens, lodged):
     mine = client.get("/v1/declarations?limit=200", headers=auth(tokens["lotus-broker"])).json()
     assert all(d["declarant_id"] == "91450100MA5LDEMO02" for d in mine["items"])
-    r = client.get("/v1/declarations?declarant_id=91310115MA1K4DEMO1",
-                   headers=auth(tokens["lotus-broker"]))
+    r = client.get(
+        "/v1/declarations?declarant_id=91310115MA1K4DEMO1", headers=auth(tokens["lotus-broker"])
+    )
     assert r.status_code == 403
 
 
@@ -62,8 +68,10 @@ def test_an_officer_cannot_lodge(client, tokens, declaration):
 
 
 def test_an_officer_sees_every_declaration(client, tokens, lodged):
-    assert client.get(f"/v1/declarations/{lodged}",
-                      headers=auth(tokens["officer.li"])).status_code == 200
+    assert (
+        client.get(f"/v1/declarations/{lodged}", headers=auth(tokens["officer.li"])).status_code
+        == 200
+    )
 
 
 def test_a_revoked_token_stops_working(client, node, settings):

@@ -16,16 +16,20 @@ def mrn(client, tokens, declaration):
 
 def test_officer_controls_holds_resumes_and_releases(client, tokens, mrn):
     officer = auth(tokens["officer.li"])
-    assert client.post(f"/v1/declarations/{mrn}/control", headers=officer).json()["status"] == \
-        "under_control"
-    r = client.post(f"/v1/declarations/{mrn}/hold", json={"reason": "check Form E"},
-                    headers=officer)
+    assert (
+        client.post(f"/v1/declarations/{mrn}/control", headers=officer).json()["status"]
+        == "under_control"
+    )
+    r = client.post(
+        f"/v1/declarations/{mrn}/hold", json={"reason": "check Form E"}, headers=officer
+    )
     assert r.json()["status"] == "held"
     r = client.post(f"/v1/declarations/{mrn}/release", headers=officer)
     assert r.status_code == 409 and "lift the hold" in r.json()["detail"]
     client.post(f"/v1/declarations/{mrn}/resume", headers=officer)
-    r = client.post(f"/v1/declarations/{mrn}/release", json={"reason": "documents in order"},
-                    headers=officer)
+    r = client.post(
+        f"/v1/declarations/{mrn}/release", json={"reason": "documents in order"}, headers=officer
+    )
     assert r.status_code == 200 and r.json()["status"] == "released"
     events = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
     assert [e["event"] for e in events] == ["lodged", "control", "hold", "resume", "release"]
@@ -36,40 +40,56 @@ def test_officer_controls_holds_resumes_and_releases(client, tokens, mrn):
 
 def test_a_released_declaration_cannot_be_cancelled_or_amended(client, tokens, mrn, declaration):
     client.post(f"/v1/declarations/{mrn}/release", headers=auth(tokens["officer.li"]))
-    r = client.post(f"/v1/declarations/{mrn}/cancel", json={"reason": "oops"},
-                    headers=auth(tokens["acme-trading"]))
+    r = client.post(
+        f"/v1/declarations/{mrn}/cancel",
+        json={"reason": "oops"},
+        headers=auth(tokens["acme-trading"]),
+    )
     assert r.status_code == 409
     assert r.json()["type"] == "/problems/illegal-transition"
     assert "released" in r.json()["detail"]
-    r = client.put(f"/v1/declarations/{mrn}", json=declaration,
-                   headers=auth(tokens["acme-trading"]))
+    r = client.put(
+        f"/v1/declarations/{mrn}", json=declaration, headers=auth(tokens["acme-trading"])
+    )
     assert r.status_code == 409
 
 
 def test_hold_reject_and_cancel_need_a_reason(client, tokens, mrn):
-    for action, who in (("hold", "officer.li"), ("reject", "officer.li"),
-                        ("cancel", "acme-trading")):
+    for action, who in (
+        ("hold", "officer.li"),
+        ("reject", "officer.li"),
+        ("cancel", "acme-trading"),
+    ):
         r = client.post(f"/v1/declarations/{mrn}/{action}", json={}, headers=auth(tokens[who]))
         assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/reason"
 
 
 def test_reject_with_reason(client, tokens, mrn):
-    r = client.post(f"/v1/declarations/{mrn}/reject", json={"reason": "goods misdescribed"},
-                    headers=auth(tokens["officer.li"]))
+    r = client.post(
+        f"/v1/declarations/{mrn}/reject",
+        json={"reason": "goods misdescribed"},
+        headers=auth(tokens["officer.li"]),
+    )
     assert r.json()["status"] == "rejected"
 
 
 def test_declarant_cancels_its_own(client, tokens, mrn):
-    r = client.post(f"/v1/declarations/{mrn}/cancel", json={"reason": "shipment lost"},
-                    headers=auth(tokens["acme-trading"]))
+    r = client.post(
+        f"/v1/declarations/{mrn}/cancel",
+        json={"reason": "shipment lost"},
+        headers=auth(tokens["acme-trading"]),
+    )
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
 
 
 def test_amendment_keeps_the_old_version(client, tokens, mrn, declaration):
     me = auth(tokens["acme-trading"])
     declaration["items"][1]["description"] = "Dried mango slices, 1 kg bags"
-    r = client.put(f"/v1/declarations/{mrn}?reason=wrong+bag+size", json=declaration,
-                   headers={**me, "If-Match": '"1"'})
+    r = client.put(
+        f"/v1/declarations/{mrn}?reason=wrong+bag+size",
+        json=declaration,
+        headers={**me, "If-Match": '"1"'},
+    )
     assert r.status_code == 200 and r.json()["version"] == 2
     v1 = client.get(f"/v1/declarations/{mrn}/versions/1", headers=me).json()
     v2 = client.get(f"/v1/declarations/{mrn}", headers=me).json()
@@ -111,8 +131,10 @@ def test_list_filters_and_pages(client, tokens, declaration):
     officer = auth(tokens["officer.li"])
     page1 = client.get("/v1/declarations?limit=2&office=CNSGH&hs_code=0810", headers=officer).json()
     assert len(page1["items"]) == 2 and page1["next_cursor"]
-    page2 = client.get(f"/v1/declarations?limit=2&office=CNSGH&hs_code=0810"
-                       f"&cursor={page1['next_cursor']}", headers=officer).json()
+    page2 = client.get(
+        f"/v1/declarations?limit=2&office=CNSGH&hs_code=0810&cursor={page1['next_cursor']}",
+        headers=officer,
+    ).json()
     seen = [d["mrn"] for d in page1["items"] + page2["items"]]
     assert len(seen) == len(set(seen))
     assert seen[:2] == mrns[::-1][:2]  # newest first

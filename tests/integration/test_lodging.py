@@ -51,7 +51,8 @@ def test_same_key_with_another_body_is_refused(client, tokens, declaration, node
 
 
 def test_invalid_declaration_lists_every_error_and_stores_nothing(
-        client, tokens, declaration, node):
+    client, tokens, declaration, node
+):
     declaration["items"][0]["hs_code"] = "999999"
     declaration["invoice"]["currency"] = "XXQ"
     declaration["totals"]["items"] = 5
@@ -84,8 +85,11 @@ def test_wrong_types(client, tokens, declaration):
 
 def test_a_10_mb_body_is_refused_before_it_is_read(client, tokens, node):
     before = count(node)
-    r = client.post("/v1/declarations", content=b"{" + b" " * (10 * 1024 * 1024) + b"}",
-                    headers={**auth(tokens["acme-trading"]), "Content-Type": "application/json"})
+    r = client.post(
+        "/v1/declarations",
+        content=b"{" + b" " * (10 * 1024 * 1024) + b"}",
+        headers={**auth(tokens["acme-trading"]), "Content-Type": "application/json"},
+    )
     assert r.status_code == 413
     assert r.json()["title"] == "Request body too large"
     assert count(node) == before
@@ -104,7 +108,8 @@ def test_malformed_and_hostile_bodies_get_4xx(client, tokens):
         b'"just a string"',
         json.dumps({"type": "IM", "invoice": {"amount": "1e999999"}}).encode(),
         json.dumps({"type": "IM", "invoice": {"amount": float("1e308") * 10}}).encode()
-        if False else b'{"type": "IM", "invoice": {"amount": NaN}}',
+        if False
+        else b'{"type": "IM", "invoice": {"amount": NaN}}',
     ]
     for body in bodies:
         r = client.post("/v1/declarations", content=body, headers=h)
@@ -113,8 +118,11 @@ def test_malformed_and_hostile_bodies_get_4xx(client, tokens):
 
 
 def test_wrong_content_type(client, tokens, declaration):
-    r = client.post("/v1/declarations", content=json.dumps(declaration),
-                    headers={**auth(tokens["acme-trading"]), "Content-Type": "text/xml"})
+    r = client.post(
+        "/v1/declarations",
+        content=json.dumps(declaration),
+        headers={**auth(tokens["acme-trading"]), "Content-Type": "text/xml"},
+    )
     assert r.status_code == 415
 
 

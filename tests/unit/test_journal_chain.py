@@ -9,8 +9,17 @@ T0 = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.UTC)
 def chain(n):
     rows, prev = [], GENESIS
     for i in range(1, n + 1):
-        e = Entry(i, T0 + dt.timedelta(seconds=i), "officer.li", "26CNX", 1, "lodged", None,
-                  "lodged", None)
+        e = Entry(
+            i,
+            T0 + dt.timedelta(seconds=i),
+            "officer.li",
+            "26CNX",
+            1,
+            "lodged",
+            None,
+            "lodged",
+            None,
+        )
         h = entry_hash(e, prev)
         rows.append((e, prev, h))
         prev = h

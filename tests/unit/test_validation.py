@@ -44,8 +44,13 @@ def test_every_error_is_listed_with_its_pointer():
     doc["totals"]["packages"] = 7
     errors = errors_of(doc)
     assert set(errors) >= {
-        "/items/0/hs_code", "/invoice/currency", "/items/1/origin", "/items/1/packages/kind",
-        "/items/0/supplementary_quantity/unit", "/transport/loading_place", "/totals/items",
+        "/items/0/hs_code",
+        "/invoice/currency",
+        "/items/1/origin",
+        "/items/1/packages/kind",
+        "/items/0/supplementary_quantity/unit",
+        "/transport/loading_place",
+        "/totals/items",
         "/totals/packages",
     }
     assert errors["/items/0/hs_code"].code == "unknown_hs_code"

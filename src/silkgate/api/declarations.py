@@ -20,36 +20,49 @@ from silkgate.store.declarations import Filters
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
 
-MrnPath = Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$", description="Movement Reference Number")]
+MrnPath = Annotated[
+    str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$", description="Movement Reference Number")
+]
 
 _PROBLEM = {"content": {MEDIA_TYPE: {}}}
 _DOCUMENT_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": DeclarationDocument.model_json_schema(
-            ref_template="#/components/schemas/{model}")}},
+        "content": {
+            "application/json": {
+                "schema": DeclarationDocument.model_json_schema(
+                    ref_template="#/components/schemas/{model}"
+                )
+            }
+        },
     }
 }
 
 
 def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(payload), status_code=status, media_type="application/json",
-                    headers=headers)
+    return Response(
+        orjson.dumps(payload), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 async def _json_body(request: Request) -> tuple[Any, bytes]:
     content_type = request.headers.get("content-type", "")
     if content_type.split(";")[0].strip().lower() not in ("application/json", ""):
-        raise Problem(415, "Unsupported media type", "send the declaration as application/json",
-                      kind="unsupported-media-type")
+        raise Problem(
+            415,
+            "Unsupported media type",
+            "send the declaration as application/json",
+            kind="unsupported-media-type",
+        )
     body = await request.body()
     if not body:
         raise Problem(400, "Malformed request", "the request has no body", kind="malformed-json")
     try:
         return orjson.loads(body), body
     except orjson.JSONDecodeError as exc:
-        raise Problem(400, "Malformed request", f"the body is not valid JSON: {exc}",
-                      kind="malformed-json") from None
+        raise Problem(
+            400, "Malformed request", f"the body is not valid JSON: {exc}", kind="malformed-json"
+        ) from None
 
 
 class Decision(BaseModel):
@@ -63,9 +76,18 @@ class Decision(BaseModel):
     "",
     status_code=201,
     openapi_extra=_DOCUMENT_BODY,
-    responses={201: {"description": "Lodged (or the replay of an earlier lodging with the same "
-                     "Idempotency-Key)"}, 400: _PROBLEM, 401: _PROBLEM, 403: _PROBLEM,
-               413: _PROBLEM, 415: _PROBLEM, 422: _PROBLEM},
+    responses={
+        201: {
+            "description": "Lodged (or the replay of an earlier lodging with the same "
+            "Idempotency-Key)"
+        },
+        400: _PROBLEM,
+        401: _PROBLEM,
+        403: _PROBLEM,
+        413: _PROBLEM,
+        415: _PROBLEM,
+        422: _PROBLEM,
+    },
 )
 async def lodge(
     request: Request,
@@ -82,7 +104,10 @@ async def lodge(
     """
     raw, body = await _json_body(request)
     result, replayed = await run_in_threadpool(
-        node.declarations.lodge, principal, raw, idempotency_key=idempotency_key,
+        node.declarations.lodge,
+        principal,
+        raw,
+        idempotency_key=idempotency_key,
         fingerprint=request_fingerprint(body) if idempotency_key else None,
     )
     headers = {"Location": result["links"]["self"]}
@@ -112,15 +137,33 @@ def list_declarations(
     """
     for name, value in (("lodged_from", lodged_from), ("lodged_to", lodged_to)):
         if value is not None and value.tzinfo is None:
-            raise Problem(422, "The request is invalid", kind="invalid-request", errors=[{
-                "pointer": f"/{name}", "in": "query", "code": "naive_datetime",
-                "detail": "needs a time zone, e.g. 2026-11-01T00:00:00Z"}])
+            raise Problem(
+                422,
+                "The request is invalid",
+                kind="invalid-request",
+                errors=[
+                    {
+                        "pointer": f"/{name}",
+                        "in": "query",
+                        "code": "naive_datetime",
+                        "detail": "needs a time zone, e.g. 2026-11-01T00:00:00Z",
+                    }
+                ],
+            )
     page = node.declarations.search(
         principal,
-        Filters(status=status.value if status else None, type=type, office=office,
-                declarant_id=declarant_id, lrn=lrn, hs_code=hs_code,
-                lodged_from=lodged_from, lodged_to=lodged_to),
-        limit=limit, cursor=cursor,
+        Filters(
+            status=status.value if status else None,
+            type=type,
+            office=office,
+            declarant_id=declarant_id,
+            lrn=lrn,
+            hs_code=hs_code,
+            lodged_from=lodged_from,
+            lodged_to=lodged_to,
+        ),
+        limit=limit,
+        cursor=cursor,
     )
     return _json({"items": page.items, "next_cursor": page.next_cursor})
 
@@ -135,8 +178,15 @@ def get_declaration(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Res
 @router.put(
     "/{mrn}",
     openapi_extra=_DOCUMENT_BODY,
-    responses={400: _PROBLEM, 401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM,
-               412: _PROBLEM, 422: _PROBLEM},
+    responses={
+        400: _PROBLEM,
+        401: _PROBLEM,
+        403: _PROBLEM,
+        404: _PROBLEM,
+        409: _PROBLEM,
+        412: _PROBLEM,
+        422: _PROBLEM,
+    },
 )
 async def amend_declaration(
     request: Request,
@@ -156,8 +206,12 @@ async def amend_declaration(
         try:
             version = int(if_match.strip().strip('"').removeprefix("W/").strip('"'))
         except ValueError:
-            raise Problem(400, "Malformed request", "If-Match must be an ETag such as \"2\"",
-                          kind="malformed-header") from None
+            raise Problem(
+                400,
+                "Malformed request",
+                'If-Match must be an ETag such as "2"',
+                kind="malformed-header",
+            ) from None
     raw, _ = await _json_body(request)
     result = await run_in_threadpool(
         node.declarations.amend, principal, mrn, raw, if_match=version, reason=reason
@@ -173,7 +227,9 @@ def list_versions(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Respo
 
 @router.get("/{mrn}/versions/{version}", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
 def get_version(
-    node: NodeDep, principal: PrincipalDep, mrn: MrnPath,
+    node: NodeDep,
+    principal: PrincipalDep,
+    mrn: MrnPath,
     version: Annotated[int, Path(ge=1, le=1_000_000)],
 ) -> Response:
     """The document exactly as it stood in one version."""
@@ -195,7 +251,10 @@ def _decision_route(action: Action, summary: str) -> None:
 
     decide.__doc__ = summary
     router.add_api_route(
-        f"/{{mrn}}/{action.value}", decide, methods=["POST"], name=f"{action.value}_declaration",
+        f"/{{mrn}}/{action.value}",
+        decide,
+        methods=["POST"],
+        name=f"{action.value}_declaration",
         summary=summary.split(".")[0],
         responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM, 422: _PROBLEM},
     )
@@ -206,5 +265,7 @@ _decision_route(Action.HOLD, "Hold the goods, with a reason (officer).")
 _decision_route(Action.RESUME, "Lift a hold and resume control (officer).")
 _decision_route(Action.RELEASE, "Release the goods (officer).")
 _decision_route(Action.REJECT, "Reject the declaration, with a reason (officer).")
-_decision_route(Action.CANCEL, "Cancel (invalidate) the declaration, with a reason "
-                "(its declarant, or an officer).")
+_decision_route(
+    Action.CANCEL,
+    "Cancel (invalidate) the declaration, with a reason (its declarant, or an officer).",
+)

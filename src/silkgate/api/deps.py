@@ -25,15 +25,24 @@ async def current_principal(request: Request, node: NodeDep) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Problem(401, "Unauthorized", "send an API token as 'Authorization: Bearer <token>'",
-                      headers=_CHALLENGE, kind="unauthorized")
+        raise Problem(
+            401,
+            "Unauthorized",
+            "send an API token as 'Authorization: Bearer <token>'",
+            headers=_CHALLENGE,
+            kind="unauthorized",
+        )
     known, principal = node.tokens.cached(token.strip())
     if not known:
         principal = await run_in_threadpool(node.tokens.resolve, token.strip())
     if principal is None:
-        raise Problem(401, "Unauthorized", "the token is unknown or revoked",
-                      headers={"WWW-Authenticate": 'Bearer realm="silkgate", error="invalid_token"'},
-                      kind="unauthorized")
+        raise Problem(
+            401,
+            "Unauthorized",
+            "the token is unknown or revoked",
+            headers={"WWW-Authenticate": 'Bearer realm="silkgate", error="invalid_token"'},
+            kind="unauthorized",
+        )
     return principal
 
 

@@ -57,11 +57,23 @@ class BodySizeLimit:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps({
-            "type": "/problems/body-too-large", "title": "Request body too large",
-            "status": 413, "detail": f"the limit is {self.max_bytes} bytes",
-        })
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close")]})
+        body = orjson.dumps(
+            {
+                "type": "/problems/body-too-large",
+                "title": "Request body too large",
+                "status": 413,
+                "detail": f"the limit is {self.max_bytes} bytes",
+            }
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -34,8 +34,13 @@ class Problem(Exception):
     """An HTTP error to answer with a problem document."""
 
     def __init__(
-        self, status: int, title: str, detail: str | None = None, *,
-        errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
         kind: str | None = None,
     ) -> None:
         super().__init__(detail or title)
@@ -48,8 +53,13 @@ class Problem(Exception):
 
 
 def problem_response(
-    status: int, title: str, detail: str | None = None, *, kind: str,
-    errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    kind: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
     instance: str | None = None,
 ) -> Response:
     body: dict[str, Any] = {"type": f"/problems/{kind}", "title": title, "status": status}
@@ -59,8 +69,7 @@ def problem_response(
         body["instance"] = instance
     if errors is not None:
         body["errors"] = errors
-    return Response(orjson.dumps(body), status_code=status, media_type=MEDIA_TYPE,
-                    headers=headers)
+    return Response(orjson.dumps(body), status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -71,42 +80,65 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
-        return problem_response(exc.status, exc.title, exc.detail, kind=exc.kind,
-                                errors=exc.errors, headers=exc.headers, instance=path(request))
+        return problem_response(
+            exc.status,
+            exc.title,
+            exc.detail,
+            kind=exc.kind,
+            errors=exc.errors,
+            headers=exc.headers,
+            instance=path(request),
+        )
 
     @app.exception_handler(InvalidRequest)
     async def _invalid(request: Request, exc: InvalidRequest) -> Response:
         n = len(exc.errors)
         return problem_response(
-            422, exc.title, f"{n} error{'s' if n != 1 else ''}; nothing was stored",
+            422,
+            exc.title,
+            f"{n} error{'s' if n != 1 else ''}; nothing was stored",
             kind="invalid-" + ("declaration" if "declaration" in exc.title else "request"),
-            errors=[e.as_dict() for e in exc.errors], instance=path(request),
+            errors=[e.as_dict() for e in exc.errors],
+            instance=path(request),
         )
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> Response:
-        return problem_response(404, "Not found", str(exc), kind="not-found",
-                                instance=path(request))
+        return problem_response(
+            404, "Not found", str(exc), kind="not-found", instance=path(request)
+        )
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
-        return problem_response(403, "Forbidden", str(exc), kind="forbidden",
-                                instance=path(request))
+        return problem_response(
+            403, "Forbidden", str(exc), kind="forbidden", instance=path(request)
+        )
 
     @app.exception_handler(IllegalTransition)
     async def _conflict(request: Request, exc: IllegalTransition) -> Response:
-        return problem_response(409, "Action not allowed in this status", str(exc),
-                                kind="illegal-transition", instance=path(request))
+        return problem_response(
+            409,
+            "Action not allowed in this status",
+            str(exc),
+            kind="illegal-transition",
+            instance=path(request),
+        )
 
     @app.exception_handler(PreconditionFailed)
     async def _precondition(request: Request, exc: PreconditionFailed) -> Response:
-        return problem_response(412, "Precondition failed", str(exc),
-                                kind="version-mismatch", instance=path(request))
+        return problem_response(
+            412, "Precondition failed", str(exc), kind="version-mismatch", instance=path(request)
+        )
 
     @app.exception_handler(IdempotencyKeyReused)
     async def _reused(request: Request, exc: IdempotencyKeyReused) -> Response:
-        return problem_response(422, "Idempotency-Key reused", str(exc),
-                                kind="idempotency-key-reused", instance=path(request))
+        return problem_response(
+            422,
+            "Idempotency-Key reused",
+            str(exc),
+            kind="idempotency-key-reused",
+            instance=path(request),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _params(request: Request, exc: RequestValidationError) -> Response:
@@ -114,25 +146,44 @@ def install(app: FastAPI) -> None:
         for err in exc.errors():
             loc = list(err.get("loc", ()))
             where = loc.pop(0) if loc and loc[0] in ("query", "path", "header", "body") else None
-            entry = {"pointer": pointer(*loc), "code": err.get("type", "invalid"),
-                     "detail": str(err.get("msg", "is invalid"))}
+            entry = {
+                "pointer": pointer(*loc),
+                "code": err.get("type", "invalid"),
+                "detail": str(err.get("msg", "is invalid")),
+            }
             if where and where != "body":
                 entry["in"] = where
             errors.append(entry)
-        return problem_response(422, "The request is invalid", f"{len(errors)} error(s)",
-                                kind="invalid-request", errors=errors, instance=path(request))
+        return problem_response(
+            422,
+            "The request is invalid",
+            f"{len(errors)} error(s)",
+            kind="invalid-request",
+            errors=errors,
+            instance=path(request),
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
         title = titles.get(exc.status_code, "HTTP error")
-        return problem_response(exc.status_code, title, str(exc.detail) if exc.detail else None,
-                                kind=title.lower().replace(" ", "-"),
-                                headers=getattr(exc, "headers", None), instance=path(request))
+        return problem_response(
+            exc.status_code,
+            title,
+            str(exc.detail) if exc.detail else None,
+            kind=title.lower().replace(" ", "-"),
+            headers=getattr(exc, "headers", None),
+            instance=path(request),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # Log the cause for the operator; tell the client nothing about the internals.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "Internal error", "the node could not complete the request",
-                                kind="internal-error", instance=path(request))
+        return problem_response(
+            500,
+            "Internal error",
+            "the node could not complete the request",
+            kind="internal-error",
+            instance=path(request),
+        )

@@ -35,7 +35,9 @@ PackageKind = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2}$")]
 CommodityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{2}([0-9]{2})?)?$")]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,34}$")]
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
-PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
+PositiveMoney = Annotated[
+    Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)
+]
 Mass = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
 
 # Incoterms 2020.
@@ -111,7 +113,7 @@ class Totals(_Strict):
 
 
 class Document(_Strict):
-    """An attached document: licence, certificate (SPS, ePhyto, origin), permit, previous document."""
+    """An attached document: licence, SPS / ePhyto or origin certificate, permit, earlier entry."""
 
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,4}$")]
     reference: Annotated[str, text(70)]

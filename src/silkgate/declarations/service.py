@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,8 +63,12 @@ class Page:
     next_cursor: str | None
 
 
-def summary(d: store.StoredDeclaration) -> dict[str, Any]:
+def summary(d: store.StoredDeclaration, minor_units: Mapping[str, int | None]) -> dict[str, Any]:
     """The public face of a declaration, without its document."""
+    minor = minor_units.get(d.currency)
+    amount = (
+        d.invoice_amount if minor is None else d.invoice_amount.quantize(Decimal(1).scaleb(-minor))
+    )
     return {
         "mrn": d.mrn,
         "type": d.type,
@@ -73,7 +78,7 @@ def summary(d: store.StoredDeclaration) -> dict[str, Any]:
         "declarant_id": d.declarant_id,
         "lrn": d.lrn,
         "currency": d.currency,
-        "invoice_amount": str(d.invoice_amount),
+        "invoice_amount": str(amount),
         "item_count": d.item_count,
         "arrival_date": d.arrival_date.isoformat() if d.arrival_date else None,
         "lodged_at": d.lodged_at.isoformat().replace("+00:00", "Z"),
@@ -90,7 +95,11 @@ class DeclarationService:
     """The declaration use cases of one node."""
 
     def __init__(
-        self, engine: sa.Engine, codes: CodeLists, *, timezone: str = "UTC",
+        self,
+        engine: sa.Engine,
+        codes: CodeLists,
+        *,
+        timezone: str = "UTC",
         clock: Clock = utc_now,
     ) -> None:
         self.engine = engine
@@ -98,13 +107,20 @@ class DeclarationService:
         self.zone = ZoneInfo(timezone)
         self.clock = clock
 
+    def summary(self, d: store.StoredDeclaration) -> dict[str, Any]:
+        return summary(d, self.codes.currencies)
+
     def today(self, at: dt.datetime) -> dt.date:
         return at.astimezone(self.zone).date()
 
     # -- lodging -------------------------------------------------------------
 
     def lodge(
-        self, principal: Principal, raw: Any, *, idempotency_key: str | None = None,
+        self,
+        principal: Principal,
+        raw: Any,
+        *,
+        idempotency_key: str | None = None,
         fingerprint: str | None = None,
     ) -> tuple[dict[str, Any], bool]:
         """Lodge a declaration; the summary, and whether it is a replay of an earlier lodging.
@@ -123,10 +139,15 @@ class DeclarationService:
         at = self.clock()
         doc = validate(raw, self.codes, self.today(at))
         if doc.declarant.id != principal.party_id:
-            raise InvalidDeclaration([FieldError(
-                "/declarant/id", "not_your_identifier",
-                "must be the trader identifier your credentials were issued to",
-            )])
+            raise InvalidDeclaration(
+                [
+                    FieldError(
+                        "/declarant/id",
+                        "not_your_identifier",
+                        "must be the trader identifier your credentials were issued to",
+                    )
+                ]
+            )
         try:
             with writing(self.engine) as conn:
                 if idempotency_key is not None:
@@ -135,18 +156,33 @@ class DeclarationService:
                     if replay is not None:
                         return replay, True
                 stored = store.insert(
-                    conn, new_mrn(self.codes.administration, at), Status.LODGED.value, doc, at,
+                    conn,
+                    new_mrn(self.codes.administration, at),
+                    Status.LODGED.value,
+                    doc,
+                    at,
                     principal.name,
                 )
                 journal.append(
-                    conn, at=at, actor=principal.name, event="lodged", declaration_id=stored.id,
-                    mrn=stored.mrn, version=1, to_status=Status.LODGED.value,
+                    conn,
+                    at=at,
+                    actor=principal.name,
+                    event="lodged",
+                    declaration_id=stored.id,
+                    mrn=stored.mrn,
+                    version=1,
+                    to_status=Status.LODGED.value,
                 )
-                result = summary(stored)
+                result = self.summary(stored)
                 if idempotency_key is not None:
                     store.remember_idempotent(
-                        conn, principal.id, idempotency_key, fingerprint or "", stored.id,
-                        orjson.dumps(result).decode(), at,
+                        conn,
+                        principal.id,
+                        idempotency_key,
+                        fingerprint or "",
+                        stored.id,
+                        orjson.dumps(result).decode(),
+                        at,
                     )
         except sa.exc.IntegrityError:
             # Two requests with one key raced on PostgreSQL; the loser replays the winner.
@@ -177,8 +213,9 @@ class DeclarationService:
 
     # -- reading -------------------------------------------------------------
 
-    def _visible(self, conn: sa.Connection, principal: Principal, mrn: str,
-                 *, for_update: bool = False) -> store.StoredDeclaration:
+    def _visible(
+        self, conn: sa.Connection, principal: Principal, mrn: str, *, for_update: bool = False
+    ) -> store.StoredDeclaration:
         d = store.get(conn, mrn, for_update=for_update)
         if d is None:
             raise NotFound(f"no declaration {mrn}")
@@ -189,7 +226,7 @@ class DeclarationService:
     def get(self, principal: Principal, mrn: str) -> dict[str, Any]:
         with reading(self.engine) as conn:
             d = self._visible(conn, principal, mrn)
-            result = summary(d)
+            result = self.summary(d)
             result["document"] = store.document(conn, d.id, d.version)
             result["allowed_actions"] = self._actions_for(principal, d)
             return result
@@ -212,8 +249,11 @@ class DeclarationService:
         with reading(self.engine) as conn:
             d = self._visible(conn, principal, mrn)
             return [
-                {**v, "created_at": v["created_at"].isoformat().replace("+00:00", "Z"),
-                 "links": {"self": f"/v1/declarations/{mrn}/versions/{v['version']}"}}
+                {
+                    **v,
+                    "created_at": v["created_at"].isoformat().replace("+00:00", "Z"),
+                    "links": {"self": f"/v1/declarations/{mrn}/versions/{v['version']}"},
+                }
                 for v in store.versions(conn, d.id)
             ]
 
@@ -239,7 +279,11 @@ class DeclarationService:
         ]
 
     def search(
-        self, principal: Principal, filters: store.Filters, *, limit: int = 50,
+        self,
+        principal: Principal,
+        filters: store.Filters,
+        *,
+        limit: int = 50,
         cursor: str | None = None,
     ) -> Page:
         if not principal.is_staff:
@@ -252,14 +296,19 @@ class DeclarationService:
         more = len(rows) > limit
         rows = rows[:limit]
         return Page(
-            [summary(d) for d in rows],
+            [self.summary(d) for d in rows],
             _encode_cursor(rows[-1].id) if more and rows else None,
         )
 
     # -- changing ------------------------------------------------------------
 
     def amend(
-        self, principal: Principal, mrn: str, raw: Any, *, if_match: int | None = None,
+        self,
+        principal: Principal,
+        mrn: str,
+        raw: Any,
+        *,
+        if_match: int | None = None,
         reason: str | None = None,
     ) -> dict[str, Any]:
         """Replace the document with a new version; every earlier version is kept."""
@@ -277,18 +326,28 @@ class DeclarationService:
             if doc.type != d.type:
                 errors.append(FieldError("/type", "immutable", f"cannot change from {d.type}"))
             if doc.declarant.id != d.declarant_id:
-                errors.append(FieldError("/declarant/id", "immutable",
-                                         "an amendment cannot change the declarant"))
+                errors.append(
+                    FieldError(
+                        "/declarant/id", "immutable", "an amendment cannot change the declarant"
+                    )
+                )
             if errors:
                 raise InvalidDeclaration(errors)
             status = next_status(Status(d.status), Action.AMEND)
             amended = store.amend(conn, d, status.value, doc, at, principal.name, reason)
             journal.append(
-                conn, at=at, actor=principal.name, event="amended", declaration_id=d.id,
-                mrn=d.mrn, version=amended.version, from_status=d.status,
-                to_status=status.value, reason=reason,
+                conn,
+                at=at,
+                actor=principal.name,
+                event="amended",
+                declaration_id=d.id,
+                mrn=d.mrn,
+                version=amended.version,
+                from_status=d.status,
+                to_status=status.value,
+                reason=reason,
             )
-        return summary(amended)
+        return self.summary(amended)
 
     def act(
         self, principal: Principal, mrn: str, action: Action, reason: str | None = None
@@ -296,8 +355,9 @@ class DeclarationService:
         """An officer's decision (control, hold, resume, release, reject) or a cancellation."""
         reason = (reason or "").strip() or None
         if action in REASON_REQUIRED and reason is None:
-            raise InvalidRequest([FieldError(
-                "/reason", "missing", f"a reason is required to {action.value}")])
+            raise InvalidRequest(
+                [FieldError("/reason", "missing", f"a reason is required to {action.value}")]
+            )
         if action is Action.AMEND:
             raise ValueError("use amend() to amend")
         at = self.clock()
@@ -308,11 +368,18 @@ class DeclarationService:
             status = next_status(Status(d.status), action)
             changed = store.set_status(conn, d, status.value, at)
             journal.append(
-                conn, at=at, actor=principal.name, event=action.value, declaration_id=d.id,
-                mrn=d.mrn, version=d.version, from_status=d.status, to_status=status.value,
+                conn,
+                at=at,
+                actor=principal.name,
+                event=action.value,
+                declaration_id=d.id,
+                mrn=d.mrn,
+                version=d.version,
+                from_status=d.status,
+                to_status=status.value,
                 reason=reason,
             )
-        return summary(changed)
+        return self.summary(changed)
 
 
 def _encode_cursor(last_id: int) -> str:

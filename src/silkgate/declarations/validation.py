@@ -134,9 +134,7 @@ def _container_check_digit_ok(cid: str) -> bool:
             n += 1
         values[ch] = n
         n += 1
-    total = sum(
-        (values[c] if c.isalpha() else int(c)) * (2**i) for i, c in enumerate(cid[:10])
-    )
+    total = sum((values[c] if c.isalpha() else int(c)) * (2**i) for i, c in enumerate(cid[:10]))
     return (total % 11) % 10 == int(cid[10])
 
 
@@ -233,31 +231,46 @@ class _Checker:
         for field in ("loading_place", "discharge_place"):
             self.location(t.get(field), "transport", field)
         # The border this node guards must be on the route the declaration describes.
-        local = {"IM": ("destination_country", "discharge_place"),
-                 "EX": ("dispatch_country", "loading_place")}.get(kind)  # type: ignore[arg-type]
+        local = {
+            "IM": ("destination_country", "discharge_place"),
+            "EX": ("dispatch_country", "loading_place"),
+        }.get(kind)  # type: ignore[arg-type]
         if local:
             country, place = t.get(local[0]), t.get(local[1])
             if isinstance(country, str) and country in self.codes.countries and country != admin:
-                self.error(pointer("transport", local[0]), "not_this_administration",
-                           f"must be {admin} for an {'import' if kind == 'IM' else 'export'}")
+                self.error(
+                    pointer("transport", local[0]),
+                    "not_this_administration",
+                    f"must be {admin} for an {'import' if kind == 'IM' else 'export'}",
+                )
             if isinstance(place, str) and place in self.codes.locations and place[:2] != admin:
-                self.error(pointer("transport", local[1]), "not_this_administration",
-                           f"{place!r} is not in {admin}")
+                self.error(
+                    pointer("transport", local[1]),
+                    "not_this_administration",
+                    f"{place!r} is not in {admin}",
+                )
         seen: set[str] = set()
         for i, cid in enumerate(_list(t.get("containers"))):
             if not (isinstance(cid, str) and len(cid) == 11 and cid[4:].isdigit()):
                 continue
             if not _container_check_digit_ok(cid):
-                self.error(pointer("transport", "containers", i), "bad_check_digit",
-                           f"{cid!r} fails the ISO 6346 check digit")
+                self.error(
+                    pointer("transport", "containers", i),
+                    "bad_check_digit",
+                    f"{cid!r} fails the ISO 6346 check digit",
+                )
             if cid in seen:
-                self.error(pointer("transport", "containers", i), "duplicate",
-                           f"{cid!r} is listed twice")
+                self.error(
+                    pointer("transport", "containers", i), "duplicate", f"{cid!r} is listed twice"
+                )
             seen.add(cid)
         arrival = _date(t.get("arrival_date"))
         if arrival and arrival > self.today + MAX_PRE_ARRIVAL:
-            self.error("/transport/arrival_date", "too_far_ahead",
-                       f"is more than {MAX_PRE_ARRIVAL.days} days ahead; lodge closer to arrival")
+            self.error(
+                "/transport/arrival_date",
+                "too_far_ahead",
+                f"is more than {MAX_PRE_ARRIVAL.days} days ahead; lodge closer to arrival",
+            )
 
     def invoice(self) -> None:
         inv = _obj(self.raw.get("invoice"))
@@ -265,8 +278,11 @@ class _Checker:
         minor: int | None = None
         if isinstance(currency, str):
             if currency not in self.codes.currencies:
-                self.error("/invoice/currency", "unknown_currency",
-                           f"{currency!r} is not a current ISO 4217 currency")
+                self.error(
+                    "/invoice/currency",
+                    "unknown_currency",
+                    f"{currency!r} is not a current ISO 4217 currency",
+                )
             else:
                 minor = self.codes.currencies[currency]
         for field in ("amount", "freight", "insurance"):
@@ -281,32 +297,49 @@ class _Checker:
                 self.error("/invoice/date", "date_too_old", "is more than three years ago")
             arrival = _date(_obj(self.raw.get("transport")).get("arrival_date"))
             if arrival and arrival < issued:
-                self.error("/transport/arrival_date", "before_invoice",
-                           "is before the invoice date")
+                self.error(
+                    "/transport/arrival_date", "before_invoice", "is before the invoice date"
+                )
 
     def items(self) -> None:
         admin = self.codes.administration
         for i, item in enumerate(_list(self.raw.get("items"))):
             item = _obj(item)
             if item.get("seq") != i + 1 and isinstance(item.get("seq"), int):
-                self.error(pointer("items", i, "seq"), "bad_sequence",
-                           f"items must be numbered 1, 2, 3, …; expected {i + 1}")
+                self.error(
+                    pointer("items", i, "seq"),
+                    "bad_sequence",
+                    f"items must be numbered 1, 2, 3, …; expected {i + 1}",
+                )
             hs = item.get("hs_code")
-            if isinstance(hs, str) and len(hs) in (6, 8, 10) and hs.isdigit():
-                if hs[:6] not in self.codes.hs_subheadings:
-                    self.error(pointer("items", i, "hs_code"), "unknown_hs_code",
-                               f"{hs[:6]!r} is not an HS 2022 subheading")
+            if (
+                isinstance(hs, str)
+                and len(hs) in (6, 8, 10)
+                and hs.isdigit()
+                and hs[:6] not in self.codes.hs_subheadings
+            ):
+                self.error(
+                    pointer("items", i, "hs_code"),
+                    "unknown_hs_code",
+                    f"{hs[:6]!r} is not an HS 2022 subheading",
+                )
             origin = item.get("origin")
             self.country(origin, "items", i, "origin")
             qty = _obj(item.get("supplementary_quantity"))
             unit = qty.get("unit")
             if isinstance(unit, str) and unit not in self.codes.units:
-                self.error(pointer("items", i, "supplementary_quantity", "unit"), "unknown_unit",
-                           f"{unit!r} is not a UN/ECE Rec 20 unit of measure")
+                self.error(
+                    pointer("items", i, "supplementary_quantity", "unit"),
+                    "unknown_unit",
+                    f"{unit!r} is not a UN/ECE Rec 20 unit of measure",
+                )
             kind = _obj(item.get("packages")).get("kind")
             if isinstance(kind, str) and kind not in self.codes.package_types:
-                self.error(pointer("items", i, "packages", "kind"), "unknown_package_type",
-                           f"{kind!r} is not a UN/ECE Rec 21 package type")
+                self.error(
+                    pointer("items", i, "packages", "kind"),
+                    "unknown_package_type",
+                    f"{kind!r} is not a UN/ECE Rec 21 package type",
+                )
             self.preference(i, item, origin, admin)
             self.documents(item.get("documents"), "items", i, "documents")
 
@@ -319,52 +352,84 @@ class _Checker:
             return
         agreement = AGREEMENTS.get(code)
         if agreement is None:
-            self.error(pointer("items", i, "preference", "agreement"), "unknown_agreement",
-                       f"{code!r} is not an agreement this node applies "
-                       f"({', '.join(sorted(AGREEMENTS))})")
+            self.error(
+                pointer("items", i, "preference", "agreement"),
+                "unknown_agreement",
+                f"{code!r} is not an agreement this node applies ({', '.join(sorted(AGREEMENTS))})",
+            )
             return
-        if isinstance(origin, str) and origin in self.codes.countries:
-            if origin not in agreement.parties:
-                self.error(pointer("items", i, "preference", "agreement"), "origin_not_party",
-                           f"origin {origin} is not a party to {code}")
+        if (
+            isinstance(origin, str)
+            and origin in self.codes.countries
+            and origin not in agreement.parties
+        ):
+            self.error(
+                pointer("items", i, "preference", "agreement"),
+                "origin_not_party",
+                f"origin {origin} is not a party to {code}",
+            )
         if admin not in agreement.parties:
-            self.error(pointer("items", i, "preference", "agreement"), "administration_not_party",
-                       f"{admin} does not apply {code}")
+            self.error(
+                pointer("items", i, "preference", "agreement"),
+                "administration_not_party",
+                f"{admin} does not apply {code}",
+            )
         proof = _obj(pref.get("proof"))
         ptype = proof.get("type")
         if isinstance(ptype, str) and ptype not in agreement.proofs and ptype.isupper():
-            self.error(pointer("items", i, "preference", "proof", "type"), "proof_not_accepted",
-                       f"{code} accepts {', '.join(sorted(agreement.proofs))}")
+            self.error(
+                pointer("items", i, "preference", "proof", "type"),
+                "proof_not_accepted",
+                f"{code} accepts {', '.join(sorted(agreement.proofs))}",
+            )
         issued = _date(proof.get("date"))
         if issued and issued > self.today:
-            self.error(pointer("items", i, "preference", "proof", "date"), "date_in_future",
-                       "is in the future")
+            self.error(
+                pointer("items", i, "preference", "proof", "date"),
+                "date_in_future",
+                "is in the future",
+            )
 
     def totals(self) -> None:
         totals = _obj(self.raw.get("totals"))
         items = [_obj(x) for x in _list(self.raw.get("items"))]
         declared_items = totals.get("items")
         if isinstance(declared_items, int) and items and declared_items != len(items):
-            self.error("/totals/items", "total_mismatch",
-                       f"says {declared_items} but the declaration has {len(items)} item(s)")
+            self.error(
+                "/totals/items",
+                "total_mismatch",
+                f"says {declared_items} but the declaration has {len(items)} item(s)",
+            )
         packages = [_obj(x.get("packages")).get("count") for x in items]
         declared_packages = totals.get("packages")
-        if (isinstance(declared_packages, int) and items
-                and all(isinstance(p, int) for p in packages)
-                and sum(packages) != declared_packages):  # type: ignore[arg-type]
-            self.error("/totals/packages", "total_mismatch",
-                       f"says {declared_packages} but the items add up to {sum(packages)}")  # type: ignore[arg-type]
+        if (
+            isinstance(declared_packages, int)
+            and items
+            and all(isinstance(p, int) for p in packages)
+            and sum(packages) != declared_packages
+        ):  # type: ignore[arg-type]
+            self.error(
+                "/totals/packages",
+                "total_mismatch",
+                f"says {declared_packages} but the items add up to {sum(packages)}",
+            )  # type: ignore[arg-type]
         values = [_dec(x.get("value")) for x in items]
         amount = _dec(_obj(self.raw.get("invoice")).get("amount"))
         if amount is not None and items and all(v is not None for v in values):
             total = sum(values, Decimal(0))  # type: ignore[arg-type]
             if total != amount:
-                self.error("/invoice/amount", "total_mismatch",
-                           f"is {amount} but the item values add up to {total}")
+                self.error(
+                    "/invoice/amount",
+                    "total_mismatch",
+                    f"is {amount} but the item values add up to {total}",
+                )
         masses = [_dec(x.get("net_mass_kg")) for x in items]
         gross = _dec(totals.get("gross_mass_kg"))
         if gross is not None and items and all(m is not None for m in masses):
             net = sum(masses, Decimal(0))  # type: ignore[arg-type]
             if net > gross:
-                self.error("/totals/gross_mass_kg", "mass_below_net",
-                           f"{gross} kg is less than the items' net mass ({net} kg)")
+                self.error(
+                    "/totals/gross_mass_kg",
+                    "mass_below_net",
+                    f"{gross} kg is less than the items' net mass ({net} kg)",
+                )

@@ -24,7 +24,7 @@ AGREEMENTS: dict[str, Agreement] = {
     for a in (
         Agreement(
             "ACFTA",
-            "ASEAN–China Free Trade Area",
+            "ASEAN-China Free Trade Area",
             ASEAN | {"CN"},
             frozenset({"FORM_E", "E_CO"}),
         ),

@@ -57,13 +57,22 @@ def dump_document(doc: DeclarationDocument) -> str:
 
 
 def _write_version(
-    conn: sa.Connection, declaration_id: int, version: int, doc: DeclarationDocument,
-    at: dt.datetime, actor: str, reason: str | None,
+    conn: sa.Connection,
+    declaration_id: int,
+    version: int,
+    doc: DeclarationDocument,
+    at: dt.datetime,
+    actor: str,
+    reason: str | None,
 ) -> None:
     conn.execute(
         declaration_versions.insert().values(
-            declaration_id=declaration_id, version=version, document=dump_document(doc),
-            created_at=at, created_by=actor, reason=reason,
+            declaration_id=declaration_id,
+            version=version,
+            document=dump_document(doc),
+            created_at=at,
+            created_by=actor,
+            reason=reason,
         )
     )
     conn.execute(
@@ -86,7 +95,11 @@ def _write_version(
 
 
 def insert(
-    conn: sa.Connection, mrn: str, status: str, doc: DeclarationDocument, at: dt.datetime,
+    conn: sa.Connection,
+    mrn: str,
+    status: str,
+    doc: DeclarationDocument,
+    at: dt.datetime,
     actor: str,
 ) -> StoredDeclaration:
     row = conn.execute(
@@ -99,8 +112,13 @@ def insert(
 
 
 def amend(
-    conn: sa.Connection, current: StoredDeclaration, status: str, doc: DeclarationDocument,
-    at: dt.datetime, actor: str, reason: str | None,
+    conn: sa.Connection,
+    current: StoredDeclaration,
+    status: str,
+    doc: DeclarationDocument,
+    at: dt.datetime,
+    actor: str,
+    reason: str | None,
 ) -> StoredDeclaration:
     version = current.version + 1
     row = conn.execute(
@@ -208,12 +226,21 @@ def find_idempotent(conn: sa.Connection, principal_id: int, key: str) -> sa.Row 
 
 
 def remember_idempotent(
-    conn: sa.Connection, principal_id: int, key: str, request_hash: str, declaration_id: int,
-    response: str, at: dt.datetime,
+    conn: sa.Connection,
+    principal_id: int,
+    key: str,
+    request_hash: str,
+    declaration_id: int,
+    response: str,
+    at: dt.datetime,
 ) -> None:
     conn.execute(
         idempotency_keys.insert().values(
-            principal_id=principal_id, key=key, request_hash=request_hash,
-            declaration_id=declaration_id, response=response, created_at=at,
+            principal_id=principal_id,
+            key=key,
+            request_hash=request_hash,
+            declaration_id=declaration_id,
+            response=response,
+            created_at=at,
         )
     )

@@ -59,8 +59,17 @@ def append(
 
 
 def _entry(row: sa.Row) -> Entry:  # type: ignore[type-arg]
-    return Entry(row.seq, row.at, row.actor, row.mrn, row.version, row.event,
-                 row.from_status, row.to_status, row.reason)
+    return Entry(
+        row.seq,
+        row.at,
+        row.actor,
+        row.mrn,
+        row.version,
+        row.event,
+        row.from_status,
+        row.to_status,
+        row.reason,
+    )
 
 
 def entries_for(conn: sa.Connection, declaration_id: int) -> list[Entry]:

@@ -37,8 +37,12 @@ DATASETS = [
     Dataset("countries", tables.countries, files.countries, files.DATA_VERSION["countries"]),
     Dataset("currencies", tables.currencies, files.currencies, files.DATA_VERSION["currencies"]),
     Dataset("units", tables.units, files.units, files.DATA_VERSION["units"]),
-    Dataset("package_types", tables.package_types, files.package_types,
-            files.DATA_VERSION["package_types"]),
+    Dataset(
+        "package_types",
+        tables.package_types,
+        files.package_types,
+        files.DATA_VERSION["package_types"],
+    ),
     Dataset("locations", tables.locations, files.locations, files.DATA_VERSION["locations"]),
 ]
 
@@ -69,11 +73,17 @@ def load(engine: sa.Engine, *, force: bool = False) -> list[LoadReport]:
             conn.execute(ds.table.delete())
             for start in range(0, len(rows), 10_000):
                 conn.execute(ds.table.insert(), rows[start : start + 10_000])
-            conn.execute(tables.refdata_versions.delete().where(
-                tables.refdata_versions.c.dataset == ds.name))
-            conn.execute(tables.refdata_versions.insert().values(
-                dataset=ds.name, version=version, rows=len(rows),
-                loaded_at=dt.datetime.now(dt.UTC)))
+            conn.execute(
+                tables.refdata_versions.delete().where(tables.refdata_versions.c.dataset == ds.name)
+            )
+            conn.execute(
+                tables.refdata_versions.insert().values(
+                    dataset=ds.name,
+                    version=version,
+                    rows=len(rows),
+                    loaded_at=dt.datetime.now(dt.UTC),
+                )
+            )
         reports.append(LoadReport(ds.name, len(rows), True))
     return reports
 
@@ -82,6 +92,7 @@ def code_lists(engine: sa.Engine, administration: str) -> CodeLists:
     """The code lists validation needs, read once from the database into memory."""
     t = tables
     with reading(engine) as conn:
+
         def column(col: sa.Column[Any], *where: Any) -> frozenset[str]:
             return frozenset(conn.execute(sa.select(col).where(*where)).scalars())
 
@@ -89,8 +100,9 @@ def code_lists(engine: sa.Engine, administration: str) -> CodeLists:
             administration=administration,
             hs_subheadings=column(t.hs_codes.c.code, t.hs_codes.c.level == 6),
             countries=column(t.countries.c.alpha2),
-            currencies=dict(conn.execute(
-                sa.select(t.currencies.c.code, t.currencies.c.minor_unit)).all()),
+            currencies=dict(
+                conn.execute(sa.select(t.currencies.c.code, t.currencies.c.minor_unit)).all()
+            ),
             units=column(t.units.c.code),
             package_types=column(t.package_types.c.code),
             locations=column(t.locations.c.code),

@@ -23,7 +23,6 @@ metadata = sa.MetaData(
 )
 
 
-
 class UtcDateTime(sa.TypeDecorator[dt.datetime]):
     """A timezone-aware UTC timestamp on every engine.
 
@@ -46,6 +45,7 @@ class UtcDateTime(sa.TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
 
 # --- reference data -------------------------------------------------------
 
@@ -223,8 +223,12 @@ idempotency_keys = sa.Table(
 journal = sa.Table(
     "journal",
     metadata,
-    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-              autoincrement=False),
+    sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
     sa.Column("at", UtcDateTime(), nullable=False, index=True),
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=True, index=True),

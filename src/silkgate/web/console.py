@@ -69,15 +69,20 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host")
 
 
-def _render(request: Request, name: str, principal: Principal | None, status: int = 200,
-            **context: Any) -> Response:
+def _render(
+    request: Request, name: str, principal: Principal | None, status: int = 200, **context: Any
+) -> Response:
     flash = request.cookies.get(FLASH)
     kind, _, text = (flash or "").partition(":")
     response = templates.TemplateResponse(
-        request, name,
-        {"principal": principal, "administration": _node(request).settings.administration,
-         "flash": {"kind": kind, "text": text} if flash else context.pop("flash", None),
-         **context},
+        request,
+        name,
+        {
+            "principal": principal,
+            "administration": _node(request).settings.administration,
+            "flash": {"kind": kind, "text": text} if flash else context.pop("flash", None),
+            **context,
+        },
         status_code=status,
     )
     if flash:
@@ -88,8 +93,14 @@ def _render(request: Request, name: str, principal: Principal | None, status: in
 def _redirect(url: str, flash: tuple[str, str] | None = None) -> RedirectResponse:
     response = RedirectResponse(url, status_code=303)
     if flash:
-        response.set_cookie(FLASH, f"{flash[0]}:{flash[1]}"[:300], path="/console",
-                            httponly=True, samesite="strict", max_age=60)
+        response.set_cookie(
+            FLASH,
+            f"{flash[0]}:{flash[1]}"[:300],
+            path="/console",
+            httponly=True,
+            samesite="strict",
+            max_age=60,
+        )
     return response
 
 
@@ -104,11 +115,23 @@ async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -
         return Response("cross-origin form refused", status_code=403)
     principal = await run_in_threadpool(_node(request).tokens.resolve, token.strip())
     if principal is None:
-        return _render(request, "login.html", None, status=401,
-                       flash={"kind": "error", "text": "That token is unknown or revoked."})
+        return _render(
+            request,
+            "login.html",
+            None,
+            status=401,
+            flash={"kind": "error", "text": "That token is unknown or revoked."},
+        )
     response = _redirect("/console")
-    response.set_cookie(COOKIE, token.strip(), path="/console", httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https", max_age=12 * 3600)
+    response.set_cookie(
+        COOKIE,
+        token.strip(),
+        path="/console",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=12 * 3600,
+    )
     return response
 
 
@@ -151,9 +174,16 @@ async def declarations_page(request: Request) -> Response:
     if principal is None:
         return _redirect("/console/login")
     page, chosen = await run_in_threadpool(_page, request, principal)
-    return _render(request, "list.html", principal, page=page, filters=chosen,
-                   query=urlencode(chosen), statuses=[s.value for s in Status],
-                   offices=sorted(_node(request).codes.offices))
+    return _render(
+        request,
+        "list.html",
+        principal,
+        page=page,
+        filters=chosen,
+        query=urlencode(chosen),
+        statuses=[s.value for s in Status],
+        offices=sorted(_node(request).codes.offices),
+    )
 
 
 @router.get("/rows")
@@ -162,8 +192,9 @@ async def declaration_rows(request: Request) -> Response:
     if principal is None:
         return Response(status_code=401, headers={"HX-Redirect": "/console/login"})
     page, chosen = await run_in_threadpool(_page, request, principal)
-    return templates.TemplateResponse(request, "rows.html",
-                                      {"page": page, "query": urlencode(chosen)})
+    return templates.TemplateResponse(
+        request, "rows.html", {"page": page, "query": urlencode(chosen)}
+    )
 
 
 @router.get("/declarations/{mrn}")
@@ -174,23 +205,37 @@ async def declaration_page(request: Request, mrn: str) -> Response:
     service = _node(request).declarations
 
     def load() -> tuple[Any, Any, Any]:
-        return (service.get(principal, mrn), service.timeline(principal, mrn),
-                service.versions(principal, mrn))
+        return (
+            service.get(principal, mrn),
+            service.timeline(principal, mrn),
+            service.versions(principal, mrn),
+        )
 
     try:
         d, timeline, versions = await run_in_threadpool(load)
     except NotFound:
-        return _render(request, "base.html", principal, status=404,
-                       flash={"kind": "error", "text": f"No declaration {mrn}."})
+        return _render(
+            request,
+            "base.html",
+            principal,
+            status=404,
+            flash={"kind": "error", "text": f"No declaration {mrn}."},
+        )
     except Forbidden:
-        return _render(request, "base.html", principal, status=403,
-                       flash={"kind": "error", "text": "That declaration is not yours to see."})
+        return _render(
+            request,
+            "base.html",
+            principal,
+            status=403,
+            flash={"kind": "error", "text": "That declaration is not yours to see."},
+        )
     return _render(request, "detail.html", principal, d=d, timeline=timeline, versions=versions)
 
 
 @router.post("/declarations/{mrn}/{action}")
-async def act(request: Request, mrn: str, action: str,
-              reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
+async def act(
+    request: Request, mrn: str, action: str, reason: Annotated[str, Form(max_length=1000)] = ""
+) -> Response:
     principal = await _principal(request)
     if principal is None:
         return _redirect("/console/login")
@@ -213,6 +258,9 @@ async def act(request: Request, mrn: str, action: str,
 
 
 def install(app: FastAPI) -> None:
-    app.mount("/console/static", StaticFiles(directory=str(files("silkgate.web") / "static")),
-              name="console-static")
+    app.mount(
+        "/console/static",
+        StaticFiles(directory=str(files("silkgate.web") / "static")),
+        name="console-static",
+    )
     app.include_router(router)
