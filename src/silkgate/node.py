@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from silkgate.access.principals import Principal, hash_token
 from silkgate.config import Settings
-from silkgate.declarations.service import DeclarationService
+from silkgate.declarations.group_commit import GroupCommitter
+from silkgate.declarations.service import DeclarationService, Lodging, Outcome
 from silkgate.declarations.validation import CodeLists
 from silkgate.store import principals as principal_store
 from silkgate.store import refdata
@@ -74,8 +75,10 @@ class Node:
     codes: CodeLists
     declarations: DeclarationService
     tokens: TokenResolver
+    lodgings: GroupCommitter[Lodging, Outcome]
 
     def close(self) -> None:
+        self.lodgings.close()
         self.engine.dispose()
 
 
@@ -94,10 +97,12 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
         ) from exc
     if not codes.hs_subheadings:
         raise NodeNotReady("no reference data loaded; run `silkgate refdata load`")
+    declarations = DeclarationService(engine, codes, timezone=settings.timezone)
     return Node(
         settings=settings,
         engine=engine,
         codes=codes,
-        declarations=DeclarationService(engine, codes, timezone=settings.timezone),
+        declarations=declarations,
         tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
+        lodgings=GroupCommitter(declarations.commit),
     )

@@ -20,6 +20,7 @@ import orjson
 import sqlalchemy as sa
 
 from silkgate.access.principals import Principal, Role
+from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.errors import (
     Forbidden,
     IdempotencyKeyReused,
@@ -55,6 +56,34 @@ def utc_now() -> dt.datetime:
 
 def request_fingerprint(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
+
+
+REUSED = "this Idempotency-Key was already used for a different declaration"
+
+
+@dataclass(frozen=True)
+class Lodging:
+    """A validated declaration on its way to the store."""
+
+    principal: Principal
+    document: DeclarationDocument
+    idempotency_key: str | None
+    fingerprint: str | None
+
+
+# The summary and whether it replays an earlier lodging, or the error to raise.
+Outcome = tuple[dict[str, Any], bool] | Exception
+
+
+def _replay(
+    conn: sa.Connection, principal: Principal, key: str, fingerprint: str
+) -> dict[str, Any] | None:
+    row = store.find_idempotent(conn, principal.id, key)
+    if row is None:
+        return None
+    if row.request_hash != fingerprint:
+        raise IdempotencyKeyReused(REUSED)
+    return orjson.loads(row.response)
 
 
 @dataclass(frozen=True)
@@ -115,6 +144,39 @@ class DeclarationService:
 
     # -- lodging -------------------------------------------------------------
 
+    def prepare(
+        self,
+        principal: Principal,
+        raw: Any,
+        *,
+        idempotency_key: str | None = None,
+        fingerprint: str | None = None,
+    ) -> Lodging:
+        """Check who lodges and validate the document: everything that needs no database."""
+        if principal.role is not Role.DECLARANT:
+            raise Forbidden("only a declarant lodges declarations")
+        doc = validate(raw, self.codes, self.today(self.clock()))
+        if doc.declarant.id != principal.party_id:
+            raise InvalidDeclaration(
+                [
+                    FieldError(
+                        "/declarant/id",
+                        "not_your_identifier",
+                        "must be the trader identifier your credentials were issued to",
+                    )
+                ]
+            )
+        if idempotency_key is not None and fingerprint is None:
+            fingerprint = request_fingerprint(orjson.dumps(raw))
+        return Lodging(principal, doc, idempotency_key, fingerprint)
+
+    def replay(
+        self, principal: Principal, key: str, fingerprint: str | None
+    ) -> dict[str, Any] | None:
+        """The first response to a request with this Idempotency-Key, if there was one."""
+        with reading(self.engine) as conn:
+            return _replay(conn, principal, key, fingerprint or "")
+
     def lodge(
         self,
         principal: Principal,
@@ -129,87 +191,129 @@ class DeclarationService:
         first response and lodges nothing; the same key with a different body
         is refused.
         """
-        if principal.role is not Role.DECLARANT:
-            raise Forbidden("only a declarant lodges declarations")
         if idempotency_key is not None:
+            # A replay needs no validation: answer it before doing any work.
             fingerprint = fingerprint or request_fingerprint(orjson.dumps(raw))
-            replay = self._replay(principal, idempotency_key, fingerprint)
+            replay = self.replay(principal, idempotency_key, fingerprint)
             if replay is not None:
                 return replay, True
-        at = self.clock()
-        doc = validate(raw, self.codes, self.today(at))
-        if doc.declarant.id != principal.party_id:
-            raise InvalidDeclaration(
-                [
-                    FieldError(
-                        "/declarant/id",
-                        "not_your_identifier",
-                        "must be the trader identifier your credentials were issued to",
-                    )
-                ]
-            )
+        lodging = self.prepare(
+            principal, raw, idempotency_key=idempotency_key, fingerprint=fingerprint
+        )
+        outcome = self.commit([lodging])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def commit(self, lodgings: list[Lodging]) -> list[Outcome]:
+        """Store prepared lodgings in one transaction: one outcome per lodging, in order.
+
+        This is the group commit behind the API: the declarations, versions,
+        items, journal entries and idempotency keys of the whole batch are
+        written with a handful of statements and one commit. If the batch
+        fails on a unique key (two nodes raced on one Idempotency-Key), each
+        lodging is retried on its own so one conflict cannot fail the others.
+        """
         try:
-            with writing(self.engine) as conn:
-                if idempotency_key is not None:
-                    # Checked again under the write lock: the first check was optimistic.
-                    replay = self._replay_in(conn, principal, idempotency_key, fingerprint or "")
-                    if replay is not None:
-                        return replay, True
-                stored = store.insert(
+            return self._commit(lodgings)
+        except sa.exc.IntegrityError:
+            if len(lodgings) == 1:
+                return [self._after_conflict(lodgings[0])]
+            return [self.commit([one])[0] for one in lodgings]
+
+    def _after_conflict(self, lodging: Lodging) -> Outcome:
+        if lodging.idempotency_key is None:
+            return RuntimeError("could not store the declaration; try again")
+        try:
+            with reading(self.engine) as conn:
+                replay = _replay(
+                    conn, lodging.principal, lodging.idempotency_key, lodging.fingerprint or ""
+                )
+        except IdempotencyKeyReused as exc:
+            return exc
+        return (replay, True) if replay is not None else RuntimeError("conflict; try again")
+
+    def _commit(self, lodgings: list[Lodging]) -> list[Outcome]:
+        at = self.clock()
+        outcomes: list[Outcome | None] = [None] * len(lodgings)
+        fresh: list[int] = []
+        first_with_key: dict[tuple[int, str], int] = {}
+        repeats: list[tuple[int, int]] = []
+        with writing(self.engine) as conn:
+            for i, lodging in enumerate(lodgings):
+                key = lodging.idempotency_key
+                if key is None:
+                    fresh.append(i)
+                    continue
+                slot = (lodging.principal.id, key)
+                if slot in first_with_key:  # the same key twice in one batch
+                    repeats.append((i, first_with_key[slot]))
+                    continue
+                try:
+                    replay = _replay(conn, lodging.principal, key, lodging.fingerprint or "")
+                except IdempotencyKeyReused as exc:
+                    outcomes[i] = exc
+                    continue
+                if replay is not None:
+                    outcomes[i] = (replay, True)
+                    continue
+                first_with_key[slot] = i
+                fresh.append(i)
+            if fresh:
+                stored = store.insert_many(
                     conn,
-                    new_mrn(self.codes.administration, at),
+                    [
+                        (
+                            new_mrn(self.codes.administration, at),
+                            lodgings[i].document,
+                            lodgings[i].principal.name,
+                        )
+                        for i in fresh
+                    ],
                     Status.LODGED.value,
-                    doc,
                     at,
-                    principal.name,
                 )
                 journal.append(
                     conn,
-                    at=at,
-                    actor=principal.name,
-                    event="lodged",
-                    declaration_id=stored.id,
-                    mrn=stored.mrn,
-                    version=1,
-                    to_status=Status.LODGED.value,
+                    *(
+                        journal.Event(
+                            at=at,
+                            actor=lodgings[i].principal.name,
+                            event="lodged",
+                            declaration_id=d.id,
+                            mrn=d.mrn,
+                            version=1,
+                            to_status=Status.LODGED.value,
+                        )
+                        for i, d in zip(fresh, stored, strict=True)
+                    ),
                 )
-                result = self.summary(stored)
-                if idempotency_key is not None:
-                    store.remember_idempotent(
-                        conn,
-                        principal.id,
-                        idempotency_key,
-                        fingerprint or "",
-                        stored.id,
-                        orjson.dumps(result).decode(),
-                        at,
-                    )
-        except sa.exc.IntegrityError:
-            # Two requests with one key raced on PostgreSQL; the loser replays the winner.
-            if idempotency_key is None:
-                raise
-            replay = self._replay(principal, idempotency_key, fingerprint or "")
-            if replay is None:
-                raise
-            return replay, True
-        return result, False
-
-    def _replay(self, principal: Principal, key: str, fingerprint: str) -> dict[str, Any] | None:
-        with reading(self.engine) as conn:
-            return self._replay_in(conn, principal, key, fingerprint)
-
-    @staticmethod
-    def _replay_in(
-        conn: sa.Connection, principal: Principal, key: str, fingerprint: str
-    ) -> dict[str, Any] | None:
-        row = store.find_idempotent(conn, principal.id, key)
-        if row is None:
-            return None
-        if row.request_hash != fingerprint:
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was already used for a different declaration"
-            )
-        return orjson.loads(row.response)
+                keys = []
+                for i, d in zip(fresh, stored, strict=True):
+                    result = self.summary(d)
+                    outcomes[i] = (result, False)
+                    lodging = lodgings[i]
+                    if lodging.idempotency_key is not None:
+                        keys.append(
+                            {
+                                "principal_id": lodging.principal.id,
+                                "key": lodging.idempotency_key,
+                                "request_hash": lodging.fingerprint or "",
+                                "declaration_id": d.id,
+                                "response": orjson.dumps(result).decode(),
+                                "created_at": at,
+                            }
+                        )
+                store.remember_idempotent(conn, keys)
+        for i, first in repeats:
+            done = outcomes[first]
+            if lodgings[i].fingerprint != lodgings[first].fingerprint:
+                outcomes[i] = IdempotencyKeyReused(REUSED)
+            elif isinstance(done, tuple):
+                outcomes[i] = (done[0], True)
+            else:
+                outcomes[i] = done
+        return [o if o is not None else RuntimeError("not processed") for o in outcomes]
 
     # -- reading -------------------------------------------------------------
 
@@ -337,15 +441,17 @@ class DeclarationService:
             amended = store.amend(conn, d, status.value, doc, at, principal.name, reason)
             journal.append(
                 conn,
-                at=at,
-                actor=principal.name,
-                event="amended",
-                declaration_id=d.id,
-                mrn=d.mrn,
-                version=amended.version,
-                from_status=d.status,
-                to_status=status.value,
-                reason=reason,
+                journal.Event(
+                    at=at,
+                    actor=principal.name,
+                    event="amended",
+                    declaration_id=d.id,
+                    mrn=d.mrn,
+                    version=amended.version,
+                    from_status=d.status,
+                    to_status=status.value,
+                    reason=reason,
+                ),
             )
         return self.summary(amended)
 
@@ -369,15 +475,17 @@ class DeclarationService:
             changed = store.set_status(conn, d, status.value, at)
             journal.append(
                 conn,
-                at=at,
-                actor=principal.name,
-                event=action.value,
-                declaration_id=d.id,
-                mrn=d.mrn,
-                version=d.version,
-                from_status=d.status,
-                to_status=status.value,
-                reason=reason,
+                journal.Event(
+                    at=at,
+                    actor=principal.name,
+                    event=action.value,
+                    declaration_id=d.id,
+                    mrn=d.mrn,
+                    version=d.version,
+                    from_status=d.status,
+                    to_status=status.value,
+                    reason=reason,
+                ),
             )
         return self.summary(changed)
 

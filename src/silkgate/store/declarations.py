@@ -56,6 +56,46 @@ def dump_document(doc: DeclarationDocument) -> str:
     return orjson.dumps(doc.model_dump(mode="json", exclude_none=True)).decode()
 
 
+# Statements are built once: building them per call costs more than running them.
+_INSERT_VERSION = declaration_versions.insert()
+_INSERT_ITEM = declaration_items.insert()
+_INSERT_DECLARATIONS = declarations.insert().returning(*_COLUMNS, sort_by_parameter_order=True)
+_INSERT_IDEMPOTENCY = idempotency_keys.insert()
+
+
+def _version_rows(
+    declaration_id: int,
+    version: int,
+    doc: DeclarationDocument,
+    at: dt.datetime,
+    actor: str,
+    reason: str | None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    version_row = {
+        "declaration_id": declaration_id,
+        "version": version,
+        "document": dump_document(doc),
+        "created_at": at,
+        "created_by": actor,
+        "reason": reason,
+    }
+    item_rows = [
+        {
+            "declaration_id": declaration_id,
+            "version": version,
+            "seq": item.seq,
+            "hs_code": item.hs_code,
+            "origin": item.origin,
+            "description": item.description,
+            "value": item.value,
+            "net_mass_kg": item.net_mass_kg,
+            "preference": item.preference.agreement if item.preference else None,
+        }
+        for item in doc.items
+    ]
+    return version_row, item_rows
+
+
 def _write_version(
     conn: sa.Connection,
     declaration_id: int,
@@ -65,50 +105,41 @@ def _write_version(
     actor: str,
     reason: str | None,
 ) -> None:
-    conn.execute(
-        declaration_versions.insert().values(
-            declaration_id=declaration_id,
-            version=version,
-            document=dump_document(doc),
-            created_at=at,
-            created_by=actor,
-            reason=reason,
-        )
-    )
-    conn.execute(
-        declaration_items.insert(),
+    version_row, item_rows = _version_rows(declaration_id, version, doc, at, actor, reason)
+    conn.execute(_INSERT_VERSION, [version_row])
+    conn.execute(_INSERT_ITEM, item_rows)
+
+
+def insert_many(
+    conn: sa.Connection,
+    lodgings: list[tuple[str, DeclarationDocument, str]],
+    status: str,
+    at: dt.datetime,
+) -> list[StoredDeclaration]:
+    """Insert new declarations ``(mrn, document, actor)`` at version 1, in four statements."""
+    rows = conn.execute(
+        _INSERT_DECLARATIONS,
         [
             {
-                "declaration_id": declaration_id,
-                "version": version,
-                "seq": item.seq,
-                "hs_code": item.hs_code,
-                "origin": item.origin,
-                "description": item.description,
-                "value": item.value,
-                "net_mass_kg": item.net_mass_kg,
-                "preference": item.preference.agreement if item.preference else None,
+                "mrn": mrn,
+                "status": status,
+                "version": 1,
+                "lodged_at": at,
+                "updated_at": at,
+                **_summary(doc),
             }
-            for item in doc.items
+            for mrn, doc, _actor in lodgings
         ],
-    )
-
-
-def insert(
-    conn: sa.Connection,
-    mrn: str,
-    status: str,
-    doc: DeclarationDocument,
-    at: dt.datetime,
-    actor: str,
-) -> StoredDeclaration:
-    row = conn.execute(
-        declarations.insert()
-        .values(mrn=mrn, status=status, version=1, lodged_at=at, updated_at=at, **_summary(doc))
-        .returning(*_COLUMNS)
-    ).one()
-    _write_version(conn, row.id, 1, doc, at, actor, None)
-    return StoredDeclaration(*row)
+    ).all()
+    stored = [StoredDeclaration(*row) for row in rows]
+    versions, items = [], []
+    for d, (_mrn, doc, actor) in zip(stored, lodgings, strict=True):
+        version_row, item_rows = _version_rows(d.id, 1, doc, at, actor, None)
+        versions.append(version_row)
+        items.extend(item_rows)
+    conn.execute(_INSERT_VERSION, versions)
+    conn.execute(_INSERT_ITEM, items)
+    return stored
 
 
 def amend(
@@ -225,22 +256,7 @@ def find_idempotent(conn: sa.Connection, principal_id: int, key: str) -> sa.Row 
     ).first()
 
 
-def remember_idempotent(
-    conn: sa.Connection,
-    principal_id: int,
-    key: str,
-    request_hash: str,
-    declaration_id: int,
-    response: str,
-    at: dt.datetime,
-) -> None:
-    conn.execute(
-        idempotency_keys.insert().values(
-            principal_id=principal_id,
-            key=key,
-            request_hash=request_hash,
-            declaration_id=declaration_id,
-            response=response,
-            created_at=at,
-        )
-    )
+def remember_idempotent(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """Record ``principal_id, key, request_hash, declaration_id, response, created_at`` rows."""
+    if rows:
+        conn.execute(_INSERT_IDEMPOTENCY, rows)

@@ -4,58 +4,64 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from silkgate.declarations.journal import Entry, Tampering, entry_hash, verify_chain
 from silkgate.store.tables import journal, journal_head
 
+_HEAD = sa.select(journal_head.c.seq, journal_head.c.hash).where(journal_head.c.id == 1)
+_INSERT = journal.insert()
+_MOVE_HEAD = journal_head.update().where(journal_head.c.id == 1)
 
-def append(
-    conn: sa.Connection,
-    *,
-    at: dt.datetime,
-    actor: str,
-    event: str,
-    declaration_id: int | None = None,
-    mrn: str | None = None,
-    version: int | None = None,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    reason: str | None = None,
-) -> Entry:
-    """Append one entry inside the caller's transaction (which must be a write transaction).
+
+@dataclass(frozen=True)
+class Event:
+    """What to journal; the sequence number and hashes are assigned on append."""
+
+    at: dt.datetime
+    actor: str
+    event: str
+    declaration_id: int | None = None
+    mrn: str | None = None
+    version: int | None = None
+    from_status: str | None = None
+    to_status: str | None = None
+    reason: str | None = None
+
+
+def append(conn: sa.Connection, *events: Event) -> list[Entry]:
+    """Append ``events`` in order, inside the caller's (write) transaction.
 
     Locking the head row serialises appenders on PostgreSQL; on SQLite the
-    write transaction already holds the database lock.
+    write transaction already holds the database lock. One head update covers
+    the whole batch.
     """
-    head = conn.execute(
-        sa.select(journal_head.c.seq, journal_head.c.hash)
-        .where(journal_head.c.id == 1)
-        .with_for_update()
-    ).one()
-    entry = Entry(head.seq + 1, at, actor, mrn, version, event, from_status, to_status, reason)
-    digest = entry_hash(entry, head.hash)
-    conn.execute(
-        journal.insert().values(
-            seq=entry.seq,
-            at=at,
-            actor=actor,
-            declaration_id=declaration_id,
-            mrn=mrn,
-            version=version,
-            event=event,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            prev_hash=head.hash,
-            hash=digest,
+    head = conn.execute(_HEAD.with_for_update()).one()
+    seq, prev = head.seq, head.hash
+    entries, rows = [], []
+    for ev in events:
+        seq += 1
+        entry = Entry(
+            seq,
+            ev.at,
+            ev.actor,
+            ev.mrn,
+            ev.version,
+            ev.event,
+            ev.from_status,
+            ev.to_status,
+            ev.reason,
         )
-    )
-    conn.execute(
-        journal_head.update().where(journal_head.c.id == 1).values(seq=entry.seq, hash=digest)
-    )
-    return entry
+        digest = entry_hash(entry, prev)
+        rows.append({**ev.__dict__, "seq": seq, "prev_hash": prev, "hash": digest})
+        entries.append(entry)
+        prev = digest
+    if rows:
+        conn.execute(_INSERT, rows)
+        conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
+    return entries
 
 
 def _entry(row: sa.Row) -> Entry:  # type: ignore[type-arg]
