@@ -80,6 +80,9 @@ def _fail(message: str, code: int = 1) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default SILKGATE_WORKERS, 1).")
+    ] = None,
 ) -> None:
     """Serve the API and the web console."""
     import uvicorn
@@ -93,13 +96,19 @@ def serve(
     except NodeNotReady as exc:
         _fail(str(exc))
         return
-    uvicorn.run(
-        create_app(settings, node),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="warning",
-        access_log=False,
-    )
+    workers = workers or settings.workers
+    options = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_level": "warning",
+        "access_log": False,
+    }
+    if workers > 1:
+        # Each worker process builds its own node from the same environment.
+        node.close()
+        uvicorn.run("silkgate.app:create_app", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(settings, node), **options)
 
 
 # --- db ----------------------------------------------------------------------
@@ -326,7 +335,7 @@ def demo_run() -> None:
         f"serving the API and the console on http://{settings.host}:{settings.port} "
         "(API docs at /docs); Ctrl-C stops"
     )
-    serve(None, None)
+    serve(None, None, None)
 
 
 # --- declarations (API client) ----------------------------------------------

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Worker processes for `silkgate serve`; each has its own pool and group-commit writer.
+    workers: int = Field(default=1, ge=1, le=64)
     # A declaration of 999 items with long descriptions stays well under 1 MB.
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # How long a resolved token stays cached in memory before it is looked up again.

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.deps import NodeDep, PrincipalDep, current_principal, get_node
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.service import request_fingerprint
@@ -29,6 +29,14 @@ MrnPath = Annotated[
 _VALIDATE_INLINE_BYTES = 64 * 1024
 
 _PROBLEM = {"content": {MEDIA_TYPE: {}}}
+_IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "Makes retries safe: a repeated request with the same key and body returns "
+    "the first response and lodges nothing.",
+}
 _DOCUMENT_BODY = {
     "requestBody": {
         "required": True,
@@ -79,7 +87,7 @@ class Decision(BaseModel):
 @router.post(
     "",
     status_code=201,
-    openapi_extra=_DOCUMENT_BODY,
+    openapi_extra={**_DOCUMENT_BODY, "parameters": [_IDEMPOTENCY_HEADER]},
     responses={
         201: {
             "description": "Lodged (or the replay of an earlier lodging with the same "
@@ -93,12 +101,7 @@ class Decision(BaseModel):
         422: _PROBLEM,
     },
 )
-async def lodge(
-    request: Request,
-    node: NodeDep,
-    principal: PrincipalDep,
-    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
-) -> Response:
+async def lodge(request: Request) -> Response:
     """Lodge an import or export declaration (before arrival is allowed).
 
     The answer is 201 only once the declaration and its journal entry are
@@ -106,6 +109,25 @@ async def lodge(
     key with the same body returns the first response; with another body, 422.
     Invalid declarations are answered 422 with every error and its JSON pointer.
     """
+    # The hot path: the node, the principal and the header are taken by hand
+    # rather than through dependency injection, which costs more than validation.
+    node = get_node(request)
+    principal = await current_principal(request, node)
+    idempotency_key = request.headers.get("idempotency-key")
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
+        raise Problem(
+            422,
+            "The request is invalid",
+            kind="invalid-request",
+            errors=[
+                {
+                    "pointer": "/Idempotency-Key",
+                    "in": "header",
+                    "code": "invalid",
+                    "detail": "must be 1 to 255 characters",
+                }
+            ],
+        )
     raw, body = await _json_body(request)
     service = node.declarations
     fingerprint = request_fingerprint(body) if idempotency_key else None
@@ -123,12 +145,13 @@ async def lodge(
             raw,
             idempotency_key=idempotency_key,
             fingerprint=fingerprint,
+            body=body,
         )
     else:
         # Validating a typical declaration takes a fraction of a millisecond:
         # cheaper here than the hop to a worker thread.
         lodging = service.prepare(
-            principal, raw, idempotency_key=idempotency_key, fingerprint=fingerprint
+            principal, raw, idempotency_key=idempotency_key, fingerprint=fingerprint, body=body
         )
     outcome = await asyncio.wrap_future(node.lodgings.submit(lodging))
     if isinstance(outcome, Exception):

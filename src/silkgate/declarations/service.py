@@ -151,11 +151,15 @@ class DeclarationService:
         *,
         idempotency_key: str | None = None,
         fingerprint: str | None = None,
+        body: bytes | None = None,
     ) -> Lodging:
-        """Check who lodges and validate the document: everything that needs no database."""
+        """Check who lodges and validate the document: everything that needs no database.
+
+        ``body`` is the JSON text ``raw`` was parsed from, when there is one.
+        """
         if principal.role is not Role.DECLARANT:
             raise Forbidden("only a declarant lodges declarations")
-        doc = validate(raw, self.codes, self.today(self.clock()))
+        doc = validate(raw, self.codes, self.today(self.clock()), body=body)
         if doc.declarant.id != principal.party_id:
             raise InvalidDeclaration(
                 [

@@ -9,8 +9,11 @@ serialises appenders.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -56,10 +59,50 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class _WriterLock:
+    """One writer at a time on an SQLite file, across threads and processes.
+
+    SQLite's own busy handler polls with growing sleeps, so a writer that
+    finds the database locked may sleep long after it was freed. A lock file
+    held with ``flock`` wakes the next writer at once. Thread lock first:
+    ``flock`` belongs to the open file, which all threads of a process share.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._thread_lock = threading.Lock()
+        self._fd = os.open(f"{path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._thread_lock:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+_writer_locks: dict[str, _WriterLock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(engine: sa.Engine) -> _WriterLock | None:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    key = str(Path(database).resolve())
+    with _writer_locks_guard:
+        lock = _writer_locks.get(key)
+        if lock is None:
+            lock = _writer_locks[key] = _WriterLock(Path(key))
+        return lock
+
+
 @contextmanager
 def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A connection inside a write transaction, committed on exit, rolled back on error."""
-    with engine.connect() as conn:
+    lock = _writer_lock(engine)
+    with lock.held() if lock else nullcontext(), engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             conn = conn.execution_options(sqlite_immediate=True)
         with conn.begin():
