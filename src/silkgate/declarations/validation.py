@@ -152,6 +152,9 @@ class _Checker:
 
     def __init__(self, raw: dict[str, Any], codes: CodeLists, today: dt.date) -> None:
         self.raw = raw
+        # Anything may arrive here (a list where a code should be): compare, never hash.
+        kind = raw.get("type")
+        self.kind = kind if kind in ("IM", "EX") else None
         self.codes = codes
         self.today = today
         self.errors: list[FieldError] = []
@@ -218,7 +221,7 @@ class _Checker:
             address = _obj(_obj(self.raw.get(role)).get("address"))
             self.country(address.get("country"), role, "address", "country")
         admin = self.codes.administration
-        kind = self.raw.get("type")
+        kind = self.kind
         local = "importer" if kind == "IM" else "exporter" if kind == "EX" else None
         if local:
             country = _obj(_obj(self.raw.get(local)).get("address")).get("country")
@@ -233,7 +236,7 @@ class _Checker:
     def transport(self) -> None:
         t = _obj(self.raw.get("transport"))
         admin = self.codes.administration
-        kind = self.raw.get("type")
+        kind = self.kind
         self.country(t.get("nationality"), "transport", "nationality")
         for field in ("dispatch_country", "destination_country"):
             self.country(t.get(field), "transport", field)
