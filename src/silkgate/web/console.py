@@ -47,7 +47,20 @@ def _duration(seconds: float) -> str:
     return f"{hours // 24} d {hours % 24} h"
 
 
+# UN/ECE Recommendation 19 modes of transport.
+_MODES = {
+    1: "sea",
+    2: "rail",
+    3: "road",
+    4: "air",
+    5: "post",
+    7: "fixed installation",
+    8: "inland waterway",
+    9: "own propulsion",
+}
+
 templates.env.filters["duration"] = _duration
+templates.env.filters["transport_mode"] = lambda mode: _MODES.get(mode, f"mode {mode}")
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 

@@ -1,0 +1,108 @@
+"""The web console in real headless Chromium, against a real node process."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def lodge(live_node, token, doc) -> str:
+    r = httpx.post(
+        f"{live_node}/v1/declarations",
+        json=doc,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["mrn"]
+
+
+def log_in(page, token):
+    page.goto("/console/login")
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+
+
+def test_a_wrong_token_is_refused(page):
+    log_in(page, "sg_not-a-token")
+    expect(page.get_by_role("status")).to_contain_text("unknown or revoked")
+    expect(page).to_have_url("/console/login")
+
+
+def test_pages_need_a_login(page):
+    page.goto("/console")
+    expect(page).to_have_url("/console/login")
+
+
+def test_officer_reviews_and_releases(page, live_node, tokens, declaration, tmp_path):
+    mrn = lodge(live_node, tokens["acme-trading"], declaration)
+    log_in(page, tokens["officer.li"])
+    expect(page.get_by_role("heading", name="Declarations")).to_be_visible()
+    expect(page.get_by_role("link", name=mrn)).to_be_visible()
+
+    # Filtering swaps the rows in place (htmx) and keeps the filter in the address.
+    page.select_option("select[name=status]", "released")
+    expect(page.get_by_role("link", name=mrn)).to_have_count(0)
+    page.select_option("select[name=status]", "lodged")
+    expect(page.get_by_role("link", name=mrn)).to_be_visible()
+
+    page.get_by_role("link", name=mrn).click()
+    expect(page.locator("h1")).to_contain_text(mrn)
+    expect(page.locator("#status")).to_have_text("lodged")
+    expect(page.locator("#items")).to_contain_text("08109040")
+    expect(page.locator("#items")).to_contain_text("ACFTA")
+    expect(page.locator("#timeline")).to_contain_text("lodged")
+    expect(page.locator("main")).to_contain_text("2 item(s), 1800 package(s)")
+    expect(page.locator("main")).to_contain_text("sea IMO9321483")
+
+    release = page.locator("form[action$='/release']")
+    release.locator("input[name=reason]").fill("documents in order")
+    release.get_by_role("button", name="Release").click()
+    expect(page.get_by_role("status")).to_contain_text("Done: release")
+    expect(page.locator("#status")).to_have_text("released")
+    expect(page.locator("#timeline")).to_contain_text("documents in order")
+    expect(page.locator("#timeline")).to_contain_text("officer.li")
+    expect(page.locator("form[action$='/release']")).to_have_count(0)
+    page.screenshot(path=str(tmp_path / "released.png"), full_page=True)
+
+
+def test_a_hold_needs_a_reason_and_shows_an_illegal_action(page, live_node, tokens, declaration):
+    mrn = lodge(live_node, tokens["acme-trading"], declaration)
+    log_in(page, tokens["officer.wang"])
+    page.goto(f"/console/declarations/{mrn}")
+    hold = page.locator("form[action$='/hold']")
+    hold.locator("input[name=reason]").fill("check the Form E with the exporting side")
+    hold.get_by_role("button", name="Hold").click()
+    expect(page.locator("#status")).to_have_text("held")
+    # Release is not offered while the goods are held.
+    expect(page.locator("form[action$='/release']")).to_have_count(0)
+    expect(page.locator("form[action$='/resume']")).to_have_count(1)
+
+
+def test_a_declarant_sees_only_its_own(page, live_node, tokens, declaration):
+    mrn = lodge(live_node, tokens["acme-trading"], declaration)
+    log_in(page, tokens["lotus-broker"])
+    expect(page.get_by_role("heading", name="Declarations")).to_be_visible()
+    expect(page.get_by_role("link", name=mrn)).to_have_count(0)
+    response = page.goto(f"/console/declarations/{mrn}")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("status")).to_contain_text("not yours")
+    expect(page.locator("body")).not_to_contain_text("Mekong")
+
+
+def test_declarant_cancels_its_own_and_logs_out(page, live_node, tokens, declaration):
+    mrn = lodge(live_node, tokens["acme-trading"], declaration)
+    log_in(page, tokens["acme-trading"])
+    page.goto(f"/console/declarations/{mrn}")
+    expect(page.locator("form[action$='/release']")).to_have_count(0)
+    cancel = page.locator("form[action$='/cancel']")
+    cancel.locator("input[name=reason]").fill("shipment cancelled by the buyer")
+    cancel.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#status")).to_have_text("cancelled")
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url("/console/login")
+    page.goto("/console")
+    expect(page).to_have_url("/console/login")
