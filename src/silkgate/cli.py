@@ -85,8 +85,6 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the API and the web console."""
-    import uvicorn
-
     from silkgate.app import create_app
     from silkgate.node import NodeNotReady, open_node
 
@@ -96,19 +94,15 @@ def serve(
     except NodeNotReady as exc:
         _fail(str(exc))
         return
+    from silkgate.serve import serve as run_workers
+
     workers = workers or settings.workers
-    options = {
-        "host": host or settings.host,
-        "port": port or settings.port,
-        "log_level": "warning",
-        "access_log": False,
-    }
     if workers > 1:
-        # Each worker process builds its own node from the same environment.
-        node.close()
-        uvicorn.run("silkgate.app:create_app", factory=True, workers=workers, **options)
+        node.close()  # each worker process builds its own node
+        app_or_none = None
     else:
-        uvicorn.run(create_app(settings, node), **options)
+        app_or_none = create_app(settings, node)
+    run_workers(app_or_none, host or settings.host, port or settings.port, workers)
 
 
 # --- db ----------------------------------------------------------------------

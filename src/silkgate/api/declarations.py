@@ -15,6 +15,7 @@ from starlette.responses import Response
 from silkgate.api.deps import NodeDep, PrincipalDep, current_principal, get_node
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.errors import InvalidRequest
 from silkgate.declarations.service import request_fingerprint
 from silkgate.declarations.states import Action, Status
 from silkgate.store.declarations import Filters
@@ -131,28 +132,37 @@ async def lodge(request: Request) -> Response:
     raw, body = await _json_body(request)
     service = node.declarations
     fingerprint = request_fingerprint(body) if idempotency_key else None
-    if idempotency_key is not None:
-        # A retry is answered from the first response, before any validation.
-        replay = await run_in_threadpool(service.replay, principal, idempotency_key, fingerprint)
-        if replay is not None:
-            return _json(
-                replay, 201, {"Location": replay["links"]["self"], "Idempotent-Replayed": "true"}
+    try:
+        if len(body) > _VALIDATE_INLINE_BYTES:
+            lodging = await run_in_threadpool(
+                service.prepare,
+                principal,
+                raw,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                body=body,
             )
-    if len(body) > _VALIDATE_INLINE_BYTES:
-        lodging = await run_in_threadpool(
-            service.prepare,
-            principal,
-            raw,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-            body=body,
-        )
-    else:
-        # Validating a typical declaration takes a fraction of a millisecond:
-        # cheaper here than the hop to a worker thread.
-        lodging = service.prepare(
-            principal, raw, idempotency_key=idempotency_key, fingerprint=fingerprint, body=body
-        )
+        else:
+            # Validating a typical declaration takes a fraction of a millisecond:
+            # cheaper here than the hop to a worker thread.
+            lodging = service.prepare(
+                principal, raw, idempotency_key=idempotency_key, fingerprint=fingerprint, body=body
+            )
+    except InvalidRequest:
+        # A retry of a request that was accepted earlier gets the first answer
+        # even if the same document would not pass today (dates move on).
+        # Accepted retries are recognised by the group commit, at no extra cost.
+        if idempotency_key is not None:
+            replay = await run_in_threadpool(
+                service.replay, principal, idempotency_key, fingerprint
+            )
+            if replay is not None:
+                return _json(
+                    replay,
+                    201,
+                    {"Location": replay["links"]["self"], "Idempotent-Replayed": "true"},
+                )
+        raise
     outcome = await asyncio.wrap_future(node.lodgings.submit(lodging))
     if isinstance(outcome, Exception):
         raise outcome
