@@ -67,3 +67,22 @@ def test_one_key_sent_many_times_at_once_lodges_once(node, tokens, declaration):
             ).scalar_one()
             == 1
         )
+
+
+def test_one_lrn_sent_many_times_at_once_lodges_once(node, tokens, declaration):
+    from silkgate.declarations.errors import InvalidDeclaration
+
+    principal = node.tokens.resolve(tokens["acme-trading"])
+
+    def attempt(_):
+        try:
+            return lodge_via_group_commit(node, principal, declaration)
+        except InvalidDeclaration as exc:
+            return exc
+
+    with ThreadPoolExecutor(12) as pool:
+        results = list(pool.map(attempt, range(24)))
+    lodged = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(lodged) == 1 and len(refused) == 23
+    assert all(r.errors[0].pointer == "/lrn" for r in refused)

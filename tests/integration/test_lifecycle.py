@@ -108,6 +108,14 @@ def test_amendment_against_a_stale_version_is_refused(client, tokens, mrn, decla
     assert r.status_code == 412
 
 
+def test_an_amendment_keeps_the_lrn(client, tokens, mrn, declaration):
+    declaration["lrn"] = "SOMETHING-ELSE"
+    r = client.put(
+        f"/v1/declarations/{mrn}", json=declaration, headers=auth(tokens["acme-trading"])
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/lrn"
+
+
 def test_invalid_amendment_changes_nothing(client, tokens, mrn, declaration):
     me = auth(tokens["acme-trading"])
     declaration["items"][0]["hs_code"] = "000000"

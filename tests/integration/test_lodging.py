@@ -130,3 +130,32 @@ def test_lodging_for_another_trader_identifier_is_refused(client, tokens, declar
     r = client.post("/v1/declarations", json=declaration, headers=auth(tokens["lotus-broker"]))
     assert r.status_code == 422
     assert r.json()["errors"][0]["pointer"] == "/declarant/id"
+
+
+def test_an_lrn_is_lodged_once(client, tokens, declaration, node):
+    me = auth(tokens["acme-trading"])
+    first = client.post("/v1/declarations", json=declaration, headers=me)
+    assert first.status_code == 201
+    before = count(node)
+    again = client.post("/v1/declarations", json=declaration, headers=me)
+    assert again.status_code == 422
+    error = again.json()["errors"][0]
+    assert error["pointer"] == "/lrn" and error["code"] == "lrn_already_used"
+    assert first.json()["mrn"] in error["detail"]
+    assert count(node) == before
+
+
+def test_another_declarant_may_use_the_same_lrn(client, tokens, declaration):
+    assert (
+        client.post(
+            "/v1/declarations", json=declaration, headers=auth(tokens["acme-trading"])
+        ).status_code
+        == 201
+    )
+    declaration["declarant"] = {
+        "id": "91450100MA5LDEMO02",
+        "name": "Nanning Lotus (demo)",
+        "role": "direct_agent",
+    }
+    r = client.post("/v1/declarations", json=declaration, headers=auth(tokens["lotus-broker"]))
+    assert r.status_code == 201, r.text

@@ -226,16 +226,51 @@ class DeclarationService:
             return [self.commit([one])[0] for one in lodgings]
 
     def _after_conflict(self, lodging: Lodging) -> Outcome:
-        if lodging.idempotency_key is None:
-            return RuntimeError("could not store the declaration; try again")
-        try:
-            with reading(self.engine) as conn:
-                replay = _replay(
-                    conn, lodging.principal, lodging.idempotency_key, lodging.fingerprint or ""
+        """Explain a unique-key violation that another process won the race to."""
+        with reading(self.engine) as conn:
+            if lodging.idempotency_key is not None:
+                try:
+                    replay = _replay(
+                        conn, lodging.principal, lodging.idempotency_key, lodging.fingerprint or ""
+                    )
+                except IdempotencyKeyReused as exc:
+                    return exc
+                if replay is not None:
+                    return replay, True
+            outcomes: list[Outcome | None] = [None]
+            if not self._refuse_used_lrns(conn, [lodging], [0], outcomes):
+                return outcomes[0]  # type: ignore[return-value]
+        return RuntimeError("the declaration could not be stored; send it again")
+
+    @staticmethod
+    def _refuse_used_lrns(
+        conn: sa.Connection,
+        lodgings: list[Lodging],
+        fresh: list[int],
+        outcomes: list[Outcome | None],
+    ) -> list[int]:
+        """``fresh`` without lodgings whose LRN the declarant has used (their outcome: why)."""
+        pairs = {(lodgings[i].document.declarant.id, lodgings[i].document.lrn) for i in fresh}
+        used = store.existing_lrns(conn, pairs)
+        kept: list[int] = []
+        for i in fresh:
+            pair = (lodgings[i].document.declarant.id, lodgings[i].document.lrn)
+            if pair in used:
+                where = f"as declaration {used[pair]}" if used[pair] else "by another request"
+                outcomes[i] = InvalidDeclaration(
+                    [
+                        FieldError(
+                            "/lrn",
+                            "lrn_already_used",
+                            f"{pair[1]!r} was already lodged {where}; "
+                            "use a new LRN, or amend that declaration",
+                        )
+                    ]
                 )
-        except IdempotencyKeyReused as exc:
-            return exc
-        return (replay, True) if replay is not None else RuntimeError("conflict; try again")
+            else:
+                used[pair] = ""  # taken by this batch
+                kept.append(i)
+        return kept
 
     def _commit(self, lodgings: list[Lodging]) -> list[Outcome]:
         at = self.clock()
@@ -263,6 +298,7 @@ class DeclarationService:
                     continue
                 first_with_key[slot] = i
                 fresh.append(i)
+            fresh = self._refuse_used_lrns(conn, lodgings, fresh, outcomes)
             if fresh:
                 stored = store.insert_many(
                     conn,
@@ -433,6 +469,10 @@ class DeclarationService:
             errors = []
             if doc.type != d.type:
                 errors.append(FieldError("/type", "immutable", f"cannot change from {d.type}"))
+            if doc.lrn != d.lrn:
+                errors.append(
+                    FieldError("/lrn", "immutable", f"an amendment keeps the LRN {d.lrn!r}")
+                )
             if doc.declarant.id != d.declarant_id:
                 errors.append(
                     FieldError(

@@ -248,6 +248,19 @@ def search(
     return [StoredDeclaration(*r) for r in rows]
 
 
+def existing_lrns(conn: sa.Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """``(declarant_id, lrn) -> mrn`` for those pairs already lodged."""
+    if not pairs:
+        return {}
+    c = declarations.c
+    rows = conn.execute(
+        sa.select(c.declarant_id, c.lrn, c.mrn).where(
+            c.lrn.in_({lrn for _, lrn in pairs}), c.declarant_id.in_({d for d, _ in pairs})
+        )
+    )
+    return {(r.declarant_id, r.lrn): r.mrn for r in rows if (r.declarant_id, r.lrn) in pairs}
+
+
 def find_idempotent(conn: sa.Connection, principal_id: int, key: str) -> sa.Row | None:  # type: ignore[type-arg]
     return conn.execute(
         sa.select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(

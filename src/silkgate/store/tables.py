@@ -180,6 +180,9 @@ declarations = sa.Table(
     sa.Column("arrival_date", sa.Date, nullable=True),
     sa.Column("lodged_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    # A declarant's local reference number identifies one declaration, as in the EU and
+    # China: lodging it twice is refused, so a resent file cannot become a second entry.
+    sa.UniqueConstraint("declarant_id", "lrn", name="uq_declarations_declarant_lrn"),
 )
 
 declaration_versions = sa.Table(

@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_declarations")),
         sa.UniqueConstraint("mrn", name=op.f("uq_declarations_mrn")),
+        sa.UniqueConstraint("declarant_id", "lrn", name="uq_declarations_declarant_lrn"),
     )
     with op.batch_alter_table("declarations", schema=None) as batch_op:
         batch_op.create_index(
