@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import sqlalchemy as sa
 
@@ -159,3 +160,13 @@ def test_another_declarant_may_use_the_same_lrn(client, tokens, declaration):
     }
     r = client.post("/v1/declarations", json=declaration, headers=auth(tokens["lotus-broker"]))
     assert r.status_code == 201, r.text
+
+
+def test_the_export_example_lodges(client, tokens):
+    from tests.conftest import ROOT
+
+    doc = json.loads((ROOT / "examples" / "export-declaration.json").read_text())
+    doc["lrn"] = "EX-" + str(uuid.uuid4())[:8]
+    r = client.post("/v1/declarations", json=doc, headers=auth(tokens["acme-trading"]))
+    assert r.status_code == 201, r.text
+    assert r.json()["type"] == "EX" and r.json()["office"] == "CNHRS"

@@ -177,3 +177,35 @@ def test_pointer_escapes_slashes_and_tildes():
     from silkgate.declarations.validation import pointer
 
     assert pointer("a/b", "c~d", 0) == "/a~1b/c~0d/0"
+
+
+def test_the_export_example_is_valid():
+    import json
+
+    from tests.conftest import ROOT
+
+    codes = CodeLists(
+        **{
+            **CODES.__dict__,
+            "hs_subheadings": CODES.hs_subheadings | {"851713", "847130"},
+            "locations": CODES.locations | {"CNHRS", "KZALA"},
+            "offices": CODES.offices | {"CNHRS"},
+        }
+    )
+    doc = validate(
+        json.loads((ROOT / "examples" / "export-declaration.json").read_text()), codes, TODAY
+    )
+    assert doc.type == "EX" and doc.transport.mode == 3
+
+
+def test_an_export_must_leave_from_this_country():
+    import json
+
+    from tests.conftest import ROOT
+
+    raw = json.loads((ROOT / "examples" / "export-declaration.json").read_text())
+    raw["exporter"]["address"]["country"] = "VN"
+    raw["transport"]["loading_place"] = "VNSGN"
+    errors = errors_of(raw)
+    assert errors["/exporter/address/country"].code == "party_not_local"
+    assert errors["/transport/loading_place"].code == "not_this_administration"
