@@ -259,8 +259,11 @@ def start_node(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
         "SILKGATE_SECRET_KEY": SECRET,
     }
     silkgate = str(Path(sys.executable).parent / "silkgate")
+    command = [silkgate, "serve", "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     proc = subprocess.Popen(
-        [silkgate, "serve", "--port", str(port), "--workers", str(workers)],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
