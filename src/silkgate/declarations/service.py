@@ -69,6 +69,7 @@ class Lodging:
     document: DeclarationDocument
     idempotency_key: str | None
     fingerprint: str | None
+    rows: store.NewDeclaration
 
 
 # The summary and whether it replays an earlier lodging, or the error to raise.
@@ -172,7 +173,7 @@ class DeclarationService:
             )
         if idempotency_key is not None and fingerprint is None:
             fingerprint = request_fingerprint(orjson.dumps(raw))
-        return Lodging(principal, doc, idempotency_key, fingerprint)
+        return Lodging(principal, doc, idempotency_key, fingerprint, store.new_declaration(doc))
 
     def replay(
         self, principal: Principal, key: str, fingerprint: str | None
@@ -305,7 +306,7 @@ class DeclarationService:
                     [
                         (
                             new_mrn(self.codes.administration, at),
-                            lodgings[i].document,
+                            lodgings[i].rows,
                             lodgings[i].principal.name,
                         )
                         for i in fresh

@@ -63,26 +63,10 @@ _INSERT_DECLARATIONS = declarations.insert().returning(*_COLUMNS, sort_by_parame
 _INSERT_IDEMPOTENCY = idempotency_keys.insert()
 
 
-def _version_rows(
-    declaration_id: int,
-    version: int,
-    doc: DeclarationDocument,
-    at: dt.datetime,
-    actor: str,
-    reason: str | None,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    version_row = {
-        "declaration_id": declaration_id,
-        "version": version,
-        "document": dump_document(doc),
-        "created_at": at,
-        "created_by": actor,
-        "reason": reason,
-    }
-    item_rows = [
+def _item_rows(doc: DeclarationDocument) -> list[dict[str, Any]]:
+    """``declaration_items`` rows of a document, without the declaration id and version."""
+    return [
         {
-            "declaration_id": declaration_id,
-            "version": version,
             "seq": item.seq,
             "hs_code": item.hs_code,
             "origin": item.origin,
@@ -93,7 +77,6 @@ def _version_rows(
         }
         for item in doc.items
     ]
-    return version_row, item_rows
 
 
 def _write_version(
@@ -105,18 +88,50 @@ def _write_version(
     actor: str,
     reason: str | None,
 ) -> None:
-    version_row, item_rows = _version_rows(declaration_id, version, doc, at, actor, reason)
-    conn.execute(_INSERT_VERSION, [version_row])
-    conn.execute(_INSERT_ITEM, item_rows)
+    conn.execute(
+        _INSERT_VERSION,
+        [
+            {
+                "declaration_id": declaration_id,
+                "version": version,
+                "document": dump_document(doc),
+                "created_at": at,
+                "created_by": actor,
+                "reason": reason,
+            }
+        ],
+    )
+    conn.execute(
+        _INSERT_ITEM,
+        [{"declaration_id": declaration_id, "version": version, **row} for row in _item_rows(doc)],
+    )
+
+
+@dataclass(frozen=True)
+class NewDeclaration:
+    """The rows of a new declaration, built before the write transaction needs them.
+
+    Serialising the document and building item rows is most of the Python
+    work of storing; done early (on the request's thread) it keeps the time
+    the database write lock is held short.
+    """
+
+    columns: dict[str, Any]  # the document's columns of ``declarations``
+    document: str  # normalised JSON of version 1
+    items: list[dict[str, Any]]  # ``declaration_items`` rows, without the ids
+
+
+def new_declaration(doc: DeclarationDocument) -> NewDeclaration:
+    return NewDeclaration(_summary(doc), dump_document(doc), _item_rows(doc))
 
 
 def insert_many(
     conn: sa.Connection,
-    lodgings: list[tuple[str, DeclarationDocument, str]],
+    lodgings: list[tuple[str, NewDeclaration, str]],
     status: str,
     at: dt.datetime,
 ) -> list[StoredDeclaration]:
-    """Insert new declarations ``(mrn, document, actor)`` at version 1, in four statements."""
+    """Insert new declarations ``(mrn, rows, actor)`` at version 1, in three statements."""
     rows = conn.execute(
         _INSERT_DECLARATIONS,
         [
@@ -126,17 +141,25 @@ def insert_many(
                 "version": 1,
                 "lodged_at": at,
                 "updated_at": at,
-                **_summary(doc),
+                **new.columns,
             }
-            for mrn, doc, _actor in lodgings
+            for mrn, new, _actor in lodgings
         ],
     ).all()
     stored = [StoredDeclaration(*row) for row in rows]
     versions, items = [], []
-    for d, (_mrn, doc, actor) in zip(stored, lodgings, strict=True):
-        version_row, item_rows = _version_rows(d.id, 1, doc, at, actor, None)
-        versions.append(version_row)
-        items.extend(item_rows)
+    for d, (_mrn, new, actor) in zip(stored, lodgings, strict=True):
+        versions.append(
+            {
+                "declaration_id": d.id,
+                "version": 1,
+                "document": new.document,
+                "created_at": at,
+                "created_by": actor,
+                "reason": None,
+            }
+        )
+        items.extend({"declaration_id": d.id, "version": 1, **row} for row in new.items)
     conn.execute(_INSERT_VERSION, versions)
     conn.execute(_INSERT_ITEM, items)
     return stored
