@@ -37,6 +37,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_until_up(proc: subprocess.Popen, url: str, timeout: float = 30) -> None:
+    """Wait for ``url``/healthz to answer; fail with the node's output if it does not."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            pytest.fail(f"the node at {url} did not start")
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 def live_node(settings: Settings, prepared: dict[str, str], tmp_path_factory) -> Iterator[str]:
     """The base URL of a `silkgate serve` process on the session's database."""
@@ -50,18 +66,11 @@ def live_node(settings: Settings, prepared: dict[str, str], tmp_path_factory) ->
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            pytest.fail(f"the node did not start:\n{log.read_text()}")
-        time.sleep(0.1)
+    try:
+        wait_until_up(proc, url)
+    except BaseException:
+        print(log.read_text())
+        raise
     yield url
     proc.terminate()
     try:

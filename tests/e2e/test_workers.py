@@ -5,11 +5,10 @@ from __future__ import annotations
 import copy
 import signal
 import subprocess
-import time
 
 import httpx
 
-from tests.e2e.conftest import SILKGATE, free_port, node_env
+from tests.e2e.conftest import SILKGATE, free_port, node_env, wait_until_up
 
 
 def test_two_workers_lodge_and_stop_cleanly(settings, prepared, tokens, declaration):
@@ -22,14 +21,7 @@ def test_two_workers_lodge_and_stop_cleanly(settings, prepared, tokens, declarat
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "workers did not start"
-                time.sleep(0.2)
+        wait_until_up(proc, base)
         mrns = set()
         headers = {"Authorization": f"Bearer {tokens['acme-trading']}"}
         for i in range(20):

@@ -102,43 +102,21 @@ def install(app: FastAPI) -> None:
             instance=path(request),
         )
 
-    @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> Response:
-        return problem_response(
-            404, "Not found", str(exc), kind="not-found", instance=path(request)
-        )
+    # Service errors that map one to one onto an HTTP status.
+    simple: dict[type[Exception], tuple[int, str, str]] = {
+        NotFound: (404, "Not found", "not-found"),
+        Forbidden: (403, "Forbidden", "forbidden"),
+        IllegalTransition: (409, "Action not allowed in this status", "illegal-transition"),
+        PreconditionFailed: (412, "Precondition failed", "version-mismatch"),
+        IdempotencyKeyReused: (422, "Idempotency-Key reused", "idempotency-key-reused"),
+    }
 
-    @app.exception_handler(Forbidden)
-    async def _forbidden(request: Request, exc: Forbidden) -> Response:
-        return problem_response(
-            403, "Forbidden", str(exc), kind="forbidden", instance=path(request)
-        )
+    async def _simple(request: Request, exc: Exception) -> Response:
+        status, title, kind = simple[type(exc)]
+        return problem_response(status, title, str(exc), kind=kind, instance=path(request))
 
-    @app.exception_handler(IllegalTransition)
-    async def _conflict(request: Request, exc: IllegalTransition) -> Response:
-        return problem_response(
-            409,
-            "Action not allowed in this status",
-            str(exc),
-            kind="illegal-transition",
-            instance=path(request),
-        )
-
-    @app.exception_handler(PreconditionFailed)
-    async def _precondition(request: Request, exc: PreconditionFailed) -> Response:
-        return problem_response(
-            412, "Precondition failed", str(exc), kind="version-mismatch", instance=path(request)
-        )
-
-    @app.exception_handler(IdempotencyKeyReused)
-    async def _reused(request: Request, exc: IdempotencyKeyReused) -> Response:
-        return problem_response(
-            422,
-            "Idempotency-Key reused",
-            str(exc),
-            kind="idempotency-key-reused",
-            instance=path(request),
-        )
+    for exc_type in simple:
+        app.add_exception_handler(exc_type, _simple)
 
     @app.exception_handler(RequestValidationError)
     async def _params(request: Request, exc: RequestValidationError) -> Response:
