@@ -11,7 +11,7 @@ CODES = CodeLists(
     administration="CN",
     hs_subheadings=frozenset({"081090", "081340", "851712"}),
     countries=frozenset({"CN", "VN", "SG", "US", "KZ"}),
-    currencies={"USD": 2, "CNY": 2, "JPY": 0},
+    currencies={"USD": 2, "CNY": 2, "JPY": 0, "XXX": None, "XAU": None},
     units=frozenset({"KGM", "TNE", "NAR"}),
     package_types=frozenset({"CT", "PK"}),
     locations=frozenset({"CNSGH", "VNSGN", "CNYYG", "USNYC"}),
@@ -209,3 +209,10 @@ def test_an_export_must_leave_from_this_country():
     errors = errors_of(raw)
     assert errors["/exporter/address/country"].code == "party_not_local"
     assert errors["/transport/loading_place"].code == "not_this_administration"
+
+
+@pytest.mark.parametrize("code", ["XXX", "XAU"])
+def test_no_currency_and_metals_are_refused(code):
+    doc = load_example()
+    doc["invoice"]["currency"] = code
+    assert errors_of(doc)["/invoice/currency"].code == "not_a_currency"

@@ -295,6 +295,15 @@ class _Checker:
                     "unknown_currency",
                     f"{currency!r} is not a current ISO 4217 currency",
                 )
+            elif self.codes.currencies[currency] is None:
+                # Metals (XAU), SDR, bond units, XTS and XXX have no minor unit:
+                # ISO lists them, but no invoice is paid in them.
+                self.error(
+                    "/invoice/currency",
+                    "not_a_currency",
+                    f"{currency!r} is an ISO 4217 code for a metal, fund or no currency, "
+                    "not a currency an invoice is paid in",
+                )
             else:
                 minor = self.codes.currencies[currency]
         for field in ("amount", "freight", "insurance"):
