@@ -158,3 +158,12 @@ def test_openapi_is_served(client):
     assert "/v1/declarations" in spec["paths"]
     assert "/v1/declarations/{mrn}/release" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_a_decision_with_a_malformed_body_is_400(client, tokens, mrn):
+    r = client.post(
+        f"/v1/declarations/{mrn}/release",
+        content=b"not json",
+        headers={**auth(tokens["officer.li"]), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 400 and r.json()["type"] == "/problems/malformed-json"

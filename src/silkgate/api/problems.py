@@ -120,6 +120,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _params(request: Request, exc: RequestValidationError) -> Response:
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            return problem_response(
+                400,
+                "Malformed request",
+                "the body is not valid JSON",
+                kind="malformed-json",
+                instance=path(request),
+            )
         errors = []
         for err in exc.errors():
             loc = list(err.get("loc", ()))
