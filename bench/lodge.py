@@ -629,6 +629,10 @@ def over_http(
             f"         {len(missing)} MRN(s) answered 201 but not stored; "
             f"{len(new_rows)} rows added for {fresh_201s} fresh 201s"
         )
+    if not alive:
+        code = proc.returncode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        print(f"         the node process ended during the run ({how})")
     if not alive or problems or warm_problems:
         print(f"         node log (last lines):\n{tail(log)}")
     return result

@@ -458,6 +458,7 @@ def decl_list(
     type: Annotated[str | None, typer.Option("--type")] = None,
     hs_code: str | None = None,
     limit: int = 50,
+    cursor: Annotated[str | None, typer.Option(help="Next page, as printed after a list.")] = None,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List declarations, newest first."""
@@ -469,6 +470,7 @@ def decl_list(
             "type": type,
             "hs_code": hs_code,
             "limit": limit,
+            "cursor": cursor,
         }.items()
         if v is not None
     }
@@ -490,7 +492,7 @@ def decl_list(
         )
     out.print(table)
     if page.get("next_cursor"):
-        out.print("more: use the API with cursor=" + page["next_cursor"])
+        out.print(f"more: add --cursor {page['next_cursor']}")
 
 
 @decl_app.command("amend")

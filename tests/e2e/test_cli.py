@@ -126,3 +126,32 @@ def test_bad_token_and_unreachable_node(settings, live_node):
     assert r.returncode == 1 and "401" in r.stderr
     r = run_cli(settings, "declarations", "list", token="sg_wrong", node="http://127.0.0.1:9")
     assert r.returncode == 1 and "cannot reach" in r.stderr
+
+
+def test_list_pages_with_the_printed_cursor(settings, live_node, tokens, tmp_path, declaration):
+    for i in range(3):
+        declaration["lrn"] = f"{declaration['lrn'][:20]}-L{i}"
+        assert lodge(settings, live_node, tokens, tmp_path, declaration).returncode == 0
+    first = run_cli(
+        settings,
+        "declarations",
+        "list",
+        "--limit",
+        "2",
+        token=tokens["acme-trading"],
+        node=live_node,
+    )
+    cursor = re.search(r"--cursor (\S+)", first.stdout).group(1)
+    second = run_cli(
+        settings,
+        "declarations",
+        "list",
+        "--limit",
+        "2",
+        "--cursor",
+        cursor,
+        token=tokens["acme-trading"],
+        node=live_node,
+    )
+    assert second.returncode == 0
+    assert not set(MRN.findall(first.stdout)) & set(MRN.findall(second.stdout))
