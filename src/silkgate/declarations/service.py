@@ -79,12 +79,17 @@ Outcome = tuple[dict[str, Any], bool] | Exception
 def _replay(
     conn: sa.Connection, principal: Principal, key: str, fingerprint: str
 ) -> dict[str, Any] | None:
-    row = store.find_idempotent(conn, principal.id, key)
-    if row is None:
+    return _replay_of(store.find_idempotent(conn, principal.id, key), fingerprint)
+
+
+def _replay_of(found: tuple[str, str] | None, fingerprint: str) -> dict[str, Any] | None:
+    """The stored first response for a key, given its ``(request_hash, response)``."""
+    if found is None:
         return None
-    if row.request_hash != fingerprint:
+    request_hash, response = found
+    if request_hash != fingerprint:
         raise IdempotencyKeyReused(REUSED)
-    return orjson.loads(row.response)
+    return orjson.loads(response)
 
 
 @dataclass(frozen=True)
@@ -280,6 +285,11 @@ class DeclarationService:
         first_with_key: dict[tuple[int, str], int] = {}
         repeats: list[tuple[int, int]] = []
         with writing(self.engine) as conn:
+            # One query for every key of the batch (checked again under the write lock).
+            used_keys = store.find_idempotent_many(
+                conn,
+                {(lg.principal.id, lg.idempotency_key) for lg in lodgings if lg.idempotency_key},
+            )
             for i, lodging in enumerate(lodgings):
                 key = lodging.idempotency_key
                 if key is None:
@@ -290,7 +300,7 @@ class DeclarationService:
                     repeats.append((i, first_with_key[slot]))
                     continue
                 try:
-                    replay = _replay(conn, lodging.principal, key, lodging.fingerprint or "")
+                    replay = _replay_of(used_keys.get(slot), lodging.fingerprint or "")
                 except IdempotencyKeyReused as exc:
                     outcomes[i] = exc
                     continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -84,18 +85,26 @@ class _WriterLock:
 
 _writer_locks: dict[str, _WriterLock] = {}
 _writer_locks_guard = threading.Lock()
+# Engines live as long as the node; remembering their lock saves a path lookup per write.
+_lock_of_engine: weakref.WeakKeyDictionary[sa.Engine, _WriterLock | None] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _writer_lock(engine: sa.Engine) -> _WriterLock | None:
+    cached = _lock_of_engine.get(engine, False)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
     database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        return None
-    key = str(Path(database).resolve())
-    with _writer_locks_guard:
-        lock = _writer_locks.get(key)
-        if lock is None:
-            lock = _writer_locks[key] = _WriterLock(Path(key))
-        return lock
+    lock: _WriterLock | None = None
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        key = str(Path(database).resolve())
+        with _writer_locks_guard:
+            lock = _writer_locks.get(key)
+            if lock is None:
+                lock = _writer_locks[key] = _WriterLock(Path(key))
+    _lock_of_engine[engine] = lock
+    return lock
 
 
 @contextmanager

@@ -271,25 +271,55 @@ def search(
     return [StoredDeclaration(*r) for r in rows]
 
 
+# Built once, with expanding IN lists: building a select per call cost more than running it.
+_EXISTING_LRNS = sa.select(
+    declarations.c.declarant_id, declarations.c.lrn, declarations.c.mrn
+).where(
+    declarations.c.lrn.in_(sa.bindparam("lrns", expanding=True)),
+    declarations.c.declarant_id.in_(sa.bindparam("declarants", expanding=True)),
+)
+_FIND_KEYS = sa.select(
+    idempotency_keys.c.principal_id,
+    idempotency_keys.c.key,
+    idempotency_keys.c.request_hash,
+    idempotency_keys.c.response,
+).where(
+    idempotency_keys.c.key.in_(sa.bindparam("keys", expanding=True)),
+    idempotency_keys.c.principal_id.in_(sa.bindparam("principals", expanding=True)),
+)
+
+
 def existing_lrns(conn: sa.Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """``(declarant_id, lrn) -> mrn`` for those pairs already lodged."""
     if not pairs:
         return {}
-    c = declarations.c
     rows = conn.execute(
-        sa.select(c.declarant_id, c.lrn, c.mrn).where(
-            c.lrn.in_({lrn for _, lrn in pairs}), c.declarant_id.in_({d for d, _ in pairs})
-        )
+        _EXISTING_LRNS,
+        {"lrns": sorted({lrn for _, lrn in pairs}), "declarants": sorted({d for d, _ in pairs})},
     )
     return {(r.declarant_id, r.lrn): r.mrn for r in rows if (r.declarant_id, r.lrn) in pairs}
 
 
-def find_idempotent(conn: sa.Connection, principal_id: int, key: str) -> sa.Row | None:  # type: ignore[type-arg]
-    return conn.execute(
-        sa.select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
-            idempotency_keys.c.principal_id == principal_id, idempotency_keys.c.key == key
-        )
-    ).first()
+def find_idempotent_many(
+    conn: sa.Connection, slots: set[tuple[int, str]]
+) -> dict[tuple[int, str], tuple[str, str]]:
+    """``(principal_id, key) -> (request_hash, response)`` for the keys already used."""
+    if not slots:
+        return {}
+    rows = conn.execute(
+        _FIND_KEYS,
+        {"keys": sorted({k for _, k in slots}), "principals": sorted({p for p, _ in slots})},
+    )
+    return {
+        (r.principal_id, r.key): (r.request_hash, r.response)
+        for r in rows
+        if (r.principal_id, r.key) in slots
+    }
+
+
+def find_idempotent(conn: sa.Connection, principal_id: int, key: str) -> tuple[str, str] | None:
+    """``(request_hash, response)`` of an Idempotency-Key already used, or None."""
+    return find_idempotent_many(conn, {(principal_id, key)}).get((principal_id, key))
 
 
 def remember_idempotent(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
