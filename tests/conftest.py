@@ -72,6 +72,7 @@ def prepared(settings: Settings) -> dict[str, str]:
     engine = make_engine(settings.database_url, pool_size=1)
     refdata.load(engine)
     users = demo.setup(engine, settings.secret_key)
+    demo.load_tariff(settings, engine)
     engine.dispose()
     return {user.name: token for user, token in users}
 

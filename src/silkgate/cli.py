@@ -1,9 +1,11 @@
 """The ``silkgate`` command.
 
 Two kinds of commands: those that run the node on this machine (``serve``,
-``db``, ``refdata``, ``users``, ``offices``, ``journal``, ``demo``) work on the
-node's database directly; ``declarations`` is a client of a node's API, as a
-trader's or a broker's tool would be, so it works against any node.
+``db``, ``refdata``, ``users``, ``offices``, ``journal``, ``demo``, ``tariff``,
+``rates``) work on the node's database directly; ``declarations`` is a client
+of a node's API, as a trader's or a broker's tool would be, so it works
+against any node. ``assess`` does either: against a node with ``--node``, or
+on this machine's database.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,6 +42,8 @@ offices_app = typer.Typer(help="The administration's customs offices.", no_args_
 journal_app = typer.Typer(help="The hash-chained journal.", no_args_is_help=True)
 demo_app = typer.Typer(help="A demonstration node (invented data).", no_args_is_help=True)
 decl_app = typer.Typer(help="Declarations, through a node's API.", no_args_is_help=True)
+tariff_app = typer.Typer(help="The national tariff schedule.", no_args_is_help=True)
+rates_app = typer.Typer(help="Official customs exchange rates.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (refdata_app, "refdata"),
@@ -47,6 +52,8 @@ for sub, name in (
     (journal_app, "journal"),
     (demo_app, "demo"),
     (decl_app, "declarations"),
+    (tariff_app, "tariff"),
+    (rates_app, "rates"),
 ):
     app.add_typer(sub, name=name)
 
@@ -310,6 +317,8 @@ def demo_setup() -> None:
     refdata.load(engine)
     out.print(f"reference data ready ({time.perf_counter() - started:.1f} s)")
     users = demo.setup(engine, settings.secret_key)
+    for line in demo.load_tariff(settings, engine):
+        out.print(line)
     out.print("[bold]Demo users[/bold] (invented; tokens work only on this demo node):")
     for user, token in users:
         party = f", {user.party_id}" if user.party_id else ""
@@ -539,6 +548,385 @@ _decision("resume", "Lift a hold (officer).", False)
 _decision("release", "Release the goods (officer).", False)
 _decision("reject", "Reject a declaration (officer; --reason required).", True)
 _decision("cancel", "Cancel a declaration (its declarant or an officer; --reason required).", True)
+
+
+@decl_app.command("assessment")
+def decl_assessment(
+    mrn: str,
+    node: NodeUrl = "http://127.0.0.1:8000",
+    token: Token = "",
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show a declaration's assessment and what is paid, guaranteed and due."""
+    a = _call("GET", f"{node}/v1/declarations/{mrn}/assessment", token)
+    account = _call("GET", f"{node}/v1/declarations/{mrn}/payments", token)
+    if json_out:
+        out.print_json(data={"assessment": a, "account": account})
+        return
+    _print_assessment(a)
+    _print_account(account)
+
+
+@decl_app.command("pay")
+def decl_pay(
+    mrn: str,
+    amount: Annotated[str, typer.Option(help="Amount in the national currency.")],
+    reference: Annotated[str, typer.Option(help="Bank transfer or guarantee reference.")],
+    guarantee: Annotated[
+        bool, typer.Option("--guarantee", help="Record a guarantee, not a payment.")
+    ] = False,
+    currency: Annotated[str, typer.Option(help="National currency.")] = "CNY",
+    node: NodeUrl = "http://127.0.0.1:8000",
+    token: Token = "",
+) -> None:
+    """Record a payment received or a guarantee accepted (customs staff)."""
+    result = _call(
+        "POST",
+        f"{node}/v1/declarations/{mrn}/payments",
+        token,
+        json={
+            "kind": "guarantee" if guarantee else "payment",
+            "amount": amount,
+            "currency": currency,
+            "reference": reference,
+        },
+    )
+    out.print(f"[green]{'guarantee' if guarantee else 'payment'} recorded[/green]")
+    _print_account(result)
+
+
+def _print_account(account: dict[str, Any]) -> None:
+    c = account["currency"]
+    out.print(
+        f"assessed {account['assessed']} {c}   paid {account['paid']} {c}   "
+        f"guaranteed {account['guaranteed']} {c}   [bold]due {account['due']} {c}[/bold]"
+    )
+
+
+def _print_assessment(a: dict[str, Any]) -> None:
+    c = a["currency"]
+    rate = a["exchange_rate"]
+    out.print(
+        f"assessed as of {a['date']} with tariff version {a['tariff_version']}; "
+        f"1 {rate['currency']} = {rate['rate']} {c} (from {rate['valid_from']})"
+    )
+    table = Table("#", "line", "origin", f"customs value {c}", "duty", "excise", "VAT", "total")
+
+    def charge(x: dict[str, Any] | None) -> str:
+        return "" if x is None else f"{x['amount']} ({x['measure']})"
+
+    for item in a["items"]:
+        duty = charge(item["duty"])
+        if item.get("preference"):
+            duty += f"\n{item['preference']}: {item['preference_status'].replace('_', ' ')}"
+        table.add_row(
+            str(item["seq"]),
+            item["tariff_line"],
+            item["origin"],
+            item["customs_value"],
+            duty,
+            charge(item["excise"]),
+            charge(item["vat"]),
+            item["total"],
+        )
+    t = a["totals"]
+    table.add_row("", "", "", t["customs_value"], t["duty"], t["excise"], t["vat"], t["total"])
+    out.print(table)
+    for note in a.get("notes", []):
+        out.print(f"note: {note}")
+    if Decimal(t.get("duty_forgone", "0")) > 0:
+        out.print(
+            f"preferences grant {t['duty_forgone']} {c} of duty, subject to origin verification"
+        )
+
+
+# --- assess (duty calculator) ---------------------------------------------------------
+
+
+@app.command()
+def assess(
+    file: Path,
+    date: Annotated[
+        str | None, typer.Option(help="Assess as of this date (YYYY-MM-DD; default today).")
+    ] = None,
+    node: Annotated[
+        str | None,
+        typer.Option(
+            "--node",
+            envvar="SILKGATE_NODE_URL",
+            help="Ask this node; without it, use this machine's database.",
+        ),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print the duties and taxes a declaration (FILE, JSON) would owe, without lodging it."""
+    raw = _read_json(file)
+    on = _parse_date(date) if date else None
+    if node:
+        params = {"date": on.isoformat()} if on else {}
+        try:
+            response = httpx.post(f"{node}/v1/assessments", json=raw, params=params, timeout=30)
+        except httpx.HTTPError as exc:
+            _fail(f"cannot reach the node at {node}: {exc}")
+        if response.status_code >= 400:
+            _print_problem(response)
+            raise typer.Exit(1)
+        result = response.json()
+    else:
+        from silkgate.declarations.validation import InvalidRequest, validate
+        from silkgate.node import NodeNotReady, open_node
+        from silkgate.tariff.service import TariffNotLoaded
+
+        settings = _settings()
+        try:
+            n = open_node(settings, _engine(settings))
+        except NodeNotReady as exc:
+            _fail(str(exc))
+            return
+        today = n.declarations.today(n.declarations.clock())
+        try:
+            doc = validate(raw, n.codes, today)
+            result = n.tariff.assess(doc, on or today).as_json()
+        except InvalidRequest as exc:
+            err.print(f"[red]{exc.title}[/red]: nothing was assessed")
+            for e in exc.errors:
+                err.print(f"  {e.pointer or '(document)'}: {e.detail}")
+            raise typer.Exit(1) from None
+        except TariffNotLoaded as exc:
+            _fail(str(exc))
+    if json_out:
+        out.print_json(data=result)
+    else:
+        _print_assessment(result)
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"--date {text!r} is not a date (YYYY-MM-DD)", 2)
+        raise
+
+
+# --- tariff and rates (on this machine's database) ---------------------------------
+
+
+def _tariff_service():  # type: ignore[no-untyped-def]
+    from silkgate.node import NodeNotReady, open_node
+
+    settings = _settings()
+    try:
+        return open_node(settings, _engine(settings)).tariff
+    except NodeNotReady as exc:
+        _fail(str(exc))
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}")
+        raise
+
+
+def _print_file_errors(path: Path, errors: list[Any], what: str) -> None:
+    err.print(
+        f"[red]{path}: {len(errors)} error(s); nothing was loaded, the {what} is unchanged[/red]"
+    )
+    for e in errors[:200]:
+        err.print(f"  {e}", highlight=False)
+    if len(errors) > 200:
+        err.print(f"  … and {len(errors) - 200} more")
+
+
+@tariff_app.command("load")
+def tariff_load(file: Path) -> None:
+    """Check the whole tariff FILE (CSV, or .csv.gz) and make it the active version.
+
+    Every error is listed with its line, and a file with any error changes
+    nothing. The previous versions are kept (see `tariff versions`).
+    """
+    from silkgate.tariff.files import FileErrors
+
+    service = _tariff_service()
+    try:
+        version, parsed = service.load_tariff(
+            _read_bytes(file), source=file.name, actor=os.environ.get("USER", "admin")
+        )
+    except FileErrors as exc:
+        _print_file_errors(file, exc.errors, "tariff in force")
+        raise typer.Exit(1) from None
+    out.print(
+        f"[green]tariff version {version} is active[/green]: {parsed.title} — "
+        f"{len(parsed.lines):,} lines, {len(parsed.measures):,} measures"
+        + (" (illustrative)" if parsed.illustrative else "")
+    )
+
+
+@tariff_app.command("versions")
+def tariff_versions() -> None:
+    """The loaded versions of the tariff, newest first."""
+    from silkgate.store import tariff as store
+    from silkgate.store.db import reading
+
+    settings = _settings()
+    with reading(_engine(settings)) as conn:
+        rows = store.tariff_versions_list(conn)
+    table = Table("version", "active", "title", "lines", "measures", "loaded (UTC)", "by", "file")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            "yes" if r["active"] else "",
+            r["title"] + (" (illustrative)" if r["illustrative"] else ""),
+            f"{r['lines']:,}",
+            f"{r['measures']:,}",
+            r["loaded_at"].isoformat()[:19],
+            r["loaded_by"],
+            r["source"],
+        )
+    out.print(table)
+
+
+@tariff_app.command("activate")
+def tariff_activate(version: int) -> None:
+    """Make an earlier (or later) loaded version the active tariff."""
+    from silkgate.store import tariff as store
+    from silkgate.store.db import writing
+
+    settings = _settings()
+    with writing(_engine(settings)) as conn:
+        if not store.activate(conn, version):
+            _fail(f"there is no tariff version {version} (see `silkgate tariff versions`)")
+    out.print(f"[green]tariff version {version} is active[/green]")
+
+
+@tariff_app.command("show")
+def tariff_show(
+    code: str,
+    date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+) -> None:
+    """The measures in force for a code (chapter, heading, subheading or national line)."""
+    import datetime as _dt
+
+    service = _tariff_service()
+    on = _parse_date(date) if date else _dt.date.today()
+    found = service.lookup(code, on)
+    if found is None:
+        _fail(f"no tariff line starts with {code}")
+        return
+    _print_lines(found, on)
+
+
+def _print_lines(found: dict[str, Any], on: dt.date) -> None:
+    for p in found.get("path", []):
+        out.print(f"{p['level']:<10} {p['code']:<6} {p['description']}", highlight=False)
+    table = Table(
+        "line", "description", "unit", "measure", "rate", "from", "to", title=f"in force on {on}"
+    )
+    for line in found["lines"]:
+        first = True
+        for m in line["measures"] or [{}]:
+            what = m.get("measure", "")
+            if m.get("agreement"):
+                what += f" ({m['agreement']})"
+            table.add_row(
+                line["code"] if first else "",
+                line["description"][:60] if first else "",
+                (line["unit"] or "") if first else "",
+                what,
+                m.get("label", ""),
+                m.get("valid_from", ""),
+                m.get("valid_to") or "",
+            )
+            first = False
+    out.print(table)
+    tariff = found.get("tariff", {})
+    if tariff.get("illustrative"):
+        out.print("[yellow]illustrative schedule: not an official tariff[/yellow]")
+
+
+@tariff_app.command("search")
+def tariff_search(words: list[str], limit: int = 20) -> None:
+    """Find tariff lines by words of their description (all words must match)."""
+    import datetime as _dt
+
+    service = _tariff_service()
+    on = _dt.date.today()
+    found = service.search(" ".join(words), on, limit)
+    table = Table("line", "description", "subheading", "duty (general)")
+    for r in found["results"]:
+        duty = next(
+            (m["label"] for m in r["measures"] if m["measure"] == "duty" and not m["agreement"]),
+            "",
+        )
+        sub = r["path"][-1]["description"] if r["path"] else ""
+        table.add_row(r["code"], r["description"][:70], sub[:50], duty)
+    out.print(table)
+    if not found["results"]:
+        out.print("nothing found")
+
+
+@rates_app.command("load")
+def rates_load(
+    file: Path,
+    replace: Annotated[
+        bool, typer.Option(help="Allow changing rates already loaded (a correction).")
+    ] = False,
+) -> None:
+    """Check the whole rate FILE (CSV: currency,valid_from,valid_to,rate) and load it."""
+    from silkgate.tariff.files import FileErrors
+    from silkgate.tariff.service import RatesConflict
+
+    service = _tariff_service()
+    try:
+        added, replaced = service.load_rates(
+            _read_bytes(file),
+            source=file.name,
+            actor=os.environ.get("USER", "admin"),
+            replace=replace,
+        )
+    except FileErrors as exc:
+        _print_file_errors(file, exc.errors, "exchange rates in force")
+        raise typer.Exit(1) from None
+    except RatesConflict as exc:
+        err.print(
+            f"[red]{len(exc.conflicts)} rate(s) would change published rates; nothing was "
+            "loaded (use --replace to correct them on purpose)[/red]"
+        )
+        for c in exc.conflicts[:20]:
+            err.print(f"  {c.rate.currency} from {c.rate.valid_from}: {c.stored} -> {c.rate.rate}")
+        raise typer.Exit(1) from None
+    out.print(f"[green]{added:,} rate(s) added, {replaced:,} replaced[/green]")
+
+
+@rates_app.command("show")
+def rates_show(
+    date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+    currency: Annotated[str | None, typer.Option(help="One currency only.")] = None,
+) -> None:
+    """The rates in force on a date."""
+    import datetime as _dt
+
+    from silkgate.tariff.rates import MissingRate
+
+    service = _tariff_service()
+    on = _parse_date(date) if date else _dt.date.today()
+    rates = service.rates()
+    table = Table("currency", f"{rates.national} per unit", "from", "to", title=f"in force on {on}")
+    for code in [currency] if currency else rates.currencies():
+        try:
+            r = rates.rate(code, on)
+        except MissingRate as exc:
+            if currency:
+                _fail(str(exc))
+            continue
+        table.add_row(
+            code,
+            format(r.rate, "f"),
+            r.valid_from.isoformat(),
+            r.valid_to.isoformat() if r.valid_to else "",
+        )
+    out.print(table)
 
 
 def main() -> None:  # pragma: no cover

@@ -7,6 +7,7 @@ README.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -42,6 +43,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # How long a resolved token stays cached in memory before it is looked up again.
     token_cache_seconds: float = Field(default=30.0, ge=0)
+    # The national currency duties and taxes are assessed and paid in.
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    # Insurance presumed when a price excludes it and none is declared, as a fraction of
+    # cost and freight (China: 3 per mille).
+    presumed_insurance: Decimal = Field(default=Decimal("0.003"), ge=0, le=Decimal("0.1"))
+    # How often a worker checks for a newly loaded tariff or exchange-rate file.
+    tariff_refresh_seconds: float = Field(default=5.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

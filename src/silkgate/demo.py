@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from silkgate.access.principals import Role, demo_token, hash_token
+from silkgate.config import Settings
 from silkgate.store import principals as principal_store
 from silkgate.store.db import writing
 from silkgate.store.tables import locations, offices
@@ -92,3 +93,39 @@ def setup(engine: sa.Engine, secret_key: str) -> list[tuple[DemoUser, str]]:
             )
             out.append((user, token))
     return out
+
+
+def tariff_files() -> tuple[bytes, bytes]:
+    """The ILLUSTRATIVE demo tariff schedule (gzip CSV) and exchange rates (CSV)."""
+    from importlib.resources import files
+
+    folder = files("silkgate.tariff") / "files"
+    return (folder / "demo-tariff.csv.gz").read_bytes(), (folder / "demo-rates.csv").read_bytes()
+
+
+def load_tariff(settings: Settings, engine: sa.Engine) -> list[str]:
+    """Load the demo tariff and rates where none are loaded yet; what was done, in words."""
+    from silkgate.node import open_node
+    from silkgate.store import tariff as tariff_store
+    from silkgate.store.db import reading
+
+    with reading(engine) as conn:
+        has_tariff = tariff_store.active_version(conn) is not None
+        has_rates = tariff_store.rates_version(conn) > 0
+    done: list[str] = []
+    if has_tariff and has_rates:
+        return done
+    node = open_node(settings, engine)
+    schedule, rates = tariff_files()
+    if not has_tariff:
+        version, parsed = node.tariff.load_tariff(
+            schedule, source="demo-tariff.csv.gz", actor="demo setup"
+        )
+        done.append(
+            f"illustrative tariff loaded as version {version} "
+            f"({len(parsed.lines):,} lines, {len(parsed.measures):,} measures)"
+        )
+    if not has_rates:
+        added, _ = node.tariff.load_rates(rates, source="demo-rates.csv", actor="demo setup")
+        done.append(f"illustrative exchange rates loaded ({added:,} rates)")
+    return done

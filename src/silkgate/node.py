@@ -20,6 +20,7 @@ from silkgate.declarations.validation import CodeLists
 from silkgate.store import principals as principal_store
 from silkgate.store import refdata
 from silkgate.store.db import make_engine, reading
+from silkgate.tariff.service import TariffService
 
 
 class NodeNotReady(RuntimeError):
@@ -74,6 +75,7 @@ class Node:
     engine: sa.Engine
     codes: CodeLists
     declarations: DeclarationService
+    tariff: TariffService
     tokens: TokenResolver
     lodgings: GroupCommitter[Lodging, Outcome]
 
@@ -97,12 +99,25 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
         ) from exc
     if not codes.hs_subheadings:
         raise NodeNotReady("no reference data loaded; run `silkgate refdata load`")
-    declarations = DeclarationService(engine, codes, timezone=settings.timezone)
+    if settings.currency not in codes.currencies or codes.currencies[settings.currency] is None:
+        raise NodeNotReady(f"SILKGATE_CURRENCY {settings.currency} is not an ISO 4217 currency")
+    tariff = TariffService(
+        engine,
+        administration=settings.administration,
+        currency=settings.currency,
+        minor_unit=codes.currencies[settings.currency] or 0,
+        subheadings=codes.hs_subheadings,
+        currencies=dict(codes.currencies),
+        presumed_insurance=settings.presumed_insurance,
+        ttl=settings.tariff_refresh_seconds,
+    )
+    declarations = DeclarationService(engine, codes, tariff, timezone=settings.timezone)
     return Node(
         settings=settings,
         engine=engine,
         codes=codes,
         declarations=declarations,
+        tariff=tariff,
         tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
         lodgings=GroupCommitter(declarations.commit),
     )

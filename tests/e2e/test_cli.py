@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 from tests.e2e.conftest import run_cli
 
@@ -44,6 +45,35 @@ def test_lodge_show_list_release(settings, live_node, tokens, tmp_path, declarat
         node=live_node,
     )
     assert listed.returncode == 0 and mrn in listed.stdout
+    unpaid = run_cli(
+        settings, "declarations", "release", mrn, token=tokens["officer.li"], node=live_node
+    )
+    assert unpaid.returncode == 1 and "neither paid nor guaranteed" in unpaid.stderr
+    shown = run_cli(
+        settings,
+        "declarations",
+        "assessment",
+        mrn,
+        "--json",
+        token=tokens["acme-trading"],
+        node=live_node,
+    )
+    assert shown.returncode == 0, shown.stderr
+    due = json.loads(shown.stdout)["account"]["due"]
+    assert Decimal(due) > 0
+    paid = run_cli(
+        settings,
+        "declarations",
+        "pay",
+        mrn,
+        "--amount",
+        due,
+        "--reference",
+        "BANK-0001",
+        token=tokens["officer.li"],
+        node=live_node,
+    )
+    assert paid.returncode == 0 and "due 0.00 CNY" in paid.stdout, paid.stderr
     released = run_cli(
         settings,
         "declarations",

@@ -58,6 +58,26 @@ def test_officer_reviews_and_releases(page, live_node, tokens, declaration, tmp_
     expect(page.locator("main")).to_contain_text("2 item(s), 1800 package(s)")
     expect(page.locator("main")).to_contain_text("sea IMO9321483")
 
+    # Duties and taxes: per item, with the ACFTA preference granted subject to verification.
+    expect(page.locator("#assessment")).to_contain_text("08134090")
+    expect(page.locator("#assessment")).to_contain_text("ACFTA: granted subject to origin")
+    total = page.locator("#assessed-total").inner_text()
+    expect(page.locator("#due")).to_contain_text(total)
+
+    # Release is refused while duties are unpaid, and says why.
+    release = page.locator("form[action$='/release']")
+    release.locator("input[name=reason]").fill("documents in order")
+    release.get_by_role("button", name="Release").click()
+    expect(page.get_by_role("status")).to_contain_text("neither paid nor guaranteed")
+    expect(page.locator("#status")).to_have_text("lodged")
+
+    payment = page.locator("#payment-form")
+    payment.locator("input[name=reference]").fill("ICBC-2026-000123")
+    payment.get_by_role("button", name="Record").click()
+    expect(page.get_by_role("status")).to_contain_text("Recorded: payment")
+    expect(page.locator("#due")).to_contain_text("0.00 CNY")
+    expect(page.locator("#timeline")).to_contain_text("ICBC-2026-000123")
+
     release = page.locator("form[action$='/release']")
     release.locator("input[name=reason]").fill("documents in order")
     release.get_by_role("button", name="Release").click()
@@ -106,3 +126,22 @@ def test_declarant_cancels_its_own_and_logs_out(page, live_node, tokens, declara
     expect(page).to_have_url("/console/login")
     page.goto("/console")
     expect(page).to_have_url("/console/login")
+
+
+def test_the_public_tariff_page(page, live_node):
+    # No login: the tariff is published for everyone.
+    page.goto("/console/tariff")
+    expect(page.locator("main")).to_contain_text("Illustrative schedule")
+    page.locator("input[name=q]").fill("coffee")
+    page.get_by_role("button", name="Look up").click()
+    expect(page.locator("#tariff-lines")).to_contain_text("09012100")
+    expect(page.locator("#tariff-lines")).to_contain_text("Coffee; roasted")
+    page.get_by_role("link", name="09012100").click()
+    expect(page.locator("ol.path")).to_contain_text("Coffee, tea, mate and spices")
+    expect(page.locator("#tariff-lines")).to_contain_text("ACFTA")
+    expect(page.locator("#tariff-lines")).to_contain_text("15%")
+    # Point in time: the passenger-car duty changed on 2026-07-01.
+    page.goto("/console/tariff?code=87032300&date=2026-06-30")
+    expect(page.locator("#tariff-lines")).to_contain_text("25%")
+    page.goto("/console/tariff?code=87032300&date=2026-07-01")
+    expect(page.locator("#tariff-lines")).to_contain_text("15%")

@@ -26,7 +26,11 @@ def test_tampering_is_found_and_named(settings, node, tokens, declaration):
     try:
         with engine.begin() as conn:
             victim = (
-                conn.execute(sa.select(journal).where(journal.c.mrn == r.json()["mrn"]))
+                conn.execute(
+                        sa.select(journal).where(
+                            journal.c.mrn == r.json()["mrn"], journal.c.event == "lodged"
+                        )
+                    )
                 .one()
                 ._asdict()
             )

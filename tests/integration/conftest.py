@@ -18,3 +18,15 @@ def client(settings: Settings, node: Node) -> Iterator[TestClient]:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def settle(client: TestClient, token: str, mrn: str, kind: str = "payment") -> dict:
+    """Record a payment (or guarantee) of everything due on ``mrn``; the account after."""
+    due = client.get(f"/v1/declarations/{mrn}/payments", headers=auth(token)).json()["due"]
+    r = client.post(
+        f"/v1/declarations/{mrn}/payments",
+        json={"kind": kind, "amount": due, "currency": "CNY", "reference": f"BANK-{mrn}"},
+        headers=auth(token),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()

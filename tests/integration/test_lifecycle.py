@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.conftest import auth
+from tests.integration.conftest import auth, settle
 
 
 @pytest.fixture
@@ -27,19 +27,33 @@ def test_officer_controls_holds_resumes_and_releases(client, tokens, mrn):
     r = client.post(f"/v1/declarations/{mrn}/release", headers=officer)
     assert r.status_code == 409 and "lift the hold" in r.json()["detail"]
     client.post(f"/v1/declarations/{mrn}/resume", headers=officer)
+    r = client.post(f"/v1/declarations/{mrn}/release", headers=officer)
+    assert r.status_code == 409 and r.json()["type"] == "/problems/unpaid-duties"
+    assert "43702.25 CNY" in r.json()["detail"] or "CNY are neither paid" in r.json()["detail"]
+    settle(client, tokens["officer.li"], mrn)
     r = client.post(
         f"/v1/declarations/{mrn}/release", json={"reason": "documents in order"}, headers=officer
     )
     assert r.status_code == 200 and r.json()["status"] == "released"
     events = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
-    assert [e["event"] for e in events] == ["lodged", "control", "hold", "resume", "release"]
-    assert events[2]["reason"] == "check Form E" and events[2]["actor"] == "officer.li"
+    assert [e["event"] for e in events] == [
+        "lodged",
+        "assessed",
+        "control",
+        "hold",
+        "resume",
+        "payment",
+        "release",
+    ]
+    assert events[3]["reason"] == "check Form E" and events[3]["actor"] == "officer.li"
     assert all(e["at"].endswith("Z") for e in events)
     assert events[-1]["elapsed_seconds"] >= 0
 
 
 def test_a_released_declaration_cannot_be_cancelled_or_amended(client, tokens, mrn, declaration):
-    client.post(f"/v1/declarations/{mrn}/release", headers=auth(tokens["officer.li"]))
+    settle(client, tokens["officer.li"], mrn)
+    r = client.post(f"/v1/declarations/{mrn}/release", headers=auth(tokens["officer.li"]))
+    assert r.status_code == 200
     r = client.post(
         f"/v1/declarations/{mrn}/cancel",
         json={"reason": "oops"},
@@ -98,7 +112,8 @@ def test_amendment_keeps_the_old_version(client, tokens, mrn, declaration):
     versions = client.get(f"/v1/declarations/{mrn}/versions", headers=me).json()["items"]
     assert [v["version"] for v in versions] == [1, 2] and versions[1]["reason"] == "wrong bag size"
     timeline = client.get(f"/v1/declarations/{mrn}/journal", headers=me).json()["items"]
-    assert timeline[-1]["event"] == "amended" and timeline[-1]["version"] == 2
+    assert timeline[-2]["event"] == "amended" and timeline[-2]["version"] == 2
+    assert timeline[-1]["event"] == "assessed" and timeline[-1]["version"] == 2
 
 
 def test_amendment_against_a_stale_version_is_refused(client, tokens, mrn, declaration):

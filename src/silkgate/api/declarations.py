@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -326,3 +327,53 @@ _decision_route(
     Action.CANCEL,
     "Cancel (invalidate) the declaration, with a reason (its declarant, or an officer).",
 )
+
+
+# --- assessment, payments and guarantees ---------------------------------------
+
+
+@router.get("/{mrn}/assessment", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+def assessment(
+    node: NodeDep,
+    principal: PrincipalDep,
+    mrn: MrnPath,
+    version: Annotated[int | None, Query(ge=1, description="Default: the current version")] = None,
+) -> Response:
+    """The assessment of the declaration: per item the customs value, duty, excise, VAT."""
+    return _json(node.declarations.assessment(principal, mrn, version))
+
+
+class PaymentBody(BaseModel):
+    """A payment received (confirmed by the treasury or the bank) or a guarantee accepted."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["payment", "guarantee"]
+    amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    reference: Annotated[str, Field(min_length=1, max_length=70)]
+
+
+@router.get("/{mrn}/payments", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+def account(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
+    """What is assessed, paid, guaranteed and still due on the declaration."""
+    return _json(node.declarations.account(principal, mrn))
+
+
+@router.post(
+    "/{mrn}/payments",
+    status_code=201,
+    responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM},
+)
+def record_payment(
+    node: NodeDep, principal: PrincipalDep, mrn: MrnPath, body: PaymentBody
+) -> Response:
+    """Record a payment or a guarantee against the amount due (customs staff)."""
+    result = node.declarations.record_payment(
+        principal,
+        mrn,
+        kind=body.kind,
+        amount=body.amount,
+        currency=body.currency,
+        reference=body.reference,
+    )
+    return _json(result, 201)

@@ -22,8 +22,10 @@ from silkgate.declarations.errors import (
     InvalidRequest,
     NotFound,
     PreconditionFailed,
+    Unpaid,
 )
 from silkgate.declarations.validation import pointer
+from silkgate.tariff.service import TariffNotLoaded
 
 log = logging.getLogger("silkgate.api")
 
@@ -109,6 +111,8 @@ def install(app: FastAPI) -> None:
         IllegalTransition: (409, "Action not allowed in this status", "illegal-transition"),
         PreconditionFailed: (412, "Precondition failed", "version-mismatch"),
         IdempotencyKeyReused: (422, "Idempotency-Key reused", "idempotency-key-reused"),
+        Unpaid: (409, "Duties and taxes unpaid", "unpaid-duties"),
+        TariffNotLoaded: (503, "No tariff loaded", "tariff-not-loaded"),
     }
 
     async def _simple(request: Request, exc: Exception) -> Response:

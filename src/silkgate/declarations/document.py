@@ -102,6 +102,11 @@ class Invoice(_Strict):
     incoterm_place: Annotated[str, text(70)]
     freight: Money | None = None
     insurance: Money | None = None
+    # WTO Valuation Agreement art. 8: costs borne by the buyer but not in the price
+    # (commissions, packing, assists, royalties); and costs after importation
+    # included in the price (D-terms), which are not part of the customs value.
+    additions: Money | None = None
+    deductions: Money | None = None
     # WTO Customs Valuation Agreement method, articles 1 (transaction value) to 7.
     valuation_method: int = Field(default=1, ge=1, le=7)
 

@@ -14,6 +14,7 @@ __all__ = [
     "InvalidRequest",
     "NotFound",
     "PreconditionFailed",
+    "Unpaid",
 ]
 
 
@@ -31,3 +32,7 @@ class PreconditionFailed(Exception):
 
 class IdempotencyKeyReused(Exception):
     """The Idempotency-Key was already used for a different request body."""
+
+
+class Unpaid(Exception):
+    """Release is refused: duties and taxes are neither paid nor guaranteed."""

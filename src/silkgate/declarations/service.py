@@ -26,6 +26,7 @@ from silkgate.declarations.errors import (
     IdempotencyKeyReused,
     NotFound,
     PreconditionFailed,
+    Unpaid,
 )
 from silkgate.declarations.mrn import new_mrn
 from silkgate.declarations.states import (
@@ -45,7 +46,11 @@ from silkgate.declarations.validation import (
 )
 from silkgate.store import declarations as store
 from silkgate.store import journal
+from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading, writing
+from silkgate.tariff.assessment import Assessment
+from silkgate.tariff.money import ZERO, round_money
+from silkgate.tariff.service import TariffService
 
 Clock = Callable[[], dt.datetime]
 
@@ -70,6 +75,8 @@ class Lodging:
     idempotency_key: str | None
     fingerprint: str | None
     rows: store.NewDeclaration
+    assessment: Assessment
+    assessment_row: dict[str, Any]
 
 
 # The summary and whether it replays an earlier lodging, or the error to raise.
@@ -133,12 +140,16 @@ class DeclarationService:
         self,
         engine: sa.Engine,
         codes: CodeLists,
+        tariff: TariffService,
         *,
         timezone: str = "UTC",
         clock: Clock = utc_now,
     ) -> None:
         self.engine = engine
         self.codes = codes
+        self.tariff = tariff
+        self.currency = tariff.policy.currency
+        self.minor_unit = tariff.policy.minor_unit
         self.zone = ZoneInfo(timezone)
         self.clock = clock
 
@@ -165,7 +176,8 @@ class DeclarationService:
         """
         if principal.role is not Role.DECLARANT:
             raise Forbidden("only a declarant lodges declarations")
-        doc = validate(raw, self.codes, self.today(self.clock()), body=body)
+        today = self.today(self.clock())
+        doc = validate(raw, self.codes, today, body=body)
         if doc.declarant.id != principal.party_id:
             raise InvalidDeclaration(
                 [
@@ -176,9 +188,20 @@ class DeclarationService:
                     )
                 ]
             )
+        # Assessed as of the day of lodging: the tariff and rate in force when the
+        # declaration is accepted are the ones that apply.
+        assessment = self.tariff.assess(doc, today)
         if idempotency_key is not None and fingerprint is None:
             fingerprint = request_fingerprint(orjson.dumps(raw))
-        return Lodging(principal, doc, idempotency_key, fingerprint, store.new_declaration(doc))
+        return Lodging(
+            principal,
+            doc,
+            idempotency_key,
+            fingerprint,
+            store.new_declaration(doc),
+            assessment,
+            tariff_store.assessment_row(assessment),
+        )
 
     def replay(
         self, principal: Principal, key: str, fingerprint: str | None
@@ -324,24 +347,38 @@ class DeclarationService:
                     Status.LODGED.value,
                     at,
                 )
-                journal.append(
+                tariff_store.insert_assessments(
                     conn,
-                    *(
+                    [
+                        {
+                            "declaration_id": d.id,
+                            "version": 1,
+                            "assessed_at": at,
+                            **lodgings[i].assessment_row,
+                        }
+                        for i, d in zip(fresh, stored, strict=True)
+                    ],
+                )
+                events = []
+                for i, d in zip(fresh, stored, strict=True):
+                    actor = lodgings[i].principal.name
+                    events.append(
                         journal.Event(
                             at=at,
-                            actor=lodgings[i].principal.name,
+                            actor=actor,
                             event="lodged",
                             declaration_id=d.id,
                             mrn=d.mrn,
                             version=1,
                             to_status=Status.LODGED.value,
                         )
-                        for i, d in zip(fresh, stored, strict=True)
-                    ),
-                )
+                    )
+                    events.append(self._assessed_event(at, d, 1, lodgings[i].assessment))
+                journal.append(conn, *events)
                 keys = []
                 for i, d in zip(fresh, stored, strict=True):
                     result = self.summary(d)
+                    result["assessment"] = self._brief(lodgings[i].assessment, d.mrn)
                     outcomes[i] = (result, False)
                     lodging = lodgings[i]
                     if lodging.idempotency_key is not None:
@@ -366,6 +403,28 @@ class DeclarationService:
                 outcomes[i] = done
         return [o if o is not None else RuntimeError("not processed") for o in outcomes]
 
+    def _assessed_event(
+        self, at: dt.datetime, d: store.StoredDeclaration, version: int, a: Assessment
+    ) -> journal.Event:
+        return journal.Event(
+            at=at,
+            actor="silkgate",
+            event="assessed",
+            declaration_id=d.id,
+            mrn=d.mrn,
+            version=version,
+            reason=f"duties and taxes {a.total('total')} {a.currency} "
+            f"(tariff version {a.tariff_version}, as of {a.on})",
+        )
+
+    @staticmethod
+    def _brief(a: Assessment, mrn: str) -> dict[str, Any]:
+        return {
+            "currency": a.currency,
+            **{k: format(v, "f") for k, v in a.totals.items()},
+            "links": {"self": f"/v1/declarations/{mrn}/assessment"},
+        }
+
     # -- reading -------------------------------------------------------------
 
     def _visible(
@@ -383,6 +442,8 @@ class DeclarationService:
             d = self._visible(conn, principal, mrn)
             result = self.summary(d)
             result["document"] = store.document(conn, d.id, d.version)
+            result["assessment"] = tariff_store.assessment_of(conn, d.id, d.version)
+            result["account"] = self._account(conn, d)
             result["allowed_actions"] = self._actions_for(principal, d)
             return result
 
@@ -493,7 +554,20 @@ class DeclarationService:
             if errors:
                 raise InvalidDeclaration(errors)
             status = next_status(Status(d.status), Action.AMEND)
+            # Reassessed as of the original day of lodging, whatever the day of amendment.
+            assessment = self.tariff.assess(doc, self.today(d.lodged_at))
             amended = store.amend(conn, d, status.value, doc, at, principal.name, reason)
+            tariff_store.insert_assessments(
+                conn,
+                [
+                    {
+                        "declaration_id": d.id,
+                        "version": amended.version,
+                        "assessed_at": at,
+                        **tariff_store.assessment_row(assessment),
+                    }
+                ],
+            )
             journal.append(
                 conn,
                 journal.Event(
@@ -507,8 +581,11 @@ class DeclarationService:
                     to_status=status.value,
                     reason=reason,
                 ),
+                self._assessed_event(at, amended, amended.version, assessment),
             )
-        return self.summary(amended)
+        result = self.summary(amended)
+        result["assessment"] = self._brief(assessment, amended.mrn)
+        return result
 
     def act(
         self, principal: Principal, mrn: str, action: Action, reason: str | None = None
@@ -527,6 +604,13 @@ class DeclarationService:
             if action in OFFICER_ACTIONS and not principal.is_staff:
                 raise Forbidden(f"only customs officers may {action.value} a declaration")
             status = next_status(Status(d.status), action)
+            if action is Action.RELEASE:
+                due = self._account(conn, d)["due"]
+                if Decimal(due) > 0:
+                    raise Unpaid(
+                        f"duties and taxes of {due} {self.currency} are neither paid nor "
+                        "guaranteed; record a payment or a guarantee before release"
+                    )
             changed = store.set_status(conn, d, status.value, at)
             journal.append(
                 conn,
@@ -543,6 +627,133 @@ class DeclarationService:
                 ),
             )
         return self.summary(changed)
+
+    # -- duties, payments and guarantees ------------------------------------------
+
+    def assessment(
+        self, principal: Principal, mrn: str, version: int | None = None
+    ) -> dict[str, Any]:
+        """The assessment of the current (or a given) version of a declaration."""
+        with reading(self.engine) as conn:
+            d = self._visible(conn, principal, mrn)
+            found = tariff_store.assessment_of(conn, d.id, version or d.version)
+        if found is None:
+            raise NotFound(f"declaration {mrn} has no assessment of version {version or d.version}")
+        return {"mrn": mrn, **found}
+
+    def _account(self, conn: sa.Connection, d: store.StoredDeclaration) -> dict[str, Any]:
+        """What is assessed on the current version, paid, guaranteed, and still due."""
+        assessed = tariff_store.assessed_total(conn, d.id, d.version)
+        rows = tariff_store.payments_of(conn, d.id)
+        paid = sum((Decimal(r["amount"]) for r in rows if r["kind"] == "payment"), ZERO)
+        guaranteed = sum((Decimal(r["amount"]) for r in rows if r["kind"] == "guarantee"), ZERO)
+        assessed = assessed if assessed is not None else ZERO
+        money = lambda v: format(round_money(v, self.minor_unit), "f")  # noqa: E731
+        return {
+            "currency": self.currency,
+            "assessed": money(assessed),
+            "paid": money(paid),
+            "guaranteed": money(guaranteed),
+            # Negative when an amendment lowered the duties below what was paid: a refund is due.
+            "due": money(assessed - paid - guaranteed),
+            "payments": [
+                {
+                    "kind": r["kind"],
+                    "amount": money(Decimal(r["amount"])),
+                    "currency": r["currency"],
+                    "reference": r["reference"],
+                    "recorded_at": r["recorded_at"].isoformat().replace("+00:00", "Z"),
+                    "recorded_by": r["recorded_by"],
+                }
+                for r in rows
+            ],
+        }
+
+    def account(self, principal: Principal, mrn: str) -> dict[str, Any]:
+        with reading(self.engine) as conn:
+            d = self._visible(conn, principal, mrn)
+            return {"mrn": mrn, "status": d.status, **self._account(conn, d)}
+
+    def record_payment(
+        self,
+        principal: Principal,
+        mrn: str,
+        *,
+        kind: str,
+        amount: Decimal,
+        currency: str,
+        reference: str,
+    ) -> dict[str, Any]:
+        """Record a payment received, or a guarantee accepted, against the amount due.
+
+        Customs staff record them (a payment is confirmed by the treasury or the
+        bank, a guarantee is accepted by customs); the declarant sees them.
+        Neither may exceed what is due: a refund is a separate procedure.
+        """
+        if not principal.is_staff:
+            raise Forbidden("payments and guarantees are recorded by customs staff")
+        errors = []
+        if kind not in ("payment", "guarantee"):
+            errors.append(FieldError("/kind", "invalid", "must be 'payment' or 'guarantee'"))
+        if currency != self.currency:
+            errors.append(
+                FieldError("/currency", "not_national_currency", f"must be {self.currency}")
+            )
+        if amount <= 0:
+            errors.append(FieldError("/amount", "not_positive", "must be greater than 0"))
+        elif amount != round_money(amount, self.minor_unit):
+            errors.append(
+                FieldError(
+                    "/amount",
+                    "too_many_decimals",
+                    f"{self.currency} has {self.minor_unit} decimal places",
+                )
+            )
+        if not reference.strip():
+            errors.append(FieldError("/reference", "missing", "is required"))
+        if errors:
+            raise InvalidRequest(errors)
+        at = self.clock()
+        with writing(self.engine) as conn:
+            d = self._visible(conn, principal, mrn, for_update=True)
+            if d.status in (Status.REJECTED.value, Status.CANCELLED.value):
+                raise InvalidRequest(
+                    [FieldError("/amount", "nothing_due", f"the declaration is {d.status}")]
+                )
+            due = Decimal(self._account(conn, d)["due"])
+            if amount > due:
+                raise InvalidRequest(
+                    [
+                        FieldError(
+                            "/amount",
+                            "exceeds_amount_due",
+                            f"{amount} is more than the {max(due, ZERO)} {self.currency} due",
+                        )
+                    ]
+                )
+            tariff_store.add_payment(
+                conn,
+                declaration_id=d.id,
+                kind=kind,
+                amount=amount,
+                currency=currency,
+                reference=reference.strip(),
+                recorded_at=at,
+                recorded_by=principal.name,
+            )
+            journal.append(
+                conn,
+                journal.Event(
+                    at=at,
+                    actor=principal.name,
+                    event=kind,
+                    declaration_id=d.id,
+                    mrn=d.mrn,
+                    version=d.version,
+                    reason=f"{amount} {currency}, reference {reference.strip()}",
+                ),
+            )
+            return {"mrn": mrn, "status": d.status, **self._account(conn, d)}
 
 
 def _encode_cursor(last_id: int) -> str:

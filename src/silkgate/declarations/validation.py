@@ -306,7 +306,7 @@ class _Checker:
                 )
             else:
                 minor = self.codes.currencies[currency]
-        for field in ("amount", "freight", "insurance"):
+        for field in ("amount", "freight", "insurance", "additions", "deductions"):
             self.money(inv.get(field), minor, "invoice", field)
         for i, item in enumerate(_list(self.raw.get("items"))):
             self.money(_obj(item).get("value"), minor, "items", i, "value")

@@ -108,3 +108,10 @@ def code_lists(engine: sa.Engine, administration: str) -> CodeLists:
             locations=column(t.locations.c.code),
             offices=column(t.offices.c.code),
         )
+
+
+def hs_descriptions(conn: sa.Connection) -> dict[str, str]:
+    """HS code (chapter, heading or subheading) -> its description."""
+    return dict(
+        conn.execute(sa.select(tables.hs_codes.c.code, tables.hs_codes.c.description)).all()
+    )

@@ -254,3 +254,102 @@ journal_head = sa.Table(
     sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
+
+# --- tariff, exchange rates, assessments and payments ------------------------
+
+# Each `silkgate tariff load` adds a version; the active one is used, earlier ones are
+# kept so that an assessment can always be traced to the schedule it used.
+tariff_versions = sa.Table(
+    "tariff_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),  # the file name it was loaded from
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("lines", sa.Integer, nullable=False),
+    sa.Column("measures", sa.Integer, nullable=False),
+    sa.Column("loaded_at", UtcDateTime(), nullable=False),
+    sa.Column("loaded_by", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+tariff_lines = sa.Table(
+    "tariff_lines",
+    metadata,
+    sa.Column("version_id", sa.ForeignKey("tariff_versions.id"), primary_key=True),
+    sa.Column("code", sa.String(10), primary_key=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("unit", sa.String(3), nullable=True),
+)
+
+tariff_measures = sa.Table(
+    "tariff_measures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version_id", sa.ForeignKey("tariff_versions.id"), nullable=False, index=True),
+    sa.Column("code", sa.String(10), nullable=False),
+    sa.Column("kind", sa.String(12), nullable=False),
+    sa.Column("agreement", sa.String(10), nullable=True),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("ad_valorem", sa.Numeric(9, 4), nullable=True),
+    sa.Column("specific", sa.Numeric(18, 6), nullable=True),
+    sa.Column("unit", sa.String(3), nullable=True),
+    sa.Column("minimum", sa.Numeric(18, 6), nullable=True),
+    sa.Column("maximum", sa.Numeric(18, 6), nullable=True),
+)
+
+exchange_rates = sa.Table(
+    "exchange_rates",
+    metadata,
+    sa.Column("currency", sa.String(3), primary_key=True),
+    sa.Column("valid_from", sa.Date, primary_key=True),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("rate", sa.Numeric(20, 10), nullable=False),  # national currency per unit
+    sa.Column("load_id", sa.ForeignKey("exchange_rate_loads.id"), nullable=False),
+)
+
+exchange_rate_loads = sa.Table(
+    "exchange_rate_loads",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("loaded_at", UtcDateTime(), nullable=False),
+    sa.Column("loaded_by", sa.Text, nullable=False),
+)
+
+# The assessment of each version of a declaration: the totals as columns, the
+# item detail (measures, rates, bases) as JSON.
+declaration_assessments = sa.Table(
+    "declaration_assessments",
+    metadata,
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("assessed_at", UtcDateTime(), nullable=False),
+    sa.Column("on_date", sa.Date, nullable=False),  # the date whose tariff and rate applied
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("tariff_version", sa.ForeignKey("tariff_versions.id"), nullable=False),
+    sa.Column("customs_value", sa.Numeric(18, 3), nullable=False),
+    sa.Column("duty", sa.Numeric(18, 3), nullable=False),
+    sa.Column("excise", sa.Numeric(18, 3), nullable=False),
+    sa.Column("vat", sa.Numeric(18, 3), nullable=False),
+    sa.Column("total", sa.Numeric(18, 3), nullable=False),
+    sa.Column("duty_forgone", sa.Numeric(18, 3), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+
+payments = sa.Table(
+    "payments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(10), nullable=False),  # payment | guarantee
+    sa.Column("amount", sa.Numeric(18, 3), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),  # bank transfer or guarantee number
+    sa.Column("recorded_at", UtcDateTime(), nullable=False),
+    sa.Column("recorded_by", sa.Text, nullable=False),
+)

@@ -7,11 +7,13 @@ origin. Pages reuse the same services as the API, with the same access rules.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal, InvalidOperation
 from importlib.resources import files
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -23,10 +25,12 @@ from silkgate.declarations.errors import (
     IllegalTransition,
     InvalidRequest,
     NotFound,
+    Unpaid,
 )
 from silkgate.declarations.states import Action, Status
 from silkgate.node import Node
 from silkgate.store.declarations import Filters
+from silkgate.tariff.service import TariffNotLoaded
 
 COOKIE = "sg_token"
 FLASH = "sg_flash"
@@ -245,6 +249,82 @@ async def declaration_page(request: Request, mrn: str) -> Response:
     return _render(request, "detail.html", principal, d=d, timeline=timeline, versions=versions)
 
 
+@router.post("/declarations/{mrn}/payments")
+async def record_payment(
+    request: Request,
+    mrn: str,
+    amount: Annotated[str, Form(max_length=30)],
+    reference: Annotated[str, Form(max_length=70)],
+    kind: Annotated[str, Form(max_length=10)] = "payment",
+    currency: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    if not _same_origin(request):
+        return Response("cross-origin form refused", status_code=403)
+    back = f"/console/declarations/{mrn}"
+    try:
+        value = Decimal(amount.strip())
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        return _redirect(back, ("error", f"Amount {amount!r} is not a number."))
+    service = _node(request).declarations
+    try:
+        await run_in_threadpool(
+            lambda: service.record_payment(
+                principal,
+                mrn,
+                kind=kind,
+                amount=value,
+                currency=currency or service.currency,
+                reference=reference,
+            )
+        )
+    except (Forbidden, NotFound) as exc:
+        return _redirect(back, ("error", str(exc)))
+    except InvalidRequest as exc:
+        return _redirect(back, ("error", "; ".join(e.detail for e in exc.errors)))
+    return _redirect(back, ("ok", f"Recorded: {kind} of {value} {currency}."))
+
+
+@router.get("/tariff")
+async def tariff_page(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    code: Annotated[str, Query(max_length=10)] = "",
+    date: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """The published tariff: search by words, or look up a code; no login needed."""
+    principal = await _principal(request)
+    node = _node(request)
+    try:
+        on = (
+            dt.date.fromisoformat(date)
+            if date
+            else node.declarations.today(node.declarations.clock())
+        )
+    except ValueError:
+        on = node.declarations.today(node.declarations.clock())
+    context: dict[str, Any] = {"q": q, "code": code, "date": on.isoformat()}
+
+    def load() -> None:
+        schedule = node.tariff.schedule()
+        context["tariff"] = node.tariff.describe(schedule)
+        if code.strip():
+            context["found"] = node.tariff.lookup(code.strip(), on)
+            context["looked_up"] = True
+        elif q.strip():
+            context["results"] = node.tariff.search(q, on, 50)["results"]
+
+    try:
+        await run_in_threadpool(load)
+    except TariffNotLoaded as exc:
+        context["error"] = str(exc)
+    return _render(request, "tariff.html", principal, **context)
+
+
 @router.post("/declarations/{mrn}/{action}")
 async def act(
     request: Request, mrn: str, action: str, reason: Annotated[str, Form(max_length=1000)] = ""
@@ -263,7 +343,7 @@ async def act(
         return _redirect(back, ("error", f"Unknown action {action!r}."))
     try:
         await run_in_threadpool(_node(request).declarations.act, principal, mrn, chosen, reason)
-    except (IllegalTransition, Forbidden, NotFound) as exc:
+    except (IllegalTransition, Forbidden, NotFound, Unpaid) as exc:
         return _redirect(back, ("error", str(exc)))
     except InvalidRequest as exc:
         return _redirect(back, ("error", "; ".join(e.detail for e in exc.errors)))

@@ -1,0 +1,117 @@
+"""The published tariff, exchange rates and the duty calculator: public, no token needed.
+
+Anyone (a trader, a journalist, a partner administration) can check the
+measures in force for a commodity on a date, the customs exchange rates, and
+what a declaration would cost, as the node itself would assess it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from silkgate.api.deps import NodeDep
+from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.declarations.validation import validate
+from silkgate.tariff.rates import MissingRate
+
+router = APIRouter(tags=["tariff"])
+_PROBLEM = {"content": {MEDIA_TYPE: {}}}
+
+DateQuery = Annotated[
+    dt.date | None, Query(description="The date the measures apply on (default: today)")
+]
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    return Response(
+        orjson.dumps(payload),
+        status_code=status,
+        media_type="application/json",
+        headers={"Cache-Control": "public, max-age=60"},
+    )
+
+
+def _today(node: NodeDep) -> dt.date:
+    return node.declarations.today(node.declarations.clock())
+
+
+@router.get("/v1/tariff", responses={503: _PROBLEM})
+def tariff_info(node: NodeDep) -> Response:
+    """The tariff schedule in force on this node."""
+    schedule = node.tariff.schedule()
+    return _json({**node.tariff.describe(schedule), "lines": len(schedule)})
+
+
+@router.get("/v1/tariff/search", responses={422: _PROBLEM, 503: _PROBLEM})
+def tariff_search(
+    node: NodeDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="Words to look for")],
+    date: DateQuery = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Response:
+    """Tariff lines whose description (or heading, or chapter) contains every word."""
+    return _json(node.tariff.search(q, date or _today(node), limit))
+
+
+@router.get("/v1/tariff/{code}", responses={404: _PROBLEM, 422: _PROBLEM, 503: _PROBLEM})
+def tariff_line(
+    node: NodeDep,
+    code: Annotated[
+        str,
+        Path(
+            pattern=r"^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{2}([0-9]{2})?)?)?)?$",
+            description="A chapter, heading, subheading or national line (2 to 10 digits)",
+        ),
+    ],
+    date: DateQuery = None,
+) -> Response:
+    """The lines under ``code`` and their measures in force on ``date``, with the HS path."""
+    found = node.tariff.lookup(code, date or _today(node))
+    if found is None:
+        raise Problem(404, "Not found", f"no tariff line starts with {code}", kind="not-found")
+    return _json(found)
+
+
+@router.get("/v1/exchange-rates", responses={404: _PROBLEM, 422: _PROBLEM})
+def exchange_rates(
+    node: NodeDep,
+    date: DateQuery = None,
+    currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+) -> Response:
+    """The customs exchange rates in force on ``date`` (national currency per unit)."""
+    on = date or _today(node)
+    rates = node.tariff.rates()
+    wanted = [currency] if currency else rates.currencies()
+    found = []
+    for code in wanted:
+        try:
+            found.append(rates.rate(code, on).as_json())
+        except MissingRate as exc:
+            if currency:
+                raise Problem(404, "Not found", str(exc), kind="not-found") from None
+    return _json({"date": on.isoformat(), "national_currency": rates.national, "rates": found})
+
+
+@router.post("/v1/assessments", responses={400: _PROBLEM, 422: _PROBLEM, 503: _PROBLEM})
+async def calculate(
+    request: Request,
+    node: NodeDep,
+    date: DateQuery = None,
+) -> Response:
+    """The duty calculator: assess a declaration without lodging it (nothing is stored)."""
+    from silkgate.api.declarations import _json_body  # the same body rules as lodging
+
+    raw, body = await _json_body(request)
+    on = date or _today(node)
+
+    def work() -> dict[str, Any]:
+        doc = validate(raw, node.codes, _today(node), body=body)
+        return node.tariff.assess(doc, on).as_json()
+
+    return Response(orjson.dumps(await run_in_threadpool(work)), media_type="application/json")

@@ -1,0 +1,1 @@
+"""Tariff, exchange rates, customs valuation and the assessment of duties and taxes."""

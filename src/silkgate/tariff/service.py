@@ -1,0 +1,247 @@
+"""The tariff use cases of a node: load schedules and rates, look up, search, assess.
+
+The active schedule and the exchange rates are held in memory (assessment
+runs on every lodging and must not query the tariff). Each process checks
+every ``ttl`` seconds whether an administrator has loaded a new version, so a
+`silkgate tariff load` reaches every worker within that time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from silkgate.declarations.document import DeclarationDocument
+from silkgate.store import tariff as store
+from silkgate.store.db import reading, writing
+from silkgate.store.refdata import hs_descriptions
+from silkgate.tariff import files
+from silkgate.tariff.assessment import Assessment, Policy, assess
+from silkgate.tariff.rates import ExchangeRates, Rate
+from silkgate.tariff.schedule import Schedule, TariffLine
+from silkgate.tariff.search import SearchIndex
+
+
+class TariffNotLoaded(RuntimeError):
+    """No tariff schedule is loaded: nothing can be assessed."""
+
+    def __str__(self) -> str:
+        return (
+            "no tariff schedule is loaded on this node; "
+            "an administrator loads one with `silkgate tariff load FILE`"
+        )
+
+
+class RatesConflict(ValueError):
+    """A rate file would change rates already published."""
+
+    def __init__(self, conflicts: list[store.RateConflict]) -> None:
+        super().__init__(conflicts)
+        self.conflicts = conflicts
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    schedule: Schedule | None
+    rates: ExchangeRates
+    index: SearchIndex | None
+    checked: float
+
+
+def _decode(data: bytes) -> str:
+    if data[:2] == b"\x1f\x8b":
+        import gzip
+
+        data = gzip.decompress(data)
+    return data.decode("utf-8-sig")
+
+
+class TariffService:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        administration: str,
+        currency: str,
+        minor_unit: int,
+        subheadings: frozenset[str],
+        currencies: dict[str, int | None],
+        presumed_insurance: Decimal = Decimal("0.003"),
+        ttl: float = 5.0,
+    ) -> None:
+        self.engine = engine
+        self.administration = administration
+        self.policy = Policy(currency, minor_unit, presumed_insurance)
+        self.subheadings = subheadings
+        self.currencies = currencies
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._loaded: _Loaded | None = None
+        self._versions: tuple[int | None, int] | None = None
+        self._hs: dict[str, str] | None = None
+
+    # -- what is in force ---------------------------------------------------------
+
+    def _current(self) -> _Loaded:
+        loaded = self._loaded
+        if loaded is not None and time.monotonic() - loaded.checked < self.ttl:
+            return loaded
+        with self._lock:
+            loaded = self._loaded
+            if loaded is not None and time.monotonic() - loaded.checked < self.ttl:
+                return loaded
+            with reading(self.engine) as conn:
+                versions = (store.active_version(conn), store.rates_version(conn))
+                if loaded is not None and versions == self._versions:
+                    loaded = _Loaded(loaded.schedule, loaded.rates, loaded.index, time.monotonic())
+                else:
+                    schedule = store.load_schedule(conn, self.policy.currency, versions[0])
+                    rates = ExchangeRates(self.policy.currency, store.all_rates(conn), versions[1])
+                    if self._hs is None:
+                        self._hs = hs_descriptions(conn)
+                    index = SearchIndex(schedule, self._hs) if schedule else None
+                    loaded = _Loaded(schedule, rates, index, time.monotonic())
+                    self._versions = versions
+            self._loaded = loaded
+            return loaded
+
+    def refresh(self) -> None:
+        """Forget what is held, so the next use reads the database."""
+        with self._lock:
+            self._loaded = None
+
+    def schedule(self) -> Schedule:
+        schedule = self._current().schedule
+        if schedule is None:
+            raise TariffNotLoaded()
+        return schedule
+
+    def rates(self) -> ExchangeRates:
+        return self._current().rates
+
+    def assess(self, doc: DeclarationDocument, on: dt.date) -> Assessment:
+        """``doc`` assessed as of ``on``; :class:`NotAssessable` or :class:`TariffNotLoaded`."""
+        loaded = self._current()
+        if loaded.schedule is None:
+            raise TariffNotLoaded()
+        return assess(doc, loaded.schedule, loaded.rates, on, self.policy)
+
+    # -- transparency ---------------------------------------------------------------
+
+    def hs_path(self, code: str) -> list[dict[str, str]]:
+        self._current()
+        hs = self._hs or {}
+        path = []
+        for level, n in (("chapter", 2), ("heading", 4), ("subheading", 6)):
+            if len(code) >= n and code[:n] in hs:
+                path.append({"level": level, "code": code[:n], "description": hs[code[:n]]})
+        return path
+
+    def line_json(self, line: TariffLine, on: dt.date) -> dict[str, Any]:
+        currency = self.policy.currency
+        return {
+            "code": line.code,
+            "description": line.description,
+            "unit": line.unit,
+            "measures": [m.as_json(currency) for m in line.in_force(on)],
+        }
+
+    def lookup(self, code: str, on: dt.date) -> dict[str, Any] | None:
+        """The lines under ``code`` (2 to 10 digits) and their measures in force on ``on``."""
+        schedule = self.schedule()
+        lines = schedule.under(code)
+        if not lines:
+            return None
+        return {
+            "code": code,
+            "date": on.isoformat(),
+            "path": self.hs_path(code),
+            "lines": [self.line_json(schedule.lines[c], on) for c in lines[:200]],
+            "truncated": len(lines) > 200,
+            "tariff": self.describe(schedule),
+        }
+
+    def describe(self, schedule: Schedule) -> dict[str, Any]:
+        return {
+            "version": schedule.version,
+            "title": schedule.title,
+            "illustrative": schedule.illustrative,
+            "currency": schedule.currency,
+        }
+
+    def search(self, query: str, on: dt.date, limit: int = 50) -> dict[str, Any]:
+        loaded = self._current()
+        if loaded.schedule is None or loaded.index is None:
+            raise TariffNotLoaded()
+        hits = loaded.index.search(query, limit)
+        return {
+            "query": query,
+            "date": on.isoformat(),
+            "results": [
+                {
+                    "score": hit.score,
+                    "path": self.hs_path(hit.code),
+                    **self.line_json(loaded.schedule.lines[hit.code], on),
+                }
+                for hit in hits
+            ],
+            "tariff": self.describe(loaded.schedule),
+        }
+
+    # -- administration -------------------------------------------------------------
+
+    def load_tariff(
+        self, data: bytes, *, source: str, actor: str
+    ) -> tuple[int, files.ParsedTariff]:
+        """Check a whole tariff file and store it as the new active version.
+
+        :class:`files.FileErrors` (every error, with its line) and nothing stored if
+        the file has any error.
+        """
+        parsed = files.parse_tariff(_decode(data), self.subheadings, self.administration)
+        with writing(self.engine) as conn:
+            version = store.add_tariff_version(
+                conn,
+                parsed,
+                source=source,
+                sha256=hashlib.sha256(data).hexdigest(),
+                actor=actor,
+                at=dt.datetime.now(dt.UTC),
+            )
+        self.refresh()
+        return version, parsed
+
+    def load_rates(
+        self, data: bytes, *, source: str, actor: str, replace: bool = False
+    ) -> tuple[int, int]:
+        """Check a whole rate file and store its rates: (new, replaced).
+
+        A rate that changes one already stored for the same currency and start
+        date is refused (:class:`RatesConflict`) unless ``replace``: a published
+        rate is corrected on purpose, never by a re-sent file.
+        """
+        rates = files.parse_rates(_decode(data), self.currencies, self.policy.currency)
+        with writing(self.engine) as conn:
+            conflicts = store.rate_conflicts(conn, rates)
+            if conflicts and not replace:
+                raise RatesConflict(conflicts)
+            counts = store.add_rates(
+                conn,
+                rates,
+                source=source,
+                sha256=hashlib.sha256(data).hexdigest(),
+                actor=actor,
+                at=dt.datetime.now(dt.UTC),
+            )
+        self.refresh()
+        return counts
+
+    def rate(self, currency: str, on: dt.date) -> Rate:
+        return self.rates().rate(currency, on)
