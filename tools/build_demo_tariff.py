@@ -75,8 +75,18 @@ SPECIAL_DUTIES = {
     # ad valorem with a maximum per square metre
     "370232": dict(ad_valorem="15", maximum="3.50", specific_unit="MTK"),
 }
-UNITS = {"220300": "LTR", "852589": "NAR", "640399": "PR", "370232": "MTK", "220421": "LTR",
-         "240220": "NAR", "271012": "LTR", "870380": "NAR", "870323": "NAR", "850760": "NAR"}
+UNITS = {
+    "220300": "LTR",
+    "852589": "NAR",
+    "640399": "PR",
+    "370232": "MTK",
+    "220421": "LTR",
+    "240220": "NAR",
+    "271012": "LTR",
+    "870380": "NAR",
+    "870323": "NAR",
+    "850760": "NAR",
+}
 # A rate that changed on a date: subheading -> [(until, duty), (from, duty)].
 CHANGES = {
     "870323": [("2026-06-30", Decimal(25)), ("2026-07-01", Decimal(15))],
@@ -109,14 +119,17 @@ def rows() -> list[dict[str, str]]:
 
     def add(code, description, unit, measure, **kw):
         row = dict.fromkeys(HEADER, "")
-        row.update(code=code, description=description, unit=unit, measure=measure,
-                   valid_from=START, **kw)
+        row.update(
+            code=code, description=description, unit=unit, measure=measure, valid_from=START, **kw
+        )
         out.append(row)
         return row
 
     for sub in hs:
         code6, chapter = sub["code"], sub["code"][:2]
-        lines = [(code6 + sfx, desc) for sfx, desc in SPLITS.get(code6, [("00", sub["description"])])]
+        lines = [
+            (code6 + sfx, desc) for sfx, desc in SPLITS.get(code6, [("00", sub["description"])])
+        ]
         unit = UNITS.get(code6, "")
         mfn = BY_CHAPTER.get(chapter, DEFAULT)
         for code, description in lines:
@@ -146,12 +159,34 @@ def rows() -> list[dict[str, str]]:
 
 # Illustrative customs rates: CNY per unit of currency, around early-2026 levels.
 BASE_RATES = {
-    "USD": "7.10", "EUR": "7.75", "JPY": "0.0475", "KRW": "0.0051", "HKD": "0.912",
-    "GBP": "9.05", "SGD": "5.30", "MYR": "1.58", "THB": "0.205", "VND": "0.00028",
-    "IDR": "0.00044", "PHP": "0.122", "KHR": "0.00175", "LAK": "0.00033", "MMK": "0.0034",
-    "BND": "5.30", "AUD": "4.65", "NZD": "4.20", "KZT": "0.0138", "RUB": "0.078",
-    "UZS": "0.00056", "KGS": "0.081", "TJS": "0.66", "INR": "0.083", "PKR": "0.0255",
-    "CHF": "8.05", "CAD": "5.15", "MOP": "0.886",
+    "USD": "7.10",
+    "EUR": "7.75",
+    "JPY": "0.0475",
+    "KRW": "0.0051",
+    "HKD": "0.912",
+    "GBP": "9.05",
+    "SGD": "5.30",
+    "MYR": "1.58",
+    "THB": "0.205",
+    "VND": "0.00028",
+    "IDR": "0.00044",
+    "PHP": "0.122",
+    "KHR": "0.00175",
+    "LAK": "0.00033",
+    "MMK": "0.0034",
+    "BND": "5.30",
+    "AUD": "4.65",
+    "NZD": "4.20",
+    "KZT": "0.0138",
+    "RUB": "0.078",
+    "UZS": "0.00056",
+    "KGS": "0.081",
+    "TJS": "0.66",
+    "INR": "0.083",
+    "PKR": "0.0255",
+    "CHF": "8.05",
+    "CAD": "5.15",
+    "MOP": "0.886",
 }
 
 
@@ -163,7 +198,9 @@ def rate_rows() -> list[list[str]]:
             year, month = 2024 + m // 12, m % 12 + 1
             start = dt.date(year, month, 1)
             end = (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
-            drift = Decimal(str(round(1 + 0.02 * math.sin(m / 3 + len(currency) + ord(currency[0])), 5)))
+            drift = Decimal(
+                str(round(1 + 0.02 * math.sin(m / 3 + len(currency) + ord(currency[0])), 5))
+            )
             value = (b * drift).quantize(b.scaleb(-3) if b < 1 else Decimal("0.0001"))
             out.append([currency, start.isoformat(), end.isoformat(), format(value, "f")])
     return out
@@ -181,7 +218,9 @@ def main() -> None:
     with gzip.open(OUT / "demo-tariff.csv.gz", "wt", encoding="utf-8", compresslevel=9) as f:
         f.write(text.getvalue())
     with (OUT / "demo-rates.csv").open("w", encoding="utf-8", newline="") as f:
-        f.write("# Illustrative customs exchange rates (CNY per unit), invented for demonstration.\n")
+        f.write(
+            "# Illustrative customs exchange rates (CNY per unit), invented for demonstration.\n"
+        )
         w2 = csv.writer(f, lineterminator="\n")
         w2.writerow(["currency", "valid_from", "valid_to", "rate"])
         w2.writerows(rate_rows())

@@ -27,10 +27,10 @@ def test_tampering_is_found_and_named(settings, node, tokens, declaration):
         with engine.begin() as conn:
             victim = (
                 conn.execute(
-                        sa.select(journal).where(
-                            journal.c.mrn == r.json()["mrn"], journal.c.event == "lodged"
-                        )
+                    sa.select(journal).where(
+                        journal.c.mrn == r.json()["mrn"], journal.c.event == "lodged"
                     )
+                )
                 .one()
                 ._asdict()
             )

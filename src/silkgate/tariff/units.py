@@ -80,33 +80,47 @@ def _quantity(code: str) -> pint.Quantity | None:
 
 
 @functools.cache
+def _to_base(code: str) -> tuple[Decimal, object]:
+    """One ``code`` unit in its dimension's base unit (TNE: 1000 kg), and the dimension."""
+    q = _quantity(code)
+    if q is None:
+        raise UnitError(f"{code} is not a unit of measure silkgate can convert")
+    base = q.to_base_units()
+    # pint's own definitions are decimal text, so str() keeps them exact (1E+3, 0.2).
+    return Decimal(str(base.magnitude)).normalize(), base.dimensionality
+
+
+def _check(source: str, target: str) -> tuple[Decimal, Decimal]:
+    f_source, dim_source = _to_base(source)
+    f_target, dim_target = _to_base(target)
+    if dim_source != dim_target:
+        raise UnitError(
+            f"{source} ({_dimension(_quantity(source))}) cannot be converted to {target} "
+            f"({_dimension(_quantity(target))})"
+        )
+    return f_source, f_target
+
+
 def factor(source: str, target: str) -> Decimal:
     """How many ``target`` units make one ``source`` unit (KGM→GRM: 1000).
 
     Raises :class:`UnitError` for an unknown unit or a change of dimension.
-    Cached: pint does the arithmetic once per pair of units.
+    pint works out each unit's size once; the arithmetic is then ``Decimal``.
     """
-    if source == target:
-        return Decimal(1)
-    q_source, q_target = _quantity(source), _quantity(target)
-    for code, q in ((source, q_source), (target, q_target)):
-        if q is None:
-            raise UnitError(f"{code} is not a unit of measure silkgate can convert")
-    assert q_source is not None and q_target is not None
-    if q_source.dimensionality != q_target.dimensionality:
-        raise UnitError(
-            f"{source} ({_dimension(q_source)}) cannot be converted to {target} "
-            f"({_dimension(q_target)})"
-        )
-    ratio = (q_source / q_target).to_reduced_units().to("dimensionless").magnitude
-    # Normalise so that 1E+3 prints as 1000, and float noise from pint's
-    # definitions (a few are floats) cannot leak into money.
-    return Decimal(str(ratio)).normalize().quantize(Decimal("1e-12")).normalize()
+    f_source, f_target = _check(source, target)
+    return f_source / f_target
 
 
 def convert(value: Decimal, source: str, target: str) -> Decimal:
-    """``value`` in ``source`` units expressed in ``target`` units."""
-    return value * factor(source, target)
+    """``value`` in ``source`` units expressed in ``target`` units.
+
+    Multiplies before it divides, so metric conversions (powers of ten) are
+    exact and others (dozens, pairs) lose nothing before the 28th digit.
+    """
+    if source == target:
+        return value
+    f_source, f_target = _check(source, target)
+    return value * f_source / f_target
 
 
 _NAMES = {
