@@ -75,6 +75,23 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 CENT = Decimal("0.01")
 
 
+def tariff_lines() -> list[tuple[str, str | None]]:
+    """The demo tariff's lines, each with the non-mass unit it charges per (or None)."""
+    import gzip
+
+    from silkgate.tariff import units as unit_dims
+    from silkgate.tariff.files import parse_tariff
+
+    schedule, _ = demo.tariff_files()
+    subheadings = [r["code"] for r in files.hs_codes() if r["level"] == 6]
+    parsed = parse_tariff(gzip.decompress(schedule).decode(), subheadings, "CN")
+    per_unit: dict[str, str | None] = {code: None for code, _, _ in parsed.lines}
+    for code, m in parsed.measures:
+        if m.needs_quantity and unit_dims.dimension(m.unit or "") != "mass":
+            per_unit[code] = m.unit
+    return sorted(per_unit.items())
+
+
 # --- declarations --------------------------------------------------------------------------
 
 
@@ -116,7 +133,8 @@ class Generator:
         self.rng = random.Random(seed)
         self.seed = seed
         self.count = 0
-        self.hs = [r for r in files.hs_codes() if r["level"] == 6]
+        self.hs = {r["code"]: r for r in files.hs_codes() if r["level"] == 6}
+        self.lines = tariff_lines()
         ports: dict[str, list[str]] = {}
         approved: dict[str, list[str]] = {}
         for loc in files.locations():
@@ -142,9 +160,11 @@ class Generator:
         items: list[dict[str, Any]] = []
         total_value, net_total, packages_total = Decimal(0), Decimal(0), 0
         for seq in range(1, rng.randint(5, 20) + 1):
-            hs = rng.choice(self.hs)
-            # Often extended to an 8-digit national tariff line.
-            code = hs["code"] + (f"{rng.randint(0, 99):02d}" if rng.random() < 0.6 else "")
+            code, per_unit = rng.choice(self.lines)
+            hs = self.hs[code[:6]]
+            # Often declared as the six-digit subheading where it has one national line.
+            if rng.random() < 0.4 and code.endswith("00"):
+                code = code[:6]
             # Mostly goods of the dispatch country; sometimes of another partner (transshipment).
             origin = dispatch if rng.random() < 0.85 else rng.choice(self.origins)
             net = Decimal(rng.randint(500, 200_000)) / 10  # 50 kg .. 20 t
@@ -162,7 +182,12 @@ class Generator:
             }
             if rng.random() < 0.3:
                 item["packages"]["marks"] = f"ACME/SHA/{n}/{seq}"
-            if rng.random() < 0.5:
+            if per_unit:  # the tariff charges per unit: declare the quantity in that unit
+                item["supplementary_quantity"] = {
+                    "value": str(rng.randint(1, 50_000)),
+                    "unit": per_unit,
+                }
+            elif rng.random() < 0.5:
                 unit = rng.choice(UNITS)
                 quantity = {
                     "KGM": net,
@@ -206,6 +231,19 @@ class Generator:
             "destination_country": "CN",
             "arrival_date": str(arrival),
         }
+        incoterm = rng.choice(INCOTERMS)
+        invoice: dict[str, Any] = {
+            "number": f"INV-{invoice_date:%Y}-{n:06d}",
+            "date": str(invoice_date),
+            "currency": currency,
+            "amount": str(total_value.quantize(CENT)),
+            "incoterm": incoterm,
+            "incoterm_place": "port of loading",
+        }
+        if incoterm in ("FOB", "EXW", "FCA"):  # freight to the place of import is added
+            invoice["freight"] = str((total_value * Decimal("0.04")).quantize(CENT))
+        if incoterm != "CIF" and rng.random() < 0.5:  # else insurance is presumed
+            invoice["insurance"] = str((total_value * Decimal("0.002")).quantize(CENT))
         return {
             "type": "IM",
             "procedure": "4000",
@@ -222,14 +260,7 @@ class Generator:
                 "address": {"city": "Port city", "country": dispatch},
             },
             "transport": transport,
-            "invoice": {
-                "number": f"INV-{invoice_date:%Y}-{n:06d}",
-                "date": str(invoice_date),
-                "currency": currency,
-                "amount": str(total_value.quantize(CENT)),
-                "incoterm": rng.choice(INCOTERMS),
-                "incoterm_place": "port of loading",
-            },
+            "invoice": invoice,
             "totals": {
                 "gross_mass_kg": str(max(gross, net_total)),
                 "packages": packages_total,
@@ -285,6 +316,7 @@ def prepare(url: str) -> float:
     engine = make_engine(url, pool_size=1)
     refdata.load(engine)
     demo.setup(engine, SECRET)
+    demo.load_tariff(Settings(mode="test", database_url=url, secret_key=SECRET), engine)
     engine.dispose()
     return time.perf_counter() - started
 

@@ -21,6 +21,7 @@ item so that it can be recovered if verification fails.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -131,7 +132,7 @@ class Assessment:
             return sum((i.duty_forgone for i in self.items), ZERO)
         return sum((getattr(i, name).amount for i in self.items), ZERO)
 
-    @property
+    @functools.cached_property
     def totals(self) -> dict[str, Decimal]:
         return {
             name: self.total(name)
