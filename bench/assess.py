@@ -26,16 +26,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lodge import Generator, machine  # noqa: E402
-
-from silkgate import demo  # noqa: E402
-from silkgate.declarations.document import DeclarationDocument  # noqa: E402
-from silkgate.refdata import files  # noqa: E402
-from silkgate.store.tariff import assessment_row  # noqa: E402
-from silkgate.tariff.assessment import Policy, assess  # noqa: E402
-from silkgate.tariff.files import parse_rates, parse_tariff  # noqa: E402
-from silkgate.tariff.rates import ExchangeRates  # noqa: E402
-from silkgate.tariff.schedule import build  # noqa: E402
+from lodge import Generator, machine
+from silkgate import demo
+from silkgate.declarations.document import DeclarationDocument
+from silkgate.refdata import files
+from silkgate.store.tariff import assessment_row
+from silkgate.tariff.assessment import Policy, assess
+from silkgate.tariff.files import parse_rates, parse_tariff
+from silkgate.tariff.rates import ExchangeRates
+from silkgate.tariff.schedule import build
 
 
 def main() -> None:

@@ -606,10 +606,12 @@ def _print_account(account: dict[str, Any]) -> None:
 def _print_assessment(a: dict[str, Any]) -> None:
     c = a["currency"]
     rate = a["exchange_rate"]
-    out.print(
-        f"assessed as of {a['date']} with tariff version {a['tariff_version']}; "
-        f"1 {rate['currency']} = {rate['rate']} {c} (from {rate['valid_from']})"
+    converted = (
+        f"; 1 {rate['currency']} = {rate['rate']} {c} (rate from {rate['valid_from']})"
+        if rate["currency"] != c
+        else ""
     )
+    out.print(f"assessed as of {a['date']} with tariff version {a['tariff_version']}{converted}")
     table = Table("#", "line", "origin", f"customs value {c}", "duty", "excise", "VAT", "total")
 
     def charge(x: dict[str, Any] | None) -> str:
@@ -711,6 +713,13 @@ def _parse_date(text: str) -> dt.date:
 # --- tariff and rates (on this machine's database) ---------------------------------
 
 
+def _local_today() -> dt.date:
+    """Today in the administration's time zone (the node's idea of "today")."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(_settings().timezone)).date()
+
+
 def _tariff_service():  # type: ignore[no-untyped-def]
     from silkgate.node import NodeNotReady, open_node
 
@@ -806,10 +815,8 @@ def tariff_show(
     date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
 ) -> None:
     """The measures in force for a code (chapter, heading, subheading or national line)."""
-    import datetime as _dt
-
     service = _tariff_service()
-    on = _parse_date(date) if date else _dt.date.today()
+    on = _parse_date(date) if date else _local_today()
     found = service.lookup(code, on)
     if found is None:
         _fail(f"no tariff line starts with {code}")
@@ -848,10 +855,8 @@ def _print_lines(found: dict[str, Any], on: dt.date) -> None:
 @tariff_app.command("search")
 def tariff_search(words: list[str], limit: int = 20) -> None:
     """Find tariff lines by words of their description (all words must match)."""
-    import datetime as _dt
-
     service = _tariff_service()
-    on = _dt.date.today()
+    on = _local_today()
     found = service.search(" ".join(words), on, limit)
     table = Table("line", "description", "subheading", "duty (general)")
     for r in found["results"]:
@@ -905,12 +910,10 @@ def rates_show(
     currency: Annotated[str | None, typer.Option(help="One currency only.")] = None,
 ) -> None:
     """The rates in force on a date."""
-    import datetime as _dt
-
     from silkgate.tariff.rates import MissingRate
 
     service = _tariff_service()
-    on = _parse_date(date) if date else _dt.date.today()
+    on = _parse_date(date) if date else _local_today()
     rates = service.rates()
     table = Table("currency", f"{rates.national} per unit", "from", "to", title=f"in force on {on}")
     for code in [currency] if currency else rates.currencies():

@@ -122,7 +122,7 @@ def test_ad_valorem_on_a_fob_price():
     assert item.vat.amount == Decimal("839.16")  # 9% of (7770.00 + 1554.00) = 839.16
     assert item.excise.amount == 0 and item.excise.measure is None
     assert a.totals["total"] == Decimal("2393.16")
-    assert a.rate["rate"] == "7.00" and a.rate["valid_from"] == "2026-01-01"
+    assert a.rate["rate"] == "7" and a.rate["valid_from"] == "2026-01-01"
 
 
 def test_acfta_preference_is_granted_subject_to_verification():
@@ -327,3 +327,15 @@ def test_rounding_is_half_up_to_the_minor_unit():
     assert round_money(Decimal("1.115"), 2) == Decimal("1.12")
     assert round_money(Decimal("2.5"), 0) == Decimal("3")
     assert round_money(Decimal("-1.125"), 2) == Decimal("-1.13")
+
+
+def test_measures_print_as_a_tariff_prints_them():
+    labels = {
+        code: [m.label("CNY") for m in line.measures if m.kind.value == "duty"]
+        for code, line in SCHEDULE.lines.items()
+    }
+    assert labels["10063000"] == ["180.00 CNY/TNE"]
+    assert labels["22030000"] == ["0.40 CNY/LTR"]
+    assert labels["85258900"] == ["3% + 120.00 CNY/NAR"]
+    assert labels["64039900"] == ["10%, min 8.00 CNY/PR"]
+    assert labels["37023200"] == ["15%, max 3.50 CNY/MTK"]

@@ -113,7 +113,8 @@ def _dec(value: Any) -> Decimal | None:
     # SQLite hands back floats for Numeric only when asked to; keep them exact via str.
     if value is None:
         return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    # Trailing zeros of the column's scale (7.1000000000) are not part of the figure.
+    return (value if isinstance(value, Decimal) else Decimal(str(value))).normalize()
 
 
 def load_schedule(

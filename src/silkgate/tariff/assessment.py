@@ -29,7 +29,7 @@ from typing import Any
 from silkgate.declarations.document import DeclarationDocument, Item
 from silkgate.declarations.validation import FieldError, InvalidDeclaration
 from silkgate.tariff import units
-from silkgate.tariff.money import ZERO, round_money
+from silkgate.tariff.money import ZERO, plain, round_money
 from silkgate.tariff.rates import ExchangeRates, MissingRate
 from silkgate.tariff.schedule import Measure, MeasureKind, Schedule, TariffLine, UnknownLine
 from silkgate.tariff.valuation import basis, item_bases
@@ -63,12 +63,12 @@ class Charge:
     measure: Measure | None
     base: Decimal
 
-    def as_json(self, currency: str) -> dict[str, Any] | None:
+    def as_json(self, currency: str, minor: int) -> dict[str, Any] | None:
         if self.measure is None:
             return None
         return {
-            "amount": format(self.amount, "f"),
-            "base": format(self.base, "f"),
+            "amount": _money(self.amount, minor),
+            "base": _money(self.base, minor),
             "measure": self.measure.label(currency),
             "type": self.measure.type,
             "agreement": self.measure.agreement,
@@ -95,21 +95,21 @@ class ItemAssessment:
     def total(self) -> Decimal:
         return self.duty.amount + self.excise.amount + self.vat.amount
 
-    def as_json(self, currency: str) -> dict[str, Any]:
+    def as_json(self, currency: str, minor: int) -> dict[str, Any]:
         return {
             "seq": self.seq,
             "tariff_line": self.tariff_line,
             "origin": self.origin,
-            "customs_value": format(self.customs_value, "f"),
-            "quantity": None if self.quantity is None else format(self.quantity, "f"),
+            "customs_value": _money(self.customs_value, minor),
+            "quantity": None if self.quantity is None else plain(self.quantity),
             "quantity_unit": self.quantity_unit,
-            "duty": self.duty.as_json(currency),
-            "excise": self.excise.as_json(currency),
-            "vat": self.vat.as_json(currency),
+            "duty": self.duty.as_json(currency, minor),
+            "excise": self.excise.as_json(currency, minor),
+            "vat": self.vat.as_json(currency, minor),
             "preference": self.preference,
             "preference_status": self.preference_status,
-            "duty_forgone": format(self.duty_forgone, "f"),
-            "total": format(self.total, "f"),
+            "duty_forgone": _money(self.duty_forgone, minor),
+            "total": _money(self.total, minor),
         }
 
 
@@ -122,6 +122,7 @@ class Assessment:
     basis: dict[str, Any]
     items: list[ItemAssessment]
     notes: list[str] = field(default_factory=list)
+    minor_unit: int = 2  # of the national currency
 
     def total(self, name: str) -> Decimal:
         if name == "customs_value":
@@ -146,13 +147,17 @@ class Assessment:
             "tariff_version": self.tariff_version,
             "exchange_rate": self.rate,
             "valuation": self.basis,
-            "items": [i.as_json(self.currency) for i in self.items],
-            "totals": {k: format(v, "f") for k, v in self.totals.items()},
+            "items": [i.as_json(self.currency, self.minor_unit) for i in self.items],
+            "totals": {k: _money(v, self.minor_unit) for k, v in self.totals.items()},
             "notes": self.notes,
         }
 
 
 _NONE = Charge(ZERO, None, ZERO)
+
+
+def _money(amount: Decimal, minor: int) -> str:
+    return format(round_money(amount, minor), "f")
 
 
 def assess(
@@ -209,6 +214,7 @@ def assess(
         basis=b.as_json(),
         items=items,
         notes=notes,
+        minor_unit=policy.minor_unit,
     )
 
 

@@ -18,15 +18,15 @@ from decimal import Decimal
 @dataclass(frozen=True, slots=True)
 class Rate:
     currency: str
-    valid_from: dt.date
+    valid_from: dt.date | None  # None only for the national currency (always 1)
     valid_to: dt.date | None  # inclusive; None: until the next rate
     rate: Decimal  # national currency per one unit of ``currency``
 
     def as_json(self) -> dict[str, str | None]:
         return {
             "currency": self.currency,
-            "rate": format(self.rate, "f"),
-            "valid_from": self.valid_from.isoformat(),
+            "rate": format(self.rate.normalize(), "f"),
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
         }
 
@@ -56,7 +56,7 @@ class ExchangeRates:
     def rate(self, currency: str, on: dt.date) -> Rate:
         """The rate in force for ``currency`` on ``on``; :class:`MissingRate` if none."""
         if currency == self.national:
-            return Rate(currency, dt.date.min, None, Decimal(1))
+            return Rate(currency, None, None, Decimal(1))
         starts = self._starts.get(currency)
         if starts:
             i = bisect.bisect_right(starts, on) - 1

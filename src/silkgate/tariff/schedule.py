@@ -79,12 +79,12 @@ class Measure:
         if self.ad_valorem is not None:
             parts.append(f"{plain(self.ad_valorem)}%")
         if self.specific is not None:
-            parts.append(f"{plain(self.specific)} {currency}/{self.unit}")
+            parts.append(f"{_amount(self.specific)} {currency}/{self.unit}")
         text = " + ".join(parts)
         if self.minimum is not None:
-            text += f", min {plain(self.minimum)} {currency}/{self.unit}"
+            text += f", min {_amount(self.minimum)} {currency}/{self.unit}"
         if self.maximum is not None:
-            text += f", max {plain(self.maximum)} {currency}/{self.unit}"
+            text += f", max {_amount(self.maximum)} {currency}/{self.unit}"
         return text
 
     def as_json(self, currency: str) -> dict[str, object]:
@@ -102,6 +102,13 @@ class Measure:
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
         }
+
+
+def _amount(value: Decimal) -> str:
+    """An amount of money per unit: at least two decimals (0.40, 180.00, 0.003)."""
+    text = plain(value)
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals:0<2}"
 
 
 def _text(value: Decimal | None) -> str | None:
