@@ -256,3 +256,32 @@ def test_rates_that_change_published_rates_need_replace(node):
             .where(exchange_rates.c.currency == "BRL")
         ).scalar()
     assert count == 1
+
+
+def test_the_worked_example_of_the_docs(client):
+    """docs/tariff.md works examples/import-measures.json out by hand: the node must agree."""
+    import json
+    from pathlib import Path
+
+    doc = json.loads((Path(__file__).parents[2] / "examples" / "import-measures.json").read_text())
+    r = client.post("/v1/assessments", json=doc, params={"date": "2026-11-20"})
+    assert r.status_code == 200, r.text
+    a = r.json()
+    assert a["totals"] == {
+        "customs_value": "720000.00",
+        "duty": "75750.00",
+        "excise": "36050.00",
+        "vat": "104084.00",
+        "total": "215884.00",
+        "duty_forgone": "3250.00",
+    }
+    assert [i["duty"]["amount"] for i in a["items"]] == [
+        "1250.00",
+        "8000.00",
+        "10500.00",
+        "4000.00",
+        "7000.00",
+        "45000.00",
+    ]
+    before = client.post("/v1/assessments", json=doc, params={"date": "2026-06-30"}).json()
+    assert before["items"][5]["duty"]["amount"] == "75000.00"  # 25% before the change
