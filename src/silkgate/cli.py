@@ -599,7 +599,8 @@ def _print_account(account: dict[str, Any]) -> None:
     c = account["currency"]
     out.print(
         f"assessed {account['assessed']} {c}   paid {account['paid']} {c}   "
-        f"guaranteed {account['guaranteed']} {c}   [bold]due {account['due']} {c}[/bold]"
+        f"guaranteed {account['guaranteed']} {c}   [bold]due {account['due']} {c}[/bold]   "
+        f"not secured {account['unsecured']} {c}"
     )
 
 

@@ -22,7 +22,8 @@ def auth(token: str) -> dict[str, str]:
 
 def settle(client: TestClient, token: str, mrn: str, kind: str = "payment") -> dict:
     """Record a payment (or guarantee) of everything due on ``mrn``; the account after."""
-    due = client.get(f"/v1/declarations/{mrn}/payments", headers=auth(token)).json()["due"]
+    account = client.get(f"/v1/declarations/{mrn}/payments", headers=auth(token)).json()
+    due = account["due" if kind == "payment" else "unsecured"]
     r = client.post(
         f"/v1/declarations/{mrn}/payments",
         json={"kind": kind, "amount": due, "currency": "CNY", "reference": f"BANK-{mrn}"},

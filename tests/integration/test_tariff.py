@@ -116,9 +116,19 @@ def test_release_needs_payment_or_guarantee(client, tokens, declaration):
     assert r.status_code == 201 and Decimal(r.json()["due"]) == due - half
     assert client.post(f"/v1/declarations/{mrn}/release", headers=officer).status_code == 409
     account = settle(client, tokens["officer.wang"], mrn, kind="guarantee")
-    assert account["due"] == "0.00" and Decimal(account["guaranteed"]) == due - half
+    assert account["unsecured"] == "0.00" and Decimal(account["guaranteed"]) == due - half
+    assert Decimal(account["due"]) == due - half  # guaranteed, not paid
+    r = client.post(
+        f"/v1/declarations/{mrn}/payments",
+        json={"kind": "guarantee", "amount": "1.00", "currency": "CNY", "reference": "G-2"},
+        headers=officer,
+    )
+    assert r.status_code == 422 and "neither paid nor guaranteed" in r.json()["errors"][0]["detail"]
     r = client.post(f"/v1/declarations/{mrn}/release", headers=officer)
     assert r.status_code == 200 and r.json()["status"] == "released"
+    # The guaranteed duties are paid after release.
+    account = settle(client, tokens["officer.wang"], mrn)
+    assert account["due"] == "0.00" and account["status"] == "released"
 
 
 def test_payment_errors_name_the_field_and_change_nothing(client, tokens, declaration):

@@ -605,10 +605,10 @@ class DeclarationService:
                 raise Forbidden(f"only customs officers may {action.value} a declaration")
             status = next_status(Status(d.status), action)
             if action is Action.RELEASE:
-                due = self._account(conn, d)["due"]
-                if Decimal(due) > 0:
+                unsecured = self._account(conn, d)["unsecured"]
+                if Decimal(unsecured) > 0:
                     raise Unpaid(
-                        f"duties and taxes of {due} {self.currency} are neither paid nor "
+                        f"duties and taxes of {unsecured} {self.currency} are neither paid nor "
                         "guaranteed; record a payment or a guarantee before release"
                     )
             changed = store.set_status(conn, d, status.value, at)
@@ -648,14 +648,18 @@ class DeclarationService:
         paid = sum((Decimal(r["amount"]) for r in rows if r["kind"] == "payment"), ZERO)
         guaranteed = sum((Decimal(r["amount"]) for r in rows if r["kind"] == "guarantee"), ZERO)
         assessed = assessed if assessed is not None else ZERO
+        # Still to be paid; negative when an amendment lowered the duties below what
+        # was paid (a refund is due). A guarantee secures an amount, it does not pay it.
+        due = assessed - paid
         money = lambda v: format(round_money(v, self.minor_unit), "f")  # noqa: E731
         return {
             "currency": self.currency,
             "assessed": money(assessed),
             "paid": money(paid),
             "guaranteed": money(guaranteed),
-            # Negative when an amendment lowered the duties below what was paid: a refund is due.
-            "due": money(assessed - paid - guaranteed),
+            "due": money(due),
+            # Neither paid nor guaranteed: release waits until this is zero.
+            "unsecured": money(max(due - guaranteed, ZERO)),
             "payments": [
                 {
                     "kind": r["kind"],
@@ -688,7 +692,10 @@ class DeclarationService:
 
         Customs staff record them (a payment is confirmed by the treasury or the
         bank, a guarantee is accepted by customs); the declarant sees them.
-        Neither may exceed what is due: a refund is a separate procedure.
+        A payment may not exceed what is still to be paid (a refund is a
+        separate procedure); a guarantee may not exceed what is neither paid
+        nor already guaranteed. A payment after a guarantee pays what the
+        guarantee secured.
         """
         if not principal.is_staff:
             raise Forbidden("payments and guarantees are recorded by customs staff")
@@ -720,14 +727,16 @@ class DeclarationService:
                 raise InvalidRequest(
                     [FieldError("/amount", "nothing_due", f"the declaration is {d.status}")]
                 )
-            due = Decimal(self._account(conn, d)["due"])
-            if amount > due:
+            account = self._account(conn, d)
+            limit = Decimal(account["due" if kind == "payment" else "unsecured"])
+            if amount > limit:
+                what = "due" if kind == "payment" else "neither paid nor guaranteed"
                 raise InvalidRequest(
                     [
                         FieldError(
                             "/amount",
                             "exceeds_amount_due",
-                            f"{amount} is more than the {max(due, ZERO)} {self.currency} due",
+                            f"{amount} is more than the {max(limit, ZERO)} {self.currency} {what}",
                         )
                     ]
                 )

@@ -104,9 +104,11 @@ def activate(conn: sa.Connection, version_id: int) -> bool:
 
 
 def active_version(conn: sa.Connection) -> int | None:
+    # max(): two loads racing on PostgreSQL could each leave their version active;
+    # the newer one is then the one in force.
     return conn.execute(
-        sa.select(tariff_versions.c.id).where(tariff_versions.c.active.is_(True))
-    ).scalar_one_or_none()
+        sa.select(sa.func.max(tariff_versions.c.id)).where(tariff_versions.c.active.is_(True))
+    ).scalar()
 
 
 def _dec(value: Any) -> Decimal | None:
