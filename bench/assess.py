@@ -81,6 +81,22 @@ def main() -> None:
             "us_per_item_best": round(best / items * 1e6, 2),
         }
 
+    # Tariff search, as the public endpoint runs it (index built once per version).
+    from silkgate.tariff.search import SearchIndex
+
+    hs = {r["code"]: r["description"] for r in files.hs_codes()}
+    t = time.perf_counter()
+    index = SearchIndex(schedule, hs)
+    indexed = time.perf_counter() - t
+    queries = ["coffee", "lithium", "dragon fruit", "frozen fish fillets", "steel", "motor car"]
+    t = time.perf_counter()
+    rounds = 200
+    for _ in range(rounds):
+        for q in queries:
+            index.search(q, 50)
+    per_query_ms = (time.perf_counter() - t) / (rounds * len(queries)) * 1000
+    results["search"] = {"index_s": round(indexed, 2), "ms_per_query": round(per_query_ms, 3)}
+
     m = machine()
     print(
         f"machine: {m['cpu']}, {m['cores']} cores, Python {platform.python_version()}; "
@@ -95,11 +111,17 @@ def main() -> None:
         f"best of {args.rounds} passes, one core:"
     )
     for name, r in results.items():
+        if name == "search":
+            continue
         print(
             f"  {name:<16} {r['items_per_s_best']:>9,} items/s  "
             f"(median {r['items_per_s_median']:,}; {r['us_per_item_best']} µs/item; "
             f"{r['declarations_per_s_best']:,} declarations/s)"
         )
+    print(
+        f"  tariff search: index built in {results['search']['index_s']} s; "
+        f"{results['search']['ms_per_query']} ms per query ({', '.join(queries)})"
+    )
     if args.json:
         print(json.dumps({"n": args.n, "items": items, **results}))
 

@@ -163,7 +163,8 @@ def test_tariff_lookup_is_public_and_point_in_time(client):
     r = client.get("/v1/tariff/87032300", params={"date": "2026-06-30"})
     assert r.status_code == 200
     body = r.json()
-    assert [p["level"] for p in body["path"]] == ["chapter", "heading", "subheading"]
+    assert [p["level"] for p in body["path"]] == ["section", "chapter", "heading", "subheading"]
+    assert body["path"][0]["code"] == "XVII"
     duty = [m for m in body["lines"][0]["measures"] if m["measure"] == "duty"]
     assert [m["label"] for m in duty] == ["25%"]
     later = client.get("/v1/tariff/87032300", params={"date": "2026-07-01"}).json()

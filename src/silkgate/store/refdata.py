@@ -115,3 +115,16 @@ def hs_descriptions(conn: sa.Connection) -> dict[str, str]:
     return dict(
         conn.execute(sa.select(tables.hs_codes.c.code, tables.hs_codes.c.description)).all()
     )
+
+
+def hs_sections(conn: sa.Connection) -> tuple[dict[str, str], dict[str, str]]:
+    """(section -> its name, chapter -> its section)."""
+    names = dict(conn.execute(sa.select(tables.hs_sections.c.section, tables.hs_sections.c.name)))
+    chapters = dict(
+        conn.execute(
+            sa.select(tables.hs_codes.c.code, tables.hs_codes.c.section).where(
+                tables.hs_codes.c.level == 2
+            )
+        )
+    )
+    return names, chapters

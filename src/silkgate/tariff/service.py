@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.store import tariff as store
 from silkgate.store.db import reading, writing
-from silkgate.store.refdata import hs_descriptions
+from silkgate.store.refdata import hs_descriptions, hs_sections
 from silkgate.tariff import files
 from silkgate.tariff.assessment import Assessment, Policy, assess
 from silkgate.tariff.rates import ExchangeRates, Rate
@@ -86,6 +86,7 @@ class TariffService:
         self._loaded: _Loaded | None = None
         self._versions: tuple[int | None, int] | None = None
         self._hs: dict[str, str] | None = None
+        self._sections: tuple[dict[str, str], dict[str, str]] = ({}, {})
 
     # -- what is in force ---------------------------------------------------------
 
@@ -106,6 +107,7 @@ class TariffService:
                     rates = ExchangeRates(self.policy.currency, store.all_rates(conn), versions[1])
                     if self._hs is None:
                         self._hs = hs_descriptions(conn)
+                        self._sections = hs_sections(conn)
                     index = SearchIndex(schedule, self._hs) if schedule else None
                     loaded = _Loaded(schedule, rates, index, time.monotonic())
                     self._versions = versions
@@ -138,7 +140,11 @@ class TariffService:
     def hs_path(self, code: str) -> list[dict[str, str]]:
         self._current()
         hs = self._hs or {}
+        names, of_chapter = self._sections
         path = []
+        section = of_chapter.get(code[:2])
+        if section:
+            path.append({"level": "section", "code": section, "description": names[section]})
         for level, n in (("chapter", 2), ("heading", 4), ("subheading", 6)):
             if len(code) >= n and code[:n] in hs:
                 path.append({"level": level, "code": code[:n], "description": hs[code[:n]]})
