@@ -119,12 +119,14 @@ def hs_descriptions(conn: sa.Connection) -> dict[str, str]:
 
 def hs_sections(conn: sa.Connection) -> tuple[dict[str, str], dict[str, str]]:
     """(section -> its name, chapter -> its section)."""
-    names = dict(conn.execute(sa.select(tables.hs_sections.c.section, tables.hs_sections.c.name)))
+    names = dict(
+        conn.execute(sa.select(tables.hs_sections.c.section, tables.hs_sections.c.name)).all()
+    )
     chapters = dict(
         conn.execute(
             sa.select(tables.hs_codes.c.code, tables.hs_codes.c.section).where(
                 tables.hs_codes.c.level == 2
             )
-        )
+        ).all()
     )
     return names, chapters
