@@ -180,6 +180,8 @@ declarations = sa.Table(
     sa.Column("arrival_date", sa.Date, nullable=True),
     sa.Column("lodged_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    # Selectivity's channel for the current version: green, yellow, red or blue.
+    sa.Column("channel", sa.String(6), nullable=True, index=True),
     # A declarant's local reference number identifies one declaration, as in the EU and
     # China: lodging it twice is refused, so a resent file cannot become a second entry.
     sa.UniqueConstraint("declarant_id", "lrn", name="uq_declarations_declarant_lrn"),
@@ -352,4 +354,113 @@ payments = sa.Table(
     sa.Column("reference", sa.Text, nullable=False),  # bank transfer or guarantee number
     sa.Column("recorded_at", UtcDateTime(), nullable=False),
     sa.Column("recorded_by", sa.Text, nullable=False),
+)
+
+
+# --- risk management and selectivity --------------------------------------------
+
+# Analysts' profiles; a change is a new version (name, version), earlier ones are kept.
+risk_profiles = sa.Table(
+    "risk_profiles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("condition", sa.Text, nullable=False),
+    sa.Column("effect", sa.String(8), nullable=False),
+    sa.Column("points", sa.Numeric(7, 3), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("retired_at", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("name", "version", name="uq_risk_profiles_name_version"),
+)
+
+# Trained models: the booster as LightGBM's text, the feature state as JSON, the model card.
+risk_models = sa.Table(
+    "risk_models",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("card", sa.Text, nullable=False),  # JSON: data window, features, metrics
+    sa.Column("features", sa.Text, nullable=False),  # JSON state of the feature builder
+    sa.Column("booster", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+# Controlled declarations and their outcomes: the model's training data. Rows come
+# from imported history (the KCS format) or from this node's own controls.
+risk_history = sa.Table(
+    "risk_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(10), nullable=False),  # kcs | node
+    sa.Column("reference", sa.String(40), nullable=False),  # KCS Declaration ID or MRN/item
+    sa.Column("date", sa.Date, nullable=False, index=True),
+    sa.Column("row", sa.Text, nullable=False),  # JSON: the KCS-format fields
+    sa.Column("fraud", sa.Boolean, nullable=False),
+    sa.Column("critical", sa.Boolean, nullable=False),
+    sa.Column("revenue", sa.Numeric(18, 3), nullable=True),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=True),
+    sa.Column("loaded_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("source", "reference", name="uq_risk_history_source_reference"),
+)
+
+declaration_risk = sa.Table(
+    "declaration_risk",
+    metadata,
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("decided_at", UtcDateTime(), nullable=False),
+    sa.Column("channel", sa.String(6), nullable=False),
+    sa.Column("score", sa.Numeric(7, 3), nullable=False),  # 0-100
+    sa.Column("model_score", sa.Numeric(7, 6), nullable=True),  # probability
+    sa.Column("model_id", sa.ForeignKey("risk_models.id"), nullable=True),
+    sa.Column("exploration", sa.Boolean, nullable=False),
+    sa.Column("sps", sa.Boolean, nullable=False),
+    sa.Column("reasons", sa.Text, nullable=False),  # JSON
+)
+
+control_outcomes = sa.Table(
+    "control_outcomes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False, index=True),
+    sa.Column("recorded_at", UtcDateTime(), nullable=False),
+    sa.Column("recorded_by", sa.Text, nullable=False),
+    sa.Column("fraud", sa.Boolean, nullable=False),
+    sa.Column("critical", sa.Boolean, nullable=False),
+    sa.Column("revenue_recovered", sa.Numeric(18, 3), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+)
+
+# The administration's selectivity budget (one row).
+risk_settings = sa.Table(
+    "risk_settings",
+    metadata,
+    sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("red_share", sa.Numeric(5, 4), nullable=False),
+    sa.Column("yellow_share", sa.Numeric(5, 4), nullable=False),
+    sa.Column("exploration_share", sa.Numeric(5, 4), nullable=False),
+    sa.Column("window_size", sa.Integer, nullable=False),
+    sa.Column("aeo_factor", sa.Numeric(5, 4), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+)
+
+# Authorised Economic Operators known to this node (its own, and partners' under mutual
+# recognition), with the status that selectivity honours.
+aeo_operators = sa.Table(
+    "aeo_operators",
+    metadata,
+    sa.Column("party_id", sa.String(35), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("administration", sa.String(2), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # granted | suspended | revoked
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
 )

@@ -1,0 +1,1 @@
+"""Risk management and selectivity: analysts' profiles, a learned model, channels, feedback."""

@@ -1,0 +1,130 @@
+"""What risk profiles and the model see of a declaration: one flat fact mapping per item.
+
+Each item's facts carry the declaration's too, so a profile can combine both
+("from VN, declared by a first-time importer, unit value below 2 CNY/kg").
+Numbers are ``Decimal``; a fact that does not apply (no preference, no
+supplementary quantity) is absent, and comparisons with it are false.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from decimal import Decimal
+from typing import Any
+
+from silkgate.declarations.document import DeclarationDocument
+from silkgate.risk.expressions import BOOL, NUMBER, STRING
+from silkgate.tariff.assessment import Assessment
+
+# Field path -> type: the vocabulary of profile conditions (documented in docs/risk.md).
+SCHEMA: dict[str, str] = {
+    "declaration.type": STRING,  # IM or EX
+    "declaration.office": STRING,
+    "declaration.procedure": STRING,
+    "declaration.declarant": STRING,  # trader identifier
+    "declaration.declarant_role": STRING,  # self, direct_agent, indirect_agent, platform
+    "declaration.importer": STRING,
+    "declaration.exporter": STRING,  # name
+    "declaration.exporter_country": STRING,
+    "declaration.dispatch_country": STRING,
+    "declaration.transport_mode": NUMBER,
+    "declaration.loading_place": STRING,
+    "declaration.discharge_place": STRING,
+    "declaration.incoterm": STRING,
+    "declaration.currency": STRING,
+    "declaration.invoice_amount": NUMBER,
+    "declaration.items": NUMBER,
+    "declaration.containers": NUMBER,
+    "declaration.customs_value": NUMBER,  # national currency
+    "declaration.taxes": NUMBER,  # duties and taxes assessed
+    "declaration.importer_aeo": BOOL,
+    "declaration.declarant_aeo": BOOL,
+    "item.seq": NUMBER,
+    "item.description": STRING,
+    "item.hs_code": STRING,
+    "item.hs6": STRING,
+    "item.hs4": STRING,
+    "item.hs2": STRING,
+    "item.origin": STRING,
+    "item.preference": STRING,  # agreement claimed, "" if none
+    "item.net_mass_kg": NUMBER,
+    "item.value": NUMBER,  # invoice currency
+    "item.customs_value": NUMBER,  # national currency
+    "item.unit_value": NUMBER,  # customs value per kg of net mass
+    "item.duty": NUMBER,
+    "item.duty_rate": NUMBER,  # ad valorem percent of the duty applied, 0 if none
+    "item.quantity": NUMBER,  # supplementary quantity, as declared
+    "item.quantity_unit": STRING,
+}
+
+
+def item_facts(
+    doc: DeclarationDocument,
+    assessment: Assessment | None,
+    aeo: Collection[str] = (),
+) -> list[dict[str, Any]]:
+    """One fact mapping per item of ``doc`` (``aeo``: trader ids holding AEO status)."""
+    exporter_country = doc.exporter.address.country if doc.exporter.address else None
+    totals = assessment.totals if assessment else None
+    base: dict[str, Any] = {
+        "declaration.type": doc.type,
+        "declaration.office": doc.office,
+        "declaration.procedure": doc.procedure or "",
+        "declaration.declarant": doc.declarant.id,
+        "declaration.declarant_role": doc.declarant.role,
+        "declaration.importer": doc.importer.id or "",
+        "declaration.exporter": doc.exporter.name,
+        "declaration.exporter_country": exporter_country,
+        "declaration.dispatch_country": doc.transport.dispatch_country,
+        "declaration.transport_mode": Decimal(doc.transport.mode),
+        "declaration.loading_place": doc.transport.loading_place,
+        "declaration.discharge_place": doc.transport.discharge_place,
+        "declaration.incoterm": doc.invoice.incoterm,
+        "declaration.currency": doc.invoice.currency,
+        "declaration.invoice_amount": doc.invoice.amount,
+        "declaration.items": Decimal(len(doc.items)),
+        "declaration.containers": Decimal(len(doc.transport.containers)),
+        "declaration.customs_value": totals["customs_value"] if totals else None,
+        "declaration.taxes": totals["total"] if totals else None,
+        "declaration.importer_aeo": (doc.importer.id or "") in aeo,
+        "declaration.declarant_aeo": doc.declarant.id in aeo,
+    }
+    assessed = {i.seq: i for i in assessment.items} if assessment else {}
+    out = []
+    for item in doc.items:
+        a = assessed.get(item.seq)
+        customs_value = a.customs_value if a else None
+        duty_rate = Decimal(0)
+        if a and a.duty.measure is not None and a.duty.measure.ad_valorem is not None:
+            duty_rate = a.duty.measure.ad_valorem
+        facts = dict(base)
+        facts.update(
+            {
+                "item.seq": Decimal(item.seq),
+                "item.description": item.description,
+                "item.hs_code": item.hs_code if a is None else a.tariff_line,
+                "item.hs6": item.hs_code[:6],
+                "item.hs4": item.hs_code[:4],
+                "item.hs2": item.hs_code[:2],
+                "item.origin": item.origin,
+                "item.preference": item.preference.agreement if item.preference else "",
+                "item.net_mass_kg": item.net_mass_kg,
+                "item.value": item.value,
+                "item.customs_value": customs_value,
+                "item.unit_value": (
+                    (customs_value / item.net_mass_kg).quantize(Decimal("0.0001"))
+                    if customs_value is not None
+                    else None
+                ),
+                "item.duty": a.duty.amount if a else None,
+                "item.duty_rate": duty_rate,
+                "item.quantity": (
+                    item.supplementary_quantity.value if item.supplementary_quantity else None
+                ),
+                "item.quantity_unit": (
+                    item.supplementary_quantity.unit if item.supplementary_quantity else None
+                ),
+            }
+        )
+        out.append(facts)
+    return out

@@ -1,0 +1,203 @@
+"""Selectivity: the channel of a declaration, from profiles, the model, AEO status and chance.
+
+Channels: **green** (release), **yellow** (documentary check), **red** (physical
+inspection), **blue** (release now, post-clearance audit).
+
+The administration sets a budget (say red <= 5 %, yellow <= 10 %, 1 % chosen at
+random for exploration). Fixed score cut-offs would drift with the traffic,
+so the thresholds are *calibrated*: each is the quantile of the recent scores
+(a rolling window) that leaves the model its share of the budget, after what
+profiles forced and what exploration took. Exploration picks declarations at
+random whatever their score: their outcomes measure the hit rate of random
+control, against which the model's is judged, and give the model examples it
+would not have chosen.
+
+AEO status is a benefit: the score of a declaration whose importer or
+declarant is an AEO is scaled down, and a documentary check it would get
+becomes a post-clearance audit (blue).
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from silkgate.risk.profiles import Effect, Hit
+
+
+class Channel(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    BLUE = "blue"
+
+
+@dataclass(frozen=True)
+class Budget:
+    red: float = 0.05
+    yellow: float = 0.10
+    exploration: float = 0.01
+    window: int = 2000  # recent decisions the thresholds are calibrated on
+    aeo_factor: float = 0.5  # an AEO's score is multiplied by this
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "red_share": self.red,
+            "yellow_share": self.yellow,
+            "exploration_share": self.exploration,
+            "window": self.window,
+            "aeo_factor": self.aeo_factor,
+        }
+
+
+# Until this many decisions are seen, thresholds cannot be calibrated and these apply.
+WARM_UP = 100
+COLD_RED, COLD_YELLOW = 90.0, 70.0
+
+
+@dataclass
+class Calibrator:
+    """The recent scores and forced channels, and the thresholds they imply. Thread-safe."""
+
+    budget: Budget
+    _scores: deque[float] = field(default_factory=deque)
+    _sorted: list[float] = field(default_factory=list)
+    _forced: deque[str] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def observe(self, score: float, forced: str = "") -> None:
+        """Remember a decision: its score, and the channel profiles or chance forced, or ""."""
+        with self._lock:
+            self._scores.append(score)
+            bisect.insort(self._sorted, score)
+            self._forced.append(forced)
+            while len(self._scores) > self.budget.window:
+                old = self._scores.popleft()
+                del self._sorted[bisect.bisect_left(self._sorted, old)]
+                self._forced.popleft()
+
+    def thresholds(self) -> tuple[float, float, bool]:
+        """(red threshold, yellow threshold, calibrated?) on the 0-100 score."""
+        with self._lock:
+            n = len(self._sorted)
+            if n < WARM_UP:
+                return COLD_RED, COLD_YELLOW, False
+            forced_red = sum(1 for f in self._forced if f == "red") / n
+            forced_yellow = sum(1 for f in self._forced if f == "yellow") / n
+            red_left = max(self.budget.red - forced_red, 0.0)
+            yellow_left = max(self.budget.yellow - forced_yellow, 0.0)
+            return (
+                self._quantile(1 - red_left),
+                self._quantile(1 - red_left - yellow_left),
+                True,
+            )
+
+    def _quantile(self, q: float) -> float:
+        if q >= 1:
+            return float("inf")
+        i = min(int(q * len(self._sorted)), len(self._sorted) - 1)
+        return self._sorted[max(i, 0)]
+
+    def __len__(self) -> int:
+        return len(self._scores)
+
+
+@dataclass(frozen=True)
+class Decision:
+    channel: Channel
+    score: float  # 0-100
+    model_score: float | None  # probability from the model, if one is active
+    exploration: bool
+    sps: bool  # quarantine (SPS) inspection required by a profile
+    reasons: list[str]
+    hits: list[Hit]
+    contributions: list[dict[str, Any]]
+
+    @property
+    def forced(self) -> str:
+        if self.exploration:
+            return "red"
+        effects = {h.profile.effect for h in self.hits}
+        if Effect.RED in effects:
+            return "red"
+        return "yellow" if Effect.YELLOW in effects else ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel.value,
+            "score": round(self.score, 3),
+            "model_score": None if self.model_score is None else round(self.model_score, 6),
+            "exploration": self.exploration,
+            "sps": self.sps,
+            "reasons": self.reasons,
+            "profiles": [h.as_json() for h in self.hits],
+            "top_features": self.contributions,
+        }
+
+
+def decide(
+    hits: list[Hit],
+    model_score: float | None,
+    contributions: list[dict[str, Any]],
+    *,
+    aeo: bool,
+    budget: Budget,
+    calibrator: Calibrator,
+    draw: float,
+) -> Decision:
+    """The channel of one declaration. ``draw`` is a uniform random number in [0, 1)."""
+    reasons: list[str] = []
+    score = 0.0
+    if model_score is not None:
+        score = model_score * 100
+        reasons.append(f"model score {score:.1f}")
+    for hit in hits:
+        if hit.profile.effect is Effect.SCORE:
+            score += float(hit.profile.points)
+            reasons.append(
+                f"profile {hit.profile.name} (+{hit.profile.points}) on item {hit.item_seq}"
+            )
+    if aeo:
+        score *= budget.aeo_factor
+        reasons.append(f"AEO: score x {budget.aeo_factor}")
+    score = min(score, 100.0)
+    effects = {h.profile.effect for h in hits}
+    sps = Effect.SPS in effects
+    if sps:
+        names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.SPS)
+        reasons.append(f"quarantine inspection required by {names}")
+    t_red, t_yellow, calibrated = calibrator.thresholds()
+    exploration = False
+    if Effect.RED in effects:
+        channel = Channel.RED
+        names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.RED)
+        reasons.append(f"red forced by {names}")
+    elif draw < budget.exploration:
+        channel, exploration = Channel.RED, True
+        reasons.append("selected at random (exploration)")
+    elif score > 0 and score >= t_red:
+        channel = Channel.RED
+        reasons.append(f"score {score:.1f} >= red threshold {t_red:.1f}")
+    elif Effect.YELLOW in effects:
+        channel = Channel.YELLOW
+        names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.YELLOW)
+        reasons.append(f"yellow forced by {names}")
+    elif score > 0 and score >= t_yellow:
+        channel = Channel.YELLOW
+        reasons.append(f"score {score:.1f} >= yellow threshold {t_yellow:.1f}")
+    else:
+        channel = Channel.GREEN
+    if channel is Channel.YELLOW and aeo and Effect.YELLOW not in effects:
+        channel = Channel.BLUE
+        reasons.append("AEO: documentary check replaced by post-clearance audit")
+    if channel in (Channel.GREEN, Channel.BLUE) and sps:
+        channel = Channel.YELLOW  # the goods must be presented to quarantine
+    if not calibrated:
+        reasons.append("thresholds not yet calibrated (fewer than 100 recent declarations)")
+    decision = Decision(channel, score, model_score, exploration, sps, reasons, hits, contributions)
+    calibrator.observe(score, decision.forced)
+    return decision
