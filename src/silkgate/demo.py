@@ -51,6 +51,7 @@ DEMO_USERS = [
     DemoUser("admin", Role.ADMIN, None, "node administrator"),
     DemoUser("officer.li", Role.OFFICER, None, "customs officer, Shanghai"),
     DemoUser("officer.wang", Role.OFFICER, None, "customs officer, Youyiguan"),
+    DemoUser("analyst.zhao", Role.ANALYST, None, "risk analyst"),
     DemoUser(
         "acme-trading",
         Role.DECLARANT,

@@ -21,6 +21,7 @@ class Role(StrEnum):
     DECLARANT = "declarant"  # trader, broker, e-commerce platform: its own declarations only
     OFFICER = "officer"  # customs officer: every declaration of the node, and the decisions
     ADMIN = "admin"  # runs the node: everything an officer can, plus the users
+    ANALYST = "analyst"  # risk analyst: profiles, budget, model; reads every declaration
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,13 @@ class Principal:
     def is_staff(self) -> bool:
         return self.role in (Role.OFFICER, Role.ADMIN)
 
+    @property
+    def sees_all(self) -> bool:
+        """Reads every declaration of the node (staff and risk analysts)."""
+        return self.is_staff or self.role is Role.ANALYST
+
     def may_see(self, declarant_id: str) -> bool:
-        return self.is_staff or declarant_id == self.party_id
+        return self.sees_all or declarant_id == self.party_id
 
 
 def new_token() -> str:

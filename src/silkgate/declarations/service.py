@@ -451,6 +451,8 @@ class DeclarationService:
         actions = allowed_actions(Status(d.status))
         if principal.is_staff:
             return [a.value for a in actions if a in OFFICER_ACTIONS or a is Action.CANCEL]
+        if principal.role is not Role.DECLARANT:
+            return []  # an analyst reads, and decides nothing
         return [a.value for a in actions if a in (Action.AMEND, Action.CANCEL)]
 
     def version(self, principal: Principal, mrn: str, version: int) -> dict[str, Any]:
@@ -502,7 +504,7 @@ class DeclarationService:
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page:
-        if not principal.is_staff:
+        if not principal.sees_all:
             if filters.declarant_id not in (None, principal.party_id):
                 raise Forbidden("a declarant sees only its own declarations")
             filters = store.Filters(**{**filters.__dict__, "declarant_id": principal.party_id})
@@ -603,6 +605,8 @@ class DeclarationService:
             d = self._visible(conn, principal, mrn, for_update=True)
             if action in OFFICER_ACTIONS and not principal.is_staff:
                 raise Forbidden(f"only customs officers may {action.value} a declaration")
+            if not principal.is_staff and principal.role is not Role.DECLARANT:
+                raise Forbidden(f"a {principal.role.value} may not {action.value} a declaration")
             status = next_status(Status(d.status), action)
             if action is Action.RELEASE:
                 unsecured = self._account(conn, d)["unsecured"]
