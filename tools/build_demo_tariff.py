@@ -102,6 +102,8 @@ EXCISE = {
     "870323": dict(ad_valorem="9"),
     "711319": dict(ad_valorem="10"),
 }
+# Export duties (some administrations tax the export of ores and raw materials).
+EXPORT_DUTY = {"260300": "15", "260800": "10"}
 REDUCED_VAT = {f"{c:02d}" for c in range(1, 15)} | {"49"}
 NO_ACFTA = {"87"}  # ASEAN-China sensitive list (illustrative)
 NO_RCEP = {"87", "10"}
@@ -154,6 +156,8 @@ def rows() -> list[dict[str, str]]:
             if code6 in EXCISE:
                 add(code, "", "", "excise", **EXCISE[code6])
             add(code, "", "", "vat", ad_valorem="9" if chapter in REDUCED_VAT else "13")
+            if code6 in EXPORT_DUTY:
+                add(code, "", "", "export_duty", ad_valorem=EXPORT_DUTY[code6])
     return out
 
 

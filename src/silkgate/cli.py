@@ -421,6 +421,12 @@ def decl_lodge(
     else:
         out.print("[green]lodged[/green]")
         _show_summary(result)
+        a = result.get("assessment")
+        if a:
+            out.print(
+                f"duties and taxes {a['total']} {a['currency']} (duty {a['duty']}, "
+                f"excise {a['excise']}, VAT {a['vat']}); see `declarations assessment`"
+            )
 
 
 @decl_app.command("show")
@@ -688,7 +694,7 @@ def assess(
             return
         today = n.declarations.today(n.declarations.clock())
         try:
-            doc = validate(raw, n.codes, today)
+            doc = validate(raw, n.codes, max(on or today, today))
             result = n.tariff.assess(doc, on or today).as_json()
         except InvalidRequest as exc:
             err.print(f"[red]{exc.title}[/red]: nothing was assessed")
@@ -741,7 +747,7 @@ def _read_bytes(path: Path) -> bytes:
 
 def _print_file_errors(path: Path, errors: list[Any], what: str) -> None:
     err.print(
-        f"[red]{path}: {len(errors)} error(s); nothing was loaded, the {what} is unchanged[/red]"
+        f"[red]{path}: {len(errors)} error(s); nothing was loaded, the {what} unchanged[/red]"
     )
     for e in errors[:200]:
         err.print(f"  {e}", highlight=False)
@@ -764,7 +770,7 @@ def tariff_load(file: Path) -> None:
             _read_bytes(file), source=file.name, actor=os.environ.get("USER", "admin")
         )
     except FileErrors as exc:
-        _print_file_errors(file, exc.errors, "tariff in force")
+        _print_file_errors(file, exc.errors, "tariff in force is")
         raise typer.Exit(1) from None
     out.print(
         f"[green]tariff version {version} is active[/green]: {parsed.title} — "
@@ -854,11 +860,17 @@ def _print_lines(found: dict[str, Any], on: dt.date) -> None:
 
 
 @tariff_app.command("search")
-def tariff_search(words: list[str], limit: int = 20) -> None:
+def tariff_search(
+    words: list[str],
+    limit: Annotated[int, typer.Option(help="At most this many lines (up to 200).")] = 20,
+    date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+) -> None:
     """Find tariff lines by words of their description (all words must match)."""
     service = _tariff_service()
-    on = _local_today()
-    found = service.search(" ".join(words), on, limit)
+    on = _parse_date(date) if date else _local_today()
+    found = service.search(" ".join(words), on, min(limit, 200) + 1)
+    more = len(found["results"]) > limit
+    found["results"] = found["results"][:limit]
     table = Table("line", "description", "subheading", "duty (general)")
     for r in found["results"]:
         duty = next(
@@ -870,6 +882,8 @@ def tariff_search(words: list[str], limit: int = 20) -> None:
     out.print(table)
     if not found["results"]:
         out.print("nothing found")
+    elif more:
+        out.print(f"the first {limit} lines; --limit for more (up to 200)")
 
 
 @rates_app.command("load")
@@ -892,7 +906,7 @@ def rates_load(
             replace=replace,
         )
     except FileErrors as exc:
-        _print_file_errors(file, exc.errors, "exchange rates in force")
+        _print_file_errors(file, exc.errors, "exchange rates in force are")
         raise typer.Exit(1) from None
     except RatesConflict as exc:
         err.print(

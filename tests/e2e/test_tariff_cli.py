@@ -68,6 +68,6 @@ def test_assess_a_declaration_without_lodging_it(settings, prepared, live_node):
     table = run_cli(settings, "assess", str(EXAMPLE), "--date", "2026-11-20")
     assert result["totals"]["total"] in table.stdout
     assert "subject to origin verification" in table.stdout
-    early = run_cli(settings, "assess", str(EXAMPLE), "--date", "2019-01-01")
+    early = run_cli(settings, "assess", str(EXAMPLE), "--date", "2028-01-15")
     assert early.returncode == 1
     assert "no official customs exchange rate for USD" in early.stderr

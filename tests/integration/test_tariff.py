@@ -126,9 +126,25 @@ def test_release_needs_payment_or_guarantee(client, tokens, declaration):
     assert r.status_code == 422 and "neither paid nor guaranteed" in r.json()["errors"][0]["detail"]
     r = client.post(f"/v1/declarations/{mrn}/release", headers=officer)
     assert r.status_code == 200 and r.json()["status"] == "released"
-    # The guaranteed duties are paid after release.
+    # The guaranteed duties are paid after release, which releases the guarantee.
     account = settle(client, tokens["officer.wang"], mrn)
     assert account["due"] == "0.00" and account["status"] == "released"
+    assert account["guaranteed"] == "0.00" and account["unsecured"] == "0.00"
+
+
+def test_nothing_is_paid_on_a_cancelled_declaration(client, tokens, declaration):
+    mrn = lodge(client, tokens, declaration)["mrn"]
+    client.post(
+        f"/v1/declarations/{mrn}/cancel",
+        json={"reason": "duplicate"},
+        headers=auth(tokens["acme-trading"]),
+    )
+    r = client.post(
+        f"/v1/declarations/{mrn}/payments",
+        json={"kind": "payment", "amount": "1.00", "currency": "CNY", "reference": "P-1"},
+        headers=auth(tokens["officer.li"]),
+    )
+    assert r.status_code == 409 and "cancelled" in r.json()["detail"]
 
 
 def test_payment_errors_name_the_field_and_change_nothing(client, tokens, declaration):
@@ -173,7 +189,8 @@ def test_tariff_lookup_is_public_and_point_in_time(client):
     heading = client.get("/v1/tariff/0901").json()
     assert {line["code"] for line in heading["lines"]} >= {"09012100", "09011100"}
     assert client.get("/v1/tariff/999999").status_code == 404
-    assert client.get("/v1/tariff/09x1").status_code == 422
+    bad = client.get("/v1/tariff/09x1")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["pointer"] == "/code"
 
 
 @pytest.mark.parametrize(
@@ -208,9 +225,17 @@ def test_the_duty_calculator_stores_nothing(client, declaration, node):
     assert (
         r.json()["date"] == "2026-06-15" and r.json()["exchange_rate"]["valid_from"] == "2026-06-01"
     )
-    r = client.post("/v1/assessments", json=declaration, params={"date": "2019-06-15"})
+    r = client.post("/v1/assessments", json=declaration, params={"date": "2028-01-15"})
     assert r.status_code == 422
     assert r.json()["errors"][0]["code"] == "no_exchange_rate"
+    # A shipment planned for later is priced with that day's dates and rates.
+    planned = copy.deepcopy(declaration)
+    planned["invoice"]["date"] = "2027-03-10"
+    planned["transport"]["arrival_date"] = "2027-03-20"
+    planned["items"][0]["preference"]["proof"]["date"] = "2027-03-09"
+    r = client.post("/v1/assessments", json=planned, params={"date": "2027-03-12"})
+    assert r.status_code == 200, r.text
+    assert r.json()["exchange_rate"]["valid_from"] == "2027-03-01"
     with reading(node.engine) as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM declarations")).scalar() == before
 
@@ -296,3 +321,23 @@ def test_the_worked_example_of_the_docs(client):
     ]
     before = client.post("/v1/assessments", json=doc, params={"date": "2026-06-30"}).json()
     assert before["items"][5]["duty"]["amount"] == "75000.00"  # 25% before the change
+
+
+def test_a_rate_inside_a_published_period_is_refused_until_that_period_is_shortened(node):
+    base = "currency,valid_from,valid_to,rate\nCLP,2026-11-01,2026-11-30,0.0075\n"
+    node.tariff.load_rates(base.encode(), source="clp.csv", actor="test")
+    inside = "currency,valid_from,valid_to,rate\nCLP,2026-11-15,2026-11-20,0.0080\n"
+    with pytest.raises(FileErrors) as exc:
+        node.tariff.load_rates(inside.encode(), source="x", actor="test")
+    assert "overlaps the rate from 2026-11-01 to 2026-11-30" in str(exc.value.errors[0])
+    assert node.tariff.rate("CLP", dt.date(2026, 11, 21)).rate == Decimal("0.0075")
+    # Shorten the published rate and add the new ones in one file.
+    split = (
+        "currency,valid_from,valid_to,rate\n"
+        "CLP,2026-11-01,2026-11-14,0.0075\n"
+        "CLP,2026-11-15,2026-11-20,0.0080\n"
+        "CLP,2026-11-21,2026-11-30,0.0076\n"
+    )
+    node.tariff.load_rates(split.encode(), source="x", actor="test", replace=True)
+    assert node.tariff.rate("CLP", dt.date(2026, 11, 17)).rate == Decimal("0.0080")
+    assert node.tariff.rate("CLP", dt.date(2026, 11, 25)).rate == Decimal("0.0076")

@@ -136,11 +136,30 @@ def test_acfta_preference_is_granted_subject_to_verification():
     assert item.vat.amount == Decimal("699.30")  # 9% of 7770.00
 
 
+def test_deductions_cannot_take_the_whole_value():
+    found = errors(doc(("08109040", "1200.00", US), incoterm="DAP", deductions="1200.00"))
+    assert found["/invoice/deductions"].code == "exceeds_value"
+
+
+def test_errors_come_together_even_without_a_rate():
+    beer = {**US, "supplementary_quantity": {"value": "1000", "unit": "KGM"}}
+    found = errors(
+        doc(("22030000", "2000.00", beer), ("09012100", "10.00", US), incoterm="FOB"),
+        dt.date(2025, 12, 31),
+    )
+    assert set(found) == {
+        "/invoice/currency",
+        "/invoice/freight",
+        "/items/0/supplementary_quantity/unit",
+        "/items/1/hs_code",
+    }
+
+
 def test_a_preferential_rate_above_the_general_rate_is_not_applied():
     rcep = {**ACFTA, "preference": {**ACFTA["preference"], "agreement": "RCEP"}}
     rcep["preference"]["proof"] = {**ACFTA["preference"]["proof"], "type": "RCEP_CO"}
     item = run(doc(("08109040", "1000.00", rcep))).items[0]
-    assert item.preference_status == "not_applied_general_rate_lower"
+    assert item.preference_status == "not_applied_preferential_rate_not_lower"
     assert item.duty.amount == Decimal("1400.00")  # general 20% of 7000.00, not RCEP's 25%
 
 
@@ -252,7 +271,11 @@ def test_c_terms_with_freight_add_only_insurance(term):
 def test_cif_and_cip_prices_are_the_customs_value(term):
     a = run(doc(("08109040", "1110.00", US), incoterm=term, freight="100.00", insurance="10.00"))
     assert a.items[0].customs_value == Decimal("7770.00")
-    assert a.basis["freight_added"] == "0" and not a.notes
+    assert a.basis["freight_added"] == "0.00"
+    assert a.notes == [
+        f"freight declared on a {term} invoice is in the price: not added",
+        f"insurance declared on a {term} invoice is in the price: not added",
+    ]
 
 
 @pytest.mark.parametrize("term", ["DAP", "DPU", "DDP"])
@@ -339,3 +362,29 @@ def test_measures_print_as_a_tariff_prints_them():
     assert labels["85258900"] == ["3% + 120.00 CNY/NAR"]
     assert labels["64039900"] == ["10%, min 8.00 CNY/PR"]
     assert labels["37023200"] == ["15%, max 3.50 CNY/MTK"]
+
+
+def test_a_preferential_rate_equal_to_the_general_rate_is_not_a_preference():
+    equal = files.parse_tariff(
+        TARIFF.replace(
+            "08109040,,,duty,ACFTA,2024-01-01,,0,,,,", "08109040,,,duty,ACFTA,2024-01-01,,20,,,,"
+        ),
+        SUBHEADINGS,
+        "CN",
+    )
+    schedule = build(2, "equal", False, "CNY", equal.lines, equal.measures)
+    item = assess(doc(("08109040", "1000.00", ACFTA)), schedule, RATES_IN_FORCE, MARCH, POLICY)
+    assert item.items[0].preference_status == "not_applied_preferential_rate_not_lower"
+    assert item.items[0].duty_forgone == 0
+
+
+def test_goods_of_the_importing_country_cannot_claim_a_preference():
+    from silkgate.declarations.validation import InvalidDeclaration, validate
+    from tests.unit.test_validation import CODES, TODAY
+
+    raw = load_example()
+    raw["items"][0]["origin"] = "CN"
+    with pytest.raises(InvalidDeclaration) as exc:
+        validate(raw, CODES, TODAY)
+    codes = {e.pointer: e.code for e in exc.value.errors}
+    assert codes["/items/0/preference/agreement"] == "origin_is_importing_country"

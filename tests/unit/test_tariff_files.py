@@ -79,12 +79,13 @@ def test_overlapping_periods_and_missing_general_duty():
     found = tariff_errors(
         "09012100,Coffee,,duty,,2024-01-01,2026-06-30,15,,,,",
         "09012100,,,duty,,2026-06-01,,12,,,,",
-        "08109040,Dragon fruit,,vat,,2024-01-01,,9,,,,",
+        "08109040,Dragon fruit,,duty,,2024-01-01,,20,,,,",
         "08109040,,,duty,ATIGA,2024-01-01,,0,,,,",
+        "22030000,Beer,,vat,,2024-01-01,,13,,,,",
     )
     assert "line 3, valid_from: the duty of line 09012100 overlaps line 2" in found
     assert "line 5, agreement: CN is not a party to ATIGA" in found
-    assert any("line 4, measure: line 08109040 has no general duty" in e for e in found)
+    assert any("line 6, measure: line 22030000 has no general duty" in e for e in found)
 
 
 def test_a_line_cannot_be_subdivided_and_charged_at_once():

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from silkgate.declarations.errors import (
+    Conflict,
     Forbidden,
     IdempotencyKeyReused,
     IllegalTransition,
@@ -112,6 +113,7 @@ def install(app: FastAPI) -> None:
         PreconditionFailed: (412, "Precondition failed", "version-mismatch"),
         IdempotencyKeyReused: (422, "Idempotency-Key reused", "idempotency-key-reused"),
         Unpaid: (409, "Duties and taxes unpaid", "unpaid-duties"),
+        Conflict: (409, "Conflict", "conflict"),
         TariffNotLoaded: (503, "No tariff loaded", "tariff-not-loaded"),
     }
 

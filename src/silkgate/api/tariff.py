@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from silkgate.api.deps import NodeDep
 from silkgate.api.problems import MEDIA_TYPE, Problem
-from silkgate.declarations.validation import validate
+from silkgate.declarations.validation import FieldError, InvalidRequest, validate
 from silkgate.tariff.rates import MissingRate
 
 router = APIRouter(tags=["tariff"])
@@ -64,14 +64,15 @@ def tariff_line(
     node: NodeDep,
     code: Annotated[
         str,
-        Path(
-            pattern=r"^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{2}([0-9]{2})?)?)?)?$",
-            description="A chapter, heading, subheading or national line (2 to 10 digits)",
-        ),
+        Path(description="A chapter, heading, subheading or national line (2 to 10 digits)"),
     ],
     date: DateQuery = None,
 ) -> Response:
     """The lines under ``code`` and their measures in force on ``date``, with the HS path."""
+    if not (code.isdigit() and code.isascii() and 2 <= len(code) <= 10 and len(code) % 2 == 0):
+        raise InvalidRequest(
+            [FieldError("/code", "invalid", f"{code!r} is not 2, 4, 6, 8 or 10 digits")]
+        )
     found = node.tariff.lookup(code, date or _today(node))
     if found is None:
         raise Problem(404, "Not found", f"no tariff line starts with {code}", kind="not-found")
@@ -111,7 +112,9 @@ async def calculate(
     on = date or _today(node)
 
     def work() -> dict[str, Any]:
-        doc = validate(raw, node.codes, _today(node), body=body)
+        # Dates in the declaration are checked as of the later of today and the day
+        # it is priced for, so a trader can price a shipment planned for next month.
+        doc = validate(raw, node.codes, max(on, _today(node)), body=body)
         return node.tariff.assess(doc, on).as_json()
 
     return Response(orjson.dumps(await run_in_threadpool(work)), media_type="application/json")

@@ -6,6 +6,7 @@ from silkgate.declarations.states import IllegalTransition
 from silkgate.declarations.validation import FieldError, InvalidDeclaration, InvalidRequest
 
 __all__ = [
+    "Conflict",
     "FieldError",
     "Forbidden",
     "IdempotencyKeyReused",
@@ -36,3 +37,7 @@ class IdempotencyKeyReused(Exception):
 
 class Unpaid(Exception):
     """Release is refused: duties and taxes are neither paid nor guaranteed."""
+
+
+class Conflict(Exception):
+    """The request does not fit the declaration's state (a payment on a cancelled one)."""

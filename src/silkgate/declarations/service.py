@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from silkgate.access.principals import Principal, Role
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.errors import (
+    Conflict,
     Forbidden,
     IdempotencyKeyReused,
     NotFound,
@@ -421,7 +422,7 @@ class DeclarationService:
     def _brief(a: Assessment, mrn: str) -> dict[str, Any]:
         return {
             "currency": a.currency,
-            **{k: format(v, "f") for k, v in a.totals.items()},
+            **{k: format(round_money(v, a.minor_unit), "f") for k, v in a.totals.items()},
             "links": {"self": f"/v1/declarations/{mrn}/assessment"},
         }
 
@@ -655,6 +656,8 @@ class DeclarationService:
         # Still to be paid; negative when an amendment lowered the duties below what
         # was paid (a refund is due). A guarantee secures an amount, it does not pay it.
         due = assessed - paid
+        # A guarantee is released as the duties it secures are paid.
+        guaranteed = min(guaranteed, max(due, ZERO))
         money = lambda v: format(round_money(v, self.minor_unit), "f")  # noqa: E731
         return {
             "currency": self.currency,
@@ -728,9 +731,7 @@ class DeclarationService:
         with writing(self.engine) as conn:
             d = self._visible(conn, principal, mrn, for_update=True)
             if d.status in (Status.REJECTED.value, Status.CANCELLED.value):
-                raise InvalidRequest(
-                    [FieldError("/amount", "nothing_due", f"the declaration is {d.status}")]
-                )
+                raise Conflict(f"the declaration is {d.status}: nothing is due on it")
             account = self._account(conn, d)
             limit = Decimal(account["due" if kind == "payment" else "unsecured"])
             if amount > limit:

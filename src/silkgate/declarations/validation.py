@@ -376,7 +376,9 @@ class _Checker:
             self.error(
                 pointer("items", i, "preference", "agreement"),
                 "unknown_agreement",
-                f"{code!r} is not an agreement this node applies ({', '.join(sorted(AGREEMENTS))})",
+                f"{code!r} is not an agreement this node applies ("
+                + ", ".join(sorted(a for a, ag in AGREEMENTS.items() if admin in ag.parties))
+                + ")",
             )
             return
         if (
@@ -388,6 +390,12 @@ class _Checker:
                 pointer("items", i, "preference", "agreement"),
                 "origin_not_party",
                 f"origin {origin} is not a party to {code}",
+            )
+        if origin == admin and self.raw.get("type") == "IM":
+            self.error(
+                pointer("items", i, "preference", "agreement"),
+                "origin_is_importing_country",
+                f"goods originating in {admin} need no preference to enter {admin}",
             )
         if admin not in agreement.parties:
             self.error(

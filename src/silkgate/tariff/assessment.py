@@ -32,12 +32,12 @@ from silkgate.tariff import units
 from silkgate.tariff.money import ZERO, plain, round_money
 from silkgate.tariff.rates import ExchangeRates, MissingRate
 from silkgate.tariff.schedule import Measure, MeasureKind, Schedule, TariffLine, UnknownLine
-from silkgate.tariff.valuation import basis, item_bases
+from silkgate.tariff.valuation import Basis, basis, item_bases
 
 # How a preference claim ended.
 GRANTED = "granted_subject_to_origin_verification"
 NO_PREFERENTIAL_RATE = "not_applied_no_preferential_rate"
-NOT_LOWER = "not_applied_general_rate_lower"
+NOT_LOWER = "not_applied_preferential_rate_not_lower"
 
 
 @dataclass(frozen=True)
@@ -183,10 +183,13 @@ def assess(
         except UnknownLine as exc:
             lines.append(None)
             errors.append(_unknown_line(i, exc, schedule))
-    if errors or b is None or rate is None:
-        raise NotAssessable(errors)
     exporting = doc.type == "EX"
     notes: list[str] = []
+    if b is None:
+        # Without a valuation basis the items can still be checked (lines, quantities).
+        b = Basis(ZERO, ZERO, False, ZERO, ZERO)
+    else:
+        notes.extend(b.notes)
     if b.insurance_presumed:
         notes.append(
             f"insurance not declared: presumed at {policy.presumed_insurance * 1000:f}‰ "
@@ -194,17 +197,18 @@ def assess(
         )
     items = []
     minor = policy.minor_unit
-    factor = rate.rate
+    factor = rate.rate if rate is not None else Decimal(1)
     for i, (item, line, amount) in enumerate(
         zip(doc.items, lines, item_bases(doc, b), strict=True)
     ):
-        assert line is not None
+        if line is None:
+            continue
         value = round_money(amount * factor, minor)
         try:
             items.append(_assess_item(i, item, line, amount, value, on, minor, exporting, notes))
         except _ItemErrors as exc:
             errors.extend(exc.errors)
-    if errors:
+    if errors or rate is None:
         raise NotAssessable(errors)
     return Assessment(
         on=on,
@@ -287,7 +291,7 @@ def _assess_item(
                 status = NO_PREFERENTIAL_RATE
             else:
                 offered = _charge(preferential, value, quantity_for(preferential), minor)
-                if offered.amount <= duty.amount:
+                if offered.amount < duty.amount:
                     forgone = duty.amount - offered.amount
                     duty = offered
                     status = GRANTED

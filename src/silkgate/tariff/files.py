@@ -174,6 +174,7 @@ def parse_tariff(text: str, subheadings: Iterable[str], administration: str) -> 
     described: dict[str, tuple[int, str, str | None]] = {}
     periods: dict[tuple[str, str, str], list[tuple[dt.date, dt.date | None, int]]] = {}
     has_duty: set[str] = set()
+    erroneous: set[str] = set()  # lines with a row in error: their other checks would echo it
     kinds = {k.value: k for k in MeasureKind}
     for n, row in rows:
         code = row["code"]
@@ -182,6 +183,7 @@ def parse_tariff(text: str, subheadings: Iterable[str], administration: str) -> 
             errors.append(LineError(n, "code", f"{code!r} is not an 8- or 10-digit tariff line"))
         elif code[:6] not in known:
             errors.append(LineError(n, "code", f"{code[:6]} is not an HS 2022 subheading"))
+        code_ok = len(errors) == bad
         description, unit = row["description"], row["unit"] or None
         if unit is not None and not units.is_convertible(unit):
             errors.append(
@@ -261,12 +263,15 @@ def parse_tariff(text: str, subheadings: Iterable[str], administration: str) -> 
             errors.append(LineError(n, "specific", "VAT is charged ad valorem only"))
         if minimum is not None and maximum is not None and minimum > maximum:
             errors.append(LineError(n, "minimum", f"{minimum} is more than the maximum {maximum}"))
-        if len(errors) > bad:
-            continue
-        assert kind is not None and valid_from is not None
-        if code not in described:
+        if code_ok and code not in described and description:
+            # Remember the line even when this row has errors, so that its next rows
+            # are not also reported for lacking a description.
             described[code] = (n, description, unit)
             parsed.lines.append((code, description, unit))
+        if len(errors) > bad:
+            erroneous.add(code)
+            continue
+        assert kind is not None and valid_from is not None
         if kind is MeasureKind.DUTY and agreement is None:
             has_duty.add(code)
         periods.setdefault((code, kind.value, agreement or ""), []).append(
@@ -305,7 +310,7 @@ def parse_tariff(text: str, subheadings: Iterable[str], administration: str) -> 
                 )
             )
     for code in codes:
-        if code not in has_duty:
+        if code not in has_duty and code not in erroneous:
             errors.append(
                 LineError(
                     described[code][0],
@@ -351,7 +356,7 @@ def parse_rates(text: str, currencies: Mapping[str, int | None], national: str) 
         if len(errors) > bad:
             continue
         assert valid_from is not None and rate is not None
-        rates.append(Rate(currency, valid_from, valid_to, rate))
+        rates.append(Rate(currency, valid_from, valid_to, rate, n))
         periods.setdefault(currency, []).append((valid_from, valid_to, n))
     for currency, spans in periods.items():
         for first, second in _overlaps(spans, open_until_next=True):

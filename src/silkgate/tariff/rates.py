@@ -21,6 +21,7 @@ class Rate:
     valid_from: dt.date | None  # None only for the national currency (always 1)
     valid_to: dt.date | None  # inclusive; None: until the next rate
     rate: Decimal  # national currency per one unit of ``currency``
+    line: int = 0  # the line of the file it was read from, for error messages
 
     def as_json(self) -> dict[str, str | None]:
         return {

@@ -63,6 +63,48 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
+def _overlaps_with_stored(rates: list[Rate], stored: list[Rate]) -> list[files.LineError]:
+    """Loaded rates whose period overlaps a stored rate of the same currency (other start).
+
+    A rate with the same start date replaces the stored one (with ``replace``);
+    one that starts inside a stored period would leave the rest of that period
+    without a rate, so it is refused: shorten the stored rate first.
+    """
+    replaced = {(r.currency, r.valid_from) for r in rates}
+    by_currency: dict[str, list[Rate]] = {}
+    for r in stored:
+        if (r.currency, r.valid_from) not in replaced:  # superseded by this file
+            by_currency.setdefault(r.currency, []).append(r)
+    errors = []
+    for n, new in enumerate(rates, start=1):
+        for old in by_currency.get(new.currency, ()):
+            if old.valid_from == new.valid_from:
+                continue
+            others = by_currency[new.currency] + [r for r in rates if r.currency == new.currency]
+            old_end = old.valid_to or _next_start(others, old)
+            new_end = new.valid_to or _next_start(others, new)
+            if new.valid_from <= (old_end or dt.date.max) and old.valid_from <= (
+                new_end or dt.date.max
+            ):
+                until = f" to {old.valid_to}" if old.valid_to else ""
+                errors.append(
+                    files.LineError(
+                        new.line or n,
+                        "valid_from",
+                        f"the {new.currency} rate from {new.valid_from} overlaps the rate "
+                        f"from {old.valid_from}{until} already loaded; shorten that one first "
+                        "(load it again with its valid_to and --replace)",
+                    )
+                )
+                break
+    return errors
+
+
+def _next_start(rates: list[Rate], rate: Rate) -> dt.date | None:
+    later = [r.valid_from for r in rates if r.valid_from and r.valid_from > rate.valid_from]
+    return min(later) - dt.timedelta(days=1) if later else None
+
+
 class TariffService:
     def __init__(
         self,
@@ -235,6 +277,9 @@ class TariffService:
         """
         rates = files.parse_rates(_decode(data), self.currencies, self.policy.currency)
         with writing(self.engine) as conn:
+            overlaps = _overlaps_with_stored(rates, store.all_rates(conn))
+            if overlaps:
+                raise files.FileErrors(overlaps)
             conflicts = store.rate_conflicts(conn, rates)
             if conflicts and not replace:
                 raise RatesConflict(conflicts)

@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.validation import FieldError
-from silkgate.tariff.money import ZERO
+from silkgate.tariff.money import ZERO, round_money
 
 E_AND_F_TERMS = frozenset({"EXW", "FCA", "FAS", "FOB"})
 FREIGHT_INCLUDED = frozenset({"CFR", "CPT"})
@@ -48,6 +48,7 @@ class Basis:
     insurance_presumed: bool
     additions: Decimal
     deductions: Decimal
+    notes: tuple[str, ...] = ()
 
     @property
     def adjustment(self) -> Decimal:
@@ -55,12 +56,18 @@ class Basis:
 
     def as_json(self) -> dict[str, object]:
         return {
-            "freight_added": format(self.freight, "f"),
-            "insurance_added": format(self.insurance, "f"),
+            "freight_added": _amount(self.freight),
+            "insurance_added": _amount(self.insurance),
             "insurance_presumed": self.insurance_presumed,
-            "additions": format(self.additions, "f"),
-            "deductions": format(self.deductions, "f"),
+            "additions": _amount(self.additions),
+            "deductions": _amount(self.deductions),
         }
+
+
+def _amount(value: Decimal) -> str:
+    """An amount in the invoice currency: to the cent, or to the mill where it has them."""
+    value = round_money(value, 3)
+    return format(value if value != round_money(value, 2) else round_money(value, 2), "f")
 
 
 def basis(
@@ -78,6 +85,7 @@ def basis(
     freight = insurance = ZERO
     presumed = False
     errors: list[FieldError] = []
+    notes: list[str] = []
     if doc.type == "IM":
         if term in E_AND_F_TERMS:
             if inv.freight is None:
@@ -90,6 +98,10 @@ def basis(
                     )
                 )
             freight = inv.freight or ZERO
+        if inv.freight is not None and term not in E_AND_F_TERMS:
+            notes.append(f"freight declared on a {term} invoice is in the price: not added")
+        if inv.insurance is not None and term in CIF_TERMS | D_TERMS:
+            notes.append(f"insurance declared on a {term} invoice is in the price: not added")
         if term in E_AND_F_TERMS or term in FREIGHT_INCLUDED:
             if inv.insurance is None:
                 base = goods + (freight if term in E_AND_F_TERMS else ZERO)
@@ -111,17 +123,17 @@ def basis(
             freight = -(inv.freight or ZERO)
         if term in CIF_TERMS | D_TERMS:
             insurance = -(inv.insurance or ZERO)
-    if deductions > goods + freight + insurance + additions:
+    if deductions and deductions >= goods + freight + insurance + additions:
         errors.append(
             FieldError(
                 "/invoice/deductions",
                 "exceeds_value",
-                "cannot exceed the value of the goods and the costs added to it",
+                "must be less than the value of the goods and the costs added to it",
             )
         )
     if errors:
         return None, errors
-    return Basis(freight, insurance, presumed, additions, deductions), []
+    return Basis(freight, insurance, presumed, additions, deductions, tuple(notes)), []
 
 
 def item_bases(doc: DeclarationDocument, b: Basis) -> list[Decimal]:

@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from silkgate.access.principals import Principal
 from silkgate.declarations.errors import (
+    Conflict,
     Forbidden,
     IllegalTransition,
     InvalidRequest,
@@ -282,7 +283,7 @@ async def record_payment(
                 reference=reference,
             )
         )
-    except (Forbidden, NotFound) as exc:
+    except (Forbidden, NotFound, Conflict) as exc:
         return _redirect(back, ("error", str(exc)))
     except InvalidRequest as exc:
         return _redirect(back, ("error", "; ".join(e.detail for e in exc.errors)))

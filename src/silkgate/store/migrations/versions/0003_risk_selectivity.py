@@ -144,8 +144,8 @@ def upgrade() -> None:
     # The selectivity budget a new node starts with: red <= 5%, yellow <= 10%, 1% random.
     op.execute(
         sa.text(
-            "INSERT INTO risk_settings (id, red_share, yellow_share, exploration_share, window_size, "
-            "aeo_factor, updated_at, updated_by) "
+            "INSERT INTO risk_settings (id, red_share, yellow_share, exploration_share, "
+            "window_size, aeo_factor, updated_at, updated_by) "
             "VALUES (1, 0.05, 0.10, 0.01, 2000, 0.5, CURRENT_TIMESTAMP, 'migration')"
         )
     )
