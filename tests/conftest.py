@@ -73,6 +73,12 @@ def prepared(settings: Settings) -> dict[str, str]:
     refdata.load(engine)
     users = demo.setup(engine, settings.secret_key)
     demo.load_tariff(settings, engine)
+    # No random selection in tests: a declaration's channel must not depend on chance.
+    from silkgate.store import risk as risk_store
+    from silkgate.store.db import writing
+
+    with writing(engine) as conn:
+        risk_store.update_settings(conn, exploration_share=0)
     engine.dispose()
     return {user.name: token for user, token in users}
 

@@ -603,6 +603,8 @@ def decl_pay(
 
 def _print_account(account: dict[str, Any]) -> None:
     c = account["currency"]
+    if "status" in account:
+        out.print(f"{account['mrn']}: status {account['status']}")
     out.print(
         f"assessed {account['assessed']} {c}   paid {account['paid']} {c}   "
         f"guaranteed {account['guaranteed']} {c}   [bold]due {account['due']} {c}[/bold]   "

@@ -20,6 +20,7 @@ from silkgate.declarations.validation import CodeLists
 from silkgate.store import principals as principal_store
 from silkgate.store import refdata
 from silkgate.store.db import make_engine, reading
+from silkgate.risk.service import RiskService
 from silkgate.tariff.service import TariffService
 
 
@@ -76,6 +77,7 @@ class Node:
     codes: CodeLists
     declarations: DeclarationService
     tariff: TariffService
+    risk: RiskService
     tokens: TokenResolver
     lodgings: GroupCommitter[Lodging, Outcome]
 
@@ -111,13 +113,24 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
         presumed_insurance=settings.presumed_insurance,
         ttl=settings.tariff_refresh_seconds,
     )
-    declarations = DeclarationService(engine, codes, tariff, timezone=settings.timezone)
+    risk = RiskService(engine, ttl=settings.tariff_refresh_seconds, load_model=load_scorer)
+    declarations = DeclarationService(engine, codes, tariff, risk, timezone=settings.timezone)
     return Node(
         settings=settings,
         engine=engine,
         codes=codes,
         declarations=declarations,
         tariff=tariff,
+        risk=risk,
         tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
         lodgings=GroupCommitter(declarations.commit),
     )
+
+
+def load_scorer(row: dict | None):  # type: ignore[no-untyped-def, type-arg]
+    """The scorer of a stored model (LightGBM is imported only when a model exists)."""
+    if row is None:
+        return None
+    from silkgate.risk.model import StoredScorer
+
+    return StoredScorer.from_row(row)

@@ -64,12 +64,18 @@ def test_officer_reviews_and_releases(page, live_node, tokens, declaration, tmp_
     total = page.locator("#assessed-total").inner_text()
     expect(page.locator("#due")).to_contain_text(total)
 
-    # Release is refused while duties are unpaid, and says why.
+    # Selectivity: green (no model, no profile in the test database), with its reasons.
+    expect(page.locator("#channel")).to_have_text("green")
+
+    # The officer takes it under control; release is refused while duties are unpaid.
+    control = page.locator("form[action$='/control']")
+    control.get_by_role("button", name="Control").click()
+    expect(page.locator("#status")).to_have_text("under control")
     release = page.locator("form[action$='/release']")
     release.locator("input[name=reason]").fill("documents in order")
     release.get_by_role("button", name="Release").click()
     expect(page.get_by_role("status")).to_contain_text("neither paid nor guaranteed")
-    expect(page.locator("#status")).to_have_text("lodged")
+    expect(page.locator("#status")).to_have_text("under control")
 
     payment = page.locator("#payment-form")
     payment.locator("input[name=reference]").fill("ICBC-2026-000123")

@@ -39,21 +39,21 @@ def test_officer_controls_holds_resumes_and_releases(client, tokens, mrn):
     assert [e["event"] for e in events] == [
         "lodged",
         "assessed",
+        "channel",
         "control",
         "hold",
         "resume",
         "payment",
         "release",
     ]
-    assert events[3]["reason"] == "check Form E" and events[3]["actor"] == "officer.li"
+    assert events[4]["reason"] == "check Form E" and events[4]["actor"] == "officer.li"
     assert all(e["at"].endswith("Z") for e in events)
     assert events[-1]["elapsed_seconds"] >= 0
 
 
 def test_a_released_declaration_cannot_be_cancelled_or_amended(client, tokens, mrn, declaration):
-    settle(client, tokens["officer.li"], mrn)
-    r = client.post(f"/v1/declarations/{mrn}/release", headers=auth(tokens["officer.li"]))
-    assert r.status_code == 200
+    # Green channel: paying releases it.
+    assert settle(client, tokens["officer.li"], mrn)["status"] == "released"
     r = client.post(
         f"/v1/declarations/{mrn}/cancel",
         json={"reason": "oops"},

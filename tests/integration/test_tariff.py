@@ -52,7 +52,8 @@ def test_lodging_returns_and_stores_the_assessment(client, tokens, declaration, 
     events = client.get(
         f"/v1/declarations/{body['mrn']}/journal", headers=auth(tokens["acme-trading"])
     ).json()["items"]
-    assert [e["event"] for e in events] == ["lodged", "assessed"]
+    assert [e["event"] for e in events] == ["lodged", "assessed", "channel"]
+    assert events[2]["reason"].startswith("green")
     assert brief["total"] in events[1]["reason"]
 
 
@@ -103,6 +104,8 @@ def test_a_declaration_that_cannot_be_assessed_is_refused_and_not_stored(
 def test_release_needs_payment_or_guarantee(client, tokens, declaration):
     mrn = lodge(client, tokens, declaration)["mrn"]
     officer = auth(tokens["officer.wang"])
+    # Under control, the officer releases; not before the duties are secured.
+    client.post(f"/v1/declarations/{mrn}/control", headers=officer)
     r = client.post(f"/v1/declarations/{mrn}/release", headers=officer)
     assert r.status_code == 409 and r.json()["type"] == "/problems/unpaid-duties"
     account = client.get(f"/v1/declarations/{mrn}/payments", headers=officer).json()
@@ -118,6 +121,7 @@ def test_release_needs_payment_or_guarantee(client, tokens, declaration):
     account = settle(client, tokens["officer.wang"], mrn, kind="guarantee")
     assert account["unsecured"] == "0.00" and Decimal(account["guaranteed"]) == due - half
     assert Decimal(account["due"]) == due - half  # guaranteed, not paid
+    assert account["status"] == "under_control"
     r = client.post(
         f"/v1/declarations/{mrn}/payments",
         json={"kind": "guarantee", "amount": "1.00", "currency": "CNY", "reference": "G-2"},

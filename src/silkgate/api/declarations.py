@@ -186,6 +186,7 @@ def list_declarations(
     hs_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,10}$")] = None,
     lodged_from: dt.datetime | None = None,
     lodged_to: dt.datetime | None = None,
+    channel: Annotated[str | None, Query(pattern="^(green|yellow|red|blue)$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
@@ -219,6 +220,7 @@ def list_declarations(
             hs_code=hs_code,
             lodged_from=lodged_from,
             lodged_to=lodged_to,
+            channel=channel,
         ),
         limit=limit,
         cursor=cursor,

@@ -45,8 +45,11 @@ from silkgate.declarations.validation import (
     InvalidRequest,
     validate,
 )
+from silkgate.risk.selectivity import Channel, Decision
+from silkgate.risk.service import RiskService
 from silkgate.store import declarations as store
 from silkgate.store import journal
+from silkgate.store import risk as risk_store
 from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading, writing
 from silkgate.tariff.assessment import Assessment
@@ -78,6 +81,8 @@ class Lodging:
     rows: store.NewDeclaration
     assessment: Assessment
     assessment_row: dict[str, Any]
+    decision: Decision | None = None
+    decision_row: dict[str, Any] | None = None
 
 
 # The summary and whether it replays an earlier lodging, or the error to raise.
@@ -123,6 +128,7 @@ def summary(d: store.StoredDeclaration, minor_units: Mapping[str, int | None]) -
         "currency": d.currency,
         "invoice_amount": str(amount),
         "item_count": d.item_count,
+        "channel": d.channel,
         "arrival_date": d.arrival_date.isoformat() if d.arrival_date else None,
         "lodged_at": d.lodged_at.isoformat().replace("+00:00", "Z"),
         "updated_at": d.updated_at.isoformat().replace("+00:00", "Z"),
@@ -142,6 +148,7 @@ class DeclarationService:
         engine: sa.Engine,
         codes: CodeLists,
         tariff: TariffService,
+        risk: RiskService | None = None,
         *,
         timezone: str = "UTC",
         clock: Clock = utc_now,
@@ -149,6 +156,7 @@ class DeclarationService:
         self.engine = engine
         self.codes = codes
         self.tariff = tariff
+        self.risk = risk
         self.currency = tariff.policy.currency
         self.minor_unit = tariff.policy.minor_unit
         self.zone = ZoneInfo(timezone)
@@ -192,6 +200,10 @@ class DeclarationService:
         # Assessed as of the day of lodging: the tariff and rate in force when the
         # declaration is accepted are the ones that apply.
         assessment = self.tariff.assess(doc, today)
+        decision = decision_row = None
+        if self.risk is not None:
+            decision = self.risk.decide(doc, assessment, today)
+            decision_row = self.risk.decision_row(decision, self.risk.model_id())
         if idempotency_key is not None and fingerprint is None:
             fingerprint = request_fingerprint(orjson.dumps(raw))
         return Lodging(
@@ -202,6 +214,8 @@ class DeclarationService:
             store.new_declaration(doc),
             assessment,
             tariff_store.assessment_row(assessment),
+            decision,
+            decision_row,
         )
 
     def replay(
@@ -335,6 +349,7 @@ class DeclarationService:
                 fresh.append(i)
             fresh = self._refuse_used_lrns(conn, lodgings, fresh, outcomes)
             if fresh:
+                routes = [_route(lodgings[i]) for i in fresh]
                 stored = store.insert_many(
                     conn,
                     [
@@ -345,9 +360,23 @@ class DeclarationService:
                         )
                         for i in fresh
                     ],
-                    Status.LODGED.value,
+                    [status.value for status, _ in routes],
                     at,
+                    [channel for _, channel in routes],
                 )
+                if self.risk is not None:
+                    risk_store.insert_decisions(
+                        conn,
+                        [
+                            {
+                                "declaration_id": d.id,
+                                "version": 1,
+                                "decided_at": at,
+                                **(lodgings[i].decision_row or {}),
+                            }
+                            for i, d in zip(fresh, stored, strict=True)
+                        ],
+                    )
                 tariff_store.insert_assessments(
                     conn,
                     [
@@ -361,7 +390,7 @@ class DeclarationService:
                     ],
                 )
                 events = []
-                for i, d in zip(fresh, stored, strict=True):
+                for i, d, (status, _) in zip(fresh, stored, routes, strict=True):
                     actor = lodgings[i].principal.name
                     events.append(
                         journal.Event(
@@ -375,6 +404,7 @@ class DeclarationService:
                         )
                     )
                     events.append(self._assessed_event(at, d, 1, lodgings[i].assessment))
+                    events.extend(_selectivity_events(at, d, lodgings[i].decision, status))
                 journal.append(conn, *events)
                 keys = []
                 for i, d in zip(fresh, stored, strict=True):
@@ -444,9 +474,34 @@ class DeclarationService:
             result = self.summary(d)
             result["document"] = store.document(conn, d.id, d.version)
             result["assessment"] = tariff_store.assessment_of(conn, d.id, d.version)
+            result["risk"] = self._risk_of(conn, principal, d)
             result["account"] = self._account(conn, d)
             result["allowed_actions"] = self._actions_for(principal, d)
             return result
+
+    @staticmethod
+    def _risk_of(
+        conn: sa.Connection, principal: Principal, d: store.StoredDeclaration
+    ) -> dict[str, Any] | None:
+        """Selectivity's decision, for staff only: a trader must not learn the profiles."""
+        if not principal.sees_all:
+            return None
+        found = risk_store.decision_of(conn, d.id)
+        if found is None:
+            return None
+        reasons = found["reasons"]
+        return {
+            "channel": found["channel"],
+            "score": float(found["score"]),
+            "model_score": None if found["model_score"] is None else float(found["model_score"]),
+            "model_id": found["model_id"],
+            "exploration": found["exploration"],
+            "sps": found["sps"],
+            "reasons": reasons.get("reasons", []),
+            "profiles": reasons.get("profiles", []),
+            "top_features": reasons.get("top_features", []),
+            "decided_at": found["decided_at"].isoformat().replace("+00:00", "Z"),
+        }
 
     def _actions_for(self, principal: Principal, d: store.StoredDeclaration) -> list[str]:
         actions = allowed_actions(Status(d.status))
@@ -767,7 +822,85 @@ class DeclarationService:
                     reason=f"{amount} {currency}, reference {reference.strip()}",
                 ),
             )
-            return {"mrn": mrn, "status": d.status, **self._account(conn, d)}
+            account = self._account(conn, d)
+            if (
+                d.status == Status.LODGED.value
+                and d.channel in (Channel.GREEN.value, Channel.BLUE.value)
+                and Decimal(account["unsecured"]) <= 0
+            ):
+                # Green (or blue) and now secured: released without waiting for an officer.
+                d = store.set_status(conn, d, Status.RELEASED.value, at)
+                journal.append(
+                    conn,
+                    journal.Event(
+                        at=at,
+                        actor=SYSTEM,
+                        event="release",
+                        declaration_id=d.id,
+                        mrn=d.mrn,
+                        version=d.version,
+                        from_status=Status.LODGED.value,
+                        to_status=Status.RELEASED.value,
+                        reason=f"{d.channel} channel, duties and taxes paid or guaranteed",
+                    ),
+                )
+            return {"mrn": mrn, "status": d.status, **account}
+
+
+SYSTEM = "silkgate"  # the actor of what the node does by itself
+
+
+def _route(lodging: Lodging) -> tuple[Status, str | None]:
+    """Where selectivity sends a new declaration: its first status, and its channel.
+
+    Red and yellow go under control; green and blue wait for their duties to be
+    paid or guaranteed, and are released at once when nothing is due.
+    """
+    decision = lodging.decision
+    if decision is None:
+        return Status.LODGED, None
+    channel = decision.channel
+    if channel in (Channel.RED, Channel.YELLOW):
+        return Status.UNDER_CONTROL, channel.value
+    if lodging.assessment.total("total") <= 0:
+        return Status.RELEASED, channel.value
+    return Status.LODGED, channel.value
+
+
+def _selectivity_events(
+    at: dt.datetime, d: store.StoredDeclaration, decision: Decision | None, status: Status
+) -> list[journal.Event]:
+    if decision is None:
+        return []
+    reason = f"{decision.channel.value}: " + "; ".join(decision.reasons or ["no risk found"])
+    events = [
+        journal.Event(
+            at=at,
+            actor=SYSTEM,
+            event="channel",
+            declaration_id=d.id,
+            mrn=d.mrn,
+            version=1,
+            from_status=Status.LODGED.value if status is Status.UNDER_CONTROL else None,
+            to_status=Status.UNDER_CONTROL.value if status is Status.UNDER_CONTROL else None,
+            reason=reason[:1000],
+        )
+    ]
+    if status is Status.RELEASED:
+        events.append(
+            journal.Event(
+                at=at,
+                actor=SYSTEM,
+                event="release",
+                declaration_id=d.id,
+                mrn=d.mrn,
+                version=1,
+                from_status=Status.LODGED.value,
+                to_status=Status.RELEASED.value,
+                reason=f"{decision.channel.value} channel, nothing due",
+            )
+        )
+    return events
 
 
 def _encode_cursor(last_id: int) -> str:

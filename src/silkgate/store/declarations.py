@@ -34,6 +34,7 @@ class StoredDeclaration:
     arrival_date: dt.date | None
     lodged_at: dt.datetime
     updated_at: dt.datetime
+    channel: str | None = None
 
 
 _COLUMNS = [declarations.c[f] for f in StoredDeclaration.__dataclass_fields__]
@@ -128,22 +129,27 @@ def new_declaration(doc: DeclarationDocument) -> NewDeclaration:
 def insert_many(
     conn: sa.Connection,
     lodgings: list[tuple[str, NewDeclaration, str]],
-    status: str,
+    statuses: list[str],
     at: dt.datetime,
+    channels: list[str | None] | None = None,
 ) -> list[StoredDeclaration]:
     """Insert new declarations ``(mrn, rows, actor)`` at version 1, in three statements."""
+    channels = channels or [None] * len(lodgings)
     rows = conn.execute(
         _INSERT_DECLARATIONS,
         [
             {
                 "mrn": mrn,
                 "status": status,
+                "channel": channel,
                 "version": 1,
                 "lodged_at": at,
                 "updated_at": at,
                 **new.columns,
             }
-            for mrn, new, _actor in lodgings
+            for (mrn, new, _actor), status, channel in zip(
+                lodgings, statuses, channels, strict=True
+            )
         ],
     ).all()
     stored = [StoredDeclaration(*row) for row in rows]
@@ -240,6 +246,7 @@ class Filters:
     hs_code: str | None = None  # prefix: chapter, heading, subheading or national line
     lodged_from: dt.datetime | None = None
     lodged_to: dt.datetime | None = None
+    channel: str | None = None
 
 
 def search(
@@ -248,7 +255,7 @@ def search(
     """Newest first; ``before_id`` is the keyset cursor from the previous page."""
     query = sa.select(*_COLUMNS)
     c = declarations.c
-    for name in ("status", "type", "office", "declarant_id", "lrn"):
+    for name in ("status", "type", "office", "declarant_id", "lrn", "channel"):
         value = getattr(filters, name)
         if value is not None:
             query = query.where(c[name] == value)
