@@ -17,10 +17,10 @@ from silkgate.config import Settings
 from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.service import DeclarationService, Lodging, Outcome
 from silkgate.declarations.validation import CodeLists
+from silkgate.risk.service import RiskService
 from silkgate.store import principals as principal_store
 from silkgate.store import refdata
 from silkgate.store.db import make_engine, reading
-from silkgate.risk.service import RiskService
 from silkgate.tariff.service import TariffService
 
 
