@@ -58,14 +58,56 @@ SCHEMA: dict[str, str] = {
 }
 
 
+def assessed(
+    assessment: Assessment | dict[str, Any] | None,
+) -> tuple[dict[int, dict[str, Any]], dict[str, Decimal] | None]:
+    """Per item (by seq) what facts need of an assessment, and its totals.
+
+    Takes the :class:`Assessment` of a lodging or its stored JSON detail.
+    """
+    if assessment is None:
+        return {}, None
+    if isinstance(assessment, Assessment):
+        items = {
+            i.seq: {
+                "tariff_line": i.tariff_line,
+                "customs_value": i.customs_value,
+                "duty": i.duty.amount,
+                "duty_rate": (
+                    i.duty.measure.ad_valorem
+                    if i.duty.measure is not None and i.duty.measure.ad_valorem is not None
+                    else Decimal(0)
+                ),
+            }
+            for i in assessment.items
+        }
+        return items, assessment.totals
+    items = {}
+    for i in assessment["items"]:
+        duty = i.get("duty") or {}
+        label = duty.get("measure") or ""
+        rate = label.split("%")[0] if "%" in label else "0"
+        items[i["seq"]] = {
+            "tariff_line": i["tariff_line"],
+            "customs_value": Decimal(i["customs_value"]),
+            "duty": Decimal(duty.get("amount", "0")),
+            "duty_rate": Decimal(rate),
+        }
+    totals = {k: Decimal(v) for k, v in assessment["totals"].items()}
+    return items, totals
+
+
 def item_facts(
     doc: DeclarationDocument,
-    assessment: Assessment | None,
+    assessment: Assessment | dict[str, Any] | None,
     aeo: Collection[str] = (),
 ) -> list[dict[str, Any]]:
-    """One fact mapping per item of ``doc`` (``aeo``: trader ids holding AEO status)."""
+    """One fact mapping per item of ``doc`` (``aeo``: trader ids holding AEO status).
+
+    ``assessment``: the lodging's :class:`Assessment`, or its stored JSON detail.
+    """
     exporter_country = doc.exporter.address.country if doc.exporter.address else None
-    totals = assessment.totals if assessment else None
+    by_seq, totals = assessed(assessment)
     base: dict[str, Any] = {
         "declaration.type": doc.type,
         "declaration.office": doc.office,
@@ -89,20 +131,17 @@ def item_facts(
         "declaration.importer_aeo": (doc.importer.id or "") in aeo,
         "declaration.declarant_aeo": doc.declarant.id in aeo,
     }
-    assessed = {i.seq: i for i in assessment.items} if assessment else {}
     out = []
     for item in doc.items:
-        a = assessed.get(item.seq)
-        customs_value = a.customs_value if a else None
-        duty_rate = Decimal(0)
-        if a and a.duty.measure is not None and a.duty.measure.ad_valorem is not None:
-            duty_rate = a.duty.measure.ad_valorem
+        a = by_seq.get(item.seq)
+        customs_value = a["customs_value"] if a else None
+        duty_rate = a["duty_rate"] if a else Decimal(0)
         facts = dict(base)
         facts.update(
             {
                 "item.seq": Decimal(item.seq),
                 "item.description": item.description,
-                "item.hs_code": item.hs_code if a is None else a.tariff_line,
+                "item.hs_code": item.hs_code if a is None else a["tariff_line"],
                 "item.hs6": item.hs_code[:6],
                 "item.hs4": item.hs_code[:4],
                 "item.hs2": item.hs_code[:2],
@@ -116,7 +155,7 @@ def item_facts(
                     if customs_value is not None
                     else None
                 ),
-                "item.duty": a.duty.amount if a else None,
+                "item.duty": a["duty"] if a else None,
                 "item.duty_rate": duty_rate,
                 "item.quantity": (
                     item.supplementary_quantity.value if item.supplementary_quantity else None

@@ -361,6 +361,215 @@ class RiskService:
         with reading(self.engine) as conn:
             return store.aeo_list(conn)
 
+    # -- outcomes, history, performance ------------------------------------------------
+
+    def record_outcome(
+        self,
+        principal: Principal,
+        mrn: str,
+        raw: Any,
+        *,
+        declarations: Any,
+    ) -> dict[str, Any]:
+        """The outcome of a control: fraud found or not, critical finding, revenue recovered.
+
+        It is journaled, shown in the console's hit rates, and becomes training
+        history (one KCS-format row per item of the declaration's current version).
+        """
+        from silkgate.declarations.document import DeclarationDocument
+        from silkgate.risk.kcs import row_from_facts
+        from silkgate.store import declarations as declaration_store
+        from silkgate.store import journal
+        from silkgate.store import tariff as tariff_store
+
+        if not principal.is_staff:
+            raise Forbidden("control outcomes are recorded by customs officers")
+        errors: list[FieldError] = []
+        if not isinstance(raw, dict):
+            raise InvalidRequest([FieldError("", "invalid", "send a JSON object")])
+        for key in sorted(set(raw) - {"fraud", "critical", "revenue_recovered", "note"}):
+            errors.append(FieldError(f"/{key}", "unknown_field", "is not a field of an outcome"))
+        fraud, critical = raw.get("fraud"), raw.get("critical", False)
+        if not isinstance(fraud, bool):
+            errors.append(FieldError("/fraud", "invalid", "must be true or false"))
+        if not isinstance(critical, bool):
+            errors.append(FieldError("/critical", "invalid", "must be true or false"))
+        try:
+            revenue = Decimal(str(raw.get("revenue_recovered", "0")))
+            if not revenue.is_finite() or revenue < 0 or revenue != round(revenue, 2):
+                raise InvalidOperation
+        except InvalidOperation:
+            revenue = Decimal(0)
+            errors.append(
+                FieldError(
+                    "/revenue_recovered", "invalid", "an amount >= 0 with at most 2 decimals"
+                )
+            )
+        if fraud is False and (critical is True or revenue > 0):
+            errors.append(
+                FieldError(
+                    "/fraud", "inconsistent", "a critical finding or recovered revenue is fraud"
+                )
+            )
+        note = raw.get("note")
+        if note is not None and (not isinstance(note, str) or len(note) > 1000):
+            errors.append(FieldError("/note", "invalid", "text of at most 1000 characters"))
+        if errors:
+            raise InvalidRequest(errors)
+        at = dt.datetime.now(dt.UTC)
+        with writing(self.engine) as conn:
+            d = declaration_store.get(conn, mrn, for_update=True)
+            if d is None:
+                raise NotFound(f"no declaration {mrn}")
+            decision = store.decision_of(conn, d.id)
+            document = DeclarationDocument.model_validate(
+                declaration_store.document(conn, d.id, d.version)
+            )
+            detail = tariff_store.assessment_of(conn, d.id, d.version)
+            store.add_outcome(
+                conn,
+                declaration_id=d.id,
+                recorded_at=at,
+                recorded_by=principal.name,
+                fraud=fraud,
+                critical=critical,
+                revenue_recovered=revenue,
+                note=note,
+            )
+            lodged_on = d.lodged_at.date()
+            facts = item_facts(document, detail, ())
+            history = [
+                {
+                    "source": "node",
+                    "reference": f"{mrn}/{int(f['item.seq'])}",
+                    "date": lodged_on,
+                    "row": orjson.dumps(
+                        row_from_facts(f, f"{mrn}/{int(f['item.seq'])}", lodged_on)
+                    ).decode(),
+                    "fraud": fraud,
+                    "critical": critical,
+                    "revenue": revenue,
+                    "declaration_id": d.id,
+                    "loaded_at": at,
+                }
+                for f in facts
+            ]
+            # A corrected outcome replaces the history it gave before.
+            from silkgate.store.tables import risk_history
+
+            conn.execute(risk_history.delete().where(risk_history.c.declaration_id == d.id))
+            store.add_history(conn, history)
+            journal.append(
+                conn,
+                journal.Event(
+                    at=at,
+                    actor=principal.name,
+                    event="outcome",
+                    declaration_id=d.id,
+                    mrn=d.mrn,
+                    version=d.version,
+                    reason=(
+                        ("fraud found" if fraud else "no fraud found")
+                        + (", critical" if critical else "")
+                        + (f", {revenue} recovered" if revenue else "")
+                        + (f": {note}" if note else "")
+                    )[:1000],
+                ),
+            )
+            outcomes = store.outcomes_of(conn, d.id)
+        return {
+            "mrn": mrn,
+            "channel": decision["channel"] if decision else None,
+            "outcomes": [
+                {
+                    "fraud": o["fraud"],
+                    "critical": o["critical"],
+                    "revenue_recovered": format(Decimal(str(o["revenue_recovered"])), "f"),
+                    "note": o["note"],
+                    "recorded_at": o["recorded_at"].isoformat().replace("+00:00", "Z"),
+                    "recorded_by": o["recorded_by"],
+                }
+                for o in outcomes
+            ],
+        }
+
+    def import_history(self, data: bytes) -> dict[str, Any]:
+        """Load labelled KCS-format rows as history (already known references are skipped)."""
+        from silkgate.risk import kcs
+
+        rows, labelled = kcs.read(data.decode("utf-8-sig"))
+        if not labelled:
+            raise InvalidRequest(
+                [
+                    FieldError(
+                        "/Fraud", "missing", "history needs the Fraud and Critical Fraud columns"
+                    )
+                ]
+            )
+        history = kcs.history_rows(rows, dt.datetime.now(dt.UTC))
+        with writing(self.engine) as conn:
+            added = store.add_history(conn, history)
+            counts = store.history_counts(conn)
+        return {"rows": len(rows), "added": added, "history": counts}
+
+    def performance(self) -> dict[str, Any]:
+        """Hit rates by month, of model/profile selections and of random ones; channel shares."""
+        from silkgate.store.tables import declarations as declaration_table
+
+        with reading(self.engine) as conn:
+            months = store.hit_rates(conn)
+            channels = dict(
+                conn.execute(
+                    sa.select(declaration_table.c.channel, sa.func.count())
+                    .where(declaration_table.c.channel.is_not(None))
+                    .group_by(declaration_table.c.channel)
+                ).all()
+            )
+            history = store.history_counts(conn)
+            models = store.models(conn)
+        total = sum(channels.values()) or 1
+        return {
+            "channels": {
+                c: {"count": n, "share": round(n / total, 4)} for c, n in channels.items()
+            },
+            "hit_rates": [
+                {
+                    "month": m["month"],
+                    "selected_controls": m["selected"][0],
+                    "selected_fraud": m["selected"][1],
+                    "selected_hit_rate": round(m["selected"][1] / m["selected"][0], 4)
+                    if m["selected"][0]
+                    else None,
+                    "random_controls": m["random"][0],
+                    "random_fraud": m["random"][1],
+                    "random_hit_rate": round(m["random"][1] / m["random"][0], 4)
+                    if m["random"][0]
+                    else None,
+                    "revenue_recovered": format(m["revenue"], "f"),
+                }
+                for m in months
+            ],
+            "history": {
+                k: {
+                    **v,
+                    "from": v["from"].isoformat() if v["from"] else None,
+                    "to": v["to"].isoformat() if v["to"] else None,
+                }
+                for k, v in history.items()
+            },
+            "models": [
+                {
+                    "id": m["id"],
+                    "active": m["active"],
+                    "created_at": m["created_at"].isoformat().replace("+00:00", "Z"),
+                    "created_by": m["created_by"],
+                    "card": m["card"],
+                }
+                for m in models
+            ],
+            "budget": self.budget().as_json(),
+        }
+
 
 def _analyst(principal: Principal) -> None:
     if principal.role.value not in ("analyst", "admin"):

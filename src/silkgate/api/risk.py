@@ -1,0 +1,129 @@
+"""``/v1/risk``: profiles, the selectivity budget, performance; control outcomes.
+
+Profiles and the budget are managed by risk analysts (and admins); officers
+read them and record the outcome of each control. Traders see none of it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Path, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.problems import MEDIA_TYPE
+from silkgate.declarations.errors import Forbidden
+
+router = APIRouter(tags=["risk"])
+_PROBLEM = {"content": {MEDIA_TYPE: {}}}
+_ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM}
+
+ProfileName = Annotated[str, Path(min_length=1, max_length=80)]
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+
+
+def _reader(principal: Any) -> None:
+    if not principal.sees_all:
+        raise Forbidden("risk management is for customs staff and risk analysts")
+
+
+async def _body(request: Request) -> Any:
+    from silkgate.api.declarations import _json_body
+
+    raw, _ = await _json_body(request)
+    return raw
+
+
+@router.get("/v1/risk/profiles", responses=_ERRORS)
+def list_profiles(node: NodeDep, principal: PrincipalDep, retired: bool = False) -> Response:
+    """The newest version of each risk profile."""
+    _reader(principal)
+    return _json({"items": node.risk.list_profiles(include_retired=retired)})
+
+
+@router.post("/v1/risk/profiles", status_code=201, responses=_ERRORS)
+async def save_profile(request: Request, node: NodeDep, principal: PrincipalDep) -> Response:
+    """Create a profile, or a new version of the one with the same name (analyst).
+
+    Body: ``{"name", "condition", "effect": "score|yellow|red|sps", "points",
+    "valid_from", "valid_to", "description"}``. A condition with a syntax or
+    type error is refused with its position.
+    """
+    raw = await _body(request)
+    return _json(await run_in_threadpool(node.risk.save_profile, principal, raw), 201)
+
+
+@router.get("/v1/risk/profiles/{name}", responses=_ERRORS)
+def profile_versions(node: NodeDep, principal: PrincipalDep, name: ProfileName) -> Response:
+    """Every version of a profile, oldest first."""
+    _reader(principal)
+    return _json({"items": node.risk.profile_history(name)})
+
+
+@router.delete("/v1/risk/profiles/{name}", status_code=204, responses=_ERRORS)
+def retire_profile(node: NodeDep, principal: PrincipalDep, name: ProfileName) -> Response:
+    """Retire a profile: it stops applying; its versions are kept (analyst)."""
+    node.risk.retire_profile(principal, name)
+    return Response(status_code=204)
+
+
+@router.get("/v1/risk/budget", responses=_ERRORS)
+def budget(node: NodeDep, principal: PrincipalDep) -> Response:
+    """The selectivity budget and the thresholds it currently implies."""
+    _reader(principal)
+    return _json(_budget_json(node))
+
+
+@router.put("/v1/risk/budget", responses=_ERRORS)
+async def set_budget(request: Request, node: NodeDep, principal: PrincipalDep) -> Response:
+    """Change the budget: any of red_share, yellow_share, exploration_share, window, aeo_factor."""
+    raw = await _body(request)
+    if not isinstance(raw, dict):
+        raw = {"": raw}
+    await run_in_threadpool(node.risk.set_budget, principal, raw)
+    return _json(_budget_json(node))
+
+
+def _budget_json(node: NodeDep) -> dict[str, Any]:
+    out = node.risk.budget().as_json()
+    calibrator = node.risk.calibrator
+    if calibrator is not None:
+        red, yellow, calibrated = calibrator.thresholds()
+        out["thresholds"] = {
+            "red": red if red != float("inf") else None,
+            "yellow": yellow if yellow != float("inf") else None,
+            "calibrated": calibrated,
+            "recent_decisions": len(calibrator),
+        }
+    return out
+
+
+@router.get("/v1/risk/performance", responses=_ERRORS)
+def performance(node: NodeDep, principal: PrincipalDep) -> Response:
+    """Channel shares, hit rates by month (selected vs random), history and models."""
+    _reader(principal)
+    return _json(node.risk.performance())
+
+
+@router.post("/v1/declarations/{mrn}/outcome", status_code=201, responses=_ERRORS)
+async def record_outcome(
+    request: Request,
+    node: NodeDep,
+    principal: PrincipalDep,
+    mrn: Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")],
+) -> Response:
+    """Record the outcome of a control (officer).
+
+    Body: ``{"fraud": bool, "critical": bool, "revenue_recovered": "0.00", "note": "..."}``.
+    """
+    raw = await _body(request)
+    result = await run_in_threadpool(
+        lambda: node.risk.record_outcome(principal, mrn, raw, declarations=node.declarations)
+    )
+    return _json(result, 201)
