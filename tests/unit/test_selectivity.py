@@ -111,9 +111,9 @@ def test_the_budget_holds_over_a_rolling_window():
     # The window lags a drift a little; fixed cut-offs would have run away (see below).
     assert 0.04 <= red <= 0.065
     assert 0.08 <= yellow <= 0.13
-    fixed = sum(
-        1 for _ in range(2000) if min(rng.betavariate(2, 8) + 0.1, 1.0) * 100 >= 43
-    ) / 2000  # a cut-off set on the first scores' 95th percentile
+    fixed = (
+        sum(1 for _ in range(2000) if min(rng.betavariate(2, 8) + 0.1, 1.0) * 100 >= 43) / 2000
+    )  # a cut-off set on the first scores' 95th percentile
     assert fixed > 2 * red
 
 
