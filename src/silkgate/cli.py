@@ -44,6 +44,9 @@ demo_app = typer.Typer(help="A demonstration node (invented data).", no_args_is_
 decl_app = typer.Typer(help="Declarations, through a node's API.", no_args_is_help=True)
 tariff_app = typer.Typer(help="The national tariff schedule.", no_args_is_help=True)
 rates_app = typer.Typer(help="Official customs exchange rates.", no_args_is_help=True)
+risk_app = typer.Typer(
+    help="Risk management: profiles, budget, AEOs, history, the model.", no_args_is_help=True
+)
 for sub, name in (
     (db_app, "db"),
     (refdata_app, "refdata"),
@@ -54,6 +57,7 @@ for sub, name in (
     (decl_app, "declarations"),
     (tariff_app, "tariff"),
     (rates_app, "rates"),
+    (risk_app, "risk"),
 ):
     app.add_typer(sub, name=name)
 
@@ -947,6 +951,199 @@ def rates_show(
             r.valid_to.isoformat() if r.valid_to else "",
         )
     out.print(table)
+
+
+# --- risk (on this machine's database, as the administration's analyst) ------------------
+
+
+def _risk_node():  # type: ignore[no-untyped-def]
+    from silkgate.node import NodeNotReady, open_node
+
+    settings = _settings()
+    try:
+        return open_node(settings, _engine(settings))
+    except NodeNotReady as exc:
+        _fail(str(exc))
+
+
+def _analyst_principal():  # type: ignore[no-untyped-def]
+    """Commands run on the node's own machine act as its administrator."""
+    from silkgate.access.principals import Principal
+
+    return Principal(0, os.environ.get("USER", "admin"), Role.ADMIN, None)
+
+
+def _invalid(exc: Any) -> None:
+    err.print(f"[red]{exc.title}[/red]: nothing was changed")
+    for e in exc.errors:
+        err.print(f"  {e.pointer or '(body)'}: {e.detail}", highlight=False)
+    raise typer.Exit(1)
+
+
+@risk_app.command("profile")
+def risk_profile(
+    name: str,
+    condition: Annotated[str, typer.Option(help='e.g. item.hs4 == "0810" && item.origin == "VN"')],
+    effect: Annotated[str, typer.Option(help="score, yellow, red or sps")] = "score",
+    points: Annotated[str | None, typer.Option(help="For effect score: 0 < points <= 100")] = None,
+    valid_from: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    valid_to: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    description: str = "",
+) -> None:
+    """Create a risk profile, or a new version of the one called NAME."""
+    from silkgate.declarations.validation import InvalidRequest
+
+    node = _risk_node()
+    raw = {
+        "name": name,
+        "condition": condition,
+        "effect": effect,
+        "points": points,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "description": description,
+    }
+    try:
+        saved = node.risk.save_profile(_analyst_principal(), raw)
+    except InvalidRequest as exc:
+        _invalid(exc)
+        return
+    out.print(f"[green]profile {saved['name']} version {saved['version']} saved[/green]")
+
+
+@risk_app.command("profiles")
+def risk_profiles(retired: bool = False) -> None:
+    """The risk profiles in force (newest version of each)."""
+    node = _risk_node()
+    table = Table("name", "v", "effect", "condition", "valid", "by")
+    for p in node.risk.list_profiles(include_retired=retired):
+        effect = p["effect"] + (f" +{p['points']}" if p["points"] else "")
+        table.add_row(
+            p["name"] + (" (retired)" if p["retired"] else ""),
+            str(p["version"]),
+            effect,
+            p["condition"],
+            f"{p['valid_from']} to {p['valid_to'] or '...'}",
+            p["created_by"],
+        )
+    out.print(table)
+
+
+@risk_app.command("retire")
+def risk_retire(name: str) -> None:
+    """Retire a profile (it stops applying; its versions are kept)."""
+    from silkgate.declarations.errors import NotFound
+
+    node = _risk_node()
+    try:
+        node.risk.retire_profile(_analyst_principal(), name)
+    except NotFound as exc:
+        _fail(str(exc))
+    out.print(f"[green]profile {name} retired[/green]")
+
+
+@risk_app.command("budget")
+def risk_budget(
+    red: Annotated[str | None, typer.Option(help="Share sent red, e.g. 0.05")] = None,
+    yellow: Annotated[str | None, typer.Option(help="Share sent yellow, e.g. 0.10")] = None,
+    exploration: Annotated[str | None, typer.Option(help="Random share, e.g. 0.01")] = None,
+    window: Annotated[int | None, typer.Option(help="Recent decisions calibrated on")] = None,
+    aeo_factor: Annotated[str | None, typer.Option(help="AEO score multiplier, e.g. 0.5")] = None,
+) -> None:
+    """Show the selectivity budget, or change it."""
+    from silkgate.declarations.validation import InvalidRequest
+
+    node = _risk_node()
+    changes = {
+        k: v
+        for k, v in {
+            "red_share": red,
+            "yellow_share": yellow,
+            "exploration_share": exploration,
+            "window": window,
+            "aeo_factor": aeo_factor,
+        }.items()
+        if v is not None
+    }
+    if changes:
+        try:
+            node.risk.set_budget(_analyst_principal(), changes)
+        except InvalidRequest as exc:
+            _invalid(exc)
+    b = node.risk.budget()
+    out.print(
+        f"red <= {b.red:.1%}, yellow <= {b.yellow:.1%}, exploration {b.exploration:.1%} "
+        f"(part of red), calibrated on the last {b.window:,} decisions; AEO score x {b.aeo_factor}"
+    )
+
+
+@risk_app.command("aeo")
+def risk_aeo(
+    party_id: Annotated[str | None, typer.Argument(help="Trader identifier")] = None,
+    name: Annotated[str | None, typer.Option(help="Operator name")] = None,
+    status: Annotated[str, typer.Option(help="granted, suspended or revoked")] = "granted",
+    administration: Annotated[
+        str | None, typer.Option(help="Granting administration (default: this one)")
+    ] = None,
+    valid_from: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
+    valid_to: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+) -> None:
+    """Record an Authorised Economic Operator's status; without arguments, list them."""
+    from silkgate.declarations.validation import InvalidRequest
+
+    node = _risk_node()
+    if party_id:
+        try:
+            node.risk.set_aeo(
+                party_id,
+                name=name or party_id,
+                status=status,
+                administration=administration or node.settings.administration,
+                valid_from=_parse_date(valid_from) if valid_from else _local_today(),
+                valid_to=_parse_date(valid_to) if valid_to else None,
+            )
+        except InvalidRequest as exc:
+            _invalid(exc)
+        out.print(f"[green]{party_id}: AEO {status}[/green]")
+        return
+    table = Table("party", "name", "by", "status", "valid")
+    for a in node.risk.aeo_list():
+        table.add_row(
+            a["party_id"],
+            a["name"],
+            a["administration"],
+            a["status"],
+            f"{a['valid_from']} to {a['valid_to'] or '...'}",
+        )
+    out.print(table)
+
+
+@risk_app.command("import-history")
+def risk_import_history(
+    file: Path,
+    format: Annotated[str, typer.Option("--format", help="Only kcs for now")] = "kcs",
+) -> None:
+    """Load controlled declarations and their outcomes as training history."""
+    from silkgate.declarations.validation import InvalidRequest
+    from silkgate.tariff.files import FileErrors
+
+    if format != "kcs":
+        _fail("--format must be kcs (the Korea Customs Service dataset format)", 2)
+    node = _risk_node()
+    try:
+        result = node.risk.import_history(_read_bytes(file))
+    except FileErrors as exc:
+        _print_file_errors(file, exc.errors, "history is")
+        raise typer.Exit(1) from None
+    except InvalidRequest as exc:
+        _invalid(exc)
+        return
+    out.print(f"[green]{result['added']:,} of {result['rows']:,} rows added to the history[/green]")
+    for source, h in result["history"].items():
+        out.print(
+            f"  {source}: {h['rows']:,} controlled declarations, {h['fraud']:,} with fraud, "
+            f"{h['from']} to {h['to']}"
+        )
 
 
 def main() -> None:  # pragma: no cover
