@@ -1,0 +1,152 @@
+"""Risk over HTTP: profiles, channels on lodging, the budget, outcomes and performance."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.integration.conftest import auth
+
+
+@pytest.fixture
+def analyst(tokens):
+    return auth(tokens["analyst.zhao"])
+
+
+@pytest.fixture
+def exporter():
+    """A unique exporter name, so a profile in one test meets only that test's declarations."""
+    return f"Exporter {uuid.uuid4().hex[:8]} (test)"
+
+
+def lodge(client, tokens, declaration):
+    r = client.post("/v1/declarations", json=declaration, headers=auth(tokens["acme-trading"]))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_a_profile_with_an_error_is_refused_with_its_position(client, analyst):
+    r = client.post(
+        "/v1/risk/profiles",
+        json={"name": "bad", "condition": 'item.origin == "VN" &&', "effect": "red"},
+        headers=analyst,
+    )
+    assert r.status_code == 422
+    error = r.json()["errors"][0]
+    assert error["pointer"] == "/condition" and "at position 22" in error["detail"]
+    r = client.post(
+        "/v1/risk/profiles",
+        json={"name": "bad", "condition": 'item.net_mass_kg > "heavy"', "effect": "score"},
+        headers=analyst,
+    )
+    pointers = {e["pointer"] for e in r.json()["errors"]}
+    assert pointers == {"/condition", "/points"}
+    names = [p["name"] for p in client.get("/v1/risk/profiles", headers=analyst).json()["items"]]
+    assert "bad" not in names
+
+
+def test_a_red_profile_for_one_heading_and_origin(client, tokens, analyst, declaration, exporter):
+    condition = f'item.hs4 == "0810" && item.origin == "VN" && declaration.exporter == "{exporter}"'
+    r = client.post(
+        "/v1/risk/profiles",
+        json={"name": f"red-{exporter}", "condition": condition, "effect": "red"},
+        headers=analyst,
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["version"] == 1
+    declaration["exporter"]["name"] = exporter
+    body = lodge(client, tokens, declaration)
+    assert body["channel"] == "red" and body["status"] == "under_control"
+    officer = auth(tokens["officer.li"])
+    d = client.get(f"/v1/declarations/{body['mrn']}", headers=officer).json()
+    assert d["risk"]["channel"] == "red"
+    assert any("red forced by" in reason for reason in d["risk"]["reasons"])
+    # The trader sees the channel, not why.
+    mine = client.get(f"/v1/declarations/{body['mrn']}", headers=auth(tokens["acme-trading"]))
+    assert mine.json()["channel"] == "red" and mine.json()["risk"] is None
+    events = client.get(f"/v1/declarations/{body['mrn']}/journal", headers=officer).json()["items"]
+    assert events[2]["event"] == "channel" and events[2]["to_status"] == "under_control"
+    # Other origins are not affected.
+    other = dict(declaration, lrn=declaration["lrn"] + "B")
+    other["items"] = [dict(i, origin="TH") for i in declaration["items"]]
+    assert lodge(client, tokens, other)["channel"] == "green"
+    # A new version, then retirement.
+    r = client.post(
+        "/v1/risk/profiles",
+        json={"name": f"red-{exporter}", "condition": condition, "effect": "yellow"},
+        headers=analyst,
+    )
+    assert r.json()["version"] == 2
+    versions = client.get(f"/v1/risk/profiles/red-{exporter}", headers=analyst).json()["items"]
+    assert [v["effect"] for v in versions] == ["red", "yellow"]
+    assert client.delete(f"/v1/risk/profiles/red-{exporter}", headers=analyst).status_code == 204
+    third = dict(declaration, lrn=declaration["lrn"] + "C")
+    assert lodge(client, tokens, third)["channel"] == "green"
+
+
+def test_only_analysts_manage_profiles_and_traders_see_nothing(client, tokens):
+    profile = {"name": "x", "condition": 'item.origin == "ZZ"', "effect": "red"}
+    officer = auth(tokens["officer.li"])
+    trader = auth(tokens["acme-trading"])
+    assert client.post("/v1/risk/profiles", json=profile, headers=officer).status_code == 403
+    assert client.get("/v1/risk/profiles", headers=trader).status_code == 403
+    assert client.get("/v1/risk/profiles", headers=officer).status_code == 200
+    assert client.get("/v1/risk/budget", headers=trader).status_code == 403
+
+
+def test_the_budget_is_validated_and_changed(client, analyst):
+    r = client.put("/v1/risk/budget", json={"red_share": 1.5, "window": 5}, headers=analyst)
+    assert r.status_code == 422
+    assert {e["pointer"] for e in r.json()["errors"]} == {"/red_share", "/window"}
+    before = client.get("/v1/risk/budget", headers=analyst).json()
+    r = client.put("/v1/risk/budget", json={"yellow_share": 0.12}, headers=analyst)
+    assert r.status_code == 200 and r.json()["yellow_share"] == 0.12
+    r = client.put(
+        "/v1/risk/budget", json={"yellow_share": before["yellow_share"]}, headers=analyst
+    )
+    assert r.json()["yellow_share"] == before["yellow_share"]
+    assert r.json()["exploration_share"] == 0  # as the test database is set up
+
+
+def test_an_outcome_becomes_history_and_a_hit(client, tokens, analyst, declaration, exporter):
+    condition = f'declaration.exporter == "{exporter}"'
+    client.post(
+        "/v1/risk/profiles",
+        json={"name": f"y-{exporter}", "condition": condition, "effect": "yellow"},
+        headers=analyst,
+    )
+    declaration["exporter"]["name"] = exporter
+    mrn = lodge(client, tokens, declaration)["mrn"]
+    officer = auth(tokens["officer.li"])
+    r = client.post(
+        f"/v1/declarations/{mrn}/outcome",
+        json={"fraud": False, "critical": True},
+        headers=officer,
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/fraud"
+    r = client.post(
+        f"/v1/declarations/{mrn}/outcome",
+        json={
+            "fraud": True,
+            "critical": False,
+            "revenue_recovered": "1200.50",
+            "note": "undervalued",
+        },
+        headers=officer,
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["channel"] == "yellow" and r.json()["outcomes"][0]["fraud"] is True
+    assert (
+        client.post(
+            f"/v1/declarations/{mrn}/outcome",
+            json={"fraud": True},
+            headers=auth(tokens["acme-trading"]),
+        ).status_code
+        == 403
+    )
+    perf = client.get("/v1/risk/performance", headers=analyst).json()
+    assert perf["history"]["node"]["rows"] >= 2  # one row per item
+    assert sum(m["selected_fraud"] for m in perf["hit_rates"]) >= 1
+    assert "yellow" in perf["channels"]
+    client.delete(f"/v1/risk/profiles/y-{exporter}", headers=analyst)
