@@ -52,7 +52,10 @@ def test_profiles_hit_once_each_with_the_first_item_that_meets_them():
     assert evaluate([expired], ITEMS, TODAY) == []
 
 
-def run(hits=(), model=None, aeo=False, budget=Budget(), calibrator=None, draw=0.5):
+DEFAULT = Budget()
+
+
+def run(hits=(), model=None, aeo=False, budget=DEFAULT, calibrator=None, draw=0.5):
     return decide(
         list(hits),
         model,
