@@ -151,3 +151,51 @@ def test_the_public_tariff_page(page, live_node):
     expect(page.locator("#tariff-lines")).to_contain_text("25%")
     page.goto("/console/tariff?code=87032300&date=2026-07-01")
     expect(page.locator("#tariff-lines")).to_contain_text("15%")
+
+
+def test_an_analyst_writes_a_profile_and_an_officer_records_the_outcome(
+    page, live_node, tokens, declaration
+):
+    import uuid
+
+    exporter = f"Exporter {uuid.uuid4().hex[:8]} (test)"
+    log_in(page, tokens["analyst.zhao"])
+    page.get_by_role("link", name="Risk").click()
+    expect(page.get_by_role("heading", name="Risk management")).to_be_visible()
+    form = page.locator("#profile-form")
+    form.locator("input[name=name]").fill(f"red-{exporter}")
+    form.locator("input[name=condition]").fill('item.origin == "VN" &&')
+    form.locator("select[name=effect]").select_option("red")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#profile-errors")).to_contain_text("at position 22")
+    form = page.locator("#profile-form")
+    form.locator("input[name=condition]").fill(
+        f'item.hs4 == "0810" && item.origin == "VN" && declaration.exporter == "{exporter}"'
+    )
+    form.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("version 1")
+    expect(page.locator("#profiles")).to_contain_text(f"red-{exporter}")
+
+    declaration["exporter"]["name"] = exporter
+    mrn = lodge(live_node, tokens["acme-trading"], declaration)
+    page.goto(f"/console/declarations/{mrn}")
+    expect(page.locator("#channel")).to_have_text("red")
+    expect(page.locator("#risk-reasons")).to_contain_text(f"red forced by red-{exporter}")
+    # An analyst reads; only an officer records the outcome.
+    expect(page.locator("#outcome-form")).to_have_count(0)
+
+    page.goto("/console/risk")
+    page.locator("#profiles tr", has_text=f"red-{exporter}").get_by_role("button").click()
+    expect(page.get_by_role("status")).to_contain_text("Retired")
+
+    page.context.clear_cookies()
+    log_in(page, tokens["officer.li"])
+    page.goto(f"/console/declarations/{mrn}")
+    outcome = page.locator("#outcome-form")
+    outcome.locator("input[name=fraud]").check()
+    outcome.locator("input[name=revenue_recovered]").fill("5000.00")
+    outcome.get_by_role("button", name="Record outcome").click()
+    expect(page.get_by_role("status")).to_contain_text("Recorded: outcome")
+    expect(page.locator("#timeline")).to_contain_text("fraud found, 5000.00 recovered")
+    page.goto("/console/risk")
+    expect(page.locator("#hit-rates")).not_to_contain_text("No control outcome")

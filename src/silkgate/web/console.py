@@ -326,6 +326,131 @@ async def tariff_page(
     return _render(request, "tariff.html", principal, **context)
 
 
+def _risk_context(node: Node, principal: Principal) -> dict[str, Any]:
+    from silkgate.risk.facts import SCHEMA
+
+    calibrator = node.risk.calibrator
+    thresholds = None
+    perf = node.risk.performance()
+    if calibrator is not None:
+        red, yellow, calibrated = calibrator.thresholds()
+        thresholds = {
+            "red": f"{red:.1f}" if red != float("inf") else "none",
+            "yellow": f"{yellow:.1f}" if yellow != float("inf") else "none",
+            "calibrated": calibrated,
+        }
+    return {
+        "perf": perf,
+        "thresholds": thresholds,
+        "profiles": node.risk.list_profiles(),
+        "can_edit": principal.role.value in ("analyst", "admin"),
+        "fields": sorted(SCHEMA),
+        "form": {},
+        "errors": [],
+    }
+
+
+@router.get("/risk")
+async def risk_page(request: Request) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    if not principal.sees_all:
+        return _render(
+            request,
+            "base.html",
+            principal,
+            status=403,
+            flash={"kind": "error", "text": "Risk management is for customs staff."},
+        )
+    context = await run_in_threadpool(_risk_context, _node(request), principal)
+    return _render(request, "risk.html", principal, **context)
+
+
+@router.post("/risk/profiles")
+async def save_profile(
+    request: Request,
+    name: Annotated[str, Form(max_length=80)],
+    condition: Annotated[str, Form(max_length=4000)],
+    effect: Annotated[str, Form(max_length=10)] = "score",
+    points: Annotated[str, Form(max_length=10)] = "",
+    valid_from: Annotated[str, Form(max_length=10)] = "",
+    valid_to: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    if not _same_origin(request):
+        return Response("cross-origin form refused", status_code=403)
+    node = _node(request)
+    form = {
+        "name": name,
+        "condition": condition,
+        "effect": effect,
+        "points": points or None,
+        "valid_from": valid_from or None,
+        "valid_to": valid_to or None,
+    }
+    try:
+        saved = await run_in_threadpool(node.risk.save_profile, principal, form)
+    except Forbidden as exc:
+        return _redirect("/console/risk", ("error", str(exc)))
+    except InvalidRequest as exc:
+        context = await run_in_threadpool(_risk_context, node, principal)
+        context.update(form=form, errors=exc.errors)
+        return _render(request, "risk.html", principal, status=422, **context)
+    return _redirect(
+        "/console/risk", ("ok", f"Saved: profile {saved['name']} version {saved['version']}.")
+    )
+
+
+@router.post("/risk/profiles/{name}/retire")
+async def retire_profile(request: Request, name: str) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    if not _same_origin(request):
+        return Response("cross-origin form refused", status_code=403)
+    try:
+        await run_in_threadpool(_node(request).risk.retire_profile, principal, name)
+    except (Forbidden, NotFound) as exc:
+        return _redirect("/console/risk", ("error", str(exc)))
+    return _redirect("/console/risk", ("ok", f"Retired: profile {name}."))
+
+
+@router.post("/declarations/{mrn}/outcome")
+async def record_outcome(
+    request: Request,
+    mrn: str,
+    fraud: Annotated[str, Form(max_length=5)] = "",
+    critical: Annotated[str, Form(max_length=5)] = "",
+    revenue_recovered: Annotated[str, Form(max_length=20)] = "0",
+    note: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    if not _same_origin(request):
+        return Response("cross-origin form refused", status_code=403)
+    back = f"/console/declarations/{mrn}"
+    node = _node(request)
+    raw = {
+        "fraud": fraud == "on",
+        "critical": critical == "on",
+        "revenue_recovered": revenue_recovered.strip() or "0",
+        "note": note.strip() or None,
+    }
+    try:
+        await run_in_threadpool(
+            lambda: node.risk.record_outcome(principal, mrn, raw, declarations=node.declarations)
+        )
+    except (Forbidden, NotFound) as exc:
+        return _redirect(back, ("error", str(exc)))
+    except InvalidRequest as exc:
+        return _redirect(back, ("error", "; ".join(e.detail for e in exc.errors)))
+    return _redirect(back, ("ok", "Recorded: outcome of the control."))
+
+
 @router.post("/declarations/{mrn}/{action}")
 async def act(
     request: Request, mrn: str, action: str, reason: Annotated[str, Form(max_length=1000)] = ""
