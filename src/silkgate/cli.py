@@ -1146,6 +1146,130 @@ def risk_import_history(
         )
 
 
+@risk_app.command("train")
+def risk_train(
+    since: Annotated[str | None, typer.Option(help="History from this date (YYYY-MM-DD)")] = None,
+    until: Annotated[str | None, typer.Option(help="History until this date")] = None,
+    seed: int = 0,
+) -> None:
+    """Train a model on the history, store it with its card, and make it active."""
+    from silkgate.declarations.validation import InvalidRequest
+
+    node = _risk_node()
+    started = time.perf_counter()
+    try:
+        result = node.risk.train(
+            os.environ.get("USER", "admin"),
+            since=_parse_date(since) if since else None,
+            until=_parse_date(until) if until else None,
+            seed=seed,
+        )
+    except InvalidRequest as exc:
+        _invalid(exc)
+        return
+    _print_card(result["id"], result["card"])
+    out.print(
+        f"[green]model {result['id']} is active[/green] ({time.perf_counter() - started:.0f} s)"
+    )
+
+
+def _print_card(model_id: int, card: dict[str, Any]) -> None:
+    data = card["data"]
+    out.print(
+        f"model {model_id}: {card['algorithm']}, {len(card['features'])} features; trained on "
+        f"{data['rows']:,} declarations ({data['fraud']:,} with fraud) from {data['from']} "
+        f"to {data['to']} in {card['training_seconds']} s"
+    )
+    v = card.get("validation") or {}
+    if v:
+        out.print(
+            f"  validated on the newest {v['rows']:,} (from {v['validated_from']}): "
+            + "  ".join(f"{k} {v[k]:.3f}" for k in v if "@" in k)
+        )
+
+
+@risk_app.command("models")
+def risk_models() -> None:
+    """The trained models, newest first, with their cards."""
+    node = _risk_node()
+    for m in node.risk.models():
+        _print_card(m["id"], m["card"])
+        if m["active"]:
+            out.print("  [green]active[/green]")
+
+
+@risk_app.command("activate")
+def risk_activate(model_id: int) -> None:
+    """Make an earlier (or later) model the active one."""
+    from silkgate.declarations.errors import NotFound
+
+    node = _risk_node()
+    try:
+        node.risk.activate_model(model_id)
+    except NotFound as exc:
+        _fail(str(exc))
+    out.print(f"[green]model {model_id} is active[/green]")
+
+
+@risk_app.command("evaluate")
+def risk_evaluate(
+    train: Annotated[list[Path], typer.Option("--train", help="KCS-format CSV to train on")],
+    test: Annotated[Path, typer.Option("--test", help="KCS-format CSV to score")],
+    scores: Annotated[Path, typer.Option("--scores", help="Where to write Declaration ID,score")],
+    seed: Annotated[list[int], typer.Option("--seed", help="Seeds to average (repeat)")] = [0],  # noqa: B006
+) -> None:
+    """Train on the --train files only and score --test, with the node's own model code.
+
+    Prints precision@1/5/10% and recall@n% when the test file has a Fraud
+    column; works without it. Needs no database.
+    """
+    import numpy as np
+
+    from silkgate.risk import kcs
+    from silkgate.risk.model import ranking_metrics
+    from silkgate.risk.model import score as score_rows
+    from silkgate.risk.model import train as train_model
+    from silkgate.tariff.files import FileErrors
+
+    def load(path: Path) -> tuple[list[dict[str, str]], bool]:
+        try:
+            return kcs.read(_read_bytes(path).decode("utf-8-sig"))
+        except FileErrors as exc:
+            _print_file_errors(path, exc.errors, "evaluation is")
+            raise typer.Exit(1) from None
+
+    rows: list[dict[str, str]] = []
+    for path in train:
+        part, labelled = load(path)
+        if not labelled:
+            _fail(f"{path} has no Fraud column: training needs labels", 2)
+        rows.extend(part)
+    labels = [int(r[kcs.FRAUD] or 0) for r in rows]
+    test_rows, test_labelled = load(test)
+    test_labelled = test_labelled and all((r.get(kcs.FRAUD) or "") != "" for r in test_rows)
+    y = np.asarray([int(r[kcs.FRAUD]) for r in test_rows], dtype=float) if test_labelled else None
+    runs = []
+    for s in seed:
+        started = time.perf_counter()
+        builder, booster = train_model(rows, labels, s)
+        took = time.perf_counter() - started
+        runs.append(score_rows(builder, booster, test_rows))
+        out.print(f"seed {s}: trained on {len(rows):,} declarations in {took:.1f} s")
+        if y is not None:
+            m = ranking_metrics(y, runs[-1])
+            out.print("  " + "  ".join(f"{k} {v:.4f}" for k, v in m.items()))
+    final = np.mean(runs, axis=0)
+    with scores.open("w", encoding="utf-8", newline="") as f:
+        f.write("Declaration ID,score\n")
+        for row, value in zip(test_rows, final, strict=True):
+            f.write(f"{row[kcs.ID]},{value:.6f}\n")
+    out.print(f"wrote {len(test_rows):,} scores to {scores}")
+    if y is not None:
+        m = ranking_metrics(y, final)
+        label = "mean of the seeds' scores" if len(seed) > 1 else "scores"
+        out.print(f"{label}: " + "  ".join(f"{k} {v:.4f}" for k, v in m.items()))
+
+
 def main() -> None:  # pragma: no cover
     os.environ.setdefault("PYTHONUTF8", "1")
     app()

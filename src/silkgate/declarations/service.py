@@ -475,6 +475,13 @@ class DeclarationService:
             result["document"] = store.document(conn, d.id, d.version)
             result["assessment"] = tariff_store.assessment_of(conn, d.id, d.version)
             result["risk"] = self._risk_of(conn, principal, d)
+            if result["risk"] and result["risk"]["model_id"] and self.risk is not None:
+                result["risk"]["top_features"] = self.risk.explain(
+                    result["risk"]["model_id"],
+                    DeclarationDocument.model_validate(result["document"]),
+                    result["assessment"],
+                    result["risk"]["model_item"],
+                )
             result["account"] = self._account(conn, d)
             result["allowed_actions"] = self._actions_for(principal, d)
             return result
@@ -500,6 +507,7 @@ class DeclarationService:
             "reasons": reasons.get("reasons", []),
             "profiles": reasons.get("profiles", []),
             "top_features": reasons.get("top_features", []),
+            "model_item": reasons.get("model_item"),
             "decided_at": found["decided_at"].isoformat().replace("+00:00", "Z"),
         }
 

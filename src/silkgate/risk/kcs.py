@@ -77,9 +77,11 @@ def read(text: str) -> tuple[list[dict[str, str]], bool]:
                 except InvalidOperation:
                     errors.append(LineError(n, column, f"{value!r} is not a number"))
         if labelled:
-            for column in (FRAUD, CRITICAL):
-                if column in row and row[column] not in ("0", "1", ""):
-                    errors.append(LineError(n, column, f"{row[column]!r} must be 0 or 1"))
+            if row.get(FRAUD) not in ("0", "1", ""):
+                errors.append(LineError(n, FRAUD, f"{row[FRAUD]!r} must be 0 or 1"))
+            # 0: no fraud; 1: fraud; 2: critical fraud (a safety or security finding).
+            if CRITICAL in row and row[CRITICAL] not in ("0", "1", "2", ""):
+                errors.append(LineError(n, CRITICAL, f"{row[CRITICAL]!r} must be 0, 1 or 2"))
         if len(errors) == bad:
             rows.append(row)
         if len(errors) > 200:
@@ -108,7 +110,7 @@ def history_rows(rows: Iterable[dict[str, str]], at: dt.datetime) -> list[dict[s
                     {c: row.get(c, "") for c in (ID, DATE, *FEATURE_COLUMNS)}
                 ).decode(),
                 "fraud": row[FRAUD] == "1",
-                "critical": row.get(CRITICAL) == "1",
+                "critical": row.get(CRITICAL) == "2",
                 "revenue": None,
                 "declaration_id": None,
                 "loaded_at": at,

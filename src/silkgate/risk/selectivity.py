@@ -116,6 +116,7 @@ class Decision:
     reasons: list[str]
     hits: list[Hit]
     contributions: list[dict[str, Any]]
+    model_item: int | None = None  # the item whose model score is the declaration's
 
     @property
     def forced(self) -> str:
@@ -136,6 +137,7 @@ class Decision:
             "reasons": self.reasons,
             "profiles": [h.as_json() for h in self.hits],
             "top_features": self.contributions,
+            "model_item": self.model_item,
         }
 
 
@@ -148,6 +150,7 @@ def decide(
     budget: Budget,
     calibrator: Calibrator,
     draw: float,
+    model_item: int | None = None,
 ) -> Decision:
     """The channel of one declaration. ``draw`` is a uniform random number in [0, 1)."""
     reasons: list[str] = []
@@ -179,16 +182,16 @@ def decide(
     elif draw < budget.exploration:
         channel, exploration = Channel.RED, True
         reasons.append("selected at random (exploration)")
-    elif score > 0 and score >= t_red:
+    elif score > 0 and score > t_red:
         channel = Channel.RED
-        reasons.append(f"score {score:.1f} >= red threshold {t_red:.1f}")
+        reasons.append(f"score {score:.1f} above the red threshold {t_red:.1f}")
     elif Effect.YELLOW in effects:
         channel = Channel.YELLOW
         names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.YELLOW)
         reasons.append(f"yellow forced by {names}")
-    elif score > 0 and score >= t_yellow:
+    elif score > 0 and score > t_yellow:
         channel = Channel.YELLOW
-        reasons.append(f"score {score:.1f} >= yellow threshold {t_yellow:.1f}")
+        reasons.append(f"score {score:.1f} above the yellow threshold {t_yellow:.1f}")
     else:
         channel = Channel.GREEN
     if channel is Channel.YELLOW and aeo and Effect.YELLOW not in effects:
@@ -198,6 +201,8 @@ def decide(
         channel = Channel.YELLOW  # the goods must be presented to quarantine
     if not calibrated:
         reasons.append("thresholds not yet calibrated (fewer than 100 recent declarations)")
-    decision = Decision(channel, score, model_score, exploration, sps, reasons, hits, contributions)
+    decision = Decision(
+        channel, score, model_score, exploration, sps, reasons, hits, contributions, model_item
+    )
     calibrator.observe(score, decision.forced)
     return decision

@@ -103,6 +103,7 @@ class RiskService:
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self.calibrator: Calibrator | None = None
+        self._scorers: dict[int, Any] = {}
 
     # -- what is in force --------------------------------------------------------------
 
@@ -167,15 +168,14 @@ class RiskService:
         facts = item_facts(doc, assessment, loaded.aeo)
         hits = profile_rules.evaluate(loaded.profiles, facts, on)
         model_score = None
-        contributions: list[dict[str, Any]] = []
+        model_item = None
         if loaded.model is not None and doc.type == "IM":
             scores = loaded.model.score_items(facts)
             best = max(range(len(scores)), key=scores.__getitem__)
             model_score = float(scores[best])
-            contributions = [
-                {**c, "item": int(facts[best]["item.seq"])}
-                for c in loaded.model.explain(facts[best])
-            ]
+            # Why (the top contributing features) is worked out when an officer looks:
+            # TreeSHAP costs tens of milliseconds, too much for every lodging.
+            model_item = int(facts[best]["item.seq"])
         aeo = bool(
             facts
             and (facts[0]["declaration.importer_aeo"] or facts[0]["declaration.declarant_aeo"])
@@ -184,11 +184,12 @@ class RiskService:
         return decide(
             hits,
             model_score,
-            contributions,
+            [],
             aeo=aeo,
             budget=loaded.budget,
             calibrator=self.calibrator,
             draw=self.rng.random(),
+            model_item=model_item,
         )
 
     @staticmethod
@@ -207,6 +208,34 @@ class RiskService:
             "sps": decision.sps,
             "reasons": orjson.dumps({**decision.as_json(), "forced": decision.forced}).decode(),
         }
+
+    def explain(
+        self, model_id: int, doc: DeclarationDocument, assessment: dict[str, Any], item: int
+    ) -> list[dict[str, Any]]:
+        """The features that weighed most in model ``model_id``'s score of one item."""
+        scorer = self._scorer(model_id)
+        if scorer is None:
+            return []
+        facts = [
+            f
+            for f in item_facts(doc, assessment, self._current().aeo)
+            if int(f["item.seq"]) == item
+        ]
+        return [{**c, "item": item} for c in scorer.explain(facts[0])] if facts else []
+
+    def _scorer(self, model_id: int) -> Scorer | None:
+        active = self._current().model
+        if active is not None and active.model_id == model_id:
+            return active
+        with self._lock:
+            cached = self._scorers.get(model_id)
+        if cached is None and self.load_model is not None:
+            with reading(self.engine) as conn:
+                row = store.model_row(conn, model_id)
+            cached = self.load_model(row) if row else None
+            with self._lock:
+                self._scorers = {model_id: cached}  # keep one older model at most
+        return cached
 
     def model_id(self) -> int | None:
         model = self._current().model
@@ -360,6 +389,62 @@ class RiskService:
     def aeo_list(self) -> list[dict[str, Any]]:
         with reading(self.engine) as conn:
             return store.aeo_list(conn)
+
+    # -- the model ------------------------------------------------------------------------
+
+    def train(
+        self,
+        actor: str,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        seed: int = 0,
+    ) -> dict[str, Any]:
+        """Train on the history in the database, store the model with its card, activate it."""
+        from silkgate.risk.kcs import FRAUD
+        from silkgate.risk.model import train_with_card
+
+        with reading(self.engine) as conn:
+            history = store.history(conn, since=since, until=until)
+        labels = [1 if h["_fraud"] else 0 for h in history]
+        if len(history) < 100 or not 0 < sum(labels) < len(labels):
+            raise InvalidRequest(
+                [
+                    FieldError(
+                        "/history",
+                        "too_little",
+                        f"{len(history)} controlled declarations with {sum(labels)} frauds: "
+                        "training needs at least 100, with and without fraud "
+                        "(import history, or record control outcomes)",
+                    )
+                ]
+            )
+        rows = [
+            {k: v for k, v in h.items() if not k.startswith("_") and k != FRAUD} for h in history
+        ]
+        trained = train_with_card(rows, labels, seed=seed)
+        trained.card["data"]["sources"] = sorted({h["_source"] for h in history})
+        with writing(self.engine) as conn:
+            model_id = store.add_model(
+                conn,
+                created_at=dt.datetime.now(dt.UTC),
+                created_by=actor,
+                card=orjson.dumps(trained.card).decode(),
+                features=orjson.dumps(trained.builder.state).decode(),
+                booster=trained.booster.model_to_string(),
+            )
+        self.refresh()
+        return {"id": model_id, "card": trained.card}
+
+    def models(self) -> list[dict[str, Any]]:
+        with reading(self.engine) as conn:
+            return store.models(conn)
+
+    def activate_model(self, model_id: int) -> None:
+        with writing(self.engine) as conn:
+            if not store.activate_model(conn, model_id):
+                raise NotFound(f"no risk model {model_id}")
+        self.refresh()
 
     # -- outcomes, history, performance ------------------------------------------------
 

@@ -136,6 +136,11 @@ def active_model(conn: sa.Connection) -> dict[str, Any] | None:
     return dict(conn.execute(risk_models.select().where(risk_models.c.id == newest)).one()._mapping)
 
 
+def model_row(conn: sa.Connection, model_id: int) -> dict[str, Any] | None:
+    row = conn.execute(risk_models.select().where(risk_models.c.id == model_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
 def active_model_id(conn: sa.Connection) -> int | None:
     return conn.execute(
         sa.select(sa.func.max(risk_models.c.id)).where(risk_models.c.active.is_(True))
@@ -207,7 +212,13 @@ def history(
     if until:
         query = query.where(h.date <= until)
     return [
-        {**orjson.loads(r.row), "_date": r.date, "_fraud": r.fraud, "_critical": r.critical}
+        {
+            **orjson.loads(r.row),
+            "_date": r.date,
+            "_fraud": r.fraud,
+            "_critical": r.critical,
+            "_source": r.source,
+        }
         for r in conn.execute(query)
     ]
 
