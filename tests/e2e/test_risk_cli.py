@@ -1,0 +1,88 @@
+"""The risk commands as an analyst runs them."""
+
+from __future__ import annotations
+
+import csv
+
+from tests.e2e.conftest import run_cli
+from tests.kcs_synthetic import rows, write
+
+
+def test_evaluate_trains_on_train_files_only_and_scores_every_test_row(settings, tmp_path):
+    data = rows(2400, seed=5)
+    train_a = write(tmp_path / "a.csv", data[:1000])
+    train_b = write(tmp_path / "b.csv", data[1000:2000])
+    test = write(tmp_path / "test.csv", data[2000:])
+    scores = tmp_path / "scores.csv"
+    r = run_cli(
+        settings,
+        "risk",
+        "evaluate",
+        "--train",
+        str(train_a),
+        "--train",
+        str(train_b),
+        "--test",
+        str(test),
+        "--scores",
+        str(scores),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "trained on 2,000 declarations" in r.stdout
+    assert "precision@5%" in r.stdout and "recall@10%" in r.stdout
+    with scores.open() as f:
+        written = list(csv.DictReader(f))
+    assert [w["Declaration ID"] for w in written] == [d["Declaration ID"] for d in data[2000:]]
+    # Without the label columns: the same scores, and no metrics.
+    blind = write(tmp_path / "blind.csv", data[2000:], labels=False)
+    blind_scores = tmp_path / "blind-scores.csv"
+    r = run_cli(
+        settings,
+        "risk",
+        "evaluate",
+        "--train",
+        str(train_a),
+        "--train",
+        str(train_b),
+        "--test",
+        str(blind),
+        "--scores",
+        str(blind_scores),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "precision@" not in r.stdout
+    assert blind_scores.read_text() == scores.read_text()
+
+
+def test_evaluate_names_bad_lines(settings, tmp_path):
+    data = rows(50)
+    data[3]["Net Mass"] = "heavy"
+    bad = write(tmp_path / "bad.csv", data)
+    r = run_cli(
+        settings,
+        "risk",
+        "evaluate",
+        "--train",
+        str(bad),
+        "--test",
+        str(bad),
+        "--scores",
+        str(tmp_path / "s.csv"),
+    )
+    assert r.returncode == 1 and "line 5, Net Mass: 'heavy' is not a number" in r.stderr
+
+
+def test_a_profile_with_a_syntax_error_is_refused(settings, prepared):
+    r = run_cli(
+        settings,
+        "risk",
+        "profile",
+        "cli-bad",
+        "--condition",
+        'item.hs4 == "0810" &&',
+        "--effect",
+        "red",
+    )
+    assert r.returncode == 1 and "at position 21" in r.stderr
+    listed = run_cli(settings, "risk", "profiles")
+    assert "cli-bad" not in listed.stdout
