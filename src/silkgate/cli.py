@@ -321,7 +321,7 @@ def demo_setup() -> None:
     refdata.load(engine)
     out.print(f"reference data ready ({time.perf_counter() - started:.1f} s)")
     users = demo.setup(engine, settings.secret_key)
-    for line in demo.load_tariff(settings, engine):
+    for line in [*demo.load_tariff(settings, engine), *demo.load_profiles(settings, engine)]:
         out.print(line)
     out.print("[bold]Demo users[/bold] (invented; tokens work only on this demo node):")
     for user, token in users:

@@ -130,3 +130,42 @@ def load_tariff(settings: Settings, engine: sa.Engine) -> list[str]:
         added, _ = node.tariff.load_rates(rates, source="demo-rates.csv", actor="demo setup")
         done.append(f"illustrative exchange rates loaded ({added:,} rates)")
     return done
+
+
+# Illustrative profiles for the demo administration, invented to show what
+# analysts write; not the risk rules of any customs service.
+DEMO_PROFILES = [
+    {
+        "name": "demo-durian-quarantine",
+        "condition": 'item.hs_code.startsWith("081060")',
+        "effect": "sps",
+        "description": "Fresh durians: quarantine inspection of every consignment (illustrative)",
+    },
+    {
+        "name": "demo-cheap-fresh-fruit",
+        "condition": 'item.hs2 == "08" && item.unit_value < 3',
+        "effect": "score",
+        "points": "30",
+        "description": "Fresh fruit below 3 CNY/kg: possible undervaluation (illustrative)",
+    },
+    {
+        "name": "demo-ivory",
+        "condition": 'item.hs4 == "0507"',
+        "effect": "red",
+        "description": "Ivory and horn: physical inspection (illustrative)",
+    },
+]
+
+
+def load_profiles(settings: Settings, engine: sa.Engine) -> list[str]:
+    """Create the illustrative demo risk profiles where no profile exists yet."""
+    from silkgate.access.principals import Principal
+    from silkgate.node import open_node
+
+    node = open_node(settings, engine)
+    if node.risk.list_profiles(include_retired=True):
+        return []
+    admin = Principal(0, "demo setup", Role.ADMIN, None)
+    for profile in DEMO_PROFILES:
+        node.risk.save_profile(admin, profile)
+    return [f"{len(DEMO_PROFILES)} illustrative risk profiles created"]

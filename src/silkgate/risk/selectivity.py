@@ -125,7 +125,8 @@ class Decision:
         effects = {h.profile.effect for h in self.hits}
         if Effect.RED in effects:
             return "red"
-        return "yellow" if Effect.YELLOW in effects else ""
+        # A quarantine requirement sends goods to inspection whatever the budget.
+        return "yellow" if effects & {Effect.YELLOW, Effect.SPS} else ""
 
     def as_json(self) -> dict[str, Any]:
         return {
