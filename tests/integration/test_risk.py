@@ -150,3 +150,35 @@ def test_an_outcome_becomes_history_and_a_hit(client, tokens, analyst, declarati
     assert sum(m["selected_fraud"] for m in perf["hit_rates"]) >= 1
     assert "yellow" in perf["channels"]
     client.delete(f"/v1/risk/profiles/y-{exporter}", headers=analyst)
+
+
+def test_an_amendment_is_selected_again_and_keeps_the_stricter_channel(
+    client, tokens, analyst, declaration, exporter
+):
+    trader = auth(tokens["acme-trading"])
+    mrn = lodge(client, tokens, declaration)["mrn"]
+    condition = f'item.origin == "TH" && declaration.exporter == "{exporter}"'
+    client.post(
+        "/v1/risk/profiles",
+        json={"name": f"th-{exporter}", "condition": condition, "effect": "red"},
+        headers=analyst,
+    )
+    # The amendment brings a new risk: the declaration turns red and goes under control.
+    amended = dict(declaration, exporter=dict(declaration["exporter"], name=exporter))
+    amended["items"] = [
+        dict(declaration["items"][1], seq=1, origin="TH"),
+        dict(declaration["items"][0], seq=2),
+    ]
+    r = client.put(f"/v1/declarations/{mrn}", json=amended, headers=trader)
+    assert r.status_code == 200, r.text
+    assert r.json()["channel"] == "red" and r.json()["status"] == "under_control"
+    # Amending the risk away does not make it green again.
+    client.delete(f"/v1/risk/profiles/th-{exporter}", headers=analyst)
+    r = client.put(f"/v1/declarations/{mrn}", json=declaration, headers=trader)
+    assert r.json()["channel"] == "red"
+    officer = auth(tokens["officer.li"])
+    events = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    assert "kept from before the amendment" in events[-1]["reason"]
+    # The trader's timeline says red, not why.
+    mine = client.get(f"/v1/declarations/{mrn}/journal", headers=trader).json()["items"]
+    assert [e["reason"] for e in mine if e["event"] == "channel"] == ["green", "red", "red"]

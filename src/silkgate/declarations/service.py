@@ -8,6 +8,7 @@ records one that did not happen.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
@@ -554,7 +555,10 @@ class DeclarationService:
                 "version": e.version,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
-                "reason": e.reason,
+                "reason": e.reason
+                if principal.sees_all or e.event != "channel"
+                # A trader learns the channel, never the profiles or scores behind it.
+                else (e.reason or "").split(":", 1)[0].split(" ", 1)[0],
                 "elapsed_seconds": round((e.at - start).total_seconds(), 3) if start else 0.0,
             }
             for e in entries
@@ -634,8 +638,7 @@ class DeclarationService:
                     }
                 ],
             )
-            journal.append(
-                conn,
+            events = [
                 journal.Event(
                     at=at,
                     actor=principal.name,
@@ -648,10 +651,69 @@ class DeclarationService:
                     reason=reason,
                 ),
                 self._assessed_event(at, amended, amended.version, assessment),
-            )
+            ]
+            if self.risk is not None:
+                amended, more = self._reselect(conn, amended, d.channel, doc, assessment, at)
+                events.extend(more)
+            journal.append(conn, *events)
         result = self.summary(amended)
         result["assessment"] = self._brief(assessment, amended.mrn)
         return result
+
+    def _reselect(
+        self,
+        conn: sa.Connection,
+        d: store.StoredDeclaration,
+        before: str | None,
+        doc: DeclarationDocument,
+        assessment: Assessment,
+        at: dt.datetime,
+    ) -> tuple[store.StoredDeclaration, list[journal.Event]]:
+        """Selectivity again after an amendment; the stricter of the old and new channel holds.
+
+        An amendment must not be a way to draw a kinder channel, so a red
+        declaration stays red; a new risk (another origin, a lower value) can
+        make it stricter.
+        """
+        assert self.risk is not None
+        decision = self.risk.decide(doc, assessment, self.today(d.lodged_at))
+        risk_store.insert_decisions(
+            conn,
+            [
+                {
+                    "declaration_id": d.id,
+                    "version": d.version,
+                    "decided_at": at,
+                    **self.risk.decision_row(decision, self.risk.model_id()),
+                }
+            ],
+        )
+        channel = decision.channel.value
+        if before and _STRICTNESS.index(before) > _STRICTNESS.index(channel):
+            channel = before
+        status = Status(d.status)
+        if channel in (Channel.RED.value, Channel.YELLOW.value) and status is Status.LODGED:
+            status = Status.UNDER_CONTROL
+        store.set_channel(conn, d.id, channel)
+        changed = store.set_status(conn, d, status.value, at) if status.value != d.status else d
+        reason = f"{channel}: " + "; ".join(decision.reasons or ["no risk found"])
+        if channel != decision.channel.value:
+            reason = (
+                f"{channel} (kept from before the amendment; now {decision.channel.value}): "
+                + ("; ".join(decision.reasons or ["no risk found"]))
+            )
+        event = journal.Event(
+            at=at,
+            actor=SYSTEM,
+            event="channel",
+            declaration_id=d.id,
+            mrn=d.mrn,
+            version=d.version,
+            from_status=d.status if changed.status != d.status else None,
+            to_status=changed.status if changed.status != d.status else None,
+            reason=reason[:1000],
+        )
+        return dataclasses.replace(changed, channel=channel), [event]
 
     def act(
         self, principal: Principal, mrn: str, action: Action, reason: str | None = None
@@ -856,6 +918,7 @@ class DeclarationService:
 
 
 SYSTEM = "silkgate"  # the actor of what the node does by itself
+_STRICTNESS = ["green", "blue", "yellow", "red"]
 
 
 def _route(lodging: Lodging) -> tuple[Status, str | None]:

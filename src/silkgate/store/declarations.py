@@ -203,6 +203,12 @@ def set_status(
     return StoredDeclaration(*row)
 
 
+def set_channel(conn: sa.Connection, declaration_id: int, channel: str) -> None:
+    conn.execute(
+        declarations.update().where(declarations.c.id == declaration_id).values(channel=channel)
+    )
+
+
 def get(conn: sa.Connection, mrn: str, *, for_update: bool = False) -> StoredDeclaration | None:
     query = sa.select(*_COLUMNS).where(declarations.c.mrn == mrn)
     if for_update:

@@ -308,7 +308,12 @@ def hit_rates(conn: sa.Connection) -> list[dict[str, Any]]:
             sa.func.sum(sa.case((o.fraud.is_(True), 1), else_=0)),
             sa.func.sum(o.revenue_recovered),
         )
-        .select_from(control_outcomes.join(declaration_risk, r.declaration_id == o.declaration_id))
+        # The selection that led to the control is the lodging's (version 1).
+        .select_from(
+            control_outcomes.join(
+                declaration_risk, sa.and_(r.declaration_id == o.declaration_id, r.version == 1)
+            )
+        )
         .group_by(month, r.exploration)
         .order_by(month)
     ).all()
