@@ -44,6 +44,9 @@ demo_app = typer.Typer(help="A demonstration node (invented data).", no_args_is_
 decl_app = typer.Typer(help="Declarations, through a node's API.", no_args_is_help=True)
 tariff_app = typer.Typer(help="The national tariff schedule.", no_args_is_help=True)
 rates_app = typer.Typer(help="Official customs exchange rates.", no_args_is_help=True)
+sps_app = typer.Typer(
+    help="Sanitary, veterinary and phytosanitary (quarantine) requirements.", no_args_is_help=True
+)
 risk_app = typer.Typer(
     help="Risk management: profiles, budget, AEOs, history, the model.", no_args_is_help=True
 )
@@ -58,6 +61,7 @@ for sub, name in (
     (tariff_app, "tariff"),
     (rates_app, "rates"),
     (risk_app, "risk"),
+    (sps_app, "sps"),
 ):
     app.add_typer(sub, name=name)
 
@@ -321,7 +325,12 @@ def demo_setup() -> None:
     refdata.load(engine)
     out.print(f"reference data ready ({time.perf_counter() - started:.1f} s)")
     users = demo.setup(engine, settings.secret_key)
-    for line in [*demo.load_tariff(settings, engine), *demo.load_profiles(settings, engine)]:
+    loaded = [
+        *demo.load_tariff(settings, engine),
+        *demo.load_profiles(settings, engine),
+        *demo.load_sps(settings, engine),
+    ]
+    for line in loaded:
         out.print(line)
     out.print("[bold]Demo users[/bold] (invented; tokens work only on this demo node):")
     for user, token in users:
@@ -1268,6 +1277,46 @@ def risk_evaluate(
         m = ranking_metrics(y, final)
         label = "mean of the seeds' scores" if len(seed) > 1 else "scores"
         out.print(f"{label}: " + "  ".join(f"{k} {v:.4f}" for k, v in m.items()))
+
+
+@sps_app.command("load")
+def sps_load(file: Path) -> None:
+    """Check the whole requirements FILE (CSV) and make it the set in force."""
+    from silkgate.tariff.files import FileErrors
+
+    node = _risk_node()
+    try:
+        set_id, rows = node.sps.load(
+            _read_bytes(file), source=file.name, actor=os.environ.get("USER", "admin")
+        )
+    except FileErrors as exc:
+        _print_file_errors(file, exc.errors, "requirements in force are")
+        raise typer.Exit(1) from None
+    out.print(f"[green]SPS requirements set {set_id} is in force[/green] ({rows} requirements)")
+
+
+@sps_app.command("show")
+def sps_show(
+    code: Annotated[str, typer.Argument(help="HS code or prefix, 2 to 10 digits")],
+    origin: Annotated[str | None, typer.Option(help="Country of origin (ISO alpha-2)")] = None,
+    date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
+) -> None:
+    """The SPS requirements for goods of CODE (and ORIGIN) on a date."""
+    node = _risk_node()
+    on = _parse_date(date) if date else _local_today()
+    found = node.sps.lookup(code, origin, on)
+    table = Table("HS", "origin", "control", "document", "description")
+    for r in found:
+        table.add_row(
+            r["hs_prefix"],
+            r["origin"] or "any",
+            r["control"],
+            r["document"] or "",
+            r["description"],
+        )
+    out.print(table)
+    if not found:
+        out.print("no SPS requirement")
 
 
 def main() -> None:  # pragma: no cover

@@ -169,3 +169,20 @@ def load_profiles(settings: Settings, engine: sa.Engine) -> list[str]:
     for profile in DEMO_PROFILES:
         node.risk.save_profile(admin, profile)
     return [f"{len(DEMO_PROFILES)} illustrative risk profiles created"]
+
+
+def load_sps(settings: Settings, engine: sa.Engine) -> list[str]:
+    """Load the ILLUSTRATIVE demo SPS requirements where none are loaded yet."""
+    from importlib.resources import files
+
+    from silkgate.node import open_node
+    from silkgate.store import sps as sps_store
+    from silkgate.store.db import reading
+
+    with reading(engine) as conn:
+        if sps_store.active_set(conn) is not None:
+            return []
+    node = open_node(settings, engine)
+    data = (files("silkgate.sps") / "files" / "demo-sps.csv").read_bytes()
+    _, rows = node.sps.load(data, source="demo-sps.csv", actor="demo setup")
+    return [f"illustrative SPS requirements loaded ({rows} rows)"]

@@ -18,6 +18,7 @@ from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.service import DeclarationService, Lodging, Outcome
 from silkgate.declarations.validation import CodeLists
 from silkgate.risk.service import RiskService
+from silkgate.sps.service import SpsService
 from silkgate.store import principals as principal_store
 from silkgate.store import refdata
 from silkgate.store.db import make_engine, reading
@@ -78,6 +79,7 @@ class Node:
     declarations: DeclarationService
     tariff: TariffService
     risk: RiskService
+    sps: SpsService
     tokens: TokenResolver
     lodgings: GroupCommitter[Lodging, Outcome]
 
@@ -114,6 +116,8 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
         ttl=settings.tariff_refresh_seconds,
     )
     risk = RiskService(engine, ttl=settings.tariff_refresh_seconds, load_model=load_scorer)
+    sps = SpsService(engine, countries=codes.countries, ttl=settings.tariff_refresh_seconds)
+    risk.sps = sps
     declarations = DeclarationService(engine, codes, tariff, risk, timezone=settings.timezone)
     return Node(
         settings=settings,
@@ -122,6 +126,7 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
         declarations=declarations,
         tariff=tariff,
         risk=risk,
+        sps=sps,
         tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
         lodgings=GroupCommitter(declarations.commit),
     )

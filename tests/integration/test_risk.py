@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 
 import pytest
@@ -182,3 +183,22 @@ def test_an_amendment_is_selected_again_and_keeps_the_stricter_channel(
     # The trader's timeline says red, not why.
     mine = client.get(f"/v1/declarations/{mrn}/journal", headers=trader).json()["items"]
     assert [e["reason"] for e in mine if e["event"] == "channel"] == ["green", "red", "red"]
+
+
+def test_sps_requirements_send_goods_to_quarantine(client, tokens, node, declaration):
+    """A requirement on paintings from New Zealand (no other test lodges those)."""
+    requirements = (
+        "hs_prefix,origin,control,document,description,valid_from,valid_to\n"
+        "9701,NZ,phyto_certificate,N851,Paintings on wood: phytosanitary certificate,2024-01-01,\n"
+        "9701,NZ,prohibited,,Paintings from NZ: prohibited (test),2030-01-01,\n"
+    )
+    node.sps.load(requirements.encode(), source="test.csv", actor="test")
+    r = client.get("/v1/sps/requirements", params={"hs_code": "970121", "origin": "NZ"})
+    assert [x["control"] for x in r.json()["requirements"]] == ["phyto_certificate"]
+    painting = copy.deepcopy(declaration)
+    painting["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting")
+    body = lodge(client, tokens, painting)
+    assert body["channel"] == "yellow" and body["status"] == "under_control"
+    d = client.get(f"/v1/declarations/{body['mrn']}", headers=auth(tokens["officer.li"])).json()
+    assert d["risk"]["sps"] is True
+    assert any("document N851 not attached" in reason for reason in d["risk"]["reasons"])

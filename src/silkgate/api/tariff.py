@@ -99,6 +99,25 @@ def exchange_rates(
     return _json({"date": on.isoformat(), "national_currency": rates.national, "rates": found})
 
 
+@router.get("/v1/sps/requirements", responses={422: _PROBLEM})
+def sps_requirements(
+    node: NodeDep,
+    hs_code: Annotated[str, Query(pattern=r"^[0-9]{2,10}$", description="HS code or prefix")],
+    origin: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    date: DateQuery = None,
+) -> Response:
+    """The published SPS (quarantine) requirements for goods of ``hs_code`` from ``origin``."""
+    on = date or _today(node)
+    return _json(
+        {
+            "hs_code": hs_code,
+            "origin": origin,
+            "date": on.isoformat(),
+            "requirements": node.sps.lookup(hs_code, origin, on),
+        }
+    )
+
+
 @router.post("/v1/assessments", responses={400: _PROBLEM, 422: _PROBLEM, 503: _PROBLEM})
 async def calculate(
     request: Request,

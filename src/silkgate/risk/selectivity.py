@@ -117,16 +117,19 @@ class Decision:
     hits: list[Hit]
     contributions: list[dict[str, Any]]
     model_item: int | None = None  # the item whose model score is the declaration's
+    sps_requirements: tuple[dict[str, Any], ...] = ()  # quarantine controls that apply
+    prohibited: bool = False
 
     @property
     def forced(self) -> str:
         if self.exploration:
             return "red"
         effects = {h.profile.effect for h in self.hits}
-        if Effect.RED in effects:
+        if Effect.RED in effects or self.prohibited:
             return "red"
         # A quarantine requirement sends goods to inspection whatever the budget.
-        return "yellow" if effects & {Effect.YELLOW, Effect.SPS} else ""
+        sps = effects & {Effect.YELLOW, Effect.SPS} or self.sps_requirements
+        return "yellow" if sps else ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -139,6 +142,7 @@ class Decision:
             "profiles": [h.as_json() for h in self.hits],
             "top_features": self.contributions,
             "model_item": self.model_item,
+            "sps_requirements": list(self.sps_requirements),
         }
 
 
@@ -152,6 +156,7 @@ def decide(
     calibrator: Calibrator,
     draw: float,
     model_item: int | None = None,
+    sps_requirements: list[Any] = (),  # type: ignore[assignment]
 ) -> Decision:
     """The channel of one declaration. ``draw`` is a uniform random number in [0, 1)."""
     reasons: list[str] = []
@@ -170,13 +175,18 @@ def decide(
         reasons.append(f"AEO: score x {budget.aeo_factor}")
     score = min(score, 100.0)
     effects = {h.profile.effect for h in hits}
-    sps = Effect.SPS in effects
-    if sps:
+    sps = Effect.SPS in effects or bool(sps_requirements)
+    if Effect.SPS in effects:
         names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.SPS)
         reasons.append(f"quarantine inspection required by {names}")
+    reasons.extend(f"SPS requirement, {a.reason()}" for a in sps_requirements)
+    prohibited = any(a.requirement.control.value == "prohibited" for a in sps_requirements)
     t_red, t_yellow, calibrated = calibrator.thresholds()
     exploration = False
-    if Effect.RED in effects:
+    if prohibited:
+        channel = Channel.RED
+        reasons.append("goods prohibited by an SPS requirement")
+    elif Effect.RED in effects:
         channel = Channel.RED
         names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.RED)
         reasons.append(f"red forced by {names}")
@@ -203,7 +213,17 @@ def decide(
     if not calibrated:
         reasons.append("thresholds not yet calibrated (fewer than 100 recent declarations)")
     decision = Decision(
-        channel, score, model_score, exploration, sps, reasons, hits, contributions, model_item
+        channel,
+        score,
+        model_score,
+        exploration,
+        sps,
+        reasons,
+        hits,
+        contributions,
+        model_item,
+        tuple(a.as_json() for a in sps_requirements),
+        prohibited,
     )
     calibrator.observe(score, decision.forced)
     return decision

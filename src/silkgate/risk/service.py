@@ -104,6 +104,7 @@ class RiskService:
         self._loaded: _Loaded | None = None
         self.calibrator: Calibrator | None = None
         self._scorers: dict[int, Any] = {}
+        self.sps: Any = None  # the node's SpsService, when it has one
 
     # -- what is in force --------------------------------------------------------------
 
@@ -180,6 +181,7 @@ class RiskService:
             facts
             and (facts[0]["declaration.importer_aeo"] or facts[0]["declaration.declarant_aeo"])
         )
+        applicable = self.sps.applicable(doc, on) if self.sps is not None else []
         assert self.calibrator is not None
         return decide(
             hits,
@@ -190,6 +192,7 @@ class RiskService:
             calibrator=self.calibrator,
             draw=self.rng.random(),
             model_item=model_item,
+            sps_requirements=applicable,
         )
 
     @staticmethod

@@ -464,3 +464,31 @@ aeo_operators = sa.Table(
     sa.Column("valid_to", sa.Date, nullable=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+# --- SPS (quarantine) requirements --------------------------------------------------
+
+sps_requirement_sets = sa.Table(
+    "sps_requirement_sets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("loaded_at", UtcDateTime(), nullable=False),
+    sa.Column("loaded_by", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+sps_requirements = sa.Table(
+    "sps_requirements",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("set_id", sa.ForeignKey("sps_requirement_sets.id"), nullable=False, index=True),
+    sa.Column("hs_prefix", sa.String(10), nullable=False),
+    sa.Column("origin", sa.String(2), nullable=False),  # "" for every origin
+    sa.Column("control", sa.String(20), nullable=False),
+    sa.Column("document", sa.String(4), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+)

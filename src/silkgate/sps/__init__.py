@@ -1,0 +1,1 @@
+"""Sanitary, veterinary and phytosanitary (SPS) requirements: the quarantine side of clearance."""
