@@ -975,10 +975,20 @@ def _risk_node():  # type: ignore[no-untyped-def]
         _fail(str(exc))
 
 
-def _analyst_principal():  # type: ignore[no-untyped-def]
-    """Commands run on the node's own machine act as its administrator."""
+def _analyst_principal(node: Any = None):  # type: ignore[no-untyped-def]
+    """Who a command on the node's own machine acts as, for the audit trail.
+
+    With SILKGATE_TOKEN set, the user that token belongs to (and that user's
+    rights); otherwise the node's administrator, named after the login.
+    """
     from silkgate.access.principals import Principal
 
+    token = os.environ.get("SILKGATE_TOKEN", "").strip()
+    if token and node is not None:
+        principal = node.tokens.resolve(token)
+        if principal is None:
+            _fail("SILKGATE_TOKEN is unknown or revoked")
+        return principal
     return Principal(0, os.environ.get("USER", "admin"), Role.ADMIN, None)
 
 
@@ -1000,6 +1010,7 @@ def risk_profile(
     description: str = "",
 ) -> None:
     """Create a risk profile, or a new version of the one called NAME."""
+    from silkgate.declarations.errors import Forbidden
     from silkgate.declarations.validation import InvalidRequest
 
     node = _risk_node()
@@ -1013,9 +1024,12 @@ def risk_profile(
         "description": description,
     }
     try:
-        saved = node.risk.save_profile(_analyst_principal(), raw)
+        saved = node.risk.save_profile(_analyst_principal(node), raw)
     except InvalidRequest as exc:
         _invalid(exc)
+        return
+    except Forbidden as exc:
+        _fail(str(exc))
         return
     out.print(f"[green]profile {saved['name']} version {saved['version']} saved[/green]")
 
@@ -1025,6 +1039,8 @@ def risk_profiles(retired: bool = False) -> None:
     """The risk profiles in force (newest version of each)."""
     node = _risk_node()
     table = Table("name", "v", "effect", "condition", "valid", "by")
+    for column in table.columns:
+        column.overflow = "fold"
     for p in node.risk.list_profiles(include_retired=retired):
         effect = p["effect"] + (f" +{p['points']}" if p["points"] else "")
         table.add_row(
@@ -1041,12 +1057,12 @@ def risk_profiles(retired: bool = False) -> None:
 @risk_app.command("retire")
 def risk_retire(name: str) -> None:
     """Retire a profile (it stops applying; its versions are kept)."""
-    from silkgate.declarations.errors import NotFound
+    from silkgate.declarations.errors import Forbidden, NotFound
 
     node = _risk_node()
     try:
-        node.risk.retire_profile(_analyst_principal(), name)
-    except NotFound as exc:
+        node.risk.retire_profile(_analyst_principal(node), name)
+    except (NotFound, Forbidden) as exc:
         _fail(str(exc))
     out.print(f"[green]profile {name} retired[/green]")
 
@@ -1060,6 +1076,7 @@ def risk_budget(
     aeo_factor: Annotated[str | None, typer.Option(help="AEO score multiplier, e.g. 0.5")] = None,
 ) -> None:
     """Show the selectivity budget, or change it."""
+    from silkgate.declarations.errors import Forbidden
     from silkgate.declarations.validation import InvalidRequest
 
     node = _risk_node()
@@ -1076,9 +1093,11 @@ def risk_budget(
     }
     if changes:
         try:
-            node.risk.set_budget(_analyst_principal(), changes)
+            node.risk.set_budget(_analyst_principal(node), changes)
         except InvalidRequest as exc:
             _invalid(exc)
+        except Forbidden as exc:
+            _fail(str(exc))
     b = node.risk.budget()
     out.print(
         f"red <= {b.red:.1%}, yellow <= {b.yellow:.1%}, exploration {b.exploration:.1%} "
@@ -1149,9 +1168,9 @@ def risk_import_history(
         return
     out.print(f"[green]{result['added']:,} of {result['rows']:,} rows added to the history[/green]")
     for source, h in result["history"].items():
+        what = "declarations" if source == "kcs" else "item rows from this node's controls"
         out.print(
-            f"  {source}: {h['rows']:,} controlled declarations, {h['fraud']:,} with fraud, "
-            f"{h['from']} to {h['to']}"
+            f"  {source}: {h['rows']:,} {what}, {h['fraud']:,} with fraud, {h['from']} to {h['to']}"
         )
 
 
@@ -1168,7 +1187,7 @@ def risk_train(
     started = time.perf_counter()
     try:
         result = node.risk.train(
-            os.environ.get("USER", "admin"),
+            _analyst_principal(node).name,
             since=_parse_date(since) if since else None,
             until=_parse_date(until) if until else None,
             seed=seed,
@@ -1186,7 +1205,7 @@ def _print_card(model_id: int, card: dict[str, Any]) -> None:
     data = card["data"]
     out.print(
         f"model {model_id}: {card['algorithm']}, {len(card['features'])} features; trained on "
-        f"{data['rows']:,} declarations ({data['fraud']:,} with fraud) from {data['from']} "
+        f"{data['rows']:,} history rows ({data['fraud']:,} with fraud) from {data['from']} "
         f"to {data['to']} in {card['training_seconds']} s"
     )
     v = card.get("validation") or {}

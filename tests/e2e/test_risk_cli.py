@@ -86,3 +86,33 @@ def test_a_profile_with_a_syntax_error_is_refused(settings, prepared):
     assert r.returncode == 1 and "at position 21" in r.stderr
     listed = run_cli(settings, "risk", "profiles")
     assert "cli-bad" not in listed.stdout
+
+
+def test_commands_act_as_the_user_of_the_token(settings, prepared, tokens):
+    r = run_cli(
+        settings,
+        "risk",
+        "profile",
+        "by-officer",
+        "--condition",
+        'item.origin == "ZZ"',
+        "--effect",
+        "red",
+        token=tokens["officer.li"],
+    )
+    assert r.returncode == 1 and "risk analysts" in r.stderr
+    r = run_cli(
+        settings,
+        "risk",
+        "profile",
+        "by-analyst",
+        "--condition",
+        'item.origin == "ZZ"',
+        "--effect",
+        "red",
+        token=tokens["analyst.zhao"],
+    )
+    assert r.returncode == 0, r.stderr
+    listed = run_cli(settings, "risk", "profiles")
+    assert "analyst.zhao" in listed.stdout
+    run_cli(settings, "risk", "retire", "by-analyst", token=tokens["analyst.zhao"])

@@ -202,3 +202,42 @@ def test_sps_requirements_send_goods_to_quarantine(client, tokens, node, declara
     d = client.get(f"/v1/declarations/{body['mrn']}", headers=auth(tokens["officer.li"])).json()
     assert d["risk"]["sps"] is True
     assert any("document N851 not attached" in reason for reason in d["risk"]["reasons"])
+
+
+def test_only_controls_count_and_a_corrected_outcome_replaces_the_first(
+    client, tokens, analyst, declaration, exporter
+):
+    officer = auth(tokens["officer.li"])
+
+    def totals():
+        months = client.get("/v1/risk/performance", headers=analyst).json()["hit_rates"]
+        return (
+            sum(m["selected_controls"] for m in months),
+            sum(m["selected_fraud"] for m in months),
+        )
+
+    before = totals()
+    green = lodge(client, tokens, declaration)["mrn"]  # never controlled
+    client.post(f"/v1/declarations/{green}/outcome", json={"fraud": True}, headers=officer)
+    assert totals() == before
+    condition = f'declaration.exporter == "{exporter}"'
+    client.post(
+        "/v1/risk/profiles",
+        json={"name": f"c-{exporter}", "condition": condition, "effect": "yellow"},
+        headers=analyst,
+    )
+    declaration = dict(declaration, lrn=declaration["lrn"] + "Y")
+    declaration["exporter"] = dict(declaration["exporter"], name=exporter)
+    controlled = lodge(client, tokens, declaration)["mrn"]
+    client.post(f"/v1/declarations/{controlled}/outcome", json={"fraud": True}, headers=officer)
+    assert totals() == (before[0] + 1, before[1] + 1)
+    r = client.post(
+        f"/v1/declarations/{controlled}/outcome", json={"fraud": False}, headers=officer
+    )
+    assert len(r.json()["outcomes"]) == 2
+    assert totals() == (before[0] + 1, before[1])
+    mine = client.get(
+        f"/v1/declarations/{controlled}/journal", headers=auth(tokens["acme-trading"])
+    ).json()["items"]
+    assert [e["reason"] for e in mine if e["event"] == "outcome"] == [None, None]
+    client.delete(f"/v1/risk/profiles/c-{exporter}", headers=analyst)

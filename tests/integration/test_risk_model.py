@@ -74,5 +74,8 @@ def test_import_train_score_and_explain(own_node, tmp_path, declaration):
         assert d["risk"]["model_score"] > 0.3
         assert d["risk"]["top_features"] and d["risk"]["top_features"][0]["item"] in (1, 2)
         assert {"feature", "value", "contribution"} <= set(d["risk"]["top_features"][0])
+        for f in d["risk"]["top_features"]:  # categories by name, not by index
+            if f["feature"].startswith("cat_"):
+                assert isinstance(f["value"], str)
         perf = client.get("/v1/risk/performance", headers=officer).json()
         assert perf["models"][0]["active"] and perf["models"][0]["id"] == trained["id"]

@@ -43,3 +43,23 @@ def test_every_error_with_its_line():
         "line 4, description: required",
         "line 4, valid_from: '2024-13-01' is not a date (YYYY-MM-DD)",
     ]
+
+
+def test_kcs_history_rows_are_checked_whole():
+    from silkgate.risk import kcs
+    from tests.kcs_synthetic import HEADER, rows
+
+    data = rows(5)
+    data[1]["Net Mass"] = "-5"
+    data[1]["Item Price"] = "abc"
+    data[2]["Fraud"], data[2]["Critical Fraud"] = "0", "1"
+    data[3]["Country of Origin"] = ""
+    text = ",".join(HEADER) + "\n" + "\n".join(",".join(r[h] for h in HEADER) for r in data)
+    with pytest.raises(FileErrors) as exc:
+        kcs.read(text)
+    assert [str(e) for e in exc.value.errors] == [
+        "line 3, Net Mass: '-5' is negative",
+        "line 3, Item Price: 'abc' is not a number",
+        "line 4, Critical Fraud: a critical fraud is a fraud: Fraud is 0",
+        "line 5, Country of Origin: required",
+    ]

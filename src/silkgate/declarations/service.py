@@ -556,9 +556,9 @@ class DeclarationService:
                 "from_status": e.from_status,
                 "to_status": e.to_status,
                 "reason": e.reason
-                if principal.sees_all or e.event != "channel"
-                # A trader learns the channel, never the profiles or scores behind it.
-                else (e.reason or "").split(":", 1)[0].split(" ", 1)[0],
+                if principal.sees_all or e.event not in _INTERNAL_REASONS
+                # A trader learns the channel, never the profiles, scores or findings behind it.
+                else _INTERNAL_REASONS[e.event](e.reason or ""),
                 "elapsed_seconds": round((e.at - start).total_seconds(), 3) if start else 0.0,
             }
             for e in entries
@@ -919,6 +919,11 @@ class DeclarationService:
 
 SYSTEM = "silkgate"  # the actor of what the node does by itself
 _STRICTNESS = ["green", "blue", "yellow", "red"]
+# Journal reasons a declarant sees only in part: the channel's name, not why.
+_INTERNAL_REASONS: dict[str, Callable[[str], str | None]] = {
+    "channel": lambda reason: reason.split(":", 1)[0].split(" ", 1)[0],
+    "outcome": lambda reason: None,
+}
 
 
 def _route(lodging: Lodging) -> tuple[Status, str | None]:

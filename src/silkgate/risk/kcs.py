@@ -73,15 +73,21 @@ def read(text: str) -> tuple[list[dict[str, str]], bool]:
             value = row.get(column) or ""
             if value:
                 try:
-                    Decimal(value)
+                    if Decimal(value) < 0:
+                        errors.append(LineError(n, column, f"{value!r} is negative"))
                 except InvalidOperation:
                     errors.append(LineError(n, column, f"{value!r} is not a number"))
+        for column in ("HS6 Code", "Country of Origin", "Importer ID"):
+            if not row.get(column):
+                errors.append(LineError(n, column, "required"))
         if labelled:
             if row.get(FRAUD) not in ("0", "1", ""):
                 errors.append(LineError(n, FRAUD, f"{row[FRAUD]!r} must be 0 or 1"))
             # 0: no fraud; 1: fraud; 2: critical fraud (a safety or security finding).
             if CRITICAL in row and row[CRITICAL] not in ("0", "1", "2", ""):
                 errors.append(LineError(n, CRITICAL, f"{row[CRITICAL]!r} must be 0, 1 or 2"))
+            elif row.get(FRAUD) == "0" and row.get(CRITICAL) in ("1", "2"):
+                errors.append(LineError(n, CRITICAL, "a critical fraud is a fraud: Fraud is 0"))
         if len(errors) == bad:
             rows.append(row)
         if len(errors) > 200:

@@ -95,11 +95,24 @@ def top_contributions(
     return [
         {
             "feature": names[i],
-            "value": None if np.isnan(x[0, i]) else round(float(x[0, i]), 4),
+            "value": _readable(builder, names[i], x[0, i]),
             "contribution": round(float(contrib[i]), 4),
         }
         for i in order
     ]
+
+
+def _readable(builder: FeatureBuilder, name: str, value: float) -> Any:
+    """A feature's value as an officer reads it: a category's name, not its index."""
+    if np.isnan(value):
+        return "unseen" if name.startswith("cat_") else None
+    if name.startswith("cat_"):
+        codes = (builder.state or {}).get("cat", {}).get(name[4:], {})
+        for text, index in codes.items():
+            if index == int(value):
+                return text
+        return "unseen"
+    return round(float(value), 4)
 
 
 def ranking_metrics(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:

@@ -87,10 +87,11 @@ def check(raw: dict[str, Any]) -> tuple[Condition, Effect, Decimal, dt.date, dt.
                     f"{text[: exc.position]}⟨here⟩{text[exc.position :]}",
                 )
             )
+    effect: Effect | None
     try:
         effect = Effect(raw.get("effect"))
     except ValueError:
-        effect = Effect.SCORE
+        effect = None
         errors.append(
             FieldError("/effect", "invalid", f"must be one of {', '.join(e.value for e in Effect)}")
         )
@@ -117,7 +118,7 @@ def check(raw: dict[str, Any]) -> tuple[Condition, Effect, Decimal, dt.date, dt.
         errors.append(FieldError("/valid_to", "before_start", "is before valid_from"))
     if errors:
         raise InvalidRequest(errors)
-    assert condition is not None
+    assert condition is not None and effect is not None
     return condition, effect, points, valid_from or dt.date.min, valid_to
 
 

@@ -105,6 +105,7 @@ class RiskService:
         self.calibrator: Calibrator | None = None
         self._scorers: dict[int, Any] = {}
         self.sps: Any = None  # the node's SpsService, when it has one
+        self._calibrated_for: tuple[Any, ...] | None = None
 
     # -- what is in force --------------------------------------------------------------
 
@@ -147,11 +148,15 @@ class RiskService:
                         key,
                         time.monotonic(),
                     )
-                if self.calibrator is None or self.calibrator.budget != loaded.budget:
+                # A new budget or a new model means new thresholds: the scores the old
+                # ones were calibrated on no longer describe what will be selected.
+                calibration = (loaded.budget, key[3])
+                if self.calibrator is None or self._calibrated_for != calibration:
                     calibrator = Calibrator(loaded.budget)
-                    for score, forced in store.recent_scores(conn, loaded.budget.window):
+                    for score, forced in store.recent_scores(conn, loaded.budget.window, key[3]):
                         calibrator.observe(score, forced)
                     self.calibrator = calibrator
+                    self._calibrated_for = calibration
             self._loaded = loaded
             return loaded
 
@@ -572,7 +577,9 @@ class RiskService:
                 {
                     "fraud": o["fraud"],
                     "critical": o["critical"],
-                    "revenue_recovered": format(Decimal(str(o["revenue_recovered"])), "f"),
+                    "revenue_recovered": format(
+                        Decimal(str(o["revenue_recovered"])).quantize(Decimal("0.01")), "f"
+                    ),
                     "note": o["note"],
                     "recorded_at": o["recorded_at"].isoformat().replace("+00:00", "Z"),
                     "recorded_by": o["recorded_by"],
@@ -633,7 +640,7 @@ class RiskService:
                     "random_hit_rate": round(m["random"][1] / m["random"][0], 4)
                     if m["random"][0]
                     else None,
-                    "revenue_recovered": format(m["revenue"], "f"),
+                    "revenue_recovered": format(m["revenue"].quantize(Decimal("0.01")), "f"),
                 }
                 for m in months
             ],

@@ -268,11 +268,18 @@ def decision_of(
     return out
 
 
-def recent_scores(conn: sa.Connection, limit: int) -> list[tuple[float, str]]:
-    """The newest decisions' (score, forced channel), oldest first, to warm a calibrator."""
+def recent_scores(conn: sa.Connection, limit: int, model_id: int | None) -> list[tuple[float, str]]:
+    """The newest decisions of one model's (score, forced channel), oldest first.
+
+    They warm a calibrator: another model's scores would set wrong thresholds.
+    """
     r = declaration_risk.c
+    same_model = r.model_id.is_(None) if model_id is None else r.model_id == model_id
     rows = conn.execute(
-        sa.select(r.score, r.exploration, r.reasons).order_by(r.decided_at.desc()).limit(limit)
+        sa.select(r.score, r.exploration, r.reasons)
+        .where(same_model)
+        .order_by(r.decided_at.desc())
+        .limit(limit)
     ).all()
     out = []
     for score, exploration, reasons in reversed(rows):
@@ -297,8 +304,13 @@ def outcomes_of(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]
 
 
 def hit_rates(conn: sa.Connection) -> list[dict[str, Any]]:
-    """Per month: controls with an outcome, and the fraud found, for model-selected and random."""
+    """Per month: controls with an outcome, and the fraud found, for model/profile and random.
+
+    A control is a declaration selected red or yellow at lodging; only its
+    latest outcome counts (a corrected outcome replaces the first).
+    """
     o, r = control_outcomes.c, declaration_risk.c
+    latest = sa.select(sa.func.max(o.id)).group_by(o.declaration_id).scalar_subquery()
     month = sa.func.substr(sa.cast(o.recorded_at, sa.String), 1, 7)
     rows = conn.execute(
         sa.select(
@@ -308,12 +320,12 @@ def hit_rates(conn: sa.Connection) -> list[dict[str, Any]]:
             sa.func.sum(sa.case((o.fraud.is_(True), 1), else_=0)),
             sa.func.sum(o.revenue_recovered),
         )
-        # The selection that led to the control is the lodging's (version 1).
         .select_from(
             control_outcomes.join(
                 declaration_risk, sa.and_(r.declaration_id == o.declaration_id, r.version == 1)
             )
         )
+        .where(o.id.in_(latest), r.channel.in_(("red", "yellow")))
         .group_by(month, r.exploration)
         .order_by(month)
     ).all()

@@ -286,7 +286,7 @@ async def record_payment(
     except (Forbidden, NotFound, Conflict) as exc:
         return _redirect(back, ("error", str(exc)))
     except InvalidRequest as exc:
-        return _redirect(back, ("error", "; ".join(e.detail for e in exc.errors)))
+        return _redirect(back, ("error", _field_errors(exc)))
     return _redirect(back, ("ok", f"Recorded: {kind} of {value} {currency}."))
 
 
@@ -324,6 +324,14 @@ async def tariff_page(
     except TariffNotLoaded as exc:
         context["error"] = str(exc)
     return _render(request, "tariff.html", principal, **context)
+
+
+def _field_errors(exc: InvalidRequest) -> str:
+    """Errors as one line, each with the field it is about."""
+    return "; ".join(
+        f"{e.pointer.lstrip('/').replace('_', ' ')}: {e.detail}" if e.pointer else e.detail
+        for e in exc.errors
+    )
 
 
 def _risk_context(node: Node, principal: Principal) -> dict[str, Any]:
@@ -376,6 +384,7 @@ async def save_profile(
     points: Annotated[str, Form(max_length=10)] = "",
     valid_from: Annotated[str, Form(max_length=10)] = "",
     valid_to: Annotated[str, Form(max_length=10)] = "",
+    description: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     principal = await _principal(request)
     if principal is None:
@@ -390,6 +399,7 @@ async def save_profile(
         "points": points or None,
         "valid_from": valid_from or None,
         "valid_to": valid_to or None,
+        "description": description,
     }
     try:
         saved = await run_in_threadpool(node.risk.save_profile, principal, form)
@@ -447,7 +457,7 @@ async def record_outcome(
     except (Forbidden, NotFound) as exc:
         return _redirect(back, ("error", str(exc)))
     except InvalidRequest as exc:
-        return _redirect(back, ("error", "; ".join(e.detail for e in exc.errors)))
+        return _redirect(back, ("error", _field_errors(exc)))
     return _redirect(back, ("ok", "Recorded: outcome of the control."))
 
 
@@ -472,7 +482,7 @@ async def act(
     except (IllegalTransition, Forbidden, NotFound, Unpaid) as exc:
         return _redirect(back, ("error", str(exc)))
     except InvalidRequest as exc:
-        return _redirect(back, ("error", "; ".join(e.detail for e in exc.errors)))
+        return _redirect(back, ("error", _field_errors(exc)))
     return _redirect(back, ("ok", f"Done: {chosen.value}."))
 
 
