@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from starlette.responses import RedirectResponse, Response
 
 from silkgate import __version__
-from silkgate.api import declarations, problems, risk, tariff
+from silkgate.api import declarations, inspections, problems, risk, tariff
 from silkgate.api.limits import BodySizeLimit
 from silkgate.config import Settings
 from silkgate.node import Node, open_node
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     app.include_router(declarations.router)
     app.include_router(tariff.router)
     app.include_router(risk.router)
+    app.include_router(inspections.router)
     console.install(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -52,6 +52,7 @@ DEMO_USERS = [
     DemoUser("officer.li", Role.OFFICER, None, "customs officer, Shanghai"),
     DemoUser("officer.wang", Role.OFFICER, None, "customs officer, Youyiguan"),
     DemoUser("analyst.zhao", Role.ANALYST, None, "risk analyst"),
+    DemoUser("inspector.chen", Role.SPS_INSPECTOR, None, "SPS (quarantine) inspector, Shanghai"),
     DemoUser(
         "acme-trading",
         Role.DECLARANT,

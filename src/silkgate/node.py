@@ -17,6 +17,7 @@ from silkgate.config import Settings
 from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.service import DeclarationService, Lodging, Outcome
 from silkgate.declarations.validation import CodeLists
+from silkgate.inspection.service import InspectionService
 from silkgate.risk.service import RiskService
 from silkgate.sps.service import SpsService
 from silkgate.store import principals as principal_store
@@ -80,6 +81,7 @@ class Node:
     tariff: TariffService
     risk: RiskService
     sps: SpsService
+    inspections: InspectionService
     tokens: TokenResolver
     lodgings: GroupCommitter[Lodging, Outcome]
 
@@ -118,7 +120,10 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
     risk = RiskService(engine, ttl=settings.tariff_refresh_seconds, load_model=load_scorer)
     sps = SpsService(engine, countries=codes.countries, ttl=settings.tariff_refresh_seconds)
     risk.sps = sps
-    declarations = DeclarationService(engine, codes, tariff, risk, timezone=settings.timezone)
+    inspections = InspectionService(engine)
+    declarations = DeclarationService(
+        engine, codes, tariff, risk, inspections, timezone=settings.timezone
+    )
     return Node(
         settings=settings,
         engine=engine,
@@ -127,6 +132,7 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
         tariff=tariff,
         risk=risk,
         sps=sps,
+        inspections=inspections,
         tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
         lodgings=GroupCommitter(declarations.commit),
     )

@@ -199,3 +199,51 @@ def test_an_analyst_writes_a_profile_and_an_officer_records_the_outcome(
     expect(page.locator("#timeline")).to_contain_text("fraud found, 5000.00 recovered")
     page.goto("/console/risk")
     expect(page.locator("#hit-rates")).not_to_contain_text("No control outcome")
+
+
+def test_officer_and_sps_inspector_work_one_joint_inspection(page, live_node, tokens, declaration):
+    import uuid
+
+    exporter = f"Exporter {uuid.uuid4().hex[:8]} (test)"
+    r = httpx.post(
+        f"{live_node}/v1/risk/profiles",
+        json={
+            "name": f"j-{exporter}",
+            "condition": f'declaration.exporter == "{exporter}"',
+            "effect": "yellow",
+        },
+        headers={"Authorization": f"Bearer {tokens['analyst.zhao']}"},
+        timeout=10,
+    )
+    assert r.status_code == 201, r.text
+    declaration["exporter"]["name"] = exporter
+    mrn = lodge(live_node, tokens["acme-trading"], declaration)
+
+    log_in(page, tokens["inspector.chen"])
+    page.goto(f"/console/declarations/{mrn}")
+    expect(page.locator("#inspection-status")).to_contain_text("open")
+    # A yellow declaration: the documents, checked by customs; the inspector has no form.
+    expect(page.locator("#checks")).to_contain_text("Invoice, transport document")
+    expect(page.locator(".check-form")).to_have_count(0)
+
+    page.context.clear_cookies()
+    log_in(page, tokens["officer.li"])
+    page.goto(f"/console/declarations/{mrn}")
+    form = page.locator(".check-form").first
+    form.locator("select[name=status]").select_option("non_compliant")
+    form.get_by_role("button", name="Record").click()
+    expect(page.get_by_role("status")).to_contain_text("finding")  # a finding must be said
+    form = page.locator(".check-form").first
+    form.locator("select[name=status]").select_option("non_compliant")
+    form.locator("input[name=note]").fill("invoice total differs from the bank transfer")
+    form.get_by_role("button", name="Record").click()
+    expect(page.get_by_role("status")).to_contain_text("Recorded: check 1")
+    page.get_by_role("button", name="Complete the inspection").click()
+    expect(page.locator("#inspection-status")).to_contain_text("completed")
+    expect(page.locator("#inspection-status")).to_contain_text("findings")
+    expect(page.locator("#timeline")).to_contain_text("invoice total differs")
+    httpx.delete(
+        f"{live_node}/v1/risk/profiles/j-{exporter}",
+        headers={"Authorization": f"Bearer {tokens['analyst.zhao']}"},
+        timeout=10,
+    )

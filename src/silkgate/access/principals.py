@@ -22,6 +22,7 @@ class Role(StrEnum):
     OFFICER = "officer"  # customs officer: every declaration of the node, and the decisions
     ADMIN = "admin"  # runs the node: everything an officer can, plus the users
     ANALYST = "analyst"  # risk analyst: profiles, budget, model; reads every declaration
+    SPS_INSPECTOR = "sps_inspector"  # quarantine service: the SPS checks of joint inspections
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Principal:
     @property
     def sees_all(self) -> bool:
         """Reads every declaration of the node (staff and risk analysts)."""
-        return self.is_staff or self.role is Role.ANALYST
+        return self.is_staff or self.role in (Role.ANALYST, Role.SPS_INSPECTOR)
 
     def may_see(self, declarant_id: str) -> bool:
         return self.sees_all or declarant_id == self.party_id

@@ -46,9 +46,12 @@ from silkgate.declarations.validation import (
     InvalidRequest,
     validate,
 )
+from silkgate.inspection.service import InspectionService
+from silkgate.inspection.service import plan as plan_inspection
 from silkgate.risk.selectivity import Channel, Decision
 from silkgate.risk.service import RiskService
 from silkgate.store import declarations as store
+from silkgate.store import inspection as inspection_store
 from silkgate.store import journal
 from silkgate.store import risk as risk_store
 from silkgate.store import tariff as tariff_store
@@ -150,6 +153,7 @@ class DeclarationService:
         codes: CodeLists,
         tariff: TariffService,
         risk: RiskService | None = None,
+        inspections: InspectionService | None = None,
         *,
         timezone: str = "UTC",
         clock: Clock = utc_now,
@@ -158,6 +162,7 @@ class DeclarationService:
         self.codes = codes
         self.tariff = tariff
         self.risk = risk
+        self.inspections = inspections
         self.currency = tariff.policy.currency
         self.minor_unit = tariff.policy.minor_unit
         self.zone = ZoneInfo(timezone)
@@ -406,6 +411,20 @@ class DeclarationService:
                     )
                     events.append(self._assessed_event(at, d, 1, lodgings[i].assessment))
                     events.extend(_selectivity_events(at, d, lodgings[i].decision, status))
+                    decision = lodgings[i].decision
+                    if decision is not None and self.inspections is not None:
+                        planned = plan_inspection(
+                            conn,
+                            declaration_id=d.id,
+                            mrn=d.mrn,
+                            version=1,
+                            office=d.office,
+                            channel=decision.channel.value,
+                            sps_requirements=list(decision.sps_requirements),
+                            at=at,
+                        )
+                        if planned is not None:
+                            events.append(planned)
                 journal.append(conn, *events)
                 keys = []
                 for i, d in zip(fresh, stored, strict=True):
@@ -476,6 +495,11 @@ class DeclarationService:
             result["document"] = store.document(conn, d.id, d.version)
             result["assessment"] = tariff_store.assessment_of(conn, d.id, d.version)
             result["risk"] = self._risk_of(conn, principal, d)
+            result["inspection"] = (
+                self.inspections.of_declaration(conn, d.id)
+                if self.inspections is not None and principal.sees_all
+                else None
+            )
             if result["risk"] and result["risk"]["model_id"] and self.risk is not None:
                 result["risk"]["top_features"] = self.risk.explain(
                     result["risk"]["model_id"],
@@ -713,7 +737,21 @@ class DeclarationService:
             to_status=changed.status if changed.status != d.status else None,
             reason=reason[:1000],
         )
-        return dataclasses.replace(changed, channel=channel), [event]
+        events = [event]
+        if self.inspections is not None:
+            planned = plan_inspection(
+                conn,
+                declaration_id=d.id,
+                mrn=d.mrn,
+                version=d.version,
+                office=d.office,
+                channel=channel,
+                sps_requirements=list(decision.sps_requirements),
+                at=at,
+            )
+            if planned is not None:
+                events.append(planned)
+        return dataclasses.replace(changed, channel=channel), events
 
     def act(
         self, principal: Principal, mrn: str, action: Action, reason: str | None = None
@@ -735,6 +773,12 @@ class DeclarationService:
                 raise Forbidden(f"a {principal.role.value} may not {action.value} a declaration")
             status = next_status(Status(d.status), action)
             if action is Action.RELEASE:
+                task = inspection_store.task_of(conn, d.id)
+                if task is not None and task["status"] != "completed":
+                    raise Conflict(
+                        f"the joint inspection (task {task['id']}) is not complete; "
+                        "complete it before releasing"
+                    )
                 unsecured = self._account(conn, d)["unsecured"]
                 if Decimal(unsecured) > 0:
                     raise Unpaid(

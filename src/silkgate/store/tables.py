@@ -492,3 +492,35 @@ sps_requirements = sa.Table(
     sa.Column("valid_from", sa.Date, nullable=False),
     sa.Column("valid_to", sa.Date, nullable=True),
 )
+
+# --- joint inspection ----------------------------------------------------------------
+
+inspection_tasks = sa.Table(
+    "inspection_tasks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False, unique=True),
+    sa.Column("office", sa.String(5), nullable=False, index=True),
+    sa.Column("status", sa.String(12), nullable=False, index=True),  # open, completed
+    sa.Column("officer", sa.Text, nullable=True),
+    sa.Column("sps_inspector", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("started_at", UtcDateTime(), nullable=True),
+    sa.Column("completed_at", UtcDateTime(), nullable=True),
+    sa.Column("result", sa.String(16), nullable=True),  # compliant, findings
+)
+
+inspection_checks = sa.Table(
+    "inspection_checks",
+    metadata,
+    sa.Column("task_id", sa.ForeignKey("inspection_tasks.id"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("service", sa.String(8), nullable=False),  # customs, sps
+    sa.Column("check", sa.String(20), nullable=False),
+    sa.Column("item_seq", sa.Integer, nullable=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("status", sa.String(14), nullable=False),  # open, compliant, non_compliant
+    sa.Column("finding", sa.Text, nullable=True),  # JSON
+    sa.Column("recorded_by", sa.Text, nullable=True),
+    sa.Column("recorded_at", UtcDateTime(), nullable=True),
+)

@@ -428,6 +428,62 @@ async def retire_profile(request: Request, name: str) -> Response:
     return _redirect("/console/risk", ("ok", f"Retired: profile {name}."))
 
 
+@router.post("/inspections/{task_id}/checks/{seq}")
+async def record_check(
+    request: Request,
+    task_id: int,
+    seq: int,
+    status: Annotated[str, Form(max_length=20)],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    if not _same_origin(request):
+        return Response("cross-origin form refused", status_code=403)
+    node = _node(request)
+    raw = {"status": status, "finding": {"note": note.strip()} if note.strip() else None}
+    return await _inspection_step(
+        request,
+        task_id,
+        lambda: node.inspections.record(principal, task_id, seq, raw),
+        f"Recorded: check {seq}.",
+    )
+
+
+@router.post("/inspections/{task_id}/complete")
+async def complete_inspection(request: Request, task_id: int) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    if not _same_origin(request):
+        return Response("cross-origin form refused", status_code=403)
+    node = _node(request)
+    return await _inspection_step(
+        request,
+        task_id,
+        lambda: node.inspections.complete(principal, task_id),
+        "Done: inspection completed.",
+    )
+
+
+async def _inspection_step(request: Request, task_id: int, step: Any, done: str) -> Response:
+    node = _node(request)
+    principal = await _principal(request)
+    try:
+        task = await run_in_threadpool(node.inspections.get, principal, task_id)
+    except (Forbidden, NotFound) as exc:
+        return _redirect("/console", ("error", str(exc)))
+    back = f"/console/declarations/{task['mrn']}"
+    try:
+        await run_in_threadpool(step)
+    except (Forbidden, NotFound, Conflict) as exc:
+        return _redirect(back, ("error", str(exc)))
+    except InvalidRequest as exc:
+        return _redirect(back, ("error", _field_errors(exc)))
+    return _redirect(back, ("ok", done))
+
+
 @router.post("/declarations/{mrn}/outcome")
 async def record_outcome(
     request: Request,
@@ -479,7 +535,7 @@ async def act(
         return _redirect(back, ("error", f"Unknown action {action!r}."))
     try:
         await run_in_threadpool(_node(request).declarations.act, principal, mrn, chosen, reason)
-    except (IllegalTransition, Forbidden, NotFound, Unpaid) as exc:
+    except (IllegalTransition, Forbidden, NotFound, Unpaid, Conflict) as exc:
         return _redirect(back, ("error", str(exc)))
     except InvalidRequest as exc:
         return _redirect(back, ("error", _field_errors(exc)))

@@ -1,0 +1,80 @@
+"""``/v1/inspections``: the joint inspection queue, tasks, check results, completion."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.problems import MEDIA_TYPE
+
+router = APIRouter(prefix="/v1/inspections", tags=["inspections"])
+_PROBLEM = {"content": {MEDIA_TYPE: {}}}
+_ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM, 422: _PROBLEM}
+TaskId = Annotated[int, Path(ge=1)]
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+
+
+async def _body(request: Request) -> Any:
+    from silkgate.api.declarations import _json_body
+
+    raw, _ = await _json_body(request)
+    return raw
+
+
+@router.get("", responses=_ERRORS)
+def queue(
+    node: NodeDep,
+    principal: PrincipalDep,
+    office: Annotated[str | None, Query(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")] = None,
+    status: Annotated[str | None, Query(pattern="^(open|completed)$")] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    """The inspection tasks of an office, newest first (officers and SPS inspectors)."""
+    return _json(
+        {"items": node.inspections.queue(principal, office=office, status=status, limit=limit)}
+    )
+
+
+@router.get("/{task_id}", responses=_ERRORS)
+def task(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
+    """One task with its merged customs and SPS checklist."""
+    return _json(node.inspections.get(principal, task_id))
+
+
+@router.post("/{task_id}/assign", responses=_ERRORS)
+async def assign(
+    request: Request, node: NodeDep, principal: PrincipalDep, task_id: TaskId
+) -> Response:
+    """Assign the task: ``{"officer": "officer.li", "sps_inspector": "inspector.chen"}``."""
+    raw = await _body(request)
+    return _json(await run_in_threadpool(node.inspections.assign, principal, task_id, raw))
+
+
+@router.post("/{task_id}/checks/{seq}", responses=_ERRORS)
+async def record(
+    request: Request,
+    node: NodeDep,
+    principal: PrincipalDep,
+    task_id: TaskId,
+    seq: Annotated[int, Path(ge=1)],
+) -> Response:
+    """Record one check: ``{"status": "compliant|non_compliant", "finding": {"note": "..."}}``.
+
+    Customs checks are recorded by officers, SPS checks by SPS inspectors.
+    """
+    raw = await _body(request)
+    return _json(await run_in_threadpool(node.inspections.record, principal, task_id, seq, raw))
+
+
+@router.post("/{task_id}/complete", responses=_ERRORS)
+def complete(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
+    """Complete the task once every check has a result; the officer then decides."""
+    return _json(node.inspections.complete(principal, task_id))

@@ -1,0 +1,1 @@
+"""One joint customs and quarantine inspection per declaration: tasks, checklists, findings."""

@@ -1,0 +1,92 @@
+"""The checklist of a joint inspection: customs checks and SPS checks in one task.
+
+"Single declaration, single inspection, single release": where customs and
+the quarantine service would each have inspected the goods, silkgate plans
+one task whose checklist merges both services' checks, so the container is
+opened once. Which checks, follows from the channel (documents only for
+yellow, the goods themselves for red) and from the SPS requirements that
+apply to each item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Service(StrEnum):
+    CUSTOMS = "customs"
+    SPS = "sps"
+
+
+@dataclass(frozen=True)
+class Check:
+    service: Service
+    check: str  # documents, quantity, description, classification, value, origin, certificate...
+    description: str
+    item: int | None = None  # the item it is about, or None for the whole declaration
+
+    def as_row(self, seq: int) -> dict[str, Any]:
+        return {
+            "seq": seq,
+            "service": self.service.value,
+            "check": self.check,
+            "item_seq": self.item,
+            "description": self.description,
+        }
+
+
+# What customs checks, by channel.
+YELLOW_CHECKS = [
+    ("documents", "Invoice, transport document and attached documents match the declaration"),
+]
+RED_CHECKS = [
+    *YELLOW_CHECKS,
+    ("quantity", "Packages, mass and quantities match the declaration"),
+    ("description", "The goods are those described"),
+    ("classification", "The tariff line is right for the goods"),
+    ("value", "The declared value is plausible for the goods"),
+    ("origin", "Origin marks and the proof of origin match the declared origin"),
+]
+# What the quarantine service checks, by SPS control.
+SPS_CHECKS = {
+    "phyto_certificate": ("certificate", "Phytosanitary certificate {document} present and valid"),
+    "vet_certificate": (
+        "certificate",
+        "Veterinary health certificate {document} present and valid",
+    ),
+    "health_certificate": ("certificate", "Health certificate {document} present and valid"),
+    "lab_test": ("samples", "Samples taken and the laboratory result within the standards"),
+    "treatment": ("treatment", "Treatment done and proven: {description}"),
+    "quarantine_hold": ("pests", "Inspected for pests and diseases; no quarantine pest found"),
+    "prohibited": ("prohibited", "Prohibited goods: {description}"),
+}
+
+
+def checklist(channel: str, sps_requirements: Iterable[dict[str, Any]]) -> list[Check]:
+    """The merged checklist for a declaration with this channel and these SPS requirements."""
+    checks: list[Check] = []
+    customs = RED_CHECKS if channel == "red" else YELLOW_CHECKS if channel == "yellow" else []
+    checks.extend(Check(Service.CUSTOMS, name, text) for name, text in customs)
+    seen: set[tuple[str, int | None, str]] = set()
+    for r in sps_requirements:
+        name, text = SPS_CHECKS[r["control"]]
+        key = (name, r.get("item"), r.get("document") or "")
+        if key in seen:
+            continue
+        seen.add(key)
+        checks.append(
+            Check(
+                Service.SPS,
+                name,
+                text.format(document=r.get("document") or "", description=r["description"]),
+                r.get("item"),
+            )
+        )
+    return checks
+
+
+def needs_inspection(channel: str, sps_requirements: Iterable[Any]) -> bool:
+    return channel in ("red", "yellow") or any(True for _ in sps_requirements)

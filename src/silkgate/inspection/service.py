@@ -1,0 +1,241 @@
+"""The joint inspection use cases: plan a task at lodging, work its checklist, complete it.
+
+Customs officers record the customs checks and SPS inspectors the quarantine
+checks of the same task; each result is journaled on the declaration. The
+goods are released only once the task is complete (and the duties secured).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from silkgate.access.principals import Principal, Role
+from silkgate.declarations.errors import Conflict, Forbidden, NotFound
+from silkgate.declarations.validation import FieldError, InvalidRequest
+from silkgate.inspection.checklist import Service, checklist, needs_inspection
+from silkgate.store import inspection as store
+from silkgate.store import journal
+from silkgate.store.db import reading, writing
+
+STATUSES = ("compliant", "non_compliant")
+SYSTEM = "silkgate"
+
+
+def plan(
+    conn: sa.Connection,
+    *,
+    declaration_id: int,
+    mrn: str,
+    version: int,
+    office: str,
+    channel: str,
+    sps_requirements: list[dict[str, Any]],
+    at: dt.datetime,
+) -> journal.Event | None:
+    """Create the declaration's task if its channel or an SPS requirement calls for one.
+
+    Runs inside the transaction that stores the selection; returns the journal
+    event to append, or None when no inspection is needed (or one is planned).
+    """
+    if not needs_inspection(channel, sps_requirements) or store.task_of(conn, declaration_id):
+        return None
+    checks = checklist(channel, sps_requirements)
+    store.create(conn, declaration_id, office, [c.as_row(i) for i, c in enumerate(checks, 1)], at)
+    services = sorted({c.service.value for c in checks})
+    return journal.Event(
+        at=at,
+        actor=SYSTEM,
+        event="inspection_planned",
+        declaration_id=declaration_id,
+        mrn=mrn,
+        version=version,
+        reason=f"joint inspection ({' + '.join(services)}), {len(checks)} checks at {office}",
+    )
+
+
+def _worker(principal: Principal) -> None:
+    if not (principal.is_staff or principal.role is Role.SPS_INSPECTOR):
+        raise Forbidden("inspections are worked by customs officers and SPS inspectors")
+
+
+def _may_record(principal: Principal, service: str) -> bool:
+    if principal.role is Role.ADMIN:
+        return True
+    if service == Service.SPS.value:
+        return principal.role is Role.SPS_INSPECTOR
+    return principal.role is Role.OFFICER
+
+
+def _json_task(task: dict[str, Any], checks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def when(value: dt.datetime | None) -> str | None:
+        return value.isoformat().replace("+00:00", "Z") if value else None
+
+    out = {
+        "id": task["id"],
+        "mrn": task["mrn"],
+        "office": task["office"],
+        "status": task["status"],
+        "channel": task.get("channel"),
+        "officer": task["officer"],
+        "sps_inspector": task["sps_inspector"],
+        "created_at": when(task["created_at"]),
+        "started_at": when(task["started_at"]),
+        "completed_at": when(task["completed_at"]),
+        "result": task["result"],
+    }
+    if checks is not None:
+        out["checks"] = [
+            {
+                "seq": c["seq"],
+                "service": c["service"],
+                "check": c["check"],
+                "item": c["item_seq"],
+                "description": c["description"],
+                "status": c["status"],
+                "finding": c["finding"],
+                "recorded_by": c["recorded_by"],
+                "recorded_at": when(c["recorded_at"]),
+            }
+            for c in checks
+        ]
+    return out
+
+
+class InspectionService:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def queue(
+        self,
+        principal: Principal,
+        *,
+        office: str | None = None,
+        status: str | None = "open",
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        _worker(principal)
+        with reading(self.engine) as conn:
+            tasks = store.queue(conn, office=office, status=status, limit=limit)
+        return [_json_task(t) for t in tasks]
+
+    def get(self, principal: Principal, task_id: int) -> dict[str, Any]:
+        _worker(principal)
+        with reading(self.engine) as conn:
+            task = store.task(conn, task_id)
+            if task is None:
+                raise NotFound(f"no inspection task {task_id}")
+            return _json_task(task, store.checks(conn, task_id))
+
+    def of_declaration(self, conn: sa.Connection, declaration_id: int) -> dict[str, Any] | None:
+        task = store.task_of(conn, declaration_id)
+        if task is None:
+            return None
+        task = store.task(conn, task["id"])
+        assert task is not None
+        return _json_task(task, store.checks(conn, task["id"]))
+
+    def assign(self, principal: Principal, task_id: int, raw: Any) -> dict[str, Any]:
+        """Assign the task to an officer and/or an SPS inspector (by user name)."""
+        _worker(principal)
+        if not isinstance(raw, dict) or not set(raw) <= {"officer", "sps_inspector"} or not raw:
+            raise InvalidRequest(
+                [FieldError("", "invalid", "send an officer and/or an sps_inspector (user names)")]
+            )
+        with writing(self.engine) as conn:
+            task = store.task(conn, task_id, for_update=True)
+            if task is None:
+                raise NotFound(f"no inspection task {task_id}")
+            if task["status"] == "completed":
+                raise Conflict("the inspection is completed")
+            store.update_task(conn, task_id, **{k: str(v)[:80] for k, v in raw.items()})
+        return self.get(principal, task_id)
+
+    def record(self, principal: Principal, task_id: int, seq: int, raw: Any) -> dict[str, Any]:
+        """The result of one check: compliant or not, with the finding (a note, figures)."""
+        _worker(principal)
+        errors: list[FieldError] = []
+        if not isinstance(raw, dict):
+            raise InvalidRequest([FieldError("", "invalid", "send a JSON object")])
+        status = raw.get("status")
+        if status not in STATUSES:
+            errors.append(FieldError("/status", "invalid", "compliant or non_compliant"))
+        finding = raw.get("finding")
+        if finding is not None and not isinstance(finding, dict):
+            errors.append(FieldError("/finding", "invalid", 'an object, e.g. {"note": "..."}'))
+        if status == "non_compliant" and not finding:
+            errors.append(FieldError("/finding", "missing", "say what was found"))
+        if errors:
+            raise InvalidRequest(errors)
+        at = dt.datetime.now(dt.UTC)
+        with writing(self.engine) as conn:
+            task = store.task(conn, task_id, for_update=True)
+            if task is None:
+                raise NotFound(f"no inspection task {task_id}")
+            if task["status"] == "completed":
+                raise Conflict("the inspection is completed; its results cannot change")
+            check = next((c for c in store.checks(conn, task_id) if c["seq"] == seq), None)
+            if check is None:
+                raise NotFound(f"inspection task {task_id} has no check {seq}")
+            if not _may_record(principal, check["service"]):
+                who = "SPS inspectors" if check["service"] == "sps" else "customs officers"
+                raise Forbidden(f"{check['service']} checks are recorded by {who}")
+            store.record(
+                conn,
+                task_id,
+                seq,
+                status=status,
+                finding=finding,
+                recorded_by=principal.name,
+                recorded_at=at,
+            )
+            if task["started_at"] is None:
+                store.update_task(conn, task_id, started_at=at)
+            journal.append(
+                conn,
+                journal.Event(
+                    at=at,
+                    actor=principal.name,
+                    event="inspection_check",
+                    declaration_id=task["declaration_id"],
+                    mrn=task["mrn"],
+                    reason=f"{check['service']} {check['check']}: {status}"
+                    + (f" ({(finding or {}).get('note', '')})" if finding else ""),
+                ),
+            )
+        return self.get(principal, task_id)
+
+    def complete(self, principal: Principal, task_id: int) -> dict[str, Any]:
+        """Close the task once every check has a result; the officer then decides."""
+        _worker(principal)
+        at = dt.datetime.now(dt.UTC)
+        with writing(self.engine) as conn:
+            task = store.task(conn, task_id, for_update=True)
+            if task is None:
+                raise NotFound(f"no inspection task {task_id}")
+            if task["status"] == "completed":
+                raise Conflict("the inspection is already completed")
+            checks = store.checks(conn, task_id)
+            open_checks = [c for c in checks if c["status"] == "open"]
+            if open_checks:
+                raise Conflict(
+                    "checks without a result: "
+                    + ", ".join(f"{c['seq']} ({c['service']} {c['check']})" for c in open_checks)
+                )
+            failed = any(c["status"] == "non_compliant" for c in checks)
+            result = "findings" if failed else "compliant"
+            store.update_task(conn, task_id, status="completed", completed_at=at, result=result)
+            journal.append(
+                conn,
+                journal.Event(
+                    at=at,
+                    actor=principal.name,
+                    event="inspected",
+                    declaration_id=task["declaration_id"],
+                    mrn=task["mrn"],
+                    reason=f"joint inspection completed: {result}",
+                ),
+            )
+        return self.get(principal, task_id)

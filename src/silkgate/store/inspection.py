@@ -1,0 +1,99 @@
+"""Joint inspection tasks and their checklists in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from silkgate.store.tables import declarations, inspection_checks, inspection_tasks
+
+
+def create(
+    conn: sa.Connection,
+    declaration_id: int,
+    office: str,
+    checks: list[dict[str, Any]],
+    at: dt.datetime,
+) -> int:
+    task_id = conn.execute(
+        inspection_tasks.insert().returning(inspection_tasks.c.id),
+        {
+            "declaration_id": declaration_id,
+            "office": office,
+            "status": "open",
+            "created_at": at,
+        },
+    ).scalar_one()
+    if checks:
+        conn.execute(
+            inspection_checks.insert(),
+            [{"task_id": task_id, "status": "open", **c} for c in checks],
+        )
+    return task_id
+
+
+def task_of(conn: sa.Connection, declaration_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        inspection_tasks.select().where(inspection_tasks.c.declaration_id == declaration_id)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def task(conn: sa.Connection, task_id: int, *, for_update: bool = False) -> dict[str, Any] | None:
+    query = (
+        sa.select(inspection_tasks, declarations.c.mrn, declarations.c.declarant_id)
+        .join(declarations, declarations.c.id == inspection_tasks.c.declaration_id)
+        .where(inspection_tasks.c.id == task_id)
+    )
+    if for_update:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return None if row is None else dict(row._mapping)
+
+
+def checks(conn: sa.Connection, task_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        inspection_checks.select()
+        .where(inspection_checks.c.task_id == task_id)
+        .order_by(inspection_checks.c.seq)
+    )
+    out = []
+    for r in rows:
+        row = dict(r._mapping)
+        row["finding"] = orjson.loads(row["finding"]) if row["finding"] else None
+        out.append(row)
+    return out
+
+
+def queue(
+    conn: sa.Connection, *, office: str | None, status: str | None, limit: int
+) -> list[dict[str, Any]]:
+    t = inspection_tasks.c
+    query = (
+        sa.select(inspection_tasks, declarations.c.mrn, declarations.c.channel)
+        .join(declarations, declarations.c.id == t.declaration_id)
+        .order_by(t.id.desc())
+        .limit(limit)
+    )
+    if office:
+        query = query.where(t.office == office)
+    if status:
+        query = query.where(t.status == status)
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def update_task(conn: sa.Connection, task_id: int, **values: Any) -> None:
+    conn.execute(inspection_tasks.update().where(inspection_tasks.c.id == task_id).values(**values))
+
+
+def record(conn: sa.Connection, task_id: int, seq: int, **values: Any) -> None:
+    if "finding" in values and values["finding"] is not None:
+        values["finding"] = orjson.dumps(values["finding"]).decode()
+    conn.execute(
+        inspection_checks.update()
+        .where(inspection_checks.c.task_id == task_id, inspection_checks.c.seq == seq)
+        .values(**values)
+    )

@@ -1,0 +1,102 @@
+"""One joint customs and quarantine inspection: planned at lodging, worked by both services."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+
+from tests.integration.conftest import auth, settle
+
+REQUIREMENTS = (
+    "hs_prefix,origin,control,document,description,valid_from,valid_to\n"
+    "9701,NZ,phyto_certificate,N851,Paintings on wood: phytosanitary certificate,2024-01-01,\n"
+)
+
+
+def test_a_red_declaration_with_an_sps_requirement_gets_one_joint_task(
+    client, tokens, node, declaration
+):
+    node.sps.load(REQUIREMENTS.encode(), source="test.csv", actor="test")
+    exporter = f"Exporter {uuid.uuid4().hex[:8]} (test)"
+    analyst, officer = auth(tokens["analyst.zhao"]), auth(tokens["officer.li"])
+    inspector = auth(tokens["inspector.chen"])
+    client.post(
+        "/v1/risk/profiles",
+        json={
+            "name": f"i-{exporter}",
+            "condition": f'declaration.exporter == "{exporter}"',
+            "effect": "red",
+        },
+        headers=analyst,
+    )
+    doc = copy.deepcopy(declaration)
+    doc["exporter"]["name"] = exporter
+    doc["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting on wood")
+    r = client.post("/v1/declarations", json=doc, headers=auth(tokens["acme-trading"]))
+    assert r.status_code == 201, r.text
+    mrn = r.json()["mrn"]
+    assert r.json()["channel"] == "red"
+
+    d = client.get(f"/v1/declarations/{mrn}", headers=officer).json()
+    task = d["inspection"]
+    checks = task["checks"]
+    assert [(c["service"], c["check"]) for c in checks] == [
+        ("customs", "documents"),
+        ("customs", "quantity"),
+        ("customs", "description"),
+        ("customs", "classification"),
+        ("customs", "value"),
+        ("customs", "origin"),
+        ("sps", "certificate"),
+    ]
+    assert checks[-1]["item"] == 2 and "N851" in checks[-1]["description"]
+    queue = client.get("/v1/inspections", params={"office": "CNSGH"}, headers=inspector).json()
+    assert task["id"] in [t["id"] for t in queue["items"]]
+    assert client.get("/v1/inspections", headers=auth(tokens["acme-trading"])).status_code == 403
+
+    base = f"/v1/inspections/{task['id']}"
+    r = client.post(
+        f"{base}/assign",
+        json={"officer": "officer.li", "sps_inspector": "inspector.chen"},
+        headers=officer,
+    )
+    assert r.json()["officer"] == "officer.li"
+    # Each service records its own checks.
+    r = client.post(f"{base}/checks/7", json={"status": "compliant"}, headers=officer)
+    assert r.status_code == 403 and "SPS inspectors" in r.json()["detail"]
+    r = client.post(f"{base}/checks/7", json={"status": "non_compliant"}, headers=inspector)
+    assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/finding"
+    r = client.post(
+        f"{base}/checks/7",
+        json={"status": "non_compliant", "finding": {"note": "certificate missing"}},
+        headers=inspector,
+    )
+    assert r.status_code == 200 and r.json()["started_at"]
+    r = client.post(f"{base}/complete", headers=officer)
+    assert r.status_code == 409 and "1 (customs documents)" in r.json()["detail"]
+    # Release waits for the inspection.
+    settle(client, tokens["officer.li"], mrn)
+    r = client.post(f"/v1/declarations/{mrn}/release", headers=officer)
+    assert r.status_code == 409 and "joint inspection" in r.json()["detail"]
+    for seq in range(1, 7):
+        r = client.post(f"{base}/checks/{seq}", json={"status": "compliant"}, headers=officer)
+        assert r.status_code == 200
+    r = client.post(f"{base}/complete", headers=officer)
+    assert r.json()["status"] == "completed" and r.json()["result"] == "findings"
+    r = client.post(f"{base}/checks/1", json={"status": "compliant"}, headers=officer)
+    assert r.status_code == 409
+    r = client.post(f"/v1/declarations/{mrn}/release", headers=officer)
+    assert r.status_code == 200
+    events = [
+        e["event"]
+        for e in client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    ]
+    assert events[:4] == ["lodged", "assessed", "channel", "inspection_planned"]
+    assert events.count("inspection_check") == 7 and "inspected" in events
+    client.delete(f"/v1/risk/profiles/i-{exporter}", headers=analyst)
+
+
+def test_a_green_declaration_needs_no_inspection(client, tokens, declaration):
+    r = client.post("/v1/declarations", json=declaration, headers=auth(tokens["acme-trading"]))
+    d = client.get(f"/v1/declarations/{r.json()['mrn']}", headers=auth(tokens["officer.li"]))
+    assert d.json()["inspection"] is None
