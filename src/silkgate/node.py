@@ -121,9 +121,11 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
     sps = SpsService(engine, countries=codes.countries, ttl=settings.tariff_refresh_seconds)
     risk.sps = sps
     inspections = InspectionService(engine)
+    inspections.risk = risk
     declarations = DeclarationService(
         engine, codes, tariff, risk, inspections, timezone=settings.timezone
     )
+    inspections.declarations = declarations
     return Node(
         settings=settings,
         engine=engine,

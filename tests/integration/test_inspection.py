@@ -100,3 +100,93 @@ def test_a_green_declaration_needs_no_inspection(client, tokens, declaration):
     r = client.post("/v1/declarations", json=declaration, headers=auth(tokens["acme-trading"]))
     d = client.get(f"/v1/declarations/{r.json()['mrn']}", headers=auth(tokens["officer.li"]))
     assert d.json()["inspection"] is None
+
+
+def test_findings_correct_the_declaration_and_become_the_controls_outcome(
+    client, tokens, node, declaration
+):
+    node.sps.load(REQUIREMENTS.encode(), source="test.csv", actor="test")
+    exporter = f"Exporter {uuid.uuid4().hex[:8]} (test)"
+    analyst, officer = auth(tokens["analyst.zhao"]), auth(tokens["officer.li"])
+    inspector = auth(tokens["inspector.chen"])
+    client.post(
+        "/v1/risk/profiles",
+        json={
+            "name": f"f-{exporter}",
+            "condition": f'declaration.exporter == "{exporter}"',
+            "effect": "red",
+        },
+        headers=analyst,
+    )
+    doc = copy.deepcopy(declaration)
+    doc["exporter"]["name"] = exporter
+    doc["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting on wood")
+    mrn = client.post("/v1/declarations", json=doc, headers=auth(tokens["acme-trading"])).json()[
+        "mrn"
+    ]
+    task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
+    base = f"/v1/inspections/{task['id']}"
+    before = client.get(f"/v1/declarations/{mrn}/payments", headers=officer).json()["assessed"]
+
+    # Undervalued: the officer corrects the value of item 2; the duties are assessed again.
+    bad = client.post(
+        f"{base}/checks/5",
+        json={
+            "status": "non_compliant",
+            "finding": {"kind": "value", "item": 2, "corrected": {"value": "-1"}},
+        },
+        headers=officer,
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["pointer"].startswith(
+        "/finding/corrected"
+    )
+    r = client.post(
+        f"{base}/checks/5",
+        json={
+            "status": "non_compliant",
+            "finding": {
+                "kind": "value",
+                "item": 2,
+                "note": "price list shows 12,000 USD",
+                "corrected": {"value": "12000.00"},
+            },
+        },
+        headers=officer,
+    )
+    assert r.status_code == 200, r.text
+    finding = next(c for c in r.json()["checks"] if c["seq"] == 5)["finding"]
+    d = client.get(f"/v1/declarations/{mrn}", headers=officer).json()
+    assert d["version"] == 2 and d["document"]["items"][1]["value"] == "12000.00"
+    assert d["document"]["invoice"]["amount"] == "52500.00"
+    after = d["account"]["assessed"]
+    assert float(after) > float(before) and float(finding["revenue"]) > 0
+    # A pest is named by its scientific name.
+    r = client.post(
+        f"{base}/checks/7",
+        json={"status": "non_compliant", "finding": {"kind": "pest", "note": "larvae"}},
+        headers=inspector,
+    )
+    assert (
+        r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/finding/pest/scientific_name"
+    )
+    r = client.post(
+        f"{base}/checks/7",
+        json={
+            "status": "non_compliant",
+            "finding": {
+                "kind": "pest",
+                "note": "larvae in the frame",
+                "pest": {"scientific_name": "Anoplophora glabripennis"},
+            },
+        },
+        headers=inspector,
+    )
+    assert r.status_code == 200
+    for seq in (1, 2, 3, 4, 6):
+        client.post(f"{base}/checks/{seq}", json={"status": "compliant"}, headers=officer)
+    assert client.post(f"{base}/complete", headers=officer).json()["result"] == "findings"
+    events = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    outcome = [e for e in events if e["event"] == "outcome"]
+    assert outcome and "fraud found, critical" in outcome[0]["reason"]
+    assert any(e["event"] == "corrected" for e in events)
+    client.delete(f"/v1/risk/profiles/f-{exporter}", headers=analyst)

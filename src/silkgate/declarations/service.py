@@ -612,6 +612,93 @@ class DeclarationService:
 
     # -- changing ------------------------------------------------------------
 
+    def correct(
+        self, principal: Principal, mrn: str, item: int, corrected: dict[str, Any], reason: str
+    ) -> dict[str, Any]:
+        """An officer's correction of one item after inspection: a new version, reassessed.
+
+        ``corrected`` may set the item's ``hs_code``, ``origin``, ``value``
+        (invoice currency; the invoice total follows), ``net_mass_kg`` or
+        ``supplementary_quantity``. The status does not change (the goods are
+        under control); the duties are assessed again as of the day of
+        lodging, and the difference is what the inspection recovered.
+        """
+        if not principal.is_staff:
+            raise Forbidden("corrections are made by customs officers")
+        allowed = {"hs_code", "origin", "value", "net_mass_kg", "supplementary_quantity"}
+        unknown = sorted(set(corrected) - allowed)
+        if unknown or not corrected:
+            raise InvalidRequest(
+                [
+                    FieldError(
+                        "/finding/corrected",
+                        "invalid",
+                        f"may correct {', '.join(sorted(allowed))}"
+                        + (f"; not {', '.join(unknown)}" if unknown else ""),
+                    )
+                ]
+            )
+        at = self.clock()
+        with writing(self.engine) as conn:
+            d = self._visible(conn, principal, mrn, for_update=True)
+            if Status(d.status).is_final:
+                raise Conflict(f"the declaration is {d.status}")
+            raw = store.document(conn, d.id, d.version)
+            assert raw is not None
+            items = [i for i in raw["items"] if i["seq"] == item]
+            if not items:
+                raise InvalidRequest(
+                    [FieldError("/finding/item", "invalid", f"the declaration has no item {item}")]
+                )
+            items[0].update(corrected)
+            raw["invoice"]["amount"] = str(sum(Decimal(str(i["value"])) for i in raw["items"]))
+            try:
+                doc = validate(raw, self.codes, self.today(at))
+            except InvalidDeclaration as exc:
+                raise InvalidRequest(
+                    [
+                        FieldError("/finding/corrected" + e.pointer, e.code, e.detail)
+                        for e in exc.errors
+                    ]
+                ) from None
+            before = tariff_store.assessed_total(conn, d.id, d.version) or ZERO
+            assessment = self.tariff.assess(doc, self.today(d.lodged_at))
+            amended = store.amend(conn, d, d.status, doc, at, principal.name, reason)
+            tariff_store.insert_assessments(
+                conn,
+                [
+                    {
+                        "declaration_id": d.id,
+                        "version": amended.version,
+                        "assessed_at": at,
+                        **tariff_store.assessment_row(assessment),
+                    }
+                ],
+            )
+            journal.append(
+                conn,
+                journal.Event(
+                    at=at,
+                    actor=principal.name,
+                    event="corrected",
+                    declaration_id=d.id,
+                    mrn=d.mrn,
+                    version=amended.version,
+                    reason=f"item {item}: "
+                    + ", ".join(f"{k} {v}" for k, v in corrected.items())
+                    + f" ({reason})",
+                ),
+                self._assessed_event(at, amended, amended.version, assessment),
+            )
+        after = assessment.total("total")
+        return {
+            "mrn": mrn,
+            "version": amended.version,
+            "assessed_before": format(before, "f"),
+            "assessed_after": format(after, "f"),
+            "difference": format(after - before, "f"),
+        }
+
     def amend(
         self,
         principal: Principal,

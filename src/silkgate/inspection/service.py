@@ -8,6 +8,7 @@ goods are released only once the task is complete (and the duties secured).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -104,9 +105,46 @@ def _json_task(task: dict[str, Any], checks: list[dict[str, Any]] | None = None)
     return out
 
 
+# What an inspector may find, by kind. Corrections change the declaration and its duties.
+CORRECTIONS = frozenset({"quantity", "value", "classification", "origin"})
+CUSTOMS_FINDINGS = CORRECTIONS | {"documents", "description", "other"}
+SPS_FINDINGS = frozenset({"certificate", "pest", "lab", "treatment", "prohibited", "other"})
+
+
+def _finding_errors(finding: dict[str, Any]) -> list[FieldError]:
+    errors = []
+    note = finding.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > 500):
+        errors.append(FieldError("/finding/note", "invalid", "text of at most 500 characters"))
+    corrected = finding.get("corrected")
+    if corrected is not None:
+        if finding.get("kind") not in CORRECTIONS:
+            errors.append(
+                FieldError(
+                    "/finding/corrected",
+                    "invalid",
+                    "only a quantity, value, classification or origin finding corrects it",
+                )
+            )
+        elif not isinstance(corrected, dict) or not corrected:
+            errors.append(FieldError("/finding/corrected", "invalid", "the corrected fields"))
+    pest = finding.get("pest")
+    if finding.get("kind") == "pest" and (
+        not isinstance(pest, dict) or not str(pest.get("scientific_name") or "").strip()
+    ):
+        errors.append(
+            FieldError("/finding/pest/scientific_name", "missing", "name the pest intercepted")
+        )
+    return errors
+
+
 class InspectionService:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        # Set by the node: corrections go through the declaration service (a new
+        # version, reassessed), outcomes through the risk service (its feedback).
+        self.declarations: Any = None
+        self.risk: Any = None
 
     def queue(
         self,
@@ -167,6 +205,8 @@ class InspectionService:
             errors.append(FieldError("/finding", "invalid", 'an object, e.g. {"note": "..."}'))
         if status == "non_compliant" and not finding:
             errors.append(FieldError("/finding", "missing", "say what was found"))
+        if isinstance(finding, dict):
+            errors.extend(_finding_errors(finding))
         if errors:
             raise InvalidRequest(errors)
         at = dt.datetime.now(dt.UTC)
@@ -182,6 +222,34 @@ class InspectionService:
             if not _may_record(principal, check["service"]):
                 who = "SPS inspectors" if check["service"] == "sps" else "customs officers"
                 raise Forbidden(f"{check['service']} checks are recorded by {who}")
+            kind = (finding or {}).get("kind")
+            allowed = SPS_FINDINGS if check["service"] == "sps" else CUSTOMS_FINDINGS
+            if kind is not None and kind not in allowed:
+                raise InvalidRequest(
+                    [
+                        FieldError(
+                            "/finding/kind",
+                            "invalid",
+                            f"a {check['service']} finding is one of {', '.join(sorted(allowed))}",
+                        )
+                    ]
+                )
+        if finding and finding.get("kind") in CORRECTIONS and finding.get("corrected"):
+            # The declaration is corrected (a new version, reassessed) before the
+            # result is recorded: a correction that does not validate records nothing.
+            correction = self.declarations.correct(
+                principal,
+                task["mrn"],
+                int(finding.get("item") or check["item_seq"] or 0),
+                finding["corrected"],
+                f"inspection finding: {finding.get('note') or finding['kind']}",
+            )
+            finding = {**finding, "revenue": correction["difference"]}
+        with writing(self.engine) as conn:
+            task = store.task(conn, task_id, for_update=True)
+            assert task is not None
+            if task["status"] == "completed":
+                raise Conflict("the inspection is completed; its results cannot change")
             store.record(
                 conn,
                 task_id,
@@ -224,7 +292,7 @@ class InspectionService:
                     "checks without a result: "
                     + ", ".join(f"{c['seq']} ({c['service']} {c['check']})" for c in open_checks)
                 )
-            failed = any(c["status"] == "non_compliant" for c in checks)
+            failed = [c for c in checks if c["status"] == "non_compliant"]
             result = "findings" if failed else "compliant"
             store.update_task(conn, task_id, status="completed", completed_at=at, result=result)
             journal.append(
@@ -237,5 +305,28 @@ class InspectionService:
                     mrn=task["mrn"],
                     reason=f"joint inspection completed: {result}",
                 ),
+            )
+        if self.risk is not None:
+            # The result is the control's outcome: the risk model learns from it.
+            revenue = sum(
+                (Decimal((c["finding"] or {}).get("revenue") or "0") for c in failed), Decimal(0)
+            )
+            fraud = any(c["service"] == "customs" for c in failed)
+            critical = any(
+                c["service"] == "sps"
+                and (c["finding"] or {}).get("kind") in ("pest", "lab", "prohibited")
+                for c in failed
+            )
+            notes = "; ".join((c["finding"] or {}).get("note", "") for c in failed if c["finding"])
+            self.risk.record_outcome(
+                Principal(0, principal.name, Role.ADMIN, None),
+                task["mrn"],
+                {
+                    "fraud": fraud or critical,
+                    "critical": critical,
+                    "revenue_recovered": str(max(revenue, Decimal(0)).quantize(Decimal("0.01"))),
+                    "note": f"joint inspection: {notes}"[:1000] if notes else "joint inspection",
+                },
+                declarations=self.declarations,
             )
         return self.get(principal, task_id)
