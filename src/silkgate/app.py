@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     app.include_router(tariff.router)
     app.include_router(risk.router)
     app.include_router(inspections.router)
+    app.include_router(inspections.certificates)
     console.install(app)
 
     @app.get("/healthz", include_in_schema=False)

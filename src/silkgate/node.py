@@ -122,6 +122,7 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
     risk.sps = sps
     inspections = InspectionService(engine)
     inspections.risk = risk
+    inspections.administration = settings.administration
     declarations = DeclarationService(
         engine, codes, tariff, risk, inspections, timezone=settings.timezone
     )

@@ -190,3 +190,56 @@ def test_findings_correct_the_declaration_and_become_the_controls_outcome(
     assert outcome and "fraud found, critical" in outcome[0]["reason"]
     assert any(e["event"] == "corrected" for e in events)
     client.delete(f"/v1/risk/profiles/f-{exporter}", headers=analyst)
+
+
+def test_an_ephyto_that_matches_clears_the_certificate_check_and_a_tampered_one_opens_checks(
+    client, tokens, node, declaration
+):
+    from tests.ephyto_samples import certificate
+
+    node.sps.load(REQUIREMENTS.encode(), source="test.csv", actor="test")
+    trader = auth(tokens["acme-trading"])
+    officer = auth(tokens["officer.li"])
+    doc = copy.deepcopy(declaration)
+    doc["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting on wood")
+    mrn = client.post("/v1/declarations", json=doc, headers=trader).json()["mrn"]
+    task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
+    assert [(c["service"], c["check"]) for c in task["checks"]] == [("sps", "certificate")]
+
+    r = client.post(
+        f"/v1/declarations/{mrn}/ephyto",
+        content=b"<c:SPSCertificate",
+        headers={**trader, "Content-Type": "application/xml"},
+    )
+    assert r.status_code == 422 and "not well-formed" in r.json()["errors"][0]["detail"]
+    good = certificate(consignor=doc["exporter"]["name"], consignee=doc["importer"]["name"])
+    r = client.post(
+        f"/v1/declarations/{mrn}/ephyto",
+        content=good,
+        headers={**trader, "Content-Type": "application/xml"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["matches"] is True
+    task = client.get(f"/v1/inspections/{task['id']}", headers=officer).json()
+    assert (
+        task["checks"][0]["status"] == "compliant"
+        and task["checks"][0]["recorded_by"] == "silkgate"
+    )
+
+    tampered = certificate(
+        consignor=doc["exporter"]["name"],
+        consignee="Another Importer Ltd",
+        status="40",
+        number="NZ2026-0002",
+    )
+    r = client.post(
+        f"/v1/declarations/{mrn}/ephyto",
+        content=tampered,
+        headers={**trader, "Content-Type": "application/xml"},
+    )
+    assert [m["field"] for m in r.json()["mismatches"]] == ["status", "consignee"]
+    task = client.get(f"/v1/inspections/{task['id']}", headers=officer).json()
+    opened = [c for c in task["checks"] if c["status"] == "open"]
+    assert len(opened) == 2 and "NZ2026-0002" in opened[0]["description"]
+    listed = client.get(f"/v1/declarations/{mrn}/ephyto", headers=trader).json()["items"]
+    assert [c["number"] for c in listed] == ["NZ2026-0001", "NZ2026-0002"]

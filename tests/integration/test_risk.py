@@ -198,7 +198,8 @@ def test_sps_requirements_send_goods_to_quarantine(client, tokens, node, declara
     painting = copy.deepcopy(declaration)
     painting["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting")
     body = lodge(client, tokens, painting)
-    assert body["channel"] == "yellow" and body["status"] == "under_control"
+    # Held for quarantine; the customs channel is unchanged (green: no documentary check).
+    assert body["channel"] == "green" and body["status"] == "under_control"
     d = client.get(f"/v1/declarations/{body['mrn']}", headers=auth(tokens["officer.li"])).json()
     assert d["risk"]["sps"] is True
     assert any("document N851 not attached" in reason for reason in d["risk"]["reasons"])

@@ -33,6 +33,7 @@ CORES = [
     "risk/kcs.py",
     "risk/features.py",
     "sps/requirements.py",
+    "inspection/checklist.py",
 ]
 FORBIDDEN = (
     "sqlalchemy",

@@ -94,7 +94,8 @@ def test_an_aeo_gets_a_lower_score_and_an_audit_instead_of_documents():
 def test_sps_profile_sends_goods_to_quarantine():
     sps = profile("fruit", 'item.hs2 == "08"', "sps")
     d = run([Hit(sps, 1)])
-    assert d.sps and d.channel is Channel.YELLOW
+    # Quarantine inspects; customs' channel stays green (the node holds the goods).
+    assert d.sps and d.channel is Channel.GREEN and d.forced == ""
 
 
 def test_the_budget_holds_over_a_rolling_window():

@@ -78,3 +78,33 @@ async def record(
 def complete(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
     """Complete the task once every check has a result; the officer then decides."""
     return _json(node.inspections.complete(principal, task_id))
+
+
+certificates = APIRouter(prefix="/v1/declarations", tags=["inspections"])
+
+
+@certificates.post("/{mrn}/ephyto", status_code=201, responses=_ERRORS)
+async def attach_ephyto(
+    request: Request,
+    node: NodeDep,
+    principal: PrincipalDep,
+    mrn: Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")],
+) -> Response:
+    """Attach an ePhyto certificate (UN/CEFACT SPSCertificate XML) and match it.
+
+    The answer lists the mismatches; each becomes an open SPS check of the
+    joint inspection. Malformed XML, a DTD or entities are refused (422).
+    """
+    data = await request.body()
+    result = await run_in_threadpool(node.inspections.attach_ephyto, principal, mrn, data)
+    return _json(result, 201)
+
+
+@certificates.get("/{mrn}/ephyto", responses=_ERRORS)
+def list_ephyto(
+    node: NodeDep,
+    principal: PrincipalDep,
+    mrn: Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")],
+) -> Response:
+    """The ePhyto certificates attached to a declaration, with their mismatches."""
+    return _json({"items": node.inspections.certificates(principal, mrn)})

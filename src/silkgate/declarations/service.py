@@ -803,7 +803,8 @@ class DeclarationService:
         if before and _STRICTNESS.index(before) > _STRICTNESS.index(channel):
             channel = before
         status = Status(d.status)
-        if channel in (Channel.RED.value, Channel.YELLOW.value) and status is Status.LODGED:
+        held = channel in (Channel.RED.value, Channel.YELLOW.value) or decision.sps
+        if held and status is Status.LODGED:
             status = Status.UNDER_CONTROL
         store.set_channel(conn, d.id, channel)
         changed = store.set_status(conn, d, status.value, at) if status.value != d.status else d
@@ -1067,7 +1068,9 @@ def _route(lodging: Lodging) -> tuple[Status, str | None]:
     if decision is None:
         return Status.LODGED, None
     channel = decision.channel
-    if channel in (Channel.RED, Channel.YELLOW):
+    # Quarantine (SPS) holds the goods whatever the channel: the quarantine service
+    # inspects them; customs checks only what the channel calls for.
+    if channel in (Channel.RED, Channel.YELLOW) or decision.sps:
         return Status.UNDER_CONTROL, channel.value
     if lodging.assessment.total("total") <= 0:
         return Status.RELEASED, channel.value

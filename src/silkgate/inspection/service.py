@@ -145,6 +145,7 @@ class InspectionService:
         # version, reassessed), outcomes through the risk service (its feedback).
         self.declarations: Any = None
         self.risk: Any = None
+        self.administration = "CN"
 
     def queue(
         self,
@@ -274,6 +275,106 @@ class InspectionService:
                 ),
             )
         return self.get(principal, task_id)
+
+    def attach_ephyto(self, principal: Principal, mrn: str, data: bytes) -> dict[str, Any]:
+        """Read an ePhyto certificate, match it with the declaration, keep it.
+
+        A clean match records the inspection's certificate check as compliant;
+        each mismatch (and a withdrawn certificate) becomes an open SPS check
+        of the inspection for the quarantine service to resolve.
+        """
+        from silkgate.declarations.document import DeclarationDocument
+        from silkgate.sps import ephyto
+        from silkgate.store import declarations as declaration_store
+
+        try:
+            cert = ephyto.parse(data)
+        except ephyto.MalformedCertificate as exc:
+            raise InvalidRequest([FieldError("", "malformed_certificate", str(exc))]) from None
+        at = dt.datetime.now(dt.UTC)
+        with writing(self.engine) as conn:
+            d = declaration_store.get(conn, mrn, for_update=True)
+            if d is None:
+                raise NotFound(f"no declaration {mrn}")
+            if not (principal.may_see(d.declarant_id)):
+                raise Forbidden("this declaration was lodged by another declarant")
+            if principal.role is Role.ANALYST:
+                raise Forbidden("certificates are attached by the declarant or inspectors")
+            doc = DeclarationDocument.model_validate(
+                declaration_store.document(conn, d.id, d.version)
+            )
+            mismatches = ephyto.match(cert, doc, self.administration, at.date())
+            store.add_certificate(
+                conn,
+                declaration_id=d.id,
+                number=cert.number[:70],
+                status_code=cert.status_code[:4],
+                certificate=cert.as_json(),
+                mismatches=[m.as_json() for m in mismatches],
+                xml=data.decode("utf-8", "replace"),
+                attached_at=at,
+                attached_by=principal.name,
+            )
+            task = store.task_of(conn, d.id)
+            if task is not None and task["status"] == "open":
+                if mismatches:
+                    for m in mismatches:
+                        store.add_check(
+                            conn,
+                            task["id"],
+                            service="sps",
+                            check="certificate",
+                            item_seq=None,
+                            description=f"ePhyto {cert.number}: {m}"[:500],
+                        )
+                else:
+                    for c in store.checks(conn, task["id"]):
+                        if (
+                            c["service"] == "sps"
+                            and c["check"] == "certificate"
+                            and c["status"] == "open"
+                        ):
+                            store.record(
+                                conn,
+                                task["id"],
+                                c["seq"],
+                                status="compliant",
+                                finding={"note": f"ePhyto {cert.number} matches the declaration"},
+                                recorded_by=SYSTEM,
+                                recorded_at=at,
+                            )
+            journal.append(
+                conn,
+                journal.Event(
+                    at=at,
+                    actor=principal.name,
+                    event="ephyto",
+                    declaration_id=d.id,
+                    mrn=d.mrn,
+                    version=d.version,
+                    reason=f"certificate {cert.number}: "
+                    + (
+                        "matches the declaration"
+                        if not mismatches
+                        else f"{len(mismatches)} mismatch(es)"
+                    ),
+                ),
+            )
+        return {
+            "mrn": mrn,
+            "certificate": cert.as_json(),
+            "matches": not mismatches,
+            "mismatches": [m.as_json() for m in mismatches],
+        }
+
+    def certificates(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
+        from silkgate.store import declarations as declaration_store
+
+        with reading(self.engine) as conn:
+            d = declaration_store.get(conn, mrn)
+            if d is None or not principal.may_see(d.declarant_id):
+                raise NotFound(f"no declaration {mrn}")
+            return store.certificates(conn, d.id)
 
     def complete(self, principal: Principal, task_id: int) -> dict[str, Any]:
         """Close the task once every check has a result; the officer then decides."""

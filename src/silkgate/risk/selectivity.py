@@ -127,9 +127,7 @@ class Decision:
         effects = {h.profile.effect for h in self.hits}
         if Effect.RED in effects or self.prohibited:
             return "red"
-        # A quarantine requirement sends goods to inspection whatever the budget.
-        sps = effects & {Effect.YELLOW, Effect.SPS} or self.sps_requirements
-        return "yellow" if sps else ""
+        return "yellow" if Effect.YELLOW in effects else ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -208,8 +206,6 @@ def decide(
     if channel is Channel.YELLOW and aeo and Effect.YELLOW not in effects:
         channel = Channel.BLUE
         reasons.append("AEO: documentary check replaced by post-clearance audit")
-    if channel in (Channel.GREEN, Channel.BLUE) and sps:
-        channel = Channel.YELLOW  # the goods must be presented to quarantine
     if not calibrated:
         reasons.append("thresholds not yet calibrated (fewer than 100 recent declarations)")
     decision = Decision(

@@ -97,3 +97,56 @@ def record(conn: sa.Connection, task_id: int, seq: int, **values: Any) -> None:
         .where(inspection_checks.c.task_id == task_id, inspection_checks.c.seq == seq)
         .values(**values)
     )
+
+
+def add_certificate(conn: sa.Connection, **row: Any) -> int:
+    from silkgate.store.tables import ephyto_certificates
+
+    for key in ("certificate", "mismatches"):
+        row[key] = orjson.dumps(row[key]).decode()
+    return conn.execute(
+        ephyto_certificates.insert().returning(ephyto_certificates.c.id), row
+    ).scalar_one()
+
+
+def certificates(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
+    from silkgate.store.tables import ephyto_certificates as e
+
+    rows = conn.execute(
+        sa.select(
+            e.c.number,
+            e.c.status_code,
+            e.c.certificate,
+            e.c.mismatches,
+            e.c.attached_at,
+            e.c.attached_by,
+        )
+        .where(e.c.declaration_id == declaration_id)
+        .order_by(e.c.id)
+    )
+    return [
+        {
+            "number": r.number,
+            "status_code": r.status_code,
+            "certificate": orjson.loads(r.certificate),
+            "mismatches": orjson.loads(r.mismatches),
+            "attached_at": r.attached_at.isoformat().replace("+00:00", "Z"),
+            "attached_by": r.attached_by,
+        }
+        for r in rows
+    ]
+
+
+def add_check(conn: sa.Connection, task_id: int, **row: Any) -> int:
+    seq = (
+        conn.execute(
+            sa.select(sa.func.max(inspection_checks.c.seq)).where(
+                inspection_checks.c.task_id == task_id
+            )
+        ).scalar()
+        or 0
+    ) + 1
+    conn.execute(
+        inspection_checks.insert(), {"task_id": task_id, "seq": seq, "status": "open", **row}
+    )
+    return seq

@@ -524,3 +524,17 @@ inspection_checks = sa.Table(
     sa.Column("recorded_by", sa.Text, nullable=True),
     sa.Column("recorded_at", UtcDateTime(), nullable=True),
 )
+
+ephyto_certificates = sa.Table(
+    "ephyto_certificates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False, index=True),
+    sa.Column("number", sa.String(70), nullable=False),
+    sa.Column("status_code", sa.String(4), nullable=False),
+    sa.Column("certificate", sa.Text, nullable=False),  # JSON: the fields read
+    sa.Column("mismatches", sa.Text, nullable=False),  # JSON
+    sa.Column("xml", sa.Text, nullable=False),
+    sa.Column("attached_at", UtcDateTime(), nullable=False),
+    sa.Column("attached_by", sa.Text, nullable=False),
+)
