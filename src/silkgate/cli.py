@@ -566,6 +566,14 @@ _decision("hold", "Hold the goods (officer; --reason required).", True)
 _decision("resume", "Lift a hold (officer).", False)
 _decision("release", "Release the goods (officer).", False)
 _decision("reject", "Reject a declaration (officer; --reason required).", True)
+_decision(
+    "conditional_release",
+    "Release under a condition (officer; --reason states the condition).",
+    True,
+)
+_decision("return", "Refuse entry: the goods go back (officer; --reason required).", True)
+_decision("destroy", "Destroy the goods (officer; --reason required).", True)
+_decision("seize", "Seize the goods, opening an enforcement case (officer; --reason).", True)
 _decision("cancel", "Cancel a declaration (its declarant or an officer; --reason required).", True)
 
 

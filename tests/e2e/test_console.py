@@ -93,6 +93,14 @@ def test_officer_reviews_and_releases(page, live_node, tokens, declaration, tmp_
     expect(page.locator("#timeline")).to_contain_text("officer.li")
     expect(page.locator("form[action$='/release']")).to_have_count(0)
     page.screenshot(path=str(tmp_path / "released.png"), full_page=True)
+    # The trader prints the release note.
+    page.context.clear_cookies()
+    log_in(page, tokens["acme-trading"])
+    page.goto(f"/console/declarations/{mrn}")
+    page.get_by_role("link", name="Release note (printable)").click()
+    expect(page.locator("#release-stamp")).to_contain_text("RELEASED")
+    expect(page.locator("#release-stamp")).to_contain_text("officer.li")
+    expect(page.locator("body")).to_contain_text("08109040")
 
 
 def test_a_hold_needs_a_reason_and_shows_an_illegal_action(page, live_node, tokens, declaration):

@@ -243,3 +243,49 @@ def test_an_ephyto_that_matches_clears_the_certificate_check_and_a_tampered_one_
     assert len(opened) == 2 and "NZ2026-0002" in opened[0]["description"]
     listed = client.get(f"/v1/declarations/{mrn}/ephyto", headers=trader).json()["items"]
     assert [c["number"] for c in listed] == ["NZ2026-0001", "NZ2026-0002"]
+
+
+def test_decisions_on_goods_found_wanting_and_the_release_note(client, tokens, declaration):
+    officer = auth(tokens["officer.li"])
+    trader = auth(tokens["acme-trading"])
+
+    def lodged(suffix):
+        doc = dict(declaration, lrn=declaration["lrn"] + suffix)
+        r = client.post("/v1/declarations", json=doc, headers=trader)
+        mrn = r.json()["mrn"]
+        client.post(f"/v1/declarations/{mrn}/control", headers=officer)
+        return mrn
+
+    seized = lodged("S")
+    r = client.post(f"/v1/declarations/{seized}/seize", headers=officer)
+    assert r.status_code == 422  # a seizure says why
+    r = client.post(
+        f"/v1/declarations/{seized}/seize", json={"reason": "counterfeit marks"}, headers=officer
+    )
+    assert r.json()["status"] == "seized"
+    events = client.get(f"/v1/declarations/{seized}/journal", headers=officer).json()["items"]
+    assert "enforcement case" in events[-1]["reason"]
+    assert client.post(f"/v1/declarations/{seized}/release", headers=officer).status_code == 409
+
+    returned = lodged("R")
+    r = client.post(
+        f"/v1/declarations/{returned}/return", json={"reason": "no import licence"}, headers=officer
+    )
+    assert r.json()["status"] == "returned"
+
+    conditional = lodged("C")
+    r = client.post(
+        f"/v1/declarations/{conditional}/conditional_release",
+        json={"reason": "pending the lab result"},
+        headers=officer,
+    )
+    assert r.status_code == 409  # duties first
+    settle(client, tokens["officer.li"], conditional)
+    r = client.post(
+        f"/v1/declarations/{conditional}/conditional_release",
+        json={"reason": "pending the lab result"},
+        headers=officer,
+    )
+    assert r.json()["status"] == "conditionally_released"
+    r = client.post(f"/v1/declarations/{conditional}/release", headers=officer)
+    assert r.json()["status"] == "released"

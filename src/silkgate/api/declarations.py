@@ -326,6 +326,15 @@ _decision_route(Action.RESUME, "Lift a hold and resume control (officer).")
 _decision_route(Action.RELEASE, "Release the goods (officer).")
 _decision_route(Action.REJECT, "Reject the declaration, with a reason (officer).")
 _decision_route(
+    Action.CONDITIONAL_RELEASE,
+    "Release under a condition stated as the reason (officer), e.g. pending a lab result.",
+)
+_decision_route(Action.RETURN, "Refuse entry: the goods go back, with a reason (officer).")
+_decision_route(Action.DESTROY, "Destroy the goods under supervision, with a reason (officer).")
+_decision_route(
+    Action.SEIZE, "Seize the goods and open an enforcement case, with a reason (officer)."
+)
+_decision_route(
     Action.CANCEL,
     "Cancel (invalidate) the declaration, with a reason (its declarant, or an officer).",
 )

@@ -865,8 +865,9 @@ class DeclarationService:
                 if task is not None and task["status"] != "completed":
                     raise Conflict(
                         f"the joint inspection (task {task['id']}) is not complete; "
-                        "complete it before releasing"
+                        "complete it before releasing, or release under a condition"
                     )
+            if action in (Action.RELEASE, Action.CONDITIONAL_RELEASE):
                 unsecured = self._account(conn, d)["unsecured"]
                 if Decimal(unsecured) > 0:
                     raise Unpaid(
@@ -874,6 +875,17 @@ class DeclarationService:
                         "guaranteed; record a payment or a guarantee before release"
                     )
             changed = store.set_status(conn, d, status.value, at)
+            if action is Action.SEIZE:
+                # A seizure opens an enforcement case: the investigation that follows.
+                case_id = inspection_store.open_case(
+                    conn,
+                    declaration_id=d.id,
+                    opened_at=at,
+                    opened_by=principal.name,
+                    reason=reason or "",
+                    status="open",
+                )
+                reason = f"{reason} (enforcement case {case_id} opened)"
             journal.append(
                 conn,
                 journal.Event(

@@ -3,13 +3,16 @@
 ::
 
     lodged ──control──▶ under_control ──release──▶ released
-      │  ╲                 │     ▲
-      │   ╲──hold──▶ held ─┘     │ (resume)
-      │                  │
+      │  ╲                 │     ▲   ╲
+      │   ╲──hold──▶ held ─┘     │    ╲─conditional_release─▶ conditionally_released ─release─▶
+      │                  │  (resume)
       └─ reject / cancel ┴──▶ rejected / cancelled
+    under_control, held, conditionally_released ──return / destroy / seize──▶
+                                                        returned / destroyed / seized
 
-Later stages (assessment, risk, inspection) insert states between ``lodged``
-and ``released``; they only add rows to ``TRANSITIONS``.
+Selectivity sends red and yellow declarations (and goods held for
+quarantine) straight to ``under_control``; release also needs the duties
+secured and the joint inspection complete (see ``service.py``).
 """
 
 from __future__ import annotations
@@ -21,16 +24,29 @@ class Status(StrEnum):
     LODGED = "lodged"
     UNDER_CONTROL = "under_control"
     HELD = "held"
+    CONDITIONALLY_RELEASED = "conditionally_released"  # goods out, a condition pending
     RELEASED = "released"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    RETURNED = "returned"  # entry refused: the goods go back (re-exported)
+    DESTROYED = "destroyed"  # destroyed under customs or quarantine supervision
+    SEIZED = "seized"  # seized; an enforcement case is opened
 
     @property
     def is_final(self) -> bool:
         return self in FINAL
 
 
-FINAL = frozenset({Status.RELEASED, Status.REJECTED, Status.CANCELLED})
+FINAL = frozenset(
+    {
+        Status.RELEASED,
+        Status.REJECTED,
+        Status.CANCELLED,
+        Status.RETURNED,
+        Status.DESTROYED,
+        Status.SEIZED,
+    }
+)
 
 
 class Action(StrEnum):
@@ -41,16 +57,42 @@ class Action(StrEnum):
     HOLD = "hold"
     RESUME = "resume"  # back under control after a hold is lifted
     RELEASE = "release"
+    CONDITIONAL_RELEASE = "conditional_release"  # release now; the reason states the condition
     REJECT = "reject"
     CANCEL = "cancel"
+    RETURN = "return"
+    DESTROY = "destroy"
+    SEIZE = "seize"
 
 
 # The officer's decisions; a declarant may only amend and cancel.
 OFFICER_ACTIONS = frozenset(
-    {Action.CONTROL, Action.HOLD, Action.RESUME, Action.RELEASE, Action.REJECT}
+    {
+        Action.CONTROL,
+        Action.HOLD,
+        Action.RESUME,
+        Action.RELEASE,
+        Action.CONDITIONAL_RELEASE,
+        Action.REJECT,
+        Action.RETURN,
+        Action.DESTROY,
+        Action.SEIZE,
+    }
 )
-# A hold, a rejection or a cancellation must say why: the trader and the auditor read it.
-REASON_REQUIRED = frozenset({Action.HOLD, Action.REJECT, Action.CANCEL})
+# These must say why (or on what condition): the trader and the auditor read it.
+REASON_REQUIRED = frozenset(
+    {
+        Action.HOLD,
+        Action.REJECT,
+        Action.CANCEL,
+        Action.CONDITIONAL_RELEASE,
+        Action.RETURN,
+        Action.DESTROY,
+        Action.SEIZE,
+    }
+)
+# Decisions on goods found wanting: refused entry, destroyed, or seized.
+_GOODS_HELD = (Status.UNDER_CONTROL, Status.HELD, Status.CONDITIONALLY_RELEASED)
 
 _OPEN = (Status.LODGED, Status.UNDER_CONTROL, Status.HELD)
 
@@ -63,6 +105,14 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     **{(s, Action.RELEASE): Status.RELEASED for s in (Status.LODGED, Status.UNDER_CONTROL)},
     **{(s, Action.REJECT): Status.REJECTED for s in _OPEN},
     **{(s, Action.CANCEL): Status.CANCELLED for s in _OPEN},
+    **{
+        (s, Action.CONDITIONAL_RELEASE): Status.CONDITIONALLY_RELEASED
+        for s in (Status.LODGED, Status.UNDER_CONTROL)
+    },
+    (Status.CONDITIONALLY_RELEASED, Action.RELEASE): Status.RELEASED,
+    **{(s, Action.RETURN): Status.RETURNED for s in _GOODS_HELD},
+    **{(s, Action.DESTROY): Status.DESTROYED for s in _GOODS_HELD},
+    **{(s, Action.SEIZE): Status.SEIZED for s in _GOODS_HELD},
 }
 
 

@@ -150,3 +150,24 @@ def add_check(conn: sa.Connection, task_id: int, **row: Any) -> int:
         inspection_checks.insert(), {"task_id": task_id, "seq": seq, "status": "open", **row}
     )
     return seq
+
+
+def open_case(conn: sa.Connection, **row: Any) -> int:
+    from silkgate.store.tables import enforcement_cases
+
+    return conn.execute(
+        enforcement_cases.insert().returning(enforcement_cases.c.id), row
+    ).scalar_one()
+
+
+def cases(conn: sa.Connection, status: str | None = "open") -> list[dict[str, Any]]:
+    from silkgate.store.tables import enforcement_cases as e
+
+    query = (
+        sa.select(e, declarations.c.mrn)
+        .join(declarations, declarations.c.id == e.c.declaration_id)
+        .order_by(e.c.id.desc())
+    )
+    if status:
+        query = query.where(e.c.status == status)
+    return [dict(r._mapping) for r in conn.execute(query)]

@@ -538,3 +538,15 @@ ephyto_certificates = sa.Table(
     sa.Column("attached_at", UtcDateTime(), nullable=False),
     sa.Column("attached_by", sa.Text, nullable=False),
 )
+
+# Seizures open an enforcement case for the investigation that follows.
+enforcement_cases = sa.Table(
+    "enforcement_cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False, index=True),
+    sa.Column("opened_at", UtcDateTime(), nullable=False),
+    sa.Column("opened_by", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # open, closed
+)

@@ -250,6 +250,46 @@ async def declaration_page(request: Request, mrn: str) -> Response:
     return _render(request, "detail.html", principal, d=d, timeline=timeline, versions=versions)
 
 
+@router.get("/declarations/{mrn}/release-note")
+async def release_note(request: Request, mrn: str) -> Response:
+    """A printable release note for the trader (the declarant's own, or staff)."""
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    service = _node(request).declarations
+
+    def load() -> tuple[Any, Any]:
+        return service.get(principal, mrn), service.timeline(principal, mrn)
+
+    try:
+        d, timeline = await run_in_threadpool(load)
+    except (NotFound, Forbidden):
+        return _render(
+            request,
+            "base.html",
+            principal,
+            status=404,
+            flash={"kind": "error", "text": f"No declaration {mrn} of yours."},
+        )
+    released = [e for e in timeline if e["to_status"] in ("released", "conditionally_released")]
+    if d["status"] not in ("released", "conditionally_released") or not released:
+        return _redirect(
+            f"/console/declarations/{mrn}", ("error", "There is no release note: not released.")
+        )
+    return templates.TemplateResponse(
+        request,
+        "release_note.html",
+        {
+            "d": d,
+            "doc": d["document"],
+            "a": d["assessment"],
+            "released": released[-1],
+            "administration": _node(request).settings.administration,
+            "printed": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+
+
 @router.post("/declarations/{mrn}/payments")
 async def record_payment(
     request: Request,
