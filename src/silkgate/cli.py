@@ -47,6 +47,7 @@ rates_app = typer.Typer(help="Official customs exchange rates.", no_args_is_help
 sps_app = typer.Typer(
     help="Sanitary, veterinary and phytosanitary (quarantine) requirements.", no_args_is_help=True
 )
+trs_app = typer.Typer(help="The Time Release Study, from the journal.", no_args_is_help=True)
 risk_app = typer.Typer(
     help="Risk management: profiles, budget, AEOs, history, the model.", no_args_is_help=True
 )
@@ -62,6 +63,7 @@ for sub, name in (
     (rates_app, "rates"),
     (risk_app, "risk"),
     (sps_app, "sps"),
+    (trs_app, "trs"),
 ):
     app.add_typer(sub, name=name)
 
@@ -1344,6 +1346,74 @@ def sps_show(
     out.print(table)
     if not found:
         out.print("no SPS requirement")
+
+
+@trs_app.command("report")
+def trs_report(
+    since: Annotated[
+        str | None, typer.Option("--from", help="YYYY-MM-DD (default: 30 days ago)")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
+    by: Annotated[str, typer.Option(help="office, channel or mode")] = "channel",
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="Write the figures as CSV")] = None,
+    png_file: Annotated[Path | None, typer.Option("--png", help="Write a chart as PNG")] = None,
+) -> None:
+    """How long release takes: mean, median, 90th percentile, shares within 1/6/24 h."""
+    from silkgate.trs.service import to_csv, to_png
+
+    if by not in ("office", "channel", "mode"):
+        _fail("--by must be office, channel or mode", 2)
+    node = _risk_node()
+    end = _parse_date(until) if until else _local_today()
+    start = _parse_date(since) if since else end - dt.timedelta(days=30)
+    result = node.trs.report(start, end, by)
+    _print_trs(result)
+    if csv_file:
+        csv_file.write_text(to_csv(result), encoding="utf-8")
+        out.print(f"wrote {csv_file}")
+    if png_file:
+        png_file.write_bytes(to_png(result))
+        out.print(f"wrote {png_file}")
+
+
+def _print_trs(result: dict[str, Any]) -> None:
+    def h(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}"
+
+    def share(value: float | None) -> str:
+        return "" if value is None else f"{value:.0%}"
+
+    table = Table(
+        result["by"],
+        "lodged",
+        "released",
+        "mean h",
+        "median h",
+        "p90 h",
+        "≤1 h",
+        "≤6 h",
+        "≤24 h",
+        title=f"Time Release Study, imports lodged {result['from']} to {result['to']}",
+    )
+    for name, f in [*result["groups"].items(), ("all", result["overall"])]:
+        table.add_row(
+            name,
+            f"{f['declarations']:,}",
+            f"{f['released']:,}",
+            h(f["mean_hours"]),
+            h(f["median_hours"]),
+            h(f["p90_hours"]),
+            share(f["within_1h"]),
+            share(f["within_6h"]),
+            share(f["within_24h"]),
+        )
+    out.print(table)
+    stages = result["overall"]["stages_since_lodging"]
+    if stages:
+        out.print(
+            "mean time since lodging: "
+            + ", ".join(f"{s.replace('_', ' ')} {v['mean_hours']:.2f} h" for s, v in stages.items())
+        )
 
 
 def main() -> None:  # pragma: no cover

@@ -24,6 +24,7 @@ from silkgate.store import principals as principal_store
 from silkgate.store import refdata
 from silkgate.store.db import make_engine, reading
 from silkgate.tariff.service import TariffService
+from silkgate.trs.service import TrsService
 
 
 class NodeNotReady(RuntimeError):
@@ -82,6 +83,7 @@ class Node:
     risk: RiskService
     sps: SpsService
     inspections: InspectionService
+    trs: TrsService
     tokens: TokenResolver
     lodgings: GroupCommitter[Lodging, Outcome]
 
@@ -136,6 +138,7 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
         risk=risk,
         sps=sps,
         inspections=inspections,
+        trs=TrsService(engine),
         tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
         lodgings=GroupCommitter(declarations.commit),
     )

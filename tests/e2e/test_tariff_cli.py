@@ -71,3 +71,14 @@ def test_assess_a_declaration_without_lodging_it(settings, prepared, live_node):
     early = run_cli(settings, "assess", str(EXAMPLE), "--date", "2028-01-15")
     assert early.returncode == 1
     assert "no official customs exchange rate for USD" in early.stderr
+
+
+def test_trs_report_writes_csv_and_png(settings, prepared, tmp_path):
+    csv_file, png_file = tmp_path / "trs.csv", tmp_path / "trs.png"
+    r = run_cli(
+        settings, "trs", "report", "--by", "office", "--csv", str(csv_file), "--png", str(png_file)
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Time Release Study" in r.stdout
+    assert csv_file.read_text().startswith("office,declarations,released,mean_hours")
+    assert png_file.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -289,3 +289,19 @@ def test_decisions_on_goods_found_wanting_and_the_release_note(client, tokens, d
     assert r.json()["status"] == "conditionally_released"
     r = client.post(f"/v1/declarations/{conditional}/release", headers=officer)
     assert r.json()["status"] == "released"
+
+
+def test_the_time_release_study_is_published(client, tokens, declaration):
+    before = client.get("/v1/trs").json()["overall"]["released"]
+    mrn = client.post(
+        "/v1/declarations", json=declaration, headers=auth(tokens["acme-trading"])
+    ).json()["mrn"]
+    settle(client, tokens["officer.li"], mrn)  # green: released once paid
+    r = client.get("/v1/trs", params={"by": "office"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["overall"]["released"] == before + 1
+    assert "CNSGH" in body["groups"] and body["overall"]["within_24h"] is not None
+    assert client.get("/v1/trs", params={"by": "colour"}).status_code == 422
+    page = client.get("/console/trs", params={"by": "channel"})
+    assert page.status_code == 200 and "Time Release Study" in page.text

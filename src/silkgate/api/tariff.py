@@ -118,6 +118,28 @@ def sps_requirements(
     )
 
 
+@router.get("/v1/trs", responses={422: _PROBLEM})
+def time_release_study(
+    node: NodeDep,
+    since: Annotated[
+        dt.date | None, Query(alias="from", description="Default: 30 days ago")
+    ] = None,
+    until: Annotated[dt.date | None, Query(alias="to", description="Default: today")] = None,
+    by: Annotated[str, Query(pattern="^(office|channel|mode)$")] = "channel",
+) -> Response:
+    """The Time Release Study of imports lodged in a period (public, as the WCO recommends)."""
+    end = until or _today(node)
+    start = since or end - dt.timedelta(days=30)
+    if start > end or (end - start).days > 366:
+        raise Problem(
+            422,
+            "The request is invalid",
+            "from must be before to, at most a year apart",
+            kind="invalid-request",
+        )
+    return _json(node.trs.report(start, end, by))
+
+
 @router.post("/v1/assessments", responses={400: _PROBLEM, 422: _PROBLEM, 503: _PROBLEM})
 async def calculate(
     request: Request,

@@ -330,6 +330,26 @@ async def record_payment(
     return _redirect(back, ("ok", f"Recorded: {kind} of {value} {currency}."))
 
 
+@router.get("/trs")
+async def trs_page(
+    request: Request,
+    since: Annotated[str, Query(alias="from", max_length=10)] = "",
+    until: Annotated[str, Query(alias="to", max_length=10)] = "",
+    by: Annotated[str, Query(pattern="^(office|channel|mode)$")] = "channel",
+) -> Response:
+    """The Time Release Study, published: no login needed."""
+    principal = await _principal(request)
+    node = _node(request)
+    today = node.declarations.today(node.declarations.clock())
+    try:
+        end = dt.date.fromisoformat(until) if until else today
+        start = dt.date.fromisoformat(since) if since else end - dt.timedelta(days=30)
+    except ValueError:
+        end, start = today, today - dt.timedelta(days=30)
+    result = await run_in_threadpool(node.trs.report, start, end, by)
+    return _render(request, "trs.html", principal, r=result)
+
+
 @router.get("/tariff")
 async def tariff_page(
     request: Request,

@@ -1,0 +1,1 @@
+"""The WCO Time Release Study, measured from the node's own journal."""

@@ -1,0 +1,80 @@
+"""The Time Release Study of a node: report, CSV and chart."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import sqlalchemy as sa
+
+from silkgate.store import trs as store
+from silkgate.store.db import reading
+from silkgate.trs.study import WITHIN, report, timeline
+
+
+class TrsService:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def report(self, since: dt.date, until: dt.date, by: str = "channel") -> dict[str, Any]:
+        """The study of imports lodged from ``since`` to ``until`` (inclusive), by ``by``."""
+        start = dt.datetime.combine(since, dt.time(), dt.UTC)
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        with reading(self.engine) as conn:
+            rows = store.rows(conn, start, end)
+        timelines = [
+            timeline(r["mrn"], r["office"], r["channel"], r["mode"], r["arrival"], r["entries"])
+            for r in rows
+        ]
+        return {"from": since.isoformat(), "to": until.isoformat(), **report(timelines, by)}
+
+
+def to_csv(result: dict[str, Any]) -> str:
+    """One row per group (and one for all): the published figures."""
+    out = io.StringIO()
+    columns = [
+        "group",
+        "declarations",
+        "released",
+        "mean_hours",
+        "median_hours",
+        "p90_hours",
+        *(f"within_{h}h" for h in WITHIN),
+    ]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([result["by"], *columns[1:]])
+    for name, figures in [("all", result["overall"]), *result["groups"].items()]:
+        writer.writerow(
+            [name, *(figures[c] if figures[c] is not None else "" for c in columns[1:])]
+        )
+    return out.getvalue()
+
+
+def to_png(result: dict[str, Any]) -> bytes:
+    """A bar chart of the median and 90th percentile release time by group."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = [g for g, f in result["groups"].items() if f["median_hours"] is not None]
+    medians = [result["groups"][g]["median_hours"] for g in groups]
+    p90 = [result["groups"][g]["p90_hours"] for g in groups]
+    fig, ax = plt.subplots(figsize=(8, 0.6 * max(len(groups), 2) + 1.5), dpi=100)
+    ys = range(len(groups))
+    ax.barh([y + 0.2 for y in ys], p90, height=0.4, label="90th percentile", color="#c9a227")
+    ax.barh([y - 0.2 for y in ys], medians, height=0.4, label="median", color="#2e7d32")
+    ax.set_yticks(list(ys), groups)
+    ax.set_xlabel("hours from lodging to release")
+    ax.set_title(
+        f"Time Release Study by {result['by']}, {result['from']} to {result['to']} "
+        f"({result['overall']['released']} released)"
+    )
+    ax.legend()
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
