@@ -1416,6 +1416,75 @@ def _print_trs(result: dict[str, Any]) -> None:
         )
 
 
+@app.command()
+def simulate(
+    declarations: Annotated[int, typer.Option(help="How many import declarations")] = 1000,
+    days: Annotated[int, typer.Option(help="Spread over the last DAYS days")] = 30,
+    seed: int = 1,
+) -> None:
+    """Simulate import traffic through the whole node, then print the Time Release Study.
+
+    Lodging, assessment, selectivity, joint inspection with simulated officer
+    time and findings, payment, release: on a demo (or test) node's database,
+    with invented traffic.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from silkgate.simulation import Simulation
+
+    settings = _settings()
+    if settings.mode.value == "production":
+        _fail("the simulation invents traffic: run it on a demo node (SILKGATE_MODE=demo)")
+    demo_setup_quietly = _demo_ready(settings)
+    if not demo_setup_quietly:
+        return
+    node = _risk_node()
+    simulation = Simulation(node, seed=seed, days=days)
+    started = time.perf_counter()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=out,
+    ) as progress:
+        task = progress.add_task("simulating", total=declarations)
+        tally = simulation.run(declarations, lambda n: progress.update(task, completed=n))
+    took = time.perf_counter() - started
+    channels = ", ".join(f"{c} {n:,}" for c, n in sorted(tally.channels.items()))
+    out.print(
+        f"{tally.lodged:,} declarations lodged in {took:.0f} s ({tally.refused} refused); "
+        f"channels: {channels}"
+    )
+    outcomes = ", ".join(f"{k} {v:,}" for k, v in sorted(tally.outcomes.items()))
+    out.print(
+        f"{tally.inspected:,} joint inspections; undervaluation planted in "
+        f"{tally.fraud_planted:,} declarations, found in {tally.fraud_found:,}; quarantine "
+        f"problems in {tally.sps_planted:,} inspected ones, found in {tally.sps_found:,}; "
+        f"outcomes: {outcomes}"
+    )
+    end = dt.datetime.now(dt.UTC).date()
+    _print_trs(node.trs.report(end - dt.timedelta(days=days + 1), end, "channel"))
+
+
+def _demo_ready(settings: Settings) -> bool:
+    """Migrate and load the demo data the simulation needs, as `demo setup` does."""
+    from silkgate import demo
+    from silkgate.store import migrate, refdata
+
+    migrate.upgrade(settings.database_url)
+    engine = _engine(settings)
+    refdata.load(engine)
+    demo.setup(engine, settings.secret_key)
+    for line in [
+        *demo.load_tariff(settings, engine),
+        *demo.load_profiles(settings, engine),
+        *demo.load_sps(settings, engine),
+    ]:
+        out.print(line)
+    return True
+
+
 def main() -> None:  # pragma: no cover
     os.environ.setdefault("PYTHONUTF8", "1")
     app()

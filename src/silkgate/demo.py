@@ -150,6 +150,13 @@ DEMO_PROFILES = [
         "description": "Fresh fruit below 3 CNY/kg: possible undervaluation (illustrative)",
     },
     {
+        "name": "demo-low-unit-value",
+        "condition": 'item.unit_value < 12 && !(item.hs2 in ["10", "25", "27", "72", "44"])',
+        "effect": "score",
+        "points": "40",
+        "description": "Goods below 12 CNY/kg: possible undervaluation (illustrative)",
+    },
+    {
         "name": "demo-ivory",
         "condition": 'item.hs4 == "0507"',
         "effect": "red",

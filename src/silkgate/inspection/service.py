@@ -111,6 +111,10 @@ CUSTOMS_FINDINGS = CORRECTIONS | {"documents", "description", "other"}
 SPS_FINDINGS = frozenset({"certificate", "pest", "lab", "treatment", "prohibited", "other"})
 
 
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def _finding_errors(finding: dict[str, Any]) -> list[FieldError]:
     errors = []
     note = finding.get("note")
@@ -146,6 +150,7 @@ class InspectionService:
         self.declarations: Any = None
         self.risk: Any = None
         self.administration = "CN"
+        self.clock = _utc_now  # the simulation replaces it with its own
 
     def queue(
         self,
@@ -210,7 +215,7 @@ class InspectionService:
             errors.extend(_finding_errors(finding))
         if errors:
             raise InvalidRequest(errors)
-        at = dt.datetime.now(dt.UTC)
+        at = self.clock()
         with writing(self.engine) as conn:
             task = store.task(conn, task_id, for_update=True)
             if task is None:
@@ -291,7 +296,7 @@ class InspectionService:
             cert = ephyto.parse(data)
         except ephyto.MalformedCertificate as exc:
             raise InvalidRequest([FieldError("", "malformed_certificate", str(exc))]) from None
-        at = dt.datetime.now(dt.UTC)
+        at = self.clock()
         with writing(self.engine) as conn:
             d = declaration_store.get(conn, mrn, for_update=True)
             if d is None:
@@ -379,7 +384,7 @@ class InspectionService:
     def complete(self, principal: Principal, task_id: int) -> dict[str, Any]:
         """Close the task once every check has a result; the officer then decides."""
         _worker(principal)
-        at = dt.datetime.now(dt.UTC)
+        at = self.clock()
         with writing(self.engine) as conn:
             task = store.task(conn, task_id, for_update=True)
             if task is None:

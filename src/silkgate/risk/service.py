@@ -106,6 +106,7 @@ class RiskService:
         self._scorers: dict[int, Any] = {}
         self.sps: Any = None  # the node's SpsService, when it has one
         self._calibrated_for: tuple[Any, ...] | None = None
+        self.clock = lambda: dt.datetime.now(dt.UTC)  # the simulation sets its own
 
     # -- what is in force --------------------------------------------------------------
 
@@ -509,7 +510,7 @@ class RiskService:
             errors.append(FieldError("/note", "invalid", "text of at most 1000 characters"))
         if errors:
             raise InvalidRequest(errors)
-        at = dt.datetime.now(dt.UTC)
+        at = self.clock()
         with writing(self.engine) as conn:
             d = declaration_store.get(conn, mrn, for_update=True)
             if d is None:

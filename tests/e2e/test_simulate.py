@@ -1,0 +1,35 @@
+"""The simulation drives invented traffic through the whole node, on a database of its own."""
+
+from __future__ import annotations
+
+from silkgate.config import Settings
+from tests.conftest import SECRET
+from tests.e2e.conftest import run_cli
+
+
+def test_simulate_ends_with_the_time_release_study(tmp_path):
+    settings = Settings(mode="test", database_url=f"sqlite:///{tmp_path}/sim.db", secret_key=SECRET)
+    r = run_cli(settings, "simulate", "--declarations", "60", "--days", "10", "--seed", "3")
+    assert r.returncode == 0, r.stderr
+    assert "60 declarations lodged" in r.stdout
+    assert "joint inspections" in r.stdout
+    assert "Time Release Study" in r.stdout and "median h" in r.stdout
+    verify = run_cli(settings, "journal", "verify")
+    assert verify.returncode == 0 and "journal intact" in verify.stdout
+
+
+def test_simulate_refuses_a_production_node(tmp_path):
+    import subprocess
+
+    from tests.e2e.conftest import SILKGATE, node_env
+
+    settings = Settings(mode="test", database_url=f"sqlite:///{tmp_path}/p.db", secret_key=SECRET)
+    env = {**node_env(settings), "SILKGATE_MODE": "production", "SILKGATE_SECRET_KEY": "x" * 32}
+    r = subprocess.run(
+        [SILKGATE, "simulate", "--declarations", "5"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 1 and "demo node" in r.stderr
