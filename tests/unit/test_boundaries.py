@@ -34,6 +34,7 @@ CORES = [
     "risk/features.py",
     "sps/requirements.py",
     "inspection/checklist.py",
+    "trs/study.py",
 ]
 FORBIDDEN = (
     "sqlalchemy",
