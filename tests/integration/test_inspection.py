@@ -305,3 +305,64 @@ def test_the_time_release_study_is_published(client, tokens, declaration):
     assert client.get("/v1/trs", params={"by": "colour"}).status_code == 422
     page = client.get("/console/trs", params={"by": "channel"})
     assert page.status_code == 200 and "Time Release Study" in page.text
+
+
+def test_a_partners_result_satisfies_the_checks_an_arrangement_recognises(
+    client, tokens, node, declaration
+):
+    durian = (
+        "hs_prefix,origin,control,document,description,valid_from,valid_to\n"
+        "081060,,phyto_certificate,N851,Durians: phytosanitary certificate,2024-01-01,\n"
+        "081060,,quarantine_hold,,Durians: pest inspection,2024-01-01,\n"
+    )
+    node.sps.load(durian.encode(), source="test.csv", actor="test")
+    officer = auth(tokens["officer.li"])
+    doc = copy.deepcopy(declaration)
+    doc["items"][0].update(hs_code="08106000", origin="TH", description="Fresh durians")
+    doc["items"][0]["preference"]["agreement"] = "ACFTA"
+    mrn = client.post("/v1/declarations", json=doc, headers=auth(tokens["acme-trading"])).json()[
+        "mrn"
+    ]
+    task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
+    assert {c["check"] for c in task["checks"]} == {"certificate", "pests"}
+    bad = client.post(
+        f"/v1/declarations/{mrn}/partner-results", json={"administration": "thai"}, headers=officer
+    )
+    assert bad.status_code == 422
+    assert {e["pointer"] for e in bad.json()["errors"]} >= {
+        "/administration",
+        "/reference",
+        "/result",
+    }
+    r = client.post(
+        f"/v1/declarations/{mrn}/partner-results",
+        json={
+            "administration": "TH",
+            "reference": "TH-DOA-2026-0042",
+            "inspected_on": "2026-11-18",
+            "result": "compliant",
+            "checks": ["pests", "certificate"],
+        },
+        headers=officer,
+    )
+    assert r.status_code == 201, r.text
+    task = client.get(f"/v1/inspections/{task['id']}", headers=officer).json()
+    by_check = {c["check"]: c for c in task["checks"]}
+    # The arrangement recognises Thailand's pest inspection, not its word on the certificate.
+    assert by_check["pests"]["status"] == "compliant"
+    assert by_check["pests"]["recorded_by"] == "partner TH"
+    assert "recognised under" in by_check["pests"]["finding"]["note"]
+    assert by_check["certificate"]["status"] == "open"
+    # A partner outside the arrangement satisfies nothing.
+    r = client.post(
+        f"/v1/declarations/{mrn}/partner-results",
+        json={
+            "administration": "US",
+            "reference": "US-1",
+            "inspected_on": "2026-11-18",
+            "result": "compliant",
+            "checks": ["certificate"],
+        },
+        headers=officer,
+    )
+    assert r.json()["satisfied_checks"] == []

@@ -35,6 +35,7 @@ CORES = [
     "sps/requirements.py",
     "inspection/checklist.py",
     "trs/study.py",
+    "inspection/recognition.py",
 ]
 FORBIDDEN = (
     "sqlalchemy",

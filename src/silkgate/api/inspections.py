@@ -108,3 +108,21 @@ def list_ephyto(
 ) -> Response:
     """The ePhyto certificates attached to a declaration, with their mismatches."""
     return _json({"items": node.inspections.certificates(principal, mrn)})
+
+
+@certificates.post("/{mrn}/partner-results", status_code=201, responses=_ERRORS)
+async def partner_result(
+    request: Request,
+    node: NodeDep,
+    principal: PrincipalDep,
+    mrn: Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")],
+) -> Response:
+    """Record a partner administration's inspection result.
+
+    Body: ``{"administration": "VN", "reference": "...", "inspected_on": "2026-11-20",
+    "result": "compliant", "checks": ["pests", "treatment"], "note": "..."}``. Under a
+    recognition arrangement, a compliant result satisfies the matching open checks.
+    """
+    raw = await _body(request)
+    result = await run_in_threadpool(node.inspections.partner_result, principal, mrn, raw)
+    return _json(result, 201)

@@ -372,6 +372,96 @@ class InspectionService:
             "mismatches": [m.as_json() for m in mismatches],
         }
 
+    def partner_result(self, principal: Principal, mrn: str, raw: Any) -> dict[str, Any]:
+        """A partner administration's inspection result for these goods (recorded now through
+        the API; later it arrives by exchange between nodes).
+
+        A compliant result satisfies each open check of the joint inspection
+        that a recognition arrangement with that partner covers; the check
+        says so. A non-compliant result is journaled and leaves the checks
+        open for this administration's own inspection.
+        """
+        from silkgate.inspection.recognition import recognised
+        from silkgate.store import declarations as declaration_store
+
+        _worker(principal)
+        errors: list[FieldError] = []
+        if not isinstance(raw, dict):
+            raise InvalidRequest([FieldError("", "invalid", "send a JSON object")])
+        partner = raw.get("administration")
+        if not (isinstance(partner, str) and len(partner) == 2 and partner.isupper()):
+            errors.append(FieldError("/administration", "invalid", "an ISO country code, e.g. VN"))
+        reference = raw.get("reference")
+        if not isinstance(reference, str) or not 1 <= len(reference.strip()) <= 70:
+            errors.append(
+                FieldError("/reference", "invalid", "the partner's reference, 1 to 70 characters")
+            )
+        result = raw.get("result")
+        if result not in STATUSES:
+            errors.append(FieldError("/result", "invalid", "compliant or non_compliant"))
+        checks = raw.get("checks")
+        if not (isinstance(checks, list) and checks and all(isinstance(c, str) for c in checks)):
+            errors.append(
+                FieldError("/checks", "invalid", 'the checks the partner did, e.g. ["pests"]')
+            )
+        inspected = raw.get("inspected_on")
+        try:
+            dt.date.fromisoformat(str(inspected))
+        except ValueError:
+            errors.append(FieldError("/inspected_on", "invalid", "a date (YYYY-MM-DD)"))
+        unknown = sorted(
+            set(raw) - {"administration", "reference", "result", "checks", "inspected_on", "note"}
+        )
+        errors.extend(
+            FieldError(f"/{k}", "unknown_field", "is not a field of a result") for k in unknown
+        )
+        if errors:
+            raise InvalidRequest(errors)
+        at = self.clock()
+        satisfied = []
+        with writing(self.engine) as conn:
+            d = declaration_store.get(conn, mrn, for_update=True)
+            if d is None:
+                raise NotFound(f"no declaration {mrn}")
+            task = store.task_of(conn, d.id)
+            if task is not None and task["status"] == "open" and result == "compliant":
+                for c in store.checks(conn, task["id"]):
+                    arrangement = recognised(partner, c["service"], c["check"])
+                    if c["status"] == "open" and c["check"] in checks and arrangement:
+                        store.record(
+                            conn,
+                            task["id"],
+                            c["seq"],
+                            status="compliant",
+                            finding={
+                                "kind": "recognised",
+                                "note": f"{partner} result {reference} of {inspected}, "
+                                f"recognised under {arrangement.name}",
+                            },
+                            recorded_by=f"partner {partner}",
+                            recorded_at=at,
+                        )
+                        satisfied.append(c["seq"])
+            journal.append(
+                conn,
+                journal.Event(
+                    at=at,
+                    actor=principal.name,
+                    event="partner_result",
+                    declaration_id=d.id,
+                    mrn=d.mrn,
+                    version=d.version,
+                    reason=f"{partner} {reference} ({inspected}): {result}, checks "
+                    f"{', '.join(checks)}; satisfies {len(satisfied)} check(s) here",
+                ),
+            )
+        return {
+            "mrn": mrn,
+            "administration": partner,
+            "result": result,
+            "satisfied_checks": satisfied,
+        }
+
     def certificates(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
         from silkgate.store import declarations as declaration_store
 
