@@ -228,7 +228,10 @@ def test_officer_and_sps_inspector_work_one_joint_inspection(page, live_node, to
     mrn = lodge(live_node, tokens["acme-trading"], declaration)
 
     log_in(page, tokens["inspector.chen"])
-    page.goto(f"/console/declarations/{mrn}")
+    page.get_by_role("link", name="Inspections").click()
+    page.locator("input[name=office]").fill("CNSGH")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("link", name=mrn).click()
     expect(page.locator("#inspection-status")).to_contain_text("open")
     # A yellow declaration: the documents, checked by customs; the inspector has no form.
     expect(page.locator("#checks")).to_contain_text("Invoice, transport document")

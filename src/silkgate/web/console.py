@@ -488,6 +488,32 @@ async def retire_profile(request: Request, name: str) -> Response:
     return _redirect("/console/risk", ("ok", f"Retired: profile {name}."))
 
 
+@router.get("/inspections")
+async def inspections_page(
+    request: Request,
+    office: Annotated[str, Query(max_length=5)] = "",
+    status: Annotated[str, Query(pattern="^(open|completed)$")] = "open",
+) -> Response:
+    """The queue of joint inspections, per office (officers and SPS inspectors)."""
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    node = _node(request)
+    try:
+        tasks = await run_in_threadpool(
+            lambda: node.inspections.queue(
+                principal, office=office or None, status=status, limit=200
+            )
+        )
+    except Forbidden as exc:
+        return _render(
+            request, "base.html", principal, status=403, flash={"kind": "error", "text": str(exc)}
+        )
+    return _render(
+        request, "inspections.html", principal, tasks=tasks, office=office, task_status=status
+    )
+
+
 @router.post("/inspections/{task_id}/checks/{seq}")
 async def record_check(
     request: Request,
