@@ -366,3 +366,19 @@ def test_a_partners_result_satisfies_the_checks_an_arrangement_recognises(
         headers=officer,
     )
     assert r.json()["satisfied_checks"] == []
+
+
+def test_a_lab_finding_gives_the_test_the_result_and_the_limit():
+    from silkgate.inspection.service import _finding_errors
+
+    assert [e.pointer for e in _finding_errors({"kind": "lab", "note": "failed"})] == [
+        "/finding/lab/test"
+    ]
+    bad = _finding_errors({"kind": "lab", "lab": {"test": "Listeria", "result": "high"}})
+    assert [e.pointer for e in bad] == ["/finding/lab/result", "/finding/lab/limit"]
+    assert (
+        _finding_errors(
+            {"kind": "lab", "lab": {"test": "Listeria", "result": "210", "limit": "100"}}
+        )
+        == []
+    )

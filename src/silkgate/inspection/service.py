@@ -8,7 +8,7 @@ goods are released only once the task is complete (and the duties secured).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -139,6 +139,22 @@ def _finding_errors(finding: dict[str, Any]) -> list[FieldError]:
         errors.append(
             FieldError("/finding/pest/scientific_name", "missing", "name the pest intercepted")
         )
+    if finding.get("kind") == "lab":
+        lab = finding.get("lab")
+        if not isinstance(lab, dict) or not str(lab.get("test") or "").strip():
+            errors.append(
+                FieldError("/finding/lab/test", "missing", "name the test (e.g. Salmonella)")
+            )
+        else:
+            for key in ("result", "limit"):
+                try:
+                    Decimal(str(lab.get(key)))
+                except (InvalidOperation, ValueError):
+                    errors.append(
+                        FieldError(
+                            f"/finding/lab/{key}", "invalid", "a number, in the standard's unit"
+                        )
+                    )
     return errors
 
 
