@@ -12,7 +12,7 @@ _TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
     xmlns:u="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:21">
   <c:SPSExchangedDocument>
     <r:ID>{number}</r:ID><r:TypeCode>851</r:TypeCode><r:StatusCode>{status}</r:StatusCode>
-    <r:IssueDateTime><u:DateTimeString>2026-11-14T10:00:00+12:00</u:DateTimeString></r:IssueDateTime>
+    <r:IssueDateTime><u:DateTimeString>{issued}T10:00:00+12:00</u:DateTimeString></r:IssueDateTime>
     <r:IssuerSPSParty><r:Name>Ministry for Primary Industries (test)</r:Name></r:IssuerSPSParty>
   </c:SPSExchangedDocument>
   <c:SPSConsignment>
@@ -47,7 +47,10 @@ def certificate(
     net: str = "2700",
     number: str = "NZ2026-0001",
 ) -> bytes:
+    import datetime as dt
+
     return _TEMPLATE.format(
+        issued=(dt.date.today() - dt.timedelta(days=5)).isoformat(),
         number=number,
         status=status,
         consignor=consignor,

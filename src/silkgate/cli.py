@@ -734,11 +734,11 @@ def assess(
         _print_assessment(result)
 
 
-def _parse_date(text: str) -> dt.date:
+def _parse_date(text: str, option: str = "--date") -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        _fail(f"--date {text!r} is not a date (YYYY-MM-DD)", 2)
+        _fail(f"{option} {text!r} is not a date (YYYY-MM-DD)", 2)
         raise
 
 
@@ -1364,8 +1364,10 @@ def trs_report(
     if by not in ("office", "channel", "mode"):
         _fail("--by must be office, channel or mode", 2)
     node = _risk_node()
-    end = _parse_date(until) if until else _local_today()
-    start = _parse_date(since) if since else end - dt.timedelta(days=30)
+    end = _parse_date(until, "--to") if until else _local_today()
+    start = _parse_date(since, "--from") if since else end - dt.timedelta(days=30)
+    if start > end:
+        _fail(f"--from {start} is after --to {end}", 2)
     result = node.trs.report(start, end, by)
     _print_trs(result)
     if csv_file:
@@ -1381,7 +1383,8 @@ def _print_trs(result: dict[str, Any]) -> None:
         return "" if value is None else f"{value:.2f}"
 
     def share(value: float | None) -> str:
-        return "" if value is None else f"{value:.0%}"
+        # One decimal: 99.6 % must not read as 100 %.
+        return "" if value is None else f"{value:.1%}"
 
     table = Table(
         result["by"],
@@ -1463,8 +1466,9 @@ def simulate(
         f"problems in {tally.sps_planted:,} inspected ones, found in {tally.sps_found:,}; "
         f"outcomes: {outcomes}"
     )
-    end = dt.datetime.now(dt.UTC).date()
-    _print_trs(node.trs.report(end - dt.timedelta(days=days + 1), end, "channel"))
+    end = simulation.clock.now.date()
+    start = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).date()
+    _print_trs(node.trs.report(start, max(end, dt.datetime.now(dt.UTC).date()), "channel"))
 
 
 def _demo_ready(settings: Settings) -> bool:

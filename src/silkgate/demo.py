@@ -157,6 +157,12 @@ DEMO_PROFILES = [
         "description": "Goods below 12 CNY/kg: possible undervaluation (illustrative)",
     },
     {
+        "name": "demo-exw-high-value",
+        "condition": 'declaration.incoterm == "EXW" && declaration.invoice_amount > 200000',
+        "effect": "yellow",
+        "description": "Ex-works invoices above 200,000: check the costs added (illustrative)",
+    },
+    {
         "name": "demo-ivory",
         "condition": 'item.hs4 == "0507"',
         "effect": "red",

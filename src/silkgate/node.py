@@ -125,6 +125,7 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
     inspections = InspectionService(engine)
     inspections.risk = risk
     inspections.administration = settings.administration
+    inspections.countries = codes.countries
     declarations = DeclarationService(
         engine, codes, tariff, risk, inspections, timezone=settings.timezone
     )

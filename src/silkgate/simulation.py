@@ -83,6 +83,8 @@ PORTS = {
 }
 # USD per kg, by chapter (invented, of the right order).
 PRICE = {"85": 60, "84": 40, "87": 15, "90": 80, "30": 50, "33": 20, "61": 18, "62": 20, "64": 15}
+# The demo administration's seaports, weighted towards the largest.
+OFFICES = ["CNSGH"] * 4 + ["CNSNZ"] * 3 + ["CNNBO"] * 2 + ["CNQIN", "CNTNJ", "CNGGZ", "CNXAM"]
 DOC_FOR = {"phyto_certificate": "N851", "vet_certificate": "C640", "health_certificate": "C665"}
 PEST = "Bactrocera dorsalis"
 
@@ -156,6 +158,7 @@ class Simulation:
     def declaration(self, n: int, lodged_at: dt.datetime) -> tuple[dict[str, Any], Truth]:
         rng = self.rng
         origin = rng.choice(ORIGINS)
+        office = rng.choice(OFFICES)
         importer_id, importer_name = rng.choice(self.importers)
         today = lodged_at.date()
         truth = Truth(undervalued=rng.random() < 0.04, sps_problem=rng.random() < 0.1)
@@ -230,7 +233,7 @@ class Simulation:
                 "type": "IM",
                 "procedure": "4000",
                 "lrn": f"SIM{n:07d}-{self.rng.randint(0, 10**6):06d}",
-                "office": "CNSGH",
+                "office": office,
                 "declarant": {
                     "id": self.broker.party_id,
                     "name": "Nanning Lotus Customs Brokerage (demo)",
@@ -249,7 +252,7 @@ class Simulation:
                     "mode": 1,
                     "document": {"type": "BL", "number": f"SIMBL{n:08d}"},
                     "loading_place": PORTS[origin],
-                    "discharge_place": "CNSGH",
+                    "discharge_place": office,
                     "dispatch_country": origin,
                     "destination_country": "CN",
                     "arrival_date": str(today),

@@ -246,6 +246,7 @@ def test_officer_and_sps_inspector_work_one_joint_inspection(page, live_node, to
     expect(page.get_by_role("status")).to_contain_text("finding")  # a finding must be said
     form = page.locator(".check-form").first
     form.locator("select[name=status]").select_option("non_compliant")
+    form.locator("select[name=kind]").select_option("value")
     form.locator("input[name=note]").fill("invoice total differs from the bank transfer")
     form.get_by_role("button", name="Record").click()
     expect(page.get_by_role("status")).to_contain_text("Recorded: check 1")

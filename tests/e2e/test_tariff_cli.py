@@ -80,5 +80,5 @@ def test_trs_report_writes_csv_and_png(settings, prepared, tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "Time Release Study" in r.stdout
-    assert csv_file.read_text().startswith("office,declarations,released,mean_hours")
+    assert csv_file.read_text().startswith("office,lodged,released,mean_hours")
     assert png_file.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

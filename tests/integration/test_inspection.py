@@ -68,7 +68,10 @@ def test_a_red_declaration_with_an_sps_requirement_gets_one_joint_task(
     assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/finding"
     r = client.post(
         f"{base}/checks/7",
-        json={"status": "non_compliant", "finding": {"note": "certificate missing"}},
+        json={
+            "status": "non_compliant",
+            "finding": {"kind": "certificate", "note": "certificate missing"},
+        },
         headers=inspector,
     )
     assert r.status_code == 200 and r.json()["started_at"]
@@ -133,7 +136,7 @@ def test_findings_correct_the_declaration_and_become_the_controls_outcome(
         f"{base}/checks/5",
         json={
             "status": "non_compliant",
-            "finding": {"kind": "value", "item": 2, "corrected": {"value": "-1"}},
+            "finding": {"kind": "value", "item": 2, "note": "x", "corrected": {"value": "-1"}},
         },
         headers=officer,
     )
@@ -307,6 +310,15 @@ def test_the_time_release_study_is_published(client, tokens, declaration):
     assert page.status_code == 200 and "Time Release Study" in page.text
 
 
+TH_RESULT = {
+    "administration": "TH",
+    "reference": "TH-DOA-2026-0042",
+    "inspected_on": "2026-11-18",
+    "result": "compliant",
+    "checks": ["pests", "certificate"],
+}
+
+
 def test_a_partners_result_satisfies_the_checks_an_arrangement_recognises(
     client, tokens, node, declaration
 ):
@@ -336,14 +348,15 @@ def test_a_partners_result_satisfies_the_checks_an_arrangement_recognises(
     }
     r = client.post(
         f"/v1/declarations/{mrn}/partner-results",
-        json={
-            "administration": "TH",
-            "reference": "TH-DOA-2026-0042",
-            "inspected_on": "2026-11-18",
-            "result": "compliant",
-            "checks": ["pests", "certificate"],
-        },
+        json=TH_RESULT,
         headers=officer,
+    )
+    # A customs officer cannot settle the quarantine service's checks.
+    assert r.status_code == 201 and r.json()["satisfied_checks"] == []
+    r = client.post(
+        f"/v1/declarations/{mrn}/partner-results",
+        json=TH_RESULT,
+        headers=auth(tokens["inspector.chen"]),
     )
     assert r.status_code == 201, r.text
     task = client.get(f"/v1/inspections/{task['id']}", headers=officer).json()

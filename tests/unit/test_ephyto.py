@@ -12,7 +12,7 @@ from silkgate.sps import ephyto
 from tests.conftest import load_example
 from tests.ephyto_samples import SAMPLE, certificate
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date.today()
 
 
 def painting() -> DeclarationDocument:

@@ -95,6 +95,16 @@ async def attach_ephyto(
     The answer lists the mismatches; each becomes an open SPS check of the
     joint inspection. Malformed XML, a DTD or entities are refused (422).
     """
+    from silkgate.api.problems import Problem
+
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("application/xml", "text/xml"):
+        raise Problem(
+            415,
+            "Unsupported media type",
+            "send the certificate as application/xml",
+            kind="unsupported-media-type",
+        )
     data = await request.body()
     result = await run_in_threadpool(node.inspections.attach_ephyto, principal, mrn, data)
     return _json(result, 201)

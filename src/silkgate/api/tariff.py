@@ -131,11 +131,8 @@ def time_release_study(
     end = until or _today(node)
     start = since or end - dt.timedelta(days=30)
     if start > end or (end - start).days > 366:
-        raise Problem(
-            422,
-            "The request is invalid",
-            "from must be before to, at most a year apart",
-            kind="invalid-request",
+        raise InvalidRequest(
+            [FieldError("/from", "invalid", "must be before to, and at most a year before it")]
         )
     return _json(node.trs.report(start, end, by))
 

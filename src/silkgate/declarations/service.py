@@ -651,15 +651,28 @@ class DeclarationService:
                     [FieldError("/finding/item", "invalid", f"the declaration has no item {item}")]
                 )
             items[0].update(corrected)
-            raw["invoice"]["amount"] = str(sum(Decimal(str(i["value"])) for i in raw["items"]))
+            index = raw["items"].index(items[0])
+            try:
+                raw["invoice"]["amount"] = str(sum(Decimal(str(i["value"])) for i in raw["items"]))
+                # More goods found than declared weigh more: the gross mass follows the net.
+                net = sum(Decimal(str(i["net_mass_kg"])) for i in raw["items"])
+                if net > Decimal(str(raw["totals"]["gross_mass_kg"])):
+                    raw["totals"]["gross_mass_kg"] = str(net)
+            except (ArithmeticError, ValueError, TypeError):
+                pass  # validation below names the field
             try:
                 doc = validate(raw, self.codes, self.today(at))
             except InvalidDeclaration as exc:
+                prefix = f"/items/{index}/"
+
+                def where(pointer: str) -> str:
+                    # The officer sent item fields: point at those, not into the document.
+                    if pointer.startswith(prefix):
+                        return "/finding/corrected/" + pointer[len(prefix) :]
+                    return "/finding/corrected"
+
                 raise InvalidRequest(
-                    [
-                        FieldError("/finding/corrected" + e.pointer, e.code, e.detail)
-                        for e in exc.errors
-                    ]
+                    [FieldError(where(e.pointer), e.code, e.detail) for e in exc.errors]
                 ) from None
             before = tariff_store.assessed_total(conn, d.id, d.version) or ZERO
             assessment = self.tariff.assess(doc, self.today(d.lodged_at))
@@ -715,6 +728,12 @@ class DeclarationService:
             d = self._visible(conn, principal, mrn, for_update=True)
             if principal.role is not Role.DECLARANT:
                 raise Forbidden("only the declarant amends a declaration")
+            task = inspection_store.task_of(conn, d.id)
+            if task is not None and (task["started_at"] or task["status"] != "open"):
+                raise Conflict(
+                    "the goods are being (or have been) inspected: the declaration can no "
+                    "longer be amended; the inspection's findings correct it"
+                )
             if if_match is not None and if_match != d.version:
                 raise PreconditionFailed(
                     f"the declaration is at version {d.version}, not {if_match}"
@@ -867,6 +886,11 @@ class DeclarationService:
                         f"the joint inspection (task {task['id']}) is not complete; "
                         "complete it before releasing, or release under a condition"
                     )
+                if task is not None and inspection_store.quarantine_failed(conn, task["id"]):
+                    raise Conflict(
+                        "the quarantine service found pests, a failed laboratory test or "
+                        "prohibited goods: return or destroy them (or treat and inspect again)"
+                    )
             if action in (Action.RELEASE, Action.CONDITIONAL_RELEASE):
                 unsecured = self._account(conn, d)["unsecured"]
                 if Decimal(unsecured) > 0:
@@ -875,6 +899,14 @@ class DeclarationService:
                         "guaranteed; record a payment or a guarantee before release"
                     )
             changed = store.set_status(conn, d, status.value, at)
+            if action in (
+                Action.RETURN,
+                Action.DESTROY,
+                Action.SEIZE,
+                Action.REJECT,
+                Action.CANCEL,
+            ):
+                inspection_store.close_open_task(conn, d.id, at, action.value)
             if action is Action.SEIZE:
                 # A seizure opens an enforcement case: the investigation that follows.
                 case_id = inspection_store.open_case(
@@ -925,6 +957,9 @@ class DeclarationService:
         # Still to be paid; negative when an amendment lowered the duties below what
         # was paid (a refund is due). A guarantee secures an amount, it does not pay it.
         due = assessed - paid
+        if d.status in _NOTHING_DUE:
+            # The goods did not enter: no duty is due; what was paid is refunded.
+            due = -paid
         # A guarantee is released as the duties it secures are paid.
         guaranteed = min(guaranteed, max(due, ZERO))
         money = lambda v: format(round_money(v, self.minor_unit), "f")  # noqa: E731
@@ -1063,6 +1098,7 @@ class DeclarationService:
 
 SYSTEM = "silkgate"  # the actor of what the node does by itself
 _STRICTNESS = ["green", "blue", "yellow", "red"]
+_NOTHING_DUE = frozenset({"returned", "destroyed", "rejected", "cancelled"})
 # Journal reasons a declarant sees only in part: the channel's name, not why.
 _INTERNAL_REASONS: dict[str, Callable[[str], str | None]] = {
     "channel": lambda reason: reason.split(":", 1)[0].split(" ", 1)[0],

@@ -111,6 +111,14 @@ CUSTOMS_FINDINGS = CORRECTIONS | {"documents", "description", "other"}
 SPS_FINDINGS = frozenset({"certificate", "pest", "lab", "treatment", "prohibited", "other"})
 
 
+# Every check a checklist can hold, as (service, check).
+KNOWN_CHECKS = frozenset(
+    {("customs", c) for c in ("documents", "quantity", "description", "classification", "value")}
+    | {("customs", "origin")}
+    | {("sps", c) for c in ("certificate", "samples", "treatment", "pests", "prohibited")}
+)
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -167,6 +175,7 @@ class InspectionService:
         self.risk: Any = None
         self.administration = "CN"
         self.clock = _utc_now  # the simulation replaces it with its own
+        self.countries: frozenset[str] = frozenset()  # set by the node
 
     def queue(
         self,
@@ -204,12 +213,28 @@ class InspectionService:
             raise InvalidRequest(
                 [FieldError("", "invalid", "send an officer and/or an sps_inspector (user names)")]
             )
+        from silkgate.store import principals as principal_store
+
         with writing(self.engine) as conn:
             task = store.task(conn, task_id, for_update=True)
             if task is None:
                 raise NotFound(f"no inspection task {task_id}")
-            if task["status"] == "completed":
-                raise Conflict("the inspection is completed")
+            if task["status"] != "open":
+                raise Conflict(f"the inspection is {task['status']}")
+            wanted = {"officer": (Role.OFFICER, Role.ADMIN), "sps_inspector": (Role.SPS_INSPECTOR,)}
+            errors = []
+            for key, name in raw.items():
+                user = principal_store.find_principal(conn, str(name))
+                if user is None or user.role not in wanted[key]:
+                    errors.append(
+                        FieldError(
+                            f"/{key}",
+                            "invalid",
+                            f"{name!r} is not a user with the role {wanted[key][0].value}",
+                        )
+                    )
+            if errors:
+                raise InvalidRequest(errors)
             store.update_task(conn, task_id, **{k: str(v)[:80] for k, v in raw.items()})
         return self.get(principal, task_id)
 
@@ -227,6 +252,23 @@ class InspectionService:
             errors.append(FieldError("/finding", "invalid", 'an object, e.g. {"note": "..."}'))
         if status == "non_compliant" and not finding:
             errors.append(FieldError("/finding", "missing", "say what was found"))
+        elif status == "non_compliant" and isinstance(finding, dict):
+            if not finding.get("kind"):
+                errors.append(FieldError("/finding/kind", "missing", "what kind of finding"))
+            if not str(finding.get("note") or "").strip():
+                errors.append(FieldError("/finding/note", "missing", "say what was found"))
+        if (
+            status == "compliant"
+            and isinstance(finding, dict)
+            and finding.get("kind")
+            not in (
+                None,
+                "other",
+            )
+        ):
+            errors.append(
+                FieldError("/finding/kind", "inconsistent", "a compliant check has no finding")
+            )
         if isinstance(finding, dict):
             errors.extend(_finding_errors(finding))
         if errors:
@@ -241,6 +283,11 @@ class InspectionService:
             check = next((c for c in store.checks(conn, task_id) if c["seq"] == seq), None)
             if check is None:
                 raise NotFound(f"inspection task {task_id} has no check {seq}")
+            if check["status"] != "open":
+                # A result (and a correction made with it) is part of the record: it is
+                # not overwritten. A further finding is a new check or a decision.
+                done = f"{check['status']} by {check['recorded_by']}"
+                raise Conflict(f"check {seq} already has a result ({done})")
             if not _may_record(principal, check["service"]):
                 who = "SPS inspectors" if check["service"] == "sps" else "customs officers"
                 raise Forbidden(f"{check['service']} checks are recorded by {who}")
@@ -325,6 +372,13 @@ class InspectionService:
                 declaration_store.document(conn, d.id, d.version)
             )
             mismatches = ephyto.match(cert, doc, self.administration, at.date())
+            for earlier in store.certificates_numbered(conn, cert.number):
+                if earlier["declaration_id"] != d.id:
+                    used = f"not used before (used for {earlier['mrn']})"
+                    mismatches.append(ephyto.Mismatch("number", cert.number, used))
+                elif earlier["status_code"] == ephyto.WITHDRAWN:
+                    never = "a certificate never withdrawn"
+                    mismatches.append(ephyto.Mismatch("status", "withdrawn earlier", never))
             store.add_certificate(
                 conn,
                 declaration_id=d.id,
@@ -350,10 +404,13 @@ class InspectionService:
                         )
                 else:
                     for c in store.checks(conn, task["id"]):
+                        # Only the requirement's own check: a mismatch found on an earlier
+                        # certificate stays for the quarantine service to resolve.
                         if (
                             c["service"] == "sps"
                             and c["check"] == "certificate"
                             and c["status"] == "open"
+                            and not c["description"].startswith("ePhyto ")
                         ):
                             store.record(
                                 conn,
@@ -405,8 +462,12 @@ class InspectionService:
         if not isinstance(raw, dict):
             raise InvalidRequest([FieldError("", "invalid", "send a JSON object")])
         partner = raw.get("administration")
-        if not (isinstance(partner, str) and len(partner) == 2 and partner.isupper()):
+        if not (isinstance(partner, str) and partner in self.countries):
             errors.append(FieldError("/administration", "invalid", "an ISO country code, e.g. VN"))
+        elif partner == self.administration:
+            errors.append(
+                FieldError("/administration", "invalid", "a partner administration, not this one")
+            )
         reference = raw.get("reference")
         if not isinstance(reference, str) or not 1 <= len(reference.strip()) <= 70:
             errors.append(
@@ -416,13 +477,17 @@ class InspectionService:
         if result not in STATUSES:
             errors.append(FieldError("/result", "invalid", "compliant or non_compliant"))
         checks = raw.get("checks")
-        if not (isinstance(checks, list) and checks and all(isinstance(c, str) for c in checks)):
+        known = sorted({c for _, c in KNOWN_CHECKS})
+        if not (isinstance(checks, list) and checks and all(c in known for c in checks)):
             errors.append(
-                FieldError("/checks", "invalid", 'the checks the partner did, e.g. ["pests"]')
+                FieldError(
+                    "/checks", "invalid", f"the checks the partner did, among {', '.join(known)}"
+                )
             )
         inspected = raw.get("inspected_on")
         try:
-            dt.date.fromisoformat(str(inspected))
+            if dt.date.fromisoformat(str(inspected)) > self.clock().date():
+                errors.append(FieldError("/inspected_on", "invalid", "is in the future"))
         except ValueError:
             errors.append(FieldError("/inspected_on", "invalid", "a date (YYYY-MM-DD)"))
         unknown = sorted(
@@ -440,10 +505,21 @@ class InspectionService:
             if d is None:
                 raise NotFound(f"no declaration {mrn}")
             task = store.task_of(conn, d.id)
-            if task is not None and task["status"] == "open" and result == "compliant":
+            from silkgate.declarations.document import DeclarationDocument
+
+            doc = DeclarationDocument.model_validate(
+                declaration_store.document(conn, d.id, d.version)
+            )
+            # A partner inspects goods it exported: from its territory, or of its origin.
+            involved = partner == doc.transport.dispatch_country or any(
+                i.origin == partner for i in doc.items
+            )
+            if task is not None and task["status"] == "open" and result == "compliant" and involved:
                 for c in store.checks(conn, task["id"]):
                     arrangement = recognised(partner, c["service"], c["check"])
-                    if c["status"] == "open" and c["check"] in checks and arrangement:
+                    # Each service accepts partner results for its own checks only.
+                    mine = _may_record(principal, c["service"])
+                    if c["status"] == "open" and c["check"] in checks and arrangement and mine:
                         store.record(
                             conn,
                             task["id"],

@@ -30,6 +30,7 @@ NS = {
     "u": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:21",
 }
 ISSUED, WITHDRAWN = "70", "40"
+MAX_AGE_DAYS = 120  # a certificate older than this does not describe this consignment
 PHYTO, REEXPORT = "851", "657"
 
 
@@ -151,6 +152,16 @@ def parse(data: bytes) -> Certificate:
     )
 
 
+def _issue_date(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        try:
+            return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+
+
 def _same_name(a: str, b: str) -> bool:
     words = lambda s: set(re.findall(r"[a-z0-9]+", s.lower())) - {"co", "ltd", "the", "demo"}  # noqa: E731
     wa, wb = words(a), words(b)
@@ -186,6 +197,13 @@ def match(
         out.append(Mismatch("status", "40 (withdrawn)", "a valid certificate"))
     elif cert.status_code != ISSUED:
         out.append(Mismatch("status", cert.status_code or "none", "70 (issued)"))
+    issued = _issue_date(cert.issued)
+    if issued is None:
+        out.append(Mismatch("issue date", cert.issued or "none", "a date"))
+    elif issued > today or (today - issued).days > MAX_AGE_DAYS:
+        out.append(
+            Mismatch("issue date", issued.isoformat(), f"within {MAX_AGE_DAYS} days before {today}")
+        )
     if cert.type_code not in (PHYTO, REEXPORT):
         out.append(Mismatch("type", cert.type_code or "none", "851 or 657"))
     if not _same_name(cert.consignor, doc.exporter.name):

@@ -44,7 +44,12 @@ def task_of(conn: sa.Connection, declaration_id: int) -> dict[str, Any] | None:
 
 def task(conn: sa.Connection, task_id: int, *, for_update: bool = False) -> dict[str, Any] | None:
     query = (
-        sa.select(inspection_tasks, declarations.c.mrn, declarations.c.declarant_id)
+        sa.select(
+            inspection_tasks,
+            declarations.c.mrn,
+            declarations.c.declarant_id,
+            declarations.c.channel,
+        )
         .join(declarations, declarations.c.id == inspection_tasks.c.declaration_id)
         .where(inspection_tasks.c.id == task_id)
     )
@@ -171,3 +176,43 @@ def cases(conn: sa.Connection, status: str | None = "open") -> list[dict[str, An
     if status:
         query = query.where(e.c.status == status)
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def quarantine_failed(conn: sa.Connection, task_id: int) -> bool:
+    """Whether the quarantine service found pests, a failed lab test or prohibited goods."""
+    for c in checks(conn, task_id):
+        finding = c["finding"] or {}
+        if (
+            c["service"] == "sps"
+            and c["status"] == "non_compliant"
+            and finding.get("kind")
+            in (
+                "pest",
+                "lab",
+                "prohibited",
+            )
+        ):
+            return True
+    return False
+
+
+def close_open_task(conn: sa.Connection, declaration_id: int, at: dt.datetime, why: str) -> None:
+    """A final decision (return, destroy, seize...) ends an inspection still open."""
+    conn.execute(
+        inspection_tasks.update()
+        .where(
+            inspection_tasks.c.declaration_id == declaration_id, inspection_tasks.c.status == "open"
+        )
+        .values(status="closed", completed_at=at, result=why[:16])
+    )
+
+
+def certificates_numbered(conn: sa.Connection, number: str) -> list[dict[str, Any]]:
+    from silkgate.store.tables import ephyto_certificates as e
+
+    rows = conn.execute(
+        sa.select(e.c.declaration_id, e.c.status_code, declarations.c.mrn)
+        .join(declarations, declarations.c.id == e.c.declaration_id)
+        .where(e.c.number == number[:70])
+    )
+    return [dict(r._mapping) for r in rows]

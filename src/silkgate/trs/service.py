@@ -36,7 +36,7 @@ def to_csv(result: dict[str, Any]) -> str:
     out = io.StringIO()
     columns = [
         "group",
-        "declarations",
+        "lodged",
         "released",
         "mean_hours",
         "median_hours",
@@ -45,7 +45,8 @@ def to_csv(result: dict[str, Any]) -> str:
     ]
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([result["by"], *columns[1:]])
-    for name, figures in [("all", result["overall"]), *result["groups"].items()]:
+    for name, group in [("all", result["overall"]), *result["groups"].items()]:
+        figures = {**group, "lodged": group["declarations"]}
         writer.writerow(
             [name, *(figures[c] if figures[c] is not None else "" for c in columns[1:])]
         )

@@ -37,6 +37,17 @@ _MARKS = {
 }
 RELEASE_STATUSES = ("released", "conditionally_released")
 WITHIN = (1, 6, 24)  # hours
+# UN/ECE Recommendation 19 modes of transport, as the report names them.
+MODES = {
+    "1": "sea",
+    "2": "rail",
+    "3": "road",
+    "4": "air",
+    "5": "post",
+    "7": "fixed installation",
+    "8": "inland waterway",
+    "9": "own propulsion",
+}
 
 
 @dataclass
@@ -69,7 +80,7 @@ def timeline(
     entries: Iterable[tuple[str, dt.datetime, str | None]],
 ) -> Timeline:
     """Stage times from journal entries ``(event, at, to_status)``, oldest first."""
-    t = Timeline(mrn, office, channel or "none", mode, arrival)
+    t = Timeline(mrn, office, channel or "none", MODES.get(mode, f"mode {mode}"), arrival)
     for event, at, to_status in entries:
         for stage, events in _MARKS.items():
             if event in events and stage not in t.at:

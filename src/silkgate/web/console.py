@@ -346,6 +346,8 @@ async def trs_page(
         start = dt.date.fromisoformat(since) if since else end - dt.timedelta(days=30)
     except ValueError:
         end, start = today, today - dt.timedelta(days=30)
+    if start > end:
+        start, end = end, start  # a reversed period is read the right way round
     result = await run_in_threadpool(node.trs.report, start, end, by)
     return _render(request, "trs.html", principal, r=result)
 
@@ -521,6 +523,8 @@ async def record_check(
     seq: int,
     status: Annotated[str, Form(max_length=20)],
     note: Annotated[str, Form(max_length=500)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "",
+    pest: Annotated[str, Form(max_length=120)] = "",
 ) -> Response:
     principal = await _principal(request)
     if principal is None:
@@ -528,7 +532,14 @@ async def record_check(
     if not _same_origin(request):
         return Response("cross-origin form refused", status_code=403)
     node = _node(request)
-    raw = {"status": status, "finding": {"note": note.strip()} if note.strip() else None}
+    finding: dict[str, Any] = {}
+    if kind:
+        finding["kind"] = kind
+    if note.strip():
+        finding["note"] = note.strip()
+    if pest.strip():
+        finding["pest"] = {"scientific_name": pest.strip()}
+    raw = {"status": status, "finding": finding or None}
     return await _inspection_step(
         request,
         task_id,
