@@ -395,3 +395,65 @@ def test_a_lab_finding_gives_the_test_the_result_and_the_limit():
         )
         == []
     )
+
+
+def test_inspection_rules_found_in_review(client, tokens, node, declaration):
+    """Results are final, inspected declarations are not amended, quarantine findings hold."""
+    from tests.ephyto_samples import certificate
+
+    node.sps.load(REQUIREMENTS.encode(), source="test.csv", actor="test")
+    trader, officer = auth(tokens["acme-trading"]), auth(tokens["officer.li"])
+    inspector = auth(tokens["inspector.chen"])
+    doc = copy.deepcopy(declaration)
+    doc["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting on wood")
+    mrn = client.post("/v1/declarations", json=doc, headers=trader).json()["mrn"]
+    task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
+    base = f"/v1/inspections/{task['id']}"
+    assert task["channel"] == "green"
+    r = client.post(f"{base}/assign", json={"officer": "inspector.chen"}, headers=officer)
+    assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/officer"
+    xml = certificate(
+        consignor=doc["exporter"]["name"], consignee=doc["importer"]["name"], number="NZ-REVIEW-1"
+    )
+    r = client.post(
+        f"/v1/declarations/{mrn}/ephyto",
+        content=xml,
+        headers={**trader, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 415
+    pest = {
+        "status": "non_compliant",
+        "finding": {"kind": "pest", "note": "larvae", "pest": {"scientific_name": PEST}},
+    }
+    assert client.post(f"{base}/checks/1", json=pest, headers=inspector).status_code == 200
+    # A result is final.
+    r = client.post(f"{base}/checks/1", json={"status": "compliant"}, headers=inspector)
+    assert r.status_code == 409
+    # Once inspected, the trader cannot amend the findings away.
+    r = client.put(f"/v1/declarations/{mrn}", json=doc, headers=trader)
+    assert r.status_code == 409 and "inspected" in r.json()["detail"]
+    client.post(f"{base}/complete", headers=officer)
+    settle(client, tokens["officer.li"], mrn)
+    r = client.post(f"/v1/declarations/{mrn}/release", headers=officer)
+    assert r.status_code == 409 and "pests" in r.json()["detail"]
+    r = client.post(f"/v1/declarations/{mrn}/destroy", json={"reason": "pest"}, headers=officer)
+    assert r.json()["status"] == "destroyed"
+    account = client.get(f"/v1/declarations/{mrn}/payments", headers=officer).json()
+    assert float(account["due"]) < 0  # paid, nothing due: a refund
+    # The same certificate number cannot serve another declaration.
+    other = client.post("/v1/declarations", json=dict(doc, lrn=doc["lrn"] + "2"), headers=trader)
+    first = client.post(
+        f"/v1/declarations/{mrn}/ephyto",
+        content=xml,
+        headers={**trader, "Content-Type": "application/xml"},
+    )
+    assert first.status_code == 201
+    r = client.post(
+        f"/v1/declarations/{other.json()['mrn']}/ephyto",
+        content=xml,
+        headers={**trader, "Content-Type": "application/xml"},
+    )
+    assert "number" in [m["field"] for m in r.json()["mismatches"]]
+
+
+PEST = "Anoplophora glabripennis"
