@@ -158,9 +158,9 @@ DEMO_PROFILES = [
     },
     {
         "name": "demo-exw-high-value",
-        "condition": 'declaration.incoterm == "EXW" && declaration.invoice_amount > 200000',
+        "condition": 'declaration.incoterm == "EXW" && declaration.invoice_amount > 1000000',
         "effect": "yellow",
-        "description": "Ex-works invoices above 200,000: check the costs added (illustrative)",
+        "description": "Ex-works invoices above 1,000,000: check the costs added (illustrative)",
     },
     {
         "name": "demo-ivory",
