@@ -207,7 +207,12 @@ def test_an_ephyto_that_matches_clears_the_certificate_check_and_a_tampered_one_
     doc["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting on wood")
     mrn = client.post("/v1/declarations", json=doc, headers=trader).json()["mrn"]
     task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
-    assert [(c["service"], c["check"]) for c in task["checks"]] == [("sps", "certificate")]
+    # Green, but held for quarantine: customs looks at what the opened container shows.
+    assert [(c["service"], c["check"]) for c in task["checks"]] == [
+        ("customs", "quantity"),
+        ("customs", "description"),
+        ("sps", "certificate"),
+    ]
 
     r = client.post(
         f"/v1/declarations/{mrn}/ephyto",
@@ -224,10 +229,8 @@ def test_an_ephyto_that_matches_clears_the_certificate_check_and_a_tampered_one_
     assert r.status_code == 201, r.text
     assert r.json()["matches"] is True
     task = client.get(f"/v1/inspections/{task['id']}", headers=officer).json()
-    assert (
-        task["checks"][0]["status"] == "compliant"
-        and task["checks"][0]["recorded_by"] == "silkgate"
-    )
+    assert task["checks"][2]["status"] == "compliant"
+    assert task["checks"][2]["recorded_by"] == "silkgate"
 
     tampered = certificate(
         consignor=doc["exporter"]["name"],
@@ -242,7 +245,7 @@ def test_an_ephyto_that_matches_clears_the_certificate_check_and_a_tampered_one_
     )
     assert [m["field"] for m in r.json()["mismatches"]] == ["status", "consignee"]
     task = client.get(f"/v1/inspections/{task['id']}", headers=officer).json()
-    opened = [c for c in task["checks"] if c["status"] == "open"]
+    opened = [c for c in task["checks"] if c["status"] == "open" and c["service"] == "sps"]
     assert len(opened) == 2 and "NZ2026-0002" in opened[0]["description"]
     listed = client.get(f"/v1/declarations/{mrn}/ephyto", headers=trader).json()["items"]
     assert [c["number"] for c in listed] == ["NZ2026-0001", "NZ2026-0002"]
@@ -336,7 +339,12 @@ def test_a_partners_result_satisfies_the_checks_an_arrangement_recognises(
         "mrn"
     ]
     task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
-    assert {c["check"] for c in task["checks"]} == {"certificate", "pests"}
+    assert {c["check"] for c in task["checks"]} == {
+        "quantity",
+        "description",
+        "certificate",
+        "pests",
+    }
     bad = client.post(
         f"/v1/declarations/{mrn}/partner-results", json={"administration": "thai"}, headers=officer
     )
@@ -425,13 +433,15 @@ def test_inspection_rules_found_in_review(client, tokens, node, declaration):
         "status": "non_compliant",
         "finding": {"kind": "pest", "note": "larvae", "pest": {"scientific_name": PEST}},
     }
-    assert client.post(f"{base}/checks/1", json=pest, headers=inspector).status_code == 200
+    assert client.post(f"{base}/checks/3", json=pest, headers=inspector).status_code == 200
     # A result is final.
-    r = client.post(f"{base}/checks/1", json={"status": "compliant"}, headers=inspector)
+    r = client.post(f"{base}/checks/3", json={"status": "compliant"}, headers=inspector)
     assert r.status_code == 409
     # Once inspected, the trader cannot amend the findings away.
     r = client.put(f"/v1/declarations/{mrn}", json=doc, headers=trader)
     assert r.status_code == 409 and "inspected" in r.json()["detail"]
+    for seq in (1, 2):
+        client.post(f"{base}/checks/{seq}", json={"status": "compliant"}, headers=officer)
     client.post(f"{base}/complete", headers=officer)
     settle(client, tokens["officer.li"], mrn)
     r = client.post(f"/v1/declarations/{mrn}/release", headers=officer)

@@ -50,6 +50,8 @@ RED_CHECKS = [
     ("value", "The declared value is plausible for the goods"),
     ("origin", "Origin marks and the proof of origin match the declared origin"),
 ]
+# What customs checks when the goods are opened for the quarantine service.
+JOINT_CHECKS = [RED_CHECKS[1], RED_CHECKS[2]]  # quantity, description
 # What the quarantine service checks, by SPS control.
 SPS_CHECKS = {
     "phyto_certificate": ("certificate", "Phytosanitary certificate {document} present and valid"),
@@ -68,7 +70,12 @@ SPS_CHECKS = {
 def checklist(channel: str, sps_requirements: Iterable[dict[str, Any]]) -> list[Check]:
     """The merged checklist for a declaration with this channel and these SPS requirements."""
     checks: list[Check] = []
-    customs = RED_CHECKS if channel == "red" else YELLOW_CHECKS if channel == "yellow" else []
+    sps_requirements = list(sps_requirements)
+    customs = list(RED_CHECKS if channel == "red" else YELLOW_CHECKS if channel == "yellow" else [])
+    if sps_requirements:
+        # The quarantine service opens the container anyway: customs looks at the same
+        # time at what it can see (one inspection, not two), whatever the channel.
+        customs += [c for c in JOINT_CHECKS if c not in customs]
     checks.extend(Check(Service.CUSTOMS, name, text) for name, text in customs)
     seen: set[tuple[str, int | None, str]] = set()
     for r in sps_requirements:
