@@ -87,6 +87,20 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host")
 
 
+async def _form_principal(request: Request) -> Principal | Response:
+    """Who posts a console form, or the answer to send instead (login, or refusal).
+
+    Every state-changing form needs a logged-in user and must come from this
+    origin (the cookie is SameSite=Strict; the check is a second lock).
+    """
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    if not _same_origin(request):
+        return Response("cross-origin form refused", status_code=403)
+    return principal
+
+
 def _render(
     request: Request, name: str, principal: Principal | None, status: int = 200, **context: Any
 ) -> Response:
@@ -299,11 +313,9 @@ async def record_payment(
     kind: Annotated[str, Form(max_length=10)] = "payment",
     currency: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
-    if not _same_origin(request):
-        return Response("cross-origin form refused", status_code=403)
+    principal = await _form_principal(request)
+    if isinstance(principal, Response):
+        return principal
     back = f"/console/declarations/{mrn}"
     try:
         value = Decimal(amount.strip())
@@ -448,11 +460,9 @@ async def save_profile(
     valid_to: Annotated[str, Form(max_length=10)] = "",
     description: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
-    if not _same_origin(request):
-        return Response("cross-origin form refused", status_code=403)
+    principal = await _form_principal(request)
+    if isinstance(principal, Response):
+        return principal
     node = _node(request)
     form = {
         "name": name,
@@ -478,11 +488,9 @@ async def save_profile(
 
 @router.post("/risk/profiles/{name}/retire")
 async def retire_profile(request: Request, name: str) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
-    if not _same_origin(request):
-        return Response("cross-origin form refused", status_code=403)
+    principal = await _form_principal(request)
+    if isinstance(principal, Response):
+        return principal
     try:
         await run_in_threadpool(_node(request).risk.retire_profile, principal, name)
     except (Forbidden, NotFound) as exc:
@@ -526,11 +534,9 @@ async def record_check(
     kind: Annotated[str, Form(max_length=20)] = "",
     pest: Annotated[str, Form(max_length=120)] = "",
 ) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
-    if not _same_origin(request):
-        return Response("cross-origin form refused", status_code=403)
+    principal = await _form_principal(request)
+    if isinstance(principal, Response):
+        return principal
     node = _node(request)
     finding: dict[str, Any] = {}
     if kind:
@@ -550,11 +556,9 @@ async def record_check(
 
 @router.post("/inspections/{task_id}/complete")
 async def complete_inspection(request: Request, task_id: int) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
-    if not _same_origin(request):
-        return Response("cross-origin form refused", status_code=403)
+    principal = await _form_principal(request)
+    if isinstance(principal, Response):
+        return principal
     node = _node(request)
     return await _inspection_step(
         request,
@@ -590,11 +594,9 @@ async def record_outcome(
     revenue_recovered: Annotated[str, Form(max_length=20)] = "0",
     note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
-    if not _same_origin(request):
-        return Response("cross-origin form refused", status_code=403)
+    principal = await _form_principal(request)
+    if isinstance(principal, Response):
+        return principal
     back = f"/console/declarations/{mrn}"
     node = _node(request)
     raw = {
@@ -618,11 +620,9 @@ async def record_outcome(
 async def act(
     request: Request, mrn: str, action: str, reason: Annotated[str, Form(max_length=1000)] = ""
 ) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
-    if not _same_origin(request):
-        return Response("cross-origin form refused", status_code=403)
+    principal = await _form_principal(request)
+    if isinstance(principal, Response):
+        return principal
     back = f"/console/declarations/{mrn}"
     try:
         chosen = Action(action)
