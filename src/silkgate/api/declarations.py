@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import orjson
 from fastapi import APIRouter, Header, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep, current_principal, get_node
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.declarations.document import DeclarationDocument
@@ -53,30 +53,9 @@ _DOCUMENT_BODY = {
 }
 
 
-def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        orjson.dumps(payload), status_code=status, media_type="application/json", headers=headers
-    )
-
-
-async def _json_body(request: Request) -> tuple[Any, bytes]:
-    content_type = request.headers.get("content-type", "")
-    if content_type.split(";")[0].strip().lower() not in ("application/json", ""):
-        raise Problem(
-            415,
-            "Unsupported media type",
-            "send the declaration as application/json",
-            kind="unsupported-media-type",
-        )
-    body = await request.body()
-    if not body:
-        raise Problem(400, "Malformed request", "the request has no body", kind="malformed-json")
-    try:
-        return orjson.loads(body), body
-    except orjson.JSONDecodeError as exc:
-        raise Problem(
-            400, "Malformed request", f"the body is not valid JSON: {exc}", kind="malformed-json"
-        ) from None
+# Shared with the other routers: one way to answer JSON and to read it.
+_json = json_response
+_json_body = json_body
 
 
 class Decision(BaseModel):

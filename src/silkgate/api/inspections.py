@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE
 
@@ -18,14 +18,11 @@ _ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM, 422: _PRO
 TaskId = Annotated[int, Path(ge=1)]
 
 
-def _json(payload: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+_json = json_response
 
 
 async def _body(request: Request) -> Any:
-    from silkgate.api.declarations import _json_body
-
-    raw, _ = await _json_body(request)
+    raw, _ = await json_body(request)
     return raw
 
 

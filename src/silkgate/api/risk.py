@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE
 from silkgate.declarations.errors import Forbidden
@@ -24,8 +24,7 @@ _ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM}
 ProfileName = Annotated[str, Path(min_length=1, max_length=80)]
 
 
-def _json(payload: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+_json = json_response
 
 
 def _reader(principal: Any) -> None:
@@ -34,9 +33,7 @@ def _reader(principal: Any) -> None:
 
 
 async def _body(request: Request) -> Any:
-    from silkgate.api.declarations import _json_body
-
-    raw, _ = await _json_body(request)
+    raw, _ = await json_body(request)
     return raw
 
 

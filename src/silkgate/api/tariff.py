@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.api.bodies import json_body
 from silkgate.api.deps import NodeDep
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.declarations.validation import FieldError, InvalidRequest, validate
@@ -144,9 +145,7 @@ async def calculate(
     date: DateQuery = None,
 ) -> Response:
     """The duty calculator: assess a declaration without lodging it (nothing is stored)."""
-    from silkgate.api.declarations import _json_body  # the same body rules as lodging
-
-    raw, body = await _json_body(request)
+    raw, body = await json_body(request)  # the same body rules as lodging
     on = date or _today(node)
 
     def work() -> dict[str, Any]:
