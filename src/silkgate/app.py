@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from starlette.responses import RedirectResponse, Response
 
 from silkgate import __version__
-from silkgate.api import declarations, inspections, problems, risk, tariff
+from silkgate.api import declarations, exchange, inspections, problems, risk, tariff
 from silkgate.api.limits import BodySizeLimit
 from silkgate.config import Settings
 from silkgate.node import Node, open_node
@@ -25,6 +25,8 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = node is None
         app.state.node = node or open_node(settings)
+        if owned and settings.exchange_dispatch:
+            app.state.node.start_dispatcher()
         # Everything built so far (code lists, schemas, compiled statements)
         # lives as long as the process: keep it out of the collector's full
         # passes, which otherwise walk it again and again under load.
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     app.include_router(risk.router)
     app.include_router(inspections.router)
     app.include_router(inspections.certificates)
+    app.include_router(exchange.router)
     console.install(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     presumed_insurance: Decimal = Field(default=Decimal("0.003"), ge=0, le=Decimal("0.1"))
     # How often a worker checks for a newly loaded tariff or exchange-rate file.
     tariff_refresh_seconds: float = Field(default=5.0, ge=0)
+    # The administration's name, and the base URL partners reach this node at (on its card).
+    administration_name: str | None = None
+    public_url: str | None = None
+    # Deliver the outbox to partners from this process (one process of a node holds a lease).
+    exchange_dispatch: bool = True
+    # Failed deliveries of one message before it is parked for an administrator.
+    exchange_max_attempts: int = Field(default=12, ge=1, le=100)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -59,6 +66,11 @@ class Settings(BaseSettings):
                 "(or SILKGATE_MODE=demo for a demonstration node)"
             )
         return self
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL partners send to: ``public_url``, or this node's own address."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @cached_property
     def is_sqlite(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -17,6 +18,10 @@ from silkgate.config import Settings
 from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.service import DeclarationService, Lodging, Outcome
 from silkgate.declarations.validation import CodeLists
+from silkgate.exchange.assistance import Assistance
+from silkgate.exchange.register import AeoRegister
+from silkgate.exchange.service import ExchangeService
+from silkgate.exchange.trade import TradeExchange
 from silkgate.inspection.service import InspectionService
 from silkgate.risk.service import RiskService
 from silkgate.sps.service import SpsService
@@ -86,8 +91,26 @@ class Node:
     trs: TrsService
     tokens: TokenResolver
     lodgings: GroupCommitter[Lodging, Outcome]
+    exchange: ExchangeService
+    trade: TradeExchange
+    aeo: AeoRegister
+    assistance: Assistance
+    dispatcher: Any = None
+
+    def start_dispatcher(self) -> None:
+        """Deliver the outbox from this process (when this process holds the lease)."""
+        from silkgate.exchange.dispatcher import Dispatcher
+
+        if self.dispatcher is None:
+            self.dispatcher = Dispatcher(
+                self.exchange, max_attempts=self.settings.exchange_max_attempts
+            )
+            self.dispatcher.start()
 
     def close(self) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+            self.dispatcher = None
         self.lodgings.close()
         self.engine.dispose()
 
@@ -130,6 +153,24 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
         engine, codes, tariff, risk, inspections, timezone=settings.timezone
     )
     inspections.declarations = declarations
+    exchange = ExchangeService(
+        engine,
+        administration=settings.administration,
+        name=settings.administration_name or f"Customs administration of {settings.administration}",
+        endpoint=settings.endpoint,
+        secret=settings.secret_key,
+        countries=frozenset(codes.countries),
+        ttl=settings.tariff_refresh_seconds,
+    )
+    trade = TradeExchange(exchange, timezone=declarations.zone)
+    trade.inspections = inspections
+    trade.to_national = tariff.national_rate
+    declarations.trade = trade
+    inspections.trade = trade
+    aeo = AeoRegister(exchange)
+    aeo.risk = risk
+    risk.mra_partners = lambda: exchange.partners_with("aeo_mra")
+    risk.on_aeo_change = aeo.changed
     return Node(
         settings=settings,
         engine=engine,
@@ -142,6 +183,10 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
         trs=TrsService(engine),
         tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
         lodgings=GroupCommitter(declarations.commit),
+        exchange=exchange,
+        trade=trade,
+        aeo=aeo,
+        assistance=Assistance(exchange),
     )
 
 

@@ -167,6 +167,8 @@ class DeclarationService:
         self.minor_unit = tariff.policy.minor_unit
         self.zone = ZoneInfo(timezone)
         self.clock = clock
+        # Exchange with partner administrations (advance export data), set by the node.
+        self.trade: Any = None
 
     def summary(self, d: store.StoredDeclaration) -> dict[str, Any]:
         return summary(d, self.codes.currencies)
@@ -355,6 +357,7 @@ class DeclarationService:
                 fresh.append(i)
             fresh = self._refuse_used_lrns(conn, lodgings, fresh, outcomes)
             if fresh:
+                advance = self._advance_data(conn, lodgings, fresh)
                 routes = [_route(lodgings[i]) for i in fresh]
                 stored = store.insert_many(
                     conn,
@@ -425,6 +428,12 @@ class DeclarationService:
                         )
                         if planned is not None:
                             events.append(planned)
+                    if self.trade is not None:
+                        events.extend(
+                            self.trade.lodged(conn, d, lodgings[i].document, advance.get(i), at)
+                        )
+                        if status is Status.RELEASED:
+                            self.trade.released(conn, d, at, lodgings[i].document)
                 journal.append(conn, *events)
                 keys = []
                 for i, d in zip(fresh, stored, strict=True):
@@ -453,6 +462,37 @@ class DeclarationService:
             else:
                 outcomes[i] = done
         return [o if o is not None else RuntimeError("not processed") for o in outcomes]
+
+    def _advance_data(
+        self, conn: sa.Connection, lodgings: list[Lodging], fresh: list[int]
+    ) -> dict[int, Any]:
+        """Advance export data already here for the imports of a batch.
+
+        A mismatch is a risk signal: the import goes at least to the yellow channel.
+        """
+        found: dict[int, Any] = {}
+        if self.trade is None:
+            return found
+        from silkgate.exchange.trade import escalate
+
+        for i in fresh:
+            lodging = lodgings[i]
+            hit = self.trade.lookup(conn, lodging.document)
+            if hit is None:
+                continue
+            found[i] = hit
+            row, mismatches = hit
+            if mismatches and lodging.decision is not None and self.risk is not None:
+                decision = escalate(lodging.decision, mismatches, row["sender"])
+                lodgings[i] = dataclasses.replace(
+                    lodging,
+                    decision=decision,
+                    decision_row={
+                        **self.risk.decision_row(decision, None),
+                        "model_id": (lodging.decision_row or {}).get("model_id"),
+                    },
+                )
+        return found
 
     def _assessed_event(
         self, at: dt.datetime, d: store.StoredDeclaration, version: int, a: Assessment
@@ -899,6 +939,8 @@ class DeclarationService:
                         "guaranteed; record a payment or a guarantee before release"
                     )
             changed = store.set_status(conn, d, status.value, at)
+            if action in (Action.RELEASE, Action.CONDITIONAL_RELEASE) and self.trade is not None:
+                self.trade.released(conn, changed, at)
             if action in (
                 Action.RETURN,
                 Action.DESTROY,
@@ -1093,6 +1135,8 @@ class DeclarationService:
                         reason=f"{d.channel} channel, duties and taxes paid or guaranteed",
                     ),
                 )
+                if self.trade is not None:
+                    self.trade.released(conn, d, at)
             return {"mrn": mrn, "status": d.status, **account}
 
 
@@ -1103,6 +1147,7 @@ _NOTHING_DUE = frozenset({"returned", "destroyed", "rejected", "cancelled"})
 _INTERNAL_REASONS: dict[str, Callable[[str], str | None]] = {
     "channel": lambda reason: reason.split(":", 1)[0].split(" ", 1)[0],
     "outcome": lambda reason: None,
+    "advance_data": lambda reason: None,
 }
 
 

@@ -8,6 +8,7 @@ goods are released only once the task is complete (and the duties secured).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -176,6 +177,7 @@ class InspectionService:
         self.administration = "CN"
         self.clock = _utc_now  # the simulation replaces it with its own
         self.countries: frozenset[str] = frozenset()  # set by the node
+        self.trade: Any = None  # exchange with partners (results of export inspections)
 
     def queue(
         self,
@@ -454,7 +456,6 @@ class InspectionService:
         says so. A non-compliant result is journaled and leaves the checks
         open for this administration's own inspection.
         """
-        from silkgate.inspection.recognition import recognised
         from silkgate.store import declarations as declaration_store
 
         _worker(principal)
@@ -499,53 +500,18 @@ class InspectionService:
         if errors:
             raise InvalidRequest(errors)
         at = self.clock()
-        satisfied = []
         with writing(self.engine) as conn:
             d = declaration_store.get(conn, mrn, for_update=True)
             if d is None:
                 raise NotFound(f"no declaration {mrn}")
-            task = store.task_of(conn, d.id)
-            from silkgate.declarations.document import DeclarationDocument
-
-            doc = DeclarationDocument.model_validate(
-                declaration_store.document(conn, d.id, d.version)
-            )
-            # A partner inspects goods it exported: from its territory, or of its origin.
-            involved = partner == doc.transport.dispatch_country or any(
-                i.origin == partner for i in doc.items
-            )
-            if task is not None and task["status"] == "open" and result == "compliant" and involved:
-                for c in store.checks(conn, task["id"]):
-                    arrangement = recognised(partner, c["service"], c["check"])
-                    # Each service accepts partner results for its own checks only.
-                    mine = _may_record(principal, c["service"])
-                    if c["status"] == "open" and c["check"] in checks and arrangement and mine:
-                        store.record(
-                            conn,
-                            task["id"],
-                            c["seq"],
-                            status="compliant",
-                            finding={
-                                "kind": "recognised",
-                                "note": f"{partner} result {reference} of {inspected}, "
-                                f"recognised under {arrangement.name}",
-                            },
-                            recorded_by=f"partner {partner}",
-                            recorded_at=at,
-                        )
-                        satisfied.append(c["seq"])
-            journal.append(
+            satisfied = self.apply_partner_result(
                 conn,
-                journal.Event(
-                    at=at,
-                    actor=principal.name,
-                    event="partner_result",
-                    declaration_id=d.id,
-                    mrn=d.mrn,
-                    version=d.version,
-                    reason=f"{partner} {reference} ({inspected}): {result}, checks "
-                    f"{', '.join(checks)}; satisfies {len(satisfied)} check(s) here",
-                ),
+                d,
+                partner=partner,
+                raw=raw,
+                actor=principal.name,
+                at=at,
+                may_record=lambda service: _may_record(principal, service),
             )
         return {
             "mrn": mrn,
@@ -553,6 +519,74 @@ class InspectionService:
             "result": result,
             "satisfied_checks": satisfied,
         }
+
+    def apply_partner_result(
+        self,
+        conn: sa.Connection,
+        d: Any,
+        *,
+        partner: str,
+        raw: dict[str, Any],
+        actor: str,
+        at: dt.datetime,
+        may_record: Callable[[str], bool] = lambda service: True,
+    ) -> list[int]:
+        """Apply a (checked) partner result to the declaration's joint inspection.
+
+        Used by the API (an officer records it) and by exchange (the partner's
+        node sent it); the checks it satisfies, by number.
+        """
+        from silkgate.declarations.document import DeclarationDocument
+        from silkgate.inspection.recognition import recognised
+        from silkgate.store import declarations as declaration_store
+
+        result, checks = raw["result"], raw["checks"]
+        reference, inspected = raw["reference"], raw["inspected_on"]
+        satisfied: list[int] = []
+        task = store.task_of(conn, d.id)
+        doc = DeclarationDocument.model_validate(declaration_store.document(conn, d.id, d.version))
+        # A partner inspects goods it exported: from its territory, or of its origin.
+        involved = partner == doc.transport.dispatch_country or any(
+            i.origin == partner for i in doc.items
+        )
+        if task is not None and task["status"] == "open" and result == "compliant" and involved:
+            for c in store.checks(conn, task["id"]):
+                arrangement = recognised(partner, c["service"], c["check"])
+                # Each service accepts partner results for its own checks only.
+                if (
+                    c["status"] == "open"
+                    and c["check"] in checks
+                    and arrangement
+                    and may_record(c["service"])
+                ):
+                    store.record(
+                        conn,
+                        task["id"],
+                        c["seq"],
+                        status="compliant",
+                        finding={
+                            "kind": "recognised",
+                            "note": f"{partner} result {reference} of {inspected}, "
+                            f"recognised under {arrangement.name}",
+                        },
+                        recorded_by=f"partner {partner}",
+                        recorded_at=at,
+                    )
+                    satisfied.append(c["seq"])
+        journal.append(
+            conn,
+            journal.Event(
+                at=at,
+                actor=actor,
+                event="partner_result",
+                declaration_id=d.id,
+                mrn=d.mrn,
+                version=d.version,
+                reason=f"{partner} {reference} ({inspected}): {result}, checks "
+                f"{', '.join(checks)}; satisfies {len(satisfied)} check(s) here",
+            ),
+        )
+        return satisfied
 
     def certificates(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
         from silkgate.store import declarations as declaration_store
@@ -583,6 +617,9 @@ class InspectionService:
             failed = [c for c in checks if c["status"] == "non_compliant"]
             result = "findings" if failed else "compliant"
             store.update_task(conn, task_id, status="completed", completed_at=at, result=result)
+            if self.trade is not None:
+                # An export's result goes to the importing partner, in this transaction.
+                self.trade.inspected(conn, task, checks, at)
             journal.append(
                 conn,
                 journal.Event(

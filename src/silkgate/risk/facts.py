@@ -39,6 +39,8 @@ SCHEMA: dict[str, str] = {
     "declaration.taxes": NUMBER,  # duties and taxes assessed
     "declaration.importer_aeo": BOOL,
     "declaration.declarant_aeo": BOOL,
+    # The exporter holds a partner administration's AEO status under mutual recognition.
+    "declaration.exporter_aeo": BOOL,
     "item.seq": NUMBER,
     "item.description": STRING,
     "item.hs_code": STRING,
@@ -102,7 +104,10 @@ def item_facts(
     assessment: Assessment | dict[str, Any] | None,
     aeo: Collection[str] = (),
 ) -> list[dict[str, Any]]:
-    """One fact mapping per item of ``doc`` (``aeo``: trader ids holding AEO status).
+    """One fact mapping per item of ``doc``.
+
+    ``aeo``: trader ids holding this administration's AEO status, and
+    ``"<country>:<id>"`` for partners' AEOs recognised under an arrangement.
 
     ``assessment``: the lodging's :class:`Assessment`, or its stored JSON detail.
     """
@@ -130,6 +135,8 @@ def item_facts(
         "declaration.taxes": totals["total"] if totals else None,
         "declaration.importer_aeo": (doc.importer.id or "") in aeo,
         "declaration.declarant_aeo": doc.declarant.id in aeo,
+        "declaration.exporter_aeo": bool(doc.exporter.id)
+        and f"{exporter_country or doc.transport.dispatch_country}:{doc.exporter.id}" in aeo,
     }
     out = []
     for item in doc.items:

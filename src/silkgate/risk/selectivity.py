@@ -150,6 +150,7 @@ def decide(
     contributions: list[dict[str, Any]],
     *,
     aeo: bool,
+    aeo_source: str = "",
     budget: Budget,
     calibrator: Calibrator,
     draw: float,
@@ -170,7 +171,7 @@ def decide(
             )
     if aeo:
         score *= budget.aeo_factor
-        reasons.append(f"AEO: score x {budget.aeo_factor}")
+        reasons.append(f"AEO{aeo_source}: score x {budget.aeo_factor}")
     score = min(score, 100.0)
     effects = {h.profile.effect for h in hits}
     sps = Effect.SPS in effects or bool(sps_requirements)

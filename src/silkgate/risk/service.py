@@ -28,6 +28,7 @@ from silkgate.risk import profiles as profile_rules
 from silkgate.risk.facts import item_facts
 from silkgate.risk.profiles import Effect, Profile
 from silkgate.risk.selectivity import Budget, Calibrator, Decision, decide
+from silkgate.store import exchange as exchange_store
 from silkgate.store import risk as store
 from silkgate.store.db import reading, writing
 from silkgate.tariff.assessment import Assessment
@@ -107,6 +108,9 @@ class RiskService:
         self.sps: Any = None  # the node's SpsService, when it has one
         self._calibrated_for: tuple[Any, ...] | None = None
         self.clock = lambda: dt.datetime.now(dt.UTC)  # the simulation sets its own
+        # Partners whose AEOs this node recognises (mutual recognition), set by the node.
+        self.mra_partners: Any = lambda: []
+        self.on_aeo_change: Any = None
 
     # -- what is in force --------------------------------------------------------------
 
@@ -124,7 +128,11 @@ class RiskService:
                 key = (
                     store.profiles_version(conn),
                     settings["updated_at"],
-                    store.aeo_version(conn),
+                    (
+                        store.aeo_version(conn),
+                        exchange_store.partner_aeo_version(conn),
+                        tuple(self.mra_partners()),
+                    ),
                     store.active_model_id(conn),
                     today,
                 )
@@ -144,7 +152,8 @@ class RiskService:
                     loaded = _Loaded(
                         [_profile(r) for r in store.profiles(conn)],
                         _budget(settings),
-                        store.aeo_in_force(conn, today),
+                        store.aeo_in_force(conn, today)
+                        | exchange_store.partner_aeo_in_force(conn, today, self.mra_partners()),
                         model,
                         key,
                         time.monotonic(),
@@ -183,9 +192,11 @@ class RiskService:
             # Why (the top contributing features) is worked out when an officer looks:
             # TreeSHAP costs tens of milliseconds, too much for every lodging.
             model_item = int(facts[best]["item.seq"])
+        first = facts[0] if facts else {}
         aeo = bool(
-            facts
-            and (facts[0]["declaration.importer_aeo"] or facts[0]["declaration.declarant_aeo"])
+            first.get("declaration.importer_aeo")
+            or first.get("declaration.declarant_aeo")
+            or first.get("declaration.exporter_aeo")
         )
         applicable = self.sps.applicable(doc, on) if self.sps is not None else []
         assert self.calibrator is not None
@@ -194,6 +205,11 @@ class RiskService:
             model_score,
             [],
             aeo=aeo,
+            aeo_source=(
+                ""
+                if first.get("declaration.importer_aeo") or first.get("declaration.declarant_aeo")
+                else f" of {doc.transport.dispatch_country} (exporter, mutual recognition)"
+            ),
             budget=loaded.budget,
             calibrator=self.calibrator,
             draw=self.rng.random(),
@@ -393,6 +409,9 @@ class RiskService:
                 valid_to=valid_to,
                 updated_at=dt.datetime.now(dt.UTC),
             )
+            if self.on_aeo_change is not None:
+                # Partners under mutual recognition learn of it, in this transaction.
+                self.on_aeo_change(conn, dt.datetime.now(dt.UTC))
         self.refresh()
 
     def aeo_list(self) -> list[dict[str, Any]]:

@@ -217,6 +217,11 @@ def get(conn: sa.Connection, mrn: str, *, for_update: bool = False) -> StoredDec
     return None if row is None else StoredDeclaration(*row)
 
 
+def get_by_id(conn: sa.Connection, declaration_id: int) -> StoredDeclaration | None:
+    row = conn.execute(sa.select(*_COLUMNS).where(declarations.c.id == declaration_id)).first()
+    return None if row is None else StoredDeclaration(*row)
+
+
 def document(conn: sa.Connection, declaration_id: int, version: int) -> dict[str, Any] | None:
     text = conn.execute(
         sa.select(declaration_versions.c.document).where(

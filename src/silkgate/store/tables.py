@@ -550,3 +550,206 @@ enforcement_cases = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("status", sa.String(10), nullable=False),  # open, closed
 )
+
+# --- Exchange between partner administrations ---------------------------------------
+
+# This node's signing keys: the private key is PKCS#8, encrypted with the node's secret.
+node_keys = sa.Table(
+    "node_keys",
+    metadata,
+    sa.Column("kid", sa.String(64), primary_key=True),
+    sa.Column("public_jwk", sa.Text, nullable=False),
+    sa.Column("private_pem", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    # The one key that signs now; a rotated key verifies until valid_to (the overlap).
+    sa.Column("signing", sa.Boolean, nullable=False),
+    sa.Column("valid_to", UtcDateTime(), nullable=True),
+)
+
+exchange_partners = sa.Table(
+    "exchange_partners",
+    metadata,
+    sa.Column("administration", sa.String(2), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("endpoint", sa.Text, nullable=False),
+    sa.Column("agreements", sa.Text, nullable=False),  # JSON list
+    sa.Column("registered_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+partner_keys = sa.Table(
+    "partner_keys",
+    metadata,
+    sa.Column("kid", sa.String(64), primary_key=True),
+    sa.Column(
+        "administration",
+        sa.String(2),
+        sa.ForeignKey("exchange_partners.administration"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("jwk", sa.Text, nullable=False),
+    sa.Column("valid_from", UtcDateTime(), nullable=False),
+    sa.Column("valid_to", UtcDateTime(), nullable=True),
+)
+
+# Written in the transaction of the change that causes the message; the dispatcher
+# delivers it (pending -> delivered) or parks it after repeated failures.
+exchange_outbox = sa.Table(
+    "exchange_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("partner", sa.String(2), nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("subject", sa.String(120), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),  # pending | delivered | parked
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("delivered_at", UtcDateTime(), nullable=True),
+    sa.Column("receipt", sa.Text, nullable=True),  # the partner's signed receipt
+    sa.Index("ix_exchange_outbox_status_id", "status", "id"),
+)
+
+# Every message processed, with the JWS as received (the evidence); a message id
+# is processed once per sender.
+exchange_inbox = sa.Table(
+    "exchange_inbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sender", sa.String(2), nullable=False),
+    sa.Column("message_id", sa.String(64), nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("subject", sa.String(120), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("token", sa.Text, nullable=False),
+    sa.Column("result", sa.Text, nullable=True),
+    sa.UniqueConstraint("sender", "message_id", name="uq_exchange_inbox_sender_message"),
+)
+
+# Messages refused at the inbox: forged, replayed, unsigned, misaddressed.
+exchange_refusals = sa.Table(
+    "exchange_refusals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("code", sa.String(24), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("kid", sa.String(64), nullable=True),
+    sa.Column("remote", sa.String(64), nullable=True),
+    sa.Column("excerpt", sa.Text, nullable=True),
+)
+
+# Which process of the node runs the dispatcher (a lease, renewed while it runs).
+exchange_lease = sa.Table(
+    "exchange_lease",
+    metadata,
+    sa.Column("name", sa.String(24), primary_key=True),
+    sa.Column("holder", sa.String(64), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+)
+
+# Advance export data received from partners, linked to the import declaration.
+advance_export_data = sa.Table(
+    "advance_export_data",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sender", sa.String(2), nullable=False),
+    sa.Column("export_declaration", sa.String(40), nullable=False, index=True),
+    sa.Column("ucr", sa.String(35), nullable=True, index=True),
+    sa.Column("transport_document", sa.String(35), nullable=False, index=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("message_id", sa.String(64), nullable=False),
+    sa.Column(
+        "declaration_id", sa.Integer, sa.ForeignKey("declarations.id"), nullable=True, index=True
+    ),
+    sa.Column("linked_at", UtcDateTime(), nullable=True),
+    sa.Column("mismatches", sa.Text, nullable=True),  # JSON list, once linked
+    sa.UniqueConstraint("sender", "export_declaration", name="uq_advance_export_data_sender"),
+)
+
+# Inspection results a partner sent for goods it exported, applied once linked.
+partner_inspection_results = sa.Table(
+    "partner_inspection_results",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sender", sa.String(2), nullable=False),
+    sa.Column("export_declaration", sa.String(40), nullable=False, index=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("applied_at", UtcDateTime(), nullable=True),
+)
+
+# The AEO register's history (the register itself is aeo_operators).
+aeo_events = sa.Table(
+    "aeo_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("party_id", sa.String(35), nullable=False, index=True),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("action", sa.String(12), nullable=False),
+    sa.Column("from_status", sa.String(10), nullable=True),
+    sa.Column("to_status", sa.String(10), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+)
+
+# Partners' AEOs under a mutual recognition arrangement: the latest list each sent.
+partner_aeo = sa.Table(
+    "partner_aeo",
+    metadata,
+    sa.Column("administration", sa.String(2), primary_key=True),
+    sa.Column("party_id", sa.String(35), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("list_version", UtcDateTime(), nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+)
+
+# Mutual administrative assistance: a case thread shared with one partner.
+assistance_cases = sa.Table(
+    "assistance_cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("reference", sa.String(40), nullable=False, unique=True),
+    sa.Column("partner", sa.String(2), nullable=False),
+    sa.Column("direction", sa.String(8), nullable=False),  # outgoing | incoming
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # open | answered | closed
+    sa.Column("mrn", sa.String(40), nullable=True),
+    sa.Column("opened_at", UtcDateTime(), nullable=False),
+    sa.Column("opened_by", sa.Text, nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+assistance_messages = sa.Table(
+    "assistance_messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "case_id", sa.Integer, sa.ForeignKey("assistance_cases.id"), nullable=False, index=True
+    ),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("administration", sa.String(2), nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(12), nullable=False),  # request | alert | reply | close
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("message_id", sa.String(64), nullable=True),
+)
+
+# Import declarations from a partner's territory waiting for its advance export data:
+# the keys it may arrive under (N830:<export declaration>, UCR:<ucr>, TD:<country>:<document>).
+import_match_keys = sa.Table(
+    "import_match_keys",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("declaration_id", sa.Integer, sa.ForeignKey("declarations.id"), primary_key=True),
+)

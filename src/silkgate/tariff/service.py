@@ -24,7 +24,7 @@ from silkgate.store.db import reading, writing
 from silkgate.store.refdata import hs_descriptions, hs_sections
 from silkgate.tariff import files
 from silkgate.tariff.assessment import Assessment, Policy, assess
-from silkgate.tariff.rates import ExchangeRates, Rate
+from silkgate.tariff.rates import ExchangeRates, MissingRate, Rate
 from silkgate.tariff.schedule import Schedule, TariffLine
 from silkgate.tariff.search import SearchIndex
 
@@ -296,3 +296,10 @@ class TariffService:
 
     def rate(self, currency: str, on: dt.date) -> Rate:
         return self.rates().rate(currency, on)
+
+    def national_rate(self, currency: str, on: dt.date | None = None) -> Decimal | None:
+        """National currency per unit of ``currency`` today (or ``on``); None when unknown."""
+        try:
+            return self.rate(currency, on or dt.date.today()).rate
+        except MissingRate:
+            return None

@@ -1,0 +1,251 @@
+"""``/v1/exchange``, ``/v1/aeo``, ``/v1/assistance``: the node's side of partner exchange.
+
+The inbox is the one route without a bearer token: a partner's message is
+authenticated by its signature. Everything else is for this node's staff.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from silkgate.api.bodies import json_body, json_response
+from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.declarations.errors import Forbidden, NotFound
+from silkgate.exchange.envelope import MAX_BYTES, Refused
+
+router = APIRouter(tags=["exchange"])
+_PROBLEM = {"content": {MEDIA_TYPE: {}}}
+_ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM}
+MAX_BATCH = 500
+JOSE = "application/jose"
+
+Reference = Annotated[str, Path(min_length=1, max_length=40)]
+PartyId = Annotated[str, Path(min_length=1, max_length=35)]
+
+
+# -- the inbox (partners) ----------------------------------------------------------------------
+
+
+@router.post("/v1/exchange/inbox", responses={400: _PROBLEM, 401: _PROBLEM, 413: _PROBLEM})
+async def inbox(request: Request, node: NodeDep) -> Response:
+    """Receive signed messages from a partner node.
+
+    ``application/jose``: one compact JWS; the answer is this node's signed
+    receipt (``application/jose``), or a problem document saying why the
+    message was refused (401 unknown sender or bad signature, 400 expired,
+    misaddressed or malformed, 413 too large). ``application/json``:
+    ``{"messages": [JWS, ...]}`` (up to 500); the answer is
+    ``{"results": [{"status": "accepted|duplicate|refused|deferred", "receipt"?,
+    "code"?, "detail"?}, ...]}`` in the same order.
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    remote = request.client.host if request.client else None
+    body = await request.body()
+    if content_type == JOSE:
+        token = body.decode("ascii", errors="replace").strip()
+        if len(body) > MAX_BYTES:
+            exc = Refused("too_large", f"a message may not exceed {MAX_BYTES} bytes", 413)
+            await run_in_threadpool(node.exchange.log_refusal, token[:300], exc, remote)
+            raise Problem(413, "Message refused", exc.detail, kind=exc.code)
+        result = (await run_in_threadpool(node.exchange.receive, [token], remote))[0]
+        if result.receipt is None:
+            raise Problem(
+                result.http_status if result.status == "refused" else 409,
+                "Message refused",
+                result.detail,
+                kind=result.code or result.status,
+            )
+        return Response(
+            result.receipt, media_type=JOSE, headers={"Silkgate-Receipt-Status": result.status}
+        )
+    if content_type != "application/json":
+        exc = Refused("unsigned", "send a signed message as application/jose", 415)
+        await run_in_threadpool(
+            node.exchange.log_refusal, body[:300].decode(errors="replace"), exc, remote
+        )
+        raise Problem(415, "Unsupported media type", exc.detail, kind="unsupported-media-type")
+    raw, _ = await json_body(request)
+    messages = raw.get("messages") if isinstance(raw, dict) else None
+    if not (
+        isinstance(messages, list)
+        and 1 <= len(messages) <= MAX_BATCH
+        and all(isinstance(t, str) for t in messages)
+    ):
+        raise Problem(
+            400,
+            "Malformed request",
+            f'send {{"messages": [compact JWS, ...]}} with 1 to {MAX_BATCH} messages',
+            kind="malformed",
+        )
+    results = await run_in_threadpool(node.exchange.receive, messages, remote)
+    return json_response({"results": [r.as_json() for r in results]})
+
+
+@router.get("/v1/exchange/card")
+def card(node: NodeDep) -> Response:
+    """This node's partner card: administration, endpoint, public keys (no secret)."""
+    try:
+        return json_response(node.exchange.card().as_json())
+    except RuntimeError as exc:
+        raise NotFound(str(exc)) from exc
+
+
+# -- administration -------------------------------------------------------------------------------
+
+
+@router.get("/v1/exchange", responses=_ERRORS)
+def overview(node: NodeDep, principal: PrincipalDep) -> Response:
+    """Partners, outbox and inbox counts (admin)."""
+    return json_response(node.exchange.status(principal))
+
+
+@router.get("/v1/exchange/partners", responses=_ERRORS)
+def partners(node: NodeDep, principal: PrincipalDep) -> Response:
+    _staff(principal)
+    return json_response({"items": node.exchange.partners()})
+
+
+@router.post("/v1/exchange/partners", status_code=201, responses=_ERRORS)
+async def add_partner(request: Request, node: NodeDep, principal: PrincipalDep) -> Response:
+    """Register (or update) a partner from its card (admin).
+
+    Body: the card, or ``{"card": {...}, "agreements": [...]}`` to name the
+    agreements in force (by default those the card proposes).
+    """
+    if principal.role.value != "admin":
+        raise Forbidden("partners are registered by the node's administrators")
+    raw, _ = await json_body(request)
+    agreements = None
+    if isinstance(raw, dict) and "card" in raw:
+        agreements = raw.get("agreements")
+        raw = raw["card"]
+    return json_response(await run_in_threadpool(node.exchange.add_partner, raw, agreements), 201)
+
+
+@router.get("/v1/exchange/outbox", responses=_ERRORS)
+def outbox(
+    node: NodeDep, principal: PrincipalDep, status: str | None = None, limit: int = 100
+) -> Response:
+    """Outgoing messages, newest first; ``status=parked`` lists those waiting for an admin."""
+    return json_response(node.exchange.outbox(principal, status, limit))
+
+
+@router.post("/v1/exchange/outbox/{message_id}/retry", responses=_ERRORS)
+def retry(node: NodeDep, principal: PrincipalDep, message_id: str) -> Response:
+    """Send a parked message again (admin)."""
+    return json_response(node.exchange.retry(principal, message_id))
+
+
+@router.get("/v1/exchange/inbox", responses=_ERRORS)
+def received(node: NodeDep, principal: PrincipalDep, limit: int = 100) -> Response:
+    """Messages received and what each did (admin)."""
+    return json_response(node.exchange.inbox(principal, limit))
+
+
+@router.get("/v1/exchange/refusals", responses=_ERRORS)
+def refusals(node: NodeDep, principal: PrincipalDep, limit: int = 100) -> Response:
+    """Messages refused at the inbox: forged, replayed, unsigned, misaddressed (admin)."""
+    return json_response({"items": node.exchange.refusals(principal, limit)})
+
+
+@router.get("/v1/exchange/advance-data", responses=_ERRORS)
+def advance_data(
+    node: NodeDep, principal: PrincipalDep, linked: bool | None = None, limit: int = 100
+) -> Response:
+    """Advance export data received from partners (officers)."""
+    _staff(principal)
+    return json_response({"items": node.trade.listing(linked, min(max(limit, 1), 1000))})
+
+
+@router.get("/v1/declarations/{mrn}/advance-data", responses=_ERRORS)
+def advance_of(node: NodeDep, principal: PrincipalDep, mrn: str) -> Response:
+    """The partner's export data linked to an import declaration, and the mismatches."""
+    _staff(principal)
+    from silkgate.store import declarations as declaration_store
+    from silkgate.store.db import reading
+
+    with reading(node.engine) as conn:
+        d = declaration_store.get(conn, mrn)
+        if d is None:
+            raise NotFound(f"no declaration {mrn}")
+        return json_response({"mrn": mrn, "items": node.trade.of_declaration(conn, d.id)})
+
+
+# -- AEO ------------------------------------------------------------------------------------------
+
+
+@router.get("/v1/aeo", responses=_ERRORS)
+def aeo_register(node: NodeDep, principal: PrincipalDep) -> Response:
+    """This administration's AEO register."""
+    return json_response({"items": node.aeo.register(principal)})
+
+
+@router.get("/v1/aeo/partners", responses=_ERRORS)
+def aeo_partners(
+    node: NodeDep, principal: PrincipalDep, administration: str | None = None
+) -> Response:
+    """Partners' AEOs received under mutual recognition, and whether each is honoured today."""
+    return json_response({"items": node.aeo.partner_operators(principal, administration)})
+
+
+@router.get("/v1/aeo/{party_id}", responses=_ERRORS)
+def aeo_operator(node: NodeDep, principal: PrincipalDep, party_id: PartyId) -> Response:
+    return json_response(node.aeo.operator(principal, party_id))
+
+
+@router.post("/v1/aeo/{party_id}/{action}", responses={**_ERRORS, 409: _PROBLEM})
+async def aeo_act(
+    request: Request, node: NodeDep, principal: PrincipalDep, party_id: PartyId, action: str
+) -> Response:
+    """apply (``name``), validate, grant (``valid_from``, ``valid_to``), suspend, reinstate,
+    revoke, refuse (``reason`` for the last three)."""
+    raw = await _optional_body(request)
+    return json_response(await run_in_threadpool(node.aeo.act, principal, party_id, action, raw))
+
+
+# -- mutual administrative assistance ------------------------------------------------------
+
+
+@router.get("/v1/assistance", responses=_ERRORS)
+def cases(node: NodeDep, principal: PrincipalDep, status: str | None = None) -> Response:
+    return json_response({"items": node.assistance.cases(principal, status)})
+
+
+@router.post("/v1/assistance", status_code=201, responses=_ERRORS)
+async def open_case(request: Request, node: NodeDep, principal: PrincipalDep) -> Response:
+    """Send an alert or a verification request: ``{"partner", "kind": "alert|verify_shipment|
+    verify_operator", "subject", "body", "mrn"?}``."""
+    raw, _ = await json_body(request)
+    return json_response(await run_in_threadpool(node.assistance.open, principal, raw), 201)
+
+
+@router.get("/v1/assistance/{reference}", responses=_ERRORS)
+def case(node: NodeDep, principal: PrincipalDep, reference: Reference) -> Response:
+    """A case and its thread, both administrations' messages in order."""
+    return json_response(node.assistance.case(principal, reference))
+
+
+@router.post("/v1/assistance/{reference}/messages", responses={**_ERRORS, 409: _PROBLEM})
+async def reply(
+    request: Request, node: NodeDep, principal: PrincipalDep, reference: Reference
+) -> Response:
+    """Reply in a case's thread: ``{"body", "close"?: true}``."""
+    raw, _ = await json_body(request)
+    return json_response(await run_in_threadpool(node.assistance.reply, principal, reference, raw))
+
+
+def _staff(principal: Any) -> None:
+    if not principal.is_staff:
+        raise Forbidden("for customs officers")
+
+
+async def _optional_body(request: Request) -> Any:
+    if not await request.body():
+        return {}
+    raw, _ = await json_body(request)
+    return raw

@@ -1,0 +1,270 @@
+"""Mutual administrative assistance: alerts and verification requests, kept as case threads.
+
+A case is opened by one administration (an enforcement alert, a request to
+verify a shipment or an operator) and shared with one partner under a
+``mutual_assistance`` agreement; each side's officers add to the same thread
+and either side may close it. The reference is the opener's
+(``CN-MAA-2026-000001``) and names the case on both nodes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from silkgate.access.principals import Principal
+from silkgate.declarations.errors import Conflict, Forbidden, NotFound
+from silkgate.declarations.validation import FieldError, InvalidRequest
+from silkgate.exchange import messages as m
+from silkgate.exchange.envelope import Envelope, iso
+from silkgate.exchange.service import ExchangeService
+from silkgate.store import exchange as store
+from silkgate.store.db import reading, writing
+
+KINDS = {
+    "alert": "enforcement alert",
+    "verify_shipment": "request to verify a shipment",
+    "verify_operator": "request to verify an operator",
+}
+
+
+class Assistance:
+    def __init__(self, exchange: ExchangeService) -> None:
+        self.exchange = exchange
+        exchange.handlers[m.ASSISTANCE] = self.receive
+
+    def open(self, principal: Principal, raw: Any) -> dict[str, Any]:
+        _officer(principal)
+        raw = raw if isinstance(raw, dict) else {}
+        errors: list[FieldError] = []
+        partner = raw.get("partner")
+        if not (isinstance(partner, str) and self.exchange.agreed(partner, "mutual_assistance")):
+            errors.append(
+                FieldError(
+                    "/partner",
+                    "invalid",
+                    "a partner with a mutual assistance agreement: "
+                    + (", ".join(self.exchange.partners_with("mutual_assistance")) or "none yet"),
+                )
+            )
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            errors.append(FieldError("/kind", "invalid", ", ".join(KINDS)))
+        subject = _text(raw, "subject", 300, errors)
+        body = _text(raw, "body", 10_000, errors)
+        mrn = raw.get("mrn")
+        if mrn is not None and not (isinstance(mrn, str) and 1 <= len(mrn) <= 40):
+            errors.append(FieldError("/mrn", "invalid", "a declaration number"))
+        unknown = set(raw) - {"partner", "kind", "subject", "body", "mrn"}
+        errors.extend(
+            FieldError(f"/{k}", "unknown_field", "is not a field") for k in sorted(unknown)
+        )
+        if errors:
+            raise InvalidRequest(errors)
+        at = self.exchange.clock()
+        with writing(self.exchange.engine) as conn:
+            n = store.count_cases(conn) + 1
+            reference = f"{self.exchange.administration}-MAA-{at.year}-{n:06d}"
+            case_id = store.open_case(
+                conn,
+                reference=reference,
+                partner=partner,
+                direction="outgoing",
+                kind=kind,
+                subject=subject,
+                status="open",
+                mrn=mrn,
+                opened_at=at,
+                opened_by=principal.name,
+                updated_at=at,
+            )
+            self._post(
+                conn,
+                case_id,
+                reference,
+                partner,
+                "open",
+                principal.name,
+                body,
+                at,
+                kind=kind,
+                subject=subject,
+                mrn=mrn,
+            )
+        return self.case(principal, reference)
+
+    def reply(self, principal: Principal, reference: str, raw: Any) -> dict[str, Any]:
+        """Add to a case's thread; ``close: true`` closes it on both sides."""
+        _officer(principal)
+        raw = raw if isinstance(raw, dict) else {}
+        errors: list[FieldError] = []
+        body = _text(raw, "body", 10_000, errors)
+        close = raw.get("close", False)
+        if not isinstance(close, bool):
+            errors.append(FieldError("/close", "invalid", "true or false"))
+        unknown = set(raw) - {"body", "close"}
+        errors.extend(
+            FieldError(f"/{k}", "unknown_field", "is not a field") for k in sorted(unknown)
+        )
+        if errors:
+            raise InvalidRequest(errors)
+        at = self.exchange.clock()
+        with writing(self.exchange.engine) as conn:
+            c = store.case(conn, reference)
+            if c is None:
+                raise NotFound(f"no assistance case {reference}")
+            if c["status"] == "closed":
+                raise Conflict(f"case {reference} is closed")
+            action = "close" if close else "reply"
+            self._post(conn, c["id"], reference, c["partner"], action, principal.name, body, at)
+            store.update_case(
+                conn, c["id"], status="closed" if close else c["status"], updated_at=at
+            )
+        return self.case(principal, reference)
+
+    def _post(
+        self,
+        conn: sa.Connection,
+        case_id: int,
+        reference: str,
+        partner: str,
+        action: str,
+        author: str,
+        body: str,
+        at: dt.datetime,
+        **extra: Any,
+    ) -> None:
+        payload = {"reference": reference, "action": action, "author": author, "body": body}
+        payload.update({k: v for k, v in extra.items() if v is not None})
+        message_id = self.exchange.enqueue(conn, partner, m.ASSISTANCE, reference, payload, at)
+        store.add_case_message(
+            conn,
+            case_id=case_id,
+            at=at,
+            administration=self.exchange.administration,
+            author=author,
+            kind=_KIND_OF[action] if action != "open" else extra.get("kind") or "request",
+            body=body,
+            message_id=message_id,
+        )
+
+    def receive(self, conn: sa.Connection, env: Envelope, at: dt.datetime) -> dict[str, Any]:
+        data = m.parse(m.ASSISTANCE, env.payload)
+        assert isinstance(data, m.Assistance)
+        c = store.case(conn, data.reference)
+        if data.action == "open":
+            if c is not None:
+                return {"case": data.reference, "known": True}
+            if not data.reference.startswith(f"{env.sender}-"):
+                raise m.PayloadError(
+                    f"a case opened by {env.sender} has a reference {env.sender}-…"
+                )
+            case_id = store.open_case(
+                conn,
+                reference=data.reference,
+                partner=env.sender,
+                direction="incoming",
+                kind=data.kind or "alert",
+                subject=data.subject or KINDS.get(data.kind or "alert", "assistance"),
+                status="open",
+                mrn=data.mrn,
+                opened_at=env.created,
+                opened_by=f"{data.author} ({env.sender})",
+                updated_at=at,
+            )
+            kind = data.kind or "request"
+        else:
+            if c is None or c["partner"] != env.sender:
+                raise m.PayloadError(f"no case {data.reference} shared with {env.sender}")
+            case_id = c["id"]
+            kind = _KIND_OF[data.action]
+            status = (
+                "closed"
+                if data.action == "close"
+                else ("answered" if c["direction"] == "outgoing" else "open")
+            )
+            store.update_case(conn, case_id, status=status, updated_at=at)
+        store.add_case_message(
+            conn,
+            case_id=case_id,
+            at=env.created,
+            administration=env.sender,
+            author=data.author,
+            kind=kind,
+            body=data.body,
+            message_id=env.id,
+        )
+        return {"case": data.reference, "action": data.action}
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def cases(self, principal: Principal, status: str | None = None) -> list[dict[str, Any]]:
+        _officer(principal)
+        with reading(self.exchange.engine) as conn:
+            return [_case_json(c) for c in store.cases(conn, status)]
+
+    def case(self, principal: Principal, reference: str) -> dict[str, Any]:
+        _officer(principal)
+        with reading(self.exchange.engine) as conn:
+            c = store.case(conn, reference)
+            if c is None:
+                raise NotFound(f"no assistance case {reference}")
+            thread = store.case_messages(conn, c["id"])
+            delivery = {
+                r["message_id"]: r["status"]
+                for r in (
+                    store.outbox_message(conn, t["message_id"])
+                    for t in thread
+                    if t["message_id"] and t["administration"] == self.exchange.administration
+                )
+                if r is not None
+            }
+        return {
+            **_case_json(c),
+            "thread": [
+                {
+                    "at": iso(t["at"]),
+                    "administration": t["administration"],
+                    "author": t["author"],
+                    "kind": t["kind"],
+                    "body": t["body"],
+                    "delivery": delivery.get(t["message_id"])
+                    if t["administration"] == self.exchange.administration
+                    else "received",
+                }
+                for t in thread
+            ],
+        }
+
+
+_KIND_OF = {"reply": "reply", "close": "close"}
+
+
+def _officer(principal: Principal) -> None:
+    if not principal.is_staff:
+        raise Forbidden("assistance cases are handled by customs officers")
+
+
+def _text(raw: dict[str, Any], name: str, limit: int, errors: list[FieldError]) -> str:
+    value = raw.get(name)
+    if not (isinstance(value, str) and 1 <= len(value.strip()) <= limit):
+        errors.append(FieldError(f"/{name}", "missing", f"text of 1 to {limit} characters"))
+        return ""
+    return value.strip()
+
+
+def _case_json(c: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "reference": c["reference"],
+        "partner": c["partner"],
+        "direction": c["direction"],
+        "kind": c["kind"],
+        "subject": c["subject"],
+        "status": c["status"],
+        "mrn": c["mrn"],
+        "opened_at": iso(c["opened_at"]),
+        "opened_by": c["opened_by"],
+        "updated_at": iso(c["updated_at"]),
+    }

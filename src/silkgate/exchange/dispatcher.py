@@ -1,0 +1,227 @@
+"""The dispatcher: delivers the outbox to partners, in order, until each message is receipted.
+
+One process of a node dispatches at a time (a lease in the database, renewed
+while it runs), so a node with several workers, or a restarted one, never
+sends from two places at once. A message is *delivered* only when the
+partner's signed receipt verifies; anything else (no answer, a 5xx, a
+deferral) is retried with exponential backoff. A message the partner refuses
+(bad signature, no agreement, bad payload), or one that still fails after
+``max_attempts``, is *parked*: an administrator sees it and can retry it.
+
+Order is kept per partner and subject: a message is not sent while an older
+one on the same subject is undelivered (waiting for its retry, or parked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import random
+import socket
+import threading
+from collections import defaultdict
+from typing import Any
+
+import httpx
+
+from silkgate.exchange.envelope import Refused
+from silkgate.exchange.service import ExchangeService
+from silkgate.store import exchange as store
+from silkgate.store.db import reading, writing
+
+log = logging.getLogger("silkgate.exchange")
+
+LEASE = "dispatcher"
+# Refusals that retrying cannot cure: the message itself is wrong for the partner.
+PERMANENT = frozenset(
+    {"bad_payload", "not_agreed", "unknown_type", "wrong_recipient", "too_large", "malformed"}
+)
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before attempt ``attempts + 1``: 0.5 s doubling to 5 minutes, with jitter."""
+    return min(0.5 * 2 ** max(attempts - 1, 0), 300.0) * random.uniform(0.8, 1.2)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        exchange: ExchangeService,
+        *,
+        batch: int = 200,
+        max_attempts: int = 12,
+        poll: float = 0.5,
+        timeout: float = 10.0,
+        lease_ttl: float = 10.0,
+    ) -> None:
+        self.exchange = exchange
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.poll = poll
+        self.timeout = timeout
+        self.lease_ttl = lease_ttl
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:64]
+        self._bell = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._client: httpx.Client | None = None
+        self._lease_until = 0.0
+
+    # -- running -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.exchange.wake = self._bell.set
+        self._thread = threading.Thread(target=self._run, name="silkgate-dispatcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._bell.set()
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+        try:
+            with writing(self.exchange.engine) as conn:
+                store.release_lease(conn, LEASE, self.holder)
+        except Exception:  # the database may already be gone at shutdown
+            log.debug("could not release the dispatcher lease", exc_info=True)
+        if self._client is not None:
+            self._client.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self._hold_lease() and self.deliver_once() > 0
+            except Exception:
+                log.exception("dispatcher pass failed; retrying")
+                busy = False
+            if not busy:
+                self._bell.wait(self.poll)
+                self._bell.clear()
+
+    def _hold_lease(self) -> bool:
+        now = self.exchange.clock()
+        if now.timestamp() < self._lease_until - self.lease_ttl / 2:
+            return True
+        with writing(self.exchange.engine) as conn:
+            held = store.take_lease(conn, LEASE, self.holder, now, self.lease_ttl)
+        self._lease_until = now.timestamp() + self.lease_ttl if held else 0.0
+        return held
+
+    # -- one pass ----------------------------------------------------------------------------
+
+    def due(self, now: dt.datetime) -> dict[str, list[dict[str, Any]]]:
+        """Per partner, the messages that may go now, oldest first, order kept per subject."""
+        with reading(self.exchange.engine) as conn:
+            rows = store.undelivered(conn, self.batch * 20)
+        blocked: set[tuple[str, str]] = set()
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows:
+            key = (r["partner"], r["subject"])
+            if key in blocked:
+                continue
+            if r["status"] == "parked" or r["next_attempt_at"] > now:
+                blocked.add(key)
+                continue
+            if len(out[r["partner"]]) < self.batch:
+                out[r["partner"]].append(r)
+            else:
+                blocked.add(key)  # the rest of this subject waits for the next pass
+        return out
+
+    def deliver_once(self) -> int:
+        """Deliver what is due; the number of messages delivered."""
+        now = self.exchange.clock()
+        delivered = 0
+        for partner, rows in self.due(now).items():
+            delivered += self._deliver(partner, rows)
+        return delivered
+
+    def _deliver(self, partner: str, rows: list[dict[str, Any]]) -> int:
+        with reading(self.exchange.engine) as conn:
+            p = store.partner(conn, partner)
+        now = self.exchange.clock()
+        if p is None:
+            self._settle(
+                [(r, "park", None, f"{partner} is not a registered partner") for r in rows]
+            )
+            return 0
+        tokens = [self.exchange.signed_copy(r, now) for r in rows]
+        try:
+            answer = self._post(p["endpoint"], tokens)
+        except (httpx.HTTPError, ValueError) as exc:
+            self._settle([(r, "retry", None, f"{type(exc).__name__}: {exc}"[:500]) for r in rows])
+            return 0
+        outcomes = []
+        done = 0
+        for r, result in zip(rows, answer, strict=False):
+            status = result.get("status")
+            if status in ("accepted", "duplicate"):
+                try:
+                    self.exchange.check_receipt(
+                        result.get("receipt") or "", r["message_id"], partner
+                    )
+                except Refused as exc:
+                    outcomes.append((r, "retry", None, f"receipt refused: {exc.detail}"))
+                    continue
+                outcomes.append((r, "delivered", result["receipt"], None))
+                done += 1
+            elif status == "refused" and result.get("code") in PERMANENT:
+                outcomes.append((r, "park", None, f"{result.get('code')}: {result.get('detail')}"))
+            else:
+                detail = result.get("detail") or status
+                outcomes.append((r, "retry", None, f"{result.get('code') or status}: {detail}"))
+        for r in rows[len(answer) :]:
+            outcomes.append((r, "retry", None, "no answer for this message"))
+        self._settle(outcomes)
+        return done
+
+    def _post(self, endpoint: str, tokens: list[str]) -> list[dict[str, Any]]:
+        if self._client is None:
+            self._client = httpx.Client(timeout=self.timeout)
+        response = self._client.post(
+            f"{endpoint}/v1/exchange/inbox",
+            json={"messages": tokens},
+            headers={"Accept": "application/json"},
+        )
+        if response.status_code != 200:
+            raise ValueError(f"HTTP {response.status_code}: {response.text[:200]}")
+        results = response.json().get("results")
+        if not isinstance(results, list):
+            raise ValueError("the inbox answered without results")
+        return results
+
+    def _settle(self, outcomes: list[tuple[dict[str, Any], str, str | None, str | None]]) -> None:
+        now = self.exchange.clock()
+        delivered, retried, parked = [], [], []
+        for r, what, receipt, error in outcomes:
+            attempts = r["attempts"] + 1
+            if what == "delivered":
+                delivered.append(
+                    {
+                        "_id": r["id"],
+                        "status": "delivered",
+                        "attempts": attempts,
+                        "delivered_at": now,
+                        "receipt": receipt,
+                        "last_error": None,
+                    }
+                )
+            elif what == "retry" and attempts < self.max_attempts:
+                retried.append(
+                    {
+                        "_id": r["id"],
+                        "attempts": attempts,
+                        "last_error": error,
+                        "next_attempt_at": now + dt.timedelta(seconds=backoff(attempts)),
+                    }
+                )
+            else:
+                parked.append(
+                    {"_id": r["id"], "status": "parked", "attempts": attempts, "last_error": error}
+                )
+                log.warning("parked message %s to %s: %s", r["message_id"], r["partner"], error)
+        with writing(self.exchange.engine) as conn:
+            store.update_outbox_many(conn, delivered)
+            store.update_outbox_many(conn, retried)
+            store.update_outbox_many(conn, parked)

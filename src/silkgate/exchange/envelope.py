@@ -1,0 +1,185 @@
+"""The envelope: a JWS over canonical JSON, signed with the sender's Ed25519 key.
+
+The signed content is the RFC 8785 canonical form of::
+
+    {"id", "type", "sender", "recipient", "subject", "created", "sent", "payload"}
+
+``created`` is when the business event happened; ``sent`` is when this copy was
+signed. A retry is signed again with a new ``sent``, so the receiver can keep
+a narrow freshness window (a copy captured and replayed later is refused as
+expired) without refusing a message that waited out a partner's outage.
+
+The JWS uses the fully-specified EdDSA algorithm ``Ed25519`` (RFC 9864;
+``EdDSA`` on an Ed25519 key is accepted too) and names its key in ``kid``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import orjson
+import rfc8785
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey
+
+from silkgate.exchange.identity import PublicKey, load_public
+
+TYP = "silkgate-message+jws"
+ALGORITHMS = ["Ed25519", "EdDSA"]
+# How far a message's sending time may be from the receiver's clock.
+MAX_AGE = dt.timedelta(minutes=5)
+MAX_AHEAD = dt.timedelta(minutes=2)
+MAX_BYTES = 256_000  # one signed message
+
+
+class Refused(Exception):
+    """A message the receiver will not process: ``code`` is machine-readable."""
+
+    def __init__(self, code: str, detail: str, status: int = 400) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Envelope:
+    id: str
+    type: str
+    sender: str
+    recipient: str
+    subject: str
+    created: dt.datetime
+    payload: dict[str, Any]
+    sent: dt.datetime | None = None
+
+    @staticmethod
+    def new(
+        type: str,
+        sender: str,
+        recipient: str,
+        subject: str,
+        payload: dict[str, Any],
+        at: dt.datetime,
+    ) -> Envelope:
+        return Envelope(str(uuid.uuid4()), type, sender, recipient, subject, at, payload)
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "sender": self.sender,
+            "recipient": self.recipient,
+            "subject": self.subject,
+            "created": iso(self.created),
+            "sent": iso(self.sent or self.created),
+            "payload": self.payload,
+        }
+
+
+def iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def canonical(value: Any) -> bytes:
+    """RFC 8785 (JCS) bytes: the same JSON value always signs to the same bytes."""
+    return rfc8785.dumps(value)
+
+
+def sign(envelope: Envelope, key: OKPKey, kid: str, at: dt.datetime) -> str:
+    """The compact JWS of ``envelope`` sent at ``at``."""
+    body = canonical(replace(envelope, sent=at).content())
+    return jws.serialize_compact(
+        {"alg": "Ed25519", "kid": kid, "typ": TYP}, body, key, algorithms=ALGORITHMS
+    )
+
+
+def header(token: str) -> dict[str, Any]:
+    """The protected header, unverified (to find the key)."""
+    try:
+        return dict(jws.extract_compact(token.encode("ascii")).headers())
+    except (JoseError, ValueError, UnicodeError) as exc:
+        raise Refused("malformed", f"not a compact JWS: {exc}") from exc
+
+
+def open_envelope(
+    token: str,
+    keys: Callable[[str], tuple[str, PublicKey] | None],
+    *,
+    recipient: str,
+    now: dt.datetime,
+) -> Envelope:
+    """Verify ``token`` and return its envelope, or raise :class:`Refused`.
+
+    ``keys(kid)`` answers ``(administration, key)`` for a registered partner key.
+    """
+    if len(token) > MAX_BYTES:
+        raise Refused("too_large", f"a message may not exceed {MAX_BYTES} bytes", 413)
+    head = header(token)
+    if head.get("alg") not in ALGORITHMS:
+        raise Refused("unsigned", f"alg must be Ed25519 (or EdDSA), not {head.get('alg')!r}", 401)
+    kid = head.get("kid")
+    found = keys(kid) if isinstance(kid, str) else None
+    if found is None:
+        raise Refused("unknown_sender", f"no registered partner holds the key {kid!r}", 401)
+    owner, public = found
+    try:
+        with warnings.catch_warnings():
+            # joserfc flags the polymorphic "EdDSA" name (RFC 9864); on an Ed25519 key it
+            # is the same algorithm, and older partners still send it.
+            warnings.simplefilter("ignore")
+            verified = jws.deserialize_compact(
+                token, load_public(public.jwk), algorithms=ALGORITHMS
+            )
+    except (JoseError, ValueError) as exc:
+        raise Refused("bad_signature", f"the signature does not verify with {kid}", 401) from exc
+    try:
+        c = orjson.loads(verified.payload)
+        env = Envelope(
+            id=_text(c, "id", 64),
+            type=_text(c, "type", 40),
+            sender=_text(c, "sender", 2),
+            recipient=_text(c, "recipient", 2),
+            subject=_text(c, "subject", 120),
+            created=_time(c["created"]),
+            sent=_time(c["sent"]),
+            payload=c["payload"] if isinstance(c["payload"], dict) else _fail("payload"),
+        )
+    except (KeyError, TypeError, ValueError, orjson.JSONDecodeError) as exc:
+        raise Refused("malformed", f"the signed content is not an envelope ({exc})") from exc
+    if env.sender != owner:
+        raise Refused("wrong_sender", f"key {kid} belongs to {owner}, not {env.sender}", 401)
+    if env.recipient != recipient:
+        raise Refused("wrong_recipient", f"addressed to {env.recipient}, this node is {recipient}")
+    assert env.sent is not None
+    if not public.valid_at(env.sent):
+        raise Refused("key_expired", f"key {kid} is not valid at {iso(env.sent)}", 401)
+    if env.sent > now + MAX_AHEAD:
+        raise Refused("far_future", f"sent {iso(env.sent)}, ahead of this node's clock")
+    if env.sent < now - MAX_AGE:
+        raise Refused("expired", f"sent {iso(env.sent)}, older than {MAX_AGE} (a replay?)")
+    return env
+
+
+def _text(c: dict[str, Any], name: str, max_length: int) -> str:
+    v = c[name]
+    if not isinstance(v, str) or not 1 <= len(v) <= max_length:
+        raise ValueError(f"{name} must be 1 to {max_length} characters")
+    return v
+
+
+def _time(v: Any) -> dt.datetime:
+    t = dt.datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+    if t.tzinfo is None:
+        raise ValueError("times carry their offset")
+    return t.astimezone(dt.UTC)
+
+
+def _fail(name: str) -> Any:
+    raise ValueError(f"{name} must be an object")

@@ -1,0 +1,111 @@
+"""The kinds of message partners exchange, the agreement each needs, and their payloads.
+
+Payloads are checked with pydantic on arrival; a payload that does not fit
+is refused (and the sender parks the message) rather than half-processed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ADVANCE_EXPORT = "advance_export_data"
+AEO_LIST = "aeo_list"
+INSPECTION_RESULT = "inspection_result"
+ASSISTANCE = "assistance"
+PARTNER_CARD = "partner_card"
+RECEIPT = "receipt"
+
+# The agreement under which each kind may be sent (None: any registered partner).
+AGREEMENT_OF: dict[str, str | None] = {
+    ADVANCE_EXPORT: "advance_export_data",
+    AEO_LIST: "aeo_mra",
+    INSPECTION_RESULT: "inspection_results",
+    ASSISTANCE: "mutual_assistance",
+    PARTNER_CARD: None,
+}
+
+
+class PayloadError(ValueError):
+    pass
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class AdvanceItem(_Open):
+    seq: int
+    hs_code: str = Field(pattern=r"^[0-9]{6}$")
+    net_mass_kg: str
+    origin: str = Field(pattern=r"^[A-Z]{2}$")
+    value: str
+    quantity: dict[str, str]
+
+
+class AdvanceExport(_Open):
+    export_declaration: str = Field(min_length=1, max_length=40)
+    ucr: str | None = Field(default=None, max_length=35)
+    exporter: dict[str, Any]
+    consignee: dict[str, Any] | None = None
+    transport: dict[str, Any]
+    invoice: dict[str, str]
+    items: list[AdvanceItem] = Field(min_length=1)
+
+
+class AeoEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    party_id: str = Field(min_length=1, max_length=35)
+    name: str = Field(min_length=1, max_length=200)
+    status: Literal["granted", "suspended", "revoked"]
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+
+class AeoList(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: dt.datetime
+    operators: list[AeoEntry]
+
+
+class InspectionResult(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    export_declaration: str = Field(min_length=1, max_length=40)
+    reference: str = Field(min_length=1, max_length=70)
+    result: Literal["compliant", "non_compliant"]
+    checks: list[str] = Field(min_length=1)
+    inspected_on: dt.date
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class Assistance(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    reference: str = Field(min_length=1, max_length=40)
+    action: Literal["open", "reply", "close"]
+    kind: Literal["alert", "verify_shipment", "verify_operator"] | None = None
+    subject: str | None = Field(default=None, max_length=300)
+    mrn: str | None = Field(default=None, max_length=40)
+    author: str = Field(min_length=1, max_length=140)
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+MODELS: dict[str, type[BaseModel]] = {
+    ADVANCE_EXPORT: AdvanceExport,
+    AEO_LIST: AeoList,
+    INSPECTION_RESULT: InspectionResult,
+    ASSISTANCE: Assistance,
+}
+
+
+def parse(kind: str, payload: dict[str, Any]) -> BaseModel | dict[str, Any]:
+    model = MODELS.get(kind)
+    if model is None:
+        return payload
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "/" + "/".join(str(p) for p in first["loc"])
+        raise PayloadError(f"{kind} payload: {where}: {first['msg']}") from exc

@@ -1,0 +1,242 @@
+"""The AEO register of this administration, and partners' registers under mutual recognition.
+
+Every change to the register is journaled in ``aeo_events`` and, in the same
+transaction, the complete list of operators whose status a partner must know
+(granted, suspended, revoked) is queued for each partner with a mutual
+recognition arrangement (``aeo_mra``). A partner's list replaces the one
+held before, unless it is older (versions are the sender's time of change).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from silkgate.access.principals import Principal, Role
+from silkgate.declarations.errors import Conflict, Forbidden, NotFound
+from silkgate.declarations.validation import FieldError, InvalidRequest
+from silkgate.exchange import messages as m
+from silkgate.exchange.aeo import (
+    REASON_REQUIRED,
+    AeoAction,
+    AeoStatus,
+    IllegalAeoTransition,
+    next_status,
+)
+from silkgate.exchange.envelope import Envelope, iso
+from silkgate.exchange.service import ExchangeService
+from silkgate.store import exchange as store
+from silkgate.store.db import reading, writing
+
+SHARED = ("granted", "suspended", "revoked")
+
+
+class AeoRegister:
+    def __init__(self, exchange: ExchangeService) -> None:
+        self.exchange = exchange
+        self.risk: Any = None  # refreshed when the register changes (set by the node)
+        exchange.handlers[m.AEO_LIST] = self.receive_list
+
+    def act(self, principal: Principal, party_id: str, action: str, raw: Any) -> dict[str, Any]:
+        """Apply, validate, grant, suspend, reinstate, revoke or refuse an operator."""
+        if not principal.is_staff:
+            raise Forbidden("the AEO register is kept by customs officers")
+        raw = raw if isinstance(raw, dict) else {}
+        errors: list[FieldError] = []
+        try:
+            act = AeoAction(action)
+        except ValueError:
+            raise NotFound(f"no AEO action {action}") from None
+        if not (1 <= len(party_id) <= 35):
+            errors.append(
+                FieldError("/party_id", "invalid", "a trader identifier, 1 to 35 characters")
+            )
+        reason = str(raw.get("reason") or "").strip() or None
+        if act in REASON_REQUIRED and reason is None:
+            errors.append(FieldError("/reason", "missing", f"a reason is required to {act.value}"))
+        name = str(raw.get("name") or "").strip()
+        if act is AeoAction.APPLY and not 1 <= len(name) <= 200:
+            errors.append(FieldError("/name", "missing", "the operator's name"))
+        valid_from = valid_to = None
+        if act is AeoAction.GRANT:
+            valid_from = _date(raw, "valid_from", errors, required=True)
+            valid_to = _date(raw, "valid_to", errors, required=False)
+            if valid_from and valid_to and valid_to < valid_from:
+                errors.append(FieldError("/valid_to", "invalid", "ends before valid_from"))
+        unknown = set(raw) - {"name", "reason", "valid_from", "valid_to"}
+        errors.extend(
+            FieldError(f"/{k}", "unknown_field", "is not a field") for k in sorted(unknown)
+        )
+        if errors:
+            raise InvalidRequest(errors)
+        at = self.exchange.clock()
+        with writing(self.exchange.engine) as conn:
+            row = store.aeo(conn, party_id, for_update=True)
+            current = AeoStatus(row["status"]) if row else None
+            try:
+                status = next_status(current, act)
+            except IllegalAeoTransition as exc:
+                raise Conflict(str(exc)) from exc
+            values: dict[str, Any] = {"status": status.value, "updated_at": at}
+            if act is AeoAction.APPLY:
+                values.update(name=name, valid_from=at.date(), valid_to=None)
+            if act is AeoAction.GRANT:
+                values.update(valid_from=valid_from, valid_to=valid_to)
+            _save(conn, party_id, values, self.exchange.administration, exists=row is not None)
+            store.aeo_event(
+                conn,
+                party_id=party_id,
+                at=at,
+                action=act.value,
+                from_status=current.value if current else None,
+                to_status=status.value,
+                actor=principal.name,
+                reason=reason,
+            )
+            if status.value in SHARED or (current and current.value in SHARED):
+                self.changed(conn, at)
+        if self.risk is not None:
+            self.risk.refresh()
+        return self.operator(principal, party_id)
+
+    def changed(self, conn: sa.Connection, at: dt.datetime) -> None:
+        """Queue the register for every partner under mutual recognition."""
+        partners = self.exchange.partners_with("aeo_mra")
+        if not partners:
+            return
+        operators = [
+            {
+                "party_id": r["party_id"],
+                "name": r["name"],
+                "status": r["status"],
+                "valid_from": r["valid_from"].isoformat(),
+                "valid_to": None if r["valid_to"] is None else r["valid_to"].isoformat(),
+            }
+            for r in store.aeo_register(conn)
+            if r["status"] in SHARED
+        ]
+        payload = {"version": iso(at), "operators": operators}
+        for partner in partners:
+            self.exchange.enqueue(conn, partner, m.AEO_LIST, "aeo-list", payload, at)
+
+    def receive_list(self, conn: sa.Connection, env: Envelope, at: dt.datetime) -> dict[str, Any]:
+        data = m.parse(m.AEO_LIST, env.payload)
+        assert isinstance(data, m.AeoList)
+        version = data.version.astimezone(dt.UTC)
+        replaced = store.replace_partner_aeo(
+            conn,
+            env.sender,
+            version,
+            [
+                {
+                    "administration": env.sender,
+                    "party_id": o.party_id,
+                    "name": o.name,
+                    "status": o.status,
+                    "valid_from": o.valid_from,
+                    "valid_to": o.valid_to,
+                    "list_version": version,
+                    "received_at": at,
+                }
+                for o in data.operators
+            ],
+        )
+        if self.risk is not None:
+            self.risk.refresh()
+        return {"operators": len(data.operators), "replaced": replaced}
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def operator(self, principal: Principal, party_id: str) -> dict[str, Any]:
+        _reader(principal)
+        with reading(self.exchange.engine) as conn:
+            row = store.aeo(conn, party_id)
+            if row is None:
+                raise NotFound(f"no operator {party_id} in the AEO register")
+            return {**_json(row), "history": [_event(e) for e in store.aeo_history(conn, party_id)]}
+
+    def register(self, principal: Principal) -> list[dict[str, Any]]:
+        _reader(principal)
+        with reading(self.exchange.engine) as conn:
+            return [_json(r) for r in store.aeo_register(conn)]
+
+    def partner_operators(
+        self, principal: Principal, administration: str | None = None
+    ) -> list[dict[str, Any]]:
+        _reader(principal)
+        today = self.exchange.clock().date()
+        mra = set(self.exchange.partners_with("aeo_mra"))
+        with reading(self.exchange.engine) as conn:
+            rows = store.partner_aeo_list(conn, administration)
+        return [
+            {
+                **_json(r),
+                "list_version": iso(r["list_version"]),
+                "received_at": iso(r["received_at"]),
+                # What selectivity honours: granted, valid today, under an arrangement in force.
+                "recognised": r["administration"] in mra
+                and r["status"] == "granted"
+                and r["valid_from"] <= today
+                and (r["valid_to"] is None or r["valid_to"] >= today),
+            }
+            for r in rows
+        ]
+
+
+def _save(
+    conn: sa.Connection, party_id: str, values: dict[str, Any], administration: str, *, exists: bool
+) -> None:
+    from silkgate.store.tables import aeo_operators
+
+    if exists:
+        conn.execute(
+            aeo_operators.update().where(aeo_operators.c.party_id == party_id).values(**values)
+        )
+    else:
+        conn.execute(
+            aeo_operators.insert().values(
+                party_id=party_id, administration=administration, **values
+            )
+        )
+
+
+def _reader(principal: Principal) -> None:
+    if not (principal.is_staff or principal.role is Role.ANALYST):
+        raise Forbidden("the AEO register is read by customs officers and risk analysts")
+
+
+def _date(raw: dict[str, Any], name: str, errors: list[FieldError], *, required: bool) -> Any:
+    value = raw.get(name)
+    if value in (None, ""):
+        if required:
+            errors.append(FieldError(f"/{name}", "missing", "a date (YYYY-MM-DD)"))
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        errors.append(FieldError(f"/{name}", "invalid", "a date (YYYY-MM-DD)"))
+        return None
+
+
+def _json(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "party_id": r["party_id"],
+        "name": r["name"],
+        "administration": r["administration"],
+        "status": r["status"],
+        "valid_from": r["valid_from"].isoformat(),
+        "valid_to": None if r["valid_to"] is None else r["valid_to"].isoformat(),
+    }
+
+
+def _event(e: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "at": iso(e["at"]),
+        "action": e["action"],
+        "from_status": e["from_status"],
+        "to_status": e["to_status"],
+        "actor": e["actor"],
+        "reason": e["reason"],
+    }

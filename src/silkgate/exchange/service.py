@@ -1,0 +1,586 @@
+"""The exchange use cases of a node: identity, partners, the outbox and the inbox.
+
+Sending never talks to the network: :meth:`ExchangeService.enqueue` writes the
+message into the outbox inside the caller's transaction, so a message exists
+exactly when the business change that causes it was committed. The
+:mod:`dispatcher` delivers it later.
+
+Receiving verifies the JWS, then records the message id and applies its
+effect in one transaction; a message id seen before is acknowledged again
+(a signed receipt saying ``duplicate``) without being applied twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from joserfc.jwk import OKPKey
+
+from silkgate.access.principals import Principal, Role
+from silkgate.declarations.errors import Forbidden, NotFound
+from silkgate.declarations.validation import FieldError, InvalidRequest
+from silkgate.exchange import envelope, identity
+from silkgate.exchange import messages as m
+from silkgate.exchange.envelope import Envelope, Refused
+from silkgate.exchange.identity import Card, CardError, PublicKey
+from silkgate.store import exchange as store
+from silkgate.store.db import reading, writing
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Received:
+    """What the inbox answers for one message."""
+
+    status: str  # accepted | duplicate | refused | deferred
+    receipt: str | None = None
+    code: str | None = None
+    detail: str | None = None
+    http_status: int = 200
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status}
+        if self.receipt:
+            out["receipt"] = self.receipt
+        if self.code:
+            out["code"] = self.code
+            out["detail"] = self.detail
+        return out
+
+
+class ExchangeService:
+    """One node's side of the exchange with its partner administrations."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        administration: str,
+        name: str,
+        endpoint: str,
+        secret: str,
+        countries: frozenset[str] | set[str] = frozenset(),
+        ttl: float = 5.0,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.engine = engine
+        self.administration = administration
+        self.name = name
+        self.endpoint = endpoint.rstrip("/")
+        self.secret = secret
+        self.countries = countries
+        self.ttl = ttl
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._signer: tuple[str, OKPKey] | None = None
+        self._keys: dict[str, tuple[str, PublicKey]] = {}
+        self._agreements: dict[str, frozenset[str]] = {}
+        self._loaded_at = -1e9
+        # Set by the node: what inbound messages act on.
+        self.handlers: dict[
+            str, Callable[[sa.Connection, Envelope, dt.datetime], dict[str, Any]]
+        ] = {}
+        self.wake: Callable[[], None] = lambda: None  # the dispatcher's doorbell
+
+    # -- identity -----------------------------------------------------------------------
+
+    def ensure_key(self) -> str:
+        """The signing key's id, creating the node's first key if it has none."""
+        with writing(self.engine) as conn:
+            for row in store.node_keys_all(conn):
+                if row["signing"]:
+                    return str(row["kid"])
+            return self._add_key(conn, self.clock())
+
+    def _add_key(self, conn: sa.Connection, at: dt.datetime) -> str:
+        key = identity.new_key()
+        kid = identity.key_id(self.administration, key, at.date())
+        store.add_node_key(
+            conn,
+            kid=kid,
+            public_jwk=orjson.dumps(identity.public_jwk(key, kid)).decode(),
+            private_pem=identity.private_pem(key, self.secret),
+            created_at=at,
+            valid_to=None,
+        )
+        self._signer = None
+        return kid
+
+    def rotate_key(self, overlap: dt.timedelta) -> dict[str, Any]:
+        """A new signing key; the old one keeps verifying for ``overlap``.
+
+        Every partner is sent the new card, signed with the old key, so it
+        learns the new key before the old one expires.
+        """
+        at = self.clock()
+        with writing(self.engine) as conn:
+            old = [r for r in store.node_keys_all(conn) if r["signing"]]
+            kid = self._add_key(conn, at)
+            for r in old:
+                store.retire_node_key(conn, r["kid"], at + overlap)
+            self._signer = None
+            card = self._card(conn).as_json()
+            for p in store.partners(conn):
+                self.enqueue(
+                    conn,
+                    p["administration"],
+                    m.PARTNER_CARD,
+                    "card",
+                    card,
+                    at,
+                    signer=old[0]["kid"] if old else None,
+                )
+        return {
+            "kid": kid,
+            "retired": [r["kid"] for r in old],
+            "valid_until": envelope.iso(at + overlap),
+        }
+
+    def signer(self, kid: str | None = None) -> tuple[str, OKPKey]:
+        """The key that signs now (or the key ``kid``, while it is valid)."""
+        current = self._signer
+        if current is not None and kid in (None, current[0]):
+            return current
+        with reading(self.engine) as conn:
+            rows = store.node_keys_all(conn)
+        if not rows:
+            raise RuntimeError("this node has no signing key: run `silkgate node keygen`")
+        row = next((r for r in rows if (r["kid"] == kid if kid else r["signing"])), None)
+        if row is None:
+            raise RuntimeError(f"no key {kid}")
+        found = (str(row["kid"]), identity.load_private(row["private_pem"], self.secret))
+        if kid is None or row["signing"]:
+            self._signer = found
+        return found
+
+    def card(self) -> Card:
+        with reading(self.engine) as conn:
+            return self._card(conn)
+
+    def _card(self, conn: sa.Connection) -> Card:
+        now = self.clock()
+        keys = tuple(
+            PublicKey(r["kid"], orjson.loads(r["public_jwk"]), r["created_at"], r["valid_to"])
+            for r in store.node_keys_all(conn)
+            if r["valid_to"] is None or r["valid_to"] > now
+        )
+        if not keys:
+            raise RuntimeError("this node has no signing key: run `silkgate node keygen`")
+        return Card(
+            self.administration, self.name, self.endpoint, keys, tuple(sorted(identity.AGREEMENTS))
+        )
+
+    # -- partners --------------------------------------------------------------------------
+
+    def add_partner(self, raw: Any, agreements: list[str] | None = None) -> dict[str, Any]:
+        """Register (or update) a partner from its card.
+
+        ``agreements`` are those in force between the two administrations; by
+        default, the ones the card proposes.
+        """
+        try:
+            card = identity.parse_card(raw, self.countries or None)
+        except CardError as exc:
+            raise InvalidRequest([FieldError(p, "invalid", msg) for p, msg in exc.errors]) from exc
+        if card.administration == self.administration:
+            raise InvalidRequest(
+                [FieldError("/administration", "invalid", "this is this node's own card")]
+            )
+        chosen = list(card.agreements) if agreements is None else agreements
+        unknown = sorted(set(chosen) - set(identity.AGREEMENTS))
+        if unknown:
+            raise InvalidRequest(
+                [
+                    FieldError(
+                        "/agreements", "invalid", f"unknown agreement(s): {', '.join(unknown)}"
+                    )
+                ]
+            )
+        with writing(self.engine) as conn:
+            self._store_card(conn, card, sorted(set(chosen)))
+        self.forget()
+        return self.partner(card.administration)
+
+    def _store_card(self, conn: sa.Connection, card: Card, agreements: list[str] | None) -> None:
+        at = self.clock()
+        existing = store.partner(conn, card.administration)
+        if agreements is None:
+            agreements = existing["agreements"] if existing else list(card.agreements)
+        store.upsert_partner(
+            conn,
+            {
+                "administration": card.administration,
+                "name": card.name,
+                "endpoint": card.endpoint,
+                "agreements": agreements,
+                "registered_at": at,
+                "updated_at": at,
+            },
+            [
+                {
+                    "kid": k.kid,
+                    "administration": card.administration,
+                    "jwk": orjson.dumps(k.jwk).decode(),
+                    "valid_from": k.valid_from,
+                    "valid_to": k.valid_to,
+                }
+                for k in card.keys
+            ],
+        )
+
+    def partner(self, administration: str) -> dict[str, Any]:
+        with reading(self.engine) as conn:
+            p = store.partner(conn, administration)
+            if p is None:
+                raise NotFound(f"no partner {administration}")
+            return _partner_json(p, store.partner_keys_of(conn, administration))
+
+    def partners(self) -> list[dict[str, Any]]:
+        with reading(self.engine) as conn:
+            return [
+                _partner_json(p, store.partner_keys_of(conn, p["administration"]))
+                for p in store.partners(conn)
+            ]
+
+    def forget(self) -> None:
+        with self._lock:
+            self._loaded_at = -1e9
+
+    def _load(self) -> None:
+        if time.monotonic() - self._loaded_at < self.ttl:
+            return
+        with self._lock:
+            if time.monotonic() - self._loaded_at < self.ttl:
+                return
+            with reading(self.engine) as conn:
+                keys = {
+                    r["kid"]: (
+                        r["administration"],
+                        PublicKey(r["kid"], orjson.loads(r["jwk"]), r["valid_from"], r["valid_to"]),
+                    )
+                    for r in store.partner_keys_all(conn)
+                }
+                agreements = {
+                    p["administration"]: frozenset(p["agreements"]) for p in store.partners(conn)
+                }
+            self._keys, self._agreements = keys, agreements
+            self._loaded_at = time.monotonic()
+
+    def key(self, kid: str) -> tuple[str, PublicKey] | None:
+        self._load()
+        found = self._keys.get(kid)
+        if found is None and self._loaded_at < time.monotonic() - 0.5:
+            self.forget()  # a key registered a moment ago in another process
+            self._load()
+            found = self._keys.get(kid)
+        return found
+
+    def agreed(self, partner: str, agreement: str) -> bool:
+        self._load()
+        return agreement in self._agreements.get(partner, frozenset())
+
+    def partners_with(self, agreement: str) -> list[str]:
+        self._load()
+        return sorted(p for p, a in self._agreements.items() if agreement in a)
+
+    # -- outbox ------------------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        conn: sa.Connection,
+        partner: str,
+        kind: str,
+        subject: str,
+        payload: dict[str, Any],
+        at: dt.datetime,
+        *,
+        signer: str | None = None,
+    ) -> str | None:
+        """Put a message for ``partner`` in the outbox, in the caller's transaction.
+
+        Returns its id, or None when no agreement with that partner covers it.
+        """
+        agreement = m.AGREEMENT_OF.get(kind)
+        if kind != m.PARTNER_CARD and (agreement is None or not self.agreed(partner, agreement)):
+            return None
+        env = Envelope.new(kind, self.administration, partner, subject, payload, at)
+        store.enqueue(
+            conn,
+            {
+                "message_id": env.id,
+                "partner": partner,
+                "type": kind,
+                "subject": subject[:120],
+                "payload": orjson.dumps({"payload": payload, "signer": signer}).decode(),
+                "created_at": at,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": at,
+            },
+        )
+        self.wake()
+        return env.id
+
+    def outbox(
+        self, principal: Principal, status: str | None = None, limit: int = 100
+    ) -> dict[str, Any]:
+        _admin(principal)
+        if status not in (None, "pending", "delivered", "parked"):
+            raise InvalidRequest([FieldError("/status", "invalid", "pending, delivered or parked")])
+        with reading(self.engine) as conn:
+            rows = store.outbox(conn, status, min(max(limit, 1), 1000))
+            counts = store.outbox_counts(conn)
+        return {"counts": counts, "messages": [_outbox_json(r) for r in rows]}
+
+    def retry(self, principal: Principal, message_id: str) -> dict[str, Any]:
+        """Send a parked message again (and release what waits behind it)."""
+        _admin(principal)
+        with writing(self.engine) as conn:
+            row = store.outbox_message(conn, message_id)
+            if row is None:
+                raise NotFound(f"no outgoing message {message_id}")
+            if row["status"] != "parked":
+                raise InvalidRequest(
+                    [FieldError("/status", "not_parked", f"the message is {row['status']}")]
+                )
+            store.update_outbox(
+                conn, row["id"], status="pending", attempts=0, next_attempt_at=self.clock()
+            )
+            row = store.outbox_message(conn, message_id)
+        self.wake()
+        assert row is not None
+        return _outbox_json(row)
+
+    def signed_copy(self, row: dict[str, Any], at: dt.datetime) -> str:
+        """The JWS of an outbox row, signed now (a retry gets a fresh ``sent`` time)."""
+        body = orjson.loads(row["payload"])
+        kid, key = self.signer(body.get("signer"))
+        env = Envelope(
+            row["message_id"],
+            row["type"],
+            self.administration,
+            row["partner"],
+            row["subject"],
+            row["created_at"],
+            body["payload"],
+        )
+        return envelope.sign(env, key, kid, at)
+
+    def check_receipt(self, token: str, message_id: str, partner: str) -> Envelope:
+        """The partner's receipt for ``message_id``, verified; raises :class:`Refused`."""
+        receipt = envelope.open_envelope(
+            token, self.key, recipient=self.administration, now=self.clock()
+        )
+        if receipt.sender != partner or receipt.type != m.RECEIPT:
+            raise Refused("bad_receipt", f"not a receipt from {partner}")
+        if receipt.payload.get("message_id") != message_id:
+            raise Refused("bad_receipt", f"the receipt is for {receipt.payload.get('message_id')}")
+        return receipt
+
+    # -- inbox ---------------------------------------------------------------------------------
+
+    def receive(self, tokens: list[str], remote: str | None = None) -> list[Received]:
+        """Verify and apply messages in order; one answer per message.
+
+        Messages are applied each in a savepoint of one transaction, so a batch
+        costs one commit; a message that fails holds back the later ones on the
+        same subject (``deferred``), so order per subject is kept.
+        """
+        now = self.clock()
+        opened: list[Envelope | Received] = []
+        for token in tokens:
+            try:
+                opened.append(
+                    envelope.open_envelope(token, self.key, recipient=self.administration, now=now)
+                )
+            except Refused as exc:
+                opened.append(
+                    Received("refused", code=exc.code, detail=exc.detail, http_status=exc.status)
+                )
+        refusals: list[tuple[str, Refused]] = []
+        results: list[Received] = []
+        blocked: set[tuple[str, str]] = set()
+        with writing(self.engine) as conn:
+            for token, item in zip(tokens, opened, strict=True):
+                if isinstance(item, Received):
+                    results.append(item)
+                    refusals.append(
+                        (token, Refused(item.code or "", item.detail or "", item.http_status))
+                    )
+                    continue
+                env = item
+                if (env.sender, env.subject) in blocked:
+                    results.append(
+                        Received("deferred", detail="an earlier message on this subject failed")
+                    )
+                    continue
+                try:
+                    with conn.begin_nested():
+                        status = self._apply(conn, env, token, now)
+                except Refused as exc:
+                    blocked.add((env.sender, env.subject))
+                    refusals.append((token, exc))
+                    results.append(
+                        Received(
+                            "refused", code=exc.code, detail=exc.detail, http_status=exc.status
+                        )
+                    )
+                    continue
+                results.append(Received(status, receipt=self._receipt(env, status, now)))
+            for token, exc in refusals:
+                self._log_refusal(conn, token, exc, remote, now)
+        return results
+
+    def _apply(self, conn: sa.Connection, env: Envelope, token: str, now: dt.datetime) -> str:
+        if store.seen(conn, env.sender, env.id) is not None:
+            return "duplicate"
+        agreement = m.AGREEMENT_OF.get(env.type, "unknown")
+        if env.type not in m.AGREEMENT_OF:
+            raise Refused("unknown_type", f"no message type {env.type!r}", 422)
+        if agreement is not None and not self.agreed(env.sender, agreement):
+            raise Refused(
+                "not_agreed", f"no {agreement} agreement with {env.sender} covers {env.type}", 403
+            )
+        inbox_id = store.record_inbox(
+            conn,
+            sender=env.sender,
+            message_id=env.id,
+            type=env.type,
+            subject=env.subject,
+            created_at=env.created,
+            received_at=now,
+            token=token,
+        )
+        handler = self.handlers.get(env.type)
+        try:
+            result = handler(conn, env, now) if handler is not None else {}
+        except m.PayloadError as exc:
+            raise Refused("bad_payload", str(exc), 422) from exc
+        store.set_inbox_result(conn, inbox_id, result)
+        return "accepted"
+
+    def _receipt(self, env: Envelope, status: str, now: dt.datetime) -> str:
+        kid, key = self.signer()
+        receipt = Envelope.new(
+            m.RECEIPT,
+            self.administration,
+            env.sender,
+            env.id,
+            {"message_id": env.id, "status": status, "received_at": envelope.iso(now)},
+            now,
+        )
+        return envelope.sign(receipt, key, kid, now)
+
+    def _log_refusal(
+        self, conn: sa.Connection, token: str, exc: Refused, remote: str | None, now: dt.datetime
+    ) -> None:
+        kid = None
+        with contextlib.suppress(Refused):
+            kid = envelope.header(token).get("kid")
+        store.log_refusal(
+            conn,
+            at=now,
+            code=exc.code[:24],
+            detail=exc.detail[:1000],
+            kid=str(kid)[:64] if kid else None,
+            remote=(remote or "")[:64] or None,
+            excerpt=token[:200],
+        )
+
+    def log_refusal(self, token: str, exc: Refused, remote: str | None) -> None:
+        with writing(self.engine) as conn:
+            self._log_refusal(conn, token, exc, remote, self.clock())
+
+    def inbox(self, principal: Principal, limit: int = 100) -> dict[str, Any]:
+        _admin(principal)
+        with reading(self.engine) as conn:
+            return {
+                "counts": store.inbox_counts(conn),
+                "messages": [
+                    {
+                        **{k: r[k] for k in ("sender", "message_id", "type", "subject")},
+                        "created_at": envelope.iso(r["created_at"]),
+                        "received_at": envelope.iso(r["received_at"]),
+                        "result": orjson.loads(r["result"]) if r["result"] else None,
+                    }
+                    for r in store.inbox(conn, min(max(limit, 1), 1000))
+                ],
+            }
+
+    def refusals(self, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:
+        _admin(principal)
+        with reading(self.engine) as conn:
+            return [
+                {**r, "at": envelope.iso(r["at"])}
+                for r in store.refusals(conn, min(max(limit, 1), 1000))
+            ]
+
+    def status(self, principal: Principal) -> dict[str, Any]:
+        """The admin's overview: this node's card, partners, queues and refusals."""
+        _admin(principal)
+        with reading(self.engine) as conn:
+            counts = store.outbox_counts(conn)
+            received = store.inbox_counts(conn)
+        try:
+            card: dict[str, Any] | None = self.card().as_json()
+        except RuntimeError:
+            card = None
+        return {
+            "card": card,
+            "partners": self.partners(),
+            "outbox": counts,
+            "inbox": received,
+        }
+
+
+def _admin(principal: Principal) -> None:
+    if principal.role is not Role.ADMIN:
+        raise Forbidden("the exchange with partners is managed by the node's administrators")
+
+
+def _partner_json(p: dict[str, Any], keys: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "administration": p["administration"],
+        "name": p["name"],
+        "endpoint": p["endpoint"],
+        "agreements": p["agreements"],
+        "registered_at": envelope.iso(p["registered_at"]),
+        "updated_at": envelope.iso(p["updated_at"]),
+        "keys": [
+            {
+                "kid": k["kid"],
+                "valid_from": envelope.iso(k["valid_from"]),
+                "valid_to": None if k["valid_to"] is None else envelope.iso(k["valid_to"]),
+            }
+            for k in keys
+        ],
+    }
+
+
+def _outbox_json(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "message_id": r["message_id"],
+        "partner": r["partner"],
+        "type": r["type"],
+        "subject": r["subject"],
+        "status": r["status"],
+        "attempts": r["attempts"],
+        "created_at": envelope.iso(r["created_at"]),
+        "next_attempt_at": envelope.iso(r["next_attempt_at"]),
+        "delivered_at": None if r["delivered_at"] is None else envelope.iso(r["delivered_at"]),
+        "last_error": r["last_error"],
+        "receipt": r["receipt"],
+    }

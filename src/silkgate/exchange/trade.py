@@ -1,0 +1,374 @@
+"""What exchange does for the declarations of this node, both ways.
+
+Outbound (inside the transaction of the change): a released export to a
+partner's country sends its advance data; a completed inspection of such an
+export sends the result. Inbound: advance data is stored and linked to the
+import declaration it matches, before or after lodging, and a mismatch is a
+risk signal; a partner's inspection result is applied to the linked import's
+joint inspection under the recognition arrangements.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from silkgate.declarations.document import DeclarationDocument
+from silkgate.exchange import advance
+from silkgate.exchange import messages as m
+from silkgate.exchange.envelope import Envelope
+from silkgate.exchange.service import ExchangeService
+from silkgate.store import declarations as declaration_store
+from silkgate.store import exchange as store
+from silkgate.store import journal
+
+SYSTEM = "silkgate"
+# A mismatch puts goods still waiting for release under a documentary (yellow) control.
+MISMATCH_CHANNEL = "yellow"
+_STRICTNESS = ["green", "blue", "yellow", "red"]
+
+
+class TradeExchange:
+    """Links declarations with what partners send and receive about them."""
+
+    def __init__(self, exchange: ExchangeService, *, timezone: Any = dt.UTC) -> None:
+        self.exchange = exchange
+        self.zone = timezone
+        self.to_national: Any = lambda currency: None  # set by the node (the tariff's rates)
+        self.inspections: Any = None
+        exchange.handlers[m.ADVANCE_EXPORT] = self.receive_advance
+        exchange.handlers[m.INSPECTION_RESULT] = self.receive_result
+
+    # -- outbound ------------------------------------------------------------------------------
+
+    def released(
+        self,
+        conn: sa.Connection,
+        d: declaration_store.StoredDeclaration,
+        at: dt.datetime,
+        doc: DeclarationDocument | None = None,
+    ) -> None:
+        """An export was released: its advance data goes to the country of destination."""
+        if d.type != "EX":
+            return
+        if doc is None:
+            doc = DeclarationDocument.model_validate(
+                declaration_store.document(conn, d.id, d.version)
+            )
+        partner = doc.transport.destination_country
+        if not self.exchange.agreed(partner, "advance_export_data"):
+            return
+        payload = advance.payload(d.mrn, doc, at, at.astimezone(self.zone).date())
+        self.exchange.enqueue(conn, partner, m.ADVANCE_EXPORT, d.mrn, payload, at)
+
+    def inspected(
+        self,
+        conn: sa.Connection,
+        task: dict[str, Any],
+        checks: list[dict[str, Any]],
+        at: dt.datetime,
+    ) -> None:
+        """An export's joint inspection was completed: the result goes to the importing side."""
+        d = declaration_store.get(conn, task["mrn"])
+        if d is None or d.type != "EX":
+            return
+        doc = DeclarationDocument.model_validate(declaration_store.document(conn, d.id, d.version))
+        partner = doc.transport.destination_country
+        if not self.exchange.agreed(partner, "inspection_results"):
+            return
+        failed = [c for c in checks if c["status"] == "non_compliant"]
+        payload = {
+            "export_declaration": d.mrn,
+            "reference": f"{d.mrn}/inspection-{task['id']}",
+            "result": "non_compliant" if failed else "compliant",
+            "checks": sorted({c["check"] for c in checks if c["status"] == "compliant"})
+            or sorted({c["check"] for c in checks}),
+            "inspected_on": at.astimezone(self.zone).date().isoformat(),
+            "note": "; ".join((c.get("finding") or {}).get("note", "") for c in failed)[:1000]
+            or None,
+        }
+        self.exchange.enqueue(conn, partner, m.INSPECTION_RESULT, d.mrn, payload, at)
+
+    # -- imports and their advance data ----------------------------------------------------------
+
+    def lookup(
+        self, conn: sa.Connection, doc: DeclarationDocument
+    ) -> tuple[dict[str, Any], list[advance.Mismatch]] | None:
+        """Advance data already received for an import being lodged, and the mismatches."""
+        if doc.type != "IM" or not self.exchange.agreed(
+            doc.transport.dispatch_country, "advance_export_data"
+        ):
+            return None
+        keys = advance.match_keys(doc)
+        found = store.unlinked_advance(
+            conn,
+            export_declarations=keys["export_declarations"],
+            ucr=keys["ucr"],
+            transport_document=keys["transport_document"],
+            dispatch_country=keys["dispatch_country"],
+        )
+        if found is None:
+            return None
+        return found, advance.compare(found["payload"], doc, self.to_national)
+
+    def lodged(
+        self,
+        conn: sa.Connection,
+        d: declaration_store.StoredDeclaration,
+        doc: DeclarationDocument,
+        found: tuple[dict[str, Any], list[advance.Mismatch]] | None,
+        at: dt.datetime,
+    ) -> list[journal.Event]:
+        """After an import is stored: link its advance data, or wait for it."""
+        if doc.type != "IM":
+            return []
+        if found is None:
+            if self.exchange.agreed(doc.transport.dispatch_country, "advance_export_data"):
+                store.expect_advance(conn, d.id, _wait_keys(doc))
+            return []
+        row, mismatches = found
+        store.link_advance(conn, row["id"], d.id, at, [x.as_json() for x in mismatches])
+        self._apply_results(conn, d, row, at)
+        return [_advance_event(d, row, mismatches, at, escalated=bool(mismatches))]
+
+    def receive_advance(
+        self, conn: sa.Connection, env: Envelope, at: dt.datetime
+    ) -> dict[str, Any]:
+        data = m.parse(m.ADVANCE_EXPORT, env.payload)
+        assert isinstance(data, m.AdvanceExport)
+        payload = env.payload
+        transport_doc = str((data.transport.get("document") or {}).get("number") or "")[:35]
+        advance_id = store.upsert_advance(
+            conn,
+            {
+                "sender": env.sender,
+                "export_declaration": data.export_declaration,
+                "ucr": data.ucr,
+                "transport_document": transport_doc,
+                "payload": orjson.dumps(payload).decode(),
+                "received_at": at,
+                "message_id": env.id,
+            },
+        )
+        row = store.advance(conn, advance_id)
+        assert row is not None
+        if row["declaration_id"] is not None:
+            return {"advance_data": advance_id, "linked": "already"}
+        keys = [f"N830:{data.export_declaration}", f"TD:{env.sender}:{transport_doc}"]
+        if data.ucr:
+            keys.insert(1, f"UCR:{data.ucr}")
+        for declaration_id in store.expecting(conn, keys):
+            d = declaration_store.get_by_id(conn, declaration_id)
+            if d is None:
+                continue
+            doc = DeclarationDocument.model_validate(
+                declaration_store.document(conn, d.id, d.version)
+            )
+            if doc.transport.dispatch_country != env.sender:
+                continue
+            mismatches = advance.compare(payload, doc, self.to_national)
+            store.link_advance(conn, advance_id, d.id, at, [x.as_json() for x in mismatches])
+            store.stop_expecting(conn, d.id)
+            events = self._signal(conn, d, row, mismatches, at)
+            journal.append(conn, *events)
+            self._apply_results(conn, d, row, at)
+            return {"advance_data": advance_id, "linked": d.mrn, "mismatches": len(mismatches)}
+        return {"advance_data": advance_id, "linked": None}
+
+    def _signal(
+        self,
+        conn: sa.Connection,
+        d: declaration_store.StoredDeclaration,
+        row: dict[str, Any],
+        mismatches: list[advance.Mismatch],
+        at: dt.datetime,
+    ) -> list[journal.Event]:
+        """Journal the link; a mismatch puts goods not yet released under control."""
+        if not mismatches or d.status not in ("lodged", "under_control"):
+            return [_advance_event(d, row, mismatches, at, escalated=False)]
+        events = [_advance_event(d, row, mismatches, at, escalated=True)]
+        channel = d.channel or "green"
+        if _STRICTNESS.index(channel) < _STRICTNESS.index(MISMATCH_CHANNEL):
+            declaration_store.set_channel(conn, d.id, MISMATCH_CHANNEL)
+            channel = MISMATCH_CHANNEL
+        if d.status == "lodged":
+            declaration_store.set_status(conn, d, "under_control", at)
+            events.append(
+                journal.Event(
+                    at=at,
+                    actor=SYSTEM,
+                    event="channel",
+                    declaration_id=d.id,
+                    mrn=d.mrn,
+                    version=d.version,
+                    from_status="lodged",
+                    to_status="under_control",
+                    reason=f"{channel}: advance export data from {row['sender']} does not match",
+                )
+            )
+        from silkgate.inspection.service import plan
+
+        planned = plan(
+            conn,
+            declaration_id=d.id,
+            mrn=d.mrn,
+            version=d.version,
+            office=d.office,
+            channel=channel,
+            sps_requirements=[],
+            at=at,
+        )
+        if planned is not None:
+            events.append(planned)
+        return events
+
+    # -- a partner's inspection results --------------------------------------------------------
+
+    def receive_result(self, conn: sa.Connection, env: Envelope, at: dt.datetime) -> dict[str, Any]:
+        data = m.parse(m.INSPECTION_RESULT, env.payload)
+        assert isinstance(data, m.InspectionResult)
+        store.add_partner_result(
+            conn,
+            sender=env.sender,
+            export_declaration=data.export_declaration,
+            payload=orjson.dumps(env.payload).decode(),
+            received_at=at,
+        )
+        linked = _linked_advance(conn, env.sender, data.export_declaration)
+        if linked is None:
+            return {"applied": False, "waiting_for": data.export_declaration}
+        d = declaration_store.get_by_id(conn, linked["declaration_id"])
+        assert d is not None
+        applied = self._apply_results(conn, d, linked, at)
+        return {"applied": applied > 0, "declaration": d.mrn}
+
+    def _apply_results(
+        self,
+        conn: sa.Connection,
+        d: declaration_store.StoredDeclaration,
+        row: dict[str, Any],
+        at: dt.datetime,
+    ) -> int:
+        if self.inspections is None:
+            return 0
+        pending = store.pending_partner_results(conn, row["sender"], row["export_declaration"])
+        for r in pending:
+            self.inspections.apply_partner_result(
+                conn,
+                d,
+                partner=row["sender"],
+                raw=r["payload"],
+                actor=f"partner {row['sender']}",
+                at=at,
+            )
+            store.mark_partner_result(conn, r["id"], at)
+        return len(pending)
+
+    # -- what an officer sees -------------------------------------------------------------------
+
+    def of_declaration(self, conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
+        return [_advance_json(a) for a in store.advance_of_declaration(conn, declaration_id)]
+
+    def listing(self, linked: bool | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        from silkgate.store.db import reading
+
+        with reading(self.exchange.engine) as conn:
+            rows = store.advance_list(conn, linked=linked, limit=limit)
+            mrns = {
+                r["declaration_id"]: declaration_store.get_by_id(conn, r["declaration_id"])
+                for r in rows
+                if r["declaration_id"] is not None
+            }
+        return [
+            {**_advance_json(r), "declaration": (mrns.get(r["declaration_id"]) or _NoMrn).mrn}
+            for r in rows
+        ]
+
+
+class _NoMrn:
+    mrn = None
+
+
+def _linked_advance(
+    conn: sa.Connection, sender: str, export_declaration: str
+) -> dict[str, Any] | None:
+    from silkgate.store.tables import advance_export_data as a
+
+    row = conn.execute(
+        sa.select(a.c.id).where(
+            a.c.sender == sender,
+            a.c.export_declaration == export_declaration,
+            a.c.declaration_id.is_not(None),
+        )
+    ).scalar()
+    return None if row is None else store.advance(conn, int(row))
+
+
+def _wait_keys(doc: DeclarationDocument) -> list[str]:
+    keys = advance.match_keys(doc)
+    out = [f"N830:{ref}" for ref in keys["export_declarations"]]
+    if keys["ucr"]:
+        out.append(f"UCR:{keys['ucr']}")
+    out.append(f"TD:{keys['dispatch_country']}:{keys['transport_document']}")
+    return [k[:100] for k in out]
+
+
+def _advance_event(
+    d: declaration_store.StoredDeclaration,
+    row: dict[str, Any],
+    mismatches: list[advance.Mismatch],
+    at: dt.datetime,
+    *,
+    escalated: bool,
+) -> journal.Event:
+    what = "; ".join(f"{x.kind}: {x.detail}" for x in mismatches) or "matches the declaration"
+    after = ""
+    if mismatches and not escalated:
+        after = " (already decided: for post-clearance audit)"
+    return journal.Event(
+        at=at,
+        actor=SYSTEM,
+        event="advance_data",
+        declaration_id=d.id,
+        mrn=d.mrn,
+        version=d.version,
+        reason=(
+            f"export declaration {row['export_declaration']} from {row['sender']}: {what}{after}"
+        )[:1000],
+    )
+
+
+def _advance_json(a: dict[str, Any]) -> dict[str, Any]:
+    iso = lambda t: None if t is None else t.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")  # noqa: E731
+    return {
+        "id": a["id"],
+        "sender": a["sender"],
+        "export_declaration": a["export_declaration"],
+        "ucr": a["ucr"],
+        "transport_document": a["transport_document"],
+        "received_at": iso(a["received_at"]),
+        "linked_at": iso(a["linked_at"]),
+        "mismatches": a["mismatches"],
+        "data": a["payload"],
+    }
+
+
+def escalate(decision: Any, mismatches: list[advance.Mismatch], sender: str) -> Any:
+    """The selectivity decision of an import whose advance data does not match it."""
+    from silkgate.risk.selectivity import Channel
+
+    if not mismatches:
+        return decision
+    reasons = [
+        *decision.reasons,
+        f"advance export data from {sender} does not match: "
+        + "; ".join(f"{x.kind}" for x in mismatches),
+    ]
+    channel = decision.channel
+    if channel in (Channel.GREEN, Channel.BLUE):
+        channel = Channel.YELLOW
+    return dataclasses.replace(decision, channel=channel, reasons=reasons)
