@@ -25,7 +25,9 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = node is None
         app.state.node = node or open_node(settings)
-        if owned and settings.exchange_dispatch:
+        # Deliver the outbox from this process while it serves (one process holds the lease).
+        dispatching = settings.exchange_dispatch and app.state.node.dispatcher is None
+        if dispatching:
             app.state.node.start_dispatcher()
         # Everything built so far (code lists, schemas, compiled statements)
         # lives as long as the process: keep it out of the collector's full
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         try:
             yield
         finally:
+            if dispatching:
+                app.state.node.stop_dispatcher()
             if owned:
                 app.state.node.close()
 

@@ -67,6 +67,20 @@ for sub, name in (
 ):
     app.add_typer(sub, name=name)
 
+
+def _exchange_commands() -> None:
+    from silkgate import cli_exchange as x
+
+    for sub, name in (
+        (x.node_app, "node"),
+        (x.partners_app, "partners"),
+        (x.exchange_app, "exchange"),
+        (x.aeo_app, "aeo"),
+    ):
+        app.add_typer(sub, name=name)
+    demo_app.command("pair")(x.pair)
+
+
 out = Console()
 err = Console(stderr=True)
 
@@ -326,7 +340,7 @@ def demo_setup() -> None:
     started = time.perf_counter()
     refdata.load(engine)
     out.print(f"reference data ready ({time.perf_counter() - started:.1f} s)")
-    users = demo.setup(engine, settings.secret_key)
+    users = demo.setup(engine, settings.secret_key, settings.administration)
     loaded = [
         *demo.load_tariff(settings, engine),
         *demo.load_profiles(settings, engine),
@@ -334,6 +348,10 @@ def demo_setup() -> None:
     ]
     for line in loaded:
         out.print(line)
+    from silkgate.node import open_node
+
+    kid = open_node(settings, engine).exchange.ensure_key()
+    out.print(f"signing key for partner exchange: {kid}")
     out.print("[bold]Demo users[/bold] (invented; tokens work only on this demo node):")
     for user, token in users:
         party = f", {user.party_id}" if user.party_id else ""
@@ -1479,7 +1497,7 @@ def _demo_ready(settings: Settings) -> bool:
     migrate.upgrade(settings.database_url)
     engine = _engine(settings)
     refdata.load(engine)
-    demo.setup(engine, settings.secret_key)
+    demo.setup(engine, settings.secret_key, settings.administration)
     for line in [
         *demo.load_tariff(settings, engine),
         *demo.load_profiles(settings, engine),
@@ -1492,3 +1510,9 @@ def _demo_ready(settings: Settings) -> bool:
 def main() -> None:  # pragma: no cover
     os.environ.setdefault("PYTHONUTF8", "1")
     app()
+
+
+_exchange_commands()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -38,6 +38,29 @@ DEMO_OFFICES = [
 ]
 
 
+# A partner's demo offices, for a pair of nodes (`silkgate demo pair`).
+PARTNER_OFFICES = {
+    "VN": [
+        ("VNHPH", "Hai Phong Customs — Hai Phong port", "seaport"),
+        ("VNSGN", "Ho Chi Minh City Customs — Cat Lai port", "seaport"),
+        ("VNDAD", "Da Nang Customs — Tien Sa port", "seaport"),
+        ("VNHAN", "Ha Noi Customs — Noi Bai airport", "airport"),
+        ("VNLGS", "Lang Son Customs — Huu Nghi road border (China)", "road"),
+        ("VNLCA", "Lao Cai Customs — rail and road border (China)", "rail"),
+    ],
+}
+# Illustrative: units of a partner's currency per CNY, to derive its demo exchange rates.
+PER_CNY = {"VND": 3500}
+
+
+def offices_of(administration: str) -> list[tuple[str, str, str]]:
+    if administration == "CN":
+        return DEMO_OFFICES
+    if administration not in PARTNER_OFFICES:
+        raise RuntimeError(f"the demo has no offices for {administration} (CN or VN)")
+    return PARTNER_OFFICES[administration]
+
+
 @dataclass(frozen=True)
 class DemoUser:
     name: str
@@ -68,13 +91,15 @@ DEMO_USERS = [
 ]
 
 
-def setup(engine: sa.Engine, secret_key: str) -> list[tuple[DemoUser, str]]:
+def setup(
+    engine: sa.Engine, secret_key: str, administration: str = "CN"
+) -> list[tuple[DemoUser, str]]:
     """Create the demo offices and users if missing; the users with their tokens."""
     now = dt.datetime.now(dt.UTC)
     out = []
     with writing(engine) as conn:
         known = set(conn.execute(sa.select(offices.c.code)).scalars())
-        for code, name, kind in DEMO_OFFICES:
+        for code, name, kind in offices_of(administration):
             if code in known:
                 continue
             if (
@@ -128,6 +153,8 @@ def load_tariff(settings: Settings, engine: sa.Engine) -> list[str]:
             f"({len(parsed.lines):,} lines, {len(parsed.measures):,} measures)"
         )
     if not has_rates:
+        if settings.currency != "CNY":
+            rates = _rates_in(settings.currency, rates)
         added, _ = node.tariff.load_rates(rates, source="demo-rates.csv", actor="demo setup")
         done.append(f"illustrative exchange rates loaded ({added:,} rates)")
     return done
@@ -200,3 +227,31 @@ def load_sps(settings: Settings, engine: sa.Engine) -> list[str]:
     data = (files("silkgate.sps") / "files" / "demo-sps.csv").read_bytes()
     _, rows = node.sps.load(data, source="demo-sps.csv", actor="demo setup")
     return [f"illustrative SPS requirements loaded ({rows} rows)"]
+
+
+def _rates_in(currency: str, cny_rates: bytes) -> bytes:
+    """The demo rates restated in another national currency (ILLUSTRATIVE, like the rest)."""
+    from decimal import Decimal
+
+    if currency not in PER_CNY:
+        raise RuntimeError(f"the demo has no exchange rates for {currency} (CNY or VND)")
+    factor = Decimal(PER_CNY[currency])
+    lines = cny_rates.decode().splitlines()
+    out = [
+        f"# Illustrative customs exchange rates ({currency} per unit), invented for demonstration."
+    ]
+    first = True
+    for line in lines:
+        if line.startswith("#") or not line.strip():
+            continue
+        if first:
+            out.append(line)
+            first = False
+            continue
+        cur, start, end, rate = line.split(",")
+        if cur == currency:
+            continue
+        out.append(f"{cur},{start},{end},{(Decimal(rate) * factor).quantize(Decimal('0.0001'))}")
+        if cur == "USD":
+            out.append(f"CNY,{start},{end},{factor}")
+    return ("\n".join(out) + "\n").encode()

@@ -107,10 +107,13 @@ class Node:
             )
             self.dispatcher.start()
 
-    def close(self) -> None:
+    def stop_dispatcher(self) -> None:
         if self.dispatcher is not None:
             self.dispatcher.stop()
             self.dispatcher = None
+
+    def close(self) -> None:
+        self.stop_dispatcher()
         self.lodgings.close()
         self.engine.dispose()
 
