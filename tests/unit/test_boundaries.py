@@ -36,6 +36,11 @@ CORES = [
     "inspection/checklist.py",
     "trs/study.py",
     "inspection/recognition.py",
+    "exchange/identity.py",
+    "exchange/envelope.py",
+    "exchange/messages.py",
+    "exchange/advance.py",
+    "exchange/aeo.py",
 ]
 FORBIDDEN = (
     "sqlalchemy",

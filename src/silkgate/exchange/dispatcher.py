@@ -21,6 +21,7 @@ import random
 import socket
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -54,6 +55,7 @@ class Dispatcher:
         poll: float = 0.5,
         timeout: float = 10.0,
         lease_ttl: float = 10.0,
+        transport: Callable[[str, list[str]], list[dict[str, Any]]] | None = None,
     ) -> None:
         self.exchange = exchange
         self.batch = batch
@@ -67,6 +69,8 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._client: httpx.Client | None = None
         self._lease_until = 0.0
+        # How a batch reaches a partner's inbox: HTTPS POST by default.
+        self.transport = transport or self._post
 
     # -- running -----------------------------------------------------------------------------
 
@@ -148,7 +152,7 @@ class Dispatcher:
             return 0
         tokens = [self.exchange.signed_copy(r, now) for r in rows]
         try:
-            answer = self._post(p["endpoint"], tokens)
+            answer = self.transport(p["endpoint"], tokens)
         except (httpx.HTTPError, ValueError) as exc:
             self._settle([(r, "retry", None, f"{type(exc).__name__}: {exc}"[:500]) for r in rows])
             return 0

@@ -94,6 +94,7 @@ class ExchangeService:
             str, Callable[[sa.Connection, Envelope, dt.datetime], dict[str, Any]]
         ] = {}
         self.wake: Callable[[], None] = lambda: None  # the dispatcher's doorbell
+        self.handlers[m.PARTNER_CARD] = self._receive_card
 
     # -- identity -----------------------------------------------------------------------
 
@@ -240,6 +241,21 @@ class ExchangeService:
                 for k in card.keys
             ],
         )
+
+    def _receive_card(self, conn: sa.Connection, env: Envelope, at: dt.datetime) -> dict[str, Any]:
+        """A partner's new card (after a key rotation): its keys and endpoint are updated.
+
+        The agreements stay as registered here: a card proposes, it does not decide.
+        """
+        try:
+            card = identity.parse_card(env.payload, self.countries or None)
+        except CardError as exc:
+            raise m.PayloadError(f"partner card: {exc}") from exc
+        if card.administration != env.sender:
+            raise m.PayloadError(f"a card of {card.administration} sent by {env.sender}")
+        self._store_card(conn, card, None)
+        self.forget()
+        return {"keys": [k.kid for k in card.keys], "endpoint": card.endpoint}
 
     def partner(self, administration: str) -> dict[str, Any]:
         with reading(self.engine) as conn:

@@ -24,7 +24,8 @@ class Arrangement:
 ARRANGEMENTS = (
     Arrangement(
         "China-ASEAN SPS inspection recognition (illustrative)",
-        frozenset({"VN", "TH", "MY", "ID", "PH", "SG", "KH", "LA", "MM", "BN"}),
+        # Mutual: an ASEAN node recognises China's results as China recognises theirs.
+        frozenset({"CN", "VN", "TH", "MY", "ID", "PH", "SG", "KH", "LA", "MM", "BN"}),
         frozenset({("sps", "pests"), ("sps", "treatment"), ("sps", "samples")}),
     ),
     Arrangement(
