@@ -28,6 +28,8 @@ def node_env(settings: Settings) -> dict[str, str]:
         "SILKGATE_SECRET_KEY": settings.secret_key,
         "SILKGATE_ADMINISTRATION": settings.administration,
         "SILKGATE_TIMEZONE": settings.timezone,
+        # The session's node has test partners that no process answers for.
+        "SILKGATE_EXCHANGE_DISPATCH": "false",
     }
 
 

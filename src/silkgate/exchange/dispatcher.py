@@ -52,7 +52,7 @@ class Dispatcher:
         *,
         batch: int = 200,
         max_attempts: int = 12,
-        poll: float = 0.5,
+        poll: float = 0.2,
         timeout: float = 10.0,
         lease_ttl: float = 10.0,
         transport: Callable[[str, list[str]], list[dict[str, Any]]] | None = None,

@@ -27,8 +27,13 @@ from silkgate.store.tables import (
 )
 
 
-def _rows(result: sa.CursorResult[Any]) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in result]
+def _row(r: Any) -> dict[str, Any]:
+    # Plain str keys: SQLAlchemy's column names are a str subclass that orjson refuses.
+    return {str(k): v for k, v in r._mapping.items()}
+
+
+def _rows(result: Any) -> list[dict[str, Any]]:
+    return [_row(r) for r in result]
 
 
 # -- this node's keys --------------------------------------------------------------------
@@ -54,7 +59,7 @@ def partner(conn: sa.Connection, administration: str) -> dict[str, Any] | None:
     row = conn.execute(
         exchange_partners.select().where(exchange_partners.c.administration == administration)
     ).first()
-    return None if row is None else _partner(dict(row._mapping))
+    return None if row is None else _partner(_row(row))
 
 
 def _partner(row: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +148,7 @@ def outbox_message(conn: sa.Connection, message_id: str) -> dict[str, Any] | Non
     row = conn.execute(
         exchange_outbox.select().where(exchange_outbox.c.message_id == message_id)
     ).first()
-    return None if row is None else dict(row._mapping)
+    return None if row is None else _row(row)
 
 
 def update_outbox(conn: sa.Connection, outbox_id: int, **values: Any) -> None:
@@ -169,7 +174,7 @@ def seen(conn: sa.Connection, sender: str, message_id: str) -> dict[str, Any] | 
             i.sender == sender, i.message_id == message_id
         )
     ).first()
-    return None if row is None else dict(row._mapping)
+    return None if row is None else _row(row)
 
 
 def record_inbox(conn: sa.Connection, **row: Any) -> int:
@@ -256,7 +261,7 @@ def advance(conn: sa.Connection, advance_id: int) -> dict[str, Any] | None:
     row = conn.execute(
         advance_export_data.select().where(advance_export_data.c.id == advance_id)
     ).first()
-    return None if row is None else _advance(dict(row._mapping))
+    return None if row is None else _advance(_row(row))
 
 
 def _advance(row: dict[str, Any]) -> dict[str, Any]:
@@ -305,7 +310,7 @@ def unlinked_advance(
             continue
         row = conn.execute(base.where(cond).limit(1)).first()
         if row is not None:
-            return _advance(dict(row._mapping))
+            return _advance(_row(row))
     return None
 
 
@@ -366,7 +371,7 @@ def aeo(conn: sa.Connection, party_id: str, for_update: bool = False) -> dict[st
     if for_update and conn.dialect.name == "postgresql":
         q = q.with_for_update()
     row = conn.execute(q).first()
-    return None if row is None else dict(row._mapping)
+    return None if row is None else _row(row)
 
 
 def aeo_history(conn: sa.Connection, party_id: str) -> list[dict[str, Any]]:
@@ -441,7 +446,7 @@ def case(conn: sa.Connection, reference: str) -> dict[str, Any] | None:
     row = conn.execute(
         assistance_cases.select().where(assistance_cases.c.reference == reference)
     ).first()
-    return None if row is None else dict(row._mapping)
+    return None if row is None else _row(row)
 
 
 def cases(conn: sa.Connection, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
