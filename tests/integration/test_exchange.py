@@ -84,8 +84,8 @@ def pair(node: Node, vn: Node) -> dict[str, Any]:
     vn.exchange.add_partner(node.exchange.card().as_json())
     nodes = {"http://cn.test": node, "http://vn.test": vn}
 
-    def transport(endpoint: str, tokens: list[str]) -> list[dict[str, Any]]:
-        return [r.as_json() for r in nodes[endpoint].exchange.receive(tokens, "127.0.0.1")]
+    def transport(endpoint: str, tokens: list[str]) -> dict[str, Any]:
+        return nodes[endpoint].exchange.answer_batch(tokens, "127.0.0.1")
 
     return {
         "CN": Dispatcher(node.exchange, transport=transport),
@@ -230,12 +230,12 @@ def test_a_message_delivered_twice_is_applied_once(node, vn, pair):
             if r["subject"] == ex["mrn"] and r["status"] == "pending"
         ]
     token = node.exchange.signed_copy(row, node.exchange.clock())
-    first = vn.exchange.receive([token])[0]
+    first = vn.exchange.answer_one(token)
     # The receipt was lost: the sender sends again (signed again, same message id).
-    again = vn.exchange.receive([node.exchange.signed_copy(row, node.exchange.clock())])[0]
+    again = vn.exchange.answer_one(node.exchange.signed_copy(row, node.exchange.clock()))
     assert (first.status, again.status) == ("accepted", "duplicate")
-    receipt = node.exchange.check_receipt(again.receipt or "", row["message_id"], "VN")
-    assert receipt.payload["status"] == "duplicate"
+    acknowledged = node.exchange.check_receipt(again.receipt or "", "VN")
+    assert acknowledged == {row["message_id"]: "duplicate"}
     assert len(_advance_rows(vn, ex["mrn"])) == 1
     with reading(vn.engine) as conn:
         n = conn.execute(
@@ -291,7 +291,7 @@ def test_a_stale_aeo_list_does_not_replace_a_newer_one(node, vn, pair):
         at,
     )
     kid, key = node.exchange.signer()
-    [result] = vn.exchange.receive([envelope.sign(old, key, kid, at)])
+    result = vn.exchange.answer_one(envelope.sign(old, key, kid, at))
     assert result.status == "accepted"
     assert vn.aeo.partner_operators(OFFICER)  # the newer list is still held
 
@@ -431,8 +431,7 @@ def test_the_inbox_receipts_once_and_refuses_forgeries(node, vn, vn_client, pair
     jose = {"Content-Type": "application/jose"}
     r = vn_client.post("/v1/exchange/inbox", content=token, headers=jose)
     assert r.status_code == 200 and r.headers["silkgate-receipt-status"] == "accepted"
-    receipt = node.exchange.check_receipt(r.text, env.id, "VN")
-    assert receipt.payload["status"] == "accepted"
+    assert node.exchange.check_receipt(r.text, "VN") == {env.id: "accepted"}
 
     replay = vn_client.post("/v1/exchange/inbox", content=token, headers=jose)
     assert replay.status_code == 200 and replay.headers["silkgate-receipt-status"] == "duplicate"

@@ -40,8 +40,9 @@ async def inbox(request: Request, node: NodeDep) -> Response:
     message was refused (401 unknown sender or bad signature, 400 expired,
     misaddressed or malformed, 413 too large). ``application/json``:
     ``{"messages": [JWS, ...]}`` (up to 500); the answer is
-    ``{"results": [{"status": "accepted|duplicate|refused|deferred", "receipt"?,
-    "code"?, "detail"?}, ...]}`` in the same order.
+    ``{"results": [{"status": "accepted|duplicate|refused|deferred", "code"?,
+    "detail"?}, ...], "receipt": JWS}``, results in the same order, and one
+    signed receipt listing every message accepted or recognised as a duplicate.
     """
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     remote = request.client.host if request.client else None
@@ -52,7 +53,7 @@ async def inbox(request: Request, node: NodeDep) -> Response:
             exc = Refused("too_large", f"a message may not exceed {MAX_BYTES} bytes", 413)
             await run_in_threadpool(node.exchange.log_refusal, token[:300], exc, remote)
             raise Problem(413, "Message refused", exc.detail, kind=exc.code)
-        result = (await run_in_threadpool(node.exchange.receive, [token], remote))[0]
+        result = await run_in_threadpool(node.exchange.answer_one, token, remote)
         if result.receipt is None:
             raise Problem(
                 result.http_status if result.status == "refused" else 409,
@@ -82,8 +83,7 @@ async def inbox(request: Request, node: NodeDep) -> Response:
             f'send {{"messages": [compact JWS, ...]}} with 1 to {MAX_BATCH} messages',
             kind="malformed",
         )
-    results = await run_in_threadpool(node.exchange.receive, messages, remote)
-    return json_response({"results": [r.as_json() for r in results]})
+    return json_response(await run_in_threadpool(node.exchange.answer_batch, messages, remote))
 
 
 @router.get("/v1/exchange/card")

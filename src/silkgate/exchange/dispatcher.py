@@ -22,6 +22,7 @@ import socket
 import threading
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import httpx
@@ -55,7 +56,8 @@ class Dispatcher:
         poll: float = 0.2,
         timeout: float = 10.0,
         lease_ttl: float = 10.0,
-        transport: Callable[[str, list[str]], list[dict[str, Any]]] | None = None,
+        transport: Callable[[str, list[str]], dict[str, Any]] | None = None,
+        in_flight: int = 2,
     ) -> None:
         self.exchange = exchange
         self.batch = batch
@@ -69,6 +71,10 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._client: httpx.Client | None = None
         self._lease_until = 0.0
+        self.in_flight = in_flight
+        self._claims = threading.Lock()
+        self._in_flight_ids: set[int] = set()
+        self._in_flight_subjects: set[tuple[str, str]] = set()
         # How a batch reaches a partner's inbox: HTTPS POST by default.
         self.transport = transport or self._post
 
@@ -93,15 +99,45 @@ class Dispatcher:
             self._client.close()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = self._hold_lease() and self.deliver_once() > 0
-            except Exception:
-                log.exception("dispatcher pass failed; retrying")
-                busy = False
-            if not busy:
-                self._bell.wait(self.poll)
-                self._bell.clear()
+        # Up to `in_flight` batches travel at once, so signing the next batch and the
+        # partner's verifying of the last one overlap instead of waiting on each other.
+        pool = ThreadPoolExecutor(max_workers=self.in_flight, thread_name_prefix="silkgate-send")
+        running: set[Future[int]] = set()
+        try:
+            while not self._stop.is_set():
+                try:
+                    if self._hold_lease() and len(running) < self.in_flight:
+                        for partner, rows in self.due(self.exchange.clock()).items():
+                            if len(running) >= self.in_flight:
+                                self._release(rows)
+                                continue
+                            running.add(pool.submit(self._deliver_claimed, partner, rows))
+                except Exception:
+                    log.exception("dispatcher pass failed; retrying")
+                if running:
+                    finished, _ = wait(running, timeout=self.poll, return_when=FIRST_COMPLETED)
+                    running -= finished
+                else:
+                    self._bell.wait(self.poll)
+                    self._bell.clear()
+        finally:
+            pool.shutdown(wait=True)
+
+    def _deliver_claimed(self, partner: str, rows: list[dict[str, Any]]) -> int:
+        try:
+            return self._deliver(partner, rows)
+        except Exception:
+            log.exception("delivery to %s failed; retrying", partner)
+            return 0
+        finally:
+            self._release(rows)
+            self._bell.set()
+
+    def _release(self, rows: list[dict[str, Any]]) -> None:
+        with self._claims:
+            for r in rows:
+                self._in_flight_ids.discard(r["id"])
+                self._in_flight_subjects.discard((r["partner"], r["subject"]))
 
     def _hold_lease(self) -> bool:
         now = self.exchange.clock()
@@ -117,9 +153,12 @@ class Dispatcher:
     def due(self, now: dt.datetime) -> dict[str, list[dict[str, Any]]]:
         """Per partner, the messages that may go now, oldest first, order kept per subject."""
         with reading(self.exchange.engine) as conn:
-            rows = store.undelivered(conn, self.batch * 20)
-        blocked: set[tuple[str, str]] = set()
+            rows = store.undelivered(conn, self.batch * 5)
         out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        with self._claims:
+            # What is on its way now, and what follows it on the same subject, waits.
+            blocked = set(self._in_flight_subjects)
+            rows = [r for r in rows if r["id"] not in self._in_flight_ids]
         for r in rows:
             key = (r["partner"], r["subject"])
             if key in blocked:
@@ -131,6 +170,18 @@ class Dispatcher:
                 out[r["partner"]].append(r)
             else:
                 blocked.add(key)  # the rest of this subject waits for the next pass
+        chosen = [r["id"] for rows in out.values() for r in rows]
+        with self._claims:
+            self._in_flight_ids.update(chosen)
+            self._in_flight_subjects.update(
+                (r["partner"], r["subject"]) for rows in out.values() for r in rows
+            )
+        if chosen:
+            with reading(self.exchange.engine) as conn:
+                payloads = store.payloads(conn, chosen)
+            for rows in out.values():
+                for r in rows:
+                    r["payload"] = payloads[r["id"]]
         return out
 
     def deliver_once(self) -> int:
@@ -138,7 +189,10 @@ class Dispatcher:
         now = self.exchange.clock()
         delivered = 0
         for partner, rows in self.due(now).items():
-            delivered += self._deliver(partner, rows)
+            try:
+                delivered += self._deliver(partner, rows)
+            finally:
+                self._release(rows)
         return delivered
 
     def _deliver(self, partner: str, rows: list[dict[str, Any]]) -> int:
@@ -156,33 +210,40 @@ class Dispatcher:
         except (httpx.HTTPError, ValueError) as exc:
             self._settle([(r, "retry", None, f"{type(exc).__name__}: {exc}"[:500]) for r in rows])
             return 0
+        results = answer.get("results")
+        if not isinstance(results, list):
+            results = []
+        acknowledged: dict[str, str] = {}
+        if answer.get("receipt"):
+            try:
+                acknowledged = self.exchange.check_receipt(str(answer["receipt"]), partner)
+            except Refused as exc:
+                self._settle([(r, "retry", None, f"receipt refused: {exc.detail}") for r in rows])
+                return 0
         outcomes = []
         done = 0
-        for r, result in zip(rows, answer, strict=False):
-            status = result.get("status")
-            if status in ("accepted", "duplicate"):
-                try:
-                    self.exchange.check_receipt(
-                        result.get("receipt") or "", r["message_id"], partner
-                    )
-                except Refused as exc:
-                    outcomes.append((r, "retry", None, f"receipt refused: {exc.detail}"))
-                    continue
-                outcomes.append((r, "delivered", result["receipt"], None))
+        for r, result in zip(rows, results, strict=False):
+            status = result.get("status") if isinstance(result, dict) else None
+            if status in ("accepted", "duplicate") and acknowledged.get(r["message_id"]) == status:
+                outcomes.append((r, "delivered", answer["receipt"], None))
                 done += 1
+            elif status in ("accepted", "duplicate"):
+                outcomes.append((r, "retry", None, "not covered by the signed receipt"))
             elif status == "refused" and result.get("code") in PERMANENT:
                 outcomes.append((r, "park", None, f"{result.get('code')}: {result.get('detail')}"))
             else:
-                detail = result.get("detail") or status
-                outcomes.append((r, "retry", None, f"{result.get('code') or status}: {detail}"))
-        for r in rows[len(answer) :]:
+                detail = (result.get("detail") if isinstance(result, dict) else None) or status
+                code = result.get("code") if isinstance(result, dict) else None
+                outcomes.append((r, "retry", None, f"{code or status}: {detail}"))
+        for r in rows[len(results) :]:
             outcomes.append((r, "retry", None, "no answer for this message"))
-        self._settle(outcomes)
+        self._settle(outcomes, partner_back=partner if done else None)
         return done
 
-    def _post(self, endpoint: str, tokens: list[str]) -> list[dict[str, Any]]:
-        if self._client is None:
-            self._client = httpx.Client(timeout=self.timeout)
+    def _post(self, endpoint: str, tokens: list[str]) -> dict[str, Any]:
+        with self._claims:
+            if self._client is None:
+                self._client = httpx.Client(timeout=self.timeout)
         response = self._client.post(
             f"{endpoint}/v1/exchange/inbox",
             json={"messages": tokens},
@@ -190,12 +251,16 @@ class Dispatcher:
         )
         if response.status_code != 200:
             raise ValueError(f"HTTP {response.status_code}: {response.text[:200]}")
-        results = response.json().get("results")
-        if not isinstance(results, list):
+        answer = response.json()
+        if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
             raise ValueError("the inbox answered without results")
-        return results
+        return answer
 
-    def _settle(self, outcomes: list[tuple[dict[str, Any], str, str | None, str | None]]) -> None:
+    def _settle(
+        self,
+        outcomes: list[tuple[dict[str, Any], str, str | None, str | None]],
+        partner_back: str | None = None,
+    ) -> None:
         now = self.exchange.clock()
         delivered, retried, parked = [], [], []
         for r, what, receipt, error in outcomes:
@@ -229,3 +294,6 @@ class Dispatcher:
             store.update_outbox_many(conn, delivered)
             store.update_outbox_many(conn, retried)
             store.update_outbox_many(conn, parked)
+            if partner_back is not None:
+                # The partner answers again: what waits in backoff for it goes now.
+                store.retry_now(conn, partner_back, now)

@@ -11,24 +11,29 @@ expired) without refusing a message that waited out a partner's outage.
 
 The JWS uses the fully-specified EdDSA algorithm ``Ed25519`` (RFC 9864;
 ``EdDSA`` on an Ed25519 key is accepted too) and names its key in ``kid``.
+Compact serialisation and the Ed25519 signature are done here with
+``cryptography`` (a few lines of RFC 7515; joserfc verifies the same tokens in
+the tests): a generic JOSE library costs more per message than the whole
+signature on the exchange's hot path.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import functools
 import uuid
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 import rfc8785
-from joserfc import jws
-from joserfc.errors import JoseError
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from joserfc.jwk import OKPKey
 
-from silkgate.exchange.identity import PublicKey, load_public
+from silkgate.exchange.identity import PublicKey
 
 TYP = "silkgate-message+jws"
 ALGORITHMS = ["Ed25519", "EdDSA"]
@@ -88,24 +93,88 @@ def iso(t: dt.datetime) -> str:
 
 
 def canonical(value: Any) -> bytes:
-    """RFC 8785 (JCS) bytes: the same JSON value always signs to the same bytes."""
+    """RFC 8785 (JCS) bytes: the same JSON value always signs to the same bytes.
+
+    For values without floats and with ASCII keys (everything silkgate sends:
+    amounts travel as strings) orjson's sorted output is byte for byte JCS and
+    twenty times faster; anything else goes through the reference implementation.
+    """
+    if _plain(value):
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     return rfc8785.dumps(value)
 
 
-def sign(envelope: Envelope, key: OKPKey, kid: str, at: dt.datetime) -> str:
-    """The compact JWS of ``envelope`` sent at ``at``."""
-    body = canonical(replace(envelope, sent=at).content())
-    return jws.serialize_compact(
-        {"alg": "Ed25519", "kid": kid, "typ": TYP}, body, key, algorithms=ALGORITHMS
+def _plain(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(k.__class__ is str and k.isascii() and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, int):  # bool too; JCS integers are exact up to 2**53
+        return abs(value) < 2**53
+    return value is None or isinstance(value, str)
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _unb64(data: str) -> bytes:
+    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+
+
+def content_bytes(envelope: Envelope, payload: bytes | None = None) -> bytes:
+    """The canonical signed content; ``payload`` is the payload's canonical JSON if known.
+
+    Built member by member in JCS order, so a stored canonical payload is signed
+    as it is, without being parsed and serialised again on every delivery.
+    """
+    members = (
+        ("created", iso(envelope.created)),
+        ("id", envelope.id),
+        ("payload", None),
+        ("recipient", envelope.recipient),
+        ("sender", envelope.sender),
+        ("sent", iso(envelope.sent or envelope.created)),
+        ("subject", envelope.subject),
+        ("type", envelope.type),
     )
+    body = payload if payload is not None else canonical(envelope.payload)
+    return (
+        b"{"
+        + b",".join(
+            b'"' + name.encode() + b'":' + (body if value is None else canonical(value))
+            for name, value in members
+        )
+        + b"}"
+    )
+
+
+def sign(
+    envelope: Envelope, key: OKPKey, kid: str, at: dt.datetime, payload: bytes | None = None
+) -> str:
+    """The compact JWS (RFC 7515) of ``envelope`` sent at ``at``."""
+    body = content_bytes(replace(envelope, sent=at), payload)
+    head = _b64(canonical({"alg": "Ed25519", "kid": kid, "typ": TYP}))
+    signing_input = head + b"." + _b64(body)
+    signature = _private(key).sign(signing_input)
+    return (signing_input + b"." + _b64(signature)).decode("ascii")
+
+
+def _private(key: OKPKey) -> Ed25519PrivateKey:
+    raw = key.private_key
+    assert isinstance(raw, Ed25519PrivateKey)
+    return raw
 
 
 def header(token: str) -> dict[str, Any]:
     """The protected header, unverified (to find the key)."""
     try:
-        return dict(jws.extract_compact(token.encode("ascii")).headers())
-    except (JoseError, ValueError, UnicodeError) as exc:
+        head = orjson.loads(_unb64(token.split(".", 1)[0]))
+    except (ValueError, orjson.JSONDecodeError) as exc:
         raise Refused("malformed", f"not a compact JWS: {exc}") from exc
+    if not isinstance(head, dict):
+        raise Refused("malformed", "not a compact JWS: the header is not an object")
+    return head
 
 
 def open_envelope(
@@ -121,26 +190,26 @@ def open_envelope(
     """
     if len(token) > MAX_BYTES:
         raise Refused("too_large", f"a message may not exceed {MAX_BYTES} bytes", 413)
+    parts = token.split(".")
+    if len(parts) != 3 or not token.isascii():
+        raise Refused("malformed", "not a compact JWS (three base64url parts)")
     head = header(token)
     if head.get("alg") not in ALGORITHMS:
         raise Refused("unsigned", f"alg must be Ed25519 (or EdDSA), not {head.get('alg')!r}", 401)
+    if "crit" in head:
+        raise Refused("malformed", "no critical header extension is understood here")
     kid = head.get("kid")
     found = keys(kid) if isinstance(kid, str) else None
     if found is None:
         raise Refused("unknown_sender", f"no registered partner holds the key {kid!r}", 401)
     owner, public = found
     try:
-        with warnings.catch_warnings():
-            # joserfc flags the polymorphic "EdDSA" name (RFC 9864); on an Ed25519 key it
-            # is the same algorithm, and older partners still send it.
-            warnings.simplefilter("ignore")
-            verified = jws.deserialize_compact(
-                token, load_public(public.jwk), algorithms=ALGORITHMS
-            )
-    except (JoseError, ValueError) as exc:
+        _verifier(public).verify(_unb64(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"))
+        payload = _unb64(parts[1])
+    except (InvalidSignature, ValueError) as exc:
         raise Refused("bad_signature", f"the signature does not verify with {kid}", 401) from exc
     try:
-        c = orjson.loads(verified.payload)
+        c = orjson.loads(payload)
         env = Envelope(
             id=_text(c, "id", 64),
             type=_text(c, "type", 40),
@@ -165,6 +234,15 @@ def open_envelope(
     if env.sent < now - MAX_AGE:
         raise Refused("expired", f"sent {iso(env.sent)}, older than {MAX_AGE} (a replay?)")
     return env
+
+
+@functools.lru_cache(maxsize=256)
+def _public(x: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(_unb64(x))
+
+
+def _verifier(public: PublicKey) -> Ed25519PublicKey:
+    return _public(public.jwk["x"])
 
 
 def _text(c: dict[str, Any], name: str, max_length: int) -> str:

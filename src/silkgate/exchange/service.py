@@ -13,6 +13,7 @@ effect in one transaction; a message id seen before is acknowledged again
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -47,6 +48,8 @@ class Received:
 
     status: str  # accepted | duplicate | refused | deferred
     receipt: str | None = None
+    message_id: str | None = None
+    sender: str | None = None
     code: str | None = None
     detail: str | None = None
     http_status: int = 200
@@ -93,6 +96,8 @@ class ExchangeService:
         self.handlers: dict[
             str, Callable[[sa.Connection, Envelope, dt.datetime], dict[str, Any]]
         ] = {}
+        # Kinds applied a run at a time: (connection, [(envelope, parsed payload)], time).
+        self.batch_handlers: dict[str, Callable[..., list[dict[str, Any]]]] = {}
         self.wake: Callable[[], None] = lambda: None  # the dispatcher's doorbell
         self.handlers[m.PARTNER_CARD] = self._receive_card
 
@@ -340,7 +345,8 @@ class ExchangeService:
                 "partner": partner,
                 "type": kind,
                 "subject": subject[:120],
-                "payload": orjson.dumps({"payload": payload, "signer": signer}).decode(),
+                "payload": envelope.canonical(payload).decode(),
+                "signer": signer,
                 "created_at": at,
                 "status": "pending",
                 "attempts": 0,
@@ -382,8 +388,7 @@ class ExchangeService:
 
     def signed_copy(self, row: dict[str, Any], at: dt.datetime) -> str:
         """The JWS of an outbox row, signed now (a retry gets a fresh ``sent`` time)."""
-        body = orjson.loads(row["payload"])
-        kid, key = self.signer(body.get("signer"))
+        kid, key = self.signer(row["signer"])
         env = Envelope(
             row["message_id"],
             row["type"],
@@ -391,29 +396,37 @@ class ExchangeService:
             row["partner"],
             row["subject"],
             row["created_at"],
-            body["payload"],
+            {},
         )
-        return envelope.sign(env, key, kid, at)
+        return envelope.sign(env, key, kid, at, row["payload"].encode())
 
-    def check_receipt(self, token: str, message_id: str, partner: str) -> Envelope:
-        """The partner's receipt for ``message_id``, verified; raises :class:`Refused`."""
+    def check_receipt(self, token: str, partner: str) -> dict[str, str]:
+        """The statuses a partner's receipt acknowledges, by message id; raises :class:`Refused`."""
         receipt = envelope.open_envelope(
             token, self.key, recipient=self.administration, now=self.clock()
         )
         if receipt.sender != partner or receipt.type != m.RECEIPT:
             raise Refused("bad_receipt", f"not a receipt from {partner}")
-        if receipt.payload.get("message_id") != message_id:
-            raise Refused("bad_receipt", f"the receipt is for {receipt.payload.get('message_id')}")
-        return receipt
+        p = receipt.payload
+        listed = p.get("messages") if "messages" in p else [p]
+        if not isinstance(listed, list):
+            raise Refused("bad_receipt", "the receipt lists no messages")
+        return {
+            str(x.get("message_id")): str(x.get("status"))
+            for x in listed
+            if isinstance(x, dict) and x.get("status") in ("accepted", "duplicate")
+        }
 
     # -- inbox ---------------------------------------------------------------------------------
 
     def receive(self, tokens: list[str], remote: str | None = None) -> list[Received]:
         """Verify and apply messages in order; one answer per message.
 
-        Messages are applied each in a savepoint of one transaction, so a batch
-        costs one commit; a message that fails holds back the later ones on the
-        same subject (``deferred``), so order per subject is kept.
+        The batch is applied in one transaction (one commit), and receipts are
+        signed only once it is committed: an acknowledged message is never
+        lost. A message that is refused holds back the later ones on the same
+        subject (``deferred``), so order per subject is kept. Kinds with a
+        batch handler (advance export data) are applied a run at a time.
         """
         now = self.clock()
         opened: list[Envelope | Received] = []
@@ -426,76 +439,138 @@ class ExchangeService:
                 opened.append(
                     Received("refused", code=exc.code, detail=exc.detail, http_status=exc.status)
                 )
+        results: list[Received | None] = [None] * len(tokens)
+        accepted: dict[int, tuple[Envelope, str]] = {}
         refusals: list[tuple[str, Refused]] = []
-        results: list[Received] = []
-        blocked: set[tuple[str, str]] = set()
         with writing(self.engine) as conn:
-            for token, item in zip(tokens, opened, strict=True):
+            known = store.seen_many(
+                conn, [(e.sender, e.id) for e in opened if isinstance(e, Envelope)]
+            )
+            blocked: set[tuple[str, str]] = set()
+            rows: list[dict[str, Any]] = []
+            run: list[tuple[int, Envelope, Any]] = []
+
+            def flush() -> None:
+                if not run:
+                    return
+                outcomes = self.batch_handlers[run[0][1].type](
+                    conn, [(env, parsed) for _, env, parsed in run], now
+                )
+                for (i, env, _), outcome in zip(run, outcomes, strict=True):
+                    rows.append(_inbox_row(env, tokens[i], now, outcome))
+                    accepted[i] = (env, "accepted")
+                run.clear()
+
+            for i, item in enumerate(opened):
                 if isinstance(item, Received):
-                    results.append(item)
-                    refusals.append(
-                        (token, Refused(item.code or "", item.detail or "", item.http_status))
-                    )
+                    results[i] = item
+                    refusals.append((tokens[i], Refused(item.code or "", item.detail or "")))
                     continue
                 env = item
                 if (env.sender, env.subject) in blocked:
-                    results.append(
-                        Received("deferred", detail="an earlier message on this subject failed")
+                    results[i] = Received(
+                        "deferred", detail="an earlier message on its subject failed"
                     )
+                    continue
+                if (env.sender, env.id) in known:
+                    accepted[i] = (env, "duplicate")
                     continue
                 try:
+                    parsed = self._admit(env)
+                    known.add((env.sender, env.id))
+                    if env.type in self.batch_handlers:
+                        if run and run[0][1].type != env.type:
+                            flush()
+                        run.append((i, env, parsed))
+                        continue
+                    flush()
                     with conn.begin_nested():
-                        status = self._apply(conn, env, token, now)
-                except Refused as exc:
-                    blocked.add((env.sender, env.subject))
-                    refusals.append((token, exc))
-                    results.append(
-                        Received(
-                            "refused", code=exc.code, detail=exc.detail, http_status=exc.status
-                        )
+                        handler = self.handlers.get(env.type)
+                        outcome = handler(conn, env, now) if handler is not None else {}
+                    rows.append(_inbox_row(env, tokens[i], now, outcome))
+                    accepted[i] = (env, "accepted")
+                except (Refused, m.PayloadError) as exc:
+                    refused = (
+                        exc if isinstance(exc, Refused) else Refused("bad_payload", str(exc), 422)
                     )
-                    continue
-                results.append(Received(status, receipt=self._receipt(env, status, now)))
+                    known.discard((env.sender, env.id))
+                    blocked.add((env.sender, env.subject))
+                    refusals.append((tokens[i], refused))
+                    results[i] = Received(
+                        "refused",
+                        code=refused.code,
+                        detail=refused.detail,
+                        http_status=refused.status,
+                    )
+            flush()
+            store.record_inbox_many(conn, rows)
             for token, exc in refusals:
                 self._log_refusal(conn, token, exc, remote, now)
-        return results
+        # Committed: only now may the messages be acknowledged (see answer_one, answer_batch).
+        for i, (env, status) in accepted.items():
+            results[i] = Received(status, message_id=env.id, sender=env.sender)
+        return [r if r is not None else Received("deferred") for r in results]
 
-    def _apply(self, conn: sa.Connection, env: Envelope, token: str, now: dt.datetime) -> str:
-        if store.seen(conn, env.sender, env.id) is not None:
-            return "duplicate"
-        agreement = m.AGREEMENT_OF.get(env.type, "unknown")
+    def answer_one(self, token: str, remote: str | None = None) -> Received:
+        """One message; accepted or duplicate comes with its own signed receipt."""
+        result = self.receive([token], remote)[0]
+        if result.message_id is None or result.sender is None:
+            return result
+        return dataclasses.replace(
+            result,
+            receipt=self._receipt(
+                result.sender,
+                result.message_id,
+                {"message_id": result.message_id, "status": result.status},
+            ),
+        )
+
+    def answer_batch(self, tokens: list[str], remote: str | None = None) -> dict[str, Any]:
+        """A batch; one signed receipt lists every message accepted or recognised as a duplicate.
+
+        Signing (and verifying) once per batch rather than per message halves
+        the public-key work of the exchange; the sender stores the receipt with
+        each message it covers.
+        """
+        results = self.receive(tokens, remote)
+        done = [r for r in results if r.message_id is not None]
+        answer: dict[str, Any] = {"results": [r.as_json() for r in results]}
+        if done:
+            # A batch comes from one partner; a receipt only ever speaks to one sender.
+            to = str(done[0].sender)
+            answer["receipt"] = self._receipt(
+                to,
+                "batch",
+                {
+                    "messages": [
+                        {"message_id": r.message_id, "status": r.status}
+                        for r in done
+                        if r.sender == to
+                    ]
+                },
+            )
+        return answer
+
+    def _admit(self, env: Envelope) -> Any:
+        """Whether this node takes this kind of message from its sender; the parsed payload."""
         if env.type not in m.AGREEMENT_OF:
             raise Refused("unknown_type", f"no message type {env.type!r}", 422)
+        agreement = m.AGREEMENT_OF[env.type]
         if agreement is not None and not self.agreed(env.sender, agreement):
             raise Refused(
                 "not_agreed", f"no {agreement} agreement with {env.sender} covers {env.type}", 403
             )
-        inbox_id = store.record_inbox(
-            conn,
-            sender=env.sender,
-            message_id=env.id,
-            type=env.type,
-            subject=env.subject,
-            created_at=env.created,
-            received_at=now,
-            token=token,
-        )
-        handler = self.handlers.get(env.type)
-        try:
-            result = handler(conn, env, now) if handler is not None else {}
-        except m.PayloadError as exc:
-            raise Refused("bad_payload", str(exc), 422) from exc
-        store.set_inbox_result(conn, inbox_id, result)
-        return "accepted"
+        return m.parse(env.type, env.payload)
 
-    def _receipt(self, env: Envelope, status: str, now: dt.datetime) -> str:
+    def _receipt(self, to: str, subject: str, payload: dict[str, Any]) -> str:
+        now = self.clock()
         kid, key = self.signer()
         receipt = Envelope.new(
             m.RECEIPT,
             self.administration,
-            env.sender,
-            env.id,
-            {"message_id": env.id, "status": status, "received_at": envelope.iso(now)},
+            to,
+            subject,
+            {**payload, "received_at": envelope.iso(now)},
             now,
         )
         return envelope.sign(receipt, key, kid, now)
@@ -560,6 +635,19 @@ class ExchangeService:
             "outbox": counts,
             "inbox": received,
         }
+
+
+def _inbox_row(env: Envelope, token: str, at: dt.datetime, result: Any) -> dict[str, Any]:
+    return {
+        "sender": env.sender,
+        "message_id": env.id,
+        "type": env.type,
+        "subject": env.subject,
+        "created_at": env.created,
+        "received_at": at,
+        "token": token,
+        "result": orjson.dumps(result).decode(),
+    }
 
 
 def _admin(principal: Principal) -> None:

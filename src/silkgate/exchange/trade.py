@@ -41,6 +41,7 @@ class TradeExchange:
         self.to_national: Any = lambda currency: None  # set by the node (the tariff's rates)
         self.inspections: Any = None
         exchange.handlers[m.ADVANCE_EXPORT] = self.receive_advance
+        exchange.batch_handlers[m.ADVANCE_EXPORT] = self.receive_advance_many
         exchange.handlers[m.INSPECTION_RESULT] = self.receive_result
 
     # -- outbound ------------------------------------------------------------------------------
@@ -135,32 +136,52 @@ class TradeExchange:
         self._apply_results(conn, d, row, at)
         return [_advance_event(d, row, mismatches, at, escalated=bool(mismatches))]
 
+    def receive_advance_many(
+        self, conn: sa.Connection, items: list[tuple[Envelope, Any]], at: dt.datetime
+    ) -> list[dict[str, Any]]:
+        """A run of advance data messages: stored with a few statements, linked where awaited.
+
+        Most advance data arrives before its import is lodged; only those an
+        import is already waiting for (or that replace earlier data) take the
+        one-by-one path.
+        """
+        keys_of = {
+            env.id: _keys(env.sender, data.export_declaration, data.ucr, _transport_doc(data))
+            for env, data in items
+        }
+        waiting = store.expecting_keys(conn, [k for ks in keys_of.values() for k in ks])
+        held = store.advance_ids(
+            conn, [(env.sender, data.export_declaration) for env, data in items]
+        )
+        fresh: list[dict[str, Any]] = []
+        results: list[dict[str, Any] | None] = []
+        slow: list[int] = []
+        for n, (env, data) in enumerate(items):
+            key = (env.sender, data.export_declaration)
+            if key in held or any(k in waiting for k in keys_of[env.id]):
+                slow.append(n)
+                results.append(None)
+            else:
+                fresh.append(_advance_row(env, data, at))
+                results.append({"advance_data": data.export_declaration, "linked": None})
+            held.add(key)
+        store.insert_advance_many(conn, fresh)
+        for n in slow:
+            results[n] = self.receive_advance(conn, items[n][0], at)
+        return [r or {} for r in results]
+
     def receive_advance(
         self, conn: sa.Connection, env: Envelope, at: dt.datetime
     ) -> dict[str, Any]:
         data = m.parse(m.ADVANCE_EXPORT, env.payload)
         assert isinstance(data, m.AdvanceExport)
         payload = env.payload
-        transport_doc = str((data.transport.get("document") or {}).get("number") or "")[:35]
-        advance_id = store.upsert_advance(
-            conn,
-            {
-                "sender": env.sender,
-                "export_declaration": data.export_declaration,
-                "ucr": data.ucr,
-                "transport_document": transport_doc,
-                "payload": orjson.dumps(payload).decode(),
-                "received_at": at,
-                "message_id": env.id,
-            },
-        )
+        advance_id = store.upsert_advance(conn, _advance_row(env, data, at))
         row = store.advance(conn, advance_id)
         assert row is not None
         if row["declaration_id"] is not None:
             return {"advance_data": advance_id, "linked": "already"}
-        keys = [f"N830:{data.export_declaration}", f"TD:{env.sender}:{transport_doc}"]
-        if data.ucr:
-            keys.insert(1, f"UCR:{data.ucr}")
+        keys = _keys(env.sender, data.export_declaration, data.ucr, _transport_doc(data))
         for declaration_id in store.expecting(conn, keys):
             d = declaration_store.get_by_id(conn, declaration_id)
             if d is None:
@@ -306,6 +327,31 @@ def _linked_advance(
         )
     ).scalar()
     return None if row is None else store.advance(conn, int(row))
+
+
+def _transport_doc(data: Any) -> str:
+    return str((data.transport.get("document") or {}).get("number") or "")[:35]
+
+
+def _keys(sender: str, export_declaration: str, ucr: str | None, transport_doc: str) -> list[str]:
+    """The keys an import may wait under for this advance data, best first."""
+    keys = [f"N830:{export_declaration}"]
+    if ucr:
+        keys.append(f"UCR:{ucr}")
+    keys.append(f"TD:{sender}:{transport_doc}")
+    return [k[:100] for k in keys]
+
+
+def _advance_row(env: Envelope, data: Any, at: dt.datetime) -> dict[str, Any]:
+    return {
+        "sender": env.sender,
+        "export_declaration": data.export_declaration,
+        "ucr": data.ucr,
+        "transport_document": _transport_doc(data),
+        "payload": orjson.dumps(env.payload).decode(),
+        "received_at": at,
+        "message_id": env.id,
+    }
 
 
 def _wait_keys(doc: DeclarationDocument) -> list[str]:

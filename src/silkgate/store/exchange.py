@@ -118,12 +118,17 @@ def enqueue(conn: sa.Connection, row: dict[str, Any]) -> None:
 
 
 def undelivered(conn: sa.Connection, limit: int) -> list[dict[str, Any]]:
+    """The oldest messages not yet delivered, without their payloads."""
     o = exchange_outbox.c
+    columns = [c for c in exchange_outbox.c if c.name not in ("payload", "receipt")]
     return _rows(
-        conn.execute(
-            exchange_outbox.select().where(o.status != "delivered").order_by(o.id).limit(limit)
-        )
+        conn.execute(sa.select(*columns).where(o.status != "delivered").order_by(o.id).limit(limit))
     )
+
+
+def payloads(conn: sa.Connection, ids: list[int]) -> dict[int, str]:
+    o = exchange_outbox.c
+    return dict(conn.execute(sa.select(o.id, o.payload).where(o.id.in_(ids))).all())
 
 
 def outbox(
@@ -155,6 +160,20 @@ def update_outbox(conn: sa.Connection, outbox_id: int, **values: Any) -> None:
     conn.execute(exchange_outbox.update().where(exchange_outbox.c.id == outbox_id).values(**values))
 
 
+def retry_now(conn: sa.Connection, partner: str, now: dt.datetime) -> None:
+    o = exchange_outbox.c
+    conn.execute(
+        exchange_outbox.update()
+        .where(
+            o.partner == partner,
+            o.status == "pending",
+            o.attempts > 0,
+            o.next_attempt_at > now,
+        )
+        .values(next_attempt_at=now)
+    )
+
+
 def update_outbox_many(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     """Each row: ``_id`` and the columns to set (all rows set the same columns)."""
     if not rows:
@@ -175,6 +194,24 @@ def seen(conn: sa.Connection, sender: str, message_id: str) -> dict[str, Any] | 
         )
     ).first()
     return None if row is None else _row(row)
+
+
+def seen_many(conn: sa.Connection, ids: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (sender, message id) pairs were processed before."""
+    if not ids:
+        return set()
+    i = exchange_inbox.c
+    rows = conn.execute(
+        sa.select(i.sender, i.message_id).where(
+            i.sender.in_({s for s, _ in ids}), i.message_id.in_({m for _, m in ids})
+        )
+    )
+    return {(s, m) for s, m in rows} & set(ids)
+
+
+def record_inbox_many(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(exchange_inbox.insert(), rows)
 
 
 def record_inbox(conn: sa.Connection, **row: Any) -> int:
@@ -255,6 +292,24 @@ def upsert_advance(conn: sa.Connection, row: dict[str, Any]) -> int:
         return int(conn.execute(advance_export_data.insert().values(**row)).inserted_primary_key[0])
     conn.execute(advance_export_data.update().where(a.id == found).values(**row))
     return int(found)
+
+
+def advance_ids(conn: sa.Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (sender, export declaration) pairs are held already."""
+    if not keys:
+        return set()
+    a = advance_export_data.c
+    rows = conn.execute(
+        sa.select(a.sender, a.export_declaration).where(
+            a.export_declaration.in_({e for _, e in keys})
+        )
+    )
+    return {(s, e) for s, e in rows} & set(keys)
+
+
+def insert_advance_many(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(advance_export_data.insert(), rows)
 
 
 def advance(conn: sa.Connection, advance_id: int) -> dict[str, Any] | None:
@@ -493,6 +548,14 @@ def expecting(conn: sa.Connection, keys: list[str]) -> list[int]:
     rows = conn.execute(sa.select(m.key, m.declaration_id).where(m.key.in_(keys))).all()
     order = {k: i for i, k in enumerate(keys)}
     return [d for _, d in sorted(rows, key=lambda r: (order[r[0]], r[1]))]
+
+
+def expecting_keys(conn: sa.Connection, keys: list[str]) -> set[str]:
+    """Which of ``keys`` an import declaration is waiting under."""
+    if not keys:
+        return set()
+    m = import_match_keys.c
+    return set(conn.execute(sa.select(m.key).where(m.key.in_(set(keys)))).scalars())
 
 
 def stop_expecting(conn: sa.Connection, declaration_id: int) -> None:

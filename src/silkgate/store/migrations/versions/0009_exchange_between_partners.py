@@ -78,6 +78,7 @@ def upgrade() -> None:
         sa.Column("type", sa.String(length=40), nullable=False),
         sa.Column("subject", sa.String(length=120), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("signer", sa.String(length=64), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
