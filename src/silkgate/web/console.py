@@ -646,3 +646,6 @@ def install(app: FastAPI) -> None:
         name="console-static",
     )
     app.include_router(router)
+    from silkgate.web import exchange
+
+    app.include_router(exchange.router)
