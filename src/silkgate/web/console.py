@@ -236,15 +236,17 @@ async def declaration_page(request: Request, mrn: str) -> Response:
         return _redirect("/console/login")
     service = _node(request).declarations
 
-    def load() -> tuple[Any, Any, Any]:
+    def load() -> tuple[Any, Any, Any, Any]:
+        d = service.get(principal, mrn)
         return (
-            service.get(principal, mrn),
+            d,
             service.timeline(principal, mrn),
             service.versions(principal, mrn),
+            _advance_data(_node(request), principal, d),
         )
 
     try:
-        d, timeline, versions = await run_in_threadpool(load)
+        d, timeline, versions, advance = await run_in_threadpool(load)
     except NotFound:
         return _render(
             request,
@@ -261,7 +263,35 @@ async def declaration_page(request: Request, mrn: str) -> Response:
             status=403,
             flash={"kind": "error", "text": "That declaration is not yours to see."},
         )
-    return _render(request, "detail.html", principal, d=d, timeline=timeline, versions=versions)
+    return _render(
+        request,
+        "detail.html",
+        principal,
+        d=d,
+        timeline=timeline,
+        versions=versions,
+        advance=advance,
+    )
+
+
+def _advance_data(node: Node, principal: Principal, d: dict[str, Any]) -> dict[str, Any] | None:
+    """The partner's export data linked to an import, for customs staff only.
+
+    None when there is nothing to say: a trader, an export, or no agreement with
+    the country of dispatch (and nothing received).
+    """
+    if not principal.is_staff or d["type"] != "IM":
+        return None
+    from silkgate.store import declarations as declaration_store
+    from silkgate.store.db import reading
+
+    with reading(node.engine) as conn:
+        stored = declaration_store.get(conn, d["mrn"])
+        items = node.trade.of_declaration(conn, stored.id) if stored is not None else []
+    partner = d["document"]["transport"]["dispatch_country"]
+    if not items and not node.exchange.agreed(partner, "advance_export_data"):
+        return None
+    return {"partner": partner, "items": items}
 
 
 @router.get("/declarations/{mrn}/release-note")
@@ -646,3 +676,6 @@ def install(app: FastAPI) -> None:
         name="console-static",
     )
     app.include_router(router)
+    from silkgate.web import exchange
+
+    app.include_router(exchange.router)
