@@ -741,7 +741,7 @@ assistance_messages = sa.Table(
     sa.Column("at", UtcDateTime(), nullable=False),
     sa.Column("administration", sa.String(2), nullable=False),
     sa.Column("author", sa.Text, nullable=False),
-    sa.Column("kind", sa.String(12), nullable=False),  # request | alert | reply | close
+    sa.Column("kind", sa.String(24), nullable=False),  # the request's kind | reply | close
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("message_id", sa.String(64), nullable=True),
 )

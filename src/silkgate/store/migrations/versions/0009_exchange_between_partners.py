@@ -196,7 +196,7 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("administration", sa.String(length=2), nullable=False),
         sa.Column("author", sa.Text(), nullable=False),
-        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("message_id", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
