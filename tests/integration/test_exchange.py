@@ -29,7 +29,7 @@ from silkgate.node import Node, open_node
 from silkgate.store import exchange as exchange_store
 from silkgate.store import migrate, refdata
 from silkgate.store.db import make_engine, reading, writing
-from silkgate.store.tables import advance_export_data, exchange_inbox
+from silkgate.store.tables import advance_export_data, advance_links, exchange_inbox
 from tests.conftest import ROOT, SECRET, _postgres_database
 from tests.integration.conftest import auth
 
@@ -150,13 +150,26 @@ def n_action(name: str) -> Any:
 
 
 def _advance_rows(n: Node, export_mrn: str) -> list[dict[str, Any]]:
+    """The advance data held for an export, each with its links to imports."""
     with reading(n.engine) as conn:
-        rows = conn.execute(
-            advance_export_data.select().where(
-                advance_export_data.c.export_declaration == export_mrn
+        rows = [
+            dict(r._mapping)
+            for r in conn.execute(
+                advance_export_data.select().where(
+                    advance_export_data.c.export_declaration == export_mrn
+                )
             )
-        )
-        return [dict(r._mapping) for r in rows]
+        ]
+        for row in rows:
+            row["links"] = [
+                {"declaration_id": link.declaration_id, "mismatches": json.loads(link.mismatches)}
+                for link in conn.execute(
+                    advance_links.select()
+                    .where(advance_links.c.advance_id == row["id"])
+                    .order_by(advance_links.c.linked_at)
+                )
+            ]
+    return rows
 
 
 def _journal(n: Node, mrn: str) -> list[dict[str, Any]]:
@@ -173,7 +186,7 @@ def test_a_released_export_reaches_the_importing_side_which_links_it(node, vn, p
     _release(node, ex["mrn"])
     assert deliver(pair) >= 1
     [row] = _advance_rows(vn, ex["mrn"])
-    assert row["sender"] == "CN" and row["declaration_id"] is None
+    assert row["sender"] == "CN" and row["links"] == []
     data = json.loads(row["payload"])
     assert data["transport"]["port_of_discharge"] == "VNLGS"
     assert [i["hs_code"] for i in data["items"]] == ["851713", "847130"]
@@ -181,7 +194,7 @@ def test_a_released_export_reaches_the_importing_side_which_links_it(node, vn, p
     # The importer declares the same goods: linked, no signal.
     im = _lodge(vn, _import_of(export, tag))
     [linked] = _advance_rows(vn, ex["mrn"])
-    assert linked["declaration_id"] is not None and json.loads(linked["mismatches"]) == []
+    assert [link["mismatches"] for link in linked["links"]] == [[]]
     events = [e["event"] for e in _journal(vn, im["mrn"])]
     assert "advance_data" in events
     assert im["channel"] in ("green", "blue")
@@ -214,11 +227,50 @@ def test_advance_data_arriving_after_the_import_links_and_signals(node, vn, pair
     deliver(pair)
     [row] = _advance_rows(vn, ex["mrn"])
     after = vn.declarations.get(OFFICER, im["mrn"])
-    assert row["declaration_id"] is not None
-    assert [m["kind"] for m in json.loads(row["mismatches"])] == ["value"]
+    [link] = row["links"]
+    assert [m["kind"] for m in link["mismatches"]] == ["value"]
     if im["status"] == "lodged":
         assert after["status"] == "under_control" and after["channel"] == "yellow"
     assert "advance_data" in [e["event"] for e in _journal(vn, im["mrn"])]
+
+
+def test_an_amended_import_is_compared_again(node, vn, pair):
+    tag = uuid.uuid4().hex[:8].upper()
+    export = _export(tag)
+    ex = _lodge(node, export)
+    _release(node, ex["mrn"])
+    deliver(pair)
+    doc = _import_of(export, tag)
+    im = _lodge(vn, doc)
+    if im["status"] != "lodged":
+        pytest.skip("the import was not left waiting for its duties")
+    # The trader lowers the value after lodging: the mismatch is found on the new version.
+    lower = _import_of(export, tag, value_factor=0.5)
+    from silkgate.store import principals
+
+    with reading(vn.engine) as conn:
+        acme = principals.find_principal(conn, "acme-trading")
+    amended = vn.declarations.amend(acme, im["mrn"], lower)
+    assert (amended["status"], amended["channel"]) == ("under_control", "yellow")
+    [row] = _advance_rows(vn, ex["mrn"])
+    assert [m["kind"] for m in row["links"][0]["mismatches"]] == ["value"]
+
+
+def test_a_second_import_of_the_same_export_is_a_signal(node, vn, pair):
+    tag = uuid.uuid4().hex[:8].upper()
+    export = _export(tag)
+    ex = _lodge(node, export)
+    _release(node, ex["mrn"])
+    deliver(pair)
+    first = _lodge(vn, _import_of(export, tag))
+    doc = _import_of(export, tag)
+    doc["lrn"] = f"IM2-{tag}"
+    second = _lodge(vn, doc)
+    assert second["channel"] == "yellow" and second["status"] == "under_control"
+    [row] = _advance_rows(vn, ex["mrn"])
+    assert row["links"][0]["mismatches"] == []
+    [signal] = row["links"][1]["mismatches"]
+    assert signal["kind"] == "already_declared" and first["mrn"] in signal["detail"]
 
 
 def test_a_message_delivered_twice_is_applied_once(node, vn, pair):

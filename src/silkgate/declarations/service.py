@@ -626,6 +626,8 @@ class DeclarationService:
                 "elapsed_seconds": round((e.at - start).total_seconds(), 3) if start else 0.0,
             }
             for e in entries
+            # Intelligence from partner administrations is not the trader's to read.
+            if principal.sees_all or e.event not in _PARTNER_EVENTS
         ]
 
     def search(
@@ -825,6 +827,12 @@ class DeclarationService:
             if self.risk is not None:
                 amended, more = self._reselect(conn, amended, d.channel, doc, assessment, at)
                 events.extend(more)
+            if self.trade is not None:
+                # The new version is compared with the partner's export data again.
+                signals = self.trade.amended(conn, amended, doc, at)
+                if signals:
+                    events.extend(signals)
+                    amended = store.get_by_id(conn, amended.id) or amended
             journal.append(conn, *events)
         result = self.summary(amended)
         result["assessment"] = self._brief(assessment, amended.mrn)
@@ -1147,8 +1155,8 @@ _NOTHING_DUE = frozenset({"returned", "destroyed", "rejected", "cancelled"})
 _INTERNAL_REASONS: dict[str, Callable[[str], str | None]] = {
     "channel": lambda reason: reason.split(":", 1)[0].split(" ", 1)[0],
     "outcome": lambda reason: None,
-    "advance_data": lambda reason: None,
 }
+_PARTNER_EVENTS = frozenset({"advance_data", "partner_result"})
 
 
 def _route(lodging: Lodging) -> tuple[Status, str | None]:

@@ -105,7 +105,7 @@ class TradeExchange:
         ):
             return None
         keys = advance.match_keys(doc)
-        found = store.unlinked_advance(
+        found = store.find_advance(
             conn,
             export_declarations=keys["export_declarations"],
             ucr=keys["ucr"],
@@ -114,7 +114,35 @@ class TradeExchange:
         )
         if found is None:
             return None
-        return found, advance.compare(found["payload"], doc, self.to_national)
+        return found, self._compare(conn, found, doc, None)
+
+    def _compare(
+        self,
+        conn: sa.Connection,
+        row: dict[str, Any],
+        doc: DeclarationDocument,
+        declaration_id: int | None,
+    ) -> list[advance.Mismatch]:
+        """The differences, and whether another live import already claims this export."""
+        found = advance.compare(row["payload"], doc, self.to_national)
+        others = [
+            d
+            for d in (
+                declaration_store.get_by_id(conn, i)
+                for i in store.links_of(conn, [row["id"]]).get(row["id"], [])
+                if i != declaration_id
+            )
+            if d is not None and d.status not in ("cancelled", "rejected")
+        ]
+        if others:
+            found.append(
+                advance.Mismatch(
+                    "already_declared",
+                    f"export {row['export_declaration']} is already declared on "
+                    + ", ".join(d.mrn for d in others),
+                )
+            )
+        return found
 
     def lodged(
         self,
@@ -132,9 +160,36 @@ class TradeExchange:
                 store.expect_advance(conn, d.id, _wait_keys(doc))
             return []
         row, mismatches = found
-        store.link_advance(conn, row["id"], d.id, at, [x.as_json() for x in mismatches])
+        store.link_advance(conn, row["id"], d.id, d.version, at, _json_list(mismatches))
         self._apply_results(conn, d, row, at)
         return [_advance_event(d, row, mismatches, at, escalated=bool(mismatches))]
+
+    def amended(
+        self,
+        conn: sa.Connection,
+        d: declaration_store.StoredDeclaration,
+        doc: DeclarationDocument,
+        at: dt.datetime,
+    ) -> list[journal.Event]:
+        """An import was amended: compare the new version with its advance data again."""
+        if doc.type != "IM" or not self.exchange.agreed(
+            doc.transport.dispatch_country, "advance_export_data"
+        ):
+            return []
+        linked = store.advance_of_declaration(conn, d.id)
+        if linked:
+            row: dict[str, Any] | None = linked[0]
+        else:
+            hit = self.lookup(conn, doc)
+            row = hit[0] if hit else None
+        if row is None:
+            store.stop_expecting(conn, d.id)
+            store.expect_advance(conn, d.id, _wait_keys(doc))
+            return []
+        mismatches = self._compare(conn, row, doc, d.id)
+        store.link_advance(conn, row["id"], d.id, d.version, at, _json_list(mismatches))
+        store.stop_expecting(conn, d.id)
+        return self._signal(conn, d, row, mismatches, at)
 
     def receive_advance_many(
         self, conn: sa.Connection, items: list[tuple[Envelope, Any]], at: dt.datetime
@@ -175,14 +230,15 @@ class TradeExchange:
     ) -> dict[str, Any]:
         data = m.parse(m.ADVANCE_EXPORT, env.payload)
         assert isinstance(data, m.AdvanceExport)
-        payload = env.payload
         advance_id = store.upsert_advance(conn, _advance_row(env, data, at))
         row = store.advance(conn, advance_id)
         assert row is not None
-        if row["declaration_id"] is not None:
-            return {"advance_data": advance_id, "linked": "already"}
+        # Imports waiting for it, and those already linked (data sent again): compared now.
         keys = _keys(env.sender, data.export_declaration, data.ucr, _transport_doc(data))
-        for declaration_id in store.expecting(conn, keys):
+        waiting = store.expecting(conn, keys)
+        linked = store.links_of(conn, [advance_id]).get(advance_id, [])
+        done = []
+        for declaration_id in dict.fromkeys([*linked, *waiting]):
             d = declaration_store.get_by_id(conn, declaration_id)
             if d is None:
                 continue
@@ -191,14 +247,13 @@ class TradeExchange:
             )
             if doc.transport.dispatch_country != env.sender:
                 continue
-            mismatches = advance.compare(payload, doc, self.to_national)
-            store.link_advance(conn, advance_id, d.id, at, [x.as_json() for x in mismatches])
+            mismatches = self._compare(conn, row, doc, d.id)
+            store.link_advance(conn, advance_id, d.id, d.version, at, _json_list(mismatches))
             store.stop_expecting(conn, d.id)
-            events = self._signal(conn, d, row, mismatches, at)
-            journal.append(conn, *events)
+            journal.append(conn, *self._signal(conn, d, row, mismatches, at))
             self._apply_results(conn, d, row, at)
-            return {"advance_data": advance_id, "linked": d.mrn, "mismatches": len(mismatches)}
-        return {"advance_data": advance_id, "linked": None}
+            done.append({"declaration": d.mrn, "mismatches": len(mismatches)})
+        return {"advance_data": data.export_declaration, "linked": done or None}
 
     def _signal(
         self,
@@ -259,12 +314,14 @@ class TradeExchange:
             payload=orjson.dumps(env.payload).decode(),
             received_at=at,
         )
-        linked = _linked_advance(conn, env.sender, data.export_declaration)
-        if linked is None:
+        found = store.linked_advance(conn, env.sender, data.export_declaration)
+        if found is None or not found[1]:
             return {"applied": False, "waiting_for": data.export_declaration}
-        d = declaration_store.get_by_id(conn, linked["declaration_id"])
+        row, declarations = found
+        # The import the goods were first declared on (a later claim is a signal, not a home).
+        d = declaration_store.get_by_id(conn, declarations[0])
         assert d is not None
-        applied = self._apply_results(conn, d, linked, at)
+        applied = self._apply_results(conn, d, row, at)
         return {"applied": applied > 0, "declaration": d.mrn}
 
     def _apply_results(
@@ -299,34 +356,20 @@ class TradeExchange:
 
         with reading(self.exchange.engine) as conn:
             rows = store.advance_list(conn, linked=linked, limit=limit)
+            links = store.links_of(conn, [r["id"] for r in rows])
             mrns = {
-                r["declaration_id"]: declaration_store.get_by_id(conn, r["declaration_id"])
-                for r in rows
-                if r["declaration_id"] is not None
+                i: getattr(declaration_store.get_by_id(conn, i), "mrn", None)
+                for ids in links.values()
+                for i in ids
             }
         return [
-            {**_advance_json(r), "declaration": (mrns.get(r["declaration_id"]) or _NoMrn).mrn}
+            {**_advance_json(r), "declarations": [mrns[i] for i in links.get(r["id"], [])]}
             for r in rows
         ]
 
 
-class _NoMrn:
-    mrn = None
-
-
-def _linked_advance(
-    conn: sa.Connection, sender: str, export_declaration: str
-) -> dict[str, Any] | None:
-    from silkgate.store.tables import advance_export_data as a
-
-    row = conn.execute(
-        sa.select(a.c.id).where(
-            a.c.sender == sender,
-            a.c.export_declaration == export_declaration,
-            a.c.declaration_id.is_not(None),
-        )
-    ).scalar()
-    return None if row is None else store.advance(conn, int(row))
+def _json_list(mismatches: list[advance.Mismatch]) -> list[dict[str, str]]:
+    return [x.as_json() for x in mismatches]
 
 
 def _transport_doc(data: Any) -> str:
@@ -397,8 +440,8 @@ def _advance_json(a: dict[str, Any]) -> dict[str, Any]:
         "ucr": a["ucr"],
         "transport_document": a["transport_document"],
         "received_at": iso(a["received_at"]),
-        "linked_at": iso(a["linked_at"]),
-        "mismatches": a["mismatches"],
+        "linked_at": iso(a.get("linked_at")),
+        "mismatches": a.get("mismatches"),
         "data": a["payload"],
     }
 

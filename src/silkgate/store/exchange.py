@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from silkgate.store.tables import (
     advance_export_data,
+    advance_links,
     aeo_events,
     aeo_operators,
     assistance_cases,
@@ -321,14 +322,19 @@ def advance(conn: sa.Connection, advance_id: int) -> dict[str, Any] | None:
 
 def _advance(row: dict[str, Any]) -> dict[str, Any]:
     row["payload"] = orjson.loads(row["payload"])
-    row["mismatches"] = None if row["mismatches"] is None else orjson.loads(row["mismatches"])
+    if "mismatches" in row:
+        row["mismatches"] = orjson.loads(row["mismatches"])
     return row
 
 
 def advance_of_declaration(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
-    a = advance_export_data.c
+    """The advance data linked to a declaration, with what the comparison found."""
+    a, k = advance_export_data.c, advance_links.c
     rows = conn.execute(
-        advance_export_data.select().where(a.declaration_id == declaration_id).order_by(a.id)
+        sa.select(advance_export_data, k.linked_at, k.mismatches, k.version)
+        .join(advance_links, k.advance_id == a.id)
+        .where(k.declaration_id == declaration_id)
+        .order_by(a.id)
     )
     return [_advance(r) for r in _rows(rows)]
 
@@ -336,16 +342,32 @@ def advance_of_declaration(conn: sa.Connection, declaration_id: int) -> list[dic
 def advance_list(
     conn: sa.Connection, *, linked: bool | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
-    a = advance_export_data.c
+    a, k = advance_export_data.c, advance_links.c
     q = advance_export_data.select().order_by(a.id.desc()).limit(limit)
+    has_link = sa.exists().where(k.advance_id == a.id)
     if linked is True:
-        q = q.where(a.declaration_id.is_not(None))
+        q = q.where(has_link)
     elif linked is False:
-        q = q.where(a.declaration_id.is_(None))
+        q = q.where(~has_link)
     return [_advance(r) for r in _rows(conn.execute(q))]
 
 
-def unlinked_advance(
+def links_of(conn: sa.Connection, advance_ids: list[int]) -> dict[int, list[int]]:
+    """The declarations each advance data is linked to."""
+    if not advance_ids:
+        return {}
+    k = advance_links.c
+    out: dict[int, list[int]] = {}
+    for advance_id, declaration_id in conn.execute(
+        sa.select(k.advance_id, k.declaration_id)
+        .where(k.advance_id.in_(advance_ids))
+        .order_by(k.linked_at)
+    ):
+        out.setdefault(advance_id, []).append(declaration_id)
+    return out
+
+
+def find_advance(
     conn: sa.Connection,
     *,
     export_declarations: list[str],
@@ -353,9 +375,9 @@ def unlinked_advance(
     transport_document: str,
     dispatch_country: str,
 ) -> dict[str, Any] | None:
-    """The advance data an import declaration matches, best key first."""
+    """The advance data an import declaration matches, best key first (linked or not)."""
     a = advance_export_data.c
-    base = advance_export_data.select().where(a.declaration_id.is_(None)).order_by(a.id)
+    base = advance_export_data.select().order_by(a.id.desc())
     for cond in (
         a.export_declaration.in_(export_declarations) if export_declarations else None,
         (a.ucr == ucr) if ucr else None,
@@ -373,18 +395,40 @@ def link_advance(
     conn: sa.Connection,
     advance_id: int,
     declaration_id: int,
+    version: int,
     at: dt.datetime,
     mismatches: list[Any],
 ) -> None:
-    conn.execute(
-        advance_export_data.update()
-        .where(advance_export_data.c.id == advance_id)
-        .values(
-            declaration_id=declaration_id,
-            linked_at=at,
-            mismatches=orjson.dumps(mismatches).decode(),
-        )
+    """Record (or refresh, after an amendment) the comparison of an import with advance data."""
+    k = advance_links.c
+    values = {"version": version, "linked_at": at, "mismatches": orjson.dumps(mismatches).decode()}
+    done = conn.execute(
+        advance_links.update()
+        .where(k.advance_id == advance_id, k.declaration_id == declaration_id)
+        .values(**values)
     )
+    if not done.rowcount:
+        conn.execute(
+            advance_links.insert().values(
+                advance_id=advance_id, declaration_id=declaration_id, **values
+            )
+        )
+
+
+def linked_advance(
+    conn: sa.Connection, sender: str, export_declaration: str
+) -> tuple[dict[str, Any], list[int]] | None:
+    """Advance data from ``sender`` for an export, and the declarations linked to it."""
+    a = advance_export_data.c
+    row = conn.execute(
+        advance_export_data.select().where(
+            a.sender == sender, a.export_declaration == export_declaration
+        )
+    ).first()
+    if row is None:
+        return None
+    found = _advance(_row(row))
+    return found, links_of(conn, [found["id"]]).get(found["id"], [])
 
 
 # -- partner inspection results ------------------------------------------------------------

@@ -666,12 +666,20 @@ advance_export_data = sa.Table(
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("received_at", UtcDateTime(), nullable=False),
     sa.Column("message_id", sa.String(64), nullable=False),
-    sa.Column(
-        "declaration_id", sa.Integer, sa.ForeignKey("declarations.id"), nullable=True, index=True
-    ),
-    sa.Column("linked_at", UtcDateTime(), nullable=True),
-    sa.Column("mismatches", sa.Text, nullable=True),  # JSON list, once linked
     sa.UniqueConstraint("sender", "export_declaration", name="uq_advance_export_data_sender"),
+)
+
+# Which import declarations an export's advance data was compared with, and what differed.
+# Usually one; a second live import claiming the same export is itself a signal.
+advance_links = sa.Table(
+    "advance_links",
+    metadata,
+    sa.Column("advance_id", sa.Integer, sa.ForeignKey("advance_export_data.id"), primary_key=True),
+    sa.Column("declaration_id", sa.Integer, sa.ForeignKey("declarations.id"), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),  # the version last compared
+    sa.Column("linked_at", UtcDateTime(), nullable=False),
+    sa.Column("mismatches", sa.Text, nullable=False),  # JSON list
+    sa.Index("ix_advance_links_declaration_id", "declaration_id"),
 )
 
 # Inspection results a partner sent for goods it exported, applied once linked.
