@@ -189,9 +189,19 @@ def exchange_outbox(
 
 
 @exchange_app.command("retry")
-def exchange_retry(message_id: str) -> None:
-    """Send a parked message again."""
+def exchange_retry(
+    message_id: Annotated[str | None, typer.Argument(help="A parked message's id")] = None,
+    all_parked: Annotated[bool, typer.Option("--all", help="Every parked message")] = False,
+    partner: Annotated[str | None, typer.Option(help="With --all: only this partner's")] = None,
+) -> None:
+    """Send a parked message again (or all of them, after fixing what parked them)."""
     node = _node()
+    if all_parked:
+        n = _guard(node.exchange.retry_all, _principal(node), partner)
+        _cli().out.print(f"{n:,} parked message(s) sent again")
+        return
+    if not message_id:
+        _cli()._fail("give a message id, or --all")
     r = _guard(node.exchange.retry, _principal(node), message_id)
     _cli().out.print(f"{r['message_id']} to {r['partner']}: {r['status']}")
 
@@ -339,23 +349,51 @@ def pair(
     folder: Annotated[Path, typer.Option(help="Where the two databases live")] = Path("var/pair"),
     cn_port: Annotated[int, typer.Option(help="China's node")] = 8000,
     vn_port: Annotated[int, typer.Option(help="Viet Nam's node")] = 8001,
+    only: Annotated[
+        str | None,
+        typer.Option(help="Serve only this node of the pair (CN or VN), e.g. to restart it"),
+    ] = None,
 ) -> None:
     """Two demo nodes, China and Viet Nam, each the other's partner; Ctrl-C stops both."""
     ports = {"CN": cn_port, "VN": vn_port}
+    if only is not None and only not in ports:
+        _cli()._fail("--only: CN or VN")
     setup_pair(folder, ports)
-    procs = []
+    procs: dict[str, subprocess.Popen[bytes]] = {}
     for admin, port in ports.items():
-        env = pair_environment(admin, folder, port)
-        procs.append(subprocess.Popen([sys.executable, "-m", "silkgate.cli", "serve"], env=env))
-        _cli().out.print(f"{admin}: http://127.0.0.1:{port}/console (tokens above, per node)")
+        if only in (None, admin):
+            env = pair_environment(admin, folder, port)
+            procs[admin] = subprocess.Popen(
+                [sys.executable, "-m", "silkgate.cli", "serve"], env=env
+            )
+            _cli().out.print(f"{admin}: http://127.0.0.1:{port}/console (tokens above, per node)")
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    out = _cli().out
     try:
-        while all(p.poll() is None for p in procs):
+        running = dict(procs)
+        while running:
+            for admin, p in list(running.items()):
+                if p.poll() is not None:
+                    # One node down does not take its partner with it: messages for it wait.
+                    out.print(
+                        f"[yellow]{admin} stopped (exit {p.returncode})[/yellow]; the other node "
+                        f"goes on. Start it again with: silkgate demo pair --folder {folder} "
+                        f"--cn-port {cn_port} --vn-port {vn_port} --only {admin}"
+                    )
+                    del running[admin]
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        for p in procs:
+        for p in procs.values():
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
-        for p in procs:
-            p.wait(timeout=20)
+        for p in procs.values():
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()

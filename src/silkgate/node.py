@@ -165,6 +165,12 @@ def open_node(settings: Settings, engine: sa.Engine | None = None) -> Node:
         countries=frozenset(codes.countries),
         ttl=settings.tariff_refresh_seconds,
     )
+    try:
+        exchange.check_identity()
+    except RuntimeError as exc:
+        raise NodeNotReady(str(exc)) from exc
+    exchange.zone = declarations.zone
+    risk.zone = declarations.zone
     trade = TradeExchange(exchange, timezone=declarations.zone)
     trade.inspections = inspections
     trade.to_national = tariff.national_rate

@@ -515,7 +515,7 @@ def test_the_inbox_receipts_once_and_refuses_forgeries(node, vn, vn_client, pair
     # The CN test database's tokens are not VN's: refusals are read with VN's own admin.
     assert admin.status_code == 401
     codes = [r["code"] for r in vn.exchange.refusals(ADMIN, 20)]
-    assert {"bad_signature", "unsigned", "too_large"} <= set(codes)
+    assert {"bad_signature", "media_type", "malformed", "too_large"} <= set(codes)
 
 
 def test_a_partner_without_the_agreement_is_refused_and_the_message_parked(node, vn, pair):

@@ -65,7 +65,7 @@ async def inbox(request: Request, node: NodeDep) -> Response:
             result.receipt, media_type=JOSE, headers={"Silkgate-Receipt-Status": result.status}
         )
     if content_type != "application/json":
-        exc = Refused("unsigned", "send a signed message as application/jose", 415)
+        exc = Refused("media_type", "send a signed message as application/jose", 415)
         await run_in_threadpool(
             node.exchange.log_refusal, body[:300].decode(errors="replace"), exc, remote
         )
@@ -77,12 +77,13 @@ async def inbox(request: Request, node: NodeDep) -> Response:
         and 1 <= len(messages) <= MAX_BATCH
         and all(isinstance(t, str) for t in messages)
     ):
-        raise Problem(
-            400,
-            "Malformed request",
-            f'send {{"messages": [compact JWS, ...]}} with 1 to {MAX_BATCH} messages',
-            kind="malformed",
+        exc = Refused(
+            "malformed", f'send {{"messages": [compact JWS, ...]}} with 1 to {MAX_BATCH} messages'
         )
+        await run_in_threadpool(
+            node.exchange.log_refusal, body[:300].decode(errors="replace"), exc, remote
+        )
+        raise Problem(400, "Malformed request", exc.detail, kind="malformed")
     return json_response(await run_in_threadpool(node.exchange.answer_batch, messages, remote))
 
 
@@ -133,6 +134,12 @@ def outbox(
 ) -> Response:
     """Outgoing messages, newest first; ``status=parked`` lists those waiting for an admin."""
     return json_response(node.exchange.outbox(principal, status, limit))
+
+
+@router.post("/v1/exchange/outbox/retry", responses=_ERRORS)
+def retry_all(node: NodeDep, principal: PrincipalDep, partner: str | None = None) -> Response:
+    """Send every parked message again, or those of one ``partner`` (admin)."""
+    return json_response({"retried": node.exchange.retry_all(principal, partner)})
 
 
 @router.post("/v1/exchange/outbox/{message_id}/retry", responses=_ERRORS)

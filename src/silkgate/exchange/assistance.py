@@ -65,8 +65,8 @@ class Assistance:
             raise InvalidRequest(errors)
         at = self.exchange.clock()
         with writing(self.exchange.engine) as conn:
-            n = store.count_cases(conn) + 1
-            reference = f"{self.exchange.administration}-MAA-{at.year}-{n:06d}"
+            prefix = f"{self.exchange.administration}-MAA-{at.year}-"
+            reference = f"{prefix}{store.last_number(conn, prefix) + 1:06d}"
             case_id = store.open_case(
                 conn,
                 reference=reference,
@@ -180,11 +180,13 @@ class Assistance:
                 raise m.PayloadError(f"no case {data.reference} shared with {env.sender}")
             case_id = c["id"]
             kind = _KIND_OF[data.action]
-            status = (
-                "closed"
-                if data.action == "close"
-                else ("answered" if c["direction"] == "outgoing" else "open")
-            )
+            if c["status"] == "closed" or data.action == "close":
+                # Closed by either side stays closed: a message still on its way is kept
+                # in the thread, it does not reopen the case.
+                status = "closed"
+            else:
+                status = "answered" if c["direction"] == "outgoing" else "open"
+
             store.update_case(conn, case_id, status=status, updated_at=at)
         store.add_case_message(
             conn,

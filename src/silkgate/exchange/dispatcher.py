@@ -3,10 +3,12 @@
 One process of a node dispatches at a time (a lease in the database, renewed
 while it runs), so a node with several workers, or a restarted one, never
 sends from two places at once. A message is *delivered* only when the
-partner's signed receipt verifies; anything else (no answer, a 5xx, a
-deferral) is retried with exponential backoff. A message the partner refuses
-(bad signature, no agreement, bad payload), or one that still fails after
-``max_attempts``, is *parked*: an administrator sees it and can retry it.
+partner's signed receipt verifies; anything else is retried with exponential
+backoff. A partner that cannot be reached at all is waited for however long
+its outage lasts (nothing is parked for that); a message the partner refuses
+(no agreement, bad payload), or one whose delivery the partner answers but
+keeps failing after ``max_attempts``, is *parked*: an administrator sees it
+and retries it (one, or all of a partner's).
 
 Order is kept per partner and subject: a message is not sent while an older
 one on the same subject is undelivered (waiting for its retry, or parked).
@@ -20,6 +22,7 @@ import os
 import random
 import socket
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -35,6 +38,8 @@ from silkgate.store.db import reading, writing
 log = logging.getLogger("silkgate.exchange")
 
 LEASE = "dispatcher"
+# How long at most between two tries to reach a partner that does not answer.
+UNREACHABLE_MAX_WAIT = 30.0
 # Refusals that retrying cannot cure: the message itself is wrong for the partner.
 PERMANENT = frozenset(
     {"bad_payload", "not_agreed", "unknown_type", "wrong_recipient", "too_large", "malformed"}
@@ -75,6 +80,8 @@ class Dispatcher:
         self._claims = threading.Lock()
         self._in_flight_ids: set[int] = set()
         self._in_flight_subjects: set[tuple[str, str]] = set()
+        # partner -> (failed connections in a row, monotonic time of the next try)
+        self._outages: dict[str, tuple[int, float]] = {}
         # How a batch reaches a partner's inbox: HTTPS POST by default.
         self.transport = transport or self._post
 
@@ -158,7 +165,13 @@ class Dispatcher:
         with self._claims:
             # What is on its way now, and what follows it on the same subject, waits.
             blocked = set(self._in_flight_subjects)
-            rows = [r for r in rows if r["id"] not in self._in_flight_ids]
+            clock = time.monotonic()
+            waiting = {p for p, (_, until) in self._outages.items() if until > clock}
+            rows = [
+                r
+                for r in rows
+                if r["id"] not in self._in_flight_ids and r["partner"] not in waiting
+            ]
         for r in rows:
             key = (r["partner"], r["subject"])
             if key in blocked:
@@ -207,9 +220,22 @@ class Dispatcher:
         tokens = [self.exchange.signed_copy(r, now) for r in rows]
         try:
             answer = self.transport(p["endpoint"], tokens)
+        except (httpx.TransportError, ConnectionError) as exc:
+            # The partner cannot be reached: wait for it however long it takes (backoff up
+            # to 5 minutes); only an answer that keeps failing counts towards parking.
+            with self._claims:
+                failures = self._outages.get(partner, (0, 0.0))[0] + 1
+                wait_s = min(0.5 * 2 ** (failures - 1), UNREACHABLE_MAX_WAIT)
+                self._outages[partner] = (failures, time.monotonic() + wait_s)
+            self._settle(
+                [(r, "unreachable", None, f"{type(exc).__name__}: {exc}"[:500]) for r in rows]
+            )
+            return 0
         except (httpx.HTTPError, ValueError) as exc:
             self._settle([(r, "retry", None, f"{type(exc).__name__}: {exc}"[:500]) for r in rows])
             return 0
+        with self._claims:
+            self._outages.pop(partner, None)
         results = answer.get("results")
         if not isinstance(results, list):
             results = []
@@ -262,7 +288,7 @@ class Dispatcher:
         partner_back: str | None = None,
     ) -> None:
         now = self.exchange.clock()
-        delivered, retried, parked = [], [], []
+        delivered, retried, parked, unreachable = [], [], [], []
         for r, what, receipt, error in outcomes:
             attempts = r["attempts"] + 1
             if what == "delivered":
@@ -276,6 +302,9 @@ class Dispatcher:
                         "last_error": None,
                     }
                 )
+            elif what == "unreachable":
+                # The partner, not the message, is waited for (see due()).
+                unreachable.append({"_id": r["id"], "last_error": error})
             elif what == "retry" and attempts < self.max_attempts:
                 retried.append(
                     {
@@ -294,6 +323,7 @@ class Dispatcher:
             store.update_outbox_many(conn, delivered)
             store.update_outbox_many(conn, retried)
             store.update_outbox_many(conn, parked)
+            store.update_outbox_many(conn, unreachable)
             if partner_back is not None:
                 # The partner answers again: what waits in backoff for it goes now.
                 store.retry_now(conn, partner_back, now)

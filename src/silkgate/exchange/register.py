@@ -81,7 +81,7 @@ class AeoRegister:
                 raise Conflict(str(exc)) from exc
             values: dict[str, Any] = {"status": status.value, "updated_at": at}
             if act is AeoAction.APPLY:
-                values.update(name=name, valid_from=at.date(), valid_to=None)
+                values.update(name=name, valid_from=self.exchange.today(), valid_to=None)
             if act is AeoAction.GRANT:
                 values.update(valid_from=valid_from, valid_to=valid_to)
             _save(conn, party_id, values, self.exchange.administration, exists=row is not None)
@@ -166,7 +166,7 @@ class AeoRegister:
         self, principal: Principal, administration: str | None = None
     ) -> list[dict[str, Any]]:
         _reader(principal)
-        today = self.exchange.clock().date()
+        today = self.exchange.today()
         mra = set(self.exchange.partners_with("aeo_mra"))
         with reading(self.exchange.engine) as conn:
             rows = store.partner_aeo_list(conn, administration)

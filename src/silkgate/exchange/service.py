@@ -99,9 +99,25 @@ class ExchangeService:
         # Kinds applied a run at a time: (connection, [(envelope, parsed payload)], time).
         self.batch_handlers: dict[str, Callable[..., list[dict[str, Any]]]] = {}
         self.wake: Callable[[], None] = lambda: None  # the dispatcher's doorbell
+        self.zone: Any = dt.UTC  # the administration's time zone, set by the node
         self.handlers[m.PARTNER_CARD] = self._receive_card
 
+    def today(self) -> dt.date:
+        """The administration's local date (AEO validity is in local dates)."""
+        return self.clock().astimezone(self.zone).date()
+
     # -- identity -----------------------------------------------------------------------
+
+    def check_identity(self) -> None:
+        """Refuse to run as another administration than the one this database's keys are of."""
+        with reading(self.engine) as conn:
+            kids = [r["kid"] for r in store.node_keys_all(conn)]
+        other = next((k for k in kids if not k.startswith(f"{self.administration}-")), None)
+        if other is not None:
+            raise RuntimeError(
+                f"this database is the node of {other.split('-', 1)[0]} (its key {other}), "
+                f"but SILKGATE_ADMINISTRATION is {self.administration}"
+            )
 
     def ensure_key(self) -> str:
         """The signing key's id, creating the node's first key if it has none."""
@@ -386,6 +402,14 @@ class ExchangeService:
         assert row is not None
         return _outbox_json(row)
 
+    def retry_all(self, principal: Principal, partner: str | None = None) -> int:
+        """Send every parked message (of one partner) again; how many."""
+        _admin(principal)
+        with writing(self.engine) as conn:
+            n = store.unpark(conn, partner, self.clock())
+        self.wake()
+        return n
+
     def signed_copy(self, row: dict[str, Any], at: dt.datetime) -> str:
         """The JWS of an outbox row, signed now (a retry gets a fresh ``sent`` time)."""
         kid, key = self.signer(row["signer"])
@@ -606,6 +630,8 @@ class ExchangeService:
                         "created_at": envelope.iso(r["created_at"]),
                         "received_at": envelope.iso(r["received_at"]),
                         "result": orjson.loads(r["result"]) if r["result"] else None,
+                        # The JWS as received: the evidence, and what a partner can verify.
+                        "token": r["token"],
                     }
                     for r in store.inbox(conn, min(max(limit, 1), 1000))
                 ],

@@ -271,6 +271,16 @@ class TradeExchange:
         if _STRICTNESS.index(channel) < _STRICTNESS.index(MISMATCH_CHANNEL):
             declaration_store.set_channel(conn, d.id, MISMATCH_CHANNEL)
             channel = MISMATCH_CHANNEL
+        # The officer's risk card says so too, with the reason.
+        from silkgate.store import risk as risk_store
+
+        risk_store.escalate_decision(
+            conn,
+            d.id,
+            channel,
+            f"advance export data from {row['sender']} does not match: "
+            + "; ".join(x.kind for x in mismatches),
+        )
         if d.status == "lodged":
             declaration_store.set_status(conn, d, "under_control", at)
             events.append(

@@ -110,6 +110,7 @@ class RiskService:
         self.clock = lambda: dt.datetime.now(dt.UTC)  # the simulation sets its own
         # Partners whose AEOs this node recognises (mutual recognition), set by the node.
         self.mra_partners: Any = lambda: []
+        self.zone: Any = dt.UTC  # the administration's time zone, set by the node
         self.on_aeo_change: Any = None
 
     # -- what is in force --------------------------------------------------------------
@@ -122,7 +123,8 @@ class RiskService:
             loaded = self._loaded
             if loaded is not None and time.monotonic() - loaded.checked < self.ttl:
                 return loaded
-            today = dt.date.today()
+            # AEO validity is in local dates: the administration's day, not UTC's.
+            today = self.clock().astimezone(self.zone).date()
             with reading(self.engine) as conn:
                 settings = store.settings(conn)
                 key = (

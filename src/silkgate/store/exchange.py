@@ -161,6 +161,16 @@ def update_outbox(conn: sa.Connection, outbox_id: int, **values: Any) -> None:
     conn.execute(exchange_outbox.update().where(exchange_outbox.c.id == outbox_id).values(**values))
 
 
+def unpark(conn: sa.Connection, partner: str | None, now: dt.datetime) -> int:
+    o = exchange_outbox.c
+    q = exchange_outbox.update().where(o.status == "parked")
+    if partner:
+        q = q.where(o.partner == partner)
+    return int(
+        conn.execute(q.values(status="pending", attempts=0, next_attempt_at=now)).rowcount or 0
+    )
+
+
 def retry_now(conn: sa.Connection, partner: str, now: dt.datetime) -> None:
     o = exchange_outbox.c
     conn.execute(
@@ -231,7 +241,15 @@ def inbox(conn: sa.Connection, limit: int = 100, sender: str | None = None) -> l
     i = exchange_inbox.c
     q = (
         sa.select(
-            i.id, i.sender, i.message_id, i.type, i.subject, i.created_at, i.received_at, i.result
+            i.id,
+            i.sender,
+            i.message_id,
+            i.type,
+            i.subject,
+            i.created_at,
+            i.received_at,
+            i.result,
+            i.token,
         )
         .order_by(i.id.desc())
         .limit(limit)
@@ -569,6 +587,15 @@ def case_messages(conn: sa.Connection, case_id: int) -> list[dict[str, Any]]:
     return _rows(
         conn.execute(assistance_messages.select().where(m.case_id == case_id).order_by(m.id))
     )
+
+
+def last_number(conn: sa.Connection, prefix: str) -> int:
+    """The highest case number under ``prefix`` (``CN-MAA-2026-``), 0 if none."""
+    c = assistance_cases.c
+    last = conn.execute(
+        sa.select(sa.func.max(c.reference)).where(c.reference.like(prefix + "%"))
+    ).scalar()
+    return int(last[len(prefix) :]) if last else 0
 
 
 def count_cases(conn: sa.Connection) -> int:

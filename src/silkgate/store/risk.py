@@ -254,6 +254,21 @@ def set_channels(conn: sa.Connection, channels: dict[int, str]) -> None:
         )
 
 
+def escalate_decision(conn: sa.Connection, declaration_id: int, channel: str, reason: str) -> None:
+    """The latest decision of a declaration, made stricter afterwards (with why)."""
+    found = decision_of(conn, declaration_id)
+    if found is None:
+        return
+    reasons = found["reasons"]
+    reasons["reasons"] = [*reasons.get("reasons", []), reason]
+    r = declaration_risk.c
+    conn.execute(
+        declaration_risk.update()
+        .where(r.declaration_id == declaration_id, r.version == found["version"])
+        .values(channel=channel, reasons=orjson.dumps(reasons).decode())
+    )
+
+
 def decision_of(
     conn: sa.Connection, declaration_id: int, version: int | None = None
 ) -> dict[str, Any] | None:

@@ -34,6 +34,14 @@ from silkgate.store.declarations import Filters
 from silkgate.tariff.service import TariffNotLoaded
 
 COOKIE = "sg_token"
+
+
+def _cookie(request: Request) -> str:
+    """The login cookie's name, per node: two nodes on one host (a partner pair on two
+    ports) share cookies, and one's token must not log out of, or be sent to, the other."""
+    return f"{COOKIE}_{_node(request).settings.administration.lower()}"
+
+
 FLASH = "sg_flash"
 
 templates = Jinja2Templates(directory=str(files("silkgate.web") / "templates"))
@@ -74,7 +82,7 @@ def _node(request: Request) -> Node:
 
 
 async def _principal(request: Request) -> Principal | None:
-    token = request.cookies.get(COOKIE)
+    token = request.cookies.get(_cookie(request))
     if not token:
         return None
     return await run_in_threadpool(_node(request).tokens.resolve, token)
@@ -156,7 +164,7 @@ async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -
         )
     response = _redirect("/console")
     response.set_cookie(
-        COOKIE,
+        _cookie(request),
         token.strip(),
         path="/console",
         httponly=True,
@@ -170,7 +178,7 @@ async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     response = _redirect("/console/login")
-    response.delete_cookie(COOKIE, path="/console")
+    response.delete_cookie(_cookie(request), path="/console")
     return response
 
 
