@@ -133,7 +133,9 @@ def produce(nodes: Nodes, n: int, rate: float, tag: str) -> list[str]:
     return subjects
 
 
-def measure(nodes: Nodes, subjects: list[str], restart: bool, rate: float) -> dict[str, object]:
+def measure(
+    nodes: Nodes, subjects: list[str], restart: bool, rate: float, outage: tuple[float, float]
+) -> dict[str, object]:
     cn = make_engine(nodes.env("CN")["SILKGATE_DATABASE_URL"], pool_size=1)
     vn = make_engine(nodes.env("VN")["SILKGATE_DATABASE_URL"], pool_size=1)
     params = {"s": subjects}
@@ -178,14 +180,23 @@ def measure(nodes: Nodes, subjects: list[str], restart: bool, rate: float) -> di
     vn.dispose()
 
     def t(v: object) -> dt.datetime:
-        return v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(str(v))
+        at = v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(str(v))
+        return at if at.tzinfo else at.replace(tzinfo=dt.UTC)  # SQLite keeps UTC, unmarked
 
     delivered = [r for r in rows if r.status == "delivered"]
     latencies = sorted((t(r.delivered_at) - t(r.created_at)).total_seconds() for r in delivered)
     first = min(t(r.created_at) for r in rows)
     last = max(t(r.delivered_at) for r in delivered) if delivered else first
     span = (last - first).total_seconds() or 1e-9
+    caught_up = None
+    if restart and outage[1]:
+        back = dt.datetime.fromtimestamp(outage[1], dt.UTC)
+        after = [t(r.delivered_at) for r in delivered if t(r.delivered_at) >= back]
+        if after:
+            caught_up = len(after) / max((max(after) - back).total_seconds(), 1e-9)
     return {
+        "outage_s": outage[1] - outage[0] if outage[1] else 0.0,
+        "after_restart_per_second": caught_up,
         "run": "with a receiver restart" if restart else "steady",
         "offered": rate,
         "messages": len(subjects),
@@ -207,21 +218,24 @@ def run(folder: Path, n: int, rate: float, restart: bool) -> dict[str, object]:
     nodes.start("CN")
     nodes.start("VN")
     tag = uuid.uuid4().hex[:6].upper()
+    outage = [0.0, 0.0]  # when the receiver was killed, when it answered again
     try:
         if restart:
 
             def bounce() -> None:
                 time.sleep(n / rate / 3)
+                outage[0] = time.time()
                 nodes.kill("VN")
                 time.sleep(2)
                 nodes.start("VN")
+                outage[1] = time.time()
 
             bouncer = threading.Thread(target=bounce)
             bouncer.start()
         subjects = produce(nodes, n, rate, tag)
         if restart:
             bouncer.join()
-        return measure(nodes, subjects, restart, rate)
+        return measure(nodes, subjects, restart, rate, (outage[0], outage[1]))
     finally:
         nodes.stop()
 
@@ -259,6 +273,11 @@ def main() -> None:
             f"{r['per_second']:,.0f} delivered/s, latency p50 {r['p50_ms']:.0f} ms, "
             f"p99 {r['p99_ms']:.0f} ms; {r['retried']:,} retried"
         )
+        if r["outage_s"]:
+            print(
+                f"{'':<24} receiver down {r['outage_s']:.1f} s (killed, restarted); "
+                f"after it answered again: {r['after_restart_per_second'] or 0:,.0f} delivered/s"
+            )
         print(
             f"{'':<24} delivered {r['delivered']:,}; receiver: {r['inbox_rows']:,} inbox rows "
             f"({r['inbox_distinct']:,} distinct), {r['advance_rows']:,} advance data rows "

@@ -39,7 +39,7 @@ log = logging.getLogger("silkgate.exchange")
 
 LEASE = "dispatcher"
 # How long at most between two tries to reach a partner that does not answer.
-UNREACHABLE_MAX_WAIT = 30.0
+UNREACHABLE_MAX_WAIT = 5.0
 # Refusals that retrying cannot cure: the message itself is wrong for the partner.
 PERMANENT = frozenset(
     {"bad_payload", "not_agreed", "unknown_type", "wrong_recipient", "too_large", "malformed"}
@@ -299,6 +299,7 @@ class Dispatcher:
                         "attempts": attempts,
                         "delivered_at": now,
                         "receipt": receipt,
+                        "_partner": r["partner"],
                         "last_error": None,
                     }
                 )
@@ -320,6 +321,14 @@ class Dispatcher:
                 )
                 log.warning("parked message %s to %s: %s", r["message_id"], r["partner"], error)
         with writing(self.exchange.engine) as conn:
+            receipts: dict[str, int] = {}
+            for row in delivered:
+                token = row.pop("receipt")
+                if token not in receipts:
+                    receipts[token] = store.add_receipt(conn, row.pop("_partner"), token, now)
+                else:
+                    row.pop("_partner")
+                row["receipt_id"] = receipts[token]
             store.update_outbox_many(conn, delivered)
             store.update_outbox_many(conn, retried)
             store.update_outbox_many(conn, parked)

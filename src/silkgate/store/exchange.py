@@ -19,6 +19,7 @@ from silkgate.store.tables import (
     exchange_lease,
     exchange_outbox,
     exchange_partners,
+    exchange_receipts,
     exchange_refusals,
     import_match_keys,
     node_keys,
@@ -121,7 +122,7 @@ def enqueue(conn: sa.Connection, row: dict[str, Any]) -> None:
 def undelivered(conn: sa.Connection, limit: int) -> list[dict[str, Any]]:
     """The oldest messages not yet delivered, without their payloads."""
     o = exchange_outbox.c
-    columns = [c for c in exchange_outbox.c if c.name not in ("payload", "receipt")]
+    columns = [c for c in exchange_outbox.c if c.name != "payload"]
     return _rows(
         conn.execute(sa.select(*columns).where(o.status != "delivered").order_by(o.id).limit(limit))
     )
@@ -132,11 +133,26 @@ def payloads(conn: sa.Connection, ids: list[int]) -> dict[int, str]:
     return dict(conn.execute(sa.select(o.id, o.payload).where(o.id.in_(ids))).all())
 
 
+def add_receipt(conn: sa.Connection, partner: str, token: str, at: dt.datetime) -> int:
+    return int(
+        conn.execute(
+            exchange_receipts.insert().values(partner=partner, token=token, received_at=at)
+        ).inserted_primary_key[0]
+    )
+
+
+def _with_receipt() -> Any:
+    o, r = exchange_outbox.c, exchange_receipts.c
+    return sa.select(exchange_outbox, r.token.label("receipt")).outerjoin(
+        exchange_receipts, r.id == o.receipt_id
+    )
+
+
 def outbox(
     conn: sa.Connection, status: str | None = None, limit: int = 100, partner: str | None = None
 ) -> list[dict[str, Any]]:
     o = exchange_outbox.c
-    q = exchange_outbox.select().order_by(o.id.desc()).limit(limit)
+    q = _with_receipt().order_by(o.id.desc()).limit(limit)
     if status:
         q = q.where(o.status == status)
     if partner:
@@ -151,9 +167,7 @@ def outbox_counts(conn: sa.Connection) -> dict[str, int]:
 
 
 def outbox_message(conn: sa.Connection, message_id: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        exchange_outbox.select().where(exchange_outbox.c.message_id == message_id)
-    ).first()
+    row = conn.execute(_with_receipt().where(exchange_outbox.c.message_id == message_id)).first()
     return None if row is None else _row(row)
 
 

@@ -593,6 +593,16 @@ partner_keys = sa.Table(
     sa.Column("valid_to", UtcDateTime(), nullable=True),
 )
 
+# Partners' signed receipts, as received: the sender's proof of delivery.
+exchange_receipts = sa.Table(
+    "exchange_receipts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("partner", sa.String(2), nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("token", sa.Text, nullable=False),
+)
+
 # Written in the transaction of the change that causes the message; the dispatcher
 # delivers it (pending -> delivered) or parks it after repeated failures.
 exchange_outbox = sa.Table(
@@ -611,7 +621,8 @@ exchange_outbox = sa.Table(
     sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("delivered_at", UtcDateTime(), nullable=True),
-    sa.Column("receipt", sa.Text, nullable=True),  # the partner's signed receipt
+    # The partner's signed receipt (one covers a whole batch, so it is kept once).
+    sa.Column("receipt_id", sa.Integer, sa.ForeignKey("exchange_receipts.id"), nullable=True),
     sa.Index("ix_exchange_outbox_status_id", "status", "id"),
 )
 

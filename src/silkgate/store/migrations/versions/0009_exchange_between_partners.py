@@ -97,28 +97,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_exchange_lease")),
     )
     op.create_table(
-        "exchange_outbox",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("message_id", sa.String(length=64), nullable=False),
-        sa.Column("partner", sa.String(length=2), nullable=False),
-        sa.Column("type", sa.String(length=40), nullable=False),
-        sa.Column("subject", sa.String(length=120), nullable=False),
-        sa.Column("payload", sa.Text(), nullable=False),
-        sa.Column("signer", sa.String(length=64), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("status", sa.String(length=12), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("receipt", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_outbox")),
-        sa.UniqueConstraint("message_id", name=op.f("uq_exchange_outbox_message_id")),
-    )
-    with op.batch_alter_table("exchange_outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_exchange_outbox_status_id", ["status", "id"], unique=False)
-
-    op.create_table(
         "exchange_partners",
         sa.Column("administration", sa.String(length=2), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
@@ -127,6 +105,14 @@ def upgrade() -> None:
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("administration", name=op.f("pk_exchange_partners")),
+    )
+    op.create_table(
+        "exchange_receipts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("partner", sa.String(length=2), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("token", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_receipts")),
     )
     op.create_table(
         "exchange_refusals",
@@ -223,6 +209,33 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "exchange_outbox",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("message_id", sa.String(length=64), nullable=False),
+        sa.Column("partner", sa.String(length=2), nullable=False),
+        sa.Column("type", sa.String(length=40), nullable=False),
+        sa.Column("subject", sa.String(length=120), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("signer", sa.String(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("receipt_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["receipt_id"],
+            ["exchange_receipts.id"],
+            name=op.f("fk_exchange_outbox_receipt_id_exchange_receipts"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_outbox")),
+        sa.UniqueConstraint("message_id", name=op.f("uq_exchange_outbox_message_id")),
+    )
+    with op.batch_alter_table("exchange_outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_exchange_outbox_status_id", ["status", "id"], unique=False)
+
+    op.create_table(
         "import_match_keys",
         sa.Column("key", sa.String(length=100), nullable=False),
         sa.Column("declaration_id", sa.Integer(), nullable=False),
@@ -262,6 +275,10 @@ def downgrade() -> None:
 
     op.drop_table("partner_keys")
     op.drop_table("import_match_keys")
+    with op.batch_alter_table("exchange_outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_exchange_outbox_status_id")
+
+    op.drop_table("exchange_outbox")
     with op.batch_alter_table("assistance_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assistance_messages_case_id"))
 
@@ -277,11 +294,8 @@ def downgrade() -> None:
     op.drop_table("partner_aeo")
     op.drop_table("node_keys")
     op.drop_table("exchange_refusals")
+    op.drop_table("exchange_receipts")
     op.drop_table("exchange_partners")
-    with op.batch_alter_table("exchange_outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_exchange_outbox_status_id")
-
-    op.drop_table("exchange_outbox")
     op.drop_table("exchange_lease")
     op.drop_table("exchange_inbox")
     op.drop_table("assistance_cases")
