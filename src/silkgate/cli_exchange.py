@@ -42,6 +42,14 @@ def _cli() -> Any:
     return cli
 
 
+def _table(*headers: str) -> Table:
+    """A table whose ids and keys wrap rather than being cut (they are copied from it)."""
+    table = Table(*headers)
+    for column in table.columns:
+        column.overflow = "fold"
+    return table
+
+
 def _node() -> Any:
     return _cli()._risk_node()
 
@@ -133,7 +141,7 @@ def partners_add(
 @partners_app.command("list")
 def partners_list() -> None:
     node = _node()
-    table = Table("partner", "name", "endpoint", "agreements", "keys")
+    table = _table("partner", "name", "endpoint", "agreements", "keys")
     for p in node.exchange.partners():
         table.add_row(
             p["administration"],
@@ -174,7 +182,7 @@ def exchange_outbox(
 ) -> None:
     node = _node()
     found = _guard(node.exchange.outbox, _principal(node), status, limit)
-    table = Table("message", "to", "type", "subject", "status", "tries", "last error")
+    table = _table("message", "to", "type", "subject", "status", "tries", "last error")
     for r in found["messages"]:
         table.add_row(
             r["message_id"],
@@ -210,7 +218,7 @@ def exchange_retry(
 def exchange_refusals(limit: int = 50) -> None:
     """Messages refused at the inbox (forged, replayed, unsigned, misaddressed)."""
     node = _node()
-    table = Table("at", "code", "detail", "key", "from")
+    table = _table("at", "code", "detail", "key", "from")
     for r in _guard(node.exchange.refusals, _principal(node), limit):
         table.add_row(r["at"], r["code"], r["detail"][:90], r["kid"] or "", r["remote"] or "")
     _cli().out.print(table)
