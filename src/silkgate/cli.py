@@ -128,6 +128,12 @@ def serve(
     from silkgate.serve import serve as run_workers
 
     workers = workers or settings.workers
+    out.print(
+        f"{settings.administration} node serving the API and the console on "
+        f"http://{host or settings.host}:{port or settings.port} (API docs at /docs; "
+        f"{workers} worker(s)); Ctrl-C stops",
+        highlight=False,
+    )
     if workers > 1:
         node.close()  # each worker process builds its own node
         app_or_none = None
@@ -357,7 +363,8 @@ def demo_setup() -> None:
         party = f", {user.party_id}" if user.party_id else ""
         # soft_wrap: a token must never be cut or wrapped, or it cannot be copied.
         out.print(
-            f"  {user.name:<13} {user.role.value}{party} — {user.description}", soft_wrap=True
+            f"  {user.name:<13} {user.role.value}{party} — {demo.describe(user, settings)}",
+            soft_wrap=True,
         )
         out.print(f"      {token}", soft_wrap=True, highlight=False)
 
@@ -366,11 +373,6 @@ def demo_setup() -> None:
 def demo_run() -> None:
     """``demo setup``, then serve on the configured host and port."""
     demo_setup()
-    settings = _settings()
-    out.print(
-        f"serving the API and the console on http://{settings.host}:{settings.port} "
-        "(API docs at /docs); Ctrl-C stops"
-    )
     serve(None, None, None)
 
 

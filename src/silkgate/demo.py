@@ -91,6 +91,13 @@ DEMO_USERS = [
 ]
 
 
+def describe(user: DemoUser, settings: Settings) -> str:
+    """A demo user as this node's administration knows it (the staff's posts are China's)."""
+    if settings.administration == "CN" or user.party_id is not None:
+        return user.description
+    return f"{user.description.split(',')[0]} ({settings.administration} demo node)"
+
+
 def setup(
     engine: sa.Engine, secret_key: str, administration: str = "CN"
 ) -> list[tuple[DemoUser, str]]:

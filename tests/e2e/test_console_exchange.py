@@ -383,9 +383,18 @@ def test_staff_see_the_partners_export_data_on_an_import(
         expect(data.locator(".mismatches")).to_contain_text("value: exported at 96500.00 USD")
         expect(page.locator("#channel")).to_have_text("yellow")
 
+    # The officer's list of what partners sent links the export to the import.
+    page.get_by_role("link", name="Advance data").click()
+    row = page.locator("#advance-list tr", has_text=export_declaration)
+    expect(row).to_contain_text(PARTNER)
+    expect(row.get_by_role("link", name=mrn)).to_be_visible()
+    page.select_option("#linked", "no")
+    expect(page.locator("#advance-list tr", has_text=export_declaration)).to_have_count(0)
+
     # The trader never sees what the partner sent.
     page.context.clear_cookies()
     log_in(page, tokens["acme-trading"])
+    expect(page.get_by_role("link", name="Advance data")).to_have_count(0)
     page.goto(f"/console/declarations/{mrn}")
     expect(page.locator("h1")).to_contain_text(mrn)
     expect(page.get_by_role("heading", name="Advance export data")).to_have_count(0)

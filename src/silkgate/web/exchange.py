@@ -305,3 +305,21 @@ async def reply(
     except InvalidRequest as exc:
         return _redirect(back, ("error", _one_line(exc)))
     return _redirect(back, ("ok", f"Closed: case {reference}." if closing else "Sent: your reply."))
+
+
+# -- advance export data (officers) --------------------------------------------------------------
+
+
+@router.get("/advance-data")
+async def advance_data_page(
+    request: Request, linked: Annotated[str | None, Query(max_length=5)] = None
+) -> Response:
+    """What partners sent ahead of the goods, and the imports it was matched with."""
+    principal = await _principal(request)
+    if principal is None:
+        return _redirect("/console/login")
+    if not principal.is_staff:
+        return _refused(request, principal, "advance export data is for customs officers")
+    choice = {"yes": True, "no": False}.get(linked or "")
+    items = await run_in_threadpool(_node(request).trade.listing, choice, 200)
+    return _render(request, "advance_data.html", principal, items=items, linked=linked or "")
