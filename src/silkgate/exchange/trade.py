@@ -40,7 +40,6 @@ class TradeExchange:
         self.zone = timezone
         self.to_national: Any = lambda currency: None  # set by the node (the tariff's rates)
         self.inspections: Any = None
-        exchange.handlers[m.ADVANCE_EXPORT] = self.receive_advance
         exchange.batch_handlers[m.ADVANCE_EXPORT] = self.receive_advance_many
         exchange.handlers[m.INSPECTION_RESULT] = self.receive_result
 
@@ -222,14 +221,13 @@ class TradeExchange:
             held.add(key)
         store.insert_advance_many(conn, fresh)
         for n in slow:
-            results[n] = self.receive_advance(conn, items[n][0], at)
+            results[n] = self.receive_advance(conn, items[n][0], at, items[n][1])
         return [r or {} for r in results]
 
     def receive_advance(
-        self, conn: sa.Connection, env: Envelope, at: dt.datetime
+        self, conn: sa.Connection, env: Envelope, at: dt.datetime, data: m.AdvanceExport
     ) -> dict[str, Any]:
-        data = m.parse(m.ADVANCE_EXPORT, env.payload)
-        assert isinstance(data, m.AdvanceExport)
+        """One advance data message (parsed): stored, and compared with the imports it concerns."""
         advance_id = store.upsert_advance(conn, _advance_row(env, data, at))
         row = store.advance(conn, advance_id)
         assert row is not None

@@ -211,16 +211,6 @@ def update_outbox_many(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
 # -- inbox ---------------------------------------------------------------------------------
 
 
-def seen(conn: sa.Connection, sender: str, message_id: str) -> dict[str, Any] | None:
-    i = exchange_inbox.c
-    row = conn.execute(
-        sa.select(i.id, i.received_at, i.result).where(
-            i.sender == sender, i.message_id == message_id
-        )
-    ).first()
-    return None if row is None else _row(row)
-
-
 def seen_many(conn: sa.Connection, ids: list[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which (sender, message id) pairs were processed before."""
     if not ids:
@@ -237,18 +227,6 @@ def seen_many(conn: sa.Connection, ids: list[tuple[str, str]]) -> set[tuple[str,
 def record_inbox_many(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(exchange_inbox.insert(), rows)
-
-
-def record_inbox(conn: sa.Connection, **row: Any) -> int:
-    return int(conn.execute(exchange_inbox.insert().values(**row)).inserted_primary_key[0])
-
-
-def set_inbox_result(conn: sa.Connection, inbox_id: int, result: dict[str, Any]) -> None:
-    conn.execute(
-        exchange_inbox.update()
-        .where(exchange_inbox.c.id == inbox_id)
-        .values(result=orjson.dumps(result).decode())
-    )
 
 
 def inbox(conn: sa.Connection, limit: int = 100, sender: str | None = None) -> list[dict[str, Any]]:
@@ -610,10 +588,6 @@ def last_number(conn: sa.Connection, prefix: str) -> int:
         sa.select(sa.func.max(c.reference)).where(c.reference.like(prefix + "%"))
     ).scalar()
     return int(last[len(prefix) :]) if last else 0
-
-
-def count_cases(conn: sa.Connection) -> int:
-    return int(conn.execute(sa.select(sa.func.count()).select_from(assistance_cases)).scalar() or 0)
 
 
 # -- imports waiting for advance data -------------------------------------------------------
