@@ -180,7 +180,7 @@ def _csv(rows: list[dict[str, str]]) -> bytes:
 
 
 def _admin():  # type: ignore[no-untyped-def]
-    from silkgate.access.principals import Principal, Role
+    from silkgate.kernel.actors import Principal, Role
 
     return Principal(0, "bench", Role.ADMIN, None)
 

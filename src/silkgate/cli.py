@@ -727,7 +727,8 @@ def assess(
             raise typer.Exit(1)
         result = response.json()
     else:
-        from silkgate.declarations.validation import InvalidRequest, validate
+        from silkgate.declarations.validation import validate
+        from silkgate.kernel.errors import InvalidRequest
         from silkgate.node import NodeNotReady, open_node
         from silkgate.tariff.service import TariffNotLoaded
 
@@ -1011,7 +1012,7 @@ def _analyst_principal(node: Any = None):  # type: ignore[no-untyped-def]
     With SILKGATE_TOKEN set, the user that token belongs to (and that user's
     rights); otherwise the node's administrator, named after the login.
     """
-    from silkgate.access.principals import Principal
+    from silkgate.kernel.actors import Principal
 
     token = os.environ.get("SILKGATE_TOKEN", "").strip()
     if token and node is not None:
@@ -1040,8 +1041,7 @@ def risk_profile(
     description: str = "",
 ) -> None:
     """Create a risk profile, or a new version of the one called NAME."""
-    from silkgate.declarations.errors import Forbidden
-    from silkgate.declarations.validation import InvalidRequest
+    from silkgate.kernel.errors import Forbidden, InvalidRequest
 
     node = _risk_node()
     raw = {
@@ -1087,7 +1087,7 @@ def risk_profiles(retired: bool = False) -> None:
 @risk_app.command("retire")
 def risk_retire(name: str) -> None:
     """Retire a profile (it stops applying; its versions are kept)."""
-    from silkgate.declarations.errors import Forbidden, NotFound
+    from silkgate.kernel.errors import Forbidden, NotFound
 
     node = _risk_node()
     try:
@@ -1106,8 +1106,7 @@ def risk_budget(
     aeo_factor: Annotated[str | None, typer.Option(help="AEO score multiplier, e.g. 0.5")] = None,
 ) -> None:
     """Show the selectivity budget, or change it."""
-    from silkgate.declarations.errors import Forbidden
-    from silkgate.declarations.validation import InvalidRequest
+    from silkgate.kernel.errors import Forbidden, InvalidRequest
 
     node = _risk_node()
     changes = {
@@ -1147,7 +1146,7 @@ def risk_aeo(
     valid_to: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
 ) -> None:
     """Record an Authorised Economic Operator's status; without arguments, list them."""
-    from silkgate.declarations.validation import InvalidRequest
+    from silkgate.kernel.errors import InvalidRequest
 
     node = _risk_node()
     if party_id:
@@ -1182,7 +1181,7 @@ def risk_import_history(
     format: Annotated[str, typer.Option("--format", help="Only kcs for now")] = "kcs",
 ) -> None:
     """Load controlled declarations and their outcomes as training history."""
-    from silkgate.declarations.validation import InvalidRequest
+    from silkgate.kernel.errors import InvalidRequest
     from silkgate.tariff.files import FileErrors
 
     if format != "kcs":
@@ -1211,7 +1210,7 @@ def risk_train(
     seed: int = 0,
 ) -> None:
     """Train a model on the history, store it with its card, and make it active."""
-    from silkgate.declarations.validation import InvalidRequest
+    from silkgate.kernel.errors import InvalidRequest
 
     node = _risk_node()
     started = time.perf_counter()
@@ -1259,7 +1258,7 @@ def risk_models() -> None:
 @risk_app.command("activate")
 def risk_activate(model_id: int) -> None:
     """Make an earlier (or later) model the active one."""
-    from silkgate.declarations.errors import NotFound
+    from silkgate.kernel.errors import NotFound
 
     node = _risk_node()
     try:

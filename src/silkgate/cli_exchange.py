@@ -59,8 +59,7 @@ def _principal(node: Any) -> Any:
 
 
 def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    from silkgate.declarations.errors import Conflict, Forbidden, NotFound
-    from silkgate.declarations.validation import InvalidRequest
+    from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound
 
     try:
         return fn(*args, **kwargs)

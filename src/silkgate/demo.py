@@ -207,7 +207,7 @@ DEMO_PROFILES = [
 
 def load_profiles(settings: Settings, engine: sa.Engine) -> list[str]:
     """Create the illustrative demo risk profiles where no profile exists yet."""
-    from silkgate.access.principals import Principal
+    from silkgate.kernel.actors import Principal
     from silkgate.node import open_node
 
     node = open_node(settings, engine)

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from silkgate.access.principals import Principal, hash_token
+from silkgate.access.principals import hash_token
 from silkgate.config import Settings
 from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.service import DeclarationService, Lodging, Outcome
@@ -23,6 +23,7 @@ from silkgate.exchange.register import AeoRegister
 from silkgate.exchange.service import ExchangeService
 from silkgate.exchange.trade import TradeExchange
 from silkgate.inspection.service import InspectionService
+from silkgate.kernel.actors import Principal
 from silkgate.risk.service import RiskService
 from silkgate.sps.service import SpsService
 from silkgate.store import principals as principal_store

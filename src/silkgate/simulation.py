@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from silkgate.access.principals import Principal
+from silkgate.kernel.actors import Principal
 from silkgate.node import Node
 from silkgate.store import principals as principal_store
 from silkgate.store.db import reading
@@ -274,7 +274,7 @@ class Simulation:
         self.clock.now += dt.timedelta(hours=self.rng.expovariate(1 / hours_mean))
 
     def run_one(self, n: int, lodged_at: dt.datetime) -> None:
-        from silkgate.declarations.validation import InvalidRequest
+        from silkgate.kernel.errors import InvalidRequest
 
         node, tally = self.node, self.tally
         self.clock.now = lodged_at

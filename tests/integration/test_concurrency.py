@@ -70,7 +70,7 @@ def test_one_key_sent_many_times_at_once_lodges_once(node, tokens, declaration):
 
 
 def test_one_lrn_sent_many_times_at_once_lodges_once(node, tokens, declaration):
-    from silkgate.declarations.errors import InvalidDeclaration
+    from silkgate.declarations.validation import InvalidDeclaration
 
     principal = node.tokens.resolve(tokens["acme-trading"])
 

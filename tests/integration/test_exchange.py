@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from silkgate import demo
-from silkgate.access.principals import Principal, Role
 from silkgate.app import create_app
 from silkgate.config import Settings
 from silkgate.exchange import envelope
 from silkgate.exchange.dispatcher import Dispatcher
 from silkgate.exchange.envelope import Envelope
+from silkgate.kernel.actors import Principal, Role
 from silkgate.node import Node, open_node
 from silkgate.store import exchange as exchange_store
 from silkgate.store import migrate, refdata
@@ -383,7 +383,7 @@ def test_an_assistance_request_and_its_reply_form_one_thread(node, vn, pair):
 
 
 def test_assistance_needs_an_agreement_and_a_text(node):
-    from silkgate.declarations.validation import InvalidRequest
+    from silkgate.kernel.errors import InvalidRequest
 
     with pytest.raises(InvalidRequest) as refused:
         node.assistance.open(OFFICER, {"partner": "TH", "kind": "gossip"})

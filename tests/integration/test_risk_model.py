@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from silkgate import demo
 from silkgate.app import create_app
 from silkgate.config import Settings
-from silkgate.declarations.validation import InvalidRequest
+from silkgate.kernel.errors import InvalidRequest
 from silkgate.node import open_node
 from silkgate.store import migrate, refdata
 from silkgate.store import risk as risk_store

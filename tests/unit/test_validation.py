@@ -174,7 +174,7 @@ def test_control_characters_are_refused():
 
 
 def test_pointer_escapes_slashes_and_tildes():
-    from silkgate.declarations.validation import pointer
+    from silkgate.kernel.errors import pointer
 
     assert pointer("a/b", "c~d", 0) == "/a~1b/c~0d/0"
 

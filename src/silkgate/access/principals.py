@@ -11,38 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
-from enum import StrEnum
+
+from silkgate.kernel.actors import Principal, Role
+
+__all__ = ["Principal", "Role", "demo_token", "hash_token", "new_token"]
 
 TOKEN_PREFIX = "sg_"
-
-
-class Role(StrEnum):
-    DECLARANT = "declarant"  # trader, broker, e-commerce platform: its own declarations only
-    OFFICER = "officer"  # customs officer: every declaration of the node, and the decisions
-    ADMIN = "admin"  # runs the node: everything an officer can, plus the users
-    ANALYST = "analyst"  # risk analyst: profiles, budget, model; reads every declaration
-    SPS_INSPECTOR = "sps_inspector"  # quarantine service: the SPS checks of joint inspections
-
-
-@dataclass(frozen=True)
-class Principal:
-    id: int
-    name: str
-    role: Role
-    party_id: str | None  # the trader identifier a declarant lodges under
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in (Role.OFFICER, Role.ADMIN)
-
-    @property
-    def sees_all(self) -> bool:
-        """Reads every declaration of the node (staff and risk analysts)."""
-        return self.is_staff or self.role in (Role.ANALYST, Role.SPS_INSPECTOR)
-
-    def may_see(self, declarant_id: str) -> bool:
-        return self.sees_all or declarant_id == self.party_id
 
 
 def new_token() -> str:

@@ -16,9 +16,9 @@ from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep, current_principal, get_node
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.errors import InvalidRequest
 from silkgate.declarations.service import request_fingerprint
 from silkgate.declarations.states import Action, Status
+from silkgate.kernel.errors import InvalidRequest
 from silkgate.store.declarations import Filters
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from silkgate.access.principals import Principal
 from silkgate.api.problems import Problem
+from silkgate.kernel.actors import Principal
 from silkgate.node import Node
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="silkgate"'}

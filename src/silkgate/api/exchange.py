@@ -15,8 +15,8 @@ from starlette.responses import Response
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE, Problem
-from silkgate.declarations.errors import Forbidden, NotFound
 from silkgate.exchange.envelope import MAX_BYTES, Refused
+from silkgate.kernel.errors import Forbidden, NotFound
 
 router = APIRouter(tags=["exchange"])
 _PROBLEM = {"content": {MEDIA_TYPE: {}}}

@@ -15,17 +15,17 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from silkgate.declarations.errors import (
+from silkgate.declarations.states import IllegalTransition
+from silkgate.kernel.errors import (
     Conflict,
     Forbidden,
     IdempotencyKeyReused,
-    IllegalTransition,
     InvalidRequest,
     NotFound,
     PreconditionFailed,
     Unpaid,
+    pointer,
 )
-from silkgate.declarations.validation import pointer
 from silkgate.tariff.service import TariffNotLoaded
 
 log = logging.getLogger("silkgate.api")

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE
-from silkgate.declarations.errors import Forbidden
+from silkgate.kernel.errors import Forbidden
 
 router = APIRouter(tags=["risk"])
 _PROBLEM = {"content": {MEDIA_TYPE: {}}}

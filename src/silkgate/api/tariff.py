@@ -18,7 +18,8 @@ from starlette.responses import Response
 from silkgate.api.bodies import json_body
 from silkgate.api.deps import NodeDep
 from silkgate.api.problems import MEDIA_TYPE, Problem
-from silkgate.declarations.validation import FieldError, InvalidRequest, validate
+from silkgate.declarations.validation import validate
+from silkgate.kernel.errors import FieldError, InvalidRequest
 from silkgate.tariff.rates import MissingRate
 
 router = APIRouter(tags=["tariff"])

@@ -20,16 +20,7 @@ from zoneinfo import ZoneInfo
 import orjson
 import sqlalchemy as sa
 
-from silkgate.access.principals import Principal, Role
 from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.errors import (
-    Conflict,
-    Forbidden,
-    IdempotencyKeyReused,
-    NotFound,
-    PreconditionFailed,
-    Unpaid,
-)
 from silkgate.declarations.mrn import new_mrn
 from silkgate.declarations.states import (
     OFFICER_ACTIONS,
@@ -39,15 +30,20 @@ from silkgate.declarations.states import (
     allowed_actions,
     next_status,
 )
-from silkgate.declarations.validation import (
-    CodeLists,
-    FieldError,
-    InvalidDeclaration,
-    InvalidRequest,
-    validate,
-)
+from silkgate.declarations.validation import CodeLists, InvalidDeclaration, validate
 from silkgate.inspection.service import InspectionService
 from silkgate.inspection.service import plan as plan_inspection
+from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    NotFound,
+    PreconditionFailed,
+    Unpaid,
+)
 from silkgate.risk.selectivity import Channel, Decision
 from silkgate.risk.service import RiskService
 from silkgate.store import declarations as store

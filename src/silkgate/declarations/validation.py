@@ -17,22 +17,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from silkgate.declarations.document import DeclarationDocument
+from silkgate.kernel.errors import FieldError, InvalidRequest, pointer
 from silkgate.origin.agreements import AGREEMENTS
+
+__all__ = ["CodeLists", "FieldError", "InvalidDeclaration", "InvalidRequest", "pointer", "validate"]
 
 # Pre-arrival lodging is allowed, but not for goods expected more than this far ahead.
 MAX_PRE_ARRIVAL = dt.timedelta(days=90)
 # An invoice older than this is almost certainly a typing error in the year.
 MAX_INVOICE_AGE = dt.timedelta(days=3 * 366)
-
-
-@dataclass(frozen=True)
-class FieldError:
-    pointer: str  # RFC 6901, e.g. "/items/0/hs_code"
-    code: str  # stable, machine-readable
-    detail: str  # for a person
-
-    def as_dict(self) -> dict[str, str]:
-        return {"pointer": self.pointer, "code": self.code, "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -49,22 +42,8 @@ class CodeLists:
     offices: frozenset[str]
 
 
-class InvalidRequest(Exception):
-    """The request cannot be carried out as sent; ``errors`` says where and why."""
-
-    title = "The request is invalid"
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
-
-
 class InvalidDeclaration(InvalidRequest):
     title = "The declaration is invalid"
-
-
-def pointer(*parts: str | int) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def validate(

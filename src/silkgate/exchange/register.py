@@ -14,9 +14,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from silkgate.access.principals import Principal, Role
-from silkgate.declarations.errors import Conflict, Forbidden, NotFound
-from silkgate.declarations.validation import FieldError, InvalidRequest
 from silkgate.exchange import messages as m
 from silkgate.exchange.aeo import (
     REASON_REQUIRED,
@@ -27,6 +24,8 @@ from silkgate.exchange.aeo import (
 )
 from silkgate.exchange.envelope import Envelope, iso
 from silkgate.exchange.service import ExchangeService
+from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.store import exchange as store
 from silkgate.store.db import reading, writing
 

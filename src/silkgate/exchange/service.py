@@ -25,13 +25,12 @@ import orjson
 import sqlalchemy as sa
 from joserfc.jwk import OKPKey
 
-from silkgate.access.principals import Principal, Role
-from silkgate.declarations.errors import Forbidden, NotFound
-from silkgate.declarations.validation import FieldError, InvalidRequest
 from silkgate.exchange import envelope, identity
 from silkgate.exchange import messages as m
 from silkgate.exchange.envelope import Envelope, Refused
 from silkgate.exchange.identity import Card, CardError, PublicKey
+from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.store import exchange as store
 from silkgate.store.db import reading, writing
 

@@ -14,10 +14,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from silkgate.access.principals import Principal, Role
-from silkgate.declarations.errors import Conflict, Forbidden, NotFound
-from silkgate.declarations.validation import FieldError, InvalidRequest
 from silkgate.inspection.checklist import Service, checklist, needs_inspection
+from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.store import inspection as store
 from silkgate.store import journal
 from silkgate.store.db import reading, writing

@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from silkgate.declarations.validation import FieldError
+from silkgate.kernel.errors import FieldError
 from silkgate.risk.expressions import Condition, ExpressionError, compile_condition
 from silkgate.risk.facts import SCHEMA
 
@@ -68,7 +68,7 @@ class Hit:
 
 def check(raw: dict[str, Any]) -> tuple[Condition, Effect, Decimal, dt.date, dt.date | None]:
     """Validate a profile definition; :class:`InvalidRequest` listing every error."""
-    from silkgate.declarations.validation import InvalidRequest
+    from silkgate.kernel.errors import InvalidRequest
 
     errors: list[FieldError] = []
     condition = None

@@ -20,10 +20,9 @@ from typing import Any, Protocol
 import orjson
 import sqlalchemy as sa
 
-from silkgate.access.principals import Principal
 from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.errors import Forbidden, NotFound
-from silkgate.declarations.validation import FieldError, InvalidRequest
+from silkgate.kernel.actors import Principal
+from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.risk import profiles as profile_rules
 from silkgate.risk.facts import item_facts
 from silkgate.risk.profiles import Effect, Profile

@@ -6,7 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from silkgate.access.principals import Principal, Role
+from silkgate.kernel.actors import Principal, Role
 from silkgate.store.tables import api_tokens, principals
 
 

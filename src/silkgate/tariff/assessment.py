@@ -27,7 +27,8 @@ from decimal import Decimal
 from typing import Any
 
 from silkgate.declarations.document import DeclarationDocument, Item
-from silkgate.declarations.validation import FieldError, InvalidDeclaration
+from silkgate.declarations.validation import InvalidDeclaration
+from silkgate.kernel.errors import FieldError
 from silkgate.tariff import units
 from silkgate.tariff.money import ZERO, plain, round_money
 from silkgate.tariff.rates import ExchangeRates, MissingRate

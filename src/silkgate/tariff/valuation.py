@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.validation import FieldError
+from silkgate.kernel.errors import FieldError
 from silkgate.tariff.money import ZERO, round_money
 
 E_AND_F_TERMS = frozenset({"EXW", "FCA", "FAS", "FOB"})

@@ -19,16 +19,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from silkgate.access.principals import Principal
-from silkgate.declarations.errors import (
-    Conflict,
-    Forbidden,
-    IllegalTransition,
-    InvalidRequest,
-    NotFound,
-    Unpaid,
-)
-from silkgate.declarations.states import Action, Status
+from silkgate.declarations.states import Action, IllegalTransition, Status
+from silkgate.kernel.actors import Principal
+from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unpaid
 from silkgate.node import Node
 from silkgate.store.declarations import Filters
 from silkgate.tariff.service import TariffNotLoaded

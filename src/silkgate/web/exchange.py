@@ -15,10 +15,10 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from silkgate.access.principals import Principal
-from silkgate.declarations.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from silkgate.exchange.aeo import TRANSITIONS, AeoAction, AeoStatus
 from silkgate.exchange.assistance import KINDS
+from silkgate.kernel.actors import Principal
+from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from silkgate.web.console import _form_principal, _node, _principal, _redirect, _render
 
 router = APIRouter(prefix="/console", include_in_schema=False)

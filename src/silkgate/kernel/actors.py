@@ -1,0 +1,41 @@
+"""Who acts: principals with their roles, and the node itself.
+
+A :class:`Principal` is resolved from a bearer token at the edge (``access``)
+and handed to the services, which decide what it may do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+# The actor of what the node does by itself (selectivity, release of green goods).
+SYSTEM = "silkgate"
+
+
+class Role(StrEnum):
+    DECLARANT = "declarant"  # trader, broker, e-commerce platform: its own declarations only
+    OFFICER = "officer"  # customs officer: every declaration of the node, and the decisions
+    ADMIN = "admin"  # runs the node: everything an officer can, plus the users
+    ANALYST = "analyst"  # risk analyst: profiles, budget, model; reads every declaration
+    SPS_INSPECTOR = "sps_inspector"  # quarantine service: the SPS checks of joint inspections
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: int
+    name: str
+    role: Role
+    party_id: str | None  # the trader identifier a declarant lodges under
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.OFFICER, Role.ADMIN)
+
+    @property
+    def sees_all(self) -> bool:
+        """Reads every declaration of the node (staff and risk analysts)."""
+        return self.is_staff or self.role in (Role.ANALYST, Role.SPS_INSPECTOR)
+
+    def may_see(self, declarant_id: str) -> bool:
+        return self.sees_all or declarant_id == self.party_id
