@@ -996,12 +996,13 @@ def rates_show(
 # --- risk (on this machine's database, as the administration's analyst) ------------------
 
 
-def _risk_node():  # type: ignore[no-untyped-def]
+def _risk_node(clock: Any = None):  # type: ignore[no-untyped-def]
+    from silkgate.kernel.clock import system_clock
     from silkgate.node import NodeNotReady, open_node
 
     settings = _settings()
     try:
-        return open_node(settings, _engine(settings))
+        return open_node(settings, _engine(settings), clock=clock or system_clock)
     except NodeNotReady as exc:
         _fail(str(exc))
 
@@ -1460,7 +1461,9 @@ def simulate(
     demo_setup_quietly = _demo_ready(settings)
     if not demo_setup_quietly:
         return
-    node = _risk_node()
+    from silkgate.kernel.clock import ManualClock, system_clock
+
+    node = _risk_node(ManualClock(system_clock()))
     simulation = Simulation(node, seed=seed, days=days)
     started = time.perf_counter()
     with Progress(
@@ -1485,7 +1488,7 @@ def simulate(
         f"problems in {tally.sps_planted:,} inspected ones, found in {tally.sps_found:,}; "
         f"outcomes: {outcomes}"
     )
-    end = simulation.clock.now.date()
+    end = simulation.clock().date()
     start = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).date()
     _print_trs(node.trs.report(start, max(end, dt.datetime.now(dt.UTC).date()), "channel"))
 

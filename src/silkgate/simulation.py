@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from silkgate.kernel.actors import Principal
+from silkgate.kernel.clock import ManualClock
 from silkgate.node import Node
 from silkgate.store import principals as principal_store
 from silkgate.store.db import reading
@@ -98,14 +99,6 @@ class Truth:
 
 
 @dataclass
-class Clock:
-    now: dt.datetime
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@dataclass
 class Tally:
     lodged: int = 0
     refused: int = 0
@@ -130,10 +123,9 @@ class Simulation:
         self.node = node
         self.rng = random.Random(seed)
         self.days = days
-        self.clock = Clock(dt.datetime.now(dt.UTC))
-        node.declarations.clock = self.clock
-        node.inspections.clock = self.clock
-        node.risk.clock = self.clock
+        if not isinstance(node.clock, ManualClock):
+            raise ValueError("a simulation runs a node opened with a ManualClock")
+        self.clock = node.clock
         with reading(node.engine) as conn:
             users = {p.name: p for p in principal_store.all_principals(conn)}
         self.broker: Principal = users["lotus-broker"]
@@ -271,13 +263,13 @@ class Simulation:
     # -- one declaration's life --------------------------------------------------------
 
     def _later(self, hours_mean: float) -> None:
-        self.clock.now += dt.timedelta(hours=self.rng.expovariate(1 / hours_mean))
+        self.clock.advance(dt.timedelta(hours=self.rng.expovariate(1 / hours_mean)))
 
     def run_one(self, n: int, lodged_at: dt.datetime) -> None:
         from silkgate.kernel.errors import InvalidRequest
 
         node, tally = self.node, self.tally
-        self.clock.now = lodged_at
+        self.clock.set(lodged_at)
         raw, truth = self.declaration(n, lodged_at)
         try:
             summary, _ = node.declarations.lodge(self.broker, raw)

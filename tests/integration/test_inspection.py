@@ -390,7 +390,7 @@ def test_a_partners_result_satisfies_the_checks_an_arrangement_recognises(
 
 
 def test_a_lab_finding_gives_the_test_the_result_and_the_limit():
-    from silkgate.inspection.service import _finding_errors
+    from silkgate.inspection.rules import finding_errors as _finding_errors
 
     assert [e.pointer for e in _finding_errors({"kind": "lab", "note": "failed"})] == [
         "/finding/lab/test"

@@ -10,60 +10,134 @@ joint inspection under the recognition arrangements.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import orjson
 import sqlalchemy as sa
 
+from silkgate.declarations.aggregate import Declaration
 from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.events import Amended, Lodged, Released
+from silkgate.declarations.ports import Signal
 from silkgate.exchange import advance
 from silkgate.exchange import messages as m
 from silkgate.exchange.envelope import Envelope
 from silkgate.exchange.service import ExchangeService
+from silkgate.inspection.events import InspectionCompleted
+from silkgate.kernel.actors import SYSTEM
+from silkgate.kernel.events import JournalNote, MessageBus, Noted, UnitOfWork
 from silkgate.store import declarations as declaration_store
 from silkgate.store import exchange as store
-from silkgate.store import journal
+from silkgate.store import risk as risk_store
+from silkgate.store.uow import AttachedUnitOfWork
 
-SYSTEM = "silkgate"
 # A mismatch puts goods still waiting for release under a documentary (yellow) control.
 MISMATCH_CHANNEL = "yellow"
-_STRICTNESS = ["green", "blue", "yellow", "red"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdvanceLinked(Noted):
+    """A lodged import was linked with the export data a partner sent (journaled)."""
+
+    declaration_id: int
+    advance: dict[str, Any] = field(repr=False, compare=False)
+
+
+class PartnerResults(Protocol):
+    """The joint inspection's use of a partner's (recognised) result."""
+
+    def apply_partner_result(
+        self,
+        conn: sa.Connection,
+        d: Any,
+        *,
+        partner: str,
+        raw: dict[str, Any],
+        actor: str,
+        at: dt.datetime,
+    ) -> list[int]: ...
 
 
 class TradeExchange:
     """Links declarations with what partners send and receive about them."""
 
-    def __init__(self, exchange: ExchangeService, *, timezone: Any = dt.UTC) -> None:
+    def __init__(
+        self,
+        exchange: ExchangeService,
+        bus: MessageBus,
+        *,
+        timezone: Any = dt.UTC,
+        to_national: Any = None,
+        inspections: PartnerResults | None = None,
+    ) -> None:
         self.exchange = exchange
+        self.bus = bus
         self.zone = timezone
-        self.to_national: Any = lambda currency: None  # set by the node (the tariff's rates)
-        self.inspections: Any = None
+        # The tariff's customs rates: a partner's values are compared in national currency.
+        self.to_national = to_national or (lambda currency: None)
+        self.inspections = inspections
         exchange.batch_handlers[m.ADVANCE_EXPORT] = self.receive_advance_many
         exchange.handlers[m.INSPECTION_RESULT] = self.receive_result
+
+    # -- event handlers (registered by the bootstrap) -----------------------------------------
+
+    def on_released(self, event: Released, uow: UnitOfWork) -> None:
+        """An export was released: its advance data goes to the country of destination."""
+        if event.type == "EX":
+            self.released(uow.connection, event.declaration_id, event.mrn, event.version,
+                          event.at, event.document)  # fmt: skip
+
+    def on_inspected(self, event: InspectionCompleted, uow: UnitOfWork) -> None:
+        """An export's joint inspection was completed: the result goes to the importing side."""
+        self.inspected(uow.connection, event.task, list(event.checks), event.at)
+
+    def on_lodged(self, event: Lodged, uow: UnitOfWork) -> None:
+        """An import was stored: link its advance data, or wait for it."""
+        if event.type == "IM":
+            self.lodged(uow, event)
+
+    def on_amended(self, event: Amended, uow: UnitOfWork) -> None:
+        """An import was amended: its advance data is compared with the new version."""
+        if event.type == "IM":
+            self.amended(uow, event.declaration_id, event.document, event.at)
+
+    def signals(self, conn: sa.Connection, doc: DeclarationDocument) -> list[Signal]:
+        """A risk signal for an import being lodged whose advance data does not match it."""
+        hit = self.lookup(conn, doc)
+        if hit is None or not hit[1]:
+            return []
+        row, mismatches = hit
+        return [
+            Signal(
+                MISMATCH_CHANNEL,
+                f"advance export data from {row['sender']} does not match: "
+                + "; ".join(x.kind for x in mismatches),
+            )
+        ]
 
     # -- outbound ------------------------------------------------------------------------------
 
     def released(
         self,
         conn: sa.Connection,
-        d: declaration_store.StoredDeclaration,
+        declaration_id: int,
+        mrn: str,
+        version: int,
         at: dt.datetime,
         doc: DeclarationDocument | None = None,
     ) -> None:
-        """An export was released: its advance data goes to the country of destination."""
-        if d.type != "EX":
-            return
+        """Send a released export's advance data to the country of destination, if agreed."""
         if doc is None:
             doc = DeclarationDocument.model_validate(
-                declaration_store.document(conn, d.id, d.version)
+                declaration_store.document(conn, declaration_id, version)
             )
         partner = doc.transport.destination_country
         if not self.exchange.agreed(partner, "advance_export_data"):
             return
-        payload = advance.payload(d.mrn, doc, at, at.astimezone(self.zone).date())
-        self.exchange.enqueue(conn, partner, m.ADVANCE_EXPORT, d.mrn, payload, at)
+        payload = advance.payload(mrn, doc, at, at.astimezone(self.zone).date())
+        self.exchange.enqueue(conn, partner, m.ADVANCE_EXPORT, mrn, payload, at)
 
     def inspected(
         self,
@@ -143,38 +217,45 @@ class TradeExchange:
             )
         return found
 
-    def lodged(
-        self,
-        conn: sa.Connection,
-        d: declaration_store.StoredDeclaration,
-        doc: DeclarationDocument,
-        found: tuple[dict[str, Any], list[advance.Mismatch]] | None,
-        at: dt.datetime,
-    ) -> list[journal.Event]:
-        """After an import is stored: link its advance data, or wait for it."""
-        if doc.type != "IM":
-            return []
+    def lodged(self, uow: UnitOfWork, event: Lodged) -> None:
+        """Link a lodged import's advance data, or wait for it (its signal was raised already)."""
+        conn, doc = uow.connection, event.document
+        found = self.lookup(conn, doc)
         if found is None:
             if self.exchange.agreed(doc.transport.dispatch_country, "advance_export_data"):
-                store.expect_advance(conn, d.id, _wait_keys(doc))
-            return []
+                store.expect_advance(conn, event.declaration_id, _wait_keys(doc))
+            return
         row, mismatches = found
-        store.link_advance(conn, row["id"], d.id, d.version, at, _json_list(mismatches))
-        self._apply_results(conn, d, row, at)
-        return [_advance_event(d, row, mismatches, at, escalated=bool(mismatches))]
+        d = declaration_store.get_by_id(conn, event.declaration_id)
+        assert d is not None
+        store.link_advance(conn, row["id"], d.id, d.version, event.at, _json_list(mismatches))
+        # Partner results waiting for this import are applied once the events raised with
+        # the lodging (its channel, hence its joint inspection) are handled.
+        uow.collect(
+            AdvanceLinked(
+                entry=_advance_event(d, row, mismatches, event.at, escalated=bool(mismatches)),
+                at=event.at,
+                actor=SYSTEM,
+                declaration_id=d.id,
+                advance=row,
+            )
+        )
+
+    def on_advance_linked(self, event: AdvanceLinked, uow: UnitOfWork) -> None:
+        """Apply the partner's inspection results that waited for the import."""
+        d = declaration_store.get_by_id(uow.connection, event.declaration_id)
+        assert d is not None
+        self._apply_results(uow.connection, d, event.advance, event.at)
 
     def amended(
-        self,
-        conn: sa.Connection,
-        d: declaration_store.StoredDeclaration,
-        doc: DeclarationDocument,
-        at: dt.datetime,
-    ) -> list[journal.Event]:
-        """An import was amended: compare the new version with its advance data again."""
-        if doc.type != "IM" or not self.exchange.agreed(
-            doc.transport.dispatch_country, "advance_export_data"
-        ):
-            return []
+        self, uow: UnitOfWork, declaration_id: int, doc: DeclarationDocument, at: dt.datetime
+    ) -> None:
+        """Compare an amended import with its advance data again."""
+        conn = uow.connection
+        if not self.exchange.agreed(doc.transport.dispatch_country, "advance_export_data"):
+            return
+        d = declaration_store.get_by_id(conn, declaration_id)
+        assert d is not None
         linked = store.advance_of_declaration(conn, d.id)
         if linked:
             row: dict[str, Any] | None = linked[0]
@@ -184,11 +265,11 @@ class TradeExchange:
         if row is None:
             store.stop_expecting(conn, d.id)
             store.expect_advance(conn, d.id, _wait_keys(doc))
-            return []
+            return
         mismatches = self._compare(conn, row, doc, d.id)
         store.link_advance(conn, row["id"], d.id, d.version, at, _json_list(mismatches))
         store.stop_expecting(conn, d.id)
-        return self._signal(conn, d, row, mismatches, at)
+        self._signal(uow, d, row, mismatches, at)
 
     def receive_advance_many(
         self, conn: sa.Connection, items: list[tuple[Envelope, Any]], at: dt.datetime
@@ -248,67 +329,45 @@ class TradeExchange:
             mismatches = self._compare(conn, row, doc, d.id)
             store.link_advance(conn, advance_id, d.id, d.version, at, _json_list(mismatches))
             store.stop_expecting(conn, d.id)
-            journal.append(conn, *self._signal(conn, d, row, mismatches, at))
+            uow = AttachedUnitOfWork(conn, self.bus)
+            self._signal(uow, d, row, mismatches, at)
+            uow.settle()
             self._apply_results(conn, d, row, at)
             done.append({"declaration": d.mrn, "mismatches": len(mismatches)})
         return {"advance_data": data.export_declaration, "linked": done or None}
 
     def _signal(
         self,
-        conn: sa.Connection,
+        uow: UnitOfWork,
         d: declaration_store.StoredDeclaration,
         row: dict[str, Any],
         mismatches: list[advance.Mismatch],
         at: dt.datetime,
-    ) -> list[journal.Event]:
-        """Journal the link; a mismatch puts goods not yet released under control."""
-        if not mismatches or d.status not in ("lodged", "under_control"):
-            return [_advance_event(d, row, mismatches, at, escalated=False)]
-        events = [_advance_event(d, row, mismatches, at, escalated=True)]
-        channel = d.channel or "green"
-        if _STRICTNESS.index(channel) < _STRICTNESS.index(MISMATCH_CHANNEL):
-            declaration_store.set_channel(conn, d.id, MISMATCH_CHANNEL)
-            channel = MISMATCH_CHANNEL
-        # The officer's risk card says so too, with the reason.
-        from silkgate.store import risk as risk_store
+    ) -> None:
+        """Journal the link; a mismatch puts goods not yet released under control.
 
+        The declaration escalates itself (its aggregate); the joint inspection is
+        planned by the handler of the channel it gets.
+        """
+        escalated = bool(mismatches) and d.status in ("lodged", "under_control")
+        uow.collect(Noted.of(_advance_event(d, row, mismatches, at, escalated=escalated)))
+        if not escalated:
+            return
+        conn = uow.connection
+        declaration = Declaration(d)
+        declaration.escalate(
+            MISMATCH_CHANNEL, f"advance export data from {row['sender']} does not match", at
+        )
+        declaration_store.save(conn, declaration, at)
+        # The officer's risk card says so too, with the reason.
         risk_store.escalate_decision(
             conn,
             d.id,
-            channel,
+            declaration.channel or MISMATCH_CHANNEL,
             f"advance export data from {row['sender']} does not match: "
             + "; ".join(x.kind for x in mismatches),
         )
-        if d.status == "lodged":
-            declaration_store.set_status(conn, d, "under_control", at)
-            events.append(
-                journal.Event(
-                    at=at,
-                    actor=SYSTEM,
-                    event="channel",
-                    declaration_id=d.id,
-                    mrn=d.mrn,
-                    version=d.version,
-                    from_status="lodged",
-                    to_status="under_control",
-                    reason=f"{channel}: advance export data from {row['sender']} does not match",
-                )
-            )
-        from silkgate.inspection.service import plan
-
-        planned = plan(
-            conn,
-            declaration_id=d.id,
-            mrn=d.mrn,
-            version=d.version,
-            office=d.office,
-            channel=channel,
-            sps_requirements=[],
-            at=at,
-        )
-        if planned is not None:
-            events.append(planned)
-        return events
+        uow.collect(*declaration.take_events())
 
     # -- a partner's inspection results --------------------------------------------------------
 
@@ -421,12 +480,12 @@ def _advance_event(
     at: dt.datetime,
     *,
     escalated: bool,
-) -> journal.Event:
+) -> JournalNote:
     what = "; ".join(f"{x.kind}: {x.detail}" for x in mismatches) or "matches the declaration"
     after = ""
     if mismatches and not escalated:
         after = " (already decided: for post-clearance audit)"
-    return journal.Event(
+    return JournalNote(
         at=at,
         actor=SYSTEM,
         event="advance_data",
@@ -452,20 +511,3 @@ def _advance_json(a: dict[str, Any]) -> dict[str, Any]:
         "mismatches": a.get("mismatches"),
         "data": a["payload"],
     }
-
-
-def escalate(decision: Any, mismatches: list[advance.Mismatch], sender: str) -> Any:
-    """The selectivity decision of an import whose advance data does not match it."""
-    from silkgate.risk.selectivity import Channel
-
-    if not mismatches:
-        return decision
-    reasons = [
-        *decision.reasons,
-        f"advance export data from {sender} does not match: "
-        + "; ".join(f"{x.kind}" for x in mismatches),
-    ]
-    channel = decision.channel
-    if channel in (Channel.GREEN, Channel.BLUE):
-        channel = Channel.YELLOW
-    return dataclasses.replace(decision, channel=channel, reasons=reasons)

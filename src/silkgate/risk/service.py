@@ -490,11 +490,8 @@ class RiskService:
         It is journaled, shown in the console's hit rates, and becomes training
         history (one KCS-format row per item of the declaration's current version).
         """
-        from silkgate.declarations.document import DeclarationDocument
-        from silkgate.risk.kcs import row_from_facts
+        from silkgate.risk.outcomes import ControlOutcome, record_outcome_in
         from silkgate.store import declarations as declaration_store
-        from silkgate.store import journal
-        from silkgate.store import tariff as tariff_store
 
         if not principal.is_staff:
             raise Forbidden("control outcomes are recorded by customs officers")
@@ -535,65 +532,14 @@ class RiskService:
             d = declaration_store.get(conn, mrn, for_update=True)
             if d is None:
                 raise NotFound(f"no declaration {mrn}")
-            decision = store.decision_of(conn, d.id)
-            document = DeclarationDocument.model_validate(
-                declaration_store.document(conn, d.id, d.version)
-            )
-            detail = tariff_store.assessment_of(conn, d.id, d.version)
-            store.add_outcome(
-                conn,
-                declaration_id=d.id,
-                recorded_at=at,
-                recorded_by=principal.name,
-                fraud=fraud,
-                critical=critical,
-                revenue_recovered=revenue,
-                note=note,
-            )
-            lodged_on = d.lodged_at.date()
-            facts = item_facts(document, detail, ())
-            history = [
-                {
-                    "source": "node",
-                    "reference": f"{mrn}/{int(f['item.seq'])}",
-                    "date": lodged_on,
-                    "row": orjson.dumps(
-                        row_from_facts(f, f"{mrn}/{int(f['item.seq'])}", lodged_on)
-                    ).decode(),
-                    "fraud": fraud,
-                    "critical": critical,
-                    "revenue": revenue,
-                    "declaration_id": d.id,
-                    "loaded_at": at,
-                }
-                for f in facts
-            ]
-            # A corrected outcome replaces the history it gave before.
-            from silkgate.store.tables import risk_history
-
-            conn.execute(risk_history.delete().where(risk_history.c.declaration_id == d.id))
-            store.add_history(conn, history)
-            journal.append(
-                conn,
-                journal.Event(
-                    at=at,
-                    actor=principal.name,
-                    event="outcome",
-                    declaration_id=d.id,
-                    mrn=d.mrn,
-                    version=d.version,
-                    reason=(
-                        ("fraud found" if fraud else "no fraud found")
-                        + (", critical" if critical else "")
-                        + (f", {revenue} recovered" if revenue else "")
-                        + (f": {note}" if note else "")
-                    )[:1000],
-                ),
+            outcome = ControlOutcome(fraud, critical, revenue, note)
+            recorded = record_outcome_in(
+                conn, declaration_id=d.id, outcome=outcome, at=at, actor=principal.name
             )
             outcomes = store.outcomes_of(conn, d.id)
         return {
             "mrn": mrn,
-            "channel": decision["channel"] if decision else None,
+            "channel": recorded["channel"],
             "outcomes": [
                 {
                     "fraud": o["fraud"],

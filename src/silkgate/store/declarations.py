@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from silkgate.declarations.aggregate import Declaration, DeclarationState
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.store.tables import (
     declaration_items,
@@ -17,26 +18,10 @@ from silkgate.store.tables import (
     idempotency_keys,
 )
 
+# The stored columns are the aggregate's state.
+StoredDeclaration = DeclarationState
 
-@dataclass(frozen=True)
-class StoredDeclaration:
-    id: int
-    mrn: str
-    type: str
-    status: str
-    version: int
-    office: str
-    declarant_id: str
-    lrn: str
-    currency: str
-    invoice_amount: Any
-    item_count: int
-    arrival_date: dt.date | None
-    lodged_at: dt.datetime
-    updated_at: dt.datetime
-    channel: str | None = None
-
-
+_FIELDS = frozenset(StoredDeclaration.__dataclass_fields__)
 _COLUMNS = [declarations.c[f] for f in StoredDeclaration.__dataclass_fields__]
 
 
@@ -126,35 +111,39 @@ def new_declaration(doc: DeclarationDocument) -> NewDeclaration:
     return NewDeclaration(_summary(doc), dump_document(doc), _item_rows(doc))
 
 
+def draft(mrn: str, new: NewDeclaration, at: dt.datetime) -> StoredDeclaration:
+    """The state of a declaration about to be lodged (its id comes with the insert)."""
+    columns = {k: v for k, v in new.columns.items() if k in _FIELDS}
+    return StoredDeclaration(
+        id=0, mrn=mrn, status="lodged", version=1, lodged_at=at, updated_at=at, **columns
+    )
+
+
 def insert_many(
     conn: sa.Connection,
-    lodgings: list[tuple[str, NewDeclaration, str]],
-    statuses: list[str],
+    lodgings: list[tuple[Declaration, NewDeclaration, str]],
     at: dt.datetime,
-    channels: list[str | None] | None = None,
 ) -> list[StoredDeclaration]:
-    """Insert new declarations ``(mrn, rows, actor)`` at version 1, in three statements."""
-    channels = channels or [None] * len(lodgings)
+    """Insert new declarations ``(aggregate, rows, actor)`` at version 1, in three statements."""
     rows = conn.execute(
         _INSERT_DECLARATIONS,
         [
             {
-                "mrn": mrn,
-                "status": status,
-                "channel": channel,
+                "mrn": d.state.mrn,
+                "status": d.status.value,
+                "channel": d.channel,
                 "version": 1,
                 "lodged_at": at,
                 "updated_at": at,
                 **new.columns,
             }
-            for (mrn, new, _actor), status, channel in zip(
-                lodgings, statuses, channels, strict=True
-            )
+            for d, new, _actor in lodgings
         ],
     ).all()
     stored = [StoredDeclaration(*row) for row in rows]
     versions, items = [], []
-    for d, (_mrn, new, actor) in zip(stored, lodgings, strict=True):
+    for d, (declaration, new, actor) in zip(stored, lodgings, strict=True):
+        declaration.stored(d)
         versions.append(
             {
                 "declaration_id": d.id,
@@ -171,42 +160,45 @@ def insert_many(
     return stored
 
 
-def amend(
+def add_version(
     conn: sa.Connection,
-    current: StoredDeclaration,
-    status: str,
+    declaration: Declaration,
     doc: DeclarationDocument,
     at: dt.datetime,
     actor: str,
     reason: str | None,
 ) -> StoredDeclaration:
-    version = current.version + 1
+    """Store the aggregate's new version (amended or corrected) with its status and channel."""
+    current = declaration.state
     row = conn.execute(
         declarations.update()
         .where(declarations.c.id == current.id, declarations.c.version == current.version)
-        .values(status=status, version=version, updated_at=at, **_summary(doc))
+        .values(
+            status=declaration.status.value,
+            channel=declaration.channel,
+            version=declaration.version,
+            updated_at=at,
+            **_summary(doc),
+        )
         .returning(*_COLUMNS)
     ).one()
-    _write_version(conn, current.id, version, doc, at, actor, reason)
-    return StoredDeclaration(*row)
+    _write_version(conn, current.id, declaration.version, doc, at, actor, reason)
+    declaration.stored(StoredDeclaration(*row))
+    return declaration.state
 
 
-def set_status(
-    conn: sa.Connection, current: StoredDeclaration, status: str, at: dt.datetime
-) -> StoredDeclaration:
+def save(conn: sa.Connection, declaration: Declaration, at: dt.datetime) -> StoredDeclaration:
+    """Write the aggregate's status and channel (the only place a status is written)."""
+    if not declaration.changed:
+        return declaration.state
     row = conn.execute(
         declarations.update()
-        .where(declarations.c.id == current.id)
-        .values(status=status, updated_at=at)
+        .where(declarations.c.id == declaration.state.id)
+        .values(status=declaration.status.value, channel=declaration.channel, updated_at=at)
         .returning(*_COLUMNS)
     ).one()
-    return StoredDeclaration(*row)
-
-
-def set_channel(conn: sa.Connection, declaration_id: int, channel: str) -> None:
-    conn.execute(
-        declarations.update().where(declarations.c.id == declaration_id).values(channel=channel)
-    )
+    declaration.stored(StoredDeclaration(*row))
+    return declaration.state
 
 
 def get(conn: sa.Connection, mrn: str, *, for_update: bool = False) -> StoredDeclaration | None:

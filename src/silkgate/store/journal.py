@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from silkgate.declarations.journal import Entry, Tampering, entry_hash, verify_chain
+from silkgate.kernel.events import JournalNote
 from silkgate.store.tables import journal, journal_head
 
 _HEAD = sa.select(journal_head.c.seq, journal_head.c.hash).where(journal_head.c.id == 1)
@@ -16,19 +15,8 @@ _INSERT = journal.insert()
 _MOVE_HEAD = journal_head.update().where(journal_head.c.id == 1)
 
 
-@dataclass(frozen=True)
-class Event:
-    """What to journal; the sequence number and hashes are assigned on append."""
-
-    at: dt.datetime
-    actor: str
-    event: str
-    declaration_id: int | None = None
-    mrn: str | None = None
-    version: int | None = None
-    from_status: str | None = None
-    to_status: str | None = None
-    reason: str | None = None
+# What to journal; the sequence number and hashes are assigned on append.
+Event = JournalNote
 
 
 def append(conn: sa.Connection, *events: Event) -> list[Entry]:

@@ -173,6 +173,12 @@ def activate_model(conn: sa.Connection, model_id: int) -> bool:
 # --- history --------------------------------------------------------------------------
 
 
+def replace_history(conn: sa.Connection, declaration_id: int, rows: list[dict[str, Any]]) -> int:
+    """The declaration's history is ``rows`` now (a corrected outcome replaces the earlier)."""
+    conn.execute(risk_history.delete().where(risk_history.c.declaration_id == declaration_id))
+    return add_history(conn, rows)
+
+
 def add_history(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
     """Insert history rows not already there (by source and reference); how many were new."""
     if not rows:

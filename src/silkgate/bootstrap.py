@@ -1,0 +1,219 @@
+"""The one place where a node is wired: services by constructor, event handlers on the bus.
+
+Capabilities meet here and nowhere else. Lodging, amendment and decisions
+raise events; the handlers below react in the same transaction:
+
+==========================  =================================================
+event                       handlers
+==========================  =================================================
+``Lodged``                  exchange: link the import's advance data, or wait
+``AdvanceLinked``           exchange: apply partner results that waited for it
+``ChannelAssigned``         inspection: plan the joint inspection
+``Amended``                 exchange: compare the advance data again
+``Released``                exchange: advance data to the partner's outbox
+``Decided``                 inspection: close the task; a seizure opens a case
+``InspectionCompleted``     risk: the control's outcome; exchange: the result
+                            of an export's inspection to the partner
+==========================  =================================================
+
+A new capability registers its handlers in :func:`register_handlers` and, when
+it must hold release or add a risk signal at lodging, passes a gate or a
+signal source into the declarations' context (``declarations/ports.py``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import partial
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from silkgate.config import Settings
+from silkgate.declarations import events as declaration_events
+from silkgate.declarations.context import Context
+from silkgate.declarations.group_commit import GroupCommitter
+from silkgate.declarations.service import DeclarationService
+from silkgate.declarations.validation import CodeLists
+from silkgate.exchange.assistance import Assistance
+from silkgate.exchange.register import AeoRegister
+from silkgate.exchange.service import ExchangeService
+from silkgate.exchange.trade import AdvanceLinked, TradeExchange
+from silkgate.inspection import planning
+from silkgate.inspection.certificates import RecognisedResults
+from silkgate.inspection.events import InspectionCompleted
+from silkgate.inspection.service import InspectionService
+from silkgate.kernel.clock import Clock, system_clock
+from silkgate.kernel.events import MessageBus, UnitOfWork
+from silkgate.node import Node, NodeNotReady, TokenResolver
+from silkgate.risk.outcomes import ControlOutcome, record_outcome_in
+from silkgate.risk.service import RiskService
+from silkgate.sps.service import SpsService
+from silkgate.store import refdata
+from silkgate.store.db import make_engine
+from silkgate.store.uow import SqlUnitOfWork
+from silkgate.tariff.service import TariffService
+from silkgate.trs.service import TrsService
+
+
+def bootstrap(
+    settings: Settings, engine: sa.Engine | None = None, *, clock: Clock = system_clock
+) -> Node:
+    """Open the database, check it is ready, build the services and register the handlers."""
+    engine = engine or make_engine(settings.database_url)
+    codes = _code_lists(settings, engine)
+    bus = MessageBus()
+    unit_of_work = partial(SqlUnitOfWork, engine, bus)
+    tariff = TariffService(
+        engine,
+        administration=settings.administration,
+        currency=settings.currency,
+        minor_unit=codes.currencies[settings.currency] or 0,
+        subheadings=codes.hs_subheadings,
+        currencies=dict(codes.currencies),
+        presumed_insurance=settings.presumed_insurance,
+        ttl=settings.tariff_refresh_seconds,
+    )
+    sps = SpsService(engine, countries=codes.countries, ttl=settings.tariff_refresh_seconds)
+    exchange = ExchangeService(
+        engine,
+        administration=settings.administration,
+        name=settings.administration_name or f"Customs administration of {settings.administration}",
+        endpoint=settings.endpoint,
+        secret=settings.secret_key,
+        countries=frozenset(codes.countries),
+        ttl=settings.tariff_refresh_seconds,
+    )
+    try:
+        exchange.check_identity()
+    except RuntimeError as exc:
+        raise NodeNotReady(str(exc)) from exc
+    ctx = Context(
+        engine=engine,
+        unit_of_work=unit_of_work,
+        codes=codes,
+        tariff=tariff,
+        currency=tariff.policy.currency,
+        minor_unit=tariff.policy.minor_unit,
+        zone=ZoneInfo(settings.timezone),
+        clock=clock,
+    )
+    risk = RiskService(engine, ttl=settings.tariff_refresh_seconds, load_model=load_scorer)
+    risk.sps = sps
+    risk.zone = ctx.zone
+    exchange.zone = ctx.zone
+    trade = TradeExchange(
+        exchange,
+        bus,
+        timezone=ctx.zone,
+        to_national=tariff.national_rate,
+        inspections=RecognisedResults(),
+    )
+    gates = planning.InspectionGates()
+    ctx = Context(
+        **{
+            **ctx.__dict__,
+            "risk": risk,
+            "gates": (gates,),
+            "amendment_gates": (gates,),
+            "signals": (trade,),
+            "inspection": planning.InspectionReader(),
+        }
+    )
+    declarations = DeclarationService(ctx)
+    inspections = InspectionService(
+        engine,
+        unit_of_work,
+        administration=settings.administration,
+        countries=frozenset(codes.countries),
+        clock=clock,
+        corrections=declarations.amendments,
+    )
+    aeo = AeoRegister(exchange)
+    aeo.risk = risk
+    risk.mra_partners = lambda: exchange.partners_with("aeo_mra")
+    risk.on_aeo_change = aeo.changed
+    register_handlers(bus, trade)
+    return Node(
+        settings=settings,
+        engine=engine,
+        codes=codes,
+        declarations=declarations,
+        tariff=tariff,
+        risk=risk,
+        sps=sps,
+        inspections=inspections,
+        trs=TrsService(engine),
+        tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
+        lodgings=GroupCommitter(declarations.commit),
+        exchange=exchange,
+        trade=trade,
+        aeo=aeo,
+        assistance=Assistance(exchange),
+        bus=bus,
+        clock=clock,
+    )
+
+
+def register_handlers(bus: MessageBus, trade: TradeExchange) -> None:
+    """Every reaction of one capability to another's events (the table in the docstring)."""
+    bus.subscribe(declaration_events.Lodged, trade.on_lodged)
+    bus.subscribe(AdvanceLinked, trade.on_advance_linked)
+    bus.subscribe(declaration_events.ChannelAssigned, planning.plan_inspection)
+    bus.subscribe(declaration_events.Amended, trade.on_amended)
+    bus.subscribe(declaration_events.Released, trade.on_released)
+    bus.subscribe(declaration_events.Decided, planning.close_on_decision)
+    bus.subscribe(InspectionCompleted, record_control_outcome)
+    bus.subscribe(InspectionCompleted, trade.on_inspected)
+
+
+def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:
+    """A completed joint inspection is the control's outcome: the risk model learns from it."""
+    failed = event.failed
+    revenue = sum((Decimal((c["finding"] or {}).get("revenue") or "0") for c in failed), Decimal(0))
+    critical = any(
+        c["service"] == "sps" and (c["finding"] or {}).get("kind") in ("pest", "lab", "prohibited")
+        for c in failed
+    )
+    notes = "; ".join((c["finding"] or {}).get("note", "") for c in failed if c["finding"])
+    outcome = ControlOutcome(
+        fraud=any(c["service"] == "customs" for c in failed) or critical,
+        critical=critical,
+        revenue_recovered=max(revenue, Decimal(0)).quantize(Decimal("0.01")),
+        note=f"joint inspection: {notes}"[:1000] if notes else "joint inspection",
+    )
+    record_outcome_in(
+        uow.connection,
+        declaration_id=event.declaration_id,
+        outcome=outcome,
+        at=event.at,
+        actor=event.actor,
+    )
+
+
+def _code_lists(settings: Settings, engine: sa.Engine) -> CodeLists:
+    try:
+        codes = refdata.code_lists(engine, settings.administration)
+    except sa.exc.OperationalError as exc:
+        raise NodeNotReady(
+            f"the database at {settings.database_url} is not ready ({exc.orig}); "
+            "run `silkgate db upgrade` and `silkgate refdata load`"
+        ) from exc
+    except sa.exc.ProgrammingError as exc:
+        raise NodeNotReady(
+            "the database is not migrated; run `silkgate db upgrade` and `silkgate refdata load`"
+        ) from exc
+    if not codes.hs_subheadings:
+        raise NodeNotReady("no reference data loaded; run `silkgate refdata load`")
+    if settings.currency not in codes.currencies or codes.currencies[settings.currency] is None:
+        raise NodeNotReady(f"SILKGATE_CURRENCY {settings.currency} is not an ISO 4217 currency")
+    return codes
+
+
+def load_scorer(row: dict | None):  # type: ignore[no-untyped-def, type-arg]
+    """The scorer of a stored model (LightGBM is imported only when a model exists)."""
+    if row is None:
+        return None
+    from silkgate.risk.model import StoredScorer
+
+    return StoredScorer.from_row(row)

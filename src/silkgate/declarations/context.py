@@ -1,0 +1,59 @@
+"""What every declaration use case shares: the store, the unit of work, the ports, the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from silkgate.declarations.ports import (
+    AmendmentGate,
+    Assessor,
+    DeclarationReader,
+    LodgingSignals,
+    ReleaseGate,
+    Selector,
+    UnitOfWorkFactory,
+)
+from silkgate.declarations.validation import CodeLists
+from silkgate.kernel.actors import Principal
+from silkgate.kernel.clock import Clock, system_clock
+from silkgate.kernel.errors import Forbidden, NotFound
+from silkgate.store import declarations as store
+
+
+@dataclass(frozen=True)
+class Context:
+    """The collaborators of the declaration use cases, built once by the bootstrap."""
+
+    engine: sa.Engine
+    unit_of_work: UnitOfWorkFactory
+    codes: CodeLists
+    tariff: Assessor
+    currency: str
+    minor_unit: int
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    clock: Clock = system_clock
+    risk: Selector | None = None
+    gates: tuple[ReleaseGate, ...] = ()
+    amendment_gates: tuple[AmendmentGate, ...] = ()
+    signals: tuple[LodgingSignals, ...] = ()
+    inspection: DeclarationReader | None = None
+
+    def today(self, at: dt.datetime) -> dt.date:
+        """The administration's local date at ``at``."""
+        return at.astimezone(self.zone).date()
+
+
+def visible(
+    conn: sa.Connection, principal: Principal, mrn: str, *, for_update: bool = False
+) -> store.StoredDeclaration:
+    """The declaration ``mrn`` if ``principal`` may see it (NotFound / Forbidden otherwise)."""
+    d = store.get(conn, mrn, for_update=for_update)
+    if d is None:
+        raise NotFound(f"no declaration {mrn}")
+    if not principal.may_see(d.declarant_id):
+        raise Forbidden("this declaration was lodged by another declarant")
+    return d

@@ -1,0 +1,145 @@
+"""What happens to a declaration, as domain events.
+
+The :class:`~silkgate.declarations.aggregate.Declaration` returns these from
+each transition; the unit of work journals them and hands them to the
+handlers the bootstrap registered (``docs/architecture.md`` lists them). A
+new capability reacts to these events rather than being called by lodging or
+release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from silkgate.kernel.events import Event, JournalNote
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclarationEvent(Event):
+    """An event about one declaration, at one of its versions."""
+
+    declaration_id: int
+    mrn: str
+    version: int
+    type: str  # IM or EX
+    office: str
+    from_status: str | None = None
+    to_status: str | None = None
+    reason: str | None = None
+
+    def note(self) -> JournalNote | None:
+        name = self.journal_name
+        if name is None:
+            return None
+        return JournalNote(
+            self.at,
+            self.actor,
+            name,
+            self.declaration_id,
+            self.mrn,
+            self.version,
+            self.from_status,
+            self.to_status,
+            self.reason,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lodged(DeclarationEvent):
+    """A declaration was accepted and stored at version 1."""
+
+    journal_name: ClassVar[str | None] = "lodged"
+    document: Any = field(repr=False, compare=False)  # the DeclarationDocument lodged
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assessed(DeclarationEvent):
+    """Duties and taxes were assessed on a version (``reason`` says how much and how)."""
+
+    journal_name: ClassVar[str | None] = "assessed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelAssigned(DeclarationEvent):
+    """Selectivity put the declaration in a channel (at lodging, amendment or on a signal)."""
+
+    journal_name: ClassVar[str | None] = "channel"
+    channel: str
+    # Quarantine requirements that hold the goods whatever the channel (rows of the SPS data).
+    sps_requirements: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Released(DeclarationEvent):
+    """The goods were released (outright, or under a condition still to be met)."""
+
+    conditional: bool = False
+    document: Any = field(default=None, repr=False, compare=False)  # when at hand
+
+    def note(self) -> JournalNote | None:
+        name = "conditional_release" if self.conditional else "release"
+        return JournalNote(
+            self.at,
+            self.actor,
+            name,
+            self.declaration_id,
+            self.mrn,
+            self.version,
+            self.from_status,
+            self.to_status,
+            self.reason,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decided(DeclarationEvent):
+    """An officer's (or the declarant's) decision other than release: control, hold, resume,
+    reject, cancel, return, destroy or seize."""
+
+    action: str
+
+    def note(self) -> JournalNote | None:
+        return JournalNote(
+            self.at,
+            self.actor,
+            self.action,
+            self.declaration_id,
+            self.mrn,
+            self.version,
+            self.from_status,
+            self.to_status,
+            self.reason,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Amended(DeclarationEvent):
+    """The declarant replaced the document with a new version."""
+
+    journal_name: ClassVar[str | None] = "amended"
+    document: Any = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Corrected(DeclarationEvent):
+    """An officer corrected an item after inspection: a new version."""
+
+    journal_name: ClassVar[str | None] = "corrected"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentRecorded(DeclarationEvent):
+    """A payment received, or a guarantee accepted, against what is due."""
+
+    kind: str  # payment or guarantee
+
+    def note(self) -> JournalNote | None:
+        return JournalNote(
+            self.at, self.actor, self.kind, self.declaration_id, self.mrn, self.version,
+            reason=self.reason,
+        )  # fmt: skip
+
+
+# A decision that ends the goods' stay under customs control one way or another.
+ENDING_ACTIONS = frozenset({"return", "destroy", "seize", "reject", "cancel"})

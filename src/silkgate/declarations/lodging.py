@@ -1,0 +1,372 @@
+"""Lodging: validate and price on the request's thread, then store batches in one transaction.
+
+``prepare`` does everything that needs no database (who lodges, validation,
+assessment, selectivity); ``commit`` stores a batch of prepared lodgings with
+a handful of statements and one unit of work (the group commit behind the
+API): idempotency keys and LRNs are checked under the write lock, each
+declaration is lodged by the aggregate, and its events are journaled and
+handled before the one commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from silkgate.declarations.aggregate import Declaration
+from silkgate.declarations.amendment import assessed_note, brief
+from silkgate.declarations.context import Context
+from silkgate.declarations.mrn import new_mrn
+from silkgate.declarations.queries import summary
+from silkgate.declarations.selection import selection_of, with_signals
+from silkgate.declarations.validation import InvalidDeclaration, validate
+from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.errors import FieldError, Forbidden, IdempotencyKeyReused
+from silkgate.kernel.events import UnitOfWork
+from silkgate.store import declarations as store
+from silkgate.store import risk as risk_store
+from silkgate.store import tariff as tariff_store
+from silkgate.store.db import reading
+
+REUSED = "this Idempotency-Key was already used for a different declaration"
+
+
+def request_fingerprint(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Lodging:
+    """A validated declaration on its way to the store."""
+
+    principal: Principal
+    document: Any  # DeclarationDocument
+    idempotency_key: str | None
+    fingerprint: str | None
+    rows: store.NewDeclaration
+    assessment: Any  # tariff.assessment.Assessment
+    assessment_row: dict[str, Any]
+    decision: Any = None  # risk.selectivity.Decision
+    decision_row: dict[str, Any] | None = None
+
+
+# The summary and whether it replays an earlier lodging, or the error to raise.
+Outcome = tuple[dict[str, Any], bool] | Exception
+
+
+def _replay_of(found: tuple[str, str] | None, fingerprint: str) -> dict[str, Any] | None:
+    """The stored first response for a key, given its ``(request_hash, response)``."""
+    if found is None:
+        return None
+    request_hash, response = found
+    if request_hash != fingerprint:
+        raise IdempotencyKeyReused(REUSED)
+    answer: dict[str, Any] = orjson.loads(response)
+    return answer
+
+
+class Lodgings:
+    """The lodging use case."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def prepare(
+        self,
+        principal: Principal,
+        raw: Any,
+        *,
+        idempotency_key: str | None = None,
+        fingerprint: str | None = None,
+        body: bytes | None = None,
+    ) -> Lodging:
+        """Check who lodges and validate the document: everything that needs no database.
+
+        ``body`` is the JSON text ``raw`` was parsed from, when there is one.
+        """
+        ctx = self.ctx
+        if principal.role is not Role.DECLARANT:
+            raise Forbidden("only a declarant lodges declarations")
+        today = ctx.today(ctx.clock())
+        doc = validate(raw, ctx.codes, today, body=body)
+        if doc.declarant.id != principal.party_id:
+            raise InvalidDeclaration(
+                [
+                    FieldError(
+                        "/declarant/id",
+                        "not_your_identifier",
+                        "must be the trader identifier your credentials were issued to",
+                    )
+                ]
+            )
+        # Assessed as of the day of lodging: the tariff and rate in force when the
+        # declaration is accepted are the ones that apply.
+        assessment = ctx.tariff.assess(doc, today)
+        decision = decision_row = None
+        if ctx.risk is not None:
+            decision = ctx.risk.decide(doc, assessment, today)
+            decision_row = ctx.risk.decision_row(decision, ctx.risk.model_id())
+        if idempotency_key is not None and fingerprint is None:
+            fingerprint = request_fingerprint(orjson.dumps(raw))
+        return Lodging(
+            principal,
+            doc,
+            idempotency_key,
+            fingerprint,
+            store.new_declaration(doc),
+            assessment,
+            tariff_store.assessment_row(assessment),
+            decision,
+            decision_row,
+        )
+
+    def replay(
+        self, principal: Principal, key: str, fingerprint: str | None
+    ) -> dict[str, Any] | None:
+        """The first response to a request with this Idempotency-Key, if there was one."""
+        with reading(self.ctx.engine) as conn:
+            found = store.find_idempotent(conn, principal.id, key)
+            return _replay_of(found, fingerprint or "")
+
+    def lodge(
+        self,
+        principal: Principal,
+        raw: Any,
+        *,
+        idempotency_key: str | None = None,
+        fingerprint: str | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Lodge a declaration; the summary, and whether it is a replay of an earlier lodging.
+
+        With an ``idempotency_key``, a retry of the same request returns the
+        first response and lodges nothing; the same key with a different body
+        is refused.
+        """
+        if idempotency_key is not None:
+            # A replay needs no validation: answer it before doing any work.
+            fingerprint = fingerprint or request_fingerprint(orjson.dumps(raw))
+            replay = self.replay(principal, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay, True
+        lodging = self.prepare(
+            principal, raw, idempotency_key=idempotency_key, fingerprint=fingerprint
+        )
+        outcome = self.commit([lodging])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def commit(self, lodgings: list[Lodging]) -> list[Outcome]:
+        """Store prepared lodgings in one transaction: one outcome per lodging, in order.
+
+        If the batch fails on a unique key (two nodes raced on one
+        Idempotency-Key), each lodging is retried on its own so one conflict
+        cannot fail the others.
+        """
+        try:
+            return self._commit(lodgings)
+        except sa.exc.IntegrityError:
+            if len(lodgings) == 1:
+                return [self._after_conflict(lodgings[0])]
+            return [self.commit([one])[0] for one in lodgings]
+
+    def _after_conflict(self, lodging: Lodging) -> Outcome:
+        """Explain a unique-key violation that another process won the race to."""
+        with reading(self.ctx.engine) as conn:
+            if lodging.idempotency_key is not None:
+                found = store.find_idempotent(conn, lodging.principal.id, lodging.idempotency_key)
+                try:
+                    replay = _replay_of(found, lodging.fingerprint or "")
+                except IdempotencyKeyReused as exc:
+                    return exc
+                if replay is not None:
+                    return replay, True
+            outcomes: list[Outcome | None] = [None]
+            if not _refuse_used_lrns(conn, [lodging], [0], outcomes):
+                refused = outcomes[0]
+                assert refused is not None
+                return refused
+        return RuntimeError("the declaration could not be stored; send it again")
+
+    def _commit(self, lodgings: list[Lodging]) -> list[Outcome]:
+        at = self.ctx.clock()
+        outcomes: list[Outcome | None] = [None] * len(lodgings)
+        with self.ctx.unit_of_work() as uow:
+            fresh, repeats = _screen_keys(uow.connection, lodgings, outcomes)
+            fresh = _refuse_used_lrns(uow.connection, lodgings, fresh, outcomes)
+            if fresh:
+                self._store(uow, lodgings, fresh, outcomes, at)
+        for i, first in repeats:
+            done = outcomes[first]
+            if lodgings[i].fingerprint != lodgings[first].fingerprint:
+                outcomes[i] = IdempotencyKeyReused(REUSED)
+            elif isinstance(done, tuple):
+                outcomes[i] = (done[0], True)
+            else:
+                outcomes[i] = done
+        return [o if o is not None else RuntimeError("not processed") for o in outcomes]
+
+    def _store(
+        self,
+        uow: UnitOfWork,
+        lodgings: list[Lodging],
+        fresh: list[int],
+        outcomes: list[Outcome | None],
+        at: dt.datetime,
+    ) -> None:
+        """Lodge the fresh declarations of a batch: rows, decisions, assessments, events, keys."""
+        conn = uow.connection
+        for i in fresh:
+            lodgings[i] = self._signalled(conn, lodgings[i])
+        declarations = [self._lodged(lodgings[i], at) for i in fresh]
+        stored = store.insert_many(
+            conn,
+            [
+                (d, lodgings[i].rows, lodgings[i].principal.name)
+                for i, d in zip(fresh, declarations, strict=True)
+            ],
+            at,
+        )
+        rows = [(d.id, lodgings[i]) for i, d in zip(fresh, stored, strict=True)]
+        if self.ctx.risk is not None:
+            risk_store.insert_decisions(
+                conn,
+                [
+                    {"declaration_id": d, "version": 1, "decided_at": at, **(lg.decision_row or {})}
+                    for d, lg in rows
+                ],
+            )
+        tariff_store.insert_assessments(
+            conn,
+            [
+                {"declaration_id": d, "version": 1, "assessed_at": at, **lg.assessment_row}
+                for d, lg in rows
+            ],
+        )
+        for declaration in declarations:
+            uow.collect(*declaration.take_events())
+        keys = []
+        for i, d in zip(fresh, stored, strict=True):
+            result = summary(d, self.ctx.codes.currencies)
+            result["assessment"] = brief(lodgings[i].assessment, d.mrn)
+            outcomes[i] = (result, False)
+            keys.extend(_key_row(lodgings[i], d.id, result, at))
+        store.remember_idempotent(conn, keys)
+
+    def _lodged(self, lodging: Lodging, at: dt.datetime) -> Declaration:
+        a = lodging.assessment
+        return Declaration.lodge(
+            store.draft(new_mrn(self.ctx.codes.administration, at), lodging.rows, at),
+            actor=lodging.principal.name,
+            at=at,
+            document=lodging.document,
+            assessed=assessed_note(a),
+            total_due=a.total("total"),
+            selection=None if lodging.decision is None else selection_of(lodging.decision),
+        )
+
+    def _signalled(self, conn: sa.Connection, lodging: Lodging) -> Lodging:
+        """The lodging with the signals other capabilities raise (a partner's data differs)."""
+        if lodging.decision is None or self.ctx.risk is None or not self.ctx.signals:
+            return lodging
+        signals = [s for source in self.ctx.signals for s in source.signals(conn, lodging.document)]
+        if not signals:
+            return lodging
+        decision = with_signals(lodging.decision, signals)
+        return dataclasses.replace(
+            lodging,
+            decision=decision,
+            decision_row={
+                **self.ctx.risk.decision_row(decision, None),
+                "model_id": (lodging.decision_row or {}).get("model_id"),
+            },
+        )
+
+
+def _key_row(
+    lodging: Lodging, declaration_id: int, result: dict[str, Any], at: dt.datetime
+) -> list[dict[str, Any]]:
+    if lodging.idempotency_key is None:
+        return []
+    return [
+        {
+            "principal_id": lodging.principal.id,
+            "key": lodging.idempotency_key,
+            "request_hash": lodging.fingerprint or "",
+            "declaration_id": declaration_id,
+            "response": orjson.dumps(result).decode(),
+            "created_at": at,
+        }
+    ]
+
+
+def _screen_keys(
+    conn: sa.Connection, lodgings: list[Lodging], outcomes: list[Outcome | None]
+) -> tuple[list[int], list[tuple[int, int]]]:
+    """Lodgings to store, and repeats of a key within the batch ``(index, first index)``.
+
+    Keys used before are answered here: a replay, or a refusal when the body differs.
+    """
+    fresh: list[int] = []
+    first_with_key: dict[tuple[int, str], int] = {}
+    repeats: list[tuple[int, int]] = []
+    # One query for every key of the batch (checked again under the write lock).
+    used_keys = store.find_idempotent_many(
+        conn, {(lg.principal.id, lg.idempotency_key) for lg in lodgings if lg.idempotency_key}
+    )
+    for i, lodging in enumerate(lodgings):
+        key = lodging.idempotency_key
+        if key is None:
+            fresh.append(i)
+            continue
+        slot = (lodging.principal.id, key)
+        if slot in first_with_key:  # the same key twice in one batch
+            repeats.append((i, first_with_key[slot]))
+            continue
+        try:
+            replay = _replay_of(used_keys.get(slot), lodging.fingerprint or "")
+        except IdempotencyKeyReused as exc:
+            outcomes[i] = exc
+            continue
+        if replay is not None:
+            outcomes[i] = (replay, True)
+            continue
+        first_with_key[slot] = i
+        fresh.append(i)
+    return fresh, repeats
+
+
+def _refuse_used_lrns(
+    conn: sa.Connection,
+    lodgings: list[Lodging],
+    fresh: list[int],
+    outcomes: list[Outcome | None],
+) -> list[int]:
+    """``fresh`` without lodgings whose LRN the declarant has used (their outcome: why)."""
+    pairs = {(lodgings[i].document.declarant.id, lodgings[i].document.lrn) for i in fresh}
+    used = store.existing_lrns(conn, pairs)
+    kept: list[int] = []
+    for i in fresh:
+        pair = (lodgings[i].document.declarant.id, lodgings[i].document.lrn)
+        if pair in used:
+            where = f"as declaration {used[pair]}" if used[pair] else "by another request"
+            outcomes[i] = InvalidDeclaration(
+                [
+                    FieldError(
+                        "/lrn",
+                        "lrn_already_used",
+                        f"{pair[1]!r} was already lodged {where}; "
+                        "use a new LRN, or amend that declaration",
+                    )
+                ]
+            )
+        else:
+            used[pair] = ""  # taken by this batch
+            kept.append(i)
+    return kept

@@ -1,0 +1,175 @@
+"""Duties and taxes: the assessment of a version, the account, payments and guarantees."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from silkgate.declarations.aggregate import Declaration
+from silkgate.declarations.context import Context, visible
+from silkgate.declarations.states import Status
+from silkgate.kernel.actors import Principal
+from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
+from silkgate.store import declarations as store
+from silkgate.store import tariff as tariff_store
+from silkgate.store.db import reading
+from silkgate.tariff.money import ZERO, round_money
+
+# The goods did not enter: no duty is due; what was paid is refunded.
+_NOTHING_DUE = frozenset({"returned", "destroyed", "rejected", "cancelled"})
+KINDS = ("payment", "guarantee")
+
+
+def account_of(
+    conn: sa.Connection, d: store.StoredDeclaration, currency: str, minor_unit: int
+) -> dict[str, Any]:
+    """What is assessed on the current version, paid, guaranteed, and still due."""
+    assessed = tariff_store.assessed_total(conn, d.id, d.version)
+    rows = tariff_store.payments_of(conn, d.id)
+    paid = sum((Decimal(r["amount"]) for r in rows if r["kind"] == "payment"), ZERO)
+    guaranteed = sum((Decimal(r["amount"]) for r in rows if r["kind"] == "guarantee"), ZERO)
+    assessed = assessed if assessed is not None else ZERO
+    # Still to be paid; negative when an amendment lowered the duties below what
+    # was paid (a refund is due). A guarantee secures an amount, it does not pay it.
+    due = -paid if d.status in _NOTHING_DUE else assessed - paid
+    # A guarantee is released as the duties it secures are paid.
+    guaranteed = min(guaranteed, max(due, ZERO))
+
+    def money(v: Decimal) -> str:
+        return format(round_money(v, minor_unit), "f")
+
+    return {
+        "currency": currency,
+        "assessed": money(assessed),
+        "paid": money(paid),
+        "guaranteed": money(guaranteed),
+        "due": money(due),
+        # Neither paid nor guaranteed: release waits until this is zero.
+        "unsecured": money(max(due - guaranteed, ZERO)),
+        "payments": [
+            {
+                "kind": r["kind"],
+                "amount": money(Decimal(r["amount"])),
+                "currency": r["currency"],
+                "reference": r["reference"],
+                "recorded_at": r["recorded_at"].isoformat().replace("+00:00", "Z"),
+                "recorded_by": r["recorded_by"],
+            }
+            for r in rows
+        ],
+    }
+
+
+def payment_errors(
+    kind: str, amount: Decimal, currency: str, reference: str, ctx: Context
+) -> list[FieldError]:
+    """What is wrong with a payment as sent (before any database work)."""
+    errors = []
+    if kind not in KINDS:
+        errors.append(FieldError("/kind", "invalid", "must be 'payment' or 'guarantee'"))
+    if currency != ctx.currency:
+        errors.append(FieldError("/currency", "not_national_currency", f"must be {ctx.currency}"))
+    if amount <= 0:
+        errors.append(FieldError("/amount", "not_positive", "must be greater than 0"))
+    elif amount != round_money(amount, ctx.minor_unit):
+        errors.append(
+            FieldError(
+                "/amount",
+                "too_many_decimals",
+                f"{ctx.currency} has {ctx.minor_unit} decimal places",
+            )
+        )
+    if not reference.strip():
+        errors.append(FieldError("/reference", "missing", "is required"))
+    return errors
+
+
+class Payments:
+    """The account of a declaration and what is paid into it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def assessment(
+        self, principal: Principal, mrn: str, version: int | None = None
+    ) -> dict[str, Any]:
+        """The assessment of the current (or a given) version of a declaration."""
+        with reading(self.ctx.engine) as conn:
+            d = visible(conn, principal, mrn)
+            found = tariff_store.assessment_of(conn, d.id, version or d.version)
+        if found is None:
+            raise NotFound(f"declaration {mrn} has no assessment of version {version or d.version}")
+        return {"mrn": mrn, **found}
+
+    def account(self, principal: Principal, mrn: str) -> dict[str, Any]:
+        with reading(self.ctx.engine) as conn:
+            d = visible(conn, principal, mrn)
+            return {"mrn": mrn, "status": d.status, **self._account(conn, d)}
+
+    def _account(self, conn: sa.Connection, d: store.StoredDeclaration) -> dict[str, Any]:
+        return account_of(conn, d, self.ctx.currency, self.ctx.minor_unit)
+
+    def record_payment(
+        self,
+        principal: Principal,
+        mrn: str,
+        *,
+        kind: str,
+        amount: Decimal,
+        currency: str,
+        reference: str,
+    ) -> dict[str, Any]:
+        """Record a payment received, or a guarantee accepted, against the amount due.
+
+        Customs staff record them (a payment is confirmed by the treasury or the
+        bank, a guarantee is accepted by customs); the declarant sees them. A
+        payment may not exceed what is still to be paid (a refund is a separate
+        procedure); a guarantee may not exceed what is neither paid nor already
+        guaranteed. Green or blue goods whose duties are now secured are
+        released in the same transaction.
+        """
+        if not principal.is_staff:
+            raise Forbidden("payments and guarantees are recorded by customs staff")
+        errors = payment_errors(kind, amount, currency, reference, self.ctx)
+        if errors:
+            raise InvalidRequest(errors)
+        at = self.ctx.clock()
+        with self.ctx.unit_of_work() as uow:
+            conn = uow.connection
+            d = visible(conn, principal, mrn, for_update=True)
+            if d.status in (Status.REJECTED.value, Status.CANCELLED.value):
+                raise Conflict(f"the declaration is {d.status}: nothing is due on it")
+            limit = Decimal(self._account(conn, d)["due" if kind == "payment" else "unsecured"])
+            if amount > limit:
+                what = "due" if kind == "payment" else "neither paid nor guaranteed"
+                raise InvalidRequest(
+                    [
+                        FieldError(
+                            "/amount",
+                            "exceeds_amount_due",
+                            f"{amount} is more than the {max(limit, ZERO)} {currency} {what}",
+                        )
+                    ]
+                )
+            tariff_store.add_payment(
+                conn,
+                declaration_id=d.id,
+                kind=kind,
+                amount=amount,
+                currency=currency,
+                reference=reference.strip(),
+                recorded_at=at,
+                recorded_by=principal.name,
+            )
+            declaration = Declaration(d)
+            declaration.paid(
+                kind=kind, at=at, actor=principal.name,
+                reason=f"{amount} {currency}, reference {reference.strip()}",
+            )  # fmt: skip
+            account = self._account(conn, d)
+            declaration.settle(Decimal(account["unsecured"]), at)
+            d = store.save(conn, declaration, at)
+            uow.collect(*declaration.take_events())
+        return {"mrn": mrn, "status": d.status, **account}

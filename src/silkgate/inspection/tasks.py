@@ -1,0 +1,245 @@
+"""Working a joint inspection: the queue, assignment, results of checks, completion."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from silkgate.inspection import rules
+from silkgate.inspection.events import CheckRecorded, InspectionCompleted
+from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.clock import Clock
+from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
+from silkgate.kernel.events import UnitOfWork
+from silkgate.store import inspection as store
+from silkgate.store.db import reading
+
+
+class Corrections(Protocol):
+    """The declarations' correction of an item, inside the inspection's unit of work."""
+
+    def correct_in(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        mrn: str,
+        item: int,
+        corrected: dict[str, Any],
+        reason: str,
+    ) -> dict[str, Any]: ...
+
+
+class Tasks:
+    """The use cases of an inspection task."""
+
+    engine: sa.Engine
+    unit_of_work: Any
+    clock: Clock
+    corrections: Corrections | None
+
+    def queue(
+        self,
+        principal: Principal,
+        *,
+        office: str | None = None,
+        status: str | None = "open",
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        rules.worker(principal)
+        with reading(self.engine) as conn:
+            tasks = store.queue(conn, office=office, status=status, limit=limit)
+        return [rules.json_task(t) for t in tasks]
+
+    def get(self, principal: Principal, task_id: int) -> dict[str, Any]:
+        rules.worker(principal)
+        with reading(self.engine) as conn:
+            task = store.task(conn, task_id)
+            if task is None:
+                raise NotFound(f"no inspection task {task_id}")
+            return rules.json_task(task, store.checks(conn, task_id))
+
+    def of_declaration(self, conn: sa.Connection, declaration_id: int) -> dict[str, Any] | None:
+        task = store.task_of(conn, declaration_id)
+        if task is None:
+            return None
+        task = store.task(conn, task["id"])
+        assert task is not None
+        return rules.json_task(task, store.checks(conn, task["id"]))
+
+    def assign(self, principal: Principal, task_id: int, raw: Any) -> dict[str, Any]:
+        """Assign the task to an officer and/or an SPS inspector (by user name)."""
+        rules.worker(principal)
+        if not isinstance(raw, dict) or not set(raw) <= {"officer", "sps_inspector"} or not raw:
+            raise InvalidRequest(
+                [FieldError("", "invalid", "send an officer and/or an sps_inspector (user names)")]
+            )
+        from silkgate.store import principals as principal_store
+
+        with self.unit_of_work() as uow:
+            conn = uow.connection
+            task = _open_task(conn, task_id)
+            wanted = {"officer": (Role.OFFICER, Role.ADMIN), "sps_inspector": (Role.SPS_INSPECTOR,)}
+            errors = []
+            for key, name in raw.items():
+                user = principal_store.find_principal(conn, str(name))
+                if user is None or user.role not in wanted[key]:
+                    errors.append(
+                        FieldError(
+                            f"/{key}",
+                            "invalid",
+                            f"{name!r} is not a user with the role {wanted[key][0].value}",
+                        )
+                    )
+            if errors:
+                raise InvalidRequest(errors)
+            store.update_task(conn, task["id"], **{k: str(v)[:80] for k, v in raw.items()})
+        return self.get(principal, task_id)
+
+    def record(self, principal: Principal, task_id: int, seq: int, raw: Any) -> dict[str, Any]:
+        """The result of one check: compliant or not, with the finding (a note, figures).
+
+        A quantity, value, classification or origin finding with ``corrected``
+        fields corrects the declaration (a new version, reassessed) in the same
+        transaction: a correction that does not validate records nothing.
+        """
+        rules.worker(principal)
+        errors = rules.result_errors(raw)
+        if errors:
+            raise InvalidRequest(errors)
+        status, finding = raw["status"], raw.get("finding")
+        at = self.clock()
+        with self.unit_of_work() as uow:
+            conn = uow.connection
+            task = store.task(conn, task_id, for_update=True)
+            if task is None:
+                raise NotFound(f"no inspection task {task_id}")
+            if task["status"] == "completed":
+                raise Conflict("the inspection is completed; its results cannot change")
+            check = _open_check(conn, task_id, seq, principal, finding)
+            if finding and finding.get("kind") in rules.CORRECTIONS and finding.get("corrected"):
+                finding = self._correct(uow, principal, task, check, finding)
+            store.record(
+                conn, task_id, seq, status=status, finding=finding,
+                recorded_by=principal.name, recorded_at=at,
+            )  # fmt: skip
+            if task["started_at"] is None:
+                store.update_task(conn, task_id, started_at=at)
+            uow.collect(
+                CheckRecorded(
+                    at=at,
+                    actor=principal.name,
+                    declaration_id=task["declaration_id"],
+                    mrn=task["mrn"],
+                    task_id=task_id,
+                    seq=seq,
+                    reason=f"{check['service']} {check['check']}: {status}"
+                    + (f" ({(finding or {}).get('note', '')})" if finding else ""),
+                )
+            )
+        return self.get(principal, task_id)
+
+    def _correct(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        task: dict[str, Any],
+        check: dict[str, Any],
+        finding: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Correct the declaration as the finding says; the finding then carries the revenue."""
+        if self.corrections is None:
+            raise Conflict("corrections are not available on this node")
+        correction = self.corrections.correct_in(
+            uow,
+            principal,
+            task["mrn"],
+            int(finding.get("item") or check["item_seq"] or 0),
+            finding["corrected"],
+            f"inspection finding: {finding.get('note') or finding['kind']}",
+        )
+        return {**finding, "revenue": correction["difference"]}
+
+    def complete(self, principal: Principal, task_id: int) -> dict[str, Any]:
+        """Close the task once every check has a result; the officer then decides.
+
+        ``InspectionCompleted`` is raised in the same transaction: its handlers
+        record the control's outcome for risk and send an export's result to
+        the importing partner.
+        """
+        rules.worker(principal)
+        at = self.clock()
+        with self.unit_of_work() as uow:
+            conn = uow.connection
+            task = store.task(conn, task_id, for_update=True)
+            if task is None:
+                raise NotFound(f"no inspection task {task_id}")
+            if task["status"] == "completed":
+                raise Conflict("the inspection is already completed")
+            checks = store.checks(conn, task_id)
+            open_checks = [c for c in checks if c["status"] == "open"]
+            if open_checks:
+                raise Conflict(
+                    "checks without a result: "
+                    + ", ".join(f"{c['seq']} ({c['service']} {c['check']})" for c in open_checks)
+                )
+            result = (
+                "findings" if any(c["status"] == "non_compliant" for c in checks) else ("compliant")
+            )
+            store.update_task(conn, task_id, status="completed", completed_at=at, result=result)
+            uow.collect(
+                InspectionCompleted(
+                    at=at,
+                    actor=principal.name,
+                    declaration_id=task["declaration_id"],
+                    mrn=task["mrn"],
+                    task=task,
+                    checks=tuple(checks),
+                    result=result,
+                    reason=f"joint inspection completed: {result}",
+                )
+            )
+        return self.get(principal, task_id)
+
+
+def _open_task(conn: sa.Connection, task_id: int) -> dict[str, Any]:
+    task = store.task(conn, task_id, for_update=True)
+    if task is None:
+        raise NotFound(f"no inspection task {task_id}")
+    if task["status"] != "open":
+        raise Conflict(f"the inspection is {task['status']}")
+    return task
+
+
+def _open_check(
+    conn: sa.Connection,
+    task_id: int,
+    seq: int,
+    principal: Principal,
+    finding: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The check ``seq`` if it awaits a result that ``principal`` may record, with this kind."""
+    check = next((c for c in store.checks(conn, task_id) if c["seq"] == seq), None)
+    if check is None:
+        raise NotFound(f"inspection task {task_id} has no check {seq}")
+    if check["status"] != "open":
+        # A result (and a correction made with it) is part of the record: it is
+        # not overwritten. A further finding is a new check or a decision.
+        done = f"{check['status']} by {check['recorded_by']}"
+        raise Conflict(f"check {seq} already has a result ({done})")
+    if not rules.may_record(principal, check["service"]):
+        who = "SPS inspectors" if check["service"] == "sps" else "customs officers"
+        raise Forbidden(f"{check['service']} checks are recorded by {who}")
+    kind = (finding or {}).get("kind")
+    allowed = rules.SPS_FINDINGS if check["service"] == "sps" else rules.CUSTOMS_FINDINGS
+    if kind is not None and kind not in allowed:
+        raise InvalidRequest(
+            [
+                FieldError(
+                    "/finding/kind",
+                    "invalid",
+                    f"a {check['service']} finding is one of {', '.join(sorted(allowed))}",
+                )
+            ]
+        )
+    return check
