@@ -259,3 +259,38 @@ def test_officer_and_sps_inspector_work_one_joint_inspection(page, live_node, to
         headers={"Authorization": f"Bearer {tokens['analyst.zhao']}"},
         timeout=10,
     )
+
+
+def test_a_refused_form_is_a_message_on_its_page_and_the_api_stays_a_problem(
+    live_node, tokens, declaration
+):
+    mrn = lodge(live_node, tokens["acme-trading"], declaration)
+    form = {"amount": "10.00", "reference": "BANK-1"}
+    with httpx.Client(base_url=live_node, timeout=10) as browser_like:
+        browser_like.cookies.set("sg_token_cn", tokens["acme-trading"], path="/console")
+        # A declarant may not record payments: the refusal is shown on the declaration's page.
+        r = browser_like.post(f"/console/declarations/{mrn}/payments", data=form)
+        assert r.status_code == 303
+        assert r.headers["location"] == f"/console/declarations/{mrn}"
+        assert r.cookies["sg_flash"].strip('"').startswith("error:")
+        # A form posted from another site is refused outright.
+        r = browser_like.post(
+            f"/console/declarations/{mrn}/payments",
+            data=form,
+            headers={"Origin": "https://elsewhere.example"},
+        )
+        assert r.status_code == 403
+        assert r.text == "cross-origin form refused"
+        # A stale login leads to the login page.
+        browser_like.cookies.set("sg_token_cn", "sg_revoked", path="/console")
+        r = browser_like.get(f"/console/declarations/{mrn}")
+        assert (r.status_code, r.headers["location"]) == (303, "/console/login")
+    # The same refusal through the API is a problem document.
+    r = httpx.post(
+        f"{live_node}/v1/declarations/{mrn}/payments",
+        json={**form, "kind": "payment", "currency": "CNY"},
+        headers={"Authorization": f"Bearer {tokens['acme-trading']}"},
+        timeout=10,
+    )
+    assert r.status_code == 403
+    assert r.headers["content-type"] == "application/problem+json"

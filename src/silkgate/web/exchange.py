@@ -11,17 +11,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.exchange.aeo import TRANSITIONS, AeoAction, AeoStatus
 from silkgate.exchange.assistance import KINDS
 from silkgate.kernel.actors import Principal
-from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound
-from silkgate.web.console import _form_principal, _node, _principal, _redirect, _render
+from silkgate.kernel.errors import Forbidden, InvalidRequest, NotFound
+from silkgate.web.pages import node_of, redirect, refusal, render
+from silkgate.web.routing import console_router, field_errors, returning_to
+from silkgate.web.session import FormPrincipal, PagePrincipal
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+router = console_router()
 
 # What an officer does to an operator in each state (re-applying uses the application form).
 AEO_ACTIONS: dict[str, list[str]] = {
@@ -39,39 +41,12 @@ _DONE = {
 }
 
 
-def _refused(request: Request, principal: Principal, text: str) -> Response:
-    return _render(
-        request, "base.html", principal, status=403, flash={"kind": "error", "text": text}
-    )
-
-
-def _errors(exc: InvalidRequest) -> list[dict[str, str]]:
-    """Each error with the field it is about, as a person reads it."""
-    return [
-        {
-            "field": e.pointer.lstrip("/").split("/")[0] if e.pointer else "",
-            "label": e.pointer.lstrip("/").replace("_", " ").replace("/", " ") if e.pointer else "",
-            "detail": e.detail,
-        }
-        for e in exc.errors
-    ]
-
-
-def _one_line(exc: InvalidRequest) -> str:
-    return "; ".join(
-        f"{e['label']}: {e['detail']}" if e["label"] else e["detail"] for e in _errors(exc)
-    )
-
-
 # -- the exchange (administrators) -------------------------------------------------------------
 
 
 @router.get("/exchange")
-async def exchange_page(request: Request) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
-    service = _node(request).exchange
+async def exchange_page(request: Request, principal: PagePrincipal) -> Response:
+    service = node_of(request).exchange
 
     def load() -> dict[str, Any]:
         return {
@@ -85,23 +60,15 @@ async def exchange_page(request: Request) -> Response:
     try:
         context = await run_in_threadpool(load)
     except Forbidden as exc:
-        return _refused(request, principal, str(exc))
-    return _render(request, "exchange.html", principal, **context)
+        return refusal(request, principal, str(exc))
+    return render(request, "exchange.html", principal, **context)
 
 
 @router.post("/exchange/outbox/{message_id}/retry")
-async def retry_message(request: Request, message_id: str) -> Response:
-    principal = await _form_principal(request)
-    if isinstance(principal, Response):
-        return principal
-    back = "/console/exchange"
-    try:
-        sent = await run_in_threadpool(_node(request).exchange.retry, principal, message_id)
-    except (Forbidden, NotFound) as exc:
-        return _redirect(back, ("error", str(exc)))
-    except InvalidRequest as exc:
-        return _redirect(back, ("error", _one_line(exc)))
-    return _redirect(
+async def retry_message(request: Request, principal: FormPrincipal, message_id: str) -> Response:
+    back = returning_to(request, "/console/exchange")
+    sent = await run_in_threadpool(node_of(request).exchange.retry, principal, message_id)
+    return redirect(
         back,
         (
             "ok",
@@ -114,7 +81,7 @@ async def retry_message(request: Request, message_id: str) -> Response:
 
 
 def _aeo_context(request: Request, principal: Principal) -> dict[str, Any]:
-    node = _node(request)
+    node = node_of(request)
     return {
         "register": node.aeo.register(principal),
         "partner_operators": node.aeo.partner_operators(principal),
@@ -128,53 +95,46 @@ def _aeo_context(request: Request, principal: Principal) -> dict[str, Any]:
 
 
 @router.get("/aeo")
-async def aeo_page(request: Request) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
+async def aeo_page(request: Request, principal: PagePrincipal) -> Response:
     try:
         context = await run_in_threadpool(_aeo_context, request, principal)
     except Forbidden as exc:
-        return _refused(request, principal, str(exc))
-    return _render(request, "aeo.html", principal, **context)
+        return refusal(request, principal, str(exc))
+    return render(request, "aeo.html", principal, **context)
 
 
 @router.get("/aeo/{party_id}")
-async def aeo_operator_page(request: Request, party_id: str) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
+async def aeo_operator_page(request: Request, principal: PagePrincipal, party_id: str) -> Response:
     try:
-        operator = await run_in_threadpool(_node(request).aeo.operator, principal, party_id)
+        operator = await run_in_threadpool(node_of(request).aeo.operator, principal, party_id)
     except Forbidden as exc:
-        return _refused(request, principal, str(exc))
+        return refusal(request, principal, str(exc))
     except NotFound as exc:
-        return _render(
-            request, "base.html", principal, status=404, flash={"kind": "error", "text": str(exc)}
-        )
-    return _render(request, "aeo_operator.html", principal, o=operator)
+        return refusal(request, principal, str(exc), status=404)
+    return render(request, "aeo_operator.html", principal, o=operator)
 
 
 async def _aeo_act(
-    request: Request, party_id: str, action: str, raw: dict[str, Any], target: str
+    request: Request,
+    principal: Principal,
+    party_id: str,
+    action: str,
+    raw: dict[str, Any],
+    target: str,
 ) -> Response:
-    principal = await _form_principal(request)
-    if isinstance(principal, Response):
-        return principal
-    back = "/console/aeo"
-    aeo = _node(request).aeo
+    """The action on the register; an invalid one shows the form again with its errors."""
+    back = returning_to(request, "/console/aeo")
+    aeo = node_of(request).aeo
     try:
         done = await run_in_threadpool(aeo.act, principal, party_id, action, raw)
-    except (Forbidden, NotFound, Conflict) as exc:
-        return _redirect(back, ("error", str(exc)))
     except InvalidRequest as exc:
         try:
             context = await run_in_threadpool(_aeo_context, request, principal)
         except Forbidden as refused:
-            return _refused(request, principal, str(refused))
-        context.update(form={**raw, "party_id": party_id}, errors=_errors(exc), target=target)
-        return _render(request, "aeo.html", principal, status=422, **context)
-    return _redirect(
+            return refusal(request, principal, str(refused))
+        context.update(form={**raw, "party_id": party_id}, errors=field_errors(exc), target=target)
+        return render(request, "aeo.html", principal, status=422, **context)
+    return redirect(
         back,
         ("ok", f"{_DONE[action]} {done['name']} ({done['party_id']}): now {done['status']}."),
     )
@@ -183,15 +143,17 @@ async def _aeo_act(
 @router.post("/aeo")
 async def aeo_apply(
     request: Request,
+    principal: FormPrincipal,
     party_id: Annotated[str, Form(max_length=35)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    return await _aeo_act(request, party_id.strip(), "apply", {"name": name}, "new")
+    return await _aeo_act(request, principal, party_id.strip(), "apply", {"name": name}, "new")
 
 
 @router.post("/aeo/{party_id}/{action}")
 async def aeo_action(
     request: Request,
+    principal: FormPrincipal,
     party_id: str,
     action: str,
     reason: Annotated[str, Form(max_length=1000)] = "",
@@ -199,20 +161,20 @@ async def aeo_action(
     valid_to: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     if action not in _DONE or action == "apply":
-        return _redirect("/console/aeo", ("error", f"Unknown AEO action {action!r}."))
+        return redirect("/console/aeo", ("error", f"Unknown AEO action {action!r}."))
     raw: dict[str, Any] = {}
     if action == "grant":
         raw = {"valid_from": valid_from, "valid_to": valid_to}
     elif action in ("suspend", "revoke", "refuse"):
         raw = {"reason": reason}
-    return await _aeo_act(request, party_id, action, raw, party_id)
+    return await _aeo_act(request, principal, party_id, action, raw, party_id)
 
 
 # -- mutual administrative assistance ---------------------------------------------------------
 
 
 def _cases_context(request: Request, principal: Principal, status: str) -> dict[str, Any]:
-    node = _node(request)
+    node = node_of(request)
     return {
         "cases": node.assistance.cases(principal, status or None),
         "partners": node.exchange.partners_with("mutual_assistance"),
@@ -225,86 +187,72 @@ def _cases_context(request: Request, principal: Principal, status: str) -> dict[
 
 @router.get("/assistance")
 async def assistance_page(
-    request: Request, status: Annotated[str, Query(pattern="^(|open|answered|closed)$")] = ""
+    request: Request,
+    principal: PagePrincipal,
+    status: Annotated[str, Query(pattern="^(|open|answered|closed)$")] = "",
 ) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
     try:
         context = await run_in_threadpool(_cases_context, request, principal, status)
     except Forbidden as exc:
-        return _refused(request, principal, str(exc))
-    return _render(request, "assistance.html", principal, **context)
+        return refusal(request, principal, str(exc))
+    return render(request, "assistance.html", principal, **context)
 
 
 @router.post("/assistance")
 async def open_case(
     request: Request,
+    principal: FormPrincipal,
     partner: Annotated[str, Form(max_length=2)] = "",
     kind: Annotated[str, Form(max_length=20)] = "",
     subject: Annotated[str, Form(max_length=300)] = "",
     body: Annotated[str, Form(max_length=10_000)] = "",
     mrn: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    principal = await _form_principal(request)
-    if isinstance(principal, Response):
-        return principal
-    node = _node(request)
+    returning_to(request, "/console/assistance")
+    node = node_of(request)
     raw = {"partner": partner, "kind": kind, "subject": subject, "body": body}
     if mrn.strip():
         raw["mrn"] = mrn.strip()
     try:
         case = await run_in_threadpool(node.assistance.open, principal, raw)
     except Forbidden as exc:
-        return _refused(request, principal, str(exc))
+        return refusal(request, principal, str(exc))
     except InvalidRequest as exc:
         context = await run_in_threadpool(_cases_context, request, principal, "")
-        context.update(form=raw, errors=_errors(exc))
-        return _render(request, "assistance.html", principal, status=422, **context)
+        context.update(form=raw, errors=field_errors(exc))
+        return render(request, "assistance.html", principal, status=422, **context)
     reference = case["reference"]
-    return _redirect(
+    return redirect(
         f"/console/assistance/{quote(reference)}",
         ("ok", f"Opened: case {reference} with {case['partner']}."),
     )
 
 
 @router.get("/assistance/{reference}")
-async def case_page(request: Request, reference: str) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
+async def case_page(request: Request, principal: PagePrincipal, reference: str) -> Response:
     try:
-        case = await run_in_threadpool(_node(request).assistance.case, principal, reference)
+        case = await run_in_threadpool(node_of(request).assistance.case, principal, reference)
     except Forbidden as exc:
-        return _refused(request, principal, str(exc))
+        return refusal(request, principal, str(exc))
     except NotFound as exc:
-        return _render(
-            request, "base.html", principal, status=404, flash={"kind": "error", "text": str(exc)}
-        )
-    return _render(request, "case.html", principal, c=case, kinds=KINDS)
+        return refusal(request, principal, str(exc), status=404)
+    return render(request, "case.html", principal, c=case, kinds=KINDS)
 
 
 @router.post("/assistance/{reference}/messages")
 async def reply(
     request: Request,
+    principal: FormPrincipal,
     reference: str,
     body: Annotated[str, Form(max_length=10_000)] = "",
     close: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    principal = await _form_principal(request)
-    if isinstance(principal, Response):
-        return principal
-    back = f"/console/assistance/{quote(reference)}"
+    back = returning_to(request, f"/console/assistance/{quote(reference)}")
     closing = close == "on"
-    try:
-        await run_in_threadpool(
-            _node(request).assistance.reply, principal, reference, {"body": body, "close": closing}
-        )
-    except (Forbidden, NotFound, Conflict) as exc:
-        return _redirect(back, ("error", str(exc)))
-    except InvalidRequest as exc:
-        return _redirect(back, ("error", _one_line(exc)))
-    return _redirect(back, ("ok", f"Closed: case {reference}." if closing else "Sent: your reply."))
+    await run_in_threadpool(
+        node_of(request).assistance.reply, principal, reference, {"body": body, "close": closing}
+    )
+    return redirect(back, ("ok", f"Closed: case {reference}." if closing else "Sent: your reply."))
 
 
 # -- advance export data (officers) --------------------------------------------------------------
@@ -312,14 +260,13 @@ async def reply(
 
 @router.get("/advance-data")
 async def advance_data_page(
-    request: Request, linked: Annotated[str | None, Query(max_length=5)] = None
+    request: Request,
+    principal: PagePrincipal,
+    linked: Annotated[str | None, Query(max_length=5)] = None,
 ) -> Response:
     """What partners sent ahead of the goods, and the imports it was matched with."""
-    principal = await _principal(request)
-    if principal is None:
-        return _redirect("/console/login")
     if not principal.is_staff:
-        return _refused(request, principal, "advance export data is for customs officers")
+        return refusal(request, principal, "advance export data is for customs officers")
     choice = {"yes": True, "no": False}.get(linked or "")
-    items = await run_in_threadpool(_node(request).trade.listing, choice, 200)
-    return _render(request, "advance_data.html", principal, items=items, linked=linked or "")
+    items = await run_in_threadpool(node_of(request).trade.listing, choice, 200)
+    return render(request, "advance_data.html", principal, items=items, linked=linked or "")
