@@ -44,7 +44,7 @@ from silkgate.inspection.certificates import RecognisedResults
 from silkgate.inspection.events import InspectionCompleted
 from silkgate.inspection.service import InspectionService
 from silkgate.kernel.clock import Clock, system_clock
-from silkgate.kernel.events import MessageBus, UnitOfWork
+from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.node import Node, NodeNotReady, TokenResolver
 from silkgate.risk.outcomes import ControlOutcome, record_outcome_in
 from silkgate.risk.service import RiskService
@@ -182,13 +182,14 @@ def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:
         revenue_recovered=max(revenue, Decimal(0)).quantize(Decimal("0.01")),
         note=f"joint inspection: {notes}"[:1000] if notes else "joint inspection",
     )
-    record_outcome_in(
+    _, note = record_outcome_in(
         uow.connection,
         declaration_id=event.declaration_id,
         outcome=outcome,
         at=event.at,
         actor=event.actor,
     )
+    uow.collect(Noted.of(note))
 
 
 def _code_lists(settings: Settings, engine: sa.Engine) -> CodeLists:

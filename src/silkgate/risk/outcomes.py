@@ -17,10 +17,10 @@ import sqlalchemy as sa
 
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.kernel.errors import NotFound
+from silkgate.kernel.events import JournalNote
 from silkgate.risk.facts import item_facts
 from silkgate.risk.kcs import row_from_facts
 from silkgate.store import declarations as declaration_store
-from silkgate.store import journal
 from silkgate.store import risk as store
 from silkgate.store import tariff as tariff_store
 
@@ -50,8 +50,11 @@ def record_outcome_in(
     outcome: ControlOutcome,
     at: dt.datetime,
     actor: str,
-) -> dict[str, Any]:
-    """Record ``outcome`` on a declaration: the outcome row, the history rows, the journal.
+) -> tuple[dict[str, Any], JournalNote]:
+    """Record ``outcome`` on a declaration: the outcome row and the history rows.
+
+    The journal note is returned for the caller to journal (a unit of work
+    journals it after the event that caused it).
 
     No authorisation and no validation here: the caller (a use case) did both.
     The history is one KCS-format row per item of the current version; a
@@ -91,16 +94,5 @@ def record_outcome_in(
             }
         )
     store.replace_history(conn, d.id, history)
-    journal.append(
-        conn,
-        journal.Event(
-            at=at,
-            actor=actor,
-            event="outcome",
-            declaration_id=d.id,
-            mrn=d.mrn,
-            version=d.version,
-            reason=outcome.sentence(),
-        ),
-    )
-    return {"mrn": d.mrn, "channel": decision["channel"] if decision else None}
+    note = JournalNote(at, actor, "outcome", d.id, d.mrn, d.version, reason=outcome.sentence())
+    return {"mrn": d.mrn, "channel": decision["channel"] if decision else None}, note

@@ -28,6 +28,7 @@ from silkgate.risk.facts import item_facts
 from silkgate.risk.profiles import Effect, Profile
 from silkgate.risk.selectivity import Budget, Calibrator, Decision, decide
 from silkgate.store import exchange as exchange_store
+from silkgate.store import journal
 from silkgate.store import risk as store
 from silkgate.store.db import reading, writing
 from silkgate.tariff.assessment import Assessment
@@ -533,9 +534,10 @@ class RiskService:
             if d is None:
                 raise NotFound(f"no declaration {mrn}")
             outcome = ControlOutcome(fraud, critical, revenue, note)
-            recorded = record_outcome_in(
+            recorded, note = record_outcome_in(
                 conn, declaration_id=d.id, outcome=outcome, at=at, actor=principal.name
             )
+            journal.append(conn, note)
             outcomes = store.outcomes_of(conn, d.id)
         return {
             "mrn": mrn,

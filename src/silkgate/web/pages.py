@@ -63,7 +63,7 @@ def node_of(request: Request) -> Node:
 
 def clock_of(node: Node) -> Clock:
     """The node's clock: the one its declarations are decided by (a simulation's, in one)."""
-    return node.declarations.clock
+    return node.clock
 
 
 def today(node: Node) -> dt.date:
