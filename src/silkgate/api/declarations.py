@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep, current_principal, get_node
 from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.api.schemas import declarations as out
+from silkgate.api.schemas.base import answer, schema_of
+from silkgate.api.schemas.commands import Decision, PaymentBody
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.service import request_fingerprint
 from silkgate.declarations.states import Action, Status
@@ -31,6 +32,7 @@ MrnPath = Annotated[
 _VALIDATE_INLINE_BYTES = 64 * 1024
 
 _PROBLEM = {"content": {MEDIA_TYPE: {}}}
+_READ_ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM}
 _IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -42,13 +44,7 @@ _IDEMPOTENCY_HEADER = {
 _DOCUMENT_BODY = {
     "requestBody": {
         "required": True,
-        "content": {
-            "application/json": {
-                "schema": DeclarationDocument.model_json_schema(
-                    ref_template="#/components/schemas/{model}"
-                )
-            }
-        },
+        "content": {"application/json": {"schema": schema_of(DeclarationDocument)}},
     }
 }
 
@@ -58,22 +54,15 @@ _json = json_response
 _json_body = json_body
 
 
-class Decision(BaseModel):
-    """The reason for an officer's decision or a cancellation (required to hold, reject, cancel)."""
-
-    model_config = ConfigDict(extra="forbid")
-    reason: Annotated[str, Field(max_length=1000)] | None = None
-
-
 @router.post(
     "",
     status_code=201,
     openapi_extra={**_DOCUMENT_BODY, "parameters": [_IDEMPOTENCY_HEADER]},
     responses={
-        201: {
-            "description": "Lodged (or the replay of an earlier lodging with the same "
-            "Idempotency-Key)"
-        },
+        201: answer(
+            out.DeclarationSummary,
+            "Lodged (or the replay of an earlier lodging with the same Idempotency-Key)",
+        ),
         400: _PROBLEM,
         401: _PROBLEM,
         403: _PROBLEM,
@@ -153,7 +142,10 @@ async def lodge(request: Request) -> Response:
     return _json(result, 201, headers)
 
 
-@router.get("", responses={401: _PROBLEM, 403: _PROBLEM, 422: _PROBLEM})
+@router.get(
+    "",
+    responses={200: answer(out.DeclarationPage), 401: _PROBLEM, 403: _PROBLEM, 422: _PROBLEM},
+)
 def list_declarations(
     node: NodeDep,
     principal: PrincipalDep,
@@ -207,7 +199,7 @@ def list_declarations(
     return _json({"items": page.items, "next_cursor": page.next_cursor})
 
 
-@router.get("/{mrn}", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+@router.get("/{mrn}", responses={200: answer(out.Declaration), **_READ_ERRORS})
 def get_declaration(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
     """One declaration: its status, its current document and the actions open to you."""
     result = node.declarations.get(principal, mrn)
@@ -218,6 +210,7 @@ def get_declaration(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Res
     "/{mrn}",
     openapi_extra=_DOCUMENT_BODY,
     responses={
+        200: answer(out.DeclarationSummary, "Amended: the new version"),
         400: _PROBLEM,
         401: _PROBLEM,
         403: _PROBLEM,
@@ -258,13 +251,16 @@ async def amend_declaration(
     return _json(result, headers={"ETag": f'"{result["version"]}"'})
 
 
-@router.get("/{mrn}/versions", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+@router.get("/{mrn}/versions", responses={200: answer(out.Versions), **_READ_ERRORS})
 def list_versions(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
     """Every version of the declaration, oldest first."""
     return _json({"items": node.declarations.versions(principal, mrn)})
 
 
-@router.get("/{mrn}/versions/{version}", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+@router.get(
+    "/{mrn}/versions/{version}",
+    responses={200: answer(out.DocumentVersion), **_READ_ERRORS},
+)
 def get_version(
     node: NodeDep,
     principal: PrincipalDep,
@@ -275,7 +271,7 @@ def get_version(
     return _json(node.declarations.version(principal, mrn, version))
 
 
-@router.get("/{mrn}/journal", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+@router.get("/{mrn}/journal", responses={200: answer(out.Timeline), **_READ_ERRORS})
 def timeline(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
     """The declaration's timeline from the journal: every event, who, when, and why."""
     return _json({"items": node.declarations.timeline(principal, mrn)})
@@ -295,7 +291,14 @@ def _decision_route(action: Action, summary: str) -> None:
         methods=["POST"],
         name=f"{action.value}_declaration",
         summary=summary.split(".")[0],
-        responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM, 422: _PROBLEM},
+        responses={
+            200: answer(out.DeclarationSummary),
+            401: _PROBLEM,
+            403: _PROBLEM,
+            404: _PROBLEM,
+            409: _PROBLEM,
+            422: _PROBLEM,
+        },
     )
 
 
@@ -322,7 +325,7 @@ _decision_route(
 # --- assessment, payments and guarantees ---------------------------------------
 
 
-@router.get("/{mrn}/assessment", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+@router.get("/{mrn}/assessment", responses={200: answer(out.Assessment), **_READ_ERRORS})
 def assessment(
     node: NodeDep,
     principal: PrincipalDep,
@@ -333,17 +336,7 @@ def assessment(
     return _json(node.declarations.assessment(principal, mrn, version))
 
 
-class PaymentBody(BaseModel):
-    """A payment received (confirmed by the treasury or the bank) or a guarantee accepted."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: Literal["payment", "guarantee"]
-    amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    reference: Annotated[str, Field(min_length=1, max_length=70)]
-
-
-@router.get("/{mrn}/payments", responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM})
+@router.get("/{mrn}/payments", responses={200: answer(out.Account), **_READ_ERRORS})
 def account(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
     """What is assessed, paid, guaranteed and still due on the declaration."""
     return _json(node.declarations.account(principal, mrn))
@@ -352,7 +345,7 @@ def account(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
 @router.post(
     "/{mrn}/payments",
     status_code=201,
-    responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM},
+    responses={201: answer(out.Account), **_READ_ERRORS, 422: _PROBLEM},
 )
 def record_payment(
     node: NodeDep, principal: PrincipalDep, mrn: MrnPath, body: PaymentBody

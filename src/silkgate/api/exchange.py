@@ -15,6 +15,16 @@ from starlette.responses import Response
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.api.schemas import exchange as out
+from silkgate.api.schemas.base import Items, answer, parse, request_body, schema_of
+from silkgate.api.schemas.commands import (
+    AeoCommand,
+    AssistanceCase,
+    AssistanceReply,
+    InboxBatch,
+    PartnerRegistration,
+)
+from silkgate.exchange.aeo import AeoAction
 from silkgate.exchange.envelope import MAX_BYTES, Refused
 from silkgate.kernel.errors import Forbidden, NotFound
 
@@ -23,6 +33,7 @@ _PROBLEM = {"content": {MEDIA_TYPE: {}}}
 _ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM}
 MAX_BATCH = 500
 JOSE = "application/jose"
+_AEO_ACTIONS = frozenset(a.value for a in AeoAction)
 
 Reference = Annotated[str, Path(min_length=1, max_length=40)]
 PartyId = Annotated[str, Path(min_length=1, max_length=35)]
@@ -31,7 +42,31 @@ PartyId = Annotated[str, Path(min_length=1, max_length=35)]
 # -- the inbox (partners) ----------------------------------------------------------------------
 
 
-@router.post("/v1/exchange/inbox", responses={400: _PROBLEM, 401: _PROBLEM, 413: _PROBLEM})
+@router.post(
+    "/v1/exchange/inbox",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                JOSE: {"schema": {"type": "string", "description": "One compact JWS"}},
+                "application/json": {"schema": schema_of(InboxBatch)},
+            },
+        }
+    },
+    responses={
+        200: {
+            "description": "The signed receipt of one message, or the results of a batch",
+            # The batch's JSON answer is documented by the model, the receipt here.
+            "content": {JOSE: {"schema": {"type": "string", "description": "A compact JWS"}}},
+            "model": out.BatchAnswer,
+        },
+        400: _PROBLEM,
+        401: _PROBLEM,
+        409: _PROBLEM,
+        413: _PROBLEM,
+        415: _PROBLEM,
+    },
+)
 async def inbox(request: Request, node: NodeDep) -> Response:
     """Receive signed messages from a partner node.
 
@@ -87,7 +122,7 @@ async def inbox(request: Request, node: NodeDep) -> Response:
     return json_response(await run_in_threadpool(node.exchange.answer_batch, messages, remote))
 
 
-@router.get("/v1/exchange/card")
+@router.get("/v1/exchange/card", responses={200: answer(out.Card), 404: _PROBLEM})
 def card(node: NodeDep) -> Response:
     """This node's partner card: administration, endpoint, public keys (no secret)."""
     try:
@@ -99,19 +134,33 @@ def card(node: NodeDep) -> Response:
 # -- administration -------------------------------------------------------------------------------
 
 
-@router.get("/v1/exchange", responses=_ERRORS)
+@router.get("/v1/exchange", responses={200: answer(out.Overview), **_ERRORS})
 def overview(node: NodeDep, principal: PrincipalDep) -> Response:
     """Partners, outbox and inbox counts (admin)."""
     return json_response(node.exchange.status(principal))
 
 
-@router.get("/v1/exchange/partners", responses=_ERRORS)
+@router.get("/v1/exchange/partners", responses={200: answer(out.Partners), **_ERRORS})
 def partners(node: NodeDep, principal: PrincipalDep) -> Response:
     _staff(principal)
     return json_response({"items": node.exchange.partners()})
 
 
-@router.post("/v1/exchange/partners", status_code=201, responses=_ERRORS)
+@router.post(
+    "/v1/exchange/partners",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"anyOf": [schema_of(PartnerRegistration), schema_of(out.Card)]}
+                }
+            },
+        }
+    },
+    responses={201: answer(out.Partner), **_ERRORS},
+)
 async def add_partner(request: Request, node: NodeDep, principal: PrincipalDep) -> Response:
     """Register (or update) a partner from its card (admin).
 
@@ -123,12 +172,13 @@ async def add_partner(request: Request, node: NodeDep, principal: PrincipalDep) 
     raw, _ = await json_body(request)
     agreements = None
     if isinstance(raw, dict) and "card" in raw:
+        parse(PartnerRegistration, raw)
         agreements = raw.get("agreements")
         raw = raw["card"]
     return json_response(await run_in_threadpool(node.exchange.add_partner, raw, agreements), 201)
 
 
-@router.get("/v1/exchange/outbox", responses=_ERRORS)
+@router.get("/v1/exchange/outbox", responses={200: answer(out.Messages), **_ERRORS})
 def outbox(
     node: NodeDep, principal: PrincipalDep, status: str | None = None, limit: int = 100
 ) -> Response:
@@ -136,31 +186,34 @@ def outbox(
     return json_response(node.exchange.outbox(principal, status, limit))
 
 
-@router.post("/v1/exchange/outbox/retry", responses=_ERRORS)
+@router.post("/v1/exchange/outbox/retry", responses={200: answer(out.Retried), **_ERRORS})
 def retry_all(node: NodeDep, principal: PrincipalDep, partner: str | None = None) -> Response:
     """Send every parked message again, or those of one ``partner`` (admin)."""
     return json_response({"retried": node.exchange.retry_all(principal, partner)})
 
 
-@router.post("/v1/exchange/outbox/{message_id}/retry", responses=_ERRORS)
+@router.post(
+    "/v1/exchange/outbox/{message_id}/retry",
+    responses={200: answer(out.OutgoingMessage), **_ERRORS},
+)
 def retry(node: NodeDep, principal: PrincipalDep, message_id: str) -> Response:
     """Send a parked message again (admin)."""
     return json_response(node.exchange.retry(principal, message_id))
 
 
-@router.get("/v1/exchange/inbox", responses=_ERRORS)
+@router.get("/v1/exchange/inbox", responses={200: answer(out.Messages), **_ERRORS})
 def received(node: NodeDep, principal: PrincipalDep, limit: int = 100) -> Response:
     """Messages received and what each did (admin)."""
     return json_response(node.exchange.inbox(principal, limit))
 
 
-@router.get("/v1/exchange/refusals", responses=_ERRORS)
+@router.get("/v1/exchange/refusals", responses={200: answer(Items), **_ERRORS})
 def refusals(node: NodeDep, principal: PrincipalDep, limit: int = 100) -> Response:
     """Messages refused at the inbox: forged, replayed, unsigned, misaddressed (admin)."""
     return json_response({"items": node.exchange.refusals(principal, limit)})
 
 
-@router.get("/v1/exchange/advance-data", responses=_ERRORS)
+@router.get("/v1/exchange/advance-data", responses={200: answer(Items), **_ERRORS})
 def advance_data(
     node: NodeDep, principal: PrincipalDep, linked: bool | None = None, limit: int = 100
 ) -> Response:
@@ -169,7 +222,9 @@ def advance_data(
     return json_response({"items": node.trade.listing(linked, min(max(limit, 1), 1000))})
 
 
-@router.get("/v1/declarations/{mrn}/advance-data", responses=_ERRORS)
+@router.get(
+    "/v1/declarations/{mrn}/advance-data", responses={200: answer(out.AdvanceData), **_ERRORS}
+)
 def advance_of(node: NodeDep, principal: PrincipalDep, mrn: str) -> Response:
     """The partner's export data linked to an import declaration, and the mismatches."""
     _staff(principal)
@@ -186,13 +241,13 @@ def advance_of(node: NodeDep, principal: PrincipalDep, mrn: str) -> Response:
 # -- AEO ------------------------------------------------------------------------------------------
 
 
-@router.get("/v1/aeo", responses=_ERRORS)
+@router.get("/v1/aeo", responses={200: answer(out.Operators), **_ERRORS})
 def aeo_register(node: NodeDep, principal: PrincipalDep) -> Response:
     """This administration's AEO register."""
     return json_response({"items": node.aeo.register(principal)})
 
 
-@router.get("/v1/aeo/partners", responses=_ERRORS)
+@router.get("/v1/aeo/partners", responses={200: answer(Items), **_ERRORS})
 def aeo_partners(
     node: NodeDep, principal: PrincipalDep, administration: str | None = None
 ) -> Response:
@@ -200,49 +255,67 @@ def aeo_partners(
     return json_response({"items": node.aeo.partner_operators(principal, administration)})
 
 
-@router.get("/v1/aeo/{party_id}", responses=_ERRORS)
+@router.get("/v1/aeo/{party_id}", responses={200: answer(out.Operator), **_ERRORS})
 def aeo_operator(node: NodeDep, principal: PrincipalDep, party_id: PartyId) -> Response:
     return json_response(node.aeo.operator(principal, party_id))
 
 
-@router.post("/v1/aeo/{party_id}/{action}", responses={**_ERRORS, 409: _PROBLEM})
+@router.post(
+    "/v1/aeo/{party_id}/{action}",
+    openapi_extra=request_body(AeoCommand, required=False),
+    responses={200: answer(out.Operator), **_ERRORS, 409: _PROBLEM},
+)
 async def aeo_act(
     request: Request, node: NodeDep, principal: PrincipalDep, party_id: PartyId, action: str
 ) -> Response:
     """apply (``name``), validate, grant (``valid_from``, ``valid_to``), suspend, reinstate,
     revoke, refuse (``reason`` for the last three)."""
     raw = await _optional_body(request)
+    if action in _AEO_ACTIONS:
+        # An unknown action is the service's 404, whatever the body.
+        parse(AeoCommand, raw)
     return json_response(await run_in_threadpool(node.aeo.act, principal, party_id, action, raw))
 
 
 # -- mutual administrative assistance ------------------------------------------------------
 
 
-@router.get("/v1/assistance", responses=_ERRORS)
+@router.get("/v1/assistance", responses={200: answer(out.AssistanceCases), **_ERRORS})
 def cases(node: NodeDep, principal: PrincipalDep, status: str | None = None) -> Response:
     return json_response({"items": node.assistance.cases(principal, status)})
 
 
-@router.post("/v1/assistance", status_code=201, responses=_ERRORS)
+@router.post(
+    "/v1/assistance",
+    status_code=201,
+    openapi_extra=request_body(AssistanceCase),
+    responses={201: answer(out.AssistanceCase), **_ERRORS},
+)
 async def open_case(request: Request, node: NodeDep, principal: PrincipalDep) -> Response:
     """Send an alert or a verification request: ``{"partner", "kind": "alert|verify_shipment|
     verify_operator", "subject", "body", "mrn"?}``."""
     raw, _ = await json_body(request)
+    parse(AssistanceCase, raw)
     return json_response(await run_in_threadpool(node.assistance.open, principal, raw), 201)
 
 
-@router.get("/v1/assistance/{reference}", responses=_ERRORS)
+@router.get("/v1/assistance/{reference}", responses={200: answer(out.AssistanceCase), **_ERRORS})
 def case(node: NodeDep, principal: PrincipalDep, reference: Reference) -> Response:
     """A case and its thread, both administrations' messages in order."""
     return json_response(node.assistance.case(principal, reference))
 
 
-@router.post("/v1/assistance/{reference}/messages", responses={**_ERRORS, 409: _PROBLEM})
+@router.post(
+    "/v1/assistance/{reference}/messages",
+    openapi_extra=request_body(AssistanceReply),
+    responses={200: answer(out.AssistanceCase), **_ERRORS, 409: _PROBLEM},
+)
 async def reply(
     request: Request, node: NodeDep, principal: PrincipalDep, reference: Reference
 ) -> Response:
     """Reply in a case's thread: ``{"body", "close"?: true}``."""
     raw, _ = await json_body(request)
+    parse(AssistanceReply, raw)
     return json_response(await run_in_threadpool(node.assistance.reply, principal, reference, raw))
 
 

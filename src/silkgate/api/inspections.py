@@ -10,7 +10,10 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
-from silkgate.api.problems import MEDIA_TYPE
+from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.api.schemas import operations as out
+from silkgate.api.schemas.base import answer, parse, request_body
+from silkgate.api.schemas.commands import Assignment, CheckResult, PartnerInspectionResult
 
 router = APIRouter(prefix="/v1/inspections", tags=["inspections"])
 _PROBLEM = {"content": {MEDIA_TYPE: {}}}
@@ -26,7 +29,7 @@ async def _body(request: Request) -> Any:
     return raw
 
 
-@router.get("", responses=_ERRORS)
+@router.get("", responses={200: answer(out.TaskQueue), **_ERRORS})
 def queue(
     node: NodeDep,
     principal: PrincipalDep,
@@ -40,22 +43,31 @@ def queue(
     )
 
 
-@router.get("/{task_id}", responses=_ERRORS)
+@router.get("/{task_id}", responses={200: answer(out.Task), **_ERRORS})
 def task(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
     """One task with its merged customs and SPS checklist."""
     return _json(node.inspections.get(principal, task_id))
 
 
-@router.post("/{task_id}/assign", responses=_ERRORS)
+@router.post(
+    "/{task_id}/assign",
+    openapi_extra=request_body(Assignment),
+    responses={200: answer(out.Task), **_ERRORS},
+)
 async def assign(
     request: Request, node: NodeDep, principal: PrincipalDep, task_id: TaskId
 ) -> Response:
     """Assign the task: ``{"officer": "officer.li", "sps_inspector": "inspector.chen"}``."""
     raw = await _body(request)
+    parse(Assignment, raw)
     return _json(await run_in_threadpool(node.inspections.assign, principal, task_id, raw))
 
 
-@router.post("/{task_id}/checks/{seq}", responses=_ERRORS)
+@router.post(
+    "/{task_id}/checks/{seq}",
+    openapi_extra=request_body(CheckResult),
+    responses={200: answer(out.Task), **_ERRORS},
+)
 async def record(
     request: Request,
     node: NodeDep,
@@ -68,10 +80,11 @@ async def record(
     Customs checks are recorded by officers, SPS checks by SPS inspectors.
     """
     raw = await _body(request)
+    parse(CheckResult, raw)
     return _json(await run_in_threadpool(node.inspections.record, principal, task_id, seq, raw))
 
 
-@router.post("/{task_id}/complete", responses=_ERRORS)
+@router.post("/{task_id}/complete", responses={200: answer(out.Task), **_ERRORS})
 def complete(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
     """Complete the task once every check has a result; the officer then decides."""
     return _json(node.inspections.complete(principal, task_id))
@@ -80,7 +93,20 @@ def complete(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Respons
 certificates = APIRouter(prefix="/v1/declarations", tags=["inspections"])
 
 
-@certificates.post("/{mrn}/ephyto", status_code=201, responses=_ERRORS)
+@certificates.post(
+    "/{mrn}/ephyto",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "string", "description": "SPSCertificate XML"}}
+                for media in ("application/xml", "text/xml")
+            },
+        }
+    },
+    responses={201: answer(out.CertificateAttached), **_ERRORS, 415: _PROBLEM},
+)
 async def attach_ephyto(
     request: Request,
     node: NodeDep,
@@ -92,8 +118,6 @@ async def attach_ephyto(
     The answer lists the mismatches; each becomes an open SPS check of the
     joint inspection. Malformed XML, a DTD or entities are refused (422).
     """
-    from silkgate.api.problems import Problem
-
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("application/xml", "text/xml"):
         raise Problem(
@@ -107,7 +131,7 @@ async def attach_ephyto(
     return _json(result, 201)
 
 
-@certificates.get("/{mrn}/ephyto", responses=_ERRORS)
+@certificates.get("/{mrn}/ephyto", responses={200: answer(out.Certificates), **_ERRORS})
 def list_ephyto(
     node: NodeDep,
     principal: PrincipalDep,
@@ -117,7 +141,12 @@ def list_ephyto(
     return _json({"items": node.inspections.certificates(principal, mrn)})
 
 
-@certificates.post("/{mrn}/partner-results", status_code=201, responses=_ERRORS)
+@certificates.post(
+    "/{mrn}/partner-results",
+    status_code=201,
+    openapi_extra=request_body(PartnerInspectionResult),
+    responses={201: answer(out.PartnerResultRecorded), **_ERRORS},
+)
 async def partner_result(
     request: Request,
     node: NodeDep,
@@ -131,5 +160,6 @@ async def partner_result(
     recognition arrangement, a compliant result satisfies the matching open checks.
     """
     raw = await _body(request)
+    parse(PartnerInspectionResult, raw)
     result = await run_in_threadpool(node.inspections.partner_result, principal, mrn, raw)
     return _json(result, 201)

@@ -15,6 +15,9 @@ from starlette.responses import Response
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE
+from silkgate.api.schemas import operations as out
+from silkgate.api.schemas.base import answer, parse, request_body
+from silkgate.api.schemas.commands import BudgetCommand, ControlOutcome, RiskProfileCommand
 from silkgate.kernel.errors import Forbidden
 
 router = APIRouter(tags=["risk"])
@@ -37,14 +40,19 @@ async def _body(request: Request) -> Any:
     return raw
 
 
-@router.get("/v1/risk/profiles", responses=_ERRORS)
+@router.get("/v1/risk/profiles", responses={200: answer(out.RiskProfiles), **_ERRORS})
 def list_profiles(node: NodeDep, principal: PrincipalDep, retired: bool = False) -> Response:
     """The newest version of each risk profile."""
     _reader(principal)
     return _json({"items": node.risk.list_profiles(include_retired=retired)})
 
 
-@router.post("/v1/risk/profiles", status_code=201, responses=_ERRORS)
+@router.post(
+    "/v1/risk/profiles",
+    status_code=201,
+    openapi_extra=request_body(RiskProfileCommand),
+    responses={201: answer(out.RiskProfile), **_ERRORS},
+)
 async def save_profile(request: Request, node: NodeDep, principal: PrincipalDep) -> Response:
     """Create a profile, or a new version of the one with the same name (analyst).
 
@@ -53,36 +61,46 @@ async def save_profile(request: Request, node: NodeDep, principal: PrincipalDep)
     type error is refused with its position.
     """
     raw = await _body(request)
+    parse(RiskProfileCommand, raw)
     return _json(await run_in_threadpool(node.risk.save_profile, principal, raw), 201)
 
 
-@router.get("/v1/risk/profiles/{name}", responses=_ERRORS)
+@router.get("/v1/risk/profiles/{name}", responses={200: answer(out.RiskProfiles), **_ERRORS})
 def profile_versions(node: NodeDep, principal: PrincipalDep, name: ProfileName) -> Response:
     """Every version of a profile, oldest first."""
     _reader(principal)
     return _json({"items": node.risk.profile_history(name)})
 
 
-@router.delete("/v1/risk/profiles/{name}", status_code=204, responses=_ERRORS)
+@router.delete(
+    "/v1/risk/profiles/{name}",
+    status_code=204,
+    responses={204: {"description": "Retired"}, **_ERRORS},
+)
 def retire_profile(node: NodeDep, principal: PrincipalDep, name: ProfileName) -> Response:
     """Retire a profile: it stops applying; its versions are kept (analyst)."""
     node.risk.retire_profile(principal, name)
     return Response(status_code=204)
 
 
-@router.get("/v1/risk/budget", responses=_ERRORS)
+@router.get("/v1/risk/budget", responses={200: answer(out.Budget), **_ERRORS})
 def budget(node: NodeDep, principal: PrincipalDep) -> Response:
     """The selectivity budget and the thresholds it currently implies."""
     _reader(principal)
     return _json(_budget_json(node))
 
 
-@router.put("/v1/risk/budget", responses=_ERRORS)
+@router.put(
+    "/v1/risk/budget",
+    openapi_extra=request_body(BudgetCommand),
+    responses={200: answer(out.Budget), **_ERRORS},
+)
 async def set_budget(request: Request, node: NodeDep, principal: PrincipalDep) -> Response:
     """Change the budget: any of red_share, yellow_share, exploration_share, window, aeo_factor."""
     raw = await _body(request)
     if not isinstance(raw, dict):
         raw = {"": raw}
+    parse(BudgetCommand, raw)
     await run_in_threadpool(node.risk.set_budget, principal, raw)
     return _json(_budget_json(node))
 
@@ -101,14 +119,19 @@ def _budget_json(node: NodeDep) -> dict[str, Any]:
     return out
 
 
-@router.get("/v1/risk/performance", responses=_ERRORS)
+@router.get("/v1/risk/performance", responses={200: answer(out.Performance), **_ERRORS})
 def performance(node: NodeDep, principal: PrincipalDep) -> Response:
     """Channel shares, hit rates by month (selected vs random), history and models."""
     _reader(principal)
     return _json(node.risk.performance())
 
 
-@router.post("/v1/declarations/{mrn}/outcome", status_code=201, responses=_ERRORS)
+@router.post(
+    "/v1/declarations/{mrn}/outcome",
+    status_code=201,
+    openapi_extra=request_body(ControlOutcome),
+    responses={201: answer(out.OutcomeRecorded), **_ERRORS},
+)
 async def record_outcome(
     request: Request,
     node: NodeDep,
@@ -120,6 +143,7 @@ async def record_outcome(
     Body: ``{"fraud": bool, "critical": bool, "revenue_recovered": "0.00", "note": "..."}``.
     """
     raw = await _body(request)
+    parse(ControlOutcome, raw)
     result = await run_in_threadpool(
         lambda: node.risk.record_outcome(principal, mrn, raw, declarations=node.declarations)
     )

@@ -18,6 +18,10 @@ from starlette.responses import Response
 from silkgate.api.bodies import json_body
 from silkgate.api.deps import NodeDep
 from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.api.schemas import reference as out
+from silkgate.api.schemas.base import answer, schema_of
+from silkgate.api.schemas.declarations import Assessment
+from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.validation import validate
 from silkgate.kernel.errors import FieldError, InvalidRequest
 from silkgate.tariff.rates import MissingRate
@@ -43,14 +47,17 @@ def _today(node: NodeDep) -> dt.date:
     return node.declarations.today(node.declarations.clock())
 
 
-@router.get("/v1/tariff", responses={503: _PROBLEM})
+@router.get("/v1/tariff", responses={200: answer(out.TariffInfo), 503: _PROBLEM})
 def tariff_info(node: NodeDep) -> Response:
     """The tariff schedule in force on this node."""
     schedule = node.tariff.schedule()
     return _json({**node.tariff.describe(schedule), "lines": len(schedule)})
 
 
-@router.get("/v1/tariff/search", responses={422: _PROBLEM, 503: _PROBLEM})
+@router.get(
+    "/v1/tariff/search",
+    responses={200: answer(out.TariffSearch), 422: _PROBLEM, 503: _PROBLEM},
+)
 def tariff_search(
     node: NodeDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="Words to look for")],
@@ -61,7 +68,10 @@ def tariff_search(
     return _json(node.tariff.search(q, date or _today(node), limit))
 
 
-@router.get("/v1/tariff/{code}", responses={404: _PROBLEM, 422: _PROBLEM, 503: _PROBLEM})
+@router.get(
+    "/v1/tariff/{code}",
+    responses={200: answer(out.TariffLines), 404: _PROBLEM, 422: _PROBLEM, 503: _PROBLEM},
+)
 def tariff_line(
     node: NodeDep,
     code: Annotated[
@@ -81,7 +91,10 @@ def tariff_line(
     return _json(found)
 
 
-@router.get("/v1/exchange-rates", responses={404: _PROBLEM, 422: _PROBLEM})
+@router.get(
+    "/v1/exchange-rates",
+    responses={200: answer(out.ExchangeRates), 404: _PROBLEM, 422: _PROBLEM},
+)
 def exchange_rates(
     node: NodeDep,
     date: DateQuery = None,
@@ -101,7 +114,7 @@ def exchange_rates(
     return _json({"date": on.isoformat(), "national_currency": rates.national, "rates": found})
 
 
-@router.get("/v1/sps/requirements", responses={422: _PROBLEM})
+@router.get("/v1/sps/requirements", responses={200: answer(out.SpsRequirements), 422: _PROBLEM})
 def sps_requirements(
     node: NodeDep,
     hs_code: Annotated[str, Query(pattern=r"^[0-9]{2,10}$", description="HS code or prefix")],
@@ -120,7 +133,7 @@ def sps_requirements(
     )
 
 
-@router.get("/v1/trs", responses={422: _PROBLEM})
+@router.get("/v1/trs", responses={200: answer(out.TimeReleaseStudy), 422: _PROBLEM})
 def time_release_study(
     node: NodeDep,
     since: Annotated[
@@ -139,7 +152,21 @@ def time_release_study(
     return _json(node.trs.report(start, end, by))
 
 
-@router.post("/v1/assessments", responses={400: _PROBLEM, 422: _PROBLEM, 503: _PROBLEM})
+@router.post(
+    "/v1/assessments",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema_of(DeclarationDocument)}},
+        }
+    },
+    responses={
+        200: answer(Assessment, "The assessment, as the node would make it"),
+        400: _PROBLEM,
+        422: _PROBLEM,
+        503: _PROBLEM,
+    },
+)
 async def calculate(
     request: Request,
     node: NodeDep,
