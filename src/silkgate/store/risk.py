@@ -13,7 +13,6 @@ from silkgate.store.tables import (
     aeo_operators,
     control_outcomes,
     declaration_risk,
-    declarations,
     risk_history,
     risk_models,
     risk_profiles,
@@ -251,13 +250,6 @@ _INSERT_RISK = declaration_risk.insert()
 def insert_decisions(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(_INSERT_RISK, rows)
-
-
-def set_channels(conn: sa.Connection, channels: dict[int, str]) -> None:
-    for declaration_id, channel in channels.items():
-        conn.execute(
-            declarations.update().where(declarations.c.id == declaration_id).values(channel=channel)
-        )
 
 
 def escalate_decision(conn: sa.Connection, declaration_id: int, channel: str, reason: str) -> None:
