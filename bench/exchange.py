@@ -43,7 +43,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from silkgate.cli_exchange import pair_environment, setup_pair  # noqa: E402
+from silkgate.cli.pair import pair_environment, setup_pair  # noqa: E402
 from silkgate.config import Settings  # noqa: E402
 from silkgate.declarations.document import DeclarationDocument  # noqa: E402
 from silkgate.exchange import advance  # noqa: E402

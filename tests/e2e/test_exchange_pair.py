@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from silkgate.access.principals import demo_token
-from silkgate.cli_exchange import pair_environment, setup_pair
+from silkgate.cli.pair import pair_environment, setup_pair
 from silkgate.config import Settings
 from silkgate.exchange import envelope
 from silkgate.exchange.envelope import Envelope

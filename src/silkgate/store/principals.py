@@ -13,8 +13,7 @@ from silkgate.store.tables import api_tokens, principals
 def create_principal(
     conn: sa.Connection, name: str, role: Role, party_id: str | None, at: dt.datetime
 ) -> Principal:
-    if role is Role.DECLARANT and not party_id:
-        raise ValueError("a declarant needs the trader identifier (party id) it lodges under")
+    """Insert a principal; the caller has checked the name is free and a declarant's party id."""
     pid = conn.execute(
         principals.insert()
         .values(name=name, role=role.value, party_id=party_id, created_at=at)

@@ -130,3 +130,37 @@ def hs_sections(conn: sa.Connection) -> tuple[dict[str, str], dict[str, str]]:
         ).all()
     )
     return names, chapters
+
+
+@dataclass(frozen=True)
+class Office:
+    """A customs office declarations may be lodged at; its code is a UN/LOCODE."""
+
+    code: str
+    name: str
+    kind: str  # seaport, airport, road, rail, inland
+
+
+def is_location(conn: sa.Connection, code: str) -> bool:
+    """Whether ``code`` is a UN/LOCODE of the loaded reference data."""
+    found = conn.execute(
+        sa.select(tables.locations.c.code).where(tables.locations.c.code == code)
+    ).first()
+    return found is not None
+
+
+def find_office(conn: sa.Connection, code: str) -> Office | None:
+    row = conn.execute(sa.select(tables.offices).where(tables.offices.c.code == code)).first()
+    return None if row is None else Office(row.code, row.name, row.kind)
+
+
+def add_office(conn: sa.Connection, office: Office) -> None:
+    """Insert an office; the caller has checked its code."""
+    conn.execute(
+        tables.offices.insert().values(code=office.code, name=office.name, kind=office.kind)
+    )
+
+
+def all_offices(conn: sa.Connection) -> list[Office]:
+    rows = conn.execute(sa.select(tables.offices).order_by(tables.offices.c.code))
+    return [Office(r.code, r.name, r.kind) for r in rows]

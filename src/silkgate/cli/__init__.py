@@ -1,0 +1,73 @@
+"""The ``silkgate`` command.
+
+Two kinds of commands: those that run the node on this machine (``serve``,
+``db``, ``refdata``, ``users``, ``offices``, ``journal``, ``demo``, ``tariff``,
+``rates``, ``risk``, ``sps``, ``trs``, ``simulate`` and the exchange's ``node``,
+``partners``, ``exchange``, ``aeo``) work on the node's database directly;
+``declarations`` is a client of a node's API, as a trader's or a broker's tool
+would be, so it works against any node. ``assess`` does either: against a node
+with ``--node``, or on this machine's database.
+
+One module per command group; :mod:`silkgate.cli._common` holds what they share.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from silkgate.cli.aeo import aeo_app
+from silkgate.cli.assessments import assess
+from silkgate.cli.db import db_app
+from silkgate.cli.declarations import decl_app
+from silkgate.cli.demo import demo_app
+from silkgate.cli.exchange import exchange_app
+from silkgate.cli.journal import journal_app
+from silkgate.cli.node import node_app
+from silkgate.cli.offices import offices_app
+from silkgate.cli.partners import partners_app
+from silkgate.cli.rates import rates_app
+from silkgate.cli.refdata import refdata_app
+from silkgate.cli.risk import risk_app
+from silkgate.cli.serve import serve
+from silkgate.cli.simulate import simulate
+from silkgate.cli.sps import sps_app
+from silkgate.cli.tariff import tariff_app
+from silkgate.cli.trs import trs_app
+from silkgate.cli.users import users_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="silkgate: an open smart-customs node.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(serve)
+app.command()(assess)
+app.command()(simulate)
+for _group, _name in (
+    (db_app, "db"),
+    (refdata_app, "refdata"),
+    (users_app, "users"),
+    (offices_app, "offices"),
+    (journal_app, "journal"),
+    (demo_app, "demo"),
+    (decl_app, "declarations"),
+    (tariff_app, "tariff"),
+    (rates_app, "rates"),
+    (risk_app, "risk"),
+    (sps_app, "sps"),
+    (trs_app, "trs"),
+    (node_app, "node"),
+    (partners_app, "partners"),
+    (exchange_app, "exchange"),
+    (aeo_app, "aeo"),
+):
+    app.add_typer(_group, name=_name)
+
+
+def main() -> None:  # pragma: no cover
+    os.environ.setdefault("PYTHONUTF8", "1")
+    app()

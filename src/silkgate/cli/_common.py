@@ -1,0 +1,159 @@
+"""What the command groups share: the consoles, settings, the node on this machine, errors.
+
+Every failure ends the same way: a line on standard error, then exit 1 (2 for
+bad usage and configuration), as the commands have always done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from silkgate.config import Settings
+from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.clock import Clock, system_clock
+from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from silkgate.node import Node
+
+T = TypeVar("T")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def settings() -> Settings:
+    """The node's settings (from SILKGATE_* variables); a bad one ends with exit 2."""
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's ValidationError: show it as a configuration error
+        err.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def engine(config: Settings) -> sa.Engine:
+    from silkgate.store.db import make_engine
+
+    return make_engine(config.database_url, pool_size=2)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def invalid(exc: InvalidRequest) -> NoReturn:
+    """Report a refused change field by field; nothing was changed."""
+    err.print(f"[red]{exc.title}[/red]: nothing was changed")
+    for e in exc.errors:
+        err.print(f"  {e.pointer or '(body)'}: {e.detail}", highlight=False)
+    raise typer.Exit(1)
+
+
+def refuse(exc: InvalidRequest) -> NoReturn:
+    """One ``error:`` line per refused field, as the set-up commands report any refusal."""
+    for e in exc.errors:
+        err.print(f"[red]error:[/red] {e.detail}")
+    raise typer.Exit(1)
+
+
+def guard(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a service; its refusals end the command with their message."""
+    try:
+        return fn(*args, **kwargs)
+    except InvalidRequest as exc:
+        invalid(exc)
+    except (NotFound, Forbidden, Conflict) as exc:
+        fail(str(exc))
+
+
+def open_local_node(clock: Clock = system_clock) -> Node:
+    """The node whose database this machine holds (not yet ready: exit 1), on ``clock``."""
+    from silkgate.node import NodeNotReady, open_node
+
+    config = settings()
+    try:
+        return open_node(config, engine(config), clock=clock)
+    except NodeNotReady as exc:
+        fail(str(exc))
+
+
+def acting_principal(node: Node | None = None) -> Principal:
+    """Who a command on the node's own machine acts as, for the audit trail.
+
+    With SILKGATE_TOKEN set, the user that token belongs to (and that user's
+    rights); otherwise the node's administrator, named after the login.
+    """
+    token = os.environ.get("SILKGATE_TOKEN", "").strip()
+    if token and node is not None:
+        principal = node.tokens.resolve(token)
+        if principal is None:
+            fail("SILKGATE_TOKEN is unknown or revoked")
+        return principal
+    return Principal(0, os.environ.get("USER", "admin"), Role.ADMIN, None)
+
+
+def login() -> str:
+    """Who loads files on this machine, as the loaded versions record it."""
+    return os.environ.get("USER", "admin")
+
+
+def read_json(path: Path) -> Any:
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{path} is not valid JSON: {exc}")
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+
+
+def parse_date(text: str, option: str = "--date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r} is not a date (YYYY-MM-DD)", 2)
+
+
+def local_today() -> dt.date:
+    """Today in the administration's time zone (the node's idea of "today")."""
+    return system_clock().astimezone(ZoneInfo(settings().timezone)).date()
+
+
+def print_file_errors(path: Path, errors: list[Any], what: str) -> None:
+    err.print(
+        f"[red]{path}: {len(errors)} error(s); nothing was loaded, the {what} unchanged[/red]"
+    )
+    for e in errors[:200]:
+        err.print(f"  {e}", highlight=False)
+    if len(errors) > 200:
+        err.print(f"  … and {len(errors) - 200} more")
+
+
+def folding_table(*headers: str, **options: Any) -> Table:
+    """A table whose ids and keys wrap rather than being cut (they are copied from it)."""
+    table = Table(*headers, **options)
+    for column in table.columns:
+        column.overflow = "fold"
+    return table

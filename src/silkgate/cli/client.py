@@ -1,0 +1,55 @@
+"""The API client of ``declarations`` and ``assess --node``, as a trader's tool would be."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from silkgate.cli._common import err, fail
+
+NodeUrl = Annotated[
+    str, typer.Option("--node", envvar="SILKGATE_NODE_URL", help="Base URL of the node.")
+]
+Token = Annotated[
+    str,
+    typer.Option("--token", envvar="SILKGATE_TOKEN", help="Your API token.", show_default=False),
+]
+
+
+def call(method: str, url: str, token: str, **kwargs: Any) -> Any:
+    """One request to the node; a refusal is printed as its problem document, exit 1."""
+    try:
+        response = httpx.request(
+            method,
+            url,
+            headers={"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})},
+            timeout=30,
+            **kwargs,
+        )
+    except httpx.HTTPError as exc:
+        fail(f"cannot reach the node at {url}: {exc}")
+    return answer(response)
+
+
+def answer(response: httpx.Response) -> Any:
+    """The response's JSON; a refusal is printed as its problem document, exit 1."""
+    if response.status_code >= 400:
+        print_problem(response)
+        raise typer.Exit(1)
+    return response.json()
+
+
+def print_problem(response: httpx.Response) -> None:
+    try:
+        problem = response.json()
+    except ValueError:
+        err.print(f"[red]error {response.status_code}[/red]: {response.text[:500]}")
+        return
+    err.print(
+        f"[red]{problem.get('status', response.status_code)} {problem.get('title', '')}"
+        f"[/red]: {problem.get('detail', '')}"
+    )
+    for e in problem.get("errors", []):
+        err.print(f"  {e.get('pointer') or '(document)'}: {e.get('detail')}")

@@ -1,0 +1,217 @@
+"""``silkgate declarations``: declarations through a node's API, as a trader's or broker's tool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from silkgate.cli._common import fail, out, read_json
+from silkgate.cli.assessments import print_account, print_assessment
+from silkgate.cli.client import NodeUrl, Token, call
+
+decl_app = typer.Typer(help="Declarations, through a node's API.", no_args_is_help=True)
+
+NODE = "http://127.0.0.1:8000"
+
+
+def _show_summary(d: dict[str, Any]) -> None:
+    out.print(
+        f"[bold]{d['mrn']}[/bold]  {d['type']}  [bold]{d['status']}[/bold]  "
+        f"version {d['version']}  office {d['office']}  "
+        f"{d['invoice_amount']} {d['currency']}  {d['item_count']} item(s)"
+    )
+
+
+@decl_app.command("lodge")
+def decl_lodge(
+    file: Path,
+    node: NodeUrl = NODE,
+    token: Token = "",
+    idempotency_key: Annotated[
+        str | None, typer.Option(help="Make retries safe: the same key never lodges twice.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Lodge the declaration in FILE (JSON; - for standard input)."""
+    body = read_json(file)
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    result = call("POST", f"{node}/v1/declarations", token, json=body, headers=headers)
+    if json_out:
+        out.print_json(data=result)
+        return
+    out.print("[green]lodged[/green]")
+    _show_summary(result)
+    a = result.get("assessment")
+    if a:
+        out.print(
+            f"duties and taxes {a['total']} {a['currency']} (duty {a['duty']}, "
+            f"excise {a['excise']}, VAT {a['vat']}); see `declarations assessment`"
+        )
+
+
+@decl_app.command("show")
+def decl_show(
+    mrn: str,
+    node: NodeUrl = NODE,
+    token: Token = "",
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show a declaration, its items and its timeline."""
+    d = call("GET", f"{node}/v1/declarations/{mrn}", token)
+    timeline = call("GET", f"{node}/v1/declarations/{mrn}/journal", token)["items"]
+    if json_out:
+        out.print_json(data={**d, "journal": timeline})
+        return
+    _show_summary(d)
+    doc = d["document"]
+    out.print(f"LRN {doc['lrn']}  declarant {doc['declarant']['name']} ({doc['declarant']['id']})")
+    items = Table("#", "HS", "origin", "description", "value", "pref.")
+    for item in doc["items"]:
+        items.add_row(
+            str(item["seq"]),
+            item["hs_code"],
+            item["origin"],
+            item["description"],
+            item["value"],
+            (item.get("preference") or {}).get("agreement", ""),
+        )
+    out.print(items)
+    events = Table("when (UTC)", "event", "by", "status", "reason", title="Timeline")
+    for e in timeline:
+        events.add_row(e["at"], e["event"], e["actor"], e["to_status"] or "", e["reason"] or "")
+    out.print(events)
+    if d.get("allowed_actions"):
+        out.print(f"you may: {', '.join(d['allowed_actions'])}")
+
+
+@decl_app.command("list")
+def decl_list(
+    node: NodeUrl = NODE,
+    token: Token = "",
+    status: str | None = None,
+    office: str | None = None,
+    type: Annotated[str | None, typer.Option("--type")] = None,
+    hs_code: str | None = None,
+    limit: int = 50,
+    cursor: Annotated[str | None, typer.Option(help="Next page, as printed after a list.")] = None,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List declarations, newest first."""
+    asked: dict[str, str | int | None] = {"status": status, "office": office, "type": type}
+    asked |= {"hs_code": hs_code, "limit": limit, "cursor": cursor}
+    params = {k: v for k, v in asked.items() if v is not None}
+    page = call("GET", f"{node}/v1/declarations", token, params=params)
+    if json_out:
+        out.print_json(data=page)
+        return
+    table = Table("MRN", "type", "status", "office", "LRN", "value", "items", "lodged (UTC)")
+    for d in page["items"]:
+        table.add_row(
+            d["mrn"],
+            d["type"],
+            d["status"],
+            d["office"],
+            d["lrn"],
+            f"{d['invoice_amount']} {d['currency']}",
+            str(d["item_count"]),
+            d["lodged_at"][:19],
+        )
+    out.print(table)
+    if page.get("next_cursor"):
+        out.print(f"more: add --cursor {page['next_cursor']}")
+
+
+@decl_app.command("amend")
+def decl_amend(
+    mrn: str,
+    file: Path,
+    node: NodeUrl = NODE,
+    token: Token = "",
+    reason: str | None = None,
+) -> None:
+    """Amend a declaration with the whole document in FILE (a new version)."""
+    body = read_json(file)
+    params = {"reason": reason} if reason else {}
+    result = call("PUT", f"{node}/v1/declarations/{mrn}", token, json=body, params=params)
+    out.print("[green]amended[/green]")
+    _show_summary(result)
+
+
+def _decision(action: str, doc: str, reason_required: bool) -> None:
+    """Register the command of one decision on a declaration (``control``, ``release``...)."""
+
+    def command(
+        mrn: str,
+        node: NodeUrl = NODE,
+        token: Token = "",
+        reason: Annotated[str | None, typer.Option(help="Why (recorded in the journal).")] = None,
+    ) -> None:
+        if reason_required and not reason:
+            fail(f"--reason is required to {action}", 2)
+        result = call(
+            "POST",
+            f"{node}/v1/declarations/{mrn}/{action}",
+            token,
+            json={"reason": reason} if reason else {},
+        )
+        out.print(f"[green]{action}: done[/green]")
+        _show_summary(result)
+
+    command.__doc__ = doc
+    decl_app.command(action)(command)
+
+
+_decision("control", "Take a declaration under control (officer).", False)
+_decision("hold", "Hold the goods (officer; --reason required).", True)
+_decision("resume", "Lift a hold (officer).", False)
+_decision("release", "Release the goods (officer).", False)
+_decision("reject", "Reject a declaration (officer; --reason required).", True)
+_decision(
+    "conditional_release",
+    "Release under a condition (officer; --reason states the condition).",
+    True,
+)
+_decision("return", "Refuse entry: the goods go back (officer; --reason required).", True)
+_decision("destroy", "Destroy the goods (officer; --reason required).", True)
+_decision("seize", "Seize the goods, opening an enforcement case (officer; --reason).", True)
+_decision("cancel", "Cancel a declaration (its declarant or an officer; --reason required).", True)
+
+
+@decl_app.command("assessment")
+def decl_assessment(
+    mrn: str,
+    node: NodeUrl = NODE,
+    token: Token = "",
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show a declaration's assessment and what is paid, guaranteed and due."""
+    a = call("GET", f"{node}/v1/declarations/{mrn}/assessment", token)
+    account = call("GET", f"{node}/v1/declarations/{mrn}/payments", token)
+    if json_out:
+        out.print_json(data={"assessment": a, "account": account})
+        return
+    print_assessment(a)
+    print_account(account)
+
+
+@decl_app.command("pay")
+def decl_pay(
+    mrn: str,
+    amount: Annotated[str, typer.Option(help="Amount in the national currency.")],
+    reference: Annotated[str, typer.Option(help="Bank transfer or guarantee reference.")],
+    guarantee: Annotated[
+        bool, typer.Option("--guarantee", help="Record a guarantee, not a payment.")
+    ] = False,
+    currency: Annotated[str, typer.Option(help="National currency.")] = "CNY",
+    node: NodeUrl = NODE,
+    token: Token = "",
+) -> None:
+    """Record a payment received or a guarantee accepted (customs staff)."""
+    kind = "guarantee" if guarantee else "payment"
+    body = {"kind": kind, "amount": amount, "currency": currency, "reference": reference}
+    result = call("POST", f"{node}/v1/declarations/{mrn}/payments", token, json=body)
+    out.print(f"[green]{kind} recorded[/green]")
+    print_account(result)

@@ -1,0 +1,41 @@
+"""``silkgate serve``: the API and the web console of the node on this machine."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from silkgate.cli._common import fail, out, settings
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default SILKGATE_WORKERS, 1).")
+    ] = None,
+) -> None:
+    """Serve the API and the web console."""
+    from silkgate.app import create_app
+    from silkgate.node import NodeNotReady, open_node
+    from silkgate.serve import serve as run_workers
+
+    config = settings()
+    try:
+        node = open_node(config)
+    except NodeNotReady as exc:
+        fail(str(exc))
+    workers = workers or config.workers
+    out.print(
+        f"{config.administration} node serving the API and the console on "
+        f"http://{host or config.host}:{port or config.port} (API docs at /docs; "
+        f"{workers} worker(s)); Ctrl-C stops",
+        highlight=False,
+    )
+    if workers > 1:
+        node.close()  # each worker process builds its own node
+        app_or_none = None
+    else:
+        app_or_none = create_app(config, node)
+    run_workers(app_or_none, host or config.host, port or config.port, workers)
