@@ -18,6 +18,7 @@ from silkgate.exchange import messages as m
 from silkgate.exchange.envelope import Envelope, iso
 from silkgate.exchange.service import ExchangeService
 from silkgate.kernel.actors import Principal
+from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.store import exchange as store
 from silkgate.store.db import reading, writing
@@ -30,9 +31,15 @@ KINDS = {
 
 
 class Assistance:
-    def __init__(self, exchange: ExchangeService) -> None:
+    """Assistance cases with partners under a ``mutual_assistance`` agreement.
+
+    ``clock`` defaults to the exchange's.
+    """
+
+    def __init__(self, exchange: ExchangeService, *, clock: Clock | None = None) -> None:
         self.exchange = exchange
-        exchange.handlers[m.ASSISTANCE] = self.receive
+        self.clock: Clock = clock if clock is not None else exchange.clock
+        exchange.handle(m.ASSISTANCE, self.receive)
 
     def open(self, principal: Principal, raw: Any) -> dict[str, Any]:
         _officer(principal)
@@ -62,7 +69,7 @@ class Assistance:
         )
         if errors:
             raise InvalidRequest(errors)
-        at = self.exchange.clock()
+        at = self.clock()
         with writing(self.exchange.engine) as conn:
             prefix = f"{self.exchange.administration}-MAA-{at.year}-"
             reference = f"{prefix}{store.last_number(conn, prefix) + 1:06d}"
@@ -109,7 +116,7 @@ class Assistance:
         )
         if errors:
             raise InvalidRequest(errors)
-        at = self.exchange.clock()
+        at = self.clock()
         with writing(self.exchange.engine) as conn:
             c = store.case(conn, reference)
             if c is None:

@@ -10,7 +10,7 @@ held before, unless it is older (versions are the sender's time of change).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -25,6 +25,7 @@ from silkgate.exchange.aeo import (
 from silkgate.exchange.envelope import Envelope, iso
 from silkgate.exchange.service import ExchangeService
 from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.store import exchange as store
 from silkgate.store.db import reading, writing
@@ -32,11 +33,38 @@ from silkgate.store.db import reading, writing
 SHARED = ("granted", "suspended", "revoked")
 
 
+class Selectivity(Protocol):
+    """What the register needs of risk management: to know that AEO statuses changed."""
+
+    def refresh(self) -> None: ...
+
+
 class AeoRegister:
-    def __init__(self, exchange: ExchangeService) -> None:
+    """This administration's AEO register, and the registers partners share with it.
+
+    ``risk`` is refreshed whenever the operators recognised here change (a
+    status granted or withdrawn, a partner's list received); ``clock`` and
+    ``zone`` default to the exchange's.
+    """
+
+    def __init__(
+        self,
+        exchange: ExchangeService,
+        *,
+        risk: Selectivity | None = None,
+        clock: Clock | None = None,
+        zone: dt.tzinfo | None = None,
+    ) -> None:
         self.exchange = exchange
-        self.risk: Any = None  # refreshed when the register changes (set by the node)
-        exchange.handlers[m.AEO_LIST] = self.receive_list
+        self.risk = risk
+        self.clock: Clock = clock if clock is not None else exchange.clock
+        self.zone = zone
+        exchange.handle(m.AEO_LIST, self.receive_list)
+
+    def today(self) -> dt.date:
+        """The administration's local date (AEO validity is in local dates)."""
+        zone = self.zone if self.zone is not None else self.exchange.zone
+        return self.clock().astimezone(zone).date()
 
     def act(self, principal: Principal, party_id: str, action: str, raw: Any) -> dict[str, Any]:
         """Apply, validate, grant, suspend, reinstate, revoke or refuse an operator."""
@@ -70,7 +98,7 @@ class AeoRegister:
         )
         if errors:
             raise InvalidRequest(errors)
-        at = self.exchange.clock()
+        at = self.clock()
         with writing(self.exchange.engine) as conn:
             row = store.aeo(conn, party_id, for_update=True)
             current = AeoStatus(row["status"]) if row else None
@@ -80,7 +108,7 @@ class AeoRegister:
                 raise Conflict(str(exc)) from exc
             values: dict[str, Any] = {"status": status.value, "updated_at": at}
             if act is AeoAction.APPLY:
-                values.update(name=name, valid_from=self.exchange.today(), valid_to=None)
+                values.update(name=name, valid_from=self.today(), valid_to=None)
             if act is AeoAction.GRANT:
                 values.update(valid_from=valid_from, valid_to=valid_to)
             _save(conn, party_id, values, self.exchange.administration, exists=row is not None)
@@ -165,7 +193,7 @@ class AeoRegister:
         self, principal: Principal, administration: str | None = None
     ) -> list[dict[str, Any]]:
         _reader(principal)
-        today = self.exchange.today()
+        today = self.today()
         mra = set(self.exchange.partners_with("aeo_mra"))
         with reading(self.exchange.engine) as conn:
             rows = store.partner_aeo_list(conn, administration)
