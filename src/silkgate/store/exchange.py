@@ -34,6 +34,7 @@ from silkgate.store.exchange_aeo import (
     partner_aeo_list,
     partner_aeo_version,
     replace_partner_aeo,
+    save_aeo,
 )
 from silkgate.store.exchange_assistance import (
     add_case_message,
@@ -128,6 +129,7 @@ __all__ = [
     "replace_partner_aeo",
     "retire_node_key",
     "retry_now",
+    "save_aeo",
     "seen_many",
     "stop_expecting",
     "take_lease",

@@ -25,6 +25,22 @@ def aeo(conn: sa.Connection, party_id: str, for_update: bool = False) -> dict[st
     return None if row is None else as_dict(row)
 
 
+def save_aeo(
+    conn: sa.Connection, party_id: str, values: dict[str, Any], administration: str, *, exists: bool
+) -> None:
+    """Write an operator's entry in the register (a new one, or a change of status)."""
+    if exists:
+        conn.execute(
+            aeo_operators.update().where(aeo_operators.c.party_id == party_id).values(**values)
+        )
+    else:
+        conn.execute(
+            aeo_operators.insert().values(
+                party_id=party_id, administration=administration, **values
+            )
+        )
+
+
 def aeo_history(conn: sa.Connection, party_id: str) -> list[dict[str, Any]]:
     e = aeo_events.c
     return as_dicts(conn.execute(aeo_events.select().where(e.party_id == party_id).order_by(e.id)))
