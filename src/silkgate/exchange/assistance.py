@@ -20,7 +20,8 @@ from silkgate.exchange.service import ExchangeService
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
-from silkgate.store import exchange as store
+from silkgate.store import exchange_assistance as store
+from silkgate.store import exchange_outbox as outbox_store
 from silkgate.store.db import reading, writing
 
 KINDS = {
@@ -223,7 +224,7 @@ class Assistance:
             delivery = {
                 r["message_id"]: r["status"]
                 for r in (
-                    store.outbox_message(conn, t["message_id"])
+                    outbox_store.outbox_message(conn, t["message_id"])
                     for t in thread
                     if t["message_id"] and t["administration"] == self.exchange.administration
                 )

@@ -33,7 +33,8 @@ import httpx
 from silkgate.exchange.envelope import Refused
 from silkgate.exchange.service import ExchangeService
 from silkgate.kernel.clock import Clock
-from silkgate.store import exchange as store
+from silkgate.store import exchange_outbox as store
+from silkgate.store import exchange_partners as partners_store
 from silkgate.store.db import reading, writing
 
 log = logging.getLogger("silkgate.exchange")
@@ -219,7 +220,7 @@ class Dispatcher:
 
     def _deliver(self, partner: str, rows: list[dict[str, Any]]) -> int:
         with reading(self.exchange.engine) as conn:
-            p = store.partner(conn, partner)
+            p = partners_store.partner(conn, partner)
         now = self.clock()
         if p is None:
             self._settle(

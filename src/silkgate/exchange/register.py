@@ -28,7 +28,7 @@ from silkgate.exchange.service import ExchangeService
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
-from silkgate.store import exchange as store
+from silkgate.store import exchange_aeo as store
 from silkgate.store.db import reading, writing
 
 SHARED = ("granted", "suspended", "revoked")
