@@ -156,6 +156,18 @@ def compare(
         sent, got = exported_mass[hs], declared_mass[hs]
         if sent > 0 and abs(got - sent) / sent > MASS_TOLERANCE:
             out.append(Mismatch("quantity", f"{hs}: {sent} kg exported, {got} kg declared"))
+    value = _value_mismatch(advance, doc, to_national)
+    if value is not None:
+        out.append(value)
+    return out
+
+
+def _value_mismatch(
+    advance: dict[str, Any],
+    doc: DeclarationDocument,
+    to_national: Callable[[str], Decimal | None],
+) -> Mismatch | None:
+    """The invoice value declared against the one exported, in one currency when they differ."""
     exported_value = Decimal(advance["invoice"]["amount"])
     declared_value = doc.invoice.amount
     ex_cur, im_cur = advance["invoice"]["currency"], doc.invoice.currency
@@ -166,11 +178,9 @@ def compare(
     if exported_value > 0 and declared_value >= 0:
         ratio = declared_value / exported_value
         if ratio < 1 - VALUE_BELOW or ratio > 1 + VALUE_ABOVE:
-            out.append(
-                Mismatch(
-                    "value",
-                    f"exported at {advance['invoice']['amount']} {ex_cur}, "
-                    f"declared at {doc.invoice.amount} {im_cur} ({ratio:.0%})",
-                )
+            return Mismatch(
+                "value",
+                f"exported at {advance['invoice']['amount']} {ex_cur}, "
+                f"declared at {doc.invoice.amount} {im_cur} ({ratio:.0%})",
             )
-    return out
+    return None

@@ -18,8 +18,10 @@ from silkgate.exchange import messages as m
 from silkgate.exchange.envelope import Envelope, iso
 from silkgate.exchange.service import ExchangeService
 from silkgate.kernel.actors import Principal
+from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
-from silkgate.store import exchange as store
+from silkgate.store import exchange_assistance as store
+from silkgate.store import exchange_outbox as outbox_store
 from silkgate.store.db import reading, writing
 
 KINDS = {
@@ -30,9 +32,15 @@ KINDS = {
 
 
 class Assistance:
-    def __init__(self, exchange: ExchangeService) -> None:
+    """Assistance cases with partners under a ``mutual_assistance`` agreement.
+
+    ``clock`` defaults to the exchange's.
+    """
+
+    def __init__(self, exchange: ExchangeService, *, clock: Clock | None = None) -> None:
         self.exchange = exchange
-        exchange.handlers[m.ASSISTANCE] = self.receive
+        self.clock: Clock = clock if clock is not None else exchange.clock
+        exchange.handle(m.ASSISTANCE, self.receive)
 
     def open(self, principal: Principal, raw: Any) -> dict[str, Any]:
         _officer(principal)
@@ -62,7 +70,7 @@ class Assistance:
         )
         if errors:
             raise InvalidRequest(errors)
-        at = self.exchange.clock()
+        at = self.clock()
         with writing(self.exchange.engine) as conn:
             prefix = f"{self.exchange.administration}-MAA-{at.year}-"
             reference = f"{prefix}{store.last_number(conn, prefix) + 1:06d}"
@@ -109,7 +117,7 @@ class Assistance:
         )
         if errors:
             raise InvalidRequest(errors)
-        at = self.exchange.clock()
+        at = self.clock()
         with writing(self.exchange.engine) as conn:
             c = store.case(conn, reference)
             if c is None:
@@ -216,7 +224,7 @@ class Assistance:
             delivery = {
                 r["message_id"]: r["status"]
                 for r in (
-                    store.outbox_message(conn, t["message_id"])
+                    outbox_store.outbox_message(conn, t["message_id"])
                     for t in thread
                     if t["message_id"] and t["administration"] == self.exchange.administration
                 )

@@ -32,7 +32,9 @@ import httpx
 
 from silkgate.exchange.envelope import Refused
 from silkgate.exchange.service import ExchangeService
-from silkgate.store import exchange as store
+from silkgate.kernel.clock import Clock
+from silkgate.store import exchange_outbox as store
+from silkgate.store import exchange_partners as partners_store
 from silkgate.store.db import reading, writing
 
 log = logging.getLogger("silkgate.exchange")
@@ -52,6 +54,12 @@ def backoff(attempts: int) -> float:
 
 
 class Dispatcher:
+    """Delivers one node's outbox; ``clock`` and ``doorbell`` default to the exchange's.
+
+    The doorbell is the event the outbox sets when a message is written or
+    released: the dispatcher sleeps on it between passes.
+    """
+
     def __init__(
         self,
         exchange: ExchangeService,
@@ -63,15 +71,18 @@ class Dispatcher:
         lease_ttl: float = 10.0,
         transport: Callable[[str, list[str]], dict[str, Any]] | None = None,
         in_flight: int = 2,
+        clock: Clock | None = None,
+        doorbell: threading.Event | None = None,
     ) -> None:
         self.exchange = exchange
+        self.clock: Clock = clock if clock is not None else exchange.clock
         self.batch = batch
         self.max_attempts = max_attempts
         self.poll = poll
         self.timeout = timeout
         self.lease_ttl = lease_ttl
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:64]
-        self._bell = threading.Event()
+        self._bell = doorbell if doorbell is not None else exchange.doorbell
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._client: httpx.Client | None = None
@@ -88,7 +99,6 @@ class Dispatcher:
     # -- running -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.exchange.wake = self._bell.set
         self._thread = threading.Thread(target=self._run, name="silkgate-dispatcher", daemon=True)
         self._thread.start()
 
@@ -114,7 +124,7 @@ class Dispatcher:
             while not self._stop.is_set():
                 try:
                     if self._hold_lease() and len(running) < self.in_flight:
-                        for partner, rows in self.due(self.exchange.clock()).items():
+                        for partner, rows in self.due(self.clock()).items():
                             if len(running) >= self.in_flight:
                                 self._release(rows)
                                 continue
@@ -147,7 +157,7 @@ class Dispatcher:
                 self._in_flight_subjects.discard((r["partner"], r["subject"]))
 
     def _hold_lease(self) -> bool:
-        now = self.exchange.clock()
+        now = self.clock()
         if now.timestamp() < self._lease_until - self.lease_ttl / 2:
             return True
         with writing(self.exchange.engine) as conn:
@@ -199,7 +209,7 @@ class Dispatcher:
 
     def deliver_once(self) -> int:
         """Deliver what is due; the number of messages delivered."""
-        now = self.exchange.clock()
+        now = self.clock()
         delivered = 0
         for partner, rows in self.due(now).items():
             try:
@@ -210,8 +220,8 @@ class Dispatcher:
 
     def _deliver(self, partner: str, rows: list[dict[str, Any]]) -> int:
         with reading(self.exchange.engine) as conn:
-            p = store.partner(conn, partner)
-        now = self.exchange.clock()
+            p = partners_store.partner(conn, partner)
+        now = self.clock()
         if p is None:
             self._settle(
                 [(r, "park", None, f"{partner} is not a registered partner") for r in rows]
@@ -287,7 +297,7 @@ class Dispatcher:
         outcomes: list[tuple[dict[str, Any], str, str | None, str | None]],
         partner_back: str | None = None,
     ) -> None:
-        now = self.exchange.clock()
+        now = self.clock()
         delivered, retried, parked, unreachable = [], [], [], []
         for r, what, receipt, error in outcomes:
             attempts = r["attempts"] + 1

@@ -10,7 +10,8 @@ held before, unless it is older (versions are the sender's time of change).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -25,52 +26,58 @@ from silkgate.exchange.aeo import (
 from silkgate.exchange.envelope import Envelope, iso
 from silkgate.exchange.service import ExchangeService
 from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
-from silkgate.store import exchange as store
+from silkgate.store import exchange_aeo as store
 from silkgate.store.db import reading, writing
 
 SHARED = ("granted", "suspended", "revoked")
 
 
+class Selectivity(Protocol):
+    """What the register needs of risk management: to know that AEO statuses changed."""
+
+    def refresh(self) -> None: ...
+
+
 class AeoRegister:
-    def __init__(self, exchange: ExchangeService) -> None:
+    """This administration's AEO register, and the registers partners share with it.
+
+    ``risk`` is refreshed whenever the operators recognised here change (a
+    status granted or withdrawn, a partner's list received); ``clock`` and
+    ``zone`` default to the exchange's.
+    """
+
+    def __init__(
+        self,
+        exchange: ExchangeService,
+        *,
+        risk: Selectivity | None = None,
+        clock: Clock | None = None,
+        zone: dt.tzinfo | None = None,
+    ) -> None:
         self.exchange = exchange
-        self.risk: Any = None  # refreshed when the register changes (set by the node)
-        exchange.handlers[m.AEO_LIST] = self.receive_list
+        self.risk = risk
+        self.clock: Clock = clock if clock is not None else exchange.clock
+        self.zone = zone
+        exchange.handle(m.AEO_LIST, self.receive_list)
+
+    def today(self) -> dt.date:
+        """The administration's local date (AEO validity is in local dates)."""
+        zone = self.zone if self.zone is not None else self.exchange.zone
+        return self.clock().astimezone(zone).date()
 
     def act(self, principal: Principal, party_id: str, action: str, raw: Any) -> dict[str, Any]:
         """Apply, validate, grant, suspend, reinstate, revoke or refuse an operator."""
         if not principal.is_staff:
             raise Forbidden("the AEO register is kept by customs officers")
         raw = raw if isinstance(raw, dict) else {}
-        errors: list[FieldError] = []
         try:
             act = AeoAction(action)
         except ValueError:
             raise NotFound(f"no AEO action {action}") from None
-        if not (1 <= len(party_id) <= 35):
-            errors.append(
-                FieldError("/party_id", "invalid", "a trader identifier, 1 to 35 characters")
-            )
-        reason = str(raw.get("reason") or "").strip() or None
-        if act in REASON_REQUIRED and reason is None:
-            errors.append(FieldError("/reason", "missing", f"a reason is required to {act.value}"))
-        name = str(raw.get("name") or "").strip()
-        if act is AeoAction.APPLY and not 1 <= len(name) <= 200:
-            errors.append(FieldError("/name", "missing", "the operator's name"))
-        valid_from = valid_to = None
-        if act is AeoAction.GRANT:
-            valid_from = _date(raw, "valid_from", errors, required=True)
-            valid_to = _date(raw, "valid_to", errors, required=False)
-            if valid_from and valid_to and valid_to < valid_from:
-                errors.append(FieldError("/valid_to", "invalid", "ends before valid_from"))
-        unknown = set(raw) - {"name", "reason", "valid_from", "valid_to"}
-        errors.extend(
-            FieldError(f"/{k}", "unknown_field", "is not a field") for k in sorted(unknown)
-        )
-        if errors:
-            raise InvalidRequest(errors)
-        at = self.exchange.clock()
+        command = _command(act, party_id, raw)
+        at = self.clock()
         with writing(self.exchange.engine) as conn:
             row = store.aeo(conn, party_id, for_update=True)
             current = AeoStatus(row["status"]) if row else None
@@ -80,10 +87,12 @@ class AeoRegister:
                 raise Conflict(str(exc)) from exc
             values: dict[str, Any] = {"status": status.value, "updated_at": at}
             if act is AeoAction.APPLY:
-                values.update(name=name, valid_from=self.exchange.today(), valid_to=None)
+                values.update(name=command.name, valid_from=self.today(), valid_to=None)
             if act is AeoAction.GRANT:
-                values.update(valid_from=valid_from, valid_to=valid_to)
-            _save(conn, party_id, values, self.exchange.administration, exists=row is not None)
+                values.update(valid_from=command.valid_from, valid_to=command.valid_to)
+            store.save_aeo(
+                conn, party_id, values, self.exchange.administration, exists=row is not None
+            )
             store.aeo_event(
                 conn,
                 party_id=party_id,
@@ -92,7 +101,7 @@ class AeoRegister:
                 from_status=current.value if current else None,
                 to_status=status.value,
                 actor=principal.name,
-                reason=reason,
+                reason=command.reason,
             )
             if status.value in SHARED or (current and current.value in SHARED):
                 self.changed(conn, at)
@@ -165,7 +174,7 @@ class AeoRegister:
         self, principal: Principal, administration: str | None = None
     ) -> list[dict[str, Any]]:
         _reader(principal)
-        today = self.exchange.today()
+        today = self.today()
         mra = set(self.exchange.partners_with("aeo_mra"))
         with reading(self.exchange.engine) as conn:
             rows = store.partner_aeo_list(conn, administration)
@@ -184,21 +193,38 @@ class AeoRegister:
         ]
 
 
-def _save(
-    conn: sa.Connection, party_id: str, values: dict[str, Any], administration: str, *, exists: bool
-) -> None:
-    from silkgate.store.tables import aeo_operators
+@dataclass(frozen=True)
+class _Command:
+    """What an AEO action says besides the action: reason, name, validity dates."""
 
-    if exists:
-        conn.execute(
-            aeo_operators.update().where(aeo_operators.c.party_id == party_id).values(**values)
-        )
-    else:
-        conn.execute(
-            aeo_operators.insert().values(
-                party_id=party_id, administration=administration, **values
-            )
-        )
+    reason: str | None
+    name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+def _command(act: AeoAction, party_id: str, raw: dict[str, Any]) -> _Command:
+    """The action's fields, checked; raises :class:`InvalidRequest` listing every problem."""
+    errors: list[FieldError] = []
+    if not (1 <= len(party_id) <= 35):
+        errors.append(FieldError("/party_id", "invalid", "a trader identifier, 1 to 35 characters"))
+    reason = str(raw.get("reason") or "").strip() or None
+    if act in REASON_REQUIRED and reason is None:
+        errors.append(FieldError("/reason", "missing", f"a reason is required to {act.value}"))
+    name = str(raw.get("name") or "").strip()
+    if act is AeoAction.APPLY and not 1 <= len(name) <= 200:
+        errors.append(FieldError("/name", "missing", "the operator's name"))
+    valid_from = valid_to = None
+    if act is AeoAction.GRANT:
+        valid_from = _date(raw, "valid_from", errors, required=True)
+        valid_to = _date(raw, "valid_to", errors, required=False)
+        if valid_from and valid_to and valid_to < valid_from:
+            errors.append(FieldError("/valid_to", "invalid", "ends before valid_from"))
+    unknown = set(raw) - {"name", "reason", "valid_from", "valid_to"}
+    errors.extend(FieldError(f"/{k}", "unknown_field", "is not a field") for k in sorted(unknown))
+    if errors:
+        raise InvalidRequest(errors)
+    return _Command(reason, name, valid_from, valid_to)
 
 
 def _reader(principal: Principal) -> None:
@@ -206,7 +232,9 @@ def _reader(principal: Principal) -> None:
         raise Forbidden("the AEO register is read by customs officers and risk analysts")
 
 
-def _date(raw: dict[str, Any], name: str, errors: list[FieldError], *, required: bool) -> Any:
+def _date(
+    raw: dict[str, Any], name: str, errors: list[FieldError], *, required: bool
+) -> dt.date | None:
     value = raw.get(name)
     if value in (None, ""):
         if required:
