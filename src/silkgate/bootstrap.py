@@ -75,6 +75,7 @@ def bootstrap(
         ttl=settings.tariff_refresh_seconds,
     )
     sps = SpsService(engine, countries=codes.countries, ttl=settings.tariff_refresh_seconds)
+    zone = ZoneInfo(settings.timezone)
     exchange = ExchangeService(
         engine,
         administration=settings.administration,
@@ -83,6 +84,8 @@ def bootstrap(
         secret=settings.secret_key,
         countries=frozenset(codes.countries),
         ttl=settings.tariff_refresh_seconds,
+        clock=clock,
+        zone=zone,
     )
     try:
         exchange.check_identity()
@@ -95,13 +98,12 @@ def bootstrap(
         tariff=tariff,
         currency=tariff.policy.currency,
         minor_unit=tariff.policy.minor_unit,
-        zone=ZoneInfo(settings.timezone),
+        zone=zone,
         clock=clock,
     )
     risk = RiskService(engine, ttl=settings.tariff_refresh_seconds, load_model=load_scorer)
     risk.sps = sps
     risk.zone = ctx.zone
-    exchange.zone = ctx.zone
     trade = TradeExchange(
         exchange,
         bus,
@@ -129,8 +131,7 @@ def bootstrap(
         clock=clock,
         corrections=declarations.amendments,
     )
-    aeo = AeoRegister(exchange)
-    aeo.risk = risk
+    aeo = AeoRegister(exchange, risk=risk)
     risk.mra_partners = lambda: exchange.partners_with("aeo_mra")
     risk.on_aeo_change = aeo.changed
     register_handlers(bus, trade)
@@ -149,7 +150,7 @@ def bootstrap(
         exchange=exchange,
         trade=trade,
         aeo=aeo,
-        assistance=Assistance(exchange),
+        assistance=Assistance(exchange, clock=clock),
         bus=bus,
         clock=clock,
     )

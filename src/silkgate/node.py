@@ -105,7 +105,7 @@ class Node:
         """Deliver the outbox from this process (when this process holds the lease)."""
         if self.dispatcher is None:
             self.dispatcher = Dispatcher(
-                self.exchange, max_attempts=self.settings.exchange_max_attempts
+                self.exchange, max_attempts=self.settings.exchange_max_attempts, clock=self.clock
             )
             self.dispatcher.start()
 
