@@ -200,6 +200,12 @@ def add_history(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
     return len(unique)
 
 
+def replace_history_of(conn: sa.Connection, declaration_id: int, rows: list[dict[str, Any]]) -> int:
+    """The history a declaration's control gives, replacing what an earlier outcome gave."""
+    conn.execute(risk_history.delete().where(risk_history.c.declaration_id == declaration_id))
+    return add_history(conn, rows)
+
+
 def history(
     conn: sa.Connection, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[dict[str, Any]]:
@@ -354,3 +360,14 @@ def hit_rates(conn: sa.Connection) -> list[dict[str, Any]]:
         entry[key][1] += int(fraud or 0)
         entry["revenue"] += Decimal(str(revenue or 0))
     return list(out.values())
+
+
+def channel_counts(conn: sa.Connection) -> dict[str, int]:
+    """How many declarations are in each channel (those not yet selected are left out)."""
+    return dict(
+        conn.execute(
+            sa.select(declarations.c.channel, sa.func.count())
+            .where(declarations.c.channel.is_not(None))
+            .group_by(declarations.c.channel)
+        ).all()
+    )
