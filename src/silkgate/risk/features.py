@@ -14,7 +14,11 @@ Rows are dicts keyed by the CSV column names, values as strings as they appear
 in the CSV (an empty string or None means missing).
 """
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -129,7 +133,9 @@ class FeatureBuilder:
             state["party_uv"] = _medians(luv, df, PARTY_UV_KEYS)
         return state
 
-    def _fit_target_encodings(self, state, df, y, critical):
+    def _fit_target_encodings(
+        self, state: dict[str, Any], df: Any, y: np.ndarray, critical: Sequence[Any] | None
+    ) -> None:
         """Smoothed fraud rates (and Critical Fraud rates, if asked) by key, into ``state``."""
         cfg = self.config
         te_keys = [tuple(k) for k in (cfg["te_keys"] or TE_KEYS)]
@@ -221,7 +227,9 @@ class FeatureBuilder:
         X = np.array(cols, dtype=np.float64).T
         return np.ascontiguousarray(X.reshape(len(rows), len(cols)))
 
-    def _row_columns(self, rows, hs6, luv):
+    def _row_columns(
+        self, rows: list[dict[str, Any]], hs6: list[str], luv: list[float] | None
+    ) -> list[list[float]]:
         """Categorical codes, the HS6 ordinal, amounts, and prices relative to group medians."""
         st, cfg = self.state, self.config
         cols = []
@@ -250,7 +258,9 @@ class FeatureBuilder:
                 )
         return cols
 
-    def _history_columns(self, rows, hs6, luv):
+    def _history_columns(
+        self, rows: list[dict[str, Any]], hs6: list[str], luv: list[float] | None
+    ) -> list[list[float]]:
         """What history says of each row's keys: fraud rates, volumes, usual prices."""
         st, cfg = self.state, self.config
         cols = []
@@ -302,7 +312,7 @@ class FeatureBuilder:
         return fb
 
 
-def _key_series(df, key):
+def _key_series(df: Any, key: Sequence[str]) -> Any:
     """The values of a (possibly composite) key, one per row of ``df``."""
     if len(key) == 1:
         return df[key[0]]
@@ -312,7 +322,9 @@ def _key_series(df, key):
     return out
 
 
-def _rates(df, keys, y, prior, m):
+def _rates(
+    df: Any, keys: Sequence[tuple[str, ...]], y: np.ndarray, prior: float, m: float
+) -> dict[str, dict[str, float]]:
     """Smoothed rate of ``y`` by value of each key: (sum + m * prior) / (count + m)."""
     import pandas as pd
 
@@ -325,7 +337,9 @@ def _rates(df, keys, y, prior, m):
     return out
 
 
-def _medians(luv, df, keys):
+def _medians(
+    luv: np.ndarray, df: Any, keys: Sequence[tuple[str, ...]]
+) -> dict[str, dict[str, float]]:
     """Median log unit value by value of each key (groups with no price left out)."""
     import pandas as pd
 
@@ -336,7 +350,7 @@ def _medians(luv, df, keys):
     return out
 
 
-def _date_columns(rows):
+def _date_columns(rows: list[dict[str, Any]]) -> list[list[float]]:
     """Weekday and month of each row's date (NaN when it is not a date)."""
     wd, mo = [], []
     for r in rows:

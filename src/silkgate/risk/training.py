@@ -53,7 +53,7 @@ def train(
             ]
         )
     rows = [{k: v for k, v in h.items() if not k.startswith("_") and k != FRAUD} for h in history]
-    trained = train_with_card(rows, labels, seed=seed)
+    trained = train_with_card(rows, labels, seed=seed, clock=clock)
     trained.card["data"]["sources"] = sorted({h["_source"] for h in history})
     model_id = add_version(
         engine,
