@@ -46,7 +46,8 @@ from silkgate.inspection.service import InspectionService
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.node import Node, NodeNotReady, TokenResolver
-from silkgate.risk.outcomes import ControlOutcome, record_outcome_in
+from silkgate.risk.control import record_outcome_in
+from silkgate.risk.outcomes import ControlOutcome
 from silkgate.risk.service import RiskService
 from silkgate.sps.service import SpsService
 from silkgate.store import refdata

@@ -242,3 +242,47 @@ def test_only_controls_count_and_a_corrected_outcome_replaces_the_first(
     ).json()["items"]
     assert [e["reason"] for e in mine if e["event"] == "outcome"] == [None, None]
     client.delete(f"/v1/risk/profiles/c-{exporter}", headers=analyst)
+
+
+def test_an_outcome_is_recorded_in_the_callers_transaction(client, tokens, node, declaration):
+    """What a completed joint inspection does: the outcome commits or rolls back with it."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from silkgate.risk.control import record_outcome_in
+    from silkgate.risk.outcomes import ControlOutcome
+    from silkgate.store import declarations as declaration_store
+    from silkgate.store import journal as journal_store
+    from silkgate.store import risk as risk_store
+    from silkgate.store.db import reading, writing
+
+    declaration = dict(declaration, lrn=declaration["lrn"] + "T")
+    mrn = lodge(client, tokens, declaration)["mrn"]
+    with reading(node.engine) as conn:
+        stored = declaration_store.get(conn, mrn)
+    assert stored is not None
+    outcome = ControlOutcome(fraud=True, revenue_recovered=Decimal("12.50"), note="joint")
+    at = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+
+    class Abandoned(Exception):
+        pass
+
+    with pytest.raises(Abandoned), writing(node.engine) as conn:
+        record_outcome_in(conn, declaration_id=stored.id, outcome=outcome, at=at, actor="x")
+        raise Abandoned
+    with reading(node.engine) as conn:
+        assert risk_store.outcomes_of(conn, stored.id) == []
+    with writing(node.engine) as conn:
+        result, note = record_outcome_in(
+            conn, declaration_id=stored.id, outcome=outcome, at=at, actor="inspector"
+        )
+        journal_store.append(conn, note)
+    assert result["mrn"] == mrn
+    assert result["outcomes"][0]["revenue_recovered"] == "12.50"
+    assert result["outcomes"][0]["recorded_by"] == "inspector"
+    journal = client.get(
+        f"/v1/declarations/{mrn}/journal", headers=auth(tokens["officer.li"])
+    ).json()["items"]
+    assert [e["reason"] for e in journal if e["event"] == "outcome"] == [
+        "fraud found, 12.50 recovered: joint"
+    ]

@@ -261,6 +261,11 @@ def type_of(node: Node, schema: Mapping[str, str]) -> str:
         if type_of(args[0], schema) != STRING:
             raise ExpressionError(f"{node.value} needs a string argument", args[0].position)
         return BOOL
+    return _binary_type(node, schema)
+
+
+def _binary_type(node: Node, schema: Mapping[str, str]) -> str:
+    """The type of a binary operation: logic, comparison, membership or arithmetic."""
     left, right = node.args
     lt, rt = type_of(left, schema), type_of(right, schema)
     op = node.value

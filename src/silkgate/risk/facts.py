@@ -12,7 +12,7 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
-from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.document import DeclarationDocument, Item
 from silkgate.risk.expressions import BOOL, NUMBER, STRING
 from silkgate.tariff.assessment import Assessment
 
@@ -111,9 +111,17 @@ def item_facts(
 
     ``assessment``: the lodging's :class:`Assessment`, or its stored JSON detail.
     """
-    exporter_country = doc.exporter.address.country if doc.exporter.address else None
     by_seq, totals = assessed(assessment)
-    base: dict[str, Any] = {
+    base = _declaration_facts(doc, totals, aeo)
+    return [{**base, **_item_facts(item, by_seq.get(item.seq))} for item in doc.items]
+
+
+def _declaration_facts(
+    doc: DeclarationDocument, totals: dict[str, Decimal] | None, aeo: Collection[str]
+) -> dict[str, Any]:
+    """The facts every item of ``doc`` shares."""
+    exporter_country = doc.exporter.address.country if doc.exporter.address else None
+    return {
         "declaration.type": doc.type,
         "declaration.office": doc.office,
         "declaration.procedure": doc.procedure or "",
@@ -138,39 +146,35 @@ def item_facts(
         "declaration.exporter_aeo": bool(doc.exporter.id)
         and f"{exporter_country or doc.transport.dispatch_country}:{doc.exporter.id}" in aeo,
     }
-    out = []
-    for item in doc.items:
-        a = by_seq.get(item.seq)
-        customs_value = a["customs_value"] if a else None
-        duty_rate = a["duty_rate"] if a else Decimal(0)
-        facts = dict(base)
-        facts.update(
-            {
-                "item.seq": Decimal(item.seq),
-                "item.description": item.description,
-                "item.hs_code": item.hs_code if a is None else a["tariff_line"],
-                "item.hs6": item.hs_code[:6],
-                "item.hs4": item.hs_code[:4],
-                "item.hs2": item.hs_code[:2],
-                "item.origin": item.origin,
-                "item.preference": item.preference.agreement if item.preference else "",
-                "item.net_mass_kg": item.net_mass_kg,
-                "item.value": item.value,
-                "item.customs_value": customs_value,
-                "item.unit_value": (
-                    (customs_value / item.net_mass_kg).quantize(Decimal("0.0001"))
-                    if customs_value is not None
-                    else None
-                ),
-                "item.duty": a["duty"] if a else None,
-                "item.duty_rate": duty_rate,
-                "item.quantity": (
-                    item.supplementary_quantity.value if item.supplementary_quantity else None
-                ),
-                "item.quantity_unit": (
-                    item.supplementary_quantity.unit if item.supplementary_quantity else None
-                ),
-            }
-        )
-        out.append(facts)
-    return out
+
+
+def _item_facts(item: Item, a: dict[str, Any] | None) -> dict[str, Any]:
+    """The facts of one item, with what its assessment (``a``) says of it."""
+    customs_value = a["customs_value"] if a else None
+    duty_rate = a["duty_rate"] if a else Decimal(0)
+    return {
+        "item.seq": Decimal(item.seq),
+        "item.description": item.description,
+        "item.hs_code": item.hs_code if a is None else a["tariff_line"],
+        "item.hs6": item.hs_code[:6],
+        "item.hs4": item.hs_code[:4],
+        "item.hs2": item.hs_code[:2],
+        "item.origin": item.origin,
+        "item.preference": item.preference.agreement if item.preference else "",
+        "item.net_mass_kg": item.net_mass_kg,
+        "item.value": item.value,
+        "item.customs_value": customs_value,
+        "item.unit_value": (
+            (customs_value / item.net_mass_kg).quantize(Decimal("0.0001"))
+            if customs_value is not None
+            else None
+        ),
+        "item.duty": a["duty"] if a else None,
+        "item.duty_rate": duty_rate,
+        "item.quantity": (
+            item.supplementary_quantity.value if item.supplementary_quantity else None
+        ),
+        "item.quantity_unit": (
+            item.supplementary_quantity.unit if item.supplementary_quantity else None
+        ),
+    }

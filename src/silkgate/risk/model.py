@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from silkgate.kernel.clock import Clock, system_clock
 from silkgate.risk.features import FeatureBuilder
 from silkgate.risk.kcs import DATE, row_from_facts
 
@@ -136,7 +137,12 @@ class TrainedModel:
 
 
 def train_with_card(
-    rows: list[dict[str, Any]], labels: list[int], *, seed: int = 0, validation_share: float = 0.2
+    rows: list[dict[str, Any]],
+    labels: list[int],
+    *,
+    seed: int = 0,
+    validation_share: float = 0.2,
+    clock: Clock = system_clock,
 ) -> TrainedModel:
     """Validate on the newest ``validation_share`` of the history, then train on all of it.
 
@@ -173,7 +179,7 @@ def train_with_card(
         "parameters": {**PARAMS, "rounds": NUM_ROUNDS, "seed": seed},
         "validation": validation,
         "training_seconds": round(took, 1),
-        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "trained_at": clock().isoformat(timespec="seconds"),
     }
     return TrainedModel(builder, booster, card)
 

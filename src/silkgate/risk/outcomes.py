@@ -1,40 +1,27 @@
-"""Control outcomes: what a control found becomes the risk model's training history.
-
-:func:`record_outcome_in` writes an outcome inside the caller's transaction
-(an officer's API call, or a completed joint inspection's event handler), so
-the outcome is recorded with the change that produced it or not at all.
-"""
+"""The outcome of a control: what the officers found, as the risk model learns it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import orjson
-import sqlalchemy as sa
+from silkgate.kernel.errors import FieldError, InvalidRequest
 
-from silkgate.declarations.document import DeclarationDocument
-from silkgate.kernel.errors import NotFound
-from silkgate.kernel.events import JournalNote
-from silkgate.risk.facts import item_facts
-from silkgate.risk.kcs import row_from_facts
-from silkgate.store import declarations as declaration_store
-from silkgate.store import risk as store
-from silkgate.store import tariff as tariff_store
+FIELDS = frozenset({"fraud", "critical", "revenue_recovered", "note"})
 
 
 @dataclass(frozen=True)
 class ControlOutcome:
-    """What a control found: fraud or not, a critical finding, revenue recovered."""
+    """Fraud found or not, a critical finding, the revenue recovered, a note."""
 
     fraud: bool
     critical: bool = False
     revenue_recovered: Decimal = Decimal(0)
     note: str | None = None
 
-    def sentence(self) -> str:
+    def reason(self) -> str:
+        """The journal's account of it (at most 1000 characters)."""
         return (
             ("fraud found" if self.fraud else "no fraud found")
             + (", critical" if self.critical else "")
@@ -43,56 +30,49 @@ class ControlOutcome:
         )[:1000]
 
 
-def record_outcome_in(
-    conn: sa.Connection,
-    *,
-    declaration_id: int,
-    outcome: ControlOutcome,
-    at: dt.datetime,
-    actor: str,
-) -> tuple[dict[str, Any], JournalNote]:
-    """Record ``outcome`` on a declaration: the outcome row and the history rows.
-
-    The journal note is returned for the caller to journal (a unit of work
-    journals it after the event that caused it).
-
-    No authorisation and no validation here: the caller (a use case) did both.
-    The history is one KCS-format row per item of the current version; a
-    corrected outcome replaces the history the earlier one gave.
-    """
-    d = declaration_store.get_by_id(conn, declaration_id)
-    if d is None:
-        raise NotFound(f"no declaration {declaration_id}")
-    decision = store.decision_of(conn, d.id)
-    document = DeclarationDocument.model_validate(declaration_store.document(conn, d.id, d.version))
-    detail = tariff_store.assessment_of(conn, d.id, d.version)
-    store.add_outcome(
-        conn,
-        declaration_id=d.id,
-        recorded_at=at,
-        recorded_by=actor,
-        fraud=outcome.fraud,
-        critical=outcome.critical,
-        revenue_recovered=outcome.revenue_recovered,
-        note=outcome.note,
-    )
-    lodged_on = d.lodged_at.date()
-    history = []
-    for f in item_facts(document, detail, ()):
-        reference = f"{d.mrn}/{int(f['item.seq'])}"
-        history.append(
-            {
-                "source": "node",
-                "reference": reference,
-                "date": lodged_on,
-                "row": orjson.dumps(row_from_facts(f, reference, lodged_on)).decode(),
-                "fraud": outcome.fraud,
-                "critical": outcome.critical,
-                "revenue": outcome.revenue_recovered,
-                "declaration_id": d.id,
-                "loaded_at": at,
-            }
+def parse_outcome(raw: Any) -> ControlOutcome:
+    """An outcome from its JSON; :class:`InvalidRequest` with every error otherwise."""
+    if not isinstance(raw, dict):
+        raise InvalidRequest([FieldError("", "invalid", "send a JSON object")])
+    errors: list[FieldError] = []
+    for key in sorted(set(raw) - FIELDS):
+        errors.append(FieldError(f"/{key}", "unknown_field", "is not a field of an outcome"))
+    fraud, critical = raw.get("fraud"), raw.get("critical", False)
+    if not isinstance(fraud, bool):
+        errors.append(FieldError("/fraud", "invalid", "must be true or false"))
+    if not isinstance(critical, bool):
+        errors.append(FieldError("/critical", "invalid", "must be true or false"))
+    try:
+        revenue = Decimal(str(raw.get("revenue_recovered", "0")))
+        if not revenue.is_finite() or revenue < 0 or revenue != round(revenue, 2):
+            raise InvalidOperation
+    except InvalidOperation:
+        revenue = Decimal(0)
+        errors.append(
+            FieldError("/revenue_recovered", "invalid", "an amount >= 0 with at most 2 decimals")
         )
-    store.replace_history(conn, d.id, history)
-    note = JournalNote(at, actor, "outcome", d.id, d.mrn, d.version, reason=outcome.sentence())
-    return {"mrn": d.mrn, "channel": decision["channel"] if decision else None}, note
+    if fraud is False and (critical is True or revenue > 0):
+        errors.append(
+            FieldError("/fraud", "inconsistent", "a critical finding or recovered revenue is fraud")
+        )
+    note = raw.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > 1000):
+        errors.append(FieldError("/note", "invalid", "text of at most 1000 characters"))
+    if errors:
+        raise InvalidRequest(errors)
+    assert isinstance(fraud, bool) and isinstance(critical, bool)
+    return ControlOutcome(fraud, critical, revenue, note)
+
+
+def outcome_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored outcome as the API shows it."""
+    return {
+        "fraud": row["fraud"],
+        "critical": row["critical"],
+        "revenue_recovered": format(
+            Decimal(str(row["revenue_recovered"])).quantize(Decimal("0.01")), "f"
+        ),
+        "note": row["note"],
+        "recorded_at": row["recorded_at"].isoformat().replace("+00:00", "Z"),
+        "recorded_by": row["recorded_by"],
+    }

@@ -159,20 +159,7 @@ def decide(
 ) -> Decision:
     """The channel of one declaration. ``draw`` is a uniform random number in [0, 1)."""
     reasons: list[str] = []
-    score = 0.0
-    if model_score is not None:
-        score = model_score * 100
-        reasons.append(f"model score {score:.1f}")
-    for hit in hits:
-        if hit.profile.effect is Effect.SCORE:
-            score += float(hit.profile.points)
-            reasons.append(
-                f"profile {hit.profile.name} (+{hit.profile.points}) on item {hit.item_seq}"
-            )
-    if aeo:
-        score *= budget.aeo_factor
-        reasons.append(f"AEO{aeo_source}: score x {budget.aeo_factor}")
-    score = min(score, 100.0)
+    score = _score(hits, model_score, aeo, aeo_source, budget, reasons)
     effects = {h.profile.effect for h in hits}
     sps = Effect.SPS in effects or bool(sps_requirements)
     if Effect.SPS in effects:
@@ -181,29 +168,15 @@ def decide(
     reasons.extend(f"SPS requirement, {a.reason()}" for a in sps_requirements)
     prohibited = any(a.requirement.control.value == "prohibited" for a in sps_requirements)
     t_red, t_yellow, calibrated = calibrator.thresholds()
-    exploration = False
-    if prohibited:
-        channel = Channel.RED
-        reasons.append("goods prohibited by an SPS requirement")
-    elif Effect.RED in effects:
-        channel = Channel.RED
-        names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.RED)
-        reasons.append(f"red forced by {names}")
-    elif draw < budget.exploration:
-        channel, exploration = Channel.RED, True
-        reasons.append("selected at random (exploration)")
-    elif score > 0 and score > t_red:
-        channel = Channel.RED
-        reasons.append(f"score {score:.1f} above the red threshold {t_red:.1f}")
-    elif Effect.YELLOW in effects:
-        channel = Channel.YELLOW
-        names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.YELLOW)
-        reasons.append(f"yellow forced by {names}")
-    elif score > 0 and score > t_yellow:
-        channel = Channel.YELLOW
-        reasons.append(f"score {score:.1f} above the yellow threshold {t_yellow:.1f}")
-    else:
-        channel = Channel.GREEN
+    channel, exploration = _channel(
+        hits,
+        score,
+        prohibited=prohibited,
+        draw=draw,
+        budget=budget,
+        thresholds=(t_red, t_yellow),
+        reasons=reasons,
+    )
     if channel is Channel.YELLOW and aeo and Effect.YELLOW not in effects:
         channel = Channel.BLUE
         reasons.append("AEO: documentary check replaced by post-clearance audit")
@@ -224,3 +197,68 @@ def decide(
     )
     calibrator.observe(score, decision.forced)
     return decision
+
+
+def _score(
+    hits: list[Hit],
+    model_score: float | None,
+    aeo: bool,
+    aeo_source: str,
+    budget: Budget,
+    reasons: list[str],
+) -> float:
+    """The risk score (0 to 100): the model's, plus profile points, discounted for AEOs."""
+    score = 0.0
+    if model_score is not None:
+        score = model_score * 100
+        reasons.append(f"model score {score:.1f}")
+    for hit in hits:
+        if hit.profile.effect is Effect.SCORE:
+            score += float(hit.profile.points)
+            reasons.append(
+                f"profile {hit.profile.name} (+{hit.profile.points}) on item {hit.item_seq}"
+            )
+    if aeo:
+        score *= budget.aeo_factor
+        reasons.append(f"AEO{aeo_source}: score x {budget.aeo_factor}")
+    return min(score, 100.0)
+
+
+def _channel(
+    hits: list[Hit],
+    score: float,
+    *,
+    prohibited: bool,
+    draw: float,
+    budget: Budget,
+    thresholds: tuple[float, float],
+    reasons: list[str],
+) -> tuple[Channel, bool]:
+    """The channel before the AEO easement, and whether it was drawn at random.
+
+    In order of precedence: prohibited goods, a red profile, exploration, the
+    red threshold, a yellow profile, the yellow threshold.
+    """
+    effects = {h.profile.effect for h in hits}
+    t_red, t_yellow = thresholds
+    if prohibited:
+        reasons.append("goods prohibited by an SPS requirement")
+        return Channel.RED, False
+    if Effect.RED in effects:
+        names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.RED)
+        reasons.append(f"red forced by {names}")
+        return Channel.RED, False
+    if draw < budget.exploration:
+        reasons.append("selected at random (exploration)")
+        return Channel.RED, True
+    if score > 0 and score > t_red:
+        reasons.append(f"score {score:.1f} above the red threshold {t_red:.1f}")
+        return Channel.RED, False
+    if Effect.YELLOW in effects:
+        names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.YELLOW)
+        reasons.append(f"yellow forced by {names}")
+        return Channel.YELLOW, False
+    if score > 0 and score > t_yellow:
+        reasons.append(f"score {score:.1f} above the yellow threshold {t_yellow:.1f}")
+        return Channel.YELLOW, False
+    return Channel.GREEN, False

@@ -7,18 +7,18 @@ loaded (checked every ``ttl`` seconds), as the tariff is.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from silkgate.declarations.document import DeclarationDocument
+from silkgate.kernel.clock import Clock, system_clock
+from silkgate.kernel.versioned import FileLoad, InForce
 from silkgate.sps.requirements import Control, Requirement, Requirements, parse
 from silkgate.store import sps as store
-from silkgate.store.db import reading, writing
+from silkgate.store.db import reading
+from silkgate.store.versions import add_version
 
 
 @dataclass(frozen=True)
@@ -45,27 +45,30 @@ class Applicable:
 
 
 class SpsService:
-    def __init__(self, engine: sa.Engine, *, countries: frozenset[str], ttl: float = 5.0) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        countries: frozenset[str],
+        ttl: float = 5.0,
+        clock: Clock = system_clock,
+    ) -> None:
         self.engine = engine
         self.countries = countries
         self.ttl = ttl
-        self._lock = threading.Lock()
-        self._held: tuple[Requirements, float] | None = None
+        self.clock = clock
+        self._in_force: InForce[Requirements] = InForce(self._load, ttl=ttl)
+
+    def _load(self, held: Requirements | None) -> Requirements:
+        with reading(self.engine) as conn:
+            set_id = store.active_set(conn)
+            if held is not None and held.version == (set_id or 0):
+                return held
+            return Requirements(store.requirements(conn, set_id) if set_id else [], set_id or 0)
 
     def requirements(self) -> Requirements:
-        held = self._held
-        if held is not None and time.monotonic() - held[1] < self.ttl:
-            return held[0]
-        with self._lock, reading(self.engine) as conn:
-            set_id = store.active_set(conn)
-            if held is not None and held[0].version == (set_id or 0):
-                current = held[0]
-            else:
-                current = Requirements(
-                    store.requirements(conn, set_id) if set_id else [], set_id or 0
-                )
-            self._held = (current, time.monotonic())
-            return current
+        """The requirements in force, as of at most ``ttl`` seconds ago."""
+        return self._in_force.get()
 
     def applicable(self, doc: DeclarationDocument, on: dt.date) -> list[Applicable]:
         """The SPS controls that the items of an import must pass."""
@@ -83,17 +86,10 @@ class SpsService:
     def load(self, data: bytes, *, source: str, actor: str) -> tuple[int, int]:
         """Check a whole requirements file and make it the set in force: (set id, rows)."""
         requirements = parse(data.decode("utf-8-sig"), self.countries)
-        with writing(self.engine) as conn:
-            set_id = store.add_set(
-                conn,
-                requirements,
-                source=source,
-                sha256=hashlib.sha256(data).hexdigest(),
-                actor=actor,
-                at=dt.datetime.now(dt.UTC),
-            )
-        with self._lock:
-            self._held = None
+        load = FileLoad.of(data, source=source, actor=actor, at=self.clock())
+        set_id = add_version(
+            self.engine, self._in_force, lambda conn: store.add_set(conn, requirements, load)
+        )
         return set_id, len(requirements)
 
     def lookup(self, hs_code: str, origin: str | None, on: dt.date) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from silkgate.store.tables import (
     aeo_operators,
     control_outcomes,
     declaration_risk,
+    declarations,
     risk_history,
     risk_models,
     risk_profiles,
@@ -172,12 +173,6 @@ def activate_model(conn: sa.Connection, model_id: int) -> bool:
 # --- history --------------------------------------------------------------------------
 
 
-def replace_history(conn: sa.Connection, declaration_id: int, rows: list[dict[str, Any]]) -> int:
-    """The declaration's history is ``rows`` now (a corrected outcome replaces the earlier)."""
-    conn.execute(risk_history.delete().where(risk_history.c.declaration_id == declaration_id))
-    return add_history(conn, rows)
-
-
 def add_history(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
     """Insert history rows not already there (by source and reference); how many were new."""
     if not rows:
@@ -203,6 +198,12 @@ def add_history(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
     for i in range(0, len(unique), 5000):
         conn.execute(risk_history.insert(), unique[i : i + 5000])
     return len(unique)
+
+
+def replace_history_of(conn: sa.Connection, declaration_id: int, rows: list[dict[str, Any]]) -> int:
+    """The history a declaration's control gives, replacing what an earlier outcome gave."""
+    conn.execute(risk_history.delete().where(risk_history.c.declaration_id == declaration_id))
+    return add_history(conn, rows)
 
 
 def history(
@@ -352,3 +353,14 @@ def hit_rates(conn: sa.Connection) -> list[dict[str, Any]]:
         entry[key][1] += int(fraud or 0)
         entry["revenue"] += Decimal(str(revenue or 0))
     return list(out.values())
+
+
+def channel_counts(conn: sa.Connection) -> dict[str, int]:
+    """How many declarations are in each channel (those not yet selected are left out)."""
+    return dict(
+        conn.execute(
+            sa.select(declarations.c.channel, sa.func.count())
+            .where(declarations.c.channel.is_not(None))
+            .group_by(declarations.c.channel)
+        ).all()
+    )

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
 
+from silkgate.kernel.versioned import FileLoad
 from silkgate.sps.requirements import Control, Requirement
 from silkgate.store.tables import sps_requirement_sets, sps_requirements
+from silkgate.store.versions import provenance
 
 
 def add_set(
     conn: sa.Connection,
     requirements: list[Requirement],
-    *,
-    source: str,
-    sha256: str,
-    actor: str,
-    at: dt.datetime,
+    load: FileLoad,
 ) -> int:
+    """Store a requirements file as a new set and make it the one in force."""
     conn.execute(sps_requirement_sets.update().values(active=False))
     set_id = conn.execute(
         sps_requirement_sets.insert().returning(sps_requirement_sets.c.id),
-        {
-            "source": source,
-            "sha256": sha256,
-            "rows": len(requirements),
-            "loaded_at": at,
-            "loaded_by": actor,
-            "active": True,
-        },
+        {**provenance(load), "rows": len(requirements), "active": True},
     ).scalar_one()
     if requirements:
         conn.execute(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from silkgate.kernel.versioned import FileLoad
 from silkgate.store.tables import (
     declaration_assessments,
     exchange_rate_loads,
@@ -19,6 +19,7 @@ from silkgate.store.tables import (
     tariff_measures,
     tariff_versions,
 )
+from silkgate.store.versions import provenance
 from silkgate.tariff.assessment import Assessment
 from silkgate.tariff.files import ParsedTariff
 from silkgate.tariff.rates import Rate
@@ -38,11 +39,7 @@ def _chunks(rows: list[dict[str, Any]]):
 def add_tariff_version(
     conn: sa.Connection,
     parsed: ParsedTariff,
-    *,
-    source: str,
-    sha256: str,
-    actor: str,
-    at: dt.datetime,
+    load: FileLoad,
 ) -> int:
     """Store a parsed schedule as a new version and make it the active one."""
     conn.execute(tariff_versions.update().values(active=False))
@@ -51,12 +48,9 @@ def add_tariff_version(
         {
             "title": parsed.title,
             "illustrative": parsed.illustrative,
-            "source": source,
-            "sha256": sha256,
+            **provenance(load),
             "lines": len(parsed.lines),
             "measures": len(parsed.measures),
-            "loaded_at": at,
-            "loaded_by": actor,
             "active": True,
         },
     ).scalar_one()
@@ -201,22 +195,12 @@ def rate_conflicts(conn: sa.Connection, rates: list[Rate]) -> list[RateConflict]
 def add_rates(
     conn: sa.Connection,
     rates: list[Rate],
-    *,
-    source: str,
-    sha256: str,
-    actor: str,
-    at: dt.datetime,
+    load: FileLoad,
 ) -> tuple[int, int]:
     """Store rates (replacing those with the same currency and start); (new, replaced)."""
     load_id = conn.execute(
         exchange_rate_loads.insert().returning(exchange_rate_loads.c.id),
-        {
-            "source": source,
-            "sha256": sha256,
-            "rows": len(rates),
-            "loaded_at": at,
-            "loaded_by": actor,
-        },
+        {**provenance(load), "rows": len(rates)},
     ).scalar_one()
     keys = {(r.currency, r.valid_from) for r in rates}
     existing = {

@@ -9,9 +9,6 @@ every ``ttl`` seconds whether an administrator has loaded a new version, so a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import threading
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,9 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from silkgate.declarations.document import DeclarationDocument
+from silkgate.kernel.clock import Clock, system_clock
+from silkgate.kernel.versioned import FileLoad, InForce
 from silkgate.store import tariff as store
-from silkgate.store.db import reading, writing
+from silkgate.store.db import reading
 from silkgate.store.refdata import hs_descriptions, hs_sections
+from silkgate.store.versions import add_version
 from silkgate.tariff import files
 from silkgate.tariff.assessment import Assessment, Policy, assess
 from silkgate.tariff.rates import ExchangeRates, MissingRate, Rate
@@ -52,7 +52,7 @@ class _Loaded:
     schedule: Schedule | None
     rates: ExchangeRates
     index: SearchIndex | None
-    checked: float
+    versions: tuple[int | None, int]  # (active tariff version, rates version)
 
 
 def _decode(data: bytes) -> str:
@@ -117,6 +117,7 @@ class TariffService:
         currencies: dict[str, int | None],
         presumed_insurance: Decimal = Decimal("0.003"),
         ttl: float = 5.0,
+        clock: Clock = system_clock,
     ) -> None:
         self.engine = engine
         self.administration = administration
@@ -124,42 +125,32 @@ class TariffService:
         self.subheadings = subheadings
         self.currencies = currencies
         self.ttl = ttl
-        self._lock = threading.Lock()
-        self._loaded: _Loaded | None = None
-        self._versions: tuple[int | None, int] | None = None
+        self.clock = clock
+        self._in_force: InForce[_Loaded] = InForce(self._load, ttl=ttl)
         self._hs: dict[str, str] | None = None
         self._sections: tuple[dict[str, str], dict[str, str]] = ({}, {})
 
     # -- what is in force ---------------------------------------------------------
 
+    def _load(self, held: _Loaded | None) -> _Loaded:
+        with reading(self.engine) as conn:
+            versions = (store.active_version(conn), store.rates_version(conn))
+            if held is not None and versions == held.versions:
+                return held
+            schedule = store.load_schedule(conn, self.policy.currency, versions[0])
+            rates = ExchangeRates(self.policy.currency, store.all_rates(conn), versions[1])
+            if self._hs is None:
+                self._hs = hs_descriptions(conn)
+                self._sections = hs_sections(conn)
+        index = SearchIndex(schedule, self._hs) if schedule else None
+        return _Loaded(schedule, rates, index, versions)
+
     def _current(self) -> _Loaded:
-        loaded = self._loaded
-        if loaded is not None and time.monotonic() - loaded.checked < self.ttl:
-            return loaded
-        with self._lock:
-            loaded = self._loaded
-            if loaded is not None and time.monotonic() - loaded.checked < self.ttl:
-                return loaded
-            with reading(self.engine) as conn:
-                versions = (store.active_version(conn), store.rates_version(conn))
-                if loaded is not None and versions == self._versions:
-                    loaded = _Loaded(loaded.schedule, loaded.rates, loaded.index, time.monotonic())
-                else:
-                    schedule = store.load_schedule(conn, self.policy.currency, versions[0])
-                    rates = ExchangeRates(self.policy.currency, store.all_rates(conn), versions[1])
-                    if self._hs is None:
-                        self._hs = hs_descriptions(conn)
-                        self._sections = hs_sections(conn)
-                    index = SearchIndex(schedule, self._hs) if schedule else None
-                    loaded = _Loaded(schedule, rates, index, time.monotonic())
-                    self._versions = versions
-            self._loaded = loaded
-            return loaded
+        return self._in_force.get()
 
     def refresh(self) -> None:
         """Forget what is held, so the next use reads the database."""
-        with self._lock:
-            self._loaded = None
+        self._in_force.forget()
 
     def schedule(self) -> Schedule:
         schedule = self._current().schedule
@@ -254,16 +245,10 @@ class TariffService:
         the file has any error.
         """
         parsed = files.parse_tariff(_decode(data), self.subheadings, self.administration)
-        with writing(self.engine) as conn:
-            version = store.add_tariff_version(
-                conn,
-                parsed,
-                source=source,
-                sha256=hashlib.sha256(data).hexdigest(),
-                actor=actor,
-                at=dt.datetime.now(dt.UTC),
-            )
-        self.refresh()
+        load = FileLoad.of(data, source=source, actor=actor, at=self.clock())
+        version = add_version(
+            self.engine, self._in_force, lambda conn: store.add_tariff_version(conn, parsed, load)
+        )
         return version, parsed
 
     def load_rates(
@@ -276,23 +261,18 @@ class TariffService:
         rate is corrected on purpose, never by a re-sent file.
         """
         rates = files.parse_rates(_decode(data), self.currencies, self.policy.currency)
-        with writing(self.engine) as conn:
+        load = FileLoad.of(data, source=source, actor=actor, at=self.clock())
+
+        def write(conn: sa.Connection) -> tuple[int, int]:
             overlaps = _overlaps_with_stored(rates, store.all_rates(conn))
             if overlaps:
                 raise files.FileErrors(overlaps)
             conflicts = store.rate_conflicts(conn, rates)
             if conflicts and not replace:
                 raise RatesConflict(conflicts)
-            counts = store.add_rates(
-                conn,
-                rates,
-                source=source,
-                sha256=hashlib.sha256(data).hexdigest(),
-                actor=actor,
-                at=dt.datetime.now(dt.UTC),
-            )
-        self.refresh()
-        return counts
+            return store.add_rates(conn, rates, load)
+
+        return add_version(self.engine, self._in_force, write)
 
     def rate(self, currency: str, on: dt.date) -> Rate:
         return self.rates().rate(currency, on)
@@ -300,6 +280,6 @@ class TariffService:
     def national_rate(self, currency: str, on: dt.date | None = None) -> Decimal | None:
         """National currency per unit of ``currency`` today (or ``on``); None when unknown."""
         try:
-            return self.rate(currency, on or dt.date.today()).rate
+            return self.rate(currency, on or self.clock().date()).rate
         except MissingRate:
             return None
