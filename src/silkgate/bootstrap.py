@@ -23,8 +23,8 @@ signal source into the declarations' context (``declarations/ports.py``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -57,89 +57,70 @@ from silkgate.tariff.service import TariffService
 from silkgate.trs.service import TrsService
 
 
+@dataclass(frozen=True)
+class _Base:
+    """What every part of a node is built on."""
+
+    settings: Settings
+    engine: sa.Engine
+    codes: CodeLists
+    clock: Clock
+    zone: ZoneInfo
+    bus: MessageBus
+
+    @property
+    def ttl(self) -> float:
+        return self.settings.tariff_refresh_seconds
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.bus)
+
+
 def bootstrap(
     settings: Settings, engine: sa.Engine | None = None, *, clock: Clock = system_clock
 ) -> Node:
     """Open the database, check it is ready, build the services and register the handlers."""
     engine = engine or make_engine(settings.database_url)
-    codes = _code_lists(settings, engine)
-    bus = MessageBus()
-    unit_of_work = partial(SqlUnitOfWork, engine, bus)
-    tariff = TariffService(
+    base = _Base(
+        settings, engine, _code_lists(settings, engine), clock, ZoneInfo(settings.timezone),
+        MessageBus(),
+    )  # fmt: skip
+    tariff = _tariff(base)
+    sps = SpsService(engine, countries=base.codes.countries, ttl=base.ttl, clock=clock)
+    exchange = _exchange(base)
+    risk = RiskService(
         engine,
-        administration=settings.administration,
-        currency=settings.currency,
-        minor_unit=codes.currencies[settings.currency] or 0,
-        subheadings=codes.hs_subheadings,
-        currencies=dict(codes.currencies),
-        presumed_insurance=settings.presumed_insurance,
-        ttl=settings.tariff_refresh_seconds,
-    )
-    sps = SpsService(engine, countries=codes.countries, ttl=settings.tariff_refresh_seconds)
-    zone = ZoneInfo(settings.timezone)
-    exchange = ExchangeService(
-        engine,
-        administration=settings.administration,
-        name=settings.administration_name or f"Customs administration of {settings.administration}",
-        endpoint=settings.endpoint,
-        secret=settings.secret_key,
-        countries=frozenset(codes.countries),
-        ttl=settings.tariff_refresh_seconds,
-        clock=clock,
-        zone=zone,
-    )
-    try:
-        exchange.check_identity()
-    except RuntimeError as exc:
-        raise NodeNotReady(str(exc)) from exc
-    ctx = Context(
-        engine=engine,
-        unit_of_work=unit_of_work,
-        codes=codes,
-        tariff=tariff,
-        currency=tariff.policy.currency,
-        minor_unit=tariff.policy.minor_unit,
-        zone=zone,
+        ttl=base.ttl,
+        load_model=load_scorer,
+        sps=sps,
+        zone=base.zone,
+        mra_partners=lambda: exchange.partners_with("aeo_mra"),
+        # The register is built next (it refreshes risk when a partner's list arrives).
+        on_aeo_change=lambda conn, at: aeo.changed(conn, at),
         clock=clock,
     )
-    risk = RiskService(engine, ttl=settings.tariff_refresh_seconds, load_model=load_scorer)
-    risk.sps = sps
-    risk.zone = ctx.zone
+    aeo = AeoRegister(exchange, risk=risk)
     trade = TradeExchange(
         exchange,
-        bus,
-        timezone=ctx.zone,
+        base.bus,
+        timezone=base.zone,
         to_national=tariff.national_rate,
         inspections=RecognisedResults(),
     )
-    gates = planning.InspectionGates()
-    ctx = Context(
-        **{
-            **ctx.__dict__,
-            "risk": risk,
-            "gates": (gates,),
-            "amendment_gates": (gates,),
-            "signals": (trade,),
-            "inspection": planning.InspectionReader(),
-        }
-    )
-    declarations = DeclarationService(ctx)
+    declarations = DeclarationService(_declarations_context(base, tariff, risk, trade))
     inspections = InspectionService(
         engine,
-        unit_of_work,
+        base.unit_of_work,
         administration=settings.administration,
-        countries=frozenset(codes.countries),
+        countries=frozenset(base.codes.countries),
         clock=clock,
         corrections=declarations.amendments,
     )
-    aeo = AeoRegister(exchange, risk=risk)
-    risk.mra_partners = lambda: exchange.partners_with("aeo_mra")
-    risk.on_aeo_change = aeo.changed
-    register_handlers(bus, trade)
+    register_handlers(base.bus, trade)
     return Node(
         settings=settings,
         engine=engine,
-        codes=codes,
+        codes=base.codes,
         declarations=declarations,
         tariff=tariff,
         risk=risk,
@@ -152,8 +133,66 @@ def bootstrap(
         trade=trade,
         aeo=aeo,
         assistance=Assistance(exchange, clock=clock),
-        bus=bus,
+        bus=base.bus,
         clock=clock,
+    )
+
+
+def _tariff(base: _Base) -> TariffService:
+    settings, codes = base.settings, base.codes
+    return TariffService(
+        base.engine,
+        clock=base.clock,
+        administration=settings.administration,
+        currency=settings.currency,
+        minor_unit=codes.currencies[settings.currency] or 0,
+        subheadings=codes.hs_subheadings,
+        currencies=dict(codes.currencies),
+        presumed_insurance=settings.presumed_insurance,
+        ttl=base.ttl,
+    )
+
+
+def _exchange(base: _Base) -> ExchangeService:
+    settings = base.settings
+    exchange = ExchangeService(
+        base.engine,
+        administration=settings.administration,
+        name=settings.administration_name or f"Customs administration of {settings.administration}",
+        endpoint=settings.endpoint,
+        secret=settings.secret_key,
+        countries=frozenset(base.codes.countries),
+        ttl=base.ttl,
+        clock=base.clock,
+        zone=base.zone,
+    )
+    try:
+        exchange.check_identity()
+    except RuntimeError as exc:
+        raise NodeNotReady(str(exc)) from exc
+    return exchange
+
+
+def _declarations_context(
+    base: _Base, tariff: TariffService, risk: RiskService, trade: TradeExchange
+) -> Context:
+    """The declarations' collaborators: the joint inspection holds release and amendment,
+    exchange raises signals at lodging."""
+    inspection = planning.InspectionGates()
+    return Context(
+        engine=base.engine,
+        unit_of_work=base.unit_of_work,
+        codes=base.codes,
+        tariff=tariff,
+        currency=tariff.policy.currency,
+        minor_unit=tariff.policy.minor_unit,
+        zone=base.zone,
+        clock=base.clock,
+        risk=risk,
+        gates=(inspection,),
+        amendment_gates=(inspection,),
+        signals=(trade,),
+        inspection=planning.InspectionReader(),
     )
 
 
