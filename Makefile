@@ -19,9 +19,12 @@ run: $(STAMP)
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
 
+# lint: style, the import contracts (layers) and the type checker
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/lodge.py

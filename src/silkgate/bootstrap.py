@@ -31,30 +31,29 @@ import sqlalchemy as sa
 
 from silkgate.config import Settings
 from silkgate.declarations import events as declaration_events
-from silkgate.declarations.context import Context
 from silkgate.declarations.group_commit import GroupCommitter
-from silkgate.declarations.service import DeclarationService
+from silkgate.declarations.services import DeclarationService
+from silkgate.declarations.services.context import Context
 from silkgate.declarations.validation import CodeLists
-from silkgate.exchange.assistance import Assistance
-from silkgate.exchange.register import AeoRegister
-from silkgate.exchange.service import ExchangeService
-from silkgate.exchange.trade import AdvanceLinked, TradeExchange
-from silkgate.inspection import planning
-from silkgate.inspection.certificates import RecognisedResults
+from silkgate.exchange.services import ExchangeService
+from silkgate.exchange.services.assistance import Assistance
+from silkgate.exchange.services.register import AeoRegister
+from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
 from silkgate.inspection.events import InspectionCompleted
-from silkgate.inspection.service import InspectionService
+from silkgate.inspection.services import InspectionService, planning
+from silkgate.inspection.services.certificates import RecognisedResults
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.node import Node, NodeNotReady, TokenResolver
-from silkgate.risk.control import record_outcome_in
 from silkgate.risk.outcomes import ControlOutcome
-from silkgate.risk.service import RiskService
-from silkgate.sps.service import SpsService
+from silkgate.risk.services import RiskService
+from silkgate.risk.services.control import record_outcome_in
+from silkgate.sps.services import SpsService
 from silkgate.store import refdata
 from silkgate.store.db import make_engine
 from silkgate.store.uow import SqlUnitOfWork
-from silkgate.tariff.service import TariffService
-from silkgate.trs.service import TrsService
+from silkgate.tariff.services import TariffService
+from silkgate.trs.services import TrsService
 
 
 @dataclass(frozen=True)

@@ -15,23 +15,23 @@ import sqlalchemy as sa
 from silkgate.access.principals import hash_token
 from silkgate.config import Settings
 from silkgate.declarations.group_commit import GroupCommitter
-from silkgate.declarations.service import DeclarationService, Lodging, Outcome
+from silkgate.declarations.services import DeclarationService, Lodging, Outcome
 from silkgate.declarations.validation import CodeLists
-from silkgate.exchange.assistance import Assistance
-from silkgate.exchange.dispatcher import Dispatcher
-from silkgate.exchange.register import AeoRegister
-from silkgate.exchange.service import ExchangeService
-from silkgate.exchange.trade import TradeExchange
-from silkgate.inspection.service import InspectionService
+from silkgate.exchange.services import ExchangeService
+from silkgate.exchange.services.assistance import Assistance
+from silkgate.exchange.services.dispatcher import Dispatcher
+from silkgate.exchange.services.register import AeoRegister
+from silkgate.exchange.services.trade import TradeExchange
+from silkgate.inspection.services import InspectionService
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus
-from silkgate.risk.service import RiskService
-from silkgate.sps.service import SpsService
+from silkgate.risk.services import RiskService
+from silkgate.sps.services import SpsService
 from silkgate.store import principals as principal_store
 from silkgate.store.db import reading
-from silkgate.tariff.service import TariffService
-from silkgate.trs.service import TrsService
+from silkgate.tariff.services import TariffService
+from silkgate.trs.services import TrsService
 
 
 class NodeNotReady(RuntimeError):

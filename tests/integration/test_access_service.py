@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from silkgate.access.principals import Role, hash_token
-from silkgate.access.service import Offices, Users
+from silkgate.access.services import Offices, Users
 from silkgate.config import Settings
 from silkgate.kernel.clock import ManualClock
 from silkgate.kernel.errors import Conflict, InvalidRequest, NotFound

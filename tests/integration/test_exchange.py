@@ -22,8 +22,8 @@ from silkgate import demo
 from silkgate.app import create_app
 from silkgate.config import Settings
 from silkgate.exchange import envelope
-from silkgate.exchange.dispatcher import Dispatcher
 from silkgate.exchange.envelope import Envelope
+from silkgate.exchange.services.dispatcher import Dispatcher
 from silkgate.kernel.actors import Principal, Role
 from silkgate.node import Node, open_node
 from silkgate.store import exchange as exchange_store

@@ -14,7 +14,7 @@ from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading
 from silkgate.store.tables import exchange_rates, tariff_versions
 from silkgate.tariff.files import FileErrors
-from silkgate.tariff.service import RatesConflict
+from silkgate.tariff.services import RatesConflict
 from tests.integration.conftest import auth, settle
 
 

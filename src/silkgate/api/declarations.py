@@ -17,7 +17,7 @@ from silkgate.api.schemas import declarations as out
 from silkgate.api.schemas.base import answer, schema_of
 from silkgate.api.schemas.commands import Decision, PaymentBody
 from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.service import request_fingerprint
+from silkgate.declarations.services import request_fingerprint
 from silkgate.declarations.states import Action, Status
 from silkgate.kernel.errors import InvalidRequest
 from silkgate.store.declarations import Filters

@@ -26,7 +26,7 @@ from silkgate.kernel.errors import (
     Unpaid,
     pointer,
 )
-from silkgate.tariff.service import TariffNotLoaded
+from silkgate.tariff.services import TariffNotLoaded
 
 log = logging.getLogger("silkgate.api")
 

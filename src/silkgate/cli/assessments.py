@@ -53,7 +53,7 @@ def _assess_here(raw: Any, on: dt.date | None) -> Any:
     from silkgate.declarations.validation import validate
     from silkgate.kernel.errors import InvalidRequest
     from silkgate.node import NodeNotReady, open_node
-    from silkgate.tariff.service import TariffNotLoaded
+    from silkgate.tariff.services import TariffNotLoaded
 
     config = settings()
     try:

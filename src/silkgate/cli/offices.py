@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from silkgate.access.service import Offices
+from silkgate.access.services import Offices
 from silkgate.cli._common import engine, fail, out, refuse, settings
 from silkgate.kernel.errors import Conflict, InvalidRequest
 

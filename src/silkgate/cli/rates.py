@@ -32,7 +32,7 @@ def rates_load(
 ) -> None:
     """Check the whole rate FILE (CSV: currency,valid_from,valid_to,rate) and load it."""
     from silkgate.tariff.files import FileErrors
-    from silkgate.tariff.service import RatesConflict
+    from silkgate.tariff.services import RatesConflict
 
     service = open_local_node().tariff
     try:

@@ -25,7 +25,7 @@ def trs_report(
     png_file: Annotated[Path | None, typer.Option("--png", help="Write a chart as PNG")] = None,
 ) -> None:
     """How long release takes: mean, median, 90th percentile, shares within 1/6/24 h."""
-    from silkgate.trs.service import to_csv, to_png
+    from silkgate.trs.services import to_csv, to_png
 
     if by not in ("office", "channel", "mode"):
         fail("--by must be office, channel or mode", 2)

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from silkgate.access.principals import Role
-from silkgate.access.service import Users
+from silkgate.access.services import Users
 from silkgate.cli._common import engine, fail, out, refuse, settings
 from silkgate.kernel.clock import system_clock
 from silkgate.kernel.errors import Conflict, InvalidRequest, NotFound

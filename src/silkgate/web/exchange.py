@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.exchange.aeo import TRANSITIONS, AeoAction, AeoStatus
-from silkgate.exchange.assistance import KINDS
+from silkgate.exchange.services.assistance import KINDS
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.errors import Forbidden, InvalidRequest, NotFound
 from silkgate.web.pages import node_of, redirect, refusal, render

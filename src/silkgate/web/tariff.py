@@ -9,7 +9,7 @@ from fastapi import Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from silkgate.tariff.service import TariffNotLoaded
+from silkgate.tariff.services import TariffNotLoaded
 from silkgate.web.pages import node_of, render, today
 from silkgate.web.routing import console_router
 from silkgate.web.session import OptionalPrincipal

@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from silkgate.risk import profiles as profile_rules
-from silkgate.risk.ports import ModelLoader, Scorer
 from silkgate.risk.profiles import Profile
 from silkgate.risk.selectivity import Budget, Calibrator
+from silkgate.risk.services.ports import ModelLoader, Scorer
 from silkgate.store import exchange as exchange_store
 from silkgate.store import risk as store
 

@@ -19,11 +19,11 @@ import sqlalchemy as sa
 
 from silkgate.exchange import envelope
 from silkgate.exchange import messages as m
-from silkgate.exchange.access import require_admin
 from silkgate.exchange.envelope import Envelope, Refused
-from silkgate.exchange.inbox_run import BatchHandler, Handler, Received, Run
-from silkgate.exchange.keys import NodeKeys
-from silkgate.exchange.partners import Partners
+from silkgate.exchange.services.access import require_admin
+from silkgate.exchange.services.inbox_run import BatchHandler, Handler, Received, Run
+from silkgate.exchange.services.keys import NodeKeys
+from silkgate.exchange.services.partners import Partners
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.store import exchange_inbox as store

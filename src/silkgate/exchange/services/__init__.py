@@ -21,13 +21,13 @@ from joserfc.jwk import OKPKey
 
 from silkgate.exchange import envelope
 from silkgate.exchange import messages as m
-from silkgate.exchange.access import require_admin
 from silkgate.exchange.envelope import Refused
 from silkgate.exchange.identity import Card, PublicKey
-from silkgate.exchange.inbox import BatchHandler, Handler, Inbox, Received
-from silkgate.exchange.keys import NodeKeys
-from silkgate.exchange.outbox import Outbox
-from silkgate.exchange.partners import Partners
+from silkgate.exchange.services.access import require_admin
+from silkgate.exchange.services.inbox import BatchHandler, Handler, Inbox, Received
+from silkgate.exchange.services.keys import NodeKeys
+from silkgate.exchange.services.outbox import Outbox
+from silkgate.exchange.services.partners import Partners
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.store.db import reading, writing

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from silkgate.exchange import messages as m
 from silkgate.exchange.envelope import Envelope, iso
-from silkgate.exchange.service import ExchangeService
+from silkgate.exchange.services import ExchangeService
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import FieldError, InvalidRequest, NotFound
 from silkgate.kernel.versioned import InForce
-from silkgate.risk.in_force import RiskInForce
+from silkgate.risk.services.in_force import RiskInForce
 from silkgate.store import risk as store
 from silkgate.store.db import reading
 from silkgate.store.versions import add_version

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.risk import profiles as profile_rules
 from silkgate.risk.facts import item_facts
-from silkgate.risk.in_force import RiskInForce
-from silkgate.risk.ports import ModelLoader, Scorer, SpsRequirements
 from silkgate.risk.selectivity import Calibrator, Decision, decide
+from silkgate.risk.services.in_force import RiskInForce
+from silkgate.risk.services.ports import ModelLoader, Scorer, SpsRequirements
 from silkgate.store import risk as store
 from silkgate.store.db import reading
 from silkgate.tariff.assessment import Assessment

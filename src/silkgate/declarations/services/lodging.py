@@ -20,11 +20,11 @@ import orjson
 import sqlalchemy as sa
 
 from silkgate.declarations.aggregate import Declaration
-from silkgate.declarations.amendment import assessed_note, brief
-from silkgate.declarations.context import Context
 from silkgate.declarations.mrn import new_mrn
-from silkgate.declarations.queries import summary
-from silkgate.declarations.selection import selection_of, with_signals
+from silkgate.declarations.services.amendment import assessed_note, brief
+from silkgate.declarations.services.context import Context
+from silkgate.declarations.services.queries import summary
+from silkgate.declarations.services.selection import selection_of, with_signals
 from silkgate.declarations.validation import InvalidDeclaration, validate
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import FieldError, Forbidden, IdempotencyKeyReused

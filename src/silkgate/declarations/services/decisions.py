@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from silkgate.declarations.aggregate import Declaration, ReleaseFacts
-from silkgate.declarations.context import Context, visible
-from silkgate.declarations.payments import account_of
-from silkgate.declarations.queries import summary
+from silkgate.declarations.services.context import Context, visible
+from silkgate.declarations.services.payments import account_of
+from silkgate.declarations.services.queries import summary
 from silkgate.declarations.states import OFFICER_ACTIONS, REASON_REQUIRED, Action
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest

@@ -24,7 +24,7 @@ from silkgate.exchange.aeo import (
     next_status,
 )
 from silkgate.exchange.envelope import Envelope, iso
-from silkgate.exchange.service import ExchangeService
+from silkgate.exchange.services import ExchangeService
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound

@@ -13,9 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from silkgate.inspection.certificates import Certificates
 from silkgate.inspection.rules import CORRECTIONS, CUSTOMS_FINDINGS, KNOWN_CHECKS, SPS_FINDINGS
-from silkgate.inspection.tasks import Corrections, Tasks
+from silkgate.inspection.services.certificates import Certificates
+from silkgate.inspection.services.tasks import Corrections, Tasks
 from silkgate.kernel.clock import Clock, system_clock
 
 __all__ = [

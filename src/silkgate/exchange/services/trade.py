@@ -24,7 +24,7 @@ from silkgate.declarations.ports import Signal
 from silkgate.exchange import advance
 from silkgate.exchange import messages as m
 from silkgate.exchange.envelope import Envelope
-from silkgate.exchange.service import ExchangeService
+from silkgate.exchange.services import ExchangeService
 from silkgate.inspection.events import InspectionCompleted
 from silkgate.kernel.actors import SYSTEM
 from silkgate.kernel.events import JournalNote, MessageBus, Noted, UnitOfWork

@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 
 from silkgate.exchange.envelope import Refused
-from silkgate.exchange.service import ExchangeService
+from silkgate.exchange.services import ExchangeService
 from silkgate.kernel.clock import Clock
 from silkgate.store import exchange_outbox as store
 from silkgate.store import exchange_partners as partners_store

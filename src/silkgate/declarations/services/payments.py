@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from silkgate.declarations.aggregate import Declaration
-from silkgate.declarations.context import Context, visible
+from silkgate.declarations.services.context import Context, visible
 from silkgate.declarations.states import Status
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from silkgate.declarations.aggregate import Declaration
-from silkgate.declarations.context import Context, visible
 from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.queries import summary
-from silkgate.declarations.selection import selection_of, store_decision
+from silkgate.declarations.services.context import Context, visible
+from silkgate.declarations.services.queries import summary
+from silkgate.declarations.services.selection import selection_of, store_decision
 from silkgate.declarations.validation import InvalidDeclaration, validate
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest

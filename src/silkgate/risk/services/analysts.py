@@ -17,10 +17,10 @@ from silkgate.kernel.actors import Principal
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.kernel.versioned import InForce
 from silkgate.risk import profiles as profile_rules
-from silkgate.risk.in_force import RiskInForce
-from silkgate.risk.ports import AeoChanged
 from silkgate.risk.profiles import Effect
 from silkgate.risk.selectivity import Budget
+from silkgate.risk.services.in_force import RiskInForce
+from silkgate.risk.services.ports import AeoChanged
 from silkgate.store import risk as store
 from silkgate.store.db import reading
 from silkgate.store.versions import add_version

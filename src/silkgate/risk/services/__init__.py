@@ -6,9 +6,9 @@ AEO list, the active model) is held in memory and refreshed when it changes
 database. Each process keeps its own calibrator, warmed at start from the
 newest stored decisions.
 
-The use cases live in their own modules (:mod:`~silkgate.risk.analysts`,
-:mod:`~silkgate.risk.selection`, :mod:`~silkgate.risk.training`,
-:mod:`~silkgate.risk.control`); this class holds what they share and the
+The use cases live in their own modules (:mod:`~silkgate.risk.services.analysts`,
+:mod:`~silkgate.risk.services.selection`, :mod:`~silkgate.risk.services.training`,
+:mod:`~silkgate.risk.services.control`); this class holds what they share and the
 node's collaborators.
 """
 
@@ -24,9 +24,10 @@ from silkgate.declarations.document import DeclarationDocument
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.versioned import InForce
-from silkgate.risk import analysts, control, in_force, selection, training
-from silkgate.risk.in_force import RiskInForce
-from silkgate.risk.ports import (
+from silkgate.risk.selectivity import Budget, Calibrator, Decision
+from silkgate.risk.services import analysts, control, in_force, selection, training
+from silkgate.risk.services.in_force import RiskInForce
+from silkgate.risk.services.ports import (
     AeoChanged,
     ModelLoader,
     MraPartners,
@@ -34,7 +35,6 @@ from silkgate.risk.ports import (
     SpsRequirements,
     no_partners,
 )
-from silkgate.risk.selectivity import Budget, Calibrator, Decision
 from silkgate.store.db import reading
 from silkgate.tariff.assessment import Assessment
 

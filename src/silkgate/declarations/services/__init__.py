@@ -4,7 +4,7 @@ Each use case lives in its own module and runs in one unit of work:
 ``lodging`` (prepare, group commit), ``amendment`` (amend, correct),
 ``decisions`` (officers' decisions, cancellation), ``payments`` (assessment,
 account, payments and guarantees) and ``queries`` (reading). This class only
-composes them over one :class:`~silkgate.declarations.context.Context`.
+composes them over one :class:`~silkgate.declarations.services.context.Context`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from silkgate.declarations.amendment import Amendments
-from silkgate.declarations.context import Context
-from silkgate.declarations.decisions import Decisions
-from silkgate.declarations.lodging import Lodging, Lodgings, Outcome, request_fingerprint
-from silkgate.declarations.payments import Payments
-from silkgate.declarations.queries import Page, Queries
+from silkgate.declarations.services.amendment import Amendments
+from silkgate.declarations.services.context import Context
+from silkgate.declarations.services.decisions import Decisions
+from silkgate.declarations.services.lodging import Lodging, Lodgings, Outcome, request_fingerprint
+from silkgate.declarations.services.payments import Payments
+from silkgate.declarations.services.queries import Page, Queries
 from silkgate.declarations.validation import CodeLists
 from silkgate.kernel.clock import Clock
 from silkgate.store import declarations as store

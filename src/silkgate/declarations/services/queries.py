@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from silkgate.declarations.context import Context, visible
 from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.payments import account_of
+from silkgate.declarations.services.context import Context, visible
+from silkgate.declarations.services.payments import account_of
 from silkgate.declarations.states import OFFICER_ACTIONS, Action, Status, allowed_actions
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
