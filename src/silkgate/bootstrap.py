@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -48,6 +49,7 @@ from silkgate.node import Node, NodeNotReady, TokenResolver
 from silkgate.risk.outcomes import ControlOutcome
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.control import record_outcome_in
+from silkgate.risk.services.ports import Scorer
 from silkgate.sps.services import SpsService
 from silkgate.store import refdata
 from silkgate.store.db import make_engine
@@ -251,7 +253,7 @@ def _code_lists(settings: Settings, engine: sa.Engine) -> CodeLists:
     return codes
 
 
-def load_scorer(row: dict | None):  # type: ignore[no-untyped-def, type-arg]
+def load_scorer(row: dict[str, Any] | None) -> Scorer | None:
     """The scorer of a stored model (LightGBM is imported only when a model exists)."""
     if row is None:
         return None

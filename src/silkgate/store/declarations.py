@@ -141,7 +141,8 @@ def insert_many(
         ],
     ).all()
     stored = [StoredDeclaration(*row) for row in rows]
-    versions, items = [], []
+    versions: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
     for d, (declaration, new, actor) in zip(stored, lodgings, strict=True):
         declaration.stored(d)
         versions.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -52,7 +53,7 @@ def append(conn: sa.Connection, *events: Event) -> list[Entry]:
     return entries
 
 
-def _entry(row: sa.Row) -> Entry:  # type: ignore[type-arg]
+def _entry(row: sa.Row[Any]) -> Entry:
     return Entry(
         row.seq,
         row.at,

@@ -111,6 +111,23 @@ class Payments:
     def _account(self, conn: sa.Connection, d: store.StoredDeclaration) -> dict[str, Any]:
         return account_of(conn, d, self.ctx.currency, self.ctx.minor_unit)
 
+    def _within_limit(
+        self, conn: sa.Connection, d: store.StoredDeclaration, kind: str, amount: Decimal
+    ) -> None:
+        """A payment pays at most what is due; a guarantee secures at most what is unsecured."""
+        limit = Decimal(self._account(conn, d)["due" if kind == "payment" else "unsecured"])
+        if amount > limit:
+            what = "due" if kind == "payment" else "neither paid nor guaranteed"
+            raise InvalidRequest(
+                [
+                    FieldError(
+                        "/amount",
+                        "exceeds_amount_due",
+                        f"{amount} is more than the {max(limit, ZERO)} {self.ctx.currency} {what}",
+                    )
+                ]
+            )
+
     def record_payment(
         self,
         principal: Principal,
@@ -141,18 +158,7 @@ class Payments:
             d = visible(conn, principal, mrn, for_update=True)
             if d.status in (Status.REJECTED.value, Status.CANCELLED.value):
                 raise Conflict(f"the declaration is {d.status}: nothing is due on it")
-            limit = Decimal(self._account(conn, d)["due" if kind == "payment" else "unsecured"])
-            if amount > limit:
-                what = "due" if kind == "payment" else "neither paid nor guaranteed"
-                raise InvalidRequest(
-                    [
-                        FieldError(
-                            "/amount",
-                            "exceeds_amount_due",
-                            f"{amount} is more than the {max(limit, ZERO)} {currency} {what}",
-                        )
-                    ]
-                )
+            self._within_limit(conn, d, kind, amount)
             tariff_store.add_payment(
                 conn,
                 declaration_id=d.id,

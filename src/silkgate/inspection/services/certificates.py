@@ -8,13 +8,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from silkgate.declarations.document import DeclarationDocument
 from silkgate.inspection import rules
+from silkgate.inspection.recognition import recognised
 from silkgate.kernel.actors import SYSTEM, Principal, Role
 from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
+from silkgate.kernel.events import JournalNote, Noted
+from silkgate.sps import ephyto
+from silkgate.store import declarations as declaration_store
 from silkgate.store import inspection as store
-from silkgate.store import journal
 from silkgate.store.db import reading
+
+_RESULT_FIELDS = {"administration", "reference", "result", "checks", "inspected_on", "note"}
 
 
 class Certificates:
@@ -33,10 +39,6 @@ class Certificates:
         each mismatch (and a withdrawn certificate) becomes an open SPS check
         of the inspection for the quarantine service to resolve.
         """
-        from silkgate.declarations.document import DeclarationDocument
-        from silkgate.sps import ephyto
-        from silkgate.store import declarations as declaration_store
-
         try:
             cert = ephyto.parse(data)
         except ephyto.MalformedCertificate as exc:
@@ -54,14 +56,7 @@ class Certificates:
             doc = DeclarationDocument.model_validate(
                 declaration_store.document(conn, d.id, d.version)
             )
-            mismatches = ephyto.match(cert, doc, self.administration, at.date())
-            for earlier in store.certificates_numbered(conn, cert.number):
-                if earlier["declaration_id"] != d.id:
-                    used = f"not used before (used for {earlier['mrn']})"
-                    mismatches.append(ephyto.Mismatch("number", cert.number, used))
-                elif earlier["status_code"] == ephyto.WITHDRAWN:
-                    never = "a certificate never withdrawn"
-                    mismatches.append(ephyto.Mismatch("status", "withdrawn earlier", never))
+            mismatches = self._mismatches(conn, cert, doc, d.id, at)
             store.add_certificate(
                 conn,
                 declaration_id=d.id,
@@ -73,54 +68,16 @@ class Certificates:
                 attached_at=at,
                 attached_by=principal.name,
             )
-            task = store.task_of(conn, d.id)
-            if task is not None and task["status"] == "open":
-                if mismatches:
-                    for m in mismatches:
-                        store.add_check(
-                            conn,
-                            task["id"],
-                            service="sps",
-                            check="certificate",
-                            item_seq=None,
-                            description=f"ePhyto {cert.number}: {m}"[:500],
-                        )
-                else:
-                    for c in store.checks(conn, task["id"]):
-                        # Only the requirement's own check: a mismatch found on an earlier
-                        # certificate stays for the quarantine service to resolve.
-                        if (
-                            c["service"] == "sps"
-                            and c["check"] == "certificate"
-                            and c["status"] == "open"
-                            and not c["description"].startswith("ePhyto ")
-                        ):
-                            store.record(
-                                conn,
-                                task["id"],
-                                c["seq"],
-                                status="compliant",
-                                finding={"note": f"ePhyto {cert.number} matches the declaration"},
-                                recorded_by=SYSTEM,
-                                recorded_at=at,
-                            )
-            journal.append(
-                conn,
-                journal.Event(
-                    at=at,
-                    actor=principal.name,
-                    event="ephyto",
-                    declaration_id=d.id,
-                    mrn=d.mrn,
-                    version=d.version,
-                    reason=f"certificate {cert.number}: "
-                    + (
-                        "matches the declaration"
-                        if not mismatches
-                        else f"{len(mismatches)} mismatch(es)"
-                    ),
-                ),
+            _settle_certificate_checks(conn, d.id, cert.number, mismatches, at)
+            found = (
+                "matches the declaration" if not mismatches else f"{len(mismatches)} mismatch(es)"
             )
+            uow.collect(
+                Noted.of(
+                    JournalNote(at, principal.name, "ephyto", d.id, d.mrn, d.version,
+                                reason=f"certificate {cert.number}: {found}")
+                )
+            )  # fmt: skip
         return {
             "mrn": mrn,
             "certificate": cert.as_json(),
@@ -128,21 +85,66 @@ class Certificates:
             "mismatches": [m.as_json() for m in mismatches],
         }
 
+    def _mismatches(
+        self,
+        conn: sa.Connection,
+        cert: ephyto.Certificate,
+        doc: DeclarationDocument,
+        declaration_id: int,
+        at: dt.datetime,
+    ) -> list[ephyto.Mismatch]:
+        """What does not match: the certificate against the declaration, and against its past."""
+        mismatches = ephyto.match(cert, doc, self.administration, at.date())
+        for earlier in store.certificates_numbered(conn, cert.number):
+            if earlier["declaration_id"] != declaration_id:
+                used = f"not used before (used for {earlier['mrn']})"
+                mismatches.append(ephyto.Mismatch("number", cert.number, used))
+            elif earlier["status_code"] == ephyto.WITHDRAWN:
+                never = "a certificate never withdrawn"
+                mismatches.append(ephyto.Mismatch("status", "withdrawn earlier", never))
+        return mismatches
+
     def partner_result(self, principal: Principal, mrn: str, raw: Any) -> dict[str, Any]:
-        """A partner administration's inspection result for these goods (recorded now through
-        the API; later it arrives by exchange between nodes).
+        """A partner administration's inspection result for these goods (recorded through the
+        API; between nodes it arrives by exchange).
 
         A compliant result satisfies each open check of the joint inspection
         that a recognition arrangement with that partner covers; the check
         says so. A non-compliant result is journaled and leaves the checks
         open for this administration's own inspection.
         """
-        from silkgate.store import declarations as declaration_store
-
         rules.worker(principal)
-        errors: list[FieldError] = []
+        errors = self._result_errors(raw)
+        if errors:
+            raise InvalidRequest(errors)
+        at = self.clock()
+        with self.unit_of_work() as uow:
+            conn = uow.connection
+            d = declaration_store.get(conn, mrn, for_update=True)
+            if d is None:
+                raise NotFound(f"no declaration {mrn}")
+            satisfied, note = apply_partner_result(
+                conn,
+                d,
+                partner=raw["administration"],
+                raw=raw,
+                actor=principal.name,
+                at=at,
+                may_record=lambda service: rules.may_record(principal, service),
+            )
+            uow.collect(Noted.of(note))
+        return {
+            "mrn": mrn,
+            "administration": raw["administration"],
+            "result": raw["result"],
+            "satisfied_checks": satisfied,
+        }
+
+    def _result_errors(self, raw: Any) -> list[FieldError]:
+        """What is wrong with a partner's result as sent."""
         if not isinstance(raw, dict):
-            raise InvalidRequest([FieldError("", "invalid", "send a JSON object")])
+            return [FieldError("", "invalid", "send a JSON object")]
+        errors: list[FieldError] = []
         partner = raw.get("administration")
         if not (isinstance(partner, str) and partner in self.countries):
             errors.append(FieldError("/administration", "invalid", "an ISO country code, e.g. VN"))
@@ -155,8 +157,7 @@ class Certificates:
             errors.append(
                 FieldError("/reference", "invalid", "the partner's reference, 1 to 70 characters")
             )
-        result = raw.get("result")
-        if result not in rules.STATUSES:
+        if raw.get("result") not in rules.STATUSES:
             errors.append(FieldError("/result", "invalid", "compliant or non_compliant"))
         checks = raw.get("checks")
         known = sorted({c for _, c in rules.KNOWN_CHECKS})
@@ -166,61 +167,18 @@ class Certificates:
                     "/checks", "invalid", f"the checks the partner did, among {', '.join(known)}"
                 )
             )
-        inspected = raw.get("inspected_on")
         try:
-            if dt.date.fromisoformat(str(inspected)) > self.clock().date():
+            if dt.date.fromisoformat(str(raw.get("inspected_on"))) > self.clock().date():
                 errors.append(FieldError("/inspected_on", "invalid", "is in the future"))
         except ValueError:
             errors.append(FieldError("/inspected_on", "invalid", "a date (YYYY-MM-DD)"))
-        unknown = sorted(
-            set(raw) - {"administration", "reference", "result", "checks", "inspected_on", "note"}
-        )
         errors.extend(
-            FieldError(f"/{k}", "unknown_field", "is not a field of a result") for k in unknown
+            FieldError(f"/{k}", "unknown_field", "is not a field of a result")
+            for k in sorted(set(raw) - _RESULT_FIELDS)
         )
-        if errors:
-            raise InvalidRequest(errors)
-        at = self.clock()
-        with self.unit_of_work() as uow:
-            conn = uow.connection
-            d = declaration_store.get(conn, mrn, for_update=True)
-            if d is None:
-                raise NotFound(f"no declaration {mrn}")
-            satisfied = self.apply_partner_result(
-                conn,
-                d,
-                partner=partner,
-                raw=raw,
-                actor=principal.name,
-                at=at,
-                may_record=lambda service: rules.may_record(principal, service),
-            )
-        return {
-            "mrn": mrn,
-            "administration": partner,
-            "result": result,
-            "satisfied_checks": satisfied,
-        }
-
-    def apply_partner_result(
-        self,
-        conn: sa.Connection,
-        d: Any,
-        *,
-        partner: str,
-        raw: dict[str, Any],
-        actor: str,
-        at: dt.datetime,
-        may_record: Callable[[str], bool] = lambda service: True,
-    ) -> list[int]:
-        """Apply a (checked) partner result; see :func:`apply_partner_result`."""
-        return apply_partner_result(
-            conn, d, partner=partner, raw=raw, actor=actor, at=at, may_record=may_record
-        )
+        return errors
 
     def certificates(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
-        from silkgate.store import declarations as declaration_store
-
         with reading(self.engine) as conn:
             d = declaration_store.get(conn, mrn)
             if d is None or not principal.may_see(d.declarant_id):
@@ -228,25 +186,56 @@ class Certificates:
             return store.certificates(conn, d.id)
 
 
+def _settle_certificate_checks(
+    conn: sa.Connection,
+    declaration_id: int,
+    number: str,
+    mismatches: list[ephyto.Mismatch],
+    at: dt.datetime,
+) -> None:
+    """A mismatch opens an SPS check; a clean match records the requirement's own check."""
+    task = store.task_of(conn, declaration_id)
+    if task is None or task["status"] != "open":
+        return
+    for m in mismatches:
+        store.add_check(
+            conn, task["id"], service="sps", check="certificate", item_seq=None,
+            description=f"ePhyto {number}: {m}"[:500],
+        )  # fmt: skip
+    if mismatches:
+        return
+    for c in store.checks(conn, task["id"]):
+        # Only the requirement's own check: a mismatch found on an earlier
+        # certificate stays for the quarantine service to resolve.
+        if (
+            c["service"] == "sps"
+            and c["check"] == "certificate"
+            and c["status"] == "open"
+            and not c["description"].startswith("ePhyto ")
+        ):
+            store.record(
+                conn, task["id"], c["seq"], status="compliant",
+                finding={"note": f"ePhyto {number} matches the declaration"},
+                recorded_by=SYSTEM, recorded_at=at,
+            )  # fmt: skip
+
+
 def apply_partner_result(
     conn: sa.Connection,
-    d: Any,
+    d: declaration_store.StoredDeclaration,
     *,
     partner: str,
     raw: dict[str, Any],
     actor: str,
     at: dt.datetime,
     may_record: Callable[[str], bool] = lambda service: True,
-) -> list[int]:
+) -> tuple[list[int], JournalNote]:
     """Apply a (checked) partner result to the declaration's joint inspection.
 
     Used by the API (an officer records it) and by exchange (the partner's
-    node sent it); the checks it satisfies, by number.
+    node sent it): the checks it satisfies, by number, and the journal note
+    for the caller to journal.
     """
-    from silkgate.declarations.document import DeclarationDocument
-    from silkgate.inspection.recognition import recognised
-    from silkgate.store import declarations as declaration_store
-
     result, checks = raw["result"], raw["checks"]
     reference, inspected = raw["reference"], raw["inspected_on"]
     satisfied: list[int] = []
@@ -260,40 +249,26 @@ def apply_partner_result(
         for c in store.checks(conn, task["id"]):
             arrangement = recognised(partner, c["service"], c["check"])
             # Each service accepts partner results for its own checks only.
-            if (
-                c["status"] == "open"
-                and c["check"] in checks
-                and arrangement
-                and may_record(c["service"])
-            ):
-                store.record(
-                    conn,
-                    task["id"],
-                    c["seq"],
-                    status="compliant",
-                    finding={
-                        "kind": "recognised",
-                        "note": f"{partner} result {reference} of {inspected}, "
-                        f"recognised under {arrangement.name}",
-                    },
-                    recorded_by=f"partner {partner}",
-                    recorded_at=at,
-                )
-                satisfied.append(c["seq"])
-    journal.append(
-        conn,
-        journal.Event(
-            at=at,
-            actor=actor,
-            event="partner_result",
-            declaration_id=d.id,
-            mrn=d.mrn,
-            version=d.version,
-            reason=f"{partner} {reference} ({inspected}): {result}, checks "
-            f"{', '.join(checks)}; satisfies {len(satisfied)} check(s) here",
-        ),
+            if c["status"] != "open" or c["check"] not in checks or not arrangement:
+                continue
+            if not may_record(c["service"]):
+                continue
+            note = (
+                f"{partner} result {reference} of {inspected}, recognised under {arrangement.name}"
+            )
+            store.record(
+                conn, task["id"], c["seq"], status="compliant",
+                finding={"kind": "recognised", "note": note},
+                recorded_by=f"partner {partner}", recorded_at=at,
+            )  # fmt: skip
+            satisfied.append(c["seq"])
+    reason = (
+        f"{partner} {reference} ({inspected}): {result}, checks "
+        f"{', '.join(checks)}; satisfies {len(satisfied)} check(s) here"
     )
-    return satisfied
+    return satisfied, JournalNote(
+        at, actor, "partner_result", d.id, d.mrn, d.version, reason=reason
+    )
 
 
 class RecognisedResults:
@@ -302,11 +277,11 @@ class RecognisedResults:
     def apply_partner_result(
         self,
         conn: sa.Connection,
-        d: Any,
+        d: declaration_store.StoredDeclaration,
         *,
         partner: str,
         raw: dict[str, Any],
         actor: str,
         at: dt.datetime,
-    ) -> list[int]:
+    ) -> tuple[list[int], JournalNote]:
         return apply_partner_result(conn, d, partner=partner, raw=raw, actor=actor, at=at)
