@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -17,8 +17,9 @@ from silkgate.api.schemas import declarations as out
 from silkgate.api.schemas.base import answer, schema_of
 from silkgate.api.schemas.commands import Decision, PaymentBody
 from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.services import request_fingerprint
+from silkgate.declarations.services import DeclarationService, Outcome, request_fingerprint
 from silkgate.declarations.states import Action, Status
+from silkgate.kernel.actors import Principal
 from silkgate.kernel.errors import InvalidRequest
 from silkgate.store.declarations import Filters
 
@@ -31,8 +32,8 @@ MrnPath = Annotated[
 # Bodies above this size are validated on a worker thread, not on the event loop.
 _VALIDATE_INLINE_BYTES = 64 * 1024
 
-_PROBLEM = {"content": {MEDIA_TYPE: {}}}
-_READ_ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM}
+_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
+_READ_ERRORS: dict[int | str, dict[str, Any]] = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM}
 _IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -83,21 +84,7 @@ async def lodge(request: Request) -> Response:
     # rather than through dependency injection, which costs more than validation.
     node = get_node(request)
     principal = await current_principal(request, node)
-    idempotency_key = request.headers.get("idempotency-key")
-    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
-        raise Problem(
-            422,
-            "The request is invalid",
-            kind="invalid-request",
-            errors=[
-                {
-                    "pointer": "/Idempotency-Key",
-                    "in": "header",
-                    "code": "invalid",
-                    "detail": "must be 1 to 255 characters",
-                }
-            ],
-        )
+    idempotency_key = _idempotency_key(request)
     raw, body = await _json_body(request)
     service = node.declarations
     fingerprint = request_fingerprint(body) if idempotency_key else None
@@ -118,21 +105,54 @@ async def lodge(request: Request) -> Response:
                 principal, raw, idempotency_key=idempotency_key, fingerprint=fingerprint, body=body
             )
     except InvalidRequest:
-        # A retry of a request that was accepted earlier gets the first answer
-        # even if the same document would not pass today (dates move on).
-        # Accepted retries are recognised by the group commit, at no extra cost.
         if idempotency_key is not None:
-            replay = await run_in_threadpool(
-                service.replay, principal, idempotency_key, fingerprint
-            )
+            replay = await _earlier_answer(service, principal, idempotency_key, fingerprint)
             if replay is not None:
-                return _json(
-                    replay,
-                    201,
-                    {"Location": replay["links"]["self"], "Idempotent-Replayed": "true"},
-                )
+                return replay
         raise
-    outcome = await asyncio.wrap_future(node.lodgings.submit(lodging))
+    return _lodged(await asyncio.wrap_future(node.lodgings.submit(lodging)))
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """The ``Idempotency-Key`` header, if sent; a 422 problem if it is empty or too long."""
+    idempotency_key = request.headers.get("idempotency-key")
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
+        raise Problem(
+            422,
+            "The request is invalid",
+            kind="invalid-request",
+            errors=[
+                {
+                    "pointer": "/Idempotency-Key",
+                    "in": "header",
+                    "code": "invalid",
+                    "detail": "must be 1 to 255 characters",
+                }
+            ],
+        )
+    return idempotency_key
+
+
+async def _earlier_answer(
+    service: DeclarationService,
+    principal: Principal,
+    idempotency_key: str,
+    fingerprint: str | None,
+) -> Response | None:
+    """The first answer to a retried lodging refused today, or None if there was none.
+
+    A retry of a request that was accepted earlier gets the first answer even if
+    the same document would not pass today (dates move on). Accepted retries are
+    recognised by the group commit, at no extra cost; only refusals come here.
+    """
+    replay = await run_in_threadpool(service.replay, principal, idempotency_key, fingerprint)
+    if replay is None:
+        return None
+    return _json(replay, 201, {"Location": replay["links"]["self"], "Idempotent-Replayed": "true"})
+
+
+def _lodged(outcome: Outcome) -> Response:
+    """The 201 answer to a committed lodging, or its failure raised."""
     if isinstance(outcome, Exception):
         raise outcome
     result, replayed = outcome

@@ -15,7 +15,8 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="silkgate"'}
 
 
 def get_node(request: Request) -> Node:
-    return request.app.state.node  # type: ignore[no-any-return]
+    node: Node = request.app.state.node
+    return node
 
 
 NodeDep = Annotated[Node, Depends(get_node)]

@@ -29,8 +29,13 @@ from silkgate.exchange.envelope import MAX_BYTES, Refused
 from silkgate.kernel.errors import Forbidden, NotFound
 
 router = APIRouter(tags=["exchange"])
-_PROBLEM = {"content": {MEDIA_TYPE: {}}}
-_ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM}
+_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _PROBLEM,
+    403: _PROBLEM,
+    404: _PROBLEM,
+    422: _PROBLEM,
+}
 MAX_BATCH = 500
 JOSE = "application/jose"
 _AEO_ACTIONS = frozenset(a.value for a in AeoAction)

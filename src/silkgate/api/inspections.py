@@ -16,8 +16,14 @@ from silkgate.api.schemas.base import answer, parse, request_body
 from silkgate.api.schemas.commands import Assignment, CheckResult, PartnerInspectionResult
 
 router = APIRouter(prefix="/v1/inspections", tags=["inspections"])
-_PROBLEM = {"content": {MEDIA_TYPE: {}}}
-_ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM, 422: _PROBLEM}
+_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _PROBLEM,
+    403: _PROBLEM,
+    404: _PROBLEM,
+    409: _PROBLEM,
+    422: _PROBLEM,
+}
 TaskId = Annotated[int, Path(ge=1)]
 
 

@@ -77,105 +77,113 @@ def problem_response(
 
 def install(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into problem documents."""
-
-    def path(request: Request) -> str:
-        return request.url.path
-
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> Response:
-        return problem_response(
-            exc.status,
-            exc.title,
-            exc.detail,
-            kind=exc.kind,
-            errors=exc.errors,
-            headers=exc.headers,
-            instance=path(request),
-        )
-
-    @app.exception_handler(InvalidRequest)
-    async def _invalid(request: Request, exc: InvalidRequest) -> Response:
-        n = len(exc.errors)
-        return problem_response(
-            422,
-            exc.title,
-            f"{n} error{'s' if n != 1 else ''}; nothing was stored",
-            kind="invalid-" + ("declaration" if "declaration" in exc.title else "request"),
-            errors=[e.as_dict() for e in exc.errors],
-            instance=path(request),
-        )
-
-    # Service errors that map one to one onto an HTTP status.
-    simple: dict[type[Exception], tuple[int, str, str]] = {
-        NotFound: (404, "Not found", "not-found"),
-        Forbidden: (403, "Forbidden", "forbidden"),
-        IllegalTransition: (409, "Action not allowed in this status", "illegal-transition"),
-        PreconditionFailed: (412, "Precondition failed", "version-mismatch"),
-        IdempotencyKeyReused: (422, "Idempotency-Key reused", "idempotency-key-reused"),
-        Unpaid: (409, "Duties and taxes unpaid", "unpaid-duties"),
-        Conflict: (409, "Conflict", "conflict"),
-        TariffNotLoaded: (503, "No tariff loaded", "tariff-not-loaded"),
-    }
-
-    async def _simple(request: Request, exc: Exception) -> Response:
-        status, title, kind = simple[type(exc)]
-        return problem_response(status, title, str(exc), kind=kind, instance=path(request))
-
-    for exc_type in simple:
+    # The decorator form keeps each handler's narrower exception type.
+    app.exception_handler(Problem)(_problem)
+    app.exception_handler(InvalidRequest)(_invalid_request)
+    for exc_type in _SIMPLE:
         app.add_exception_handler(exc_type, _simple)
+    app.exception_handler(RequestValidationError)(_invalid_parameters)
+    app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(Exception)(_unexpected)
 
-    @app.exception_handler(RequestValidationError)
-    async def _params(request: Request, exc: RequestValidationError) -> Response:
-        if any(err.get("type") == "json_invalid" for err in exc.errors()):
-            return problem_response(
-                400,
-                "Malformed request",
-                "the body is not valid JSON",
-                kind="malformed-json",
-                instance=path(request),
-            )
-        errors = []
-        for err in exc.errors():
-            loc = list(err.get("loc", ()))
-            where = loc.pop(0) if loc and loc[0] in ("query", "path", "header", "body") else None
-            entry = {
-                "pointer": pointer(*loc),
-                "code": err.get("type", "invalid"),
-                "detail": str(err.get("msg", "is invalid")),
-            }
-            if where and where != "body":
-                entry["in"] = where
-            errors.append(entry)
-        return problem_response(
-            422,
-            "The request is invalid",
-            f"{len(errors)} error(s)",
-            kind="invalid-request",
-            errors=errors,
-            instance=path(request),
-        )
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
-        title = titles.get(exc.status_code, "HTTP error")
-        return problem_response(
-            exc.status_code,
-            title,
-            str(exc.detail) if exc.detail else None,
-            kind=title.lower().replace(" ", "-"),
-            headers=getattr(exc, "headers", None),
-            instance=path(request),
-        )
+# Service errors that map one to one onto an HTTP status: (status, title, kind).
+_SIMPLE: dict[type[Exception], tuple[int, str, str]] = {
+    NotFound: (404, "Not found", "not-found"),
+    Forbidden: (403, "Forbidden", "forbidden"),
+    IllegalTransition: (409, "Action not allowed in this status", "illegal-transition"),
+    PreconditionFailed: (412, "Precondition failed", "version-mismatch"),
+    IdempotencyKeyReused: (422, "Idempotency-Key reused", "idempotency-key-reused"),
+    Unpaid: (409, "Duties and taxes unpaid", "unpaid-duties"),
+    Conflict: (409, "Conflict", "conflict"),
+    TariffNotLoaded: (503, "No tariff loaded", "tariff-not-loaded"),
+}
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        # Log the cause for the operator; tell the client nothing about the internals.
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+
+async def _problem(request: Request, exc: Problem) -> Response:
+    return problem_response(
+        exc.status,
+        exc.title,
+        exc.detail,
+        kind=exc.kind,
+        errors=exc.errors,
+        headers=exc.headers,
+        instance=request.url.path,
+    )
+
+
+async def _invalid_request(request: Request, exc: InvalidRequest) -> Response:
+    n = len(exc.errors)
+    return problem_response(
+        422,
+        exc.title,
+        f"{n} error{'s' if n != 1 else ''}; nothing was stored",
+        kind="invalid-" + ("declaration" if "declaration" in exc.title else "request"),
+        errors=[e.as_dict() for e in exc.errors],
+        instance=request.url.path,
+    )
+
+
+async def _simple(request: Request, exc: Exception) -> Response:
+    status, title, kind = _SIMPLE[type(exc)]
+    return problem_response(status, title, str(exc), kind=kind, instance=request.url.path)
+
+
+async def _invalid_parameters(request: Request, exc: RequestValidationError) -> Response:
+    """FastAPI's own validation of the path, query, headers and body, as a problem."""
+    if any(err.get("type") == "json_invalid" for err in exc.errors()):
         return problem_response(
-            500,
-            "Internal error",
-            "the node could not complete the request",
-            kind="internal-error",
-            instance=path(request),
+            400,
+            "Malformed request",
+            "the body is not valid JSON",
+            kind="malformed-json",
+            instance=request.url.path,
         )
+    errors = [_field_error(err) for err in exc.errors()]
+    return problem_response(
+        422,
+        "The request is invalid",
+        f"{len(errors)} error(s)",
+        kind="invalid-request",
+        errors=errors,
+        instance=request.url.path,
+    )
+
+
+def _field_error(err: dict[str, Any]) -> dict[str, str]:
+    """One FastAPI validation error as a field error; ``in`` names a non-body location."""
+    loc = list(err.get("loc", ()))
+    where = loc.pop(0) if loc and loc[0] in ("query", "path", "header", "body") else None
+    entry = {
+        "pointer": pointer(*loc),
+        "code": err.get("type", "invalid"),
+        "detail": str(err.get("msg", "is invalid")),
+    }
+    if where and where != "body":
+        entry["in"] = where
+    return entry
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
+    title = titles.get(exc.status_code, "HTTP error")
+    return problem_response(
+        exc.status_code,
+        title,
+        str(exc.detail) if exc.detail else None,
+        kind=title.lower().replace(" ", "-"),
+        headers=getattr(exc, "headers", None),
+        instance=request.url.path,
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    # Log the cause for the operator; tell the client nothing about the internals.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        500,
+        "Internal error",
+        "the node could not complete the request",
+        kind="internal-error",
+        instance=request.url.path,
+    )

@@ -21,8 +21,13 @@ from silkgate.api.schemas.commands import BudgetCommand, ControlOutcome, RiskPro
 from silkgate.kernel.errors import Forbidden
 
 router = APIRouter(tags=["risk"])
-_PROBLEM = {"content": {MEDIA_TYPE: {}}}
-_ERRORS = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM}
+_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _PROBLEM,
+    403: _PROBLEM,
+    404: _PROBLEM,
+    422: _PROBLEM,
+}
 
 ProfileName = Annotated[str, Path(min_length=1, max_length=80)]
 

@@ -27,7 +27,7 @@ from silkgate.kernel.errors import FieldError, InvalidRequest
 from silkgate.tariff.rates import MissingRate
 
 router = APIRouter(tags=["tariff"])
-_PROBLEM = {"content": {MEDIA_TYPE: {}}}
+_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
 
 DateQuery = Annotated[
     dt.date | None, Query(description="The date the measures apply on (default: today)")

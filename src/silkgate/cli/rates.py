@@ -75,7 +75,7 @@ def rates_show(
         table.add_row(
             code,
             format(r.rate, "f"),
-            r.valid_from.isoformat(),
+            r.valid_from.isoformat() if r.valid_from else "",
             r.valid_to.isoformat() if r.valid_to else "",
         )
     out.print(table)

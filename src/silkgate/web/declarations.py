@@ -38,7 +38,14 @@ def _filters(request: Request) -> tuple[Filters, dict[str, str]]:
         chosen.pop("type", None)
     if not chosen.get("hs_code", "0").isdigit():
         chosen.pop("hs_code", None)
-    return Filters(**chosen), chosen
+    filters = Filters(
+        status=chosen.get("status"),
+        type=chosen.get("type"),
+        office=chosen.get("office"),
+        lrn=chosen.get("lrn"),
+        hs_code=chosen.get("hs_code"),
+    )
+    return filters, chosen
 
 
 def _page(request: Request, principal: Principal) -> tuple[Any, dict[str, str]]:
