@@ -151,67 +151,73 @@ class Simulation:
         rng = self.rng
         origin = rng.choice(ORIGINS)
         office = rng.choice(OFFICES)
-        importer_id, importer_name = rng.choice(self.importers)
+        importer = rng.choice(self.importers)
         today = lodged_at.date()
         truth = Truth(undervalued=rng.random() < 0.04, sps_problem=rng.random() < 0.1)
-        items = []
-        total = Decimal(0)
-        for seq in range(1, rng.randint(1, 6) + 1):
-            line = self._line()
-            mass = rng.randint(50, 20000)
-            price = PRICE.get(line.code[:2], 4) * rng.uniform(0.6, 1.6)
-            if truth.undervalued:
-                price *= 0.3
-            value = Decimal(_money(mass * price))
-            item: dict[str, Any] = {
-                "seq": seq,
-                "description": line.description[:200] or "goods",
-                "hs_code": line.code,
-                "origin": origin,
-                "net_mass_kg": str(mass),
-                "packages": {"count": max(1, mass // 20), "kind": "CT"},
-                "value": str(value),
+        items = [
+            self._item(n, seq, origin, today, truth) for seq in range(1, rng.randint(1, 6) + 1)
+        ]
+        invoice = self._invoice(n, today, sum((Decimal(i["value"]) for i in items), Decimal(0)))
+        return self._document(n, office, importer, origin, today, invoice, items), truth
+
+    def _item(self, n: int, seq: int, origin: str, today: dt.date, truth: Truth) -> dict[str, Any]:
+        rng = self.rng
+        line = self._line()
+        mass = rng.randint(50, 20000)
+        price = PRICE.get(line.code[:2], 4) * rng.uniform(0.6, 1.6)
+        if truth.undervalued:
+            price *= 0.3
+        item: dict[str, Any] = {
+            "seq": seq,
+            "description": line.description[:200] or "goods",
+            "hs_code": line.code,
+            "origin": origin,
+            "net_mass_kg": str(mass),
+            "packages": {"count": max(1, mass // 20), "kind": "CT"},
+            "value": str(Decimal(_money(mass * price))),
+        }
+        units = {
+            m.unit
+            for m in line.measures
+            if m.needs_quantity and m.unit not in ("KGM", "TNE", "GRM")
+        }
+        if units:
+            item["supplementary_quantity"] = {
+                "value": str(rng.randint(1, 5000)),
+                "unit": units.pop(),
             }
-            units = {
-                m.unit
-                for m in line.measures
-                if m.needs_quantity and m.unit not in ("KGM", "TNE", "GRM")
+        if origin in ASEAN and rng.random() < 0.6:
+            item["preference"] = {
+                "agreement": "ACFTA",
+                "proof": {
+                    "type": "FORM_E",
+                    "reference": f"E{n:08d}{seq}",
+                    "date": str(today - dt.timedelta(days=3)),
+                },
             }
-            if units:
-                item["supplementary_quantity"] = {
-                    "value": str(rng.randint(1, 5000)),
-                    "unit": units.pop(),
+        needed = [
+            r
+            for r in self.node.sps.requirements().applicable(line.code, origin, today)
+            if r.document
+        ]
+        # Some importers with an SPS problem leave the certificate out.
+        if needed and not (truth.sps_problem and rng.random() < 0.5):
+            item["documents"] = [
+                {
+                    "code": r.document,
+                    "reference": f"{origin}-CERT-{n}-{seq}",
+                    "date": str(today - dt.timedelta(days=2)),
+                    "issuing_country": origin,
                 }
-            if origin in ASEAN and rng.random() < 0.6:
-                item["preference"] = {
-                    "agreement": "ACFTA",
-                    "proof": {
-                        "type": "FORM_E",
-                        "reference": f"E{n:08d}{seq}",
-                        "date": str(today - dt.timedelta(days=3)),
-                    },
-                }
-            needed = [
-                r
-                for r in self.node.sps.requirements().applicable(line.code, origin, today)
-                if r.document
+                for r in needed[:1]
             ]
-            if needed and not (truth.sps_problem and rng.random() < 0.5):
-                item["documents"] = [
-                    {
-                        "code": r.document,
-                        "reference": f"{origin}-CERT-{n}-{seq}",
-                        "date": str(today - dt.timedelta(days=2)),
-                        "issuing_country": origin,
-                    }
-                    for r in needed[:1]
-                ]
-            items.append(item)
-            total += value
-        terms = rng.choice(["FOB", "CIF", "CFR", "EXW", "FCA"])
+        return item
+
+    def _invoice(self, n: int, today: dt.date, total: Decimal) -> dict[str, Any]:
+        terms = self.rng.choice(["FOB", "CIF", "CFR", "EXW", "FCA"])
         invoice: dict[str, Any] = {
             "number": f"SIM-{n:07d}",
-            "date": str(today - dt.timedelta(days=rng.randint(2, 20))),
+            "date": str(today - dt.timedelta(days=self.rng.randint(2, 20))),
             "currency": "USD",
             "amount": str(total),
             "incoterm": terms,
@@ -219,46 +225,55 @@ class Simulation:
         }
         if terms in ("FOB", "EXW", "FCA"):
             invoice["freight"] = _money(float(total) * 0.03)
+        return invoice
+
+    def _document(
+        self,
+        n: int,
+        office: str,
+        importer: tuple[str, str],
+        origin: str,
+        today: dt.date,
+        invoice: dict[str, Any],
+        items: list[dict[str, Any]],
+    ) -> dict[str, Any]:
         mass_total = sum(int(i["net_mass_kg"]) for i in items)
-        return (
-            {
-                "type": "IM",
-                "procedure": "4000",
-                "lrn": f"SIM{n:07d}-{self.rng.randint(0, 10**6):06d}",
-                "office": office,
-                "declarant": {
-                    "id": self.broker.party_id,
-                    "name": "Nanning Lotus Customs Brokerage (demo)",
-                    "role": "direct_agent",
-                },
-                "importer": {
-                    "id": importer_id,
-                    "name": importer_name,
-                    "address": {"city": "Shanghai", "country": "CN"},
-                },
-                "exporter": {
-                    "name": f"Exporter {rng.randint(1, 300)} (simulated)",
-                    "address": {"city": "Port city", "country": origin},
-                },
-                "transport": {
-                    "mode": 1,
-                    "document": {"type": "BL", "number": f"SIMBL{n:08d}"},
-                    "loading_place": PORTS[origin],
-                    "discharge_place": office,
-                    "dispatch_country": origin,
-                    "destination_country": "CN",
-                    "arrival_date": str(today),
-                },
-                "invoice": invoice,
-                "totals": {
-                    "gross_mass_kg": str(int(mass_total * 1.08) + 1),
-                    "packages": sum(i["packages"]["count"] for i in items),
-                    "items": len(items),
-                },
-                "items": items,
+        return {
+            "type": "IM",
+            "procedure": "4000",
+            "lrn": f"SIM{n:07d}-{self.rng.randint(0, 10**6):06d}",
+            "office": office,
+            "declarant": {
+                "id": self.broker.party_id,
+                "name": "Nanning Lotus Customs Brokerage (demo)",
+                "role": "direct_agent",
             },
-            truth,
-        )
+            "importer": {
+                "id": importer[0],
+                "name": importer[1],
+                "address": {"city": "Shanghai", "country": "CN"},
+            },
+            "exporter": {
+                "name": f"Exporter {self.rng.randint(1, 300)} (simulated)",
+                "address": {"city": "Port city", "country": origin},
+            },
+            "transport": {
+                "mode": 1,
+                "document": {"type": "BL", "number": f"SIMBL{n:08d}"},
+                "loading_place": PORTS[origin],
+                "discharge_place": office,
+                "dispatch_country": origin,
+                "destination_country": "CN",
+                "arrival_date": str(today),
+            },
+            "invoice": invoice,
+            "totals": {
+                "gross_mass_kg": str(int(mass_total * 1.08) + 1),
+                "packages": sum(i["packages"]["count"] for i in items),
+                "items": len(items),
+            },
+            "items": items,
+        }
 
     # -- one declaration's life --------------------------------------------------------
 

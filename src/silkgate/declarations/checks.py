@@ -8,6 +8,7 @@ expects anything: a list where a code should be, a string where a number should 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
 MAX_PRE_ARRIVAL = dt.timedelta(days=90)
 # An invoice older than this is almost certainly a typing error in the year.
 MAX_INVOICE_AGE = dt.timedelta(days=3 * 366)
+# The country and place of the route that must be this administration's, per declaration type.
+_LOCAL_ROUTE: dict[str, tuple[str, str]] = {
+    "IM": ("destination_country", "discharge_place"),
+    "EX": ("dispatch_country", "loading_place"),
+}
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -31,6 +37,17 @@ def _dec(value: Any) -> Decimal | None:
     except InvalidOperation:
         return None
     return d if d.is_finite() else None
+
+
+def _all_decimals(values: Iterable[Any]) -> list[Decimal] | None:
+    """Every value as a decimal, or None as soon as one is not a number."""
+    out: list[Decimal] = []
+    for value in values:
+        d = _dec(value)
+        if d is None:
+            return None
+        out.append(d)
+    return out
 
 
 def _date(value: Any) -> dt.date | None:
@@ -70,7 +87,7 @@ class Checker:
         self.raw = raw
         # Anything may arrive here (a list where a code should be): compare, never hash.
         kind = raw.get("type")
-        self.kind = kind if kind in ("IM", "EX") else None
+        self.kind: str | None = kind if kind in ("IM", "EX") else None
         self.codes = codes
         self.today = today
         self.errors: list[FieldError] = []
@@ -159,10 +176,7 @@ class Checker:
         for field in ("loading_place", "discharge_place"):
             self.location(t.get(field), "transport", field)
         # The border this node guards must be on the route the declaration describes.
-        local = {
-            "IM": ("destination_country", "discharge_place"),
-            "EX": ("dispatch_country", "loading_place"),
-        }.get(kind)  # type: ignore[arg-type]
+        local = _LOCAL_ROUTE.get(kind) if kind else None
         if local:
             country, place = t.get(local[0]), t.get(local[1])
             if isinstance(country, str) and country in self.codes.countries and country != admin:
@@ -345,33 +359,34 @@ class Checker:
                 "total_mismatch",
                 f"says {declared_items} but the declaration has {len(items)} item(s)",
             )
-        packages = [_obj(x.get("packages")).get("count") for x in items]
+        counts = [_obj(x.get("packages")).get("count") for x in items]
+        packages = [p for p in counts if isinstance(p, int)]
         declared_packages = totals.get("packages")
         if (
             isinstance(declared_packages, int)
             and items
-            and all(isinstance(p, int) for p in packages)
+            and len(packages) == len(counts)
             and sum(packages) != declared_packages
-        ):  # type: ignore[arg-type]
+        ):
             self.error(
                 "/totals/packages",
                 "total_mismatch",
                 f"says {declared_packages} but the items add up to {sum(packages)}",
-            )  # type: ignore[arg-type]
-        values = [_dec(x.get("value")) for x in items]
+            )
+        values = _all_decimals(x.get("value") for x in items)
         amount = _dec(_obj(self.raw.get("invoice")).get("amount"))
-        if amount is not None and items and all(v is not None for v in values):
-            total = sum(values, Decimal(0))  # type: ignore[arg-type]
+        if amount is not None and items and values is not None:
+            total = sum(values, Decimal(0))
             if total != amount:
                 self.error(
                     "/invoice/amount",
                     "total_mismatch",
                     f"is {amount} but the item values add up to {total}",
                 )
-        masses = [_dec(x.get("net_mass_kg")) for x in items]
+        masses = _all_decimals(x.get("net_mass_kg") for x in items)
         gross = _dec(totals.get("gross_mass_kg"))
-        if gross is not None and items and all(m is not None for m in masses):
-            net = sum(masses, Decimal(0))  # type: ignore[arg-type]
+        if gross is not None and items and masses is not None:
+            net = sum(masses, Decimal(0))
             if net > gross:
                 self.error(
                     "/totals/gross_mass_kg",

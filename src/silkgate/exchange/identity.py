@@ -138,7 +138,10 @@ def parse_card(raw: Any, countries: set[str] | frozenset[str] | None = None) -> 
         errors.append(("/agreements", "a list among " + ", ".join(sorted(AGREEMENTS))))
     unknown = set(raw) - {"format", "administration", "name", "endpoint", "keys", "agreements"}
     errors.extend((f"/{k}", "is not a field of a partner card") for k in sorted(unknown))
-    if errors:
+    # The checks above already refused any field that is not a string.
+    if errors or not (
+        isinstance(admin, str) and isinstance(name, str) and isinstance(endpoint, str)
+    ):
         raise CardError(errors)
     return Card(
         admin, name.strip(), endpoint.rstrip("/"), tuple(keys), tuple(sorted(set(agreements)))

@@ -70,7 +70,9 @@ def _read(name: str, ints: tuple[str, ...] = ()) -> list[Row]:
             reader = csv.reader(text)
             header = next(reader)
             # ``v or None`` maps only the empty string to None (values are all str).
-            rows = [{k: v or None for k, v in zip(header, row, strict=True)} for row in reader]
+            rows: list[Row] = [
+                {k: v or None for k, v in zip(header, row, strict=True)} for row in reader
+            ]
     for key in ints:
         for row in rows:
             if row[key] is not None:

@@ -198,7 +198,7 @@ class FeatureBuilder:
     def categorical_names(self):
         return [n for n in self.feature_names if n.startswith("cat_")]
 
-    def transform(self, rows):
+    def transform(self, rows: list[dict[str, Any]] | dict[str, Any]) -> np.ndarray:
         """Feature matrix (len(rows) x len(feature_names)) as float64.
 
         Built column by column with list comprehensions over plain dicts: this
@@ -208,7 +208,8 @@ class FeatureBuilder:
             rows = [rows]
         cfg = self.config
         hs6 = [(r.get("HS6 Code") or "").zfill(6) for r in rows]
-        luv = None
+        # Log unit values only when a column needs them (empty otherwise).
+        luv: list[float] = []
         if cfg["numeric"] or cfg["price_relative"] or cfg["party_uv"]:
             luv = [log_unit_value(r) for r in rows]
         cols = self._row_columns(rows, hs6, luv)
@@ -228,7 +229,7 @@ class FeatureBuilder:
         return np.ascontiguousarray(X.reshape(len(rows), len(cols)))
 
     def _row_columns(
-        self, rows: list[dict[str, Any]], hs6: list[str], luv: list[float] | None
+        self, rows: list[dict[str, Any]], hs6: list[str], luv: list[float]
     ) -> list[list[float]]:
         """Categorical codes, the HS6 ordinal, amounts, and prices relative to group medians."""
         st, cfg = self.state, self.config
@@ -259,7 +260,7 @@ class FeatureBuilder:
         return cols
 
     def _history_columns(
-        self, rows: list[dict[str, Any]], hs6: list[str], luv: list[float] | None
+        self, rows: list[dict[str, Any]], hs6: list[str], luv: list[float]
     ) -> list[list[float]]:
         """What history says of each row's keys: fraud rates, volumes, usual prices."""
         st, cfg = self.state, self.config

@@ -48,7 +48,9 @@ def _name(feature: str) -> str:
     return feature.replace(" ", "_")
 
 
-def train(rows: Sequence[dict[str, Any]], labels: Sequence[int], seed: int = 0):  # type: ignore[no-untyped-def]
+def train(
+    rows: Sequence[dict[str, Any]], labels: Sequence[int], seed: int = 0
+) -> tuple[FeatureBuilder, Any]:
     """Fit the features on ``rows`` (history) and a booster on them: ``(builder, booster)``.
 
     Rows are put in date order first, so the out-of-fold target-encoding folds

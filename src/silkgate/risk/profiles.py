@@ -66,6 +66,14 @@ class Hit:
         }
 
 
+def _effect(value: Any) -> Effect | None:
+    """The effect ``value`` names; None if it names none."""
+    try:
+        return Effect(value)
+    except ValueError:
+        return None
+
+
 def check(raw: dict[str, Any]) -> tuple[Condition, Effect, Decimal, dt.date, dt.date | None]:
     """Validate a profile definition; :class:`InvalidRequest` listing every error."""
     from silkgate.kernel.errors import InvalidRequest
@@ -87,11 +95,8 @@ def check(raw: dict[str, Any]) -> tuple[Condition, Effect, Decimal, dt.date, dt.
                     f"{text[: exc.position]}⟨here⟩{text[exc.position :]}",
                 )
             )
-    effect: Effect | None
-    try:
-        effect = Effect(raw.get("effect"))
-    except ValueError:
-        effect = None
+    effect = _effect(raw.get("effect"))
+    if effect is None:
         errors.append(
             FieldError("/effect", "invalid", f"must be one of {', '.join(e.value for e in Effect)}")
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -155,7 +156,7 @@ def decide(
     calibrator: Calibrator,
     draw: float,
     model_item: int | None = None,
-    sps_requirements: list[Any] = (),  # type: ignore[assignment]
+    sps_requirements: Sequence[Any] = (),
 ) -> Decision:
     """The channel of one declaration. ``draw`` is a uniform random number in [0, 1)."""
     reasons: list[str] = []

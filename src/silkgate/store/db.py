@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 import weakref
 from collections.abc import Iterator
@@ -42,7 +43,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
 
 def _configure_sqlite(engine: sa.Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy's begin event below decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -55,7 +56,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection: sa.Connection) -> None:
         immediate = connection.get_execution_options().get("sqlite_immediate", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -92,9 +93,10 @@ _lock_of_engine: weakref.WeakKeyDictionary[sa.Engine, _WriterLock | None] = (
 
 
 def _writer_lock(engine: sa.Engine) -> _WriterLock | None:
-    cached = _lock_of_engine.get(engine, False)
-    if cached is not False:
-        return cached  # type: ignore[return-value]
+    try:
+        return _lock_of_engine[engine]
+    except KeyError:
+        pass
     database = engine.url.database
     lock: _WriterLock | None = None
     if engine.dialect.name == "sqlite" and database and database != ":memory:":

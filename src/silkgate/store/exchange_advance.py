@@ -27,7 +27,8 @@ def upsert_advance(conn: sa.Connection, row: dict[str, Any]) -> int:
         )
     ).scalar()
     if found is None:
-        return int(conn.execute(advance_export_data.insert().values(**row)).inserted_primary_key[0])
+        insert = advance_export_data.insert().values(**row).returning(a.id)
+        return int(conn.execute(insert).scalar_one())
     conn.execute(advance_export_data.update().where(a.id == found).values(**row))
     return int(found)
 
@@ -172,9 +173,8 @@ def linked_advance(
 
 
 def add_partner_result(conn: sa.Connection, **row: Any) -> int:
-    return int(
-        conn.execute(partner_inspection_results.insert().values(**row)).inserted_primary_key[0]
-    )
+    table = partner_inspection_results
+    return int(conn.execute(table.insert().values(**row).returning(table.c.id)).scalar_one())
 
 
 def pending_partner_results(

@@ -13,7 +13,8 @@ from silkgate.store.tables import assistance_cases, assistance_messages
 
 
 def open_case(conn: sa.Connection, **row: Any) -> int:
-    return int(conn.execute(assistance_cases.insert().values(**row)).inserted_primary_key[0])
+    insert = assistance_cases.insert().values(**row).returning(assistance_cases.c.id)
+    return int(conn.execute(insert).scalar_one())
 
 
 def case(conn: sa.Connection, reference: str) -> dict[str, Any] | None:

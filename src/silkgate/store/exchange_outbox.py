@@ -36,11 +36,8 @@ def payloads(conn: sa.Connection, ids: list[int]) -> dict[int, str]:
 
 
 def add_receipt(conn: sa.Connection, partner: str, token: str, at: dt.datetime) -> int:
-    return int(
-        conn.execute(
-            exchange_receipts.insert().values(partner=partner, token=token, received_at=at)
-        ).inserted_primary_key[0]
-    )
+    insert = exchange_receipts.insert().values(partner=partner, token=token, received_at=at)
+    return int(conn.execute(insert.returning(exchange_receipts.c.id)).scalar_one())
 
 
 def _with_receipt() -> Any:

@@ -106,9 +106,12 @@ def active_version(conn: sa.Connection) -> int | None:
 
 
 def _dec(value: Any) -> Decimal | None:
+    return None if value is None else _amount(value)
+
+
+def _amount(value: Any) -> Decimal:
+    """A figure of a NOT NULL Numeric column."""
     # SQLite hands back floats for Numeric only when asked to; keep them exact via str.
-    if value is None:
-        return None
     # Trailing zeros of the column's scale (7.1000000000) are not part of the figure.
     return (value if isinstance(value, Decimal) else Decimal(str(value))).normalize()
 
@@ -180,13 +183,13 @@ class RateConflict:
 def rate_conflicts(conn: sa.Connection, rates: list[Rate]) -> list[RateConflict]:
     """Loaded rates that would change a stored rate for the same currency and start date."""
     stored = {
-        (r.currency, r.valid_from): _dec(r.rate)
+        (r.currency, r.valid_from): _amount(r.rate)
         for r in conn.execute(
             sa.select(exchange_rates.c.currency, exchange_rates.c.valid_from, exchange_rates.c.rate)
         )
     }
     return [
-        RateConflict(r, stored[(r.currency, r.valid_from)])  # type: ignore[arg-type]
+        RateConflict(r, stored[(r.currency, r.valid_from)])
         for r in rates
         if (r.currency, r.valid_from) in stored and stored[(r.currency, r.valid_from)] != r.rate
     ]
@@ -230,7 +233,7 @@ def add_rates(
 
 def all_rates(conn: sa.Connection) -> list[Rate]:
     return [
-        Rate(r.currency, r.valid_from, r.valid_to, _dec(r.rate))  # type: ignore[arg-type]
+        Rate(r.currency, r.valid_from, r.valid_to, _amount(r.rate))
         for r in conn.execute(exchange_rates.select())
     ]
 

@@ -206,7 +206,7 @@ def assess(
             continue
         value = round_money(amount * factor, minor)
         try:
-            items.append(_assess_item(i, item, line, amount, value, on, minor, exporting, notes))
+            items.append(_assess_item(i, item, line, amount, value, on, minor, exporting))
         except _ItemErrors as exc:
             errors.extend(exc.errors)
     if errors or rate is None:
@@ -239,6 +239,36 @@ def _unknown_line(i: int, exc: UnknownLine, schedule: Schedule) -> FieldError:
     return FieldError(where, "not_in_tariff", f"{exc.code} is not in the tariff ({schedule.title})")
 
 
+class _Quantities:
+    """The quantities of one item in the units its measures charge per, each worked out once.
+
+    A quantity that cannot be worked out is recorded in ``errors`` and counts as
+    zero meanwhile, so that every error of the item is reported at once.
+    """
+
+    __slots__ = ("_i", "_item", "_line", "by_unit", "errors")
+
+    def __init__(self, i: int, item: Item, line: TariffLine) -> None:
+        self._i = i
+        self._item = item
+        self._line = line
+        self.errors: list[FieldError] = []
+        self.by_unit: dict[str, Decimal] = {}
+
+    def of(self, m: Measure | None) -> Decimal | None:
+        """The quantity ``m`` is charged on; None if it charges on value alone."""
+        if m is None or not m.needs_quantity:
+            return None
+        assert m.unit is not None
+        if m.unit not in self.by_unit:
+            try:
+                self.by_unit[m.unit] = _quantity(self._i, self._item, m.unit, self._line)
+            except _ItemErrors as exc:
+                self.errors.extend(exc.errors)
+                self.by_unit[m.unit] = ZERO
+        return self.by_unit[m.unit]
+
+
 def _assess_item(
     i: int,
     item: Item,
@@ -248,70 +278,32 @@ def _assess_item(
     on: dt.date,
     minor: int,
     exporting: bool,
-    notes: list[str],
 ) -> ItemAssessment:
-    errors: list[FieldError] = []
-    quantities: dict[str, Decimal] = {}
-
-    def quantity_for(m: Measure | None) -> Decimal | None:
-        if m is None or not m.needs_quantity:
-            return None
-        assert m.unit is not None
-        if m.unit not in quantities:
-            try:
-                quantities[m.unit] = _quantity(i, item, m.unit, line)
-            except _ItemErrors as exc:
-                errors.extend(exc.errors)
-                quantities[m.unit] = ZERO
-        return quantities[m.unit]
-
+    quantities = _Quantities(i, item, line)
     pref = item.preference.agreement if item.preference else None
     status = None
     forgone = ZERO
     if exporting:
         m = line.measure(MeasureKind.EXPORT_DUTY, on)
-        duty = _charge(m, value, quantity_for(m), minor)
+        duty = _charge(m, value, quantities.of(m), minor)
         excise = vat = _NONE
         pref = None
     else:
-        general = line.measure(MeasureKind.DUTY, on)
-        if general is None:
-            raise _ItemErrors(
-                [
-                    FieldError(
-                        f"/items/{i}/hs_code",
-                        "no_duty_in_force",
-                        f"tariff line {line.code} has no duty in force on {on}",
-                    )
-                ]
-            )
-        duty = _charge(general, value, quantity_for(general), minor)
-        if pref is not None:
-            preferential = line.measure(MeasureKind.DUTY, on, pref)
-            if preferential is None:
-                status = NO_PREFERENTIAL_RATE
-            else:
-                offered = _charge(preferential, value, quantity_for(preferential), minor)
-                if offered.amount < duty.amount:
-                    forgone = duty.amount - offered.amount
-                    duty = offered
-                    status = GRANTED
-                else:
-                    status = NOT_LOWER
+        duty, status, forgone = _import_duty(i, line, value, on, minor, pref, quantities)
         m = line.measure(MeasureKind.EXCISE, on)
-        excise = _charge(m, value + duty.amount, quantity_for(m), minor)
+        excise = _charge(m, value + duty.amount, quantities.of(m), minor)
         m = line.measure(MeasureKind.VAT, on)
         vat = _charge(m, value + duty.amount + excise.amount, None, minor)
-    if errors:
-        raise _ItemErrors(errors)
-    unit = next(iter(quantities), None)
+    if quantities.errors:
+        raise _ItemErrors(quantities.errors)
+    unit = next(iter(quantities.by_unit), None)
     return ItemAssessment(
         seq=item.seq,
         tariff_line=line.code,
         origin=item.origin,
         basis_amount=amount,
         customs_value=value,
-        quantity=quantities[unit] if unit else None,
+        quantity=quantities.by_unit[unit] if unit else None,
         quantity_unit=unit,
         duty=duty,
         excise=excise,
@@ -320,6 +312,43 @@ def _assess_item(
         preference_status=status,
         duty_forgone=forgone,
     )
+
+
+def _import_duty(
+    i: int,
+    line: TariffLine,
+    value: Decimal,
+    on: dt.date,
+    minor: int,
+    pref: str | None,
+    quantities: _Quantities,
+) -> tuple[Charge, str | None, Decimal]:
+    """The import duty, the preference status and the duty forgone.
+
+    The preferential rate of the agreement claimed applies only when it is lower
+    than the general one; the general duty must be in force either way.
+    """
+    general = line.measure(MeasureKind.DUTY, on)
+    if general is None:
+        raise _ItemErrors(
+            [
+                FieldError(
+                    f"/items/{i}/hs_code",
+                    "no_duty_in_force",
+                    f"tariff line {line.code} has no duty in force on {on}",
+                )
+            ]
+        )
+    duty = _charge(general, value, quantities.of(general), minor)
+    if pref is None:
+        return duty, None, ZERO
+    preferential = line.measure(MeasureKind.DUTY, on, pref)
+    if preferential is None:
+        return duty, NO_PREFERENTIAL_RATE, ZERO
+    offered = _charge(preferential, value, quantities.of(preferential), minor)
+    if offered.amount < duty.amount:
+        return offered, GRANTED, duty.amount - offered.amount
+    return duty, NOT_LOWER, ZERO
 
 
 def _charge(m: Measure | None, base: Decimal, quantity: Decimal | None, minor: int) -> Charge:

@@ -23,6 +23,13 @@ class Rate:
     rate: Decimal  # national currency per one unit of ``currency``
     line: int = 0  # the line of the file it was read from, for error messages
 
+    @property
+    def start(self) -> dt.date:
+        """The first day of a published rate; only the national currency's has none."""
+        if self.valid_from is None:
+            raise ValueError(f"the {self.currency} rate has no start date")
+        return self.valid_from
+
     def as_json(self) -> dict[str, str | None]:
         return {
             "currency": self.currency,
@@ -51,7 +58,7 @@ class ExchangeRates:
         self._starts: dict[str, list[dt.date]] = {}
         self._rates: dict[str, list[Rate]] = {}
         for r in sorted(rates, key=lambda r: (r.currency, r.valid_from)):
-            self._starts.setdefault(r.currency, []).append(r.valid_from)
+            self._starts.setdefault(r.currency, []).append(r.start)
             self._rates.setdefault(r.currency, []).append(r)
 
     def rate(self, currency: str, on: dt.date) -> Rate:

@@ -18,6 +18,7 @@ import functools
 from decimal import Decimal
 
 import pint
+from pint.util import UnitsContainer
 
 from silkgate.refdata import files as refdata_files
 
@@ -41,8 +42,8 @@ class UnitError(ValueError):
 
 
 @functools.cache
-def _registry() -> pint.UnitRegistry:
-    registry = pint.UnitRegistry(non_int_type=Decimal)
+def _registry() -> pint.UnitRegistry[Decimal]:
+    registry: pint.UnitRegistry[Decimal] = pint.UnitRegistry(non_int_type=Decimal)
     registry.define("piece = [article]")
     registry.define("litre_pure_alcohol = [pure_alcohol]")
     return registry
@@ -80,7 +81,7 @@ def _quantity(code: str) -> pint.Quantity | None:
 
 
 @functools.cache
-def _to_base(code: str) -> tuple[Decimal, object]:
+def _to_base(code: str) -> tuple[Decimal, UnitsContainer]:
     """One ``code`` unit in its dimension's base unit (TNE: 1000 kg), and the dimension."""
     q = _quantity(code)
     if q is None:
@@ -95,8 +96,8 @@ def _check(source: str, target: str) -> tuple[Decimal, Decimal]:
     f_target, dim_target = _to_base(target)
     if dim_source != dim_target:
         raise UnitError(
-            f"{source} ({_dimension(_quantity(source))}) cannot be converted to {target} "
-            f"({_dimension(_quantity(target))})"
+            f"{source} ({_dimension(dim_source)}) cannot be converted to {target} "
+            f"({_dimension(dim_target)})"
         )
     return f_source, f_target
 
@@ -133,12 +134,12 @@ _NAMES = {
 }
 
 
-def _dimension(q: pint.Quantity) -> str:
-    text = str(q.dimensionality)
+def _dimension(dimensionality: UnitsContainer) -> str:
+    text = str(dimensionality)
     return _NAMES.get(text, text)
 
 
 def dimension(code: str) -> str | None:
     """A readable name of the unit's dimension ("mass", "volume", "pieces"), if known."""
     q = _quantity(code)
-    return None if q is None else _dimension(q)
+    return None if q is None else _dimension(q.dimensionality)

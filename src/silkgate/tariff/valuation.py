@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.document import DeclarationDocument, Invoice
 from silkgate.kernel.errors import FieldError
 from silkgate.tariff.money import ZERO, round_money
 
@@ -78,51 +78,16 @@ def basis(
     ``presumed_insurance`` is a fraction (0.003 for 3‰).
     """
     inv = doc.invoice
-    term = inv.incoterm
     goods = sum((item.value for item in doc.items), ZERO)
     additions = inv.additions or ZERO
     deductions = inv.deductions or ZERO
-    freight = insurance = ZERO
-    presumed = False
     errors: list[FieldError] = []
     notes: list[str] = []
     if doc.type == "IM":
-        if term in E_AND_F_TERMS:
-            if inv.freight is None:
-                errors.append(
-                    FieldError(
-                        "/invoice/freight",
-                        "required_for_incoterm",
-                        f"required: {term} prices exclude transport to the place of import, "
-                        "which is part of the customs value",
-                    )
-                )
-            freight = inv.freight or ZERO
-        if inv.freight is not None and term not in E_AND_F_TERMS:
-            notes.append(f"freight declared on a {term} invoice is in the price: not added")
-        if inv.insurance is not None and term in CIF_TERMS | D_TERMS:
-            notes.append(f"insurance declared on a {term} invoice is in the price: not added")
-        if term in E_AND_F_TERMS or term in FREIGHT_INCLUDED:
-            if inv.insurance is None:
-                base = goods + (freight if term in E_AND_F_TERMS else ZERO)
-                insurance = base * presumed_insurance
-                presumed = True
-            else:
-                insurance = inv.insurance
-    else:  # exports: FOB basis
-        if term in FREIGHT_INCLUDED | CIF_TERMS | D_TERMS:
-            if inv.freight is None:
-                errors.append(
-                    FieldError(
-                        "/invoice/freight",
-                        "required_for_incoterm",
-                        f"required: a {term} price includes transport beyond the border, "
-                        "which is deducted from an export value",
-                    )
-                )
-            freight = -(inv.freight or ZERO)
-        if term in CIF_TERMS | D_TERMS:
-            insurance = -(inv.insurance or ZERO)
+        freight, insurance, presumed = _import_costs(inv, goods, presumed_insurance, errors, notes)
+    else:  # exports: FOB basis, nothing presumed
+        freight, insurance = _export_costs(inv, errors)
+        presumed = False
     if deductions and deductions >= goods + freight + insurance + additions:
         errors.append(
             FieldError(
@@ -134,6 +99,65 @@ def basis(
     if errors:
         return None, errors
     return Basis(freight, insurance, presumed, additions, deductions, tuple(notes)), []
+
+
+def _import_costs(
+    inv: Invoice,
+    goods: Decimal,
+    presumed_insurance: Decimal,
+    errors: list[FieldError],
+    notes: list[str],
+) -> tuple[Decimal, Decimal, bool]:
+    """Freight and insurance added to an import price, and whether the insurance is presumed.
+
+    Errors and notes on the declared costs are appended to ``errors`` and ``notes``.
+    """
+    term = inv.incoterm
+    freight = insurance = ZERO
+    presumed = False
+    if term in E_AND_F_TERMS:
+        if inv.freight is None:
+            errors.append(
+                FieldError(
+                    "/invoice/freight",
+                    "required_for_incoterm",
+                    f"required: {term} prices exclude transport to the place of import, "
+                    "which is part of the customs value",
+                )
+            )
+        freight = inv.freight or ZERO
+    if inv.freight is not None and term not in E_AND_F_TERMS:
+        notes.append(f"freight declared on a {term} invoice is in the price: not added")
+    if inv.insurance is not None and term in CIF_TERMS | D_TERMS:
+        notes.append(f"insurance declared on a {term} invoice is in the price: not added")
+    if term in E_AND_F_TERMS or term in FREIGHT_INCLUDED:
+        if inv.insurance is None:
+            base = goods + (freight if term in E_AND_F_TERMS else ZERO)
+            insurance = base * presumed_insurance
+            presumed = True
+        else:
+            insurance = inv.insurance
+    return freight, insurance, presumed
+
+
+def _export_costs(inv: Invoice, errors: list[FieldError]) -> tuple[Decimal, Decimal]:
+    """Freight and insurance (negative: deducted) that bring an export price to FOB."""
+    term = inv.incoterm
+    freight = insurance = ZERO
+    if term in FREIGHT_INCLUDED | CIF_TERMS | D_TERMS:
+        if inv.freight is None:
+            errors.append(
+                FieldError(
+                    "/invoice/freight",
+                    "required_for_incoterm",
+                    f"required: a {term} price includes transport beyond the border, "
+                    "which is deducted from an export value",
+                )
+            )
+        freight = -(inv.freight or ZERO)
+    if term in CIF_TERMS | D_TERMS:
+        insurance = -(inv.insurance or ZERO)
+    return freight, insurance
 
 
 def item_bases(doc: DeclarationDocument, b: Basis) -> list[Decimal]:

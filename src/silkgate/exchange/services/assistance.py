@@ -181,7 +181,7 @@ class Assistance:
                 opened_by=f"{data.author} ({env.sender})",
                 updated_at=at,
             )
-            kind = data.kind or "request"
+            kind: str = data.kind or "request"
         else:
             if c is None or c["partner"] != env.sender:
                 raise m.PayloadError(f"no case {data.reference} shared with {env.sender}")

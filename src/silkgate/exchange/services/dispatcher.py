@@ -47,6 +47,9 @@ PERMANENT = frozenset(
     {"bad_payload", "not_agreed", "unknown_type", "wrong_recipient", "too_large", "malformed"}
 )
 
+Outcome = tuple[dict[str, Any], str, str | None, str | None]
+"""An outbox row, what becomes of it (delivered, retry, park, unreachable), receipt, error."""
+
 
 def backoff(attempts: int) -> float:
     """Seconds before attempt ``attempts + 1``: 0.5 s doubling to 5 minutes, with jitter."""
@@ -256,7 +259,7 @@ class Dispatcher:
             except Refused as exc:
                 self._settle([(r, "retry", None, f"receipt refused: {exc.detail}") for r in rows])
                 return 0
-        outcomes = []
+        outcomes: list[Outcome] = []
         done = 0
         for r, result in zip(rows, results, strict=False):
             status = result.get("status") if isinstance(result, dict) else None
@@ -294,7 +297,7 @@ class Dispatcher:
 
     def _settle(
         self,
-        outcomes: list[tuple[dict[str, Any], str, str | None, str | None]],
+        outcomes: list[Outcome],
         partner_back: str | None = None,
     ) -> None:
         now = self.clock()

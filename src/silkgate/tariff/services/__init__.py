@@ -83,9 +83,7 @@ def _overlaps_with_stored(rates: list[Rate], stored: list[Rate]) -> list[files.L
             others = by_currency[new.currency] + [r for r in rates if r.currency == new.currency]
             old_end = old.valid_to or _next_start(others, old)
             new_end = new.valid_to or _next_start(others, new)
-            if new.valid_from <= (old_end or dt.date.max) and old.valid_from <= (
-                new_end or dt.date.max
-            ):
+            if new.start <= (old_end or dt.date.max) and old.start <= (new_end or dt.date.max):
                 until = f" to {old.valid_to}" if old.valid_to else ""
                 errors.append(
                     files.LineError(
@@ -101,7 +99,8 @@ def _overlaps_with_stored(rates: list[Rate], stored: list[Rate]) -> list[files.L
 
 
 def _next_start(rates: list[Rate], rate: Rate) -> dt.date | None:
-    later = [r.valid_from for r in rates if r.valid_from and r.valid_from > rate.valid_from]
+    start = rate.start
+    later = [r.valid_from for r in rates if r.valid_from and r.valid_from > start]
     return min(later) - dt.timedelta(days=1) if later else None
 
 
