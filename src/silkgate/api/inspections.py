@@ -24,7 +24,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     409: _PROBLEM,
     422: _PROBLEM,
 }
-TaskId = Annotated[int, Path(ge=1)]
+# Database ids are 64-bit: a larger number names nothing (and must not reach the driver).
+MAX_ID = 2**63 - 1
+TaskId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 _json = json_response
@@ -79,7 +81,7 @@ async def record(
     node: NodeDep,
     principal: PrincipalDep,
     task_id: TaskId,
-    seq: Annotated[int, Path(ge=1)],
+    seq: Annotated[int, Path(ge=1, le=10_000)],
 ) -> Response:
     """Record one check: ``{"status": "compliant|non_compliant", "finding": {"note": "..."}}``.
 

@@ -10,6 +10,9 @@ import sqlalchemy as sa
 
 from silkgate.store.tables import declarations, inspection_checks, inspection_tasks
 
+# Ids are 64-bit integers on both databases.
+MAX_ID = 2**63 - 1
+
 
 def create(
     conn: sa.Connection,
@@ -43,6 +46,9 @@ def task_of(conn: sa.Connection, declaration_id: int) -> dict[str, Any] | None:
 
 
 def task(conn: sa.Connection, task_id: int, *, for_update: bool = False) -> dict[str, Any] | None:
+    """The task ``task_id`` with its declaration's MRN, declarant and channel, or None."""
+    if not 0 < task_id <= MAX_ID:
+        return None  # no row has such an id (and the driver would refuse the number)
     query = (
         sa.select(
             inspection_tasks,
