@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from silkgate.kernel.errors import FieldError, InvalidRequest, pointer
+from silkgate.kernel.commands import Command, parse
 
-# Pydantic's error types, as the codes the services use for the same faults.
-_CODES = {"extra_forbidden": "unknown_field", "missing": "missing"}
-
-C = TypeVar("C", bound="Command")
-
-
-class Command(BaseModel):
-    """A write body: unknown fields are refused."""
-
-    model_config = ConfigDict(extra="forbid")
+__all__ = ["Command", "Items", "Shape", "answer", "parse", "request_body", "schema_of"]
 
 
 class Shape(BaseModel):
@@ -30,19 +21,6 @@ class Items(Shape):
     """A list answer: ``{"items": [...]}``."""
 
     items: list[dict[str, Any]]
-
-
-def parse(model: type[C], raw: Any) -> C:
-    """``raw`` as a ``model``, or ``InvalidRequest`` naming each field (422 problem document)."""
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise InvalidRequest(
-            [
-                FieldError(pointer(*err["loc"]), _CODES.get(err["type"], "invalid"), err["msg"])
-                for err in exc.errors(include_url=False)
-            ]
-        ) from None
 
 
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
