@@ -280,3 +280,19 @@ def test_match_keys_of_an_import():
         "transport_document": "DEMOBL2026110001",
         "dispatch_country": "VN",
     }
+
+
+@pytest.mark.parametrize("agreements", [[{}], [["advance_export_data"]], [None], "aeo_mra"])
+def test_a_card_with_agreements_that_are_not_names_is_refused(vn, agreements):
+    key, kid, _ = vn
+    card = {
+        "format": "silkgate-partner-card/1",
+        "administration": "VN",
+        "name": "Viet Nam Customs",
+        "endpoint": "https://customs.example.vn",
+        "keys": [{"kid": kid, "jwk": key.as_dict(), "valid_from": "2026-11-01T00:00:00Z"}],
+        "agreements": agreements,
+    }
+    with pytest.raises(CardError) as error:
+        identity.parse_card(card)
+    assert [p for p, _ in error.value.errors] == ["/agreements"]

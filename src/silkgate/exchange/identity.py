@@ -134,7 +134,10 @@ def parse_card(raw: Any, countries: set[str] | frozenset[str] | None = None) -> 
                     (f"/keys/{i}", f"not an Ed25519 public key with kid and dates ({exc})")
                 )
     agreements = raw.get("agreements", [])
-    if not (isinstance(agreements, list) and all(a in AGREEMENTS for a in agreements)):
+    if not (
+        isinstance(agreements, list)
+        and all(isinstance(a, str) and a in AGREEMENTS for a in agreements)
+    ):
         errors.append(("/agreements", "a list among " + ", ".join(sorted(AGREEMENTS))))
     unknown = set(raw) - {"format", "administration", "name", "endpoint", "keys", "agreements"}
     errors.extend((f"/{k}", "is not a field of a partner card") for k in sorted(unknown))
