@@ -282,17 +282,26 @@ def test_match_keys_of_an_import():
     }
 
 
-@pytest.mark.parametrize("agreements", [[{}], [["advance_export_data"]], [None], "aeo_mra"])
-def test_a_card_with_agreements_that_are_not_names_is_refused(vn, agreements):
+@pytest.mark.parametrize(
+    ("keys", "agreements"),
+    [
+        (None, [{}]),
+        (None, [["advance_export_data"]]),
+        (None, [None]),
+        (None, "aeo_mra"),
+        ([{"kid": "k", "jwk": "not an object"}], []),
+    ],
+)
+def test_a_card_with_malformed_keys_or_agreements_is_refused(vn, keys, agreements):
     key, kid, _ = vn
     card = {
         "format": "silkgate-partner-card/1",
         "administration": "VN",
         "name": "Viet Nam Customs",
         "endpoint": "https://customs.example.vn",
-        "keys": [{"kid": kid, "jwk": key.as_dict(), "valid_from": "2026-11-01T00:00:00Z"}],
+        "keys": keys or [{"kid": kid, "jwk": key.as_dict(), "valid_from": "2026-11-01T00:00:00Z"}],
         "agreements": agreements,
     }
     with pytest.raises(CardError) as error:
         identity.parse_card(card)
-    assert [p for p, _ in error.value.errors] == ["/agreements"]
+    assert [p for p, _ in error.value.errors] == ["/keys/0" if keys else "/agreements"]

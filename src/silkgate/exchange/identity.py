@@ -129,7 +129,7 @@ def parse_card(raw: Any, countries: set[str] | frozenset[str] | None = None) -> 
         for i, k in enumerate(raw_keys):
             try:
                 keys.append(_parse_key(k))
-            except (KeyError, TypeError, ValueError, JoseError) as exc:
+            except (AttributeError, KeyError, TypeError, ValueError, JoseError) as exc:
                 errors.append(
                     (f"/keys/{i}", f"not an Ed25519 public key with kid and dates ({exc})")
                 )

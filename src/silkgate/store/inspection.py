@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from silkgate.store.tables import declarations, inspection_checks, inspection_tasks
 
-# Ids are 64-bit integers on both databases.
-MAX_ID = 2**63 - 1
+# Ids are INTEGER columns: 32 bits on PostgreSQL, and no row has a larger one anywhere.
+MAX_ID = 2**31 - 1
 
 
 def create(
