@@ -137,9 +137,7 @@ class Payments:
         errors = payment_errors(payment, self.ctx)
         if errors:
             raise InvalidRequest(errors)
-        kind, amount, currency, reference = (
-            payment.kind, payment.amount, payment.currency, payment.reference
-        )  # fmt: skip
+        kind, amount, currency = payment.kind, payment.amount, payment.currency
         at = self.ctx.clock()
         with self.ctx.unit_of_work() as uow:
             conn = uow.connection
@@ -153,14 +151,14 @@ class Payments:
                 kind=kind,
                 amount=amount,
                 currency=currency,
-                reference=reference,
+                reference=payment.reference,
                 recorded_at=at,
                 recorded_by=principal.name,
             )
             declaration = Declaration(d)
             declaration.paid(
                 kind=kind, at=at, actor=principal.name,
-                reason=f"{amount} {currency}, reference {reference}",
+                reason=f"{amount} {currency}, reference {payment.reference}",
             )  # fmt: skip
             account = self._account(conn, d)
             declaration.settle(Decimal(account["unsecured"]), at)
