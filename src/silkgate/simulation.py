@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from silkgate.declarations.commands import Decision, PaymentBody
+from silkgate.inspection.commands import CheckResult
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import ManualClock
 from silkgate.node import Node
@@ -309,14 +311,10 @@ class Simulation:
         self._later(3)
         due = node.declarations.account(self.officer, mrn)["due"]
         if Decimal(due) > 0:
-            node.declarations.record_payment(
-                self.officer,
-                mrn,
-                kind="payment",
-                amount=Decimal(due),
-                currency="CNY",
-                reference=f"BANK-SIM-{n}",
+            payment = PaymentBody(
+                kind="payment", amount=Decimal(due), currency="CNY", reference=f"BANK-SIM-{n}"
             )
+            node.declarations.record_payment(self.officer, mrn, payment)
         status = node.declarations.get(self.officer, mrn)["status"]
         if status == "released":
             tally.count(tally.outcomes, "released")
@@ -329,7 +327,7 @@ class Simulation:
             Action.DESTROY: f"quarantine pest {PEST} found",
             Action.SEIZE: "deliberate undervaluation",
         }.get(decision)
-        node.declarations.act(self.officer, mrn, decision, reason)
+        node.declarations.act(self.officer, mrn, decision, Decision(reason=reason))
         tally.count(tally.outcomes, {Action.RELEASE: "released"}.get(decision, decision.value))
 
     def _inspect(self, task: dict[str, Any], truth: Truth) -> None:
@@ -367,7 +365,7 @@ class Simulation:
                         },
                     }
                 found_sps = True
-            node.inspections.record(who, task["id"], check["seq"], raw)
+            node.inspections.record(who, task["id"], check["seq"], CheckResult.model_validate(raw))
         self._later(0.5)
         node.inspections.complete(self.officer, task["id"])
         tally.fraud_found += found_fraud

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from silkgate import demo
 from silkgate.app import create_app
 from silkgate.config import Settings
+from silkgate.declarations.commands import Decision
 from silkgate.exchange import envelope
 from silkgate.exchange.envelope import Envelope
 from silkgate.exchange.services.dispatcher import Dispatcher
@@ -140,7 +141,7 @@ def _lodge(n: Node, doc: dict[str, Any]) -> dict[str, Any]:
 def _release(n: Node, mrn: str) -> None:
     d = n.declarations.get(OFFICER, mrn)
     if d["status"] != "released":
-        n.declarations.act(OFFICER, mrn, n_action("release"), "checked")
+        n.declarations.act(OFFICER, mrn, n_action("release"), Decision(reason="checked"))
 
 
 def n_action(name: str) -> Any:

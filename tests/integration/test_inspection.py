@@ -390,19 +390,22 @@ def test_a_partners_result_satisfies_the_checks_an_arrangement_recognises(
 
 
 def test_a_lab_finding_gives_the_test_the_result_and_the_limit():
-    from silkgate.inspection.rules import finding_errors as _finding_errors
+    from silkgate.inspection.commands import CheckResult
+    from silkgate.kernel.commands import parse
+    from silkgate.kernel.errors import InvalidRequest
 
-    assert [e.pointer for e in _finding_errors({"kind": "lab", "note": "failed"})] == [
-        "/finding/lab/test"
-    ]
-    bad = _finding_errors({"kind": "lab", "lab": {"test": "Listeria", "result": "high"}})
-    assert [e.pointer for e in bad] == ["/finding/lab/result", "/finding/lab/limit"]
-    assert (
-        _finding_errors(
-            {"kind": "lab", "lab": {"test": "Listeria", "result": "210", "limit": "100"}}
-        )
-        == []
-    )
+    def pointers(finding):
+        try:
+            parse(CheckResult, {"status": "non_compliant", "finding": finding})
+        except InvalidRequest as exc:
+            return [e.pointer for e in exc.errors]
+        return []
+
+    assert pointers({"kind": "lab", "note": "failed"}) == ["/finding/lab/test"]
+    bad = {"kind": "lab", "note": "failed", "lab": {"test": "Listeria", "result": "high"}}
+    assert pointers(bad) == ["/finding/lab/result", "/finding/lab/limit"]
+    lab = {"test": "Listeria", "result": "210", "limit": "100"}
+    assert pointers({"kind": "lab", "note": "failed", "lab": lab}) == []
 
 
 def test_inspection_rules_found_in_review(client, tokens, node, declaration):

@@ -170,3 +170,41 @@ def test_the_export_example_lodges(client, tokens):
     r = client.post("/v1/declarations", json=doc, headers=auth(tokens["acme-trading"]))
     assert r.status_code == 201, r.text
     assert r.json()["type"] == "EX" and r.json()["office"] == "CNHRS"
+
+
+def test_every_answer_links_where_to_read_on(client, tokens, declaration, node, monkeypatch):
+    """The API adds the links, on every path: lodged, replayed, read, listed, amended, decided."""
+    from silkgate.kernel.errors import FieldError, InvalidRequest
+
+    trader = auth(tokens["acme-trading"])
+    headers = {**trader, "Idempotency-Key": "links-" + declaration["lrn"]}
+    lodged = client.post("/v1/declarations", json=declaration, headers=headers)
+    assert lodged.status_code == 201, lodged.text
+    here = f"/v1/declarations/{lodged.json()['mrn']}"
+    expected = {"self": here, "journal": f"{here}/journal", "versions": f"{here}/versions"}
+    assert lodged.json()["links"] == expected
+    assert lodged.json()["assessment"]["links"] == {"self": f"{here}/assessment"}
+    replayed = client.post("/v1/declarations", json=declaration, headers=headers)
+    assert replayed.json() == lodged.json()
+
+    # A retry that today's rules refuse (dates move on) gets the first answer, links and all.
+    def refused(*args, **kwargs):
+        raise InvalidRequest([FieldError("/arrival_date", "invalid", "is in the past")])
+
+    monkeypatch.setattr(node.declarations, "prepare", refused)
+    again = client.post("/v1/declarations", json=declaration, headers=headers)
+    monkeypatch.undo()
+    assert again.status_code == 201 and again.json() == lodged.json()
+    assert again.headers["location"] == here and again.headers["idempotent-replayed"] == "true"
+
+    assert client.get(here, headers=trader).json()["links"] == expected
+    page = client.get("/v1/declarations", params={"lrn": declaration["lrn"]}, headers=trader)
+    assert [d["links"] for d in page.json()["items"]] == [expected]
+    versions = client.get(f"{here}/versions", headers=trader).json()["items"]
+    assert [v["links"] for v in versions] == [{"self": f"{here}/versions/1"}]
+    amended = client.put(here, json=declaration, headers=trader)
+    assert amended.status_code == 200, amended.text
+    assert amended.json()["links"] == expected
+    assert amended.json()["assessment"]["links"] == {"self": f"{here}/assessment"}
+    cancelled = client.post(f"{here}/cancel", json={"reason": "lodged twice"}, headers=trader)
+    assert cancelled.status_code == 200 and cancelled.json()["links"] == expected

@@ -15,8 +15,11 @@ from decimal import Decimal
 
 import pytest
 
+from silkgate.declarations.commands import PaymentBody
 from silkgate.declarations.events import Released
+from silkgate.inspection.commands import CheckResult
 from silkgate.inspection.events import CheckRecorded, InspectionCompleted
+from silkgate.kernel.commands import parse
 from silkgate.kernel.events import Event
 from tests.integration.conftest import auth
 
@@ -56,8 +59,10 @@ def test_a_crash_while_releasing_on_payment_keeps_neither_payment_nor_release(
     li = node.tokens.resolve(tokens["officer.li"])
     with crash_on(node, Released), pytest.raises(Injected):
         node.declarations.record_payment(
-            li, mrn, kind="payment", amount=Decimal(account["due"]),
-            currency=account["currency"], reference="BANK-CRASH",
+            li, mrn, PaymentBody(
+                kind="payment", amount=Decimal(account["due"]),
+                currency=account["currency"], reference="BANK-CRASH",
+            ),
         )  # fmt: skip
     after = client.get(f"/v1/declarations/{mrn}/payments", headers=officer).json()
     assert after["status"] == "lodged" and after["paid"] == "0.00" and after["payments"] == []
@@ -99,7 +104,10 @@ def test_a_crash_after_a_correction_keeps_neither_the_new_version_nor_the_result
     }
     with crash_on(node, CheckRecorded), pytest.raises(Injected):
         node.inspections.record(
-            li, task["id"], value["seq"], {"status": "non_compliant", "finding": finding}
+            li,
+            task["id"],
+            value["seq"],
+            parse(CheckResult, {"status": "non_compliant", "finding": finding}),
         )
     after = client.get(f"/v1/declarations/{mrn}", headers=officer).json()
     assert after["version"] == before["version"] == 1

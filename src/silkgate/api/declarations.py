@@ -10,12 +10,13 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.api import links
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep, current_principal, get_node
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import declarations as out
 from silkgate.api.schemas.base import answer, schema_of
-from silkgate.api.schemas.commands import Decision, PaymentBody
+from silkgate.declarations.commands import Decision, PaymentBody
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.services import DeclarationService, Outcome, request_fingerprint
 from silkgate.declarations.states import Action, Status
@@ -148,7 +149,8 @@ async def _earlier_answer(
     replay = await run_in_threadpool(service.replay, principal, idempotency_key, fingerprint)
     if replay is None:
         return None
-    return _json(replay, 201, {"Location": replay["links"]["self"], "Idempotent-Replayed": "true"})
+    headers = {"Location": links.declaration(replay["mrn"]), "Idempotent-Replayed": "true"}
+    return _json(links.assessed(replay), 201, headers)
 
 
 def _lodged(outcome: Outcome) -> Response:
@@ -156,6 +158,7 @@ def _lodged(outcome: Outcome) -> Response:
     if isinstance(outcome, Exception):
         raise outcome
     result, replayed = outcome
+    links.assessed(result)
     headers = {"Location": result["links"]["self"]}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -216,13 +219,14 @@ def list_declarations(
         limit=limit,
         cursor=cursor,
     )
-    return _json({"items": page.items, "next_cursor": page.next_cursor})
+    items = [links.summary(item) for item in page.items]
+    return _json({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.get("/{mrn}", responses={200: answer(out.Declaration), **_READ_ERRORS})
 def get_declaration(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
     """One declaration: its status, its current document and the actions open to you."""
-    result = node.declarations.get(principal, mrn)
+    result = links.summary(node.declarations.get(principal, mrn))
     return _json(result, headers={"ETag": f'"{result["version"]}"'})
 
 
@@ -268,13 +272,13 @@ async def amend_declaration(
     result = await run_in_threadpool(
         node.declarations.amend, principal, mrn, raw, if_match=version, reason=reason
     )
-    return _json(result, headers={"ETag": f'"{result["version"]}"'})
+    return _json(links.assessed(result), headers={"ETag": f'"{result["version"]}"'})
 
 
 @router.get("/{mrn}/versions", responses={200: answer(out.Versions), **_READ_ERRORS})
 def list_versions(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
     """Every version of the declaration, oldest first."""
-    return _json({"items": node.declarations.versions(principal, mrn)})
+    return _json({"items": links.versions(mrn, node.declarations.versions(principal, mrn))})
 
 
 @router.get(
@@ -297,12 +301,15 @@ def timeline(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
     return _json({"items": node.declarations.timeline(principal, mrn)})
 
 
+_NO_REASON = Decision()
+
+
 def _decision_route(action: Action, summary: str) -> None:
     def decide(
         node: NodeDep, principal: PrincipalDep, mrn: MrnPath, decision: Decision | None = None
     ) -> Response:
-        reason = decision.reason if decision else None
-        return _json(node.declarations.act(principal, mrn, action, reason))
+        answer = node.declarations.act(principal, mrn, action, decision or _NO_REASON)
+        return _json(links.summary(answer))
 
     decide.__doc__ = summary
     router.add_api_route(
@@ -371,12 +378,4 @@ def record_payment(
     node: NodeDep, principal: PrincipalDep, mrn: MrnPath, body: PaymentBody
 ) -> Response:
     """Record a payment or a guarantee against the amount due (customs staff)."""
-    result = node.declarations.record_payment(
-        principal,
-        mrn,
-        kind=body.kind,
-        amount=body.amount,
-        currency=body.currency,
-        reference=body.reference,
-    )
-    return _json(result, 201)
+    return _json(node.declarations.record_payment(principal, mrn, body), 201)

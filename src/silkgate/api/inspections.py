@@ -13,7 +13,7 @@ from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body
-from silkgate.api.schemas.commands import Assignment, CheckResult, PartnerInspectionResult
+from silkgate.inspection.commands import Assignment, CheckResult, PartnerInspectionResult
 
 router = APIRouter(prefix="/v1/inspections", tags=["inspections"])
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
@@ -66,9 +66,8 @@ async def assign(
     request: Request, node: NodeDep, principal: PrincipalDep, task_id: TaskId
 ) -> Response:
     """Assign the task: ``{"officer": "officer.li", "sps_inspector": "inspector.chen"}``."""
-    raw = await _body(request)
-    parse(Assignment, raw)
-    return _json(await run_in_threadpool(node.inspections.assign, principal, task_id, raw))
+    assignment = parse(Assignment, await _body(request))
+    return _json(await run_in_threadpool(node.inspections.assign, principal, task_id, assignment))
 
 
 @router.post(
@@ -87,9 +86,8 @@ async def record(
 
     Customs checks are recorded by officers, SPS checks by SPS inspectors.
     """
-    raw = await _body(request)
-    parse(CheckResult, raw)
-    return _json(await run_in_threadpool(node.inspections.record, principal, task_id, seq, raw))
+    result = parse(CheckResult, await _body(request))
+    return _json(await run_in_threadpool(node.inspections.record, principal, task_id, seq, result))
 
 
 @router.post("/{task_id}/complete", responses={200: answer(out.Task), **_ERRORS})
@@ -167,7 +165,6 @@ async def partner_result(
     "result": "compliant", "checks": ["pests", "treatment"], "note": "..."}``. Under a
     recognition arrangement, a compliant result satisfies the matching open checks.
     """
-    raw = await _body(request)
-    parse(PartnerInspectionResult, raw)
-    result = await run_in_threadpool(node.inspections.partner_result, principal, mrn, raw)
+    command = parse(PartnerInspectionResult, await _body(request))
+    result = await run_in_threadpool(node.inspections.partner_result, principal, mrn, command)
     return _json(result, 201)

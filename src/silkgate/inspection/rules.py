@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from silkgate.inspection.checklist import Service
 from silkgate.kernel.actors import Principal, Role
-from silkgate.kernel.errors import FieldError, Forbidden
-
-STATUSES = ("compliant", "non_compliant")
+from silkgate.kernel.errors import Forbidden
 
 
 def worker(principal: Principal) -> None:
@@ -73,77 +70,3 @@ KNOWN_CHECKS = frozenset(
     | {("customs", "origin")}
     | {("sps", c) for c in ("certificate", "samples", "treatment", "pests", "prohibited")}
 )
-
-
-def finding_errors(finding: dict[str, Any]) -> list[FieldError]:
-    errors = []
-    note = finding.get("note")
-    if note is not None and (not isinstance(note, str) or len(note) > 500):
-        errors.append(FieldError("/finding/note", "invalid", "text of at most 500 characters"))
-    corrected = finding.get("corrected")
-    if corrected is not None:
-        if finding.get("kind") not in CORRECTIONS:
-            errors.append(
-                FieldError(
-                    "/finding/corrected",
-                    "invalid",
-                    "only a quantity, value, classification or origin finding corrects it",
-                )
-            )
-        elif not isinstance(corrected, dict) or not corrected:
-            errors.append(FieldError("/finding/corrected", "invalid", "the corrected fields"))
-    pest = finding.get("pest")
-    if finding.get("kind") == "pest" and (
-        not isinstance(pest, dict) or not str(pest.get("scientific_name") or "").strip()
-    ):
-        errors.append(
-            FieldError("/finding/pest/scientific_name", "missing", "name the pest intercepted")
-        )
-    if finding.get("kind") == "lab":
-        lab = finding.get("lab")
-        if not isinstance(lab, dict) or not str(lab.get("test") or "").strip():
-            errors.append(
-                FieldError("/finding/lab/test", "missing", "name the test (e.g. Salmonella)")
-            )
-        else:
-            for key in ("result", "limit"):
-                try:
-                    Decimal(str(lab.get(key)))
-                except (InvalidOperation, ValueError):
-                    errors.append(
-                        FieldError(
-                            f"/finding/lab/{key}", "invalid", "a number, in the standard's unit"
-                        )
-                    )
-    return errors
-
-
-def result_errors(raw: Any) -> list[FieldError]:
-    """What is wrong with a check's result as sent: status, and the finding's fields."""
-    if not isinstance(raw, dict):
-        return [FieldError("", "invalid", "send a JSON object")]
-    errors: list[FieldError] = []
-    status = raw.get("status")
-    if status not in STATUSES:
-        errors.append(FieldError("/status", "invalid", "compliant or non_compliant"))
-    finding = raw.get("finding")
-    if finding is not None and not isinstance(finding, dict):
-        errors.append(FieldError("/finding", "invalid", 'an object, e.g. {"note": "..."}'))
-    if status == "non_compliant" and not finding:
-        errors.append(FieldError("/finding", "missing", "say what was found"))
-    elif status == "non_compliant" and isinstance(finding, dict):
-        if not finding.get("kind"):
-            errors.append(FieldError("/finding/kind", "missing", "what kind of finding"))
-        if not str(finding.get("note") or "").strip():
-            errors.append(FieldError("/finding/note", "missing", "say what was found"))
-    if (
-        status == "compliant"
-        and isinstance(finding, dict)
-        and finding.get("kind") not in (None, "other")
-    ):
-        errors.append(
-            FieldError("/finding/kind", "inconsistent", "a compliant check has no finding")
-        )
-    if isinstance(finding, dict):
-        errors.extend(finding_errors(finding))
-    return errors

@@ -11,8 +11,10 @@ from fastapi import Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.declarations.commands import Decision, PaymentBody
 from silkgate.declarations.states import Action, Status
 from silkgate.kernel.actors import Principal
+from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Forbidden, InvalidRequest, NotFound
 from silkgate.node import Node
 from silkgate.store.declarations import Filters
@@ -189,16 +191,13 @@ async def record_payment(
     except InvalidOperation:
         return redirect(back, ("error", f"Amount {amount!r} is not a number."))
     service = node_of(request).declarations
-    await run_in_threadpool(
-        lambda: service.record_payment(
-            principal,
-            mrn,
-            kind=kind,
-            amount=value,
-            currency=currency or service.currency,
-            reference=reference,
-        )
-    )
+    raw = {
+        "kind": kind,
+        "amount": value,
+        "currency": currency or service.currency,
+        "reference": reference,
+    }
+    await run_in_threadpool(lambda: service.record_payment(principal, mrn, parse(PaymentBody, raw)))
     return redirect(back, ("ok", f"Recorded: {kind} of {value} {currency}."))
 
 
@@ -243,5 +242,6 @@ async def act(
             raise ValueError
     except ValueError:
         return redirect(back, ("error", f"Unknown action {action!r}."))
-    await run_in_threadpool(node_of(request).declarations.act, principal, mrn, chosen, reason)
+    decision = parse(Decision, {"reason": reason})
+    await run_in_threadpool(node_of(request).declarations.act, principal, mrn, chosen, decision)
     return redirect(back, ("ok", f"Done: {chosen.value}."))

@@ -12,7 +12,9 @@ from fastapi import Form, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.inspection.commands import CheckResult
 from silkgate.kernel.actors import Principal
+from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Forbidden
 from silkgate.web.pages import node_of, redirect, refusal, render
 from silkgate.web.routing import console_router, returning_to
@@ -67,7 +69,7 @@ async def record_check(
         request,
         principal,
         task_id,
-        lambda: node.inspections.record(principal, task_id, seq, raw),
+        lambda: node.inspections.record(principal, task_id, seq, parse(CheckResult, raw)),
         f"Recorded: check {seq}.",
     )
 

@@ -8,7 +8,6 @@ the CLI and the console call too. Services still receive the body as sent.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -17,22 +16,6 @@ from pydantic import Field
 from silkgate.api.schemas.base import Command
 
 Date = Annotated[str, Field(description="A date, YYYY-MM-DD", examples=["2026-11-20"])]
-Outcome = Literal["compliant", "non_compliant"]
-
-
-class Decision(Command):
-    """The reason for an officer's decision or a cancellation (required to hold, reject, cancel)."""
-
-    reason: Annotated[str, Field(max_length=1000)] | None = None
-
-
-class PaymentBody(Command):
-    """A payment received (confirmed by the treasury or the bank) or a guarantee accepted."""
-
-    kind: Literal["payment", "guarantee"]
-    amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    reference: Annotated[str, Field(min_length=1, max_length=70)]
 
 
 class ControlOutcome(Command):
@@ -64,34 +47,6 @@ class BudgetCommand(Command):
     exploration_share: Annotated[float, Field(ge=0, le=1)] | None = None
     window: Annotated[int, Field(ge=100, le=1_000_000)] | None = None
     aeo_factor: Annotated[float, Field(ge=0, le=1)] | None = None
-
-
-class Assignment(Command):
-    """Who carries out an inspection: an officer and/or an SPS inspector (user names)."""
-
-    officer: str | None = None
-    sps_inspector: str | None = None
-
-
-class CheckResult(Command):
-    """The result of one check of an inspection, with the finding when not compliant."""
-
-    status: Outcome
-    finding: dict[str, Any] | None = Field(
-        default=None,
-        description='What was found: {"kind", "note", "item"?, "corrected"?, "pest"?, "lab"?}',
-    )
-
-
-class PartnerInspectionResult(Command):
-    """A partner administration's inspection result for the goods of a declaration."""
-
-    administration: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-    reference: Annotated[str, Field(min_length=1, max_length=70)]
-    result: Outcome
-    checks: Annotated[list[str], Field(min_length=1)]
-    inspected_on: dt.date
-    note: str | None = None
 
 
 class AeoCommand(Command):

@@ -31,12 +31,11 @@ def assessed_note(a: Any) -> str:
     )
 
 
-def brief(a: Any, mrn: str) -> dict[str, Any]:
+def brief(a: Any) -> dict[str, Any]:
     """The totals of an assessment, as the lodging and amendment answers carry them."""
     return {
         "currency": a.currency,
         **{k: format(round_money(v, a.minor_unit), "f") for k, v in a.totals.items()},
-        "links": {"self": f"/v1/declarations/{mrn}/assessment"},
     }
 
 
@@ -91,7 +90,7 @@ class Amendments:
             uow.collect(*declaration.take_events())
         # Handlers (a partner's export data compared again) may have changed it further.
         result = summary(_latest(ctx, declaration), ctx.codes.currencies)
-        result["assessment"] = brief(assessment, d.mrn)
+        result["assessment"] = brief(assessment)
         return result
 
     def _store_version(

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from silkgate.declarations.aggregate import Declaration, ReleaseFacts
+from silkgate.declarations.commands import Decision
 from silkgate.declarations.services.context import Context, visible
 from silkgate.declarations.services.payments import account_of
 from silkgate.declarations.services.queries import summary
@@ -25,10 +26,10 @@ class Decisions:
         self.ctx = ctx
 
     def act(
-        self, principal: Principal, mrn: str, action: Action, reason: str | None = None
+        self, principal: Principal, mrn: str, action: Action, decision: Decision
     ) -> dict[str, Any]:
         """An officer's decision (control, hold, resume, release, reject...) or a cancellation."""
-        reason = (reason or "").strip() or None
+        reason = decision.reason
         if action in REASON_REQUIRED and reason is None:
             raise InvalidRequest(
                 [FieldError("/reason", "missing", f"a reason is required to {action.value}")]

@@ -254,7 +254,7 @@ class Lodgings:
         keys = []
         for i, d in zip(fresh, stored, strict=True):
             result = summary(d, self.ctx.codes.currencies)
-            result["assessment"] = brief(lodgings[i].assessment, d.mrn)
+            result["assessment"] = brief(lodgings[i].assessment)
             outcomes[i] = (result, False)
             keys.extend(_key_row(lodgings[i], d.id, result, at))
         store.remember_idempotent(conn, keys)

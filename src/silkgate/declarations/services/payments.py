@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from silkgate.declarations.aggregate import Declaration
+from silkgate.declarations.commands import PaymentBody
 from silkgate.declarations.services.context import Context, visible
 from silkgate.declarations.states import Status
 from silkgate.kernel.actors import Principal
@@ -19,7 +20,6 @@ from silkgate.tariff.money import ZERO, round_money
 
 # The goods did not enter: no duty is due; what was paid is refunded.
 _NOTHING_DUE = frozenset({"returned", "destroyed", "rejected", "cancelled"})
-KINDS = ("payment", "guarantee")
 
 
 def account_of(
@@ -62,18 +62,12 @@ def account_of(
     }
 
 
-def payment_errors(
-    kind: str, amount: Decimal, currency: str, reference: str, ctx: Context
-) -> list[FieldError]:
-    """What is wrong with a payment as sent (before any database work)."""
+def payment_errors(payment: PaymentBody, ctx: Context) -> list[FieldError]:
+    """What this node refuses in a payment: another currency, more decimals than it has."""
     errors = []
-    if kind not in KINDS:
-        errors.append(FieldError("/kind", "invalid", "must be 'payment' or 'guarantee'"))
-    if currency != ctx.currency:
+    if payment.currency != ctx.currency:
         errors.append(FieldError("/currency", "not_national_currency", f"must be {ctx.currency}"))
-    if amount <= 0:
-        errors.append(FieldError("/amount", "not_positive", "must be greater than 0"))
-    elif amount != round_money(amount, ctx.minor_unit):
+    if payment.amount != round_money(payment.amount, ctx.minor_unit):
         errors.append(
             FieldError(
                 "/amount",
@@ -81,8 +75,6 @@ def payment_errors(
                 f"{ctx.currency} has {ctx.minor_unit} decimal places",
             )
         )
-    if not reference.strip():
-        errors.append(FieldError("/reference", "missing", "is required"))
     return errors
 
 
@@ -129,14 +121,7 @@ class Payments:
             )
 
     def record_payment(
-        self,
-        principal: Principal,
-        mrn: str,
-        *,
-        kind: str,
-        amount: Decimal,
-        currency: str,
-        reference: str,
+        self, principal: Principal, mrn: str, payment: PaymentBody
     ) -> dict[str, Any]:
         """Record a payment received, or a guarantee accepted, against the amount due.
 
@@ -149,9 +134,10 @@ class Payments:
         """
         if not principal.is_staff:
             raise Forbidden("payments and guarantees are recorded by customs staff")
-        errors = payment_errors(kind, amount, currency, reference, self.ctx)
+        errors = payment_errors(payment, self.ctx)
         if errors:
             raise InvalidRequest(errors)
+        kind, amount, currency = payment.kind, payment.amount, payment.currency
         at = self.ctx.clock()
         with self.ctx.unit_of_work() as uow:
             conn = uow.connection
@@ -165,14 +151,14 @@ class Payments:
                 kind=kind,
                 amount=amount,
                 currency=currency,
-                reference=reference.strip(),
+                reference=payment.reference,
                 recorded_at=at,
                 recorded_by=principal.name,
             )
             declaration = Declaration(d)
             declaration.paid(
                 kind=kind, at=at, actor=principal.name,
-                reason=f"{amount} {currency}, reference {reference.strip()}",
+                reason=f"{amount} {currency}, reference {payment.reference}",
             )  # fmt: skip
             account = self._account(conn, d)
             declaration.settle(Decimal(account["unsecured"]), at)

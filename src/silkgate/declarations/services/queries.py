@@ -39,7 +39,7 @@ def iso(at: Any) -> str:
 
 
 def summary(d: store.StoredDeclaration, minor_units: Mapping[str, int | None]) -> dict[str, Any]:
-    """The public face of a declaration, without its document."""
+    """The public face of a declaration, without its document (the API adds its links)."""
     minor = minor_units.get(d.currency)
     amount = (
         d.invoice_amount if minor is None else d.invoice_amount.quantize(Decimal(1).scaleb(-minor))
@@ -59,11 +59,6 @@ def summary(d: store.StoredDeclaration, minor_units: Mapping[str, int | None]) -
         "arrival_date": d.arrival_date.isoformat() if d.arrival_date else None,
         "lodged_at": iso(d.lodged_at),
         "updated_at": iso(d.updated_at),
-        "links": {
-            "self": f"/v1/declarations/{d.mrn}",
-            "journal": f"/v1/declarations/{d.mrn}/journal",
-            "versions": f"/v1/declarations/{d.mrn}/versions",
-        },
     }
 
 
@@ -113,14 +108,7 @@ class Queries:
     def versions(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
         with reading(self.ctx.engine) as conn:
             d = visible(conn, principal, mrn)
-            return [
-                {
-                    **v,
-                    "created_at": iso(v["created_at"]),
-                    "links": {"self": f"/v1/declarations/{mrn}/versions/{v['version']}"},
-                }
-                for v in store.versions(conn, d.id)
-            ]
+            return [{**v, "created_at": iso(v["created_at"])} for v in store.versions(conn, d.id)]
 
     def timeline(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
         """The declaration's journal entries, oldest first, with time elapsed since lodging."""

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.inspection import rules
+from silkgate.inspection.commands import PartnerInspectionResult
 from silkgate.inspection.recognition import recognised
 from silkgate.kernel.actors import SYSTEM, Principal, Role
 from silkgate.kernel.clock import Clock
@@ -19,8 +20,6 @@ from silkgate.sps import ephyto
 from silkgate.store import declarations as declaration_store
 from silkgate.store import inspection as store
 from silkgate.store.db import reading
-
-_RESULT_FIELDS = {"administration", "reference", "result", "checks", "inspected_on", "note"}
 
 
 class Certificates:
@@ -104,7 +103,9 @@ class Certificates:
                 mismatches.append(ephyto.Mismatch("status", "withdrawn earlier", never))
         return mismatches
 
-    def partner_result(self, principal: Principal, mrn: str, raw: Any) -> dict[str, Any]:
+    def partner_result(
+        self, principal: Principal, mrn: str, result: PartnerInspectionResult
+    ) -> dict[str, Any]:
         """A partner administration's inspection result for these goods (recorded through the
         API; between nodes it arrives by exchange).
 
@@ -114,10 +115,8 @@ class Certificates:
         open for this administration's own inspection.
         """
         rules.worker(principal)
-        errors = self._result_errors(raw)
-        if errors:
-            raise InvalidRequest(errors)
         at = self.clock()
+        self._check_partner(result, at.date())
         with self.unit_of_work() as uow:
             conn = uow.connection
             d = declaration_store.get(conn, mrn, for_update=True)
@@ -126,8 +125,8 @@ class Certificates:
             satisfied, note = apply_partner_result(
                 conn,
                 d,
-                partner=raw["administration"],
-                raw=raw,
+                partner=result.administration,
+                raw=result.as_json(),
                 actor=principal.name,
                 at=at,
                 may_record=lambda service: rules.may_record(principal, service),
@@ -135,48 +134,24 @@ class Certificates:
             uow.collect(Noted.of(note))
         return {
             "mrn": mrn,
-            "administration": raw["administration"],
-            "result": raw["result"],
+            "administration": result.administration,
+            "result": result.result,
             "satisfied_checks": satisfied,
         }
 
-    def _result_errors(self, raw: Any) -> list[FieldError]:
-        """What is wrong with a partner's result as sent."""
-        if not isinstance(raw, dict):
-            return [FieldError("", "invalid", "send a JSON object")]
+    def _check_partner(self, result: PartnerInspectionResult, today: dt.date) -> None:
+        """What this node knows of a partner's result: the partner, and the day it inspected."""
         errors: list[FieldError] = []
-        partner = raw.get("administration")
-        if not (isinstance(partner, str) and partner in self.countries):
+        if result.administration not in self.countries:
             errors.append(FieldError("/administration", "invalid", "an ISO country code, e.g. VN"))
-        elif partner == self.administration:
+        elif result.administration == self.administration:
             errors.append(
                 FieldError("/administration", "invalid", "a partner administration, not this one")
             )
-        reference = raw.get("reference")
-        if not isinstance(reference, str) or not 1 <= len(reference.strip()) <= 70:
-            errors.append(
-                FieldError("/reference", "invalid", "the partner's reference, 1 to 70 characters")
-            )
-        if raw.get("result") not in rules.STATUSES:
-            errors.append(FieldError("/result", "invalid", "compliant or non_compliant"))
-        checks = raw.get("checks")
-        known = sorted({c for _, c in rules.KNOWN_CHECKS})
-        if not (isinstance(checks, list) and checks and all(c in known for c in checks)):
-            errors.append(
-                FieldError(
-                    "/checks", "invalid", f"the checks the partner did, among {', '.join(known)}"
-                )
-            )
-        try:
-            if dt.date.fromisoformat(str(raw.get("inspected_on"))) > self.clock().date():
-                errors.append(FieldError("/inspected_on", "invalid", "is in the future"))
-        except ValueError:
-            errors.append(FieldError("/inspected_on", "invalid", "a date (YYYY-MM-DD)"))
-        errors.extend(
-            FieldError(f"/{k}", "unknown_field", "is not a field of a result")
-            for k in sorted(set(raw) - _RESULT_FIELDS)
-        )
-        return errors
+        if result.inspected_on > today:
+            errors.append(FieldError("/inspected_on", "invalid", "is in the future"))
+        if errors:
+            raise InvalidRequest(errors)
 
     def certificates(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
         with reading(self.engine) as conn:

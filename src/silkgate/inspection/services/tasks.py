@@ -7,6 +7,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from silkgate.inspection import rules
+from silkgate.inspection.commands import Assignment, CheckResult
 from silkgate.inspection.events import CheckRecorded, InspectionCompleted
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.clock import Clock
@@ -67,22 +68,19 @@ class Tasks:
         assert task is not None
         return rules.json_task(task, store.checks(conn, task["id"]))
 
-    def assign(self, principal: Principal, task_id: int, raw: Any) -> dict[str, Any]:
+    def assign(self, principal: Principal, task_id: int, assignment: Assignment) -> dict[str, Any]:
         """Assign the task to an officer and/or an SPS inspector (by user name)."""
         rules.worker(principal)
-        if not isinstance(raw, dict) or not set(raw) <= {"officer", "sps_inspector"} or not raw:
-            raise InvalidRequest(
-                [FieldError("", "invalid", "send an officer and/or an sps_inspector (user names)")]
-            )
         from silkgate.store import principals as principal_store
 
+        named = assignment.named()
         with self.unit_of_work() as uow:
             conn = uow.connection
             task = _open_task(conn, task_id)
             wanted = {"officer": (Role.OFFICER, Role.ADMIN), "sps_inspector": (Role.SPS_INSPECTOR,)}
             errors = []
-            for key, name in raw.items():
-                user = principal_store.find_principal(conn, str(name))
+            for key, name in named.items():
+                user = principal_store.find_principal(conn, name)
                 if user is None or user.role not in wanted[key]:
                     errors.append(
                         FieldError(
@@ -93,10 +91,12 @@ class Tasks:
                     )
             if errors:
                 raise InvalidRequest(errors)
-            store.update_task(conn, task["id"], **{k: str(v)[:80] for k, v in raw.items()})
+            store.update_task(conn, task["id"], **named)
         return self.get(principal, task_id)
 
-    def record(self, principal: Principal, task_id: int, seq: int, raw: Any) -> dict[str, Any]:
+    def record(
+        self, principal: Principal, task_id: int, seq: int, result: CheckResult
+    ) -> dict[str, Any]:
         """The result of one check: compliant or not, with the finding (a note, figures).
 
         A quantity, value, classification or origin finding with ``corrected``
@@ -104,10 +104,7 @@ class Tasks:
         transaction: a correction that does not validate records nothing.
         """
         rules.worker(principal)
-        errors = rules.result_errors(raw)
-        if errors:
-            raise InvalidRequest(errors)
-        status, finding = raw["status"], raw.get("finding")
+        status, finding = result.status, result.finding_json()
         at = self.clock()
         with self.unit_of_work() as uow:
             conn = uow.connection

@@ -1,0 +1,47 @@
+"""The declaration's commands besides its document: an officer's decision, a payment.
+
+The shape of each is checked here, once. What needs the node's data stays in
+the services: the national currency and its decimals, the amount due, and
+whether the action taken needs a reason (the action is the route's, not the
+body's).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from silkgate.kernel.commands import Command
+
+
+class Decision(Command):
+    """The reason for an officer's decision or a cancellation (required to hold, reject, cancel).
+
+    A blank reason is no reason.
+    """
+
+    reason: Annotated[str, Field(max_length=1000)] | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _stripped(cls, reason: str | None) -> str | None:
+        return (reason or "").strip() or None
+
+
+class PaymentBody(Command):
+    """A payment received (confirmed by the treasury or the bank) or a guarantee accepted."""
+
+    kind: Literal["payment", "guarantee"]
+    amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    reference: Annotated[str, Field(min_length=1, max_length=70)]
+
+    @field_validator("reference")
+    @classmethod
+    def _referenced(cls, reference: str) -> str:
+        if not reference.strip():
+            raise PydanticCustomError("payment_rule", "is required", {"code": "missing"})
+        return reference.strip()
