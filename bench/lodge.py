@@ -50,8 +50,8 @@ import sqlalchemy as sa
 
 from silkgate import demo
 from silkgate.access.principals import demo_token
+from silkgate.bootstrap import open_node
 from silkgate.config import Settings
-from silkgate.node import open_node
 from silkgate.origin.agreements import ASEAN
 from silkgate.refdata import files
 from silkgate.store import migrate, refdata

@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lodge import SECRET, Generator, fresh_database, machine, over_http, prepare
+from silkgate.bootstrap import open_node
 from silkgate.config import Settings
 from silkgate.declarations.validation import validate
-from silkgate.node import open_node
 from silkgate.risk import kcs
 from silkgate.risk.model import score, train
 from silkgate.store import risk as risk_store

@@ -19,8 +19,9 @@ import pytest
 import sqlalchemy as sa
 
 from silkgate import demo
+from silkgate.bootstrap import open_node
 from silkgate.config import Settings
-from silkgate.node import Node, open_node
+from silkgate.node import Node
 from silkgate.store import migrate, refdata
 from silkgate.store.db import make_engine
 

@@ -12,8 +12,9 @@ from starlette.responses import RedirectResponse, Response
 from silkgate import __version__
 from silkgate.api import declarations, exchange, inspections, problems, risk, tariff
 from silkgate.api.limits import BodySizeLimit
+from silkgate.bootstrap import open_node
 from silkgate.config import Settings
-from silkgate.node import Node, open_node
+from silkgate.node import Node
 from silkgate.web import console
 
 

@@ -77,7 +77,7 @@ class _Base:
         return SqlUnitOfWork(self.engine, self.bus)
 
 
-def bootstrap(
+def open_node(
     settings: Settings, engine: sa.Engine | None = None, *, clock: Clock = system_clock
 ) -> Node:
     """Open the database, check it is ready, build the services and register the handlers."""

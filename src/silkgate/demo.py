@@ -8,13 +8,13 @@ on a node with another secret).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from silkgate.access.principals import Role, demo_token, hash_token
 from silkgate.config import Settings
+from silkgate.kernel.clock import system_clock
 from silkgate.store import principals as principal_store
 from silkgate.store.db import writing
 from silkgate.store.tables import locations, offices
@@ -102,7 +102,7 @@ def setup(
     engine: sa.Engine, secret_key: str, administration: str = "CN"
 ) -> list[tuple[DemoUser, str]]:
     """Create the demo offices and users if missing; the users with their tokens."""
-    now = dt.datetime.now(dt.UTC)
+    now = system_clock()
     out = []
     with writing(engine) as conn:
         known = set(conn.execute(sa.select(offices.c.code)).scalars())
@@ -139,7 +139,7 @@ def tariff_files() -> tuple[bytes, bytes]:
 
 def load_tariff(settings: Settings, engine: sa.Engine) -> list[str]:
     """Load the demo tariff and rates where none are loaded yet; what was done, in words."""
-    from silkgate.node import open_node
+    from silkgate.bootstrap import open_node
     from silkgate.store import tariff as tariff_store
     from silkgate.store.db import reading
 
@@ -207,8 +207,8 @@ DEMO_PROFILES = [
 
 def load_profiles(settings: Settings, engine: sa.Engine) -> list[str]:
     """Create the illustrative demo risk profiles where no profile exists yet."""
+    from silkgate.bootstrap import open_node
     from silkgate.kernel.actors import Principal
-    from silkgate.node import open_node
 
     node = open_node(settings, engine)
     if node.risk.list_profiles(include_retired=True):
@@ -223,7 +223,7 @@ def load_sps(settings: Settings, engine: sa.Engine) -> list[str]:
     """Load the ILLUSTRATIVE demo SPS requirements where none are loaded yet."""
     from importlib.resources import files
 
-    from silkgate.node import open_node
+    from silkgate.bootstrap import open_node
     from silkgate.store import sps as sps_store
     from silkgate.store.db import reading
 

@@ -1,7 +1,7 @@
 """A running node's parts: settings, engine, code lists, services and the token resolver.
 
-Built once by :func:`open_node` (wired in ``bootstrap.py``); the API, the web
-console and the CLI all use the same object.
+Built once by :func:`silkgate.bootstrap.open_node`; the API, the web console
+and the CLI all use the same object.
 """
 
 from __future__ import annotations
@@ -118,12 +118,3 @@ class Node:
         self.stop_dispatcher()
         self.lodgings.close()
         self.engine.dispose()
-
-
-def open_node(
-    settings: Settings, engine: sa.Engine | None = None, *, clock: Clock = system_clock
-) -> Node:
-    """The node of ``settings``: its services wired and its event handlers registered."""
-    from silkgate.bootstrap import bootstrap
-
-    return bootstrap(settings, engine, clock=clock)

@@ -386,7 +386,7 @@ class Simulation:
 
     def run(self, count: int, progress: Callable[[int], None] | None = None) -> Tally:
         """Simulate ``count`` declarations lodged over the last ``days`` days."""
-        start = dt.datetime.now(dt.UTC) - dt.timedelta(days=self.days)
+        start = self.clock() - dt.timedelta(days=self.days)
         for n in range(1, count + 1):
             day = self.rng.randrange(self.days)
             hour = self.rng.choice([8, 9, 10, 11, 13, 14, 15, 16, 17])

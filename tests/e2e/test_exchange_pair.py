@@ -208,7 +208,7 @@ def test_a_node_killed_mid_stream_loses_and_doubles_nothing(pair, victim):
 
 
 def _cn_signed(pair: Pair) -> tuple[Envelope, str]:
-    from silkgate.node import open_node
+    from silkgate.bootstrap import open_node
 
     env = pair.env("CN")
     node = open_node(

@@ -20,13 +20,14 @@ from fastapi.testclient import TestClient
 
 from silkgate import demo
 from silkgate.app import create_app
+from silkgate.bootstrap import open_node
 from silkgate.config import Settings
 from silkgate.declarations.commands import Decision
 from silkgate.exchange import envelope
 from silkgate.exchange.envelope import Envelope
 from silkgate.exchange.services.dispatcher import Dispatcher
 from silkgate.kernel.actors import Principal, Role
-from silkgate.node import Node, open_node
+from silkgate.node import Node
 from silkgate.store import exchange as exchange_store
 from silkgate.store import migrate, refdata
 from silkgate.store.db import make_engine, reading, writing

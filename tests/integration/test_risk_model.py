@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 
 from silkgate import demo
 from silkgate.app import create_app
+from silkgate.bootstrap import open_node
 from silkgate.config import Settings
 from silkgate.kernel.errors import InvalidRequest
-from silkgate.node import open_node
 from silkgate.store import migrate, refdata
 from silkgate.store import risk as risk_store
 from silkgate.store.db import make_engine, writing

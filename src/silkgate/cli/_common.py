@@ -82,7 +82,8 @@ def guard(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def open_local_node(clock: Clock = system_clock) -> Node:
     """The node whose database this machine holds (not yet ready: exit 1), on ``clock``."""
-    from silkgate.node import NodeNotReady, open_node
+    from silkgate.bootstrap import open_node
+    from silkgate.node import NodeNotReady
 
     config = settings()
     try:

@@ -50,9 +50,10 @@ def _assess_remotely(node: str, raw: Any, on: dt.date | None) -> Any:
 
 
 def _assess_here(raw: Any, on: dt.date | None) -> Any:
+    from silkgate.bootstrap import open_node
     from silkgate.declarations.validation import validate
     from silkgate.kernel.errors import InvalidRequest
-    from silkgate.node import NodeNotReady, open_node
+    from silkgate.node import NodeNotReady
     from silkgate.tariff.services import TariffNotLoaded
 
     config = settings()

@@ -17,7 +17,7 @@ demo_app = typer.Typer(help="A demonstration node (invented data).", no_args_is_
 def demo_setup() -> None:
     """Migrate, load reference data, create the demo administration and users; print tokens."""
     from silkgate import demo
-    from silkgate.node import open_node
+    from silkgate.bootstrap import open_node
     from silkgate.store import migrate, refdata
 
     config = settings()

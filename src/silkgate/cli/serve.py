@@ -18,7 +18,8 @@ def serve(
 ) -> None:
     """Serve the API and the web console."""
     from silkgate.app import create_app
-    from silkgate.node import NodeNotReady, open_node
+    from silkgate.bootstrap import open_node
+    from silkgate.node import NodeNotReady
     from silkgate.serve import serve as run_workers
 
     config = settings()

@@ -8,7 +8,6 @@ the old list or the new one.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import orjson
 import sqlalchemy as sa
 
 from silkgate.declarations.validation import CodeLists
+from silkgate.kernel.clock import Clock, system_clock
 from silkgate.refdata import files
 from silkgate.store import tables
 from silkgate.store.db import reading, writing
@@ -54,7 +54,9 @@ class LoadReport:
     changed: bool
 
 
-def load(engine: sa.Engine, *, force: bool = False) -> list[LoadReport]:
+def load(
+    engine: sa.Engine, *, force: bool = False, clock: Clock = system_clock
+) -> list[LoadReport]:
     """Load every dataset whose content changed since the last load (or all, with ``force``)."""
     reports = []
     for ds in DATASETS:
@@ -81,7 +83,7 @@ def load(engine: sa.Engine, *, force: bool = False) -> list[LoadReport]:
                     dataset=ds.name,
                     version=version,
                     rows=len(rows),
-                    loaded_at=dt.datetime.now(dt.UTC),
+                    loaded_at=clock(),
                 )
             )
         reports.append(LoadReport(ds.name, len(rows), True))
