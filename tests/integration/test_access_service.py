@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -21,8 +22,10 @@ AT = dt.datetime(2025, 3, 1, 8, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def engine(settings: Settings, prepared: dict[str, str]) -> sa.Engine:
-    return make_engine(settings.database_url, pool_size=1)
+def engine(settings: Settings, prepared: dict[str, str]) -> Iterator[sa.Engine]:
+    engine = make_engine(settings.database_url, pool_size=1)
+    yield engine
+    engine.dispose()
 
 
 def test_a_user_gets_a_token_that_resolves_to_it(settings: Settings, engine: sa.Engine) -> None:
