@@ -46,7 +46,7 @@ from silkgate.inspection.services.certificates import RecognisedResults
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.node import Node, NodeNotReady, TokenResolver
-from silkgate.risk.outcomes import ControlOutcome
+from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.control import record_outcome_in
 from silkgate.risk.services.ports import Scorer

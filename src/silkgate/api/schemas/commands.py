@@ -16,7 +16,6 @@ from pydantic import Field
 
 from silkgate.api.schemas.base import Command
 
-Date = Annotated[str, Field(description="A date, YYYY-MM-DD", examples=["2026-11-20"])]
 Outcome = Literal["compliant", "non_compliant"]
 
 
@@ -33,37 +32,6 @@ class PaymentBody(Command):
     amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     reference: Annotated[str, Field(min_length=1, max_length=70)]
-
-
-class ControlOutcome(Command):
-    """The outcome of a control: fraud found or not, how critical, the revenue recovered."""
-
-    fraud: bool
-    critical: bool = False
-    revenue_recovered: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)] = Decimal(0)
-    note: Annotated[str, Field(max_length=1000)] | None = None
-
-
-class RiskProfileCommand(Command):
-    """A risk profile, or a new version of the one with the same name."""
-
-    name: Annotated[str, Field(min_length=1, max_length=80)]
-    condition: str
-    effect: Literal["score", "yellow", "red", "sps"]
-    points: float | None = None
-    valid_from: Date | None = None
-    valid_to: Date | None = None
-    description: str | None = None
-
-
-class BudgetCommand(Command):
-    """Any of the selectivity budget's settings; those left out keep their value."""
-
-    red_share: Annotated[float, Field(ge=0, le=1)] | None = None
-    yellow_share: Annotated[float, Field(ge=0, le=1)] | None = None
-    exploration_share: Annotated[float, Field(ge=0, le=1)] | None = None
-    window: Annotated[int, Field(ge=100, le=1_000_000)] | None = None
-    aeo_factor: Annotated[float, Field(ge=0, le=1)] | None = None
 
 
 class Assignment(Command):
@@ -92,42 +60,3 @@ class PartnerInspectionResult(Command):
     checks: Annotated[list[str], Field(min_length=1)]
     inspected_on: dt.date
     note: str | None = None
-
-
-class AeoCommand(Command):
-    """The body of an action on the AEO register (empty for validate and reinstate)."""
-
-    name: str | None = Field(default=None, description="The operator's name (apply)")
-    reason: str | None = Field(default=None, description="Required to suspend, revoke, refuse")
-    valid_from: Date | None = Field(default=None, description="Required to grant")
-    valid_to: Date | None = None
-
-
-class AssistanceCase(Command):
-    """An alert or a verification request sent to a partner administration."""
-
-    partner: str
-    kind: Literal["alert", "verify_shipment", "verify_operator"]
-    subject: str
-    body: str
-    mrn: Annotated[str, Field(min_length=1, max_length=40)] | None = None
-
-
-class AssistanceReply(Command):
-    """A message in a case's thread; ``close`` closes the case on both sides."""
-
-    body: str
-    close: bool = False
-
-
-class PartnerRegistration(Command):
-    """A partner's card and the agreements in force (by default those the card proposes)."""
-
-    card: dict[str, Any] = Field(description="The partner's card, as GET /v1/exchange/card")
-    agreements: list[str] | None = None
-
-
-class InboxBatch(Command):
-    """Signed messages from a partner node, in compact JWS serialisation."""
-
-    messages: Annotated[list[str], Field(min_length=1, max_length=500)]
