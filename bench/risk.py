@@ -35,7 +35,9 @@ from lodge import SECRET, Generator, fresh_database, machine, over_http, prepare
 from silkgate.bootstrap import open_node
 from silkgate.config import Settings
 from silkgate.declarations.validation import validate
+from silkgate.kernel.commands import parse
 from silkgate.risk import kcs
+from silkgate.risk.commands import RiskProfileCommand
 from silkgate.risk.model import score, train
 from silkgate.store import risk as risk_store
 from silkgate.store.db import make_engine, writing
@@ -118,9 +120,8 @@ def main() -> None:
         node.risk.import_history(_csv(rows))
         node.risk.train("bench")
         for name, condition, effect, points in PROFILES:
-            node.risk.save_profile(
-                _admin(), {"name": name, "condition": condition, "effect": effect, "points": points}
-            )
+            profile = {"name": name, "condition": condition, "effect": effect, "points": points}
+            node.risk.save_profile(_admin(), parse(RiskProfileCommand, profile))
         gen = Generator(11, settings.timezone)
         today = node.declarations.today(node.declarations.clock())
         docs = []

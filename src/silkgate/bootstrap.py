@@ -46,7 +46,7 @@ from silkgate.inspection.services.certificates import RecognisedResults
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.node import Node, NodeNotReady, TokenResolver
-from silkgate.risk.outcomes import ControlOutcome
+from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.control import record_outcome_in
 from silkgate.risk.services.ports import Scorer
@@ -218,10 +218,12 @@ def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:
         for c in failed
     )
     notes = "; ".join((c["finding"] or {}).get("note", "") for c in failed if c["finding"])
+    recovered = max(revenue, Decimal(0)).quantize(Decimal("0.01"))
     outcome = ControlOutcome(
-        fraud=any(c["service"] == "customs" for c in failed) or critical,
+        # Revenue recovered (or a critical finding) is fraud, whichever service found it.
+        fraud=any(c["service"] == "customs" for c in failed) or critical or recovered > 0,
         critical=critical,
-        revenue_recovered=max(revenue, Decimal(0)).quantize(Decimal("0.01")),
+        revenue_recovered=recovered,
         note=f"joint inspection: {notes}"[:1000] if notes else "joint inspection",
     )
     _, note = record_outcome_in(

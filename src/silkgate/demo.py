@@ -209,13 +209,15 @@ def load_profiles(settings: Settings, engine: sa.Engine) -> list[str]:
     """Create the illustrative demo risk profiles where no profile exists yet."""
     from silkgate.bootstrap import open_node
     from silkgate.kernel.actors import Principal
+    from silkgate.kernel.commands import parse
+    from silkgate.risk.commands import RiskProfileCommand
 
     node = open_node(settings, engine)
     if node.risk.list_profiles(include_retired=True):
         return []
     admin = Principal(0, "demo setup", Role.ADMIN, None)
     for profile in DEMO_PROFILES:
-        node.risk.save_profile(admin, profile)
+        node.risk.save_profile(admin, parse(RiskProfileCommand, profile))
     return [f"{len(DEMO_PROFILES)} illustrative risk profiles created"]
 
 

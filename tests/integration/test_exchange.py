@@ -24,6 +24,15 @@ from silkgate.bootstrap import open_node
 from silkgate.config import Settings
 from silkgate.declarations.commands import Decision
 from silkgate.exchange import envelope
+from silkgate.exchange.commands import (
+    AeoApplication,
+    AeoCommand,
+    AeoDecision,
+    AeoGrant,
+    AssistanceCase,
+    AssistanceReply,
+    PartnerRegistration,
+)
 from silkgate.exchange.envelope import Envelope
 from silkgate.exchange.services.dispatcher import Dispatcher
 from silkgate.kernel.actors import Principal, Role
@@ -82,8 +91,8 @@ def pair(node: Node, vn: Node) -> dict[str, Any]:
     node.exchange.endpoint = "http://cn.test"
     for n in (node, vn):
         n.exchange.ensure_key()
-    node.exchange.add_partner(vn.exchange.card().as_json())
-    vn.exchange.add_partner(node.exchange.card().as_json())
+    node.exchange.add_partner(PartnerRegistration(card=vn.exchange.card().as_json()))
+    vn.exchange.add_partner(PartnerRegistration(card=node.exchange.card().as_json()))
     nodes = {"http://cn.test": node, "http://vn.test": vn}
 
     def transport(endpoint: str, tokens: list[str]) -> dict[str, Any]:
@@ -310,13 +319,10 @@ def test_a_message_delivered_twice_is_applied_once(node, vn, pair):
 
 def test_an_aeo_granted_in_china_gets_the_benefit_in_viet_nam(node, vn, pair):
     party = "9131" + uuid.uuid4().hex[:14].upper()
-    node.aeo.act(OFFICER, party, "apply", {"name": "Guangxi Demo Exporter Co."})
-    node.aeo.act(OFFICER, party, "validate", {})
+    node.aeo.act(OFFICER, party, "apply", AeoApplication(name="Guangxi Demo Exporter Co."))
+    node.aeo.act(OFFICER, party, "validate", AeoCommand())
     node.aeo.act(
-        OFFICER,
-        party,
-        "grant",
-        {"valid_from": (dt.date.today() - dt.timedelta(days=2)).isoformat()},
+        OFFICER, party, "grant", AeoGrant(valid_from=dt.date.today() - dt.timedelta(days=2))
     )
     deliver(pair)
     theirs = {a["party_id"]: a for a in vn.aeo.partner_operators(OFFICER)}
@@ -330,7 +336,7 @@ def test_an_aeo_granted_in_china_gets_the_benefit_in_viet_nam(node, vn, pair):
     reasons = " ".join(e["reason"] or "" for e in _journal(vn, im["mrn"]))
     assert "AEO of CN (exporter, mutual recognition)" in reasons, reasons
 
-    node.aeo.act(OFFICER, party, "suspend", {"reason": "audit findings"})
+    node.aeo.act(OFFICER, party, "suspend", AeoDecision(reason="audit findings"))
     deliver(pair)
     theirs = {a["party_id"]: a for a in vn.aeo.partner_operators(OFFICER)}
     assert theirs[party]["status"] == "suspended" and not theirs[party]["recognised"]
@@ -358,19 +364,21 @@ def test_a_stale_aeo_list_does_not_replace_a_newer_one(node, vn, pair):
 def test_an_assistance_request_and_its_reply_form_one_thread(node, vn, pair):
     case = node.assistance.open(
         OFFICER,
-        {
-            "partner": "VN",
-            "kind": "verify_operator",
-            "subject": "Is Hanoi Lotus Electronics JSC a registered importer?",
-            "body": "Please confirm its tax code and address.",
-        },
+        AssistanceCase(
+            partner="VN",
+            kind="verify_operator",
+            subject="Is Hanoi Lotus Electronics JSC a registered importer?",
+            body="Please confirm its tax code and address.",
+        ),
     )
     ref = case["reference"]
     assert case["thread"][0]["delivery"] == "pending"
     deliver(pair)
     theirs = vn.assistance.case(OFFICER, ref)
     assert (theirs["direction"], theirs["partner"], theirs["status"]) == ("incoming", "CN", "open")
-    vn.assistance.reply(OFFICER, ref, {"body": "Registered since 2019; address confirmed."})
+    vn.assistance.reply(
+        OFFICER, ref, AssistanceReply(body="Registered since 2019; address confirmed.")
+    )
     deliver(pair)
     ours = node.assistance.case(OFFICER, ref)
     assert ours["status"] == "answered"
@@ -379,17 +387,24 @@ def test_an_assistance_request_and_its_reply_form_one_thread(node, vn, pair):
         ("VN", "reply"),
     ]
     assert ours["thread"][0]["delivery"] == "delivered"
-    node.assistance.reply(OFFICER, ref, {"body": "Thank you.", "close": True})
+    node.assistance.reply(OFFICER, ref, AssistanceReply(body="Thank you.", close=True))
     deliver(pair)
     assert vn.assistance.case(OFFICER, ref)["status"] == "closed"
 
 
 def test_assistance_needs_an_agreement_and_a_text(node):
+    from silkgate.kernel.commands import parse
     from silkgate.kernel.errors import InvalidRequest
 
     with pytest.raises(InvalidRequest) as refused:
-        node.assistance.open(OFFICER, {"partner": "TH", "kind": "gossip"})
-    assert [e.pointer for e in refused.value.errors] == ["/partner", "/kind", "/subject", "/body"]
+        parse(AssistanceCase, {"partner": "TH", "kind": "gossip"})
+    assert [e.pointer for e in refused.value.errors] == ["/kind", "/subject", "/body"]
+    # A well-formed case to a partner without a mutual assistance agreement.
+    with pytest.raises(InvalidRequest) as refused:
+        node.assistance.open(
+            OFFICER, AssistanceCase(partner="TH", kind="alert", subject="Alert", body="Text")
+        )
+    assert [e.pointer for e in refused.value.errors] == ["/partner"]
 
 
 # -- inspection results ---------------------------------------------------------------------------
@@ -522,12 +537,15 @@ def test_the_inbox_receipts_once_and_refuses_forgeries(node, vn, vn_client, pair
 
 def test_a_partner_without_the_agreement_is_refused_and_the_message_parked(node, vn, pair):
     vn.exchange.add_partner(
-        node.exchange.card().as_json(), ["advance_export_data", "aeo_mra", "inspection_results"]
+        PartnerRegistration(
+            card=node.exchange.card().as_json(),
+            agreements=["advance_export_data", "aeo_mra", "inspection_results"],
+        )
     )
     try:
         case = node.assistance.open(
             OFFICER,
-            {"partner": "VN", "kind": "alert", "subject": "Alert", "body": "Counterfeit phones"},
+            AssistanceCase(partner="VN", kind="alert", subject="Alert", body="Counterfeit phones"),
         )
         deliver(pair)
         with reading(node.engine) as conn:
@@ -536,7 +554,7 @@ def test_a_partner_without_the_agreement_is_refused_and_the_message_parked(node,
         assert row["last_error"].startswith("not_agreed")
         assert any(r["code"] == "not_agreed" for r in vn.exchange.refusals(ADMIN, 10))
     finally:
-        vn.exchange.add_partner(node.exchange.card().as_json())
+        vn.exchange.add_partner(PartnerRegistration(card=node.exchange.card().as_json()))
     # The agreement is restored: an admin retries the parked message and it goes through.
     node.exchange.retry(ADMIN, row["message_id"])
     deliver(pair)
@@ -552,7 +570,7 @@ def test_key_rotation_keeps_messages_flowing(node, vn, pair):
     assert set(kids) == {old_kid, done["kid"]}
     # A message signed with the new key verifies at the partner.
     case = node.assistance.open(
-        OFFICER, {"partner": "VN", "kind": "alert", "subject": "After rotation", "body": "Test"}
+        OFFICER, AssistanceCase(partner="VN", kind="alert", subject="After rotation", body="Test")
     )
     deliver(pair)
     assert vn.assistance.case(OFFICER, case["reference"])["status"] == "open"

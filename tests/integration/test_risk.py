@@ -249,7 +249,7 @@ def test_an_outcome_is_recorded_in_the_callers_transaction(client, tokens, node,
     import datetime as dt
     from decimal import Decimal
 
-    from silkgate.risk.outcomes import ControlOutcome
+    from silkgate.risk.commands import ControlOutcome
     from silkgate.risk.services.control import record_outcome_in
     from silkgate.store import declarations as declaration_store
     from silkgate.store import journal as journal_store

@@ -17,14 +17,15 @@ from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import exchange as out
 from silkgate.api.schemas.base import Items, answer, parse, request_body, schema_of
-from silkgate.api.schemas.commands import (
+from silkgate.exchange.aeo import AeoAction
+from silkgate.exchange.commands import (
     AeoCommand,
     AssistanceCase,
     AssistanceReply,
     InboxBatch,
     PartnerRegistration,
+    aeo_command,
 )
-from silkgate.exchange.aeo import AeoAction
 from silkgate.exchange.envelope import MAX_BYTES, Refused
 from silkgate.kernel.errors import Forbidden, NotFound
 
@@ -175,12 +176,10 @@ async def add_partner(request: Request, node: NodeDep, principal: PrincipalDep) 
     if principal.role.value != "admin":
         raise Forbidden("partners are registered by the node's administrators")
     raw, _ = await json_body(request)
-    agreements = None
-    if isinstance(raw, dict) and "card" in raw:
-        parse(PartnerRegistration, raw)
-        agreements = raw.get("agreements")
-        raw = raw["card"]
-    return json_response(await run_in_threadpool(node.exchange.add_partner, raw, agreements), 201)
+    if isinstance(raw, dict) and "card" not in raw:
+        raw = {"card": raw}  # the card alone: the agreements it proposes
+    registration = parse(PartnerRegistration, raw)
+    return json_response(await run_in_threadpool(node.exchange.add_partner, registration), 201)
 
 
 @router.get("/v1/exchange/outbox", responses={200: answer(out.Messages), **_ERRORS})
@@ -276,10 +275,11 @@ async def aeo_act(
     """apply (``name``), validate, grant (``valid_from``, ``valid_to``), suspend, reinstate,
     revoke, refuse (``reason`` for the last three)."""
     raw = await _optional_body(request)
-    if action in _AEO_ACTIONS:
-        # An unknown action is the service's 404, whatever the body.
-        parse(AeoCommand, raw)
-    return json_response(await run_in_threadpool(node.aeo.act, principal, party_id, action, raw))
+    # An unknown action is the service's 404, whatever the body.
+    command = parse(aeo_command(AeoAction(action)), raw) if action in _AEO_ACTIONS else AeoCommand()
+    return json_response(
+        await run_in_threadpool(node.aeo.act, principal, party_id, action, command)
+    )
 
 
 # -- mutual administrative assistance ------------------------------------------------------
@@ -300,8 +300,8 @@ async def open_case(request: Request, node: NodeDep, principal: PrincipalDep) ->
     """Send an alert or a verification request: ``{"partner", "kind": "alert|verify_shipment|
     verify_operator", "subject", "body", "mrn"?}``."""
     raw, _ = await json_body(request)
-    parse(AssistanceCase, raw)
-    return json_response(await run_in_threadpool(node.assistance.open, principal, raw), 201)
+    case = parse(AssistanceCase, raw)
+    return json_response(await run_in_threadpool(node.assistance.open, principal, case), 201)
 
 
 @router.get("/v1/assistance/{reference}", responses={200: answer(out.AssistanceCase), **_ERRORS})
@@ -319,9 +319,10 @@ async def reply(
     request: Request, node: NodeDep, principal: PrincipalDep, reference: Reference
 ) -> Response:
     """Reply in a case's thread: ``{"body", "close"?: true}``."""
-    raw, _ = await json_body(request)
-    parse(AssistanceReply, raw)
-    return json_response(await run_in_threadpool(node.assistance.reply, principal, reference, raw))
+    message = parse(AssistanceReply, (await json_body(request))[0])
+    return json_response(
+        await run_in_threadpool(node.assistance.reply, principal, reference, message)
+    )
 
 
 def _staff(principal: Any) -> None:

@@ -17,8 +17,8 @@ from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body
-from silkgate.api.schemas.commands import BudgetCommand, ControlOutcome, RiskProfileCommand
 from silkgate.kernel.errors import Forbidden
+from silkgate.risk.commands import BudgetCommand, ControlOutcome, RiskProfileCommand
 
 router = APIRouter(tags=["risk"])
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
@@ -65,9 +65,8 @@ async def save_profile(request: Request, node: NodeDep, principal: PrincipalDep)
     "valid_from", "valid_to", "description"}``. A condition with a syntax or
     type error is refused with its position.
     """
-    raw = await _body(request)
-    parse(RiskProfileCommand, raw)
-    return _json(await run_in_threadpool(node.risk.save_profile, principal, raw), 201)
+    command = parse(RiskProfileCommand, await _body(request))
+    return _json(await run_in_threadpool(node.risk.save_profile, principal, command), 201)
 
 
 @router.get("/v1/risk/profiles/{name}", responses={200: answer(out.RiskProfiles), **_ERRORS})
@@ -102,11 +101,8 @@ def budget(node: NodeDep, principal: PrincipalDep) -> Response:
 )
 async def set_budget(request: Request, node: NodeDep, principal: PrincipalDep) -> Response:
     """Change the budget: any of red_share, yellow_share, exploration_share, window, aeo_factor."""
-    raw = await _body(request)
-    if not isinstance(raw, dict):
-        raw = {"": raw}
-    parse(BudgetCommand, raw)
-    await run_in_threadpool(node.risk.set_budget, principal, raw)
+    command = parse(BudgetCommand, await _body(request))
+    await run_in_threadpool(node.risk.set_budget, principal, command)
     return _json(_budget_json(node))
 
 
@@ -147,9 +143,5 @@ async def record_outcome(
 
     Body: ``{"fraud": bool, "critical": bool, "revenue_recovered": "0.00", "note": "..."}``.
     """
-    raw = await _body(request)
-    parse(ControlOutcome, raw)
-    result = await run_in_threadpool(
-        lambda: node.risk.record_outcome(principal, mrn, raw, declarations=node.declarations)
-    )
-    return _json(result, 201)
+    outcome = parse(ControlOutcome, await _body(request))
+    return _json(await run_in_threadpool(node.risk.record_outcome, principal, mrn, outcome), 201)

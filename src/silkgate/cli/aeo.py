@@ -13,6 +13,9 @@ import typer
 from rich.table import Table
 
 from silkgate.cli._common import acting_principal, guard, open_local_node, out
+from silkgate.exchange.aeo import AeoAction
+from silkgate.exchange.commands import aeo_command
+from silkgate.kernel.commands import parse
 
 aeo_app = typer.Typer(
     help="The AEO programme: the register and partners' AEOs.", no_args_is_help=True
@@ -21,7 +24,8 @@ aeo_app = typer.Typer(
 
 def _aeo(action: str, party_id: str, body: dict[str, Any]) -> None:
     node = open_local_node()
-    a = guard(node.aeo.act, acting_principal(node), party_id, action, body)
+    command = guard(parse, aeo_command(AeoAction(action)), body)
+    a = guard(node.aeo.act, acting_principal(node), party_id, action, command)
     out.print(
         f"[green]{a['party_id']}[/green] {a['name']}: {a['status']} "
         f"(valid {a['valid_from']} to {a['valid_to'] or '...'})"

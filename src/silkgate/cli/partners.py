@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from silkgate.cli._common import folding_table, guard, open_local_node, out, read_json
+from silkgate.exchange.commands import PartnerRegistration
 from silkgate.exchange.identity import AGREEMENTS
+from silkgate.kernel.commands import parse
 
 partners_app = typer.Typer(
     help="Partner administrations and the agreements in force.", no_args_is_help=True
@@ -27,8 +29,10 @@ def partners_add(
 ) -> None:
     """Register a partner (or update it: new keys, endpoint, agreements) from its card."""
     node = open_local_node()
-    raw = read_json(file)
-    p = guard(node.exchange.add_partner, raw, agreement or None)
+    registration = guard(
+        parse, PartnerRegistration, {"card": read_json(file), "agreements": agreement or None}
+    )
+    p = guard(node.exchange.add_partner, registration)
     out.print(
         f"[green]partner {p['administration']}[/green] {p['name']} at {p['endpoint']}; "
         f"agreements: {', '.join(p['agreements']) or 'none'}; keys: "

@@ -22,7 +22,9 @@ from silkgate.cli._common import (
     out,
     parse_date,
 )
+from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Forbidden, InvalidRequest, NotFound
+from silkgate.risk.commands import BudgetCommand, RiskProfileCommand
 
 risk_app = typer.Typer(
     help="Risk management: profiles, budget, AEOs, history, the model.", no_args_is_help=True
@@ -51,7 +53,7 @@ def risk_profile(
         "description": description,
     }
     try:
-        saved = node.risk.save_profile(acting_principal(node), raw)
+        saved = node.risk.save_profile(acting_principal(node), parse(RiskProfileCommand, raw))
     except InvalidRequest as exc:
         invalid(exc)
     except Forbidden as exc:
@@ -108,7 +110,7 @@ def risk_budget(
     changes = {k: v for k, v in asked.items() if v is not None}
     if changes:
         try:
-            node.risk.set_budget(acting_principal(node), changes)
+            node.risk.set_budget(acting_principal(node), parse(BudgetCommand, changes))
         except InvalidRequest as exc:
             invalid(exc)
         except Forbidden as exc:

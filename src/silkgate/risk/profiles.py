@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from silkgate.kernel.errors import FieldError
+from silkgate.kernel.errors import FieldError, InvalidRequest
 from silkgate.risk.expressions import Condition, ExpressionError, compile_condition
 from silkgate.risk.facts import SCHEMA
 
@@ -66,65 +66,33 @@ class Hit:
         }
 
 
-def _effect(value: Any) -> Effect | None:
-    """The effect ``value`` names; None if it names none."""
-    try:
-        return Effect(value)
-    except ValueError:
-        return None
+def compile_rule(
+    text: str, effect: Effect, points: Decimal | float | None
+) -> tuple[Condition, Decimal]:
+    """A profile's condition, compiled, and the points it adds (0 unless a score profile).
 
-
-def check(raw: dict[str, Any]) -> tuple[Condition, Effect, Decimal, dt.date, dt.date | None]:
-    """Validate a profile definition; :class:`InvalidRequest` listing every error."""
-    from silkgate.kernel.errors import InvalidRequest
-
+    :class:`InvalidRequest` names a condition with a syntax or type error (with
+    its position) and a score profile without points, together.
+    """
     errors: list[FieldError] = []
     condition = None
-    text = raw.get("condition")
-    if not isinstance(text, str) or not text.strip():
-        errors.append(FieldError("/condition", "missing", "is required"))
-    else:
-        try:
-            condition = compile_condition(text, SCHEMA)
-        except ExpressionError as exc:
-            errors.append(
-                FieldError(
-                    "/condition",
-                    "invalid_expression",
-                    f"{exc.message} at position {exc.position}: "
-                    f"{text[: exc.position]}⟨here⟩{text[exc.position :]}",
-                )
-            )
-    effect = _effect(raw.get("effect"))
-    if effect is None:
+    try:
+        condition = compile_condition(text, SCHEMA)
+    except ExpressionError as exc:
         errors.append(
-            FieldError("/effect", "invalid", f"must be one of {', '.join(e.value for e in Effect)}")
-        )
-    points = Decimal(0)
-    if effect is Effect.SCORE:
-        try:
-            points = Decimal(str(raw.get("points")))
-            if not points.is_finite() or not 0 < points <= 100:
-                raise ValueError
-        except (ValueError, ArithmeticError):
-            errors.append(
-                FieldError("/points", "invalid", "a score profile adds 0 < points <= 100")
+            FieldError(
+                "/condition",
+                "invalid_expression",
+                f"{exc.message} at position {exc.position}: "
+                f"{text[: exc.position]}⟨here⟩{text[exc.position :]}",
             )
-    dates: list[dt.date | None] = []
-    for name in ("valid_from", "valid_to"):
-        value = raw.get(name)
-        try:
-            dates.append(dt.date.fromisoformat(value) if value else None)
-        except (TypeError, ValueError):
-            dates.append(None)
-            errors.append(FieldError(f"/{name}", "invalid", "must be a date (YYYY-MM-DD)"))
-    valid_from, valid_to = dates
-    if valid_from and valid_to and valid_to < valid_from:
-        errors.append(FieldError("/valid_to", "before_start", "is before valid_from"))
+        )
+    if effect is Effect.SCORE and points is None:
+        errors.append(FieldError("/points", "invalid", "a score profile adds 0 < points <= 100"))
     if errors:
         raise InvalidRequest(errors)
-    assert condition is not None and effect is not None
-    return condition, effect, points, valid_from or dt.date.min, valid_to
+    assert condition is not None
+    return condition, Decimal(str(points)) if effect is Effect.SCORE else Decimal(0)
 
 
 def evaluate(profiles: Iterable[Profile], facts: list[dict[str, Any]], on: dt.date) -> list[Hit]:

@@ -17,6 +17,7 @@ from silkgate.kernel.actors import Principal
 from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Forbidden, InvalidRequest, NotFound
 from silkgate.node import Node
+from silkgate.risk.commands import ControlOutcome
 from silkgate.store.declarations import Filters
 from silkgate.web.pages import LOGIN, clock_of, node_of, redirect, refusal, render, templates
 from silkgate.web.routing import console_router, returning_to
@@ -220,9 +221,8 @@ async def record_outcome(
         "revenue_recovered": revenue_recovered.strip() or "0",
         "note": note.strip() or None,
     }
-    await run_in_threadpool(
-        lambda: node.risk.record_outcome(principal, mrn, raw, declarations=node.declarations)
-    )
+    outcome = parse(ControlOutcome, raw)
+    await run_in_threadpool(node.risk.record_outcome, principal, mrn, outcome)
     return redirect(back, ("ok", "Recorded: outcome of the control."))
 
 

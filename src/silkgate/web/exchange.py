@@ -16,8 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.exchange.aeo import TRANSITIONS, AeoAction, AeoStatus
+from silkgate.exchange.commands import AssistanceCase, AssistanceReply, aeo_command
 from silkgate.exchange.services.assistance import KINDS
 from silkgate.kernel.actors import Principal
+from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Forbidden, InvalidRequest, NotFound
 from silkgate.web.pages import node_of, redirect, refusal, render
 from silkgate.web.routing import console_router, field_errors, returning_to
@@ -126,7 +128,8 @@ async def _aeo_act(
     back = returning_to(request, "/console/aeo")
     aeo = node_of(request).aeo
     try:
-        done = await run_in_threadpool(aeo.act, principal, party_id, action, raw)
+        command = parse(aeo_command(AeoAction(action)), raw)
+        done = await run_in_threadpool(aeo.act, principal, party_id, action, command)
     except InvalidRequest as exc:
         try:
             context = await run_in_threadpool(_aeo_context, request, principal)
@@ -214,7 +217,7 @@ async def open_case(
     if mrn.strip():
         raw["mrn"] = mrn.strip()
     try:
-        case = await run_in_threadpool(node.assistance.open, principal, raw)
+        case = await run_in_threadpool(node.assistance.open, principal, parse(AssistanceCase, raw))
     except Forbidden as exc:
         return refusal(request, principal, str(exc))
     except InvalidRequest as exc:
@@ -249,9 +252,8 @@ async def reply(
 ) -> Response:
     back = returning_to(request, f"/console/assistance/{quote(reference)}")
     closing = close == "on"
-    await run_in_threadpool(
-        node_of(request).assistance.reply, principal, reference, {"body": body, "close": closing}
-    )
+    message = parse(AssistanceReply, {"body": body, "close": closing})
+    await run_in_threadpool(node_of(request).assistance.reply, principal, reference, message)
     return redirect(back, ("ok", f"Closed: case {reference}." if closing else "Sent: your reply."))
 
 

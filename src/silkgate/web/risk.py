@@ -9,8 +9,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.kernel.actors import Principal
+from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import InvalidRequest
 from silkgate.node import Node
+from silkgate.risk.commands import RiskProfileCommand
 from silkgate.web.pages import node_of, redirect, refusal, render
 from silkgate.web.routing import console_router, returning_to
 from silkgate.web.session import FormPrincipal, PagePrincipal
@@ -81,7 +83,8 @@ async def save_profile(
         "description": description,
     }
     try:
-        saved = await run_in_threadpool(node.risk.save_profile, principal, form)
+        command = parse(RiskProfileCommand, form)
+        saved = await run_in_threadpool(node.risk.save_profile, principal, command)
     except InvalidRequest as exc:
         context = await run_in_threadpool(_risk_context, node, principal)
         context.update(form=form, errors=exc.errors)

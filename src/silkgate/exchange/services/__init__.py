@@ -21,6 +21,7 @@ from joserfc.jwk import OKPKey
 
 from silkgate.exchange import envelope
 from silkgate.exchange import messages as m
+from silkgate.exchange.commands import PartnerRegistration
 from silkgate.exchange.envelope import Refused
 from silkgate.exchange.identity import Card, PublicKey
 from silkgate.exchange.services.access import require_admin
@@ -162,8 +163,9 @@ class ExchangeService:
 
     # -- partners --------------------------------------------------------------------------
 
-    def add_partner(self, raw: Any, agreements: list[str] | None = None) -> dict[str, Any]:
-        return self.partnerships.add(raw, agreements)
+    def add_partner(self, registration: PartnerRegistration) -> dict[str, Any]:
+        """Register (or update) a partner from its card, with the agreements in force."""
+        return self.partnerships.add(registration)
 
     def partner(self, administration: str) -> dict[str, Any]:
         return self.partnerships.partner(administration)

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from silkgate.exchange import messages as m
+from silkgate.exchange.commands import AssistanceCase, AssistanceReply
 from silkgate.exchange.envelope import Envelope, iso
 from silkgate.exchange.services import ExchangeService
 from silkgate.kernel.actors import Principal
@@ -42,34 +43,10 @@ class Assistance:
         self.clock: Clock = clock if clock is not None else exchange.clock
         exchange.handle(m.ASSISTANCE, self.receive)
 
-    def open(self, principal: Principal, raw: Any) -> dict[str, Any]:
+    def open(self, principal: Principal, case: AssistanceCase) -> dict[str, Any]:
+        """Open a case with a partner under a ``mutual_assistance`` agreement."""
         _officer(principal)
-        raw = raw if isinstance(raw, dict) else {}
-        errors: list[FieldError] = []
-        partner = raw.get("partner")
-        if not (isinstance(partner, str) and self.exchange.agreed(partner, "mutual_assistance")):
-            errors.append(
-                FieldError(
-                    "/partner",
-                    "invalid",
-                    "a partner with a mutual assistance agreement: "
-                    + (", ".join(self.exchange.partners_with("mutual_assistance")) or "none yet"),
-                )
-            )
-        kind = raw.get("kind")
-        if kind not in KINDS:
-            errors.append(FieldError("/kind", "invalid", ", ".join(KINDS)))
-        subject = _text(raw, "subject", 300, errors)
-        body = _text(raw, "body", 10_000, errors)
-        mrn = raw.get("mrn")
-        if mrn is not None and not (isinstance(mrn, str) and 1 <= len(mrn) <= 40):
-            errors.append(FieldError("/mrn", "invalid", "a declaration number"))
-        unknown = set(raw) - {"partner", "kind", "subject", "body", "mrn"}
-        errors.extend(
-            FieldError(f"/{k}", "unknown_field", "is not a field") for k in sorted(unknown)
-        )
-        if errors:
-            raise InvalidRequest(errors)
+        self._require_agreement(case.partner)
         at = self.clock()
         with writing(self.exchange.engine) as conn:
             prefix = f"{self.exchange.administration}-MAA-{at.year}-"
@@ -77,12 +54,12 @@ class Assistance:
             case_id = store.open_case(
                 conn,
                 reference=reference,
-                partner=partner,
+                partner=case.partner,
                 direction="outgoing",
-                kind=kind,
-                subject=subject,
+                kind=case.kind,
+                subject=case.subject,
                 status="open",
-                mrn=mrn,
+                mrn=case.mrn,
                 opened_at=at,
                 opened_by=principal.name,
                 updated_at=at,
@@ -91,32 +68,36 @@ class Assistance:
                 conn,
                 case_id,
                 reference,
-                partner,
+                case.partner,
                 "open",
                 principal.name,
-                body,
+                case.body,
                 at,
-                kind=kind,
-                subject=subject,
-                mrn=mrn,
+                kind=case.kind,
+                subject=case.subject,
+                mrn=case.mrn,
             )
         return self.case(principal, reference)
 
-    def reply(self, principal: Principal, reference: str, raw: Any) -> dict[str, Any]:
+    def _require_agreement(self, partner: str) -> None:
+        if not self.exchange.agreed(partner, "mutual_assistance"):
+            agreed = ", ".join(self.exchange.partners_with("mutual_assistance")) or "none yet"
+            raise InvalidRequest(
+                [
+                    FieldError(
+                        "/partner",
+                        "invalid",
+                        f"a partner with a mutual assistance agreement: {agreed}",
+                    )
+                ]
+            )
+
+    def reply(
+        self, principal: Principal, reference: str, message: AssistanceReply
+    ) -> dict[str, Any]:
         """Add to a case's thread; ``close: true`` closes it on both sides."""
         _officer(principal)
-        raw = raw if isinstance(raw, dict) else {}
-        errors: list[FieldError] = []
-        body = _text(raw, "body", 10_000, errors)
-        close = raw.get("close", False)
-        if not isinstance(close, bool):
-            errors.append(FieldError("/close", "invalid", "true or false"))
-        unknown = set(raw) - {"body", "close"}
-        errors.extend(
-            FieldError(f"/{k}", "unknown_field", "is not a field") for k in sorted(unknown)
-        )
-        if errors:
-            raise InvalidRequest(errors)
+        body, close = message.body, message.close
         at = self.clock()
         with writing(self.exchange.engine) as conn:
             c = store.case(conn, reference)
@@ -254,14 +235,6 @@ _KIND_OF = {"reply": "reply", "close": "close"}
 def _officer(principal: Principal) -> None:
     if not principal.is_staff:
         raise Forbidden("assistance cases are handled by customs officers")
-
-
-def _text(raw: dict[str, Any], name: str, limit: int, errors: list[FieldError]) -> str:
-    value = raw.get(name)
-    if not (isinstance(value, str) and 1 <= len(value.strip()) <= limit):
-        errors.append(FieldError(f"/{name}", "missing", f"text of 1 to {limit} characters"))
-        return ""
-    return value.strip()
 
 
 def _case_json(c: dict[str, Any]) -> dict[str, Any]:

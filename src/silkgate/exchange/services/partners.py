@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from silkgate.exchange import envelope, identity
 from silkgate.exchange import messages as m
+from silkgate.exchange.commands import PartnerRegistration
 from silkgate.exchange.envelope import Envelope
 from silkgate.exchange.identity import Card, CardError, PublicKey
 from silkgate.kernel.clock import Clock, system_clock
@@ -50,30 +51,22 @@ class Partners:
 
     # -- registering ---------------------------------------------------------------------
 
-    def add(self, raw: Any, agreements: list[str] | None = None) -> dict[str, Any]:
+    def add(self, registration: PartnerRegistration) -> dict[str, Any]:
         """Register (or update) a partner from its card.
 
-        ``agreements`` are those in force between the two administrations; by
-        default, the ones the card proposes.
+        The agreements in force between the two administrations are those
+        ``registration`` names; by default, the ones the card proposes.
         """
         try:
-            card = identity.parse_card(raw, self.countries or None)
+            card = identity.parse_card(registration.card, self.countries or None)
         except CardError as exc:
             raise InvalidRequest([FieldError(p, "invalid", msg) for p, msg in exc.errors]) from exc
         if card.administration == self.administration:
             raise InvalidRequest(
                 [FieldError("/administration", "invalid", "this is this node's own card")]
             )
+        agreements = registration.agreements
         chosen = list(card.agreements) if agreements is None else agreements
-        unknown = sorted(set(chosen) - set(identity.AGREEMENTS))
-        if unknown:
-            raise InvalidRequest(
-                [
-                    FieldError(
-                        "/agreements", "invalid", f"unknown agreement(s): {', '.join(unknown)}"
-                    )
-                ]
-            )
         with writing(self.engine) as conn:
             self._store_card(conn, card, sorted(set(chosen)))
         self.forget()

@@ -10,19 +10,13 @@ held before, unless it is older (versions are the sender's time of change).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from silkgate.exchange import messages as m
-from silkgate.exchange.aeo import (
-    REASON_REQUIRED,
-    AeoAction,
-    AeoStatus,
-    IllegalAeoTransition,
-    next_status,
-)
+from silkgate.exchange.aeo import AeoAction, AeoStatus, IllegalAeoTransition, next_status
+from silkgate.exchange.commands import AeoCommand, aeo_command
 from silkgate.exchange.envelope import Envelope, iso
 from silkgate.exchange.services import ExchangeService
 from silkgate.kernel.actors import Principal, Role
@@ -67,16 +61,26 @@ class AeoRegister:
         zone = self.zone if self.zone is not None else self.exchange.zone
         return self.clock().astimezone(zone).date()
 
-    def act(self, principal: Principal, party_id: str, action: str, raw: Any) -> dict[str, Any]:
-        """Apply, validate, grant, suspend, reinstate, revoke or refuse an operator."""
+    def act(
+        self, principal: Principal, party_id: str, action: str, command: AeoCommand
+    ) -> dict[str, Any]:
+        """Apply, validate, grant, suspend, reinstate, revoke or refuse an operator.
+
+        ``command`` is the body parsed with the action's model (:func:`aeo_command`).
+        """
         if not principal.is_staff:
             raise Forbidden("the AEO register is kept by customs officers")
-        raw = raw if isinstance(raw, dict) else {}
         try:
             act = AeoAction(action)
         except ValueError:
             raise NotFound(f"no AEO action {action}") from None
-        command = _command(act, party_id, raw)
+        expected = aeo_command(act)
+        if not isinstance(command, expected):
+            raise TypeError(f"{act.value} takes {expected.__name__}, not {type(command).__name__}")
+        if not (1 <= len(party_id) <= 35):
+            raise InvalidRequest(
+                [FieldError("/party_id", "invalid", "a trader identifier, 1 to 35 characters")]
+            )
         at = self.clock()
         with writing(self.exchange.engine) as conn:
             row = store.aeo(conn, party_id, for_update=True)
@@ -193,58 +197,9 @@ class AeoRegister:
         ]
 
 
-@dataclass(frozen=True)
-class _Command:
-    """What an AEO action says besides the action: reason, name, validity dates."""
-
-    reason: str | None
-    name: str
-    valid_from: dt.date | None
-    valid_to: dt.date | None
-
-
-def _command(act: AeoAction, party_id: str, raw: dict[str, Any]) -> _Command:
-    """The action's fields, checked; raises :class:`InvalidRequest` listing every problem."""
-    errors: list[FieldError] = []
-    if not (1 <= len(party_id) <= 35):
-        errors.append(FieldError("/party_id", "invalid", "a trader identifier, 1 to 35 characters"))
-    reason = str(raw.get("reason") or "").strip() or None
-    if act in REASON_REQUIRED and reason is None:
-        errors.append(FieldError("/reason", "missing", f"a reason is required to {act.value}"))
-    name = str(raw.get("name") or "").strip()
-    if act is AeoAction.APPLY and not 1 <= len(name) <= 200:
-        errors.append(FieldError("/name", "missing", "the operator's name"))
-    valid_from = valid_to = None
-    if act is AeoAction.GRANT:
-        valid_from = _date(raw, "valid_from", errors, required=True)
-        valid_to = _date(raw, "valid_to", errors, required=False)
-        if valid_from and valid_to and valid_to < valid_from:
-            errors.append(FieldError("/valid_to", "invalid", "ends before valid_from"))
-    unknown = set(raw) - {"name", "reason", "valid_from", "valid_to"}
-    errors.extend(FieldError(f"/{k}", "unknown_field", "is not a field") for k in sorted(unknown))
-    if errors:
-        raise InvalidRequest(errors)
-    return _Command(reason, name, valid_from, valid_to)
-
-
 def _reader(principal: Principal) -> None:
     if not (principal.is_staff or principal.role is Role.ANALYST):
         raise Forbidden("the AEO register is read by customs officers and risk analysts")
-
-
-def _date(
-    raw: dict[str, Any], name: str, errors: list[FieldError], *, required: bool
-) -> dt.date | None:
-    value = raw.get(name)
-    if value in (None, ""):
-        if required:
-            errors.append(FieldError(f"/{name}", "missing", "a date (YYYY-MM-DD)"))
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        errors.append(FieldError(f"/{name}", "invalid", "a date (YYYY-MM-DD)"))
-        return None
 
 
 def _json(r: dict[str, Any]) -> dict[str, Any]:

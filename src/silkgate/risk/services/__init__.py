@@ -24,6 +24,7 @@ from silkgate.declarations.document import DeclarationDocument
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.versioned import InForce
+from silkgate.risk.commands import BudgetCommand, ControlOutcome, RiskProfileCommand
 from silkgate.risk.selectivity import Budget, Calibrator, Decision
 from silkgate.risk.services import analysts, control, in_force, selection, training
 from silkgate.risk.services.in_force import RiskInForce
@@ -144,9 +145,9 @@ class RiskService:
     def profile_history(self, name: str) -> list[dict[str, Any]]:
         return analysts.profile_history(self.engine, name)
 
-    def save_profile(self, principal: Principal, raw: Any) -> dict[str, Any]:
+    def save_profile(self, principal: Principal, command: RiskProfileCommand) -> dict[str, Any]:
         """A new profile, or a new version of one with the same name (analyst or admin)."""
-        return analysts.save_profile(self.engine, self._in_force, principal, raw, self.clock())
+        return analysts.save_profile(self.engine, self._in_force, principal, command, self.clock())
 
     def retire_profile(self, principal: Principal, name: str) -> None:
         analysts.retire_profile(self.engine, self._in_force, principal, name, self.clock())
@@ -154,8 +155,9 @@ class RiskService:
     def budget(self) -> Budget:
         return self._current().budget
 
-    def set_budget(self, principal: Principal, raw: dict[str, Any]) -> Budget:
-        analysts.set_budget(self.engine, self._in_force, principal, raw, self.clock())
+    def set_budget(self, principal: Principal, command: BudgetCommand) -> Budget:
+        """Change the budget (analyst or admin); the thresholds are calibrated afresh."""
+        analysts.set_budget(self.engine, self._in_force, principal, command, self.clock())
         return self.budget()
 
     def set_aeo(
@@ -208,15 +210,14 @@ class RiskService:
     # -- outcomes, history, performance ------------------------------------------------
 
     def record_outcome(
-        self, principal: Principal, mrn: str, raw: Any, *, declarations: object = None
+        self, principal: Principal, mrn: str, outcome: ControlOutcome
     ) -> dict[str, Any]:
         """The outcome of a control: fraud found or not, critical finding, revenue recovered.
 
         It is journaled, shown in the console's hit rates, and becomes training
         history (one KCS-format row per item of the declaration's current version).
-        ``declarations`` is accepted for callers that still pass it, and unused.
         """
-        return control.record_outcome(self.engine, principal, mrn, raw, self.clock())
+        return control.record_outcome(self.engine, principal, mrn, outcome, self.clock())
 
     def import_history(self, data: bytes) -> dict[str, Any]:
         """Load labelled KCS-format rows as history (already known references are skipped)."""

@@ -8,7 +8,7 @@ pick it up within their ``ttl``.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from silkgate.kernel.actors import Principal
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.kernel.versioned import InForce
 from silkgate.risk import profiles as profile_rules
+from silkgate.risk.commands import BudgetCommand, RiskProfileCommand
 from silkgate.risk.profiles import Effect
 from silkgate.risk.selectivity import Budget
 from silkgate.risk.services.in_force import RiskInForce
@@ -25,12 +26,6 @@ from silkgate.store import risk as store
 from silkgate.store.db import reading
 from silkgate.store.versions import add_version
 
-PROFILE_FIELDS = frozenset(
-    {"name", "condition", "effect", "points", "valid_from", "valid_to", "description"}
-)
-BUDGET_FIELDS = frozenset(
-    {"red_share", "yellow_share", "exploration_share", "window", "aeo_factor"}
-)
 AEO_STATUSES = ("granted", "suspended", "revoked")
 
 
@@ -78,38 +73,26 @@ def save_profile(
     engine: sa.Engine,
     in_force: InForce[RiskInForce],
     principal: Principal,
-    raw: Any,
+    command: RiskProfileCommand,
     at: dt.datetime,
 ) -> dict[str, Any]:
     """A new profile, or a new version of one with the same name (analyst or admin)."""
     require_analyst(principal)
-    if not isinstance(raw, dict):
-        raise InvalidRequest([FieldError("", "invalid", "send a JSON object")])
-    errors = []
-    name = raw.get("name")
-    if not isinstance(name, str) or not (1 <= len(name.strip()) <= 80):
-        errors.append(FieldError("/name", "invalid", "1 to 80 characters"))
-    for field in sorted(set(raw) - PROFILE_FIELDS):
-        errors.append(FieldError(f"/{field}", "unknown_field", "is not a field of a profile"))
-    try:
-        condition, effect, points, valid_from, valid_to = profile_rules.check(raw)
-    except InvalidRequest as exc:
-        errors.extend(exc.errors)
-    if errors:
-        raise InvalidRequest(errors)
-    assert isinstance(name, str)
+    condition, points = profile_rules.compile_rule(
+        command.condition, command.effect, command.points
+    )
     row = add_version(
         engine,
         in_force,
         lambda conn: store.add_profile_version(
             conn,
-            name=name.strip(),
+            name=command.name,
             condition=condition.text,
-            effect=effect.value,
+            effect=command.effect.value,
             points=points,
-            valid_from=valid_from if valid_from != dt.date.min else dt.date(2000, 1, 1),
-            valid_to=valid_to,
-            description=str(raw.get("description") or ""),
+            valid_from=command.valid_from or dt.date(2000, 1, 1),
+            valid_to=command.valid_to,
+            description=command.description or "",
             created_at=at,
             created_by=principal.name,
             retired_at=None,
@@ -137,38 +120,24 @@ def retire_profile(
 # -- the budget -------------------------------------------------------------------------
 
 
-def budget_settings(current: Budget, raw: dict[str, Any]) -> dict[str, Any]:
-    """The stored settings ``raw`` changes ``current`` to; :class:`InvalidRequest` if wrong."""
+def budget_settings(current: Budget, command: BudgetCommand) -> dict[str, Any]:
+    """The stored settings ``command`` changes ``current`` to; :class:`InvalidRequest` if wrong.
+
+    The shares are checked together with those the command leaves unchanged.
+    """
     values: dict[str, Any] = {
-        "red_share": current.red,
-        "yellow_share": current.yellow,
-        "exploration_share": current.exploration,
-        "window_size": current.window,
-        "aeo_factor": current.aeo_factor,
+        "red_share": current.red if command.red_share is None else command.red_share,
+        "yellow_share": current.yellow if command.yellow_share is None else command.yellow_share,
+        "exploration_share": current.exploration
+        if command.exploration_share is None
+        else command.exploration_share,
+        "window_size": current.window if command.window is None else command.window,
+        "aeo_factor": current.aeo_factor if command.aeo_factor is None else command.aeo_factor,
     }
     errors = []
-    for key, value in raw.items():
-        column = "window_size" if key == "window" else key
-        if key not in BUDGET_FIELDS:
-            errors.append(FieldError(f"/{key}", "unknown_field", "is not a budget setting"))
-            continue
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            errors.append(FieldError(f"/{key}", "invalid", "must be a number"))
-            continue
-        if key == "window":
-            if not (100 <= number <= 1_000_000) or number != int(number):
-                errors.append(FieldError("/window", "invalid", "a whole number, 100 to 1,000,000"))
-                continue
-            values[column] = int(number)
-        elif not (0 <= number <= 1):
-            errors.append(FieldError(f"/{key}", "invalid", "a share between 0 and 1"))
-        else:
-            values[column] = float(number)
-    if not errors and values["red_share"] + values["yellow_share"] > 1:
+    if values["red_share"] + values["yellow_share"] > 1:
         errors.append(FieldError("/yellow_share", "invalid", "red and yellow shares exceed 1"))
-    if not errors and values["exploration_share"] > values["red_share"]:
+    elif values["exploration_share"] > values["red_share"]:
         errors.append(
             FieldError("/exploration_share", "invalid", "exploration is part of the red share")
         )
@@ -181,12 +150,12 @@ def set_budget(
     engine: sa.Engine,
     in_force: InForce[RiskInForce],
     principal: Principal,
-    raw: dict[str, Any],
+    command: BudgetCommand,
     at: dt.datetime,
 ) -> None:
     """Change the budget (analyst or admin); the thresholds are calibrated afresh."""
     require_analyst(principal)
-    values = budget_settings(in_force.get().budget, raw)
+    values = budget_settings(in_force.get().budget, command)
     add_version(
         engine,
         in_force,

@@ -21,8 +21,9 @@ from silkgate.kernel.actors import Principal
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.kernel.events import JournalNote
 from silkgate.risk import kcs
+from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.facts import item_facts
-from silkgate.risk.outcomes import ControlOutcome, outcome_json, parse_outcome
+from silkgate.risk.outcomes import outcome_json
 from silkgate.store import declarations as declaration_store
 from silkgate.store import journal
 from silkgate.store import risk as store
@@ -32,12 +33,15 @@ from silkgate.store.declarations import StoredDeclaration
 
 
 def record_outcome(
-    engine: sa.Engine, principal: Principal, mrn: str, raw: Any, at: dt.datetime
+    engine: sa.Engine,
+    principal: Principal,
+    mrn: str,
+    outcome: ControlOutcome,
+    at: dt.datetime,
 ) -> dict[str, Any]:
     """An officer records the outcome of a control of declaration ``mrn``."""
     if not principal.is_staff:
         raise Forbidden("control outcomes are recorded by customs officers")
-    outcome = parse_outcome(raw)
     with writing(engine) as conn:
         declaration = declaration_store.get(conn, mrn, for_update=True)
         if declaration is None:

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from silkgate.risk import profiles as profile_rules
-from silkgate.risk.profiles import Profile
+from silkgate.risk.profiles import Effect, Profile
 from silkgate.risk.selectivity import Budget, Calibrator
 from silkgate.risk.services.ports import ModelLoader, Scorer
 from silkgate.store import exchange as exchange_store
@@ -40,15 +40,8 @@ class RiskInForce:
 
 
 def _profile(row: dict[str, Any]) -> Profile:
-    condition, effect, points, valid_from, valid_to = profile_rules.check(
-        {
-            "condition": row["condition"],
-            "effect": row["effect"],
-            "points": row["points"] if row["effect"] == "score" else None,
-            "valid_from": row["valid_from"].isoformat(),
-            "valid_to": row["valid_to"].isoformat() if row["valid_to"] else None,
-        }
-    )
+    effect = Effect(row["effect"])
+    condition, points = profile_rules.compile_rule(row["condition"], effect, row["points"])
     return Profile(
         row["id"],
         row["name"],
@@ -56,8 +49,8 @@ def _profile(row: dict[str, Any]) -> Profile:
         condition,
         effect,
         points,
-        valid_from,
-        valid_to,
+        row["valid_from"],
+        row["valid_to"],
         row["description"],
     )
 
