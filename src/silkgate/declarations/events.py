@@ -28,8 +28,12 @@ class DeclarationEvent(Event):
     to_status: str | None = None
     reason: str | None = None
 
+    def name(self) -> str | None:
+        """The journal's name for this event (None: not journaled by itself)."""
+        return self.journal_name
+
     def note(self) -> JournalNote | None:
-        name = self.journal_name
+        name = self.name()
         if name is None:
             return None
         return JournalNote(
@@ -77,19 +81,8 @@ class Released(DeclarationEvent):
     conditional: bool = False
     document: Any = field(default=None, repr=False, compare=False)  # when at hand
 
-    def note(self) -> JournalNote | None:
-        name = "conditional_release" if self.conditional else "release"
-        return JournalNote(
-            self.at,
-            self.actor,
-            name,
-            self.declaration_id,
-            self.mrn,
-            self.version,
-            self.from_status,
-            self.to_status,
-            self.reason,
-        )
+    def name(self) -> str:
+        return "conditional_release" if self.conditional else "release"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,18 +92,8 @@ class Decided(DeclarationEvent):
 
     action: str
 
-    def note(self) -> JournalNote | None:
-        return JournalNote(
-            self.at,
-            self.actor,
-            self.action,
-            self.declaration_id,
-            self.mrn,
-            self.version,
-            self.from_status,
-            self.to_status,
-            self.reason,
-        )
+    def name(self) -> str:
+        return self.action
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,11 +117,8 @@ class PaymentRecorded(DeclarationEvent):
 
     kind: str  # payment or guarantee
 
-    def note(self) -> JournalNote | None:
-        return JournalNote(
-            self.at, self.actor, self.kind, self.declaration_id, self.mrn, self.version,
-            reason=self.reason,
-        )  # fmt: skip
+    def name(self) -> str:
+        return self.kind
 
 
 # A decision that ends the goods' stay under customs control one way or another.
