@@ -108,11 +108,9 @@ class Tasks:
         at = self.clock()
         with self.unit_of_work() as uow:
             conn = uow.connection
-            task = store.task(conn, task_id, for_update=True)
-            if task is None:
-                raise NotFound(f"no inspection task {task_id}")
-            if task["status"] == "completed":
-                raise Conflict("the inspection is completed; its results cannot change")
+            task = _not_completed(
+                conn, task_id, "the inspection is completed; its results cannot change"
+            )
             check = _open_check(conn, task_id, seq, principal, finding)
             if finding and finding.get("kind") in rules.CORRECTIONS and finding.get("corrected"):
                 finding = self._correct(uow, principal, task, check, finding)
@@ -168,11 +166,7 @@ class Tasks:
         at = self.clock()
         with self.unit_of_work() as uow:
             conn = uow.connection
-            task = store.task(conn, task_id, for_update=True)
-            if task is None:
-                raise NotFound(f"no inspection task {task_id}")
-            if task["status"] == "completed":
-                raise Conflict("the inspection is already completed")
+            task = _not_completed(conn, task_id, "the inspection is already completed")
             checks = store.checks(conn, task_id)
             open_checks = [c for c in checks if c["status"] == "open"]
             if open_checks:
@@ -197,6 +191,16 @@ class Tasks:
                 )
             )
         return self.get(principal, task_id)
+
+
+def _not_completed(conn: sa.Connection, task_id: int, refusal: str) -> dict[str, Any]:
+    """The task ``task_id``, locked, unless it is completed (``refusal`` says why not)."""
+    task = store.task(conn, task_id, for_update=True)
+    if task is None:
+        raise NotFound(f"no inspection task {task_id}")
+    if task["status"] == "completed":
+        raise Conflict(refusal)
+    return task
 
 
 def _open_task(conn: sa.Connection, task_id: int) -> dict[str, Any]:
