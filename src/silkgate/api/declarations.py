@@ -183,7 +183,7 @@ def list_declarations(
     lodged_to: IsoDateTime | None = None,
     channel: Annotated[str | None, Query(pattern="^(green|yellow|red|blue)$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(pattern="^[0-9a-f]{1,16}$")] = None,
+    cursor: Annotated[str | None, Query(pattern="^[0-9a-f]{1,8}$")] = None,
 ) -> Response:
     """Declarations, newest first, filtered; page with `cursor` from `next_cursor`.
 
