@@ -114,7 +114,9 @@ async def inbox(request: Request, node: NodeDep) -> Response:
     raw, _ = await json_body(request)
     messages = raw.get("messages") if isinstance(raw, dict) else None
     if not (
-        isinstance(messages, list)
+        isinstance(raw, dict)
+        and raw.keys() == {"messages"}
+        and isinstance(messages, list)
         and 1 <= len(messages) <= MAX_BATCH
         and all(isinstance(t, str) for t in messages)
     ):

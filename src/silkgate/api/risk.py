@@ -69,9 +69,13 @@ async def save_profile(request: Request, node: NodeDep, principal: PrincipalDep)
     return _json(await run_in_threadpool(node.risk.save_profile, principal, command), 201)
 
 
-@router.get("/v1/risk/profiles/{name}", responses={200: answer(out.RiskProfiles), **_ERRORS})
+@router.get(
+    "/v1/risk/profiles/{name}",
+    responses={200: answer(out.RiskProfiles), 410: _PROBLEM, **_ERRORS},
+)
 def profile_versions(node: NodeDep, principal: PrincipalDep, name: ProfileName) -> Response:
-    """Every version of a profile, oldest first."""
+    """Every version of a profile, oldest first; 410 Gone once it is retired (its versions
+    are then listed by `/v1/risk/profiles?retired=true`)."""
     _reader(principal)
     return _json({"items": node.risk.profile_history(name)})
 

@@ -191,11 +191,18 @@ def actions_for(principal: Principal, d: store.StoredDeclaration) -> list[str]:
     return [a.value for a in actions if a in (Action.AMEND, Action.CANCEL)]
 
 
+# Declaration ids are 32-bit integers on every database.
+_MAX_ID = 2**31 - 1
+
+
 def _decode_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     try:
-        return int(cursor, 16)
+        before = int(cursor, 16)
+        if not 0 < before <= _MAX_ID:
+            raise ValueError(cursor)
+        return before
     except ValueError:
         raise InvalidRequest(
             [FieldError("/cursor", "invalid", "is not a cursor this node issued")]
