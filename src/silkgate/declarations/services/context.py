@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from silkgate.declarations.aggregate import DeclarationState
 from silkgate.declarations.ports import (
     AmendmentGate,
     Assessor,
     DeclarationReader,
+    DeclarationRepository,
     LodgingSignals,
     ReleaseGate,
     Selector,
@@ -48,10 +50,23 @@ class Context:
 
 
 def visible(
-    conn: sa.Connection, principal: Principal, mrn: str, *, for_update: bool = False
-) -> store.StoredDeclaration:
+    declarations: DeclarationRepository,
+    principal: Principal,
+    mrn: str,
+    *,
+    for_update: bool = False,
+) -> DeclarationState:
     """The declaration ``mrn`` if ``principal`` may see it (NotFound / Forbidden otherwise)."""
-    d = store.get(conn, mrn, for_update=for_update)
+    return shown_to(principal, mrn, declarations.get(mrn, for_update=for_update))
+
+
+def visible_on(conn: sa.Connection, principal: Principal, mrn: str) -> store.StoredDeclaration:
+    """:func:`visible` for the readers, on a read-only connection of their own."""
+    return shown_to(principal, mrn, store.get(conn, mrn))
+
+
+def shown_to(principal: Principal, mrn: str, d: DeclarationState | None) -> DeclarationState:
+    """``d`` (the declaration ``mrn`` as found) if ``principal`` may see it."""
     if d is None:
         raise NotFound(f"no declaration {mrn}")
     if not principal.may_see(d.declarant_id):

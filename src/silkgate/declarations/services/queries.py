@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.services.context import Context, visible
-from silkgate.declarations.services.payments import account_of
+from silkgate.declarations.services.context import Context, visible_on
+from silkgate.declarations.services.payments import account_on
 from silkgate.declarations.states import OFFICER_ACTIONS, Action, Status, allowed_actions
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
@@ -75,7 +75,7 @@ class Queries:
         """The declaration with its document, assessment, account and what the actor may do."""
         ctx = self.ctx
         with reading(ctx.engine) as conn:
-            d = visible(conn, principal, mrn)
+            d = visible_on(conn, principal, mrn)
             result = self.summary(d)
             result["document"] = store.document(conn, d.id, d.version)
             result["assessment"] = tariff_store.assessment_of(conn, d.id, d.version)
@@ -93,13 +93,13 @@ class Queries:
                     result["assessment"],
                     risk["model_item"],
                 )
-            result["account"] = account_of(conn, d, ctx.currency, ctx.minor_unit)
+            result["account"] = account_on(conn, d, ctx.currency, ctx.minor_unit)
             result["allowed_actions"] = actions_for(principal, d)
             return result
 
     def version(self, principal: Principal, mrn: str, version: int) -> dict[str, Any]:
         with reading(self.ctx.engine) as conn:
-            d = visible(conn, principal, mrn)
+            d = visible_on(conn, principal, mrn)
             document = store.document(conn, d.id, version)
             if document is None:
                 raise NotFound(f"declaration {mrn} has no version {version}")
@@ -107,13 +107,13 @@ class Queries:
 
     def versions(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
         with reading(self.ctx.engine) as conn:
-            d = visible(conn, principal, mrn)
+            d = visible_on(conn, principal, mrn)
             return [{**v, "created_at": iso(v["created_at"])} for v in store.versions(conn, d.id)]
 
     def timeline(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
         """The declaration's journal entries, oldest first, with time elapsed since lodging."""
         with reading(self.ctx.engine) as conn:
-            d = visible(conn, principal, mrn)
+            d = visible_on(conn, principal, mrn)
             entries = journal.entries_for(conn, d.id)
         start = entries[0].at if entries else None
         return [

@@ -6,13 +6,13 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from silkgate.declarations.ports import DeclarationUnitOfWork
 from silkgate.inspection import rules
 from silkgate.inspection.commands import Assignment, CheckResult
 from silkgate.inspection.events import CheckRecorded, InspectionCompleted
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
-from silkgate.kernel.events import UnitOfWork
 from silkgate.store import inspection as store
 from silkgate.store.db import reading
 
@@ -22,7 +22,7 @@ class Corrections(Protocol):
 
     def correct_in(
         self,
-        uow: UnitOfWork,
+        uow: DeclarationUnitOfWork,
         principal: Principal,
         mrn: str,
         item: int,
@@ -136,7 +136,7 @@ class Tasks:
 
     def _correct(
         self,
-        uow: UnitOfWork,
+        uow: DeclarationUnitOfWork,
         principal: Principal,
         task: dict[str, Any],
         check: dict[str, Any],
