@@ -96,7 +96,12 @@ class Selector(Protocol):
     def model_id(self) -> int | None: ...
 
     def explain(
-        self, model_id: int, doc: DeclarationDocument, assessment: dict[str, Any], item: int
+        self,
+        model_id: int,
+        doc: DeclarationDocument,
+        assessment: dict[str, Any],
+        item: int,
+        on: dt.date,
     ) -> list[dict[str, Any]]: ...
 
 

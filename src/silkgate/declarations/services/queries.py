@@ -92,6 +92,7 @@ class Queries:
                     DeclarationDocument.model_validate(result["document"]),
                     result["assessment"],
                     risk["model_item"],
+                    ctx.today(d.lodged_at),
                 )
             result["account"] = account_on(conn, d, ctx.currency, ctx.minor_unit)
             result["allowed_actions"] = actions_for(principal, d)
