@@ -10,7 +10,16 @@ from fastapi import FastAPI
 from starlette.responses import RedirectResponse, Response
 
 from silkgate import __version__
-from silkgate.api import declarations, exchange, inspections, openapi, problems, risk, tariff
+from silkgate.api import (
+    declarations,
+    exchange,
+    inspections,
+    openapi,
+    origin,
+    problems,
+    risk,
+    tariff,
+)
 from silkgate.api.limits import BodySizeLimit
 from silkgate.bootstrap import open_node
 from silkgate.config import Settings
@@ -61,6 +70,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     problems.install(app)
     app.include_router(declarations.router)
     app.include_router(tariff.router)
+    app.include_router(origin.router)
     app.include_router(risk.router)
     app.include_router(inspections.router)
     app.include_router(inspections.certificates)

@@ -46,6 +46,8 @@ from silkgate.inspection.services.certificates import RecognisedResults
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.node import Node, NodeNotReady, TokenResolver
+from silkgate.origin import case as origin_case
+from silkgate.origin.services import OriginService
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.control import record_outcome_in
@@ -109,14 +111,7 @@ def open_node(
         inspections=RecognisedResults(),
     )
     declarations = DeclarationService(_declarations_context(base, tariff, risk, trade))
-    inspections = InspectionService(
-        engine,
-        base.unit_of_work,
-        administration=settings.administration,
-        countries=frozenset(base.codes.countries),
-        clock=clock,
-        corrections=declarations.amendments,
-    )
+    inspections = _inspections(base, declarations)
     register_handlers(base.bus, trade)
     return Node(
         settings=settings,
@@ -126,6 +121,7 @@ def open_node(
         tariff=tariff,
         risk=risk,
         sps=sps,
+        origin=_origin(base, tariff),
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
@@ -151,6 +147,34 @@ def _tariff(base: _Base) -> TariffService:
         currencies=dict(codes.currencies),
         presumed_insurance=settings.presumed_insurance,
         ttl=base.ttl,
+    )
+
+
+def _inspections(base: _Base, declarations: DeclarationService) -> InspectionService:
+    return InspectionService(
+        base.engine,
+        base.unit_of_work,
+        administration=base.settings.administration,
+        countries=frozenset(base.codes.countries),
+        clock=base.clock,
+        corrections=declarations.amendments,
+    )
+
+
+def _origin(base: _Base, tariff: TariffService) -> OriginService:
+    """The origin calculator values materials at the tariff's customs exchange rates."""
+    codes = base.codes
+    return OriginService(
+        base.engine,
+        codes=origin_case.CodeLists(
+            hs_subheadings=codes.hs_subheadings,
+            countries=frozenset(codes.countries),
+            currencies=codes.currencies,
+        ),
+        national_rate=tariff.national_rate,
+        zone=base.zone,
+        ttl=base.ttl,
+        clock=base.clock,
     )
 
 

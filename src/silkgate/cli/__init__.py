@@ -2,11 +2,11 @@
 
 Two kinds of commands: those that run the node on this machine (``serve``,
 ``db``, ``refdata``, ``users``, ``offices``, ``journal``, ``demo``, ``tariff``,
-``rates``, ``risk``, ``sps``, ``trs``, ``simulate`` and the exchange's ``node``,
-``partners``, ``exchange``, ``aeo``) work on the node's database directly;
+``rates``, ``risk``, ``sps``, ``origin rules``, ``trs``, ``simulate`` and the
+exchange's ``node``, ``partners``, ``exchange``, ``aeo``) work on the node's database directly;
 ``declarations`` is a client of a node's API, as a trader's or a broker's tool
-would be, so it works against any node. ``assess`` does either: against a node
-with ``--node``, or on this machine's database.
+would be, so it works against any node. ``assess`` and ``origin determine`` do
+either: against a node with ``--node``, or on this machine's database.
 
 One module per command group; :mod:`silkgate.cli._common` holds what they share.
 """
@@ -26,6 +26,7 @@ from silkgate.cli.exchange import exchange_app
 from silkgate.cli.journal import journal_app
 from silkgate.cli.node import node_app
 from silkgate.cli.offices import offices_app
+from silkgate.cli.origin import origin_app
 from silkgate.cli.partners import partners_app
 from silkgate.cli.rates import rates_app
 from silkgate.cli.refdata import refdata_app
@@ -59,6 +60,7 @@ for _group, _name in (
     (rates_app, "rates"),
     (risk_app, "risk"),
     (sps_app, "sps"),
+    (origin_app, "origin"),
     (trs_app, "trs"),
     (node_app, "node"),
     (partners_app, "partners"),

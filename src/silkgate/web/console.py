@@ -13,7 +13,7 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from silkgate.web import declarations, exchange, inspections, login, risk, tariff, trs
+from silkgate.web import declarations, exchange, inspections, login, origin, risk, tariff, trs
 
 
 def install(app: FastAPI) -> None:
@@ -23,5 +23,5 @@ def install(app: FastAPI) -> None:
         StaticFiles(directory=str(files("silkgate.web") / "static")),
         name="console-static",
     )
-    for pages in (login, declarations, trs, tariff, risk, inspections, exchange):
+    for pages in (login, declarations, trs, tariff, origin, risk, inspections, exchange):
         app.include_router(pages.router)

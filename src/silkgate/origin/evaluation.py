@@ -1,0 +1,349 @@
+"""Each criterion of a rule tested against a case, with the sentences that explain it.
+
+:class:`Facts` is a case reduced to what the criteria need, computed once: the
+values in the FOB currency, which materials count as originating (cumulation),
+the value of non-originating materials (VNM) and the RVC both ways.
+:class:`Evaluator` tests the criteria of a rule tree against it, each single
+criterion once, and writes one or more plain sentences per test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from silkgate.origin.case import Case, Material, Money
+from silkgate.origin.rulebook import AgreementTerms, Cumulation, dotted
+from silkgate.origin.rules import (
+    LEVEL_NAMES,
+    AllOf,
+    AnyOf,
+    Criterion,
+    ProducedEntirely,
+    SpecificProcess,
+    TariffChange,
+    ValueContent,
+    WhollyObtained,
+    process_name,
+)
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> str:
+    """An amount as shown: two decimals, rounded half up ("300.00")."""
+    return str(value.quantize(_CENT, ROUND_HALF_UP))
+
+
+def percent(value: Decimal) -> str:
+    """A percentage as shown: two decimals, rounded down, so it never overstates ("69.99")."""
+    return format(value.quantize(_CENT, ROUND_FLOOR), "f")
+
+
+class Line:
+    """A material of the bill, its value in the FOB currency, whether it counts as originating."""
+
+    __slots__ = ("index", "material", "originating", "value")
+
+    def __init__(self, index: int, material: Material, value: Decimal, originating: bool) -> None:
+        self.index = index
+        self.material = material
+        self.value = value
+        self.originating = originating
+
+    @property
+    def name(self) -> str:
+        hs = self.material.hs
+        return f"{self.material.description}, {dotted(hs)}" if hs else self.material.description
+
+
+class Facts:
+    """The figures every criterion reads, computed once per case."""
+
+    def __init__(
+        self, case: Case, terms: AgreementTerms, convert: Callable[[Money], Decimal]
+    ) -> None:
+        self.case = case
+        self.terms = terms
+        self.fob = case.fob.amount
+        self.currency = case.fob.currency
+        self.lines = [
+            Line(i, m, convert(m.value), _counts(m, case.exporting_country, terms))
+            for i, m in enumerate(case.materials)
+        ]
+        self.non_originating = [line for line in self.lines if not line.originating]
+        self.vnm = sum([line.value for line in self.non_originating], ZERO)
+        self.vom = sum([line.value for line in self.lines if line.originating], ZERO)
+        self.processes = tuple(dict.fromkeys(process_name(p) for p in case.processes))
+        self.rvc = (self.fob - self.vnm) / self.fob * HUNDRED
+        self.costs = [(n, convert(v)) for n, v in case.build_up.given()] if case.build_up else []
+        self.rvc_build_up: Decimal | None = None
+        if case.build_up is not None:
+            added = self.vom + sum([v for _, v in self.costs], ZERO)
+            self.rvc_build_up = added / self.fob * HUNDRED
+
+    def material_notes(self) -> list[str]:
+        """One sentence per material: its value in the FOB currency and why it counts as it does."""
+        currency, terms, exporter = self.currency, self.terms, self.case.exporting_country
+        notes = []
+        for line in self.lines:
+            m = line.material
+            given = m.value
+            converted = (
+                f"{money(given.amount)} {given.currency} = " if given.currency != currency else ""
+            )
+            notes.append(
+                f"Material {line.index + 1}, {line.name} ({converted}{money(line.value)} "
+                f"{currency}): {_status(m, exporter, terms)}."
+            )
+        return notes
+
+
+def _counts(material: Material, exporter: str, terms: AgreementTerms) -> bool:
+    """Whether a material counts as originating: its proof, its origin, and cumulation."""
+    origin = material.origin
+    if not material.originating or origin is None or origin not in terms.parties:
+        return False
+    return terms.cumulation is not Cumulation.NONE or origin == exporter
+
+
+def _status(material: Material, exporter: str, terms: AgreementTerms) -> str:
+    origin, code = material.origin, terms.code
+    if not material.originating:
+        if origin is None:
+            return "non-originating: its origin is unknown"
+        if origin not in terms.parties:
+            return f"non-originating: from {origin}, not a party to {code}"
+        return f"non-originating: from {origin}, without proof of origin"
+    if origin is None:
+        return "non-originating: marked originating, but no country of origin is given"
+    if origin not in terms.parties:
+        return f"non-originating: marked originating, but {origin} is not a party to {code}"
+    if origin == exporter:
+        return f"originating in {origin} (with proof of origin under {code})"
+    if terms.cumulation is Cumulation.NONE:
+        return (
+            f"non-originating: {code} allows no cumulation, and it originates in {origin}, "
+            f"not {exporter}"
+        )
+    return (
+        f"originating: proof of origin under {code} from {origin}, a party; "
+        "it counts as originating (cumulation)"
+    )
+
+
+class Evaluator:
+    """Tests criteria against :class:`Facts`; ``notes`` explains each test, in order."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.notes: list[str] = []
+        self.failing: dict[int, list[str]] = {}  # material index -> criteria it fails
+        self._done: dict[int, bool] = {}
+        self._rvc_explained = False
+
+    def met(self, criterion: Criterion) -> tuple[bool, tuple[Criterion, ...]]:
+        """Whether ``criterion`` is met, and the single criteria that meet it.
+
+        Every part of a combination or an alternative is tested (so the
+        explanation covers them all); of alternatives, the first met counts.
+        """
+        if isinstance(criterion, AnyOf):
+            results = [self.met(part) for part in criterion.parts]
+            return next(((True, used) for ok, used in results if ok), (False, ()))
+        if isinstance(criterion, AllOf):
+            results = [self.met(part) for part in criterion.parts]
+            if all(ok for ok, _ in results):
+                return True, tuple(leaf for _, used in results for leaf in used)
+            return False, ()
+        # By identity: a rule's tree is built once per load, and hashing it is not free.
+        ok = self._done.get(id(criterion))
+        if ok is None:
+            ok = self._test(criterion)
+            self._done[id(criterion)] = ok
+        return ok, (criterion,) if ok else ()
+
+    def _test(self, criterion: Criterion) -> bool:
+        if isinstance(criterion, WhollyObtained):
+            return self._wholly_obtained()
+        if isinstance(criterion, ProducedEntirely):
+            return self._produced_entirely()
+        if isinstance(criterion, ValueContent):
+            return self._value_content(criterion)
+        if isinstance(criterion, TariffChange):
+            return self._tariff_change(criterion)
+        assert isinstance(criterion, SpecificProcess)
+        return self._specific_process(criterion)
+
+    def _wholly_obtained(self) -> bool:
+        f = self.facts
+        country = f.case.exporting_country
+        if not f.case.wholly_obtained:
+            self.notes.append(
+                f"WO: not met: the product is not stated to be wholly obtained in {country}."
+            )
+            return False
+        if f.non_originating:
+            self.notes.append(
+                "WO: not met: the product is stated to be wholly obtained, but "
+                f"{_names(f.non_originating)} is non-originating."
+            )
+            return False
+        self.notes.append(
+            f"WO: met: the product is stated to be wholly obtained in {country} "
+            "(the exporter shows how to the issuing authority)."
+        )
+        return True
+
+    def _produced_entirely(self) -> bool:
+        f = self.facts
+        if not f.lines:
+            self.notes.append("PE: not met: no materials are listed.")
+            return False
+        if f.non_originating:
+            n = len(f.non_originating)
+            self.notes.append(
+                f"PE: not met: {n} of {len(f.lines)} materials {'is' if n == 1 else 'are'} "
+                f"non-originating ({_names(f.non_originating)})."
+            )
+            return False
+        self.notes.append(f"PE: met: every material is originating under {f.terms.code}.")
+        return True
+
+    def _value_content(self, criterion: ValueContent) -> bool:
+        f = self.facts
+        if not self._rvc_explained:
+            self._explain_rvc()
+        threshold = criterion.threshold
+        up = f.rvc_build_up if f.terms.build_up else None
+        if f.rvc >= threshold:
+            self.notes.append(f"{criterion}: met: {percent(f.rvc)} % ≥ {threshold} % (build-down).")
+            return True
+        if up is not None and up >= threshold:
+            self.notes.append(
+                f"{criterion}: met: {percent(up)} % ≥ {threshold} % (build-up); "
+                f"build-down gives only {percent(f.rvc)} %."
+            )
+            return True
+        shown = f" and {percent(up)} % (build-up)" if up is not None else ""
+        self.notes.append(
+            f"{criterion}: not met: {percent(f.rvc)} % (build-down){shown} < {threshold} %."
+        )
+        return False
+
+    def _explain_rvc(self) -> None:
+        f = self.facts
+        self._rvc_explained = True
+        c = f.currency
+        self.notes.append(
+            f"RVC, build-down: 100 * (FOB {money(f.fob)} - VNM {money(f.vnm)}) / FOB "
+            f"{money(f.fob)} = {percent(f.rvc)} % (VNM: the non-originating materials, in {c})."
+        )
+        if f.rvc_build_up is None:
+            if f.terms.build_up:
+                self.notes.append(
+                    "RVC, build-up: not computed (no cost elements given: direct_labour, "
+                    "direct_overhead, other_cost, profit)."
+                )
+            return
+        parts = [f"originating materials {money(f.vom)}"]
+        parts += [f"{name.replace('_', ' ')} {money(v)}" for name, v in f.costs]
+        allowed = "" if f.terms.build_up else f"; {f.terms.code} does not allow this method"
+        self.notes.append(
+            f"RVC, build-up: 100 * ({' + '.join(parts)}) / FOB {money(f.fob)} = "
+            f"{percent(f.rvc_build_up)} %{allowed}."
+        )
+
+    def _tariff_change(self, criterion: TariffChange) -> bool:
+        f = self.facts
+        label, level = str(criterion), LEVEL_NAMES[criterion.level]
+        if not f.non_originating:
+            self.notes.append(f"{label}: met: no material is non-originating.")
+            return True
+        own = f.case.hs[: criterion.level]
+        failing: list[tuple[Line, str]] = []
+        passing: list[Line] = []
+        for line in f.non_originating:
+            why = _fails_change(line.material.hs, own, criterion)
+            if why is None:
+                passing.append(line)
+            else:
+                failing.append((line, why))
+                self.failing.setdefault(line.index, []).append(label)
+        notes = self.notes
+        if len(passing) > 5:
+            notes.append(f"{label}: {len(passing)} non-originating materials change {level}.")
+        else:
+            for line in passing:
+                was = dotted((line.material.hs or "")[: criterion.level])
+                notes.append(f"{label}: {line.name} changes {level} ({was} → {dotted(own)}).")
+        for line, why in failing:
+            notes.append(f"{label}: {line.name} ({money(line.value)} {f.currency}) fails: {why}.")
+        if not failing:
+            notes.append(f"{label}: met: every non-originating material changes {level}.")
+            return True
+        return self._de_minimis(label, sum([line.value for line, _ in failing], ZERO))
+
+    def _de_minimis(self, label: str, failing_value: Decimal) -> bool:
+        f = self.facts
+        terms = f.terms
+        share = failing_value / f.fob * HUNDRED
+        what = (
+            f"the materials that fail are worth {money(failing_value)} {f.currency}, "
+            f"{percent(share)} % of FOB"
+        )
+        if terms.de_minimis <= 0:
+            self.notes.append(f"{label}: not met: {what}; {terms.code} has no de minimis.")
+            return False
+        if f.case.hs[:2] in terms.de_minimis_not_for:
+            self.notes.append(
+                f"{label}: not met: {what}; {terms.code}'s de minimis by value does not apply "
+                f"to chapter {f.case.hs[:2]}."
+            )
+            return False
+        if share <= terms.de_minimis:
+            self.notes.append(
+                f"{label}: met by de minimis: {what}, within {terms.code}'s {terms.de_minimis} %."
+            )
+            return True
+        self.notes.append(
+            f"{label}: not met: {what}, more than {terms.code}'s de minimis "
+            f"of {terms.de_minimis} %."
+        )
+        return False
+
+    def _specific_process(self, criterion: SpecificProcess) -> bool:
+        stated = self.facts.processes
+        if criterion.process in stated:
+            self.notes.append(f"{criterion}: met: the process is stated.")
+            return True
+        listed = ", ".join(stated) if stated else "none"
+        self.notes.append(f"{criterion}: not met: the processes stated are {listed}.")
+        return False
+
+
+def _fails_change(hs: str | None, own: str, criterion: TariffChange) -> str | None:
+    """Why a non-originating material of ``hs`` fails ``criterion`` (None: it passes)."""
+    level = LEVEL_NAMES[criterion.level]
+    if hs is None:
+        return "its HS code is not given, so no change can be shown"
+    for excepted in criterion.exceptions:
+        inside = excepted.covers(hs)
+        if inside is None:
+            return f"classified only to {dotted(hs)}, it cannot be shown to be outside {excepted}"
+        if inside:
+            return f"it comes from {excepted}, which the rule excepts"
+    n = criterion.level
+    if len(hs) >= n:
+        return f"{level} {dotted(own)} is the product's own" if hs[:n] == own else None
+    if own.startswith(hs):
+        return f"classified only to {dotted(hs)}, a change of {level} cannot be shown"
+    return None
+
+
+def _names(lines: list[Line], most: int = 3) -> str:
+    names = [line.material.description for line in lines[:most]]
+    more = f" and {len(lines) - most} more" if len(lines) > most else ""
+    return ", ".join(names) + more
