@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from silkgate.kernel.errors import FieldError, pointer
 
@@ -111,43 +112,66 @@ class CodeLists:
         return subs | {s[:4] for s in subs} | {s[:2] for s in subs}
 
 
-def check_codes(case: Case, codes: CodeLists, hs_codes: frozenset[str]) -> list[FieldError]:
-    """Every code of ``case`` that is not in the code lists, with its pointer."""
-    errors: list[FieldError] = []
-    if case.hs not in codes.hs_subheadings:
-        errors.append(
-            FieldError(
-                "/product/hs", "unknown_hs_code", f"{case.hs!r} is not an HS 2022 subheading"
-            )
+def check_codes(raw: Any, codes: CodeLists, hs_codes: frozenset[str]) -> list[FieldError]:
+    """Every code in the request ``raw`` (parsed JSON) that is not in the code lists.
+
+    It reads the raw request, not the parsed :class:`Case`, so that it also runs
+    when the structure is wrong elsewhere: one answer lists every error.
+    """
+    if not isinstance(raw, dict):
+        return []
+    found: list[FieldError] = []
+    product = _obj(raw.get("product"))
+    hs = product.get("hs")
+    if isinstance(hs, str) and hs not in codes.hs_subheadings:
+        found.append(
+            FieldError("/product/hs", "unknown_hs_code", f"{hs!r} is not an HS 2022 subheading")
         )
-    if case.exporting_country not in codes.countries:
-        errors.append(_country("/exporting_country", case.exporting_country))
-    for i, m in enumerate(case.materials):
-        if m.hs is not None and m.hs not in hs_codes:
-            errors.append(
+    _country(found, codes, raw.get("exporting_country"), "exporting_country")
+    _currency(found, codes, _obj(product.get("fob")), "product", "fob")
+    materials = raw.get("materials")
+    for i, m in enumerate(materials if isinstance(materials, list) else []):
+        m = _obj(m)
+        hs = m.get("hs")
+        if isinstance(hs, str) and hs not in hs_codes:
+            found.append(
                 FieldError(
                     pointer("materials", i, "hs"),
                     "unknown_hs_code",
-                    f"{m.hs!r} is not an HS 2022 chapter, heading or subheading",
+                    f"{hs!r} is not an HS 2022 chapter, heading or subheading",
                 )
             )
-        if m.origin is not None and m.origin not in codes.countries:
-            errors.append(_country(pointer("materials", i, "origin"), m.origin))
-    if case.transit is not None:
-        for i, country in enumerate(case.transit.via):
-            if country not in codes.countries:
-                errors.append(_country(pointer("transit", "via", i), country))
-    for where, money in case.monies():
-        if codes.currencies.get(money.currency) is None:
-            errors.append(
-                FieldError(
-                    where + "/currency",
-                    "unknown_currency",
-                    f"{money.currency!r} is not an ISO 4217 currency of payment",
-                )
+        _country(found, codes, m.get("origin"), "materials", i, "origin")
+        _currency(found, codes, _obj(m.get("value")), "materials", i, "value")
+    via = _obj(raw.get("transit")).get("via")
+    for i, country in enumerate(via if isinstance(via, list) else []):
+        _country(found, codes, country, "transit", "via", i)
+    build_up = _obj(raw.get("build_up"))
+    for name, value in build_up.items():
+        _currency(found, codes, _obj(value), "build_up", name)
+    return found
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _country(found: list[FieldError], codes: CodeLists, code: Any, *where: str | int) -> None:
+    if isinstance(code, str) and code not in codes.countries:
+        found.append(
+            FieldError(pointer(*where), "unknown_country", f"{code!r} is not an ISO 3166 country")
+        )
+
+
+def _currency(
+    found: list[FieldError], codes: CodeLists, money: dict[str, Any], *where: str | int
+) -> None:
+    code = money.get("currency")
+    if isinstance(code, str) and codes.currencies.get(code) is None:
+        found.append(
+            FieldError(
+                pointer(*where, "currency"),
+                "unknown_currency",
+                f"{code!r} is not an ISO 4217 currency of payment",
             )
-    return errors
-
-
-def _country(where: str, code: str) -> FieldError:
-    return FieldError(where, "unknown_country", f"{code!r} is not an ISO 3166 country")
+        )

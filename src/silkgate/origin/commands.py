@@ -10,17 +10,50 @@ the service.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, StrictBool, ValidationError
+from pydantic import AfterValidator, Field, StrictBool, ValidationError, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from silkgate.kernel.commands import Command, parse
 from silkgate.origin.case import Case, CostElements, Material, Money, Transit
 
 __all__ = ["DeterminationRequest", "parse_request"]
 
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2")]
+
+def _code(pattern: str, code: str, message: str) -> Any:
+    """A string that must match ``pattern``, refused with ``message`` (pydantic's own message
+    for a pattern quotes the regular expression); the schema keeps the pattern."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError(code, message, {"code": code})
+        return value
+
+    return AfterValidator(check), WithJsonSchema({"type": "string", "pattern": pattern})
+
+
+Country = Annotated[
+    str, *_code("^[A-Z]{2}$", "invalid_country", "an ISO 3166 alpha-2 country code (CN)")
+]
+Currency = Annotated[
+    str, *_code("^[A-Z]{3}$", "invalid_currency", "an ISO 4217 currency code (USD)")
+]
+Subheading = Annotated[
+    str, *_code("^[0-9]{6}$", "invalid_hs_code", "an HS 2022 subheading of 6 digits (847130)")
+]
+MaterialCode = Annotated[
+    str,
+    *_code(
+        "^[0-9]{2}([0-9]{2}([0-9]{2})?)?$",
+        "invalid_hs_code",
+        "an HS chapter, heading or subheading: 2, 4 or 6 digits (a national line of 8 or 10 "
+        "digits is refused)",
+    ),
+]
 Text = Annotated[str, Field(min_length=1, max_length=350)]
 Process = Annotated[
     str, Field(min_length=1, max_length=100, examples=["assembly", "chemical reaction"])
@@ -32,7 +65,7 @@ class MoneyIn(Command):
         Decimal,
         Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False, examples=["1000.00"]),
     ]
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
+    currency: Annotated[Currency, Field(description="ISO 4217")]
 
     def value(self) -> Money:
         return Money(self.amount, self.currency)
@@ -45,9 +78,7 @@ class CostIn(MoneyIn):
 
 
 class ProductIn(Command):
-    hs: Annotated[
-        str, Field(pattern=r"^[0-9]{6}$", description="HS 2022 subheading", examples=["847130"])
-    ]
+    hs: Annotated[Subheading, Field(description="HS 2022 subheading", examples=["847130"])]
     description: Text
     fob: Annotated[MoneyIn, Field(description="Free-on-board value of the product")]
 
@@ -55,11 +86,8 @@ class ProductIn(Command):
 class MaterialIn(Command):
     description: Text
     hs: Annotated[
-        str | None,
-        Field(
-            pattern=r"^[0-9]{2}([0-9]{2}([0-9]{2})?)?$",
-            description="HS 2022 chapter, heading or subheading (at most 6 digits)",
-        ),
+        MaterialCode | None,
+        Field(description="HS 2022 chapter, heading or subheading (at most 6 digits)"),
     ] = None
     origin: Annotated[Country | None, Field(description="Country of origin; none: unknown")] = None
     originating: Annotated[

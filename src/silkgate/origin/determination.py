@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from silkgate.kernel.errors import FieldError, InvalidRequest, invalid
 from silkgate.origin.case import Case, Money
-from silkgate.origin.evaluation import Evaluator, Facts, money, percent
+from silkgate.origin.evaluation import CENT, Evaluator, Facts, money, percent
 from silkgate.origin.rulebook import AgreementTerms, ProductRule, RuleBook, dotted
 from silkgate.origin.rules import (
     Criterion,
@@ -186,7 +186,7 @@ def _converter(case: Case, rate: RateLookup) -> Callable[[Money], Decimal]:
         if own is None or base is None:
             missing.add(currency)
         else:
-            factors[currency] = own / base
+            factors[currency] = own
     if missing:
         raise InvalidRequest(
             [
@@ -200,7 +200,15 @@ def _converter(case: Case, rate: RateLookup) -> Callable[[Money], Decimal]:
                 if m.currency in missing
             ]
         )
-    return lambda m: m.amount * factors[m.currency]
+    assert base is not None
+
+    def convert(m: Money) -> Decimal:
+        # Multiplied before dividing, and rounded to the cent as a customs conversion is.
+        if m.currency == target:
+            return m.amount
+        return (m.amount * factors[m.currency] / base).quantize(CENT, ROUND_HALF_UP)
+
+    return convert
 
 
 def _as_given(m: Money) -> Decimal:
@@ -284,7 +292,7 @@ def _criterion(used: tuple[Criterion, ...], facts: Facts) -> tuple[str, str]:
     def label(c: Criterion) -> str:
         if isinstance(c, ValueContent):
             up = facts.rvc_build_up if facts.terms.build_up else None
-            achieved = facts.rvc if facts.rvc >= c.threshold or up is None else up
+            achieved = facts.rvc if facts.at_least(facts.kept, c.threshold) or up is None else up
             return f"RVC {int(achieved)}%"
         return "SP" if isinstance(c, SpecificProcess) else str(c.code)
 

@@ -29,17 +29,17 @@ from silkgate.origin.rules import (
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
+CENT = Decimal("0.01")
 
 
 def money(value: Decimal) -> str:
     """An amount as shown: two decimals, rounded half up ("300.00")."""
-    return str(value.quantize(_CENT, ROUND_HALF_UP))
+    return str(value.quantize(CENT, ROUND_HALF_UP))
 
 
 def percent(value: Decimal) -> str:
     """A percentage as shown: two decimals, rounded down, so it never overstates ("69.99")."""
-    return format(value.quantize(_CENT, ROUND_FLOOR), "f")
+    return format(value.quantize(CENT, ROUND_FLOOR), "f")
 
 
 class Line:
@@ -77,12 +77,20 @@ class Facts:
         self.vnm = sum([line.value for line in self.non_originating], ZERO)
         self.vom = sum([line.value for line in self.lines if line.originating], ZERO)
         self.processes = tuple(dict.fromkeys(process_name(p) for p in case.processes))
-        self.rvc = (self.fob - self.vnm) / self.fob * HUNDRED
+        # Thresholds are compared without dividing (numerator * 100 >= threshold * FOB), so
+        # a quotient's last digit never decides; the percentages are for showing.
+        self.kept = self.fob - self.vnm
+        self.rvc = self.kept * HUNDRED / self.fob
         self.costs = [(n, convert(v)) for n, v in case.build_up.given()] if case.build_up else []
+        self.added: Decimal | None = None
         self.rvc_build_up: Decimal | None = None
         if case.build_up is not None:
-            added = self.vom + sum([v for _, v in self.costs], ZERO)
-            self.rvc_build_up = added / self.fob * HUNDRED
+            self.added = self.vom + sum([v for _, v in self.costs], ZERO)
+            self.rvc_build_up = self.added * HUNDRED / self.fob
+
+    def at_least(self, numerator: Decimal | None, threshold: Decimal) -> bool:
+        """Whether ``numerator`` is at least ``threshold`` % of the FOB value."""
+        return numerator is not None and numerator * HUNDRED >= threshold * self.fob
 
     def material_notes(self) -> list[str]:
         """One sentence per material: its value in the FOB currency and why it counts as it does."""
@@ -218,10 +226,10 @@ class Evaluator:
             self._explain_rvc()
         threshold = criterion.threshold
         up = f.rvc_build_up if f.terms.build_up else None
-        if f.rvc >= threshold:
+        if f.at_least(f.kept, threshold):
             self.notes.append(f"{criterion}: met: {percent(f.rvc)} % ≥ {threshold} % (build-down).")
             return True
-        if up is not None and up >= threshold:
+        if up is not None and f.terms.build_up and f.at_least(f.added, threshold):
             self.notes.append(
                 f"{criterion}: met: {percent(up)} % ≥ {threshold} % (build-up); "
                 f"build-down gives only {percent(f.rvc)} %."
@@ -303,7 +311,7 @@ class Evaluator:
                 f"to chapter {f.case.hs[:2]}."
             )
             return False
-        if share <= terms.de_minimis:
+        if failing_value * HUNDRED <= terms.de_minimis * f.fob:
             self.notes.append(
                 f"{label}: met by de minimis: {what}, within {terms.code}'s {terms.de_minimis} %."
             )

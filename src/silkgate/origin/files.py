@@ -251,7 +251,11 @@ def _terms(check: _Check, code: str, table: dict[str, Any]) -> AgreementTerms | 
         _differs(check, (code, "proofs"), "proofs", frozenset(proofs), known.proofs)
     months = table.get("certificate_validity_months", 12)
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 60:
-        check.error((code, "certificate_validity_months"), None, "must be 1 to 60 months")
+        check.error(
+            (code, "certificate_validity_months"),
+            "certificate_validity_months",
+            "must be 1 to 60 months",
+        )
     build_up = table.get("build_up", False)
     if not isinstance(build_up, bool):
         check.error((code, "build_up"), "build_up", "must be true or false")

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from silkgate.kernel.clock import Clock, system_clock
-from silkgate.kernel.errors import InvalidRequest
+from silkgate.kernel.errors import FieldError, InvalidRequest
 from silkgate.kernel.versioned import FileLoad, InForce
 from silkgate.origin.case import Case, CodeLists, check_codes
 from silkgate.origin.commands import parse_request
@@ -75,6 +75,10 @@ class OriginService:
             raise RulesNotLoaded()
         return book
 
+    def refresh(self) -> None:
+        """Forget what is held, so the next use reads the database."""
+        self._in_force.forget()
+
     def today(self) -> dt.date:
         return self.clock().astimezone(self.zone).date()
 
@@ -82,9 +86,17 @@ class OriginService:
 
     def case(self, raw: Any, *, body: bytes | None = None) -> Case:
         """The request in ``raw`` checked against the code lists; :class:`InvalidRequest`."""
-        case = parse_request(raw, self.today(), body=body)
-        errors = check_codes(case, self.codes, self.hs_codes)
-        if errors:
+        case: Case | None = None
+        errors: list[FieldError] = []
+        try:
+            case = parse_request(raw, self.today(), body=body)
+        except InvalidRequest as exc:
+            errors = exc.errors
+        reported = {e.pointer for e in errors}
+        errors += [
+            e for e in check_codes(raw, self.codes, self.hs_codes) if e.pointer not in reported
+        ]
+        if errors or case is None:
             raise InvalidRequest(errors)
         return case
 
