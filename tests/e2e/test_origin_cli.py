@@ -1,4 +1,4 @@
-"""The rules-of-origin and origin-calculator commands, as an administrator and an exporter use them."""
+"""The `origin rules` and `origin determine` commands, as administrators and exporters use them."""
 
 from __future__ import annotations
 

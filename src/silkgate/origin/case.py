@@ -79,15 +79,6 @@ class Case:
     transit: Transit | None = None
     build_up: CostElements | None = None
 
-    def amounts(self) -> Iterator[Money]:
-        """Every amount of the case (the FOB, the materials, the cost elements)."""
-        yield self.fob
-        for m in self.materials:
-            yield m.value
-        if self.build_up is not None:
-            for _, value in self.build_up.given():
-                yield value
-
     def monies(self) -> Iterator[tuple[str, Money]]:
         """Every amount of the case, with its JSON pointer."""
         yield pointer("product", "fob"), self.fob

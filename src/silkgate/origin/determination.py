@@ -40,14 +40,14 @@ from silkgate.origin.rules import (
 RateLookup = Callable[[str, Any], Decimal | None]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Determination:
     """The calculator's answer (``as_json`` is what the API and the CLI print)."""
 
     case: Case
     terms: AgreementTerms
     rule: ProductRule
-    applied: Criterion  # the rule with the agreement's "always" criteria
+    applied: str  # the rule with the agreement's "always" criteria, as text
     version: int
     originating: bool
     criterion: str | None  # WO, PE, RVC, CC, CTH, CTSH, PSR
@@ -82,7 +82,7 @@ class Determination:
                 "currency": currency,
             },
             "rule": {
-                "text": str(self.applied),
+                "text": self.applied,
                 "product_rule": self.rule.text,
                 "scope": self.rule.scope,
                 "hs": self.rule.hs_prefix or None,
@@ -120,8 +120,10 @@ def determine(case: Case, book: RuleBook, rate: RateLookup) -> Determination:
             f"no rule of origin of {terms.code} is in force on {case.date} for {dotted(case.hs)}",
         )
     applied = book.applied(rule)
+    applied_text = book.applied_text(rule)
     facts = Facts(case, terms, _converter(case, rate))
-    notes = [_rule_sentence(case, terms, rule, applied, book.version), *facts.material_notes()]
+    notes = [_rule_sentence(case, terms, rule, applied_text, book.version)]
+    notes += facts.material_notes
     evaluator = Evaluator(facts)
     met, used = evaluator.met(applied)
     notes += evaluator.notes
@@ -137,7 +139,7 @@ def determine(case: Case, book: RuleBook, rate: RateLookup) -> Determination:
         case=case,
         terms=terms,
         rule=rule,
-        applied=applied,
+        applied=applied_text,
         version=book.version,
         originating=met,
         criterion=criterion,
@@ -175,7 +177,10 @@ def _terms(case: Case, book: RuleBook) -> AgreementTerms:
 def _converter(case: Case, rate: RateLookup) -> Callable[[Money], Decimal]:
     """Values in the FOB currency, at the customs rates of the case's date."""
     target = case.fob.currency
-    others = {m.currency for m in case.amounts()} - {target}
+    others = {m.value.currency for m in case.materials}
+    if case.build_up is not None:
+        others.update(v.currency for _, v in case.build_up.given())
+    others.discard(target)
     if not others:
         return _as_given
     base = rate(target, case.date)
@@ -216,7 +221,7 @@ def _as_given(m: Money) -> Decimal:
 
 
 def _rule_sentence(
-    case: Case, terms: AgreementTerms, rule: ProductRule, applied: Criterion, version: int
+    case: Case, terms: AgreementTerms, rule: ProductRule, applied: str, version: int
 ) -> str:
     where = (
         f"no product-specific rule covers {dotted(case.hs)}, so the general rule applies"
@@ -224,7 +229,7 @@ def _rule_sentence(
         else f"the product-specific rule for {rule.scope} applies"
     )
     flag = "; illustrative, not the agreement's text" if rule.illustrative else ""
-    always = f" ({terms.always} apply under every rule)" if terms.always is not None else ""
+    always = f" ({terms.always_text} apply under every rule)" if terms.always_text else ""
     return (
         f"{terms.code} rules in force on {case.date} (rules version {version}): {where}: "
         f"{rule.text} (source: {rule.source}{flag}). Applied: {applied}{always}."

@@ -69,13 +69,41 @@ class Facts:
         self.terms = terms
         self.fob = case.fob.amount
         self.currency = case.fob.currency
-        self.lines = [
-            Line(i, m, convert(m.value), _counts(m, case.exporting_country, terms))
-            for i, m in enumerate(case.materials)
-        ]
-        self.non_originating = [line for line in self.lines if not line.originating]
-        self.vnm = sum([line.value for line in self.non_originating], ZERO)
-        self.vom = sum([line.value for line in self.lines if line.originating], ZERO)
+        # One pass over the materials, which also writes their sentences: this loop runs for
+        # every material of every determination.
+        lines: list[Line] = []
+        non_originating: list[Line] = []
+        notes: list[str] = []
+        vnm = vom = ZERO
+        exporter, currency, parties = case.exporting_country, self.currency, terms.parties
+        anywhere = terms.cumulation is not Cumulation.NONE
+        for i, m in enumerate(case.materials):
+            given = m.value
+            if given.currency == currency:
+                value = given.amount
+                shown = f"{money(value)} {currency}"
+            else:
+                value = convert(given)
+                shown = f"{money(given.amount)} {given.currency} = {money(value)} {currency}"
+            origin = m.origin
+            line = Line(
+                i,
+                m,
+                value,
+                m.originating and origin in parties and (anywhere or origin == exporter),
+            )
+            lines.append(line)
+            if line.originating:
+                vom += value
+            else:
+                non_originating.append(line)
+                vnm += value
+            hs = f", {dotted(m.hs)}" if m.hs else ""
+            notes.append(
+                f"Material {i + 1}, {m.description}{hs} ({shown}): {_status(m, exporter, terms)}."
+            )
+        self.lines, self.non_originating, self.vnm, self.vom = lines, non_originating, vnm, vom
+        self.material_notes = notes
         self.processes = tuple(dict.fromkeys(process_name(p) for p in case.processes))
         # Thresholds are compared without dividing (numerator * 100 >= threshold * FOB), so
         # a quotient's last digit never decides; the percentages are for showing.
@@ -91,30 +119,6 @@ class Facts:
     def at_least(self, numerator: Decimal | None, threshold: Decimal) -> bool:
         """Whether ``numerator`` is at least ``threshold`` % of the FOB value."""
         return numerator is not None and numerator * HUNDRED >= threshold * self.fob
-
-    def material_notes(self) -> list[str]:
-        """One sentence per material: its value in the FOB currency and why it counts as it does."""
-        currency, terms, exporter = self.currency, self.terms, self.case.exporting_country
-        notes = []
-        for line in self.lines:
-            m = line.material
-            given = m.value
-            converted = (
-                f"{money(given.amount)} {given.currency} = " if given.currency != currency else ""
-            )
-            notes.append(
-                f"Material {line.index + 1}, {line.name} ({converted}{money(line.value)} "
-                f"{currency}): {_status(m, exporter, terms)}."
-            )
-        return notes
-
-
-def _counts(material: Material, exporter: str, terms: AgreementTerms) -> bool:
-    """Whether a material counts as originating: its proof, its origin, and cumulation."""
-    origin = material.origin
-    if not material.originating or origin is None or origin not in terms.parties:
-        return False
-    return terms.cumulation is not Cumulation.NONE or origin == exporter
 
 
 def _status(material: Material, exporter: str, terms: AgreementTerms) -> str:
@@ -270,11 +274,17 @@ class Evaluator:
         if not f.non_originating:
             self.notes.append(f"{label}: met: no material is non-originating.")
             return True
-        own = f.case.hs[: criterion.level]
+        n = criterion.level
+        own = f.case.hs[:n]
+        simple = not criterion.exceptions
         failing: list[tuple[Line, str]] = []
         passing: list[Line] = []
         for line in f.non_originating:
-            why = _fails_change(line.material.hs, own, criterion)
+            hs = line.material.hs
+            if simple and hs is not None and len(hs) >= n and hs[:n] != own:
+                passing.append(line)  # the usual case, decided without a call
+                continue
+            why = _fails_change(hs, own, criterion)
             if why is None:
                 passing.append(line)
             else:

@@ -44,6 +44,10 @@ class AgreementTerms:
     transit_operations: frozenset[str]  # what may happen in a non-party on the way
     source: str
 
+    @functools.cached_property
+    def always_text(self) -> str:
+        return str(self.always) if self.always is not None else ""
+
     def as_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -124,14 +128,13 @@ class RuleBook:
         self.title = title
         self._terms = {t.code: t for t in terms}
         self._rules: dict[str, dict[str, list[ProductRule]]] = {code: {} for code in self._terms}
-        self._applied: dict[int, Criterion] = {}
+        self._applied: dict[int, tuple[Criterion, str]] = {}
         for rule in sorted(rules, key=lambda r: r.valid_from):
             self._rules.setdefault(rule.agreement, {}).setdefault(rule.hs_prefix, []).append(rule)
             found = self._terms.get(rule.agreement)
             always = found.always if found is not None else None
-            self._applied[id(rule)] = (
-                rule.criterion if always is None else either(always, rule.criterion)
-            )
+            applied = rule.criterion if always is None else either(always, rule.criterion)
+            self._applied[id(rule)] = (applied, str(applied))
 
     def terms(self, agreement: str) -> AgreementTerms | None:
         return self._terms.get(agreement)
@@ -157,7 +160,13 @@ class RuleBook:
     def applied(self, rule: ProductRule) -> Criterion:
         """The criteria that confer origin under ``rule`` (of this book): the agreement's
         criteria that apply under every rule ("WO or PE"), or the rule's own."""
-        return self._applied.get(id(rule), rule.criterion)
+        found = self._applied.get(id(rule))
+        return found[0] if found is not None else rule.criterion
+
+    def applied_text(self, rule: ProductRule) -> str:
+        """``str(applied(rule))``, built once per load."""
+        found = self._applied.get(id(rule))
+        return found[1] if found is not None else rule.text
 
     def rules(self, agreement: str) -> list[ProductRule]:
         """Every rule of an agreement, general rule first, then by HS code and date."""

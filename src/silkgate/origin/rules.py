@@ -26,8 +26,9 @@ documentation of the whole file format is ``docs/origin.md``.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 __all__ = [
@@ -57,6 +58,7 @@ class RuleError(ValueError):
         return f"{self.message} (at character {self.position + 1})"
 
 
+@functools.lru_cache(maxsize=4096)  # the same few process names come again and again
 def process_name(text: str) -> str:
     """A process as compared: lower case, words separated by one space ("Chemical-reaction")."""
     return " ".join(re.split(r"[\s_\-]+", text.strip().lower()))
@@ -127,15 +129,20 @@ class TariffChange:
 
     level: int
     exceptions: tuple[CodeRange, ...] = ()
+    text: str = field(init=False, repr=False, compare=False)  # str(), built once
+
+    def __post_init__(self) -> None:
+        text = self.code
+        if self.exceptions:
+            text += f" except {', '.join(str(e) for e in self.exceptions)}"
+        object.__setattr__(self, "text", text)
 
     @property
     def code(self) -> str:
         return {2: "CC", 4: "CTH", 6: "CTSH"}[self.level]
 
     def __str__(self) -> str:
-        if not self.exceptions:
-            return self.code
-        return f"{self.code} except {', '.join(str(e) for e in self.exceptions)}"
+        return self.text
 
 
 @dataclass(frozen=True, slots=True)
