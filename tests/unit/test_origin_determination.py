@@ -282,3 +282,21 @@ def test_what_cannot_be_asked_is_refused_with_the_field(change, where, code):
     with pytest.raises(InvalidRequest) as exc:
         run(notebook(**change))
     assert [(e.pointer, e.code) for e in exc.value.errors] == [(where, code)]
+
+
+def test_the_variants_of_the_worked_example_in_the_docs():
+    board = material("Mainboard", "847330", "300.00", "KR")
+    housing = material("Housing", "392690", "120.00", "VN", originating=True)
+    unproven = dataclasses.replace(housing, originating=False)
+    assert run(notebook(board, unproven))["rvc"] == "58.00"
+    costs = CostElements(*(Money(Decimal(a), "USD") for a in ("80.00", "40.00", "20.00", "60.00")))
+    d = run(notebook(board, housing, build_up=costs))
+    assert (d["rvc"], d["rvc_build_up"], d["box8"]) == ("70.00", "32.00", "RVC 70%")
+    keyboard = material("Keyboard unit", "847160", "150.00", "TW")
+    d = run(notebook(board, housing, keyboard))
+    assert (d["rvc"], d["criterion"]) == ("55.00", "RVC")
+    assert any(
+        "CTH: not met: the materials that fail are worth 150.00 USD" in s for s in d["explanation"]
+    )
+    cheaper = dataclasses.replace(keyboard, value=Money(Decimal("100.00"), "USD"))
+    assert run(notebook(board, housing, cheaper), book(general="CTH"))["criterion"] == "CTH"
