@@ -30,15 +30,13 @@ def test_the_notebook_originates_by_rvc_as_the_docs_work_it_out():
         d["rule"]["text"] == "WO or PE or RVC 40% or CTH" and d["rule"]["scope"] == "general rule"
     )
     steps = "\n".join(d["explanation"])
-    assert (
-        "Mainboard, 8473.30 (300.00 USD): non-originating: from KR, not a party to ACFTA" in steps
-    )
-    assert (
-        "Housing, 3926.90 (120.00 USD): originating: proof of origin under ACFTA from VN" in steps
-    )
+    assert "VNM 300.00 USD: Mainboard, 8473.30 (KR, not a party to ACFTA; 300.00)." in steps
+    assert "Housing, 3926.90 (VN, a party, with proof of origin under ACFTA: cumulation" in steps
     assert "100 * (FOB 1000.00 - VNM 300.00) / FOB 1000.00 = 70.00 %" in steps
-    assert "CTH: Mainboard, 8473.30 changes heading (8473 → 8471)" in steps
     assert "RVC 40%: met: 70.00 % ≥ 40 % (build-down)" in steps
+    assert "Not tested, as RVC 40% is met: CTH." in steps  # the exporter's first choice stands
+    by_cth = run(notebook(), book(general="CTH"))
+    assert "CTH: Mainboard, 8473.30 changes heading (8473 → 8471)." in by_cth["explanation"]
 
 
 def test_cth_qualifies_where_rvc_fails():
@@ -99,7 +97,7 @@ def test_cumulation_of_a_partners_originating_material_decides():
     proven = dataclasses.replace(screen, originating=True)
     d = run(notebook(proven, board))
     assert (d["originating"], d["criterion"], d["rvc"]) == (True, "RVC", "80.00")
-    assert any("a party; it counts as originating (cumulation)" in s for s in d["explanation"])
+    assert any("with proof of origin under ACFTA: cumulation" in s for s in d["explanation"])
     # A proof from a non-party counts for nothing, and without cumulation only the exporter's do.
     korean = dataclasses.replace(proven, origin="KR")
     assert run(notebook(korean, board))["originating"] is False
@@ -262,7 +260,14 @@ def test_values_in_other_currencies_are_converted_at_the_customs_rates():
     case = notebook(material("Board", "847330", "2100.00", "KR", currency="CNY"))
     d = run(case)
     assert d["vnm"] == {"amount": "300.00", "currency": "USD"} and d["rvc"] == "70.00"
-    assert any("(2100.00 CNY = 300.00 USD)" in s for s in d["explanation"])
+    assert any(
+        "Board, 8473.30 (KR, not a party to ACFTA; 2100.00 CNY = 300.00)" in s
+        for s in d["explanation"]
+    )
+    assert (
+        "at the customs exchange rates of 2026-11-20 (national currency per unit: CNY 1, USD 7.0)"
+        in d["explanation"][1]
+    )
     unknown = notebook(material("Board", "847330", "300.00", "KR", currency="EUR"))
     with pytest.raises(InvalidRequest) as exc:
         run(unknown)
@@ -293,7 +298,7 @@ def test_the_variants_of_the_worked_example_in_the_docs():
     d = run(notebook(board, housing, build_up=costs))
     assert (d["rvc"], d["rvc_build_up"], d["box8"]) == ("70.00", "32.00", "RVC 70%")
     keyboard = material("Keyboard unit", "847160", "150.00", "TW")
-    d = run(notebook(board, housing, keyboard))
+    d = run(notebook(board, housing, keyboard), book(general="CTH or RVC 40"))
     assert (d["rvc"], d["criterion"]) == ("55.00", "RVC")
     assert any(
         "CTH: not met: the materials that fail are worth 150.00 USD" in s for s in d["explanation"]

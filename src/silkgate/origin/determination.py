@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from silkgate.kernel.errors import FieldError, InvalidRequest, invalid
-from silkgate.origin.case import Case, Money
-from silkgate.origin.evaluation import CENT, Evaluator, Facts, money, percent
+from silkgate.origin.case import Case
+from silkgate.origin.evaluation import Evaluator, Facts, Valuation, money, percent
 from silkgate.origin.rulebook import AgreementTerms, ProductRule, RuleBook, dotted
 from silkgate.origin.rules import (
     Criterion,
@@ -132,7 +132,9 @@ def determine(case: Case, book: RuleBook, rate: RateLookup) -> Determination:
         met, used = False, ()
         notes.append("A minimal operation never confers origin: the criteria above do not count.")
     direct = _direct_consignment(case, terms, notes)
-    rvc_used = any(isinstance(c, ValueContent) for c in used)
+    rvc_used = False
+    for c in used:
+        rvc_used = rvc_used or isinstance(c, ValueContent)
     criterion, box8 = _criterion(used, facts) if met else (None, None)
     notes.append(_conclusion(case, terms, met, box8, rvc_used, direct))
     return Determination(
@@ -174,50 +176,40 @@ def _terms(case: Case, book: RuleBook) -> AgreementTerms:
     return terms
 
 
-def _converter(case: Case, rate: RateLookup) -> Callable[[Money], Decimal]:
-    """Values in the FOB currency, at the customs rates of the case's date."""
+def _converter(case: Case, rate: RateLookup) -> Valuation:
+    """The case's valuation in the FOB currency; :class:`InvalidRequest` for a missing rate."""
     target = case.fob.currency
     others = {m.value.currency for m in case.materials}
     if case.build_up is not None:
         others.update(v.currency for _, v in case.build_up.given())
     others.discard(target)
     if not others:
-        return _as_given
-    base = rate(target, case.date)
-    factors: dict[str, Decimal] = {target: Decimal(1)}
-    missing: set[str] = set()
-    for currency in others:
-        own = rate(currency, case.date)
-        if own is None or base is None:
-            missing.add(currency)
-        else:
-            factors[currency] = own
+        return Valuation(target, {})
+    found = {c: rate(c, case.date) for c in (target, *sorted(others))}
+    missing = {c for c, r in found.items() if r is None}
     if missing:
-        raise InvalidRequest(
-            [
+        on = case.date
+        errors = [
+            FieldError(
+                where + "/currency",
+                "no_exchange_rate",
+                f"no customs exchange rate for {m.currency} is in force on {on}",
+            )
+            for where, m in case.monies()
+            if m.currency in missing and m.currency != target
+        ]
+        if target in missing:
+            errors.insert(
+                0,
                 FieldError(
-                    where + "/currency",
+                    "/product/fob/currency",
                     "no_exchange_rate",
-                    f"no customs exchange rate for "
-                    f"{target if base is None else m.currency} is in force on {case.date}",
-                )
-                for where, m in case.monies()
-                if m.currency in missing
-            ]
-        )
-    assert base is not None
-
-    def convert(m: Money) -> Decimal:
-        # Multiplied before dividing, and rounded to the cent as a customs conversion is.
-        if m.currency == target:
-            return m.amount
-        return (m.amount * factors[m.currency] / base).quantize(CENT, ROUND_HALF_UP)
-
-    return convert
-
-
-def _as_given(m: Money) -> Decimal:
-    return m.amount
+                    f"no customs exchange rate for {target} is in force on {on}, to convert "
+                    f"the values in {', '.join(sorted(others))}",
+                ),
+            )
+        raise InvalidRequest(errors)
+    return Valuation(target, {c: r for c, r in found.items() if r is not None})
 
 
 def _rule_sentence(

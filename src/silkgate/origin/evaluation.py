@@ -9,7 +9,6 @@ criterion once, and writes one or more plain sentences per test.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from silkgate.origin.case import Case, Material, Money
@@ -59,21 +58,46 @@ class Line:
         return f"{self.material.description}, {dotted(hs)}" if hs else self.material.description
 
 
+class Valuation:
+    """Amounts in the FOB currency, at the customs exchange rates of the date.
+
+    ``rates`` is the national currency per unit of each currency (the FOB's
+    included); an amount is multiplied before it is divided, then rounded to
+    the cent, as a customs conversion is.
+    """
+
+    def __init__(self, target: str, rates: dict[str, Decimal]) -> None:
+        self.target = target
+        self.rates = rates
+        self._base = rates.get(target, Decimal(1))
+
+    def __call__(self, m: Money) -> Decimal:
+        if m.currency == self.target:
+            return m.amount
+        return (m.amount * self.rates[m.currency] / self._base).quantize(CENT, ROUND_HALF_UP)
+
+    def describe(self, on: object) -> str:
+        used = ", ".join(f"{c} {format(r, 'f')}" for c, r in sorted(self.rates.items()))
+        return (
+            f"Values in other currencies are in {self.target} at the customs exchange rates "
+            f"of {on} (national currency per unit: {used})."
+        )
+
+
 class Facts:
     """The figures every criterion reads, computed once per case."""
 
-    def __init__(
-        self, case: Case, terms: AgreementTerms, convert: Callable[[Money], Decimal]
-    ) -> None:
+    def __init__(self, case: Case, terms: AgreementTerms, convert: Valuation) -> None:
         self.case = case
         self.terms = terms
         self.fob = case.fob.amount
         self.currency = case.fob.currency
-        # One pass over the materials, which also writes their sentences: this loop runs for
-        # every material of every determination.
+        # One pass over the materials, which also writes what is said of each: this loop runs
+        # for every material of every determination.
         lines: list[Line] = []
         non_originating: list[Line] = []
-        notes: list[str] = []
+        said_in: list[str] = []  # originating
+        said_out: list[str] = []  # non-originating
         vnm = vom = ZERO
         exporter, currency, parties = case.exporting_country, self.currency, terms.parties
         anywhere = terms.cumulation is not Cumulation.NONE
@@ -81,30 +105,34 @@ class Facts:
             given = m.value
             if given.currency == currency:
                 value = given.amount
-                shown = f"{money(value)} {currency}"
+                shown = money(value)
             else:
-                value = convert(given)
-                shown = f"{money(given.amount)} {given.currency} = {money(value)} {currency}"
+                value = convert(given)  # rounded to the cent
+                shown = f"{money(given.amount)} {given.currency} = {value}"
             origin = m.origin
-            line = Line(
-                i,
-                m,
-                value,
-                m.originating and origin in parties and (anywhere or origin == exporter),
-            )
+            counts = m.originating and origin in parties and (anywhere or origin == exporter)
+            line = Line(i, m, value, counts)
             lines.append(line)
-            if line.originating:
+            hs = f", {dotted(m.hs)}" if m.hs else ""
+            said = f"{m.description}{hs} ({_status(m, exporter, terms)}; {shown})"
+            if counts:
                 vom += value
+                said_in.append(said)
             else:
                 non_originating.append(line)
                 vnm += value
-            hs = f", {dotted(m.hs)}" if m.hs else ""
-            notes.append(
-                f"Material {i + 1}, {m.description}{hs} ({shown}): {_status(m, exporter, terms)}."
-            )
+                said_out.append(said)
         self.lines, self.non_originating, self.vnm, self.vom = lines, non_originating, vnm, vom
-        self.material_notes = notes
-        self.processes = tuple(dict.fromkeys(process_name(p) for p in case.processes))
+        self.material_notes = [convert.describe(case.date)] if len(convert.rates) > 1 else []
+        if said_in:
+            self.material_notes.append(
+                f"Originating materials, {money(vom)} {currency}: {'; '.join(said_in)}."
+            )
+        if said_out:
+            self.material_notes.append(
+                f"Non-originating materials, VNM {money(vnm)} {currency}: {'; '.join(said_out)}."
+            )
+        self.processes = tuple(dict.fromkeys(map(process_name, case.processes)))
         # Thresholds are compared without dividing (numerator * 100 >= threshold * FOB), so
         # a quotient's last digit never decides; the percentages are for showing.
         self.kept = self.fob - self.vnm
@@ -122,28 +150,24 @@ class Facts:
 
 
 def _status(material: Material, exporter: str, terms: AgreementTerms) -> str:
+    """Why a material counts as it does, in a few words."""
     origin, code = material.origin, terms.code
-    if not material.originating:
-        if origin is None:
-            return "non-originating: its origin is unknown"
-        if origin not in terms.parties:
-            return f"non-originating: from {origin}, not a party to {code}"
-        return f"non-originating: from {origin}, without proof of origin"
     if origin is None:
-        return "non-originating: marked originating, but no country of origin is given"
-    if origin not in terms.parties:
-        return f"non-originating: marked originating, but {origin} is not a party to {code}"
-    if origin == exporter:
-        return f"originating in {origin} (with proof of origin under {code})"
-    if terms.cumulation is Cumulation.NONE:
         return (
-            f"non-originating: {code} allows no cumulation, and it originates in {origin}, "
-            f"not {exporter}"
+            "marked originating, but of unknown origin"
+            if material.originating
+            else ("origin unknown")
         )
-    return (
-        f"originating: proof of origin under {code} from {origin}, a party; "
-        "it counts as originating (cumulation)"
-    )
+    if origin not in terms.parties:
+        claimed = "marked originating, but " if material.originating else ""
+        return f"{origin}, {claimed}not a party to {code}"
+    if not material.originating:
+        return f"{origin}, no proof of origin"
+    if origin == exporter:
+        return f"{origin}, with proof of origin"
+    if terms.cumulation is Cumulation.NONE:
+        return f"{origin}, with proof of origin, but {code} allows no cumulation"
+    return f"{origin}, a party, with proof of origin under {code}: cumulation"
 
 
 class Evaluator:
@@ -159,12 +183,18 @@ class Evaluator:
     def met(self, criterion: Criterion) -> tuple[bool, tuple[Criterion, ...]]:
         """Whether ``criterion`` is met, and the single criteria that meet it.
 
-        Every part of a combination or an alternative is tested (so the
-        explanation covers them all); of alternatives, the first met counts.
+        Alternatives are tested in order until one is met, as the exporter may
+        choose any (the rest are named as not needed); every part of a
+        combination is tested, so that all its shortcomings are explained.
         """
         if isinstance(criterion, AnyOf):
-            results = [self.met(part) for part in criterion.parts]
-            return next(((True, used) for ok, used in results if ok), (False, ()))
+            for i, part in enumerate(criterion.parts):
+                ok, used = self.met(part)
+                if ok:
+                    if criterion.rest[i]:
+                        self.notes.append(f"Not tested, as {part} is met: {criterion.rest[i]}.")
+                    return True, used
+            return False, ()
         if isinstance(criterion, AllOf):
             results = [self.met(part) for part in criterion.parts]
             if all(ok for ok, _ in results):
@@ -215,10 +245,10 @@ class Evaluator:
             self.notes.append("PE: not met: no materials are listed.")
             return False
         if f.non_originating:
-            n = len(f.non_originating)
+            n, total = len(f.non_originating), len(f.lines)
             self.notes.append(
-                f"PE: not met: {n} of {len(f.lines)} materials {'is' if n == 1 else 'are'} "
-                f"non-originating ({_names(f.non_originating)})."
+                f"PE: not met: {n} of {total} material{'s' if total != 1 else ''} "
+                f"{'is' if n == 1 else 'are'} non-originating ({_names(f.non_originating)})."
             )
             return False
         self.notes.append(f"PE: met: every material is originating under {f.terms.code}.")

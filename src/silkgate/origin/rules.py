@@ -161,7 +161,14 @@ class AnyOf:
     """Alternatives: the first that is met confers origin."""
 
     parts: tuple[Criterion, ...]
+    # rest[i]: the alternatives after part i, as text (built once: the calculator names them)
+    rest: tuple[str, ...] = field(init=False, repr=False, compare=False)
     code = "OR"
+
+    def __post_init__(self) -> None:
+        texts = [str(p) for p in self.parts]
+        rest = tuple(" or ".join(texts[i + 1 :]) for i in range(len(texts)))
+        object.__setattr__(self, "rest", rest)
 
     def __str__(self) -> str:
         return " or ".join(str(p) for p in self.parts)
