@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
-from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.deps import NodeDep, PrincipalDep, source_of, too_many
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import exchange as out
 from silkgate.api.schemas.base import Items, answer, parse, request_body, schema_of
@@ -71,6 +71,7 @@ PartyId = Annotated[str, Path(min_length=1, max_length=35)]
         409: _PROBLEM,
         413: _PROBLEM,
         415: _PROBLEM,
+        429: _PROBLEM,
     },
 )
 async def inbox(request: Request, node: NodeDep) -> Response:
@@ -84,9 +85,15 @@ async def inbox(request: Request, node: NodeDep) -> Response:
     ``{"results": [{"status": "accepted|duplicate|refused|deferred", "code"?,
     "detail"?}, ...], "receipt": JWS}``, results in the same order, and one
     signed receipt listing every message accepted or recognised as a duplicate.
+
+    A source (client address) that has had too many messages refused in a
+    window is answered 429 with ``Retry-After`` until the window ends.
     """
+    remote = source_of(request)
+    wait = node.exchange.inbox_busy(remote)
+    if wait is not None:
+        raise too_many(wait, "too many messages from this address were refused", "throttled")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    remote = request.client.host if request.client else None
     body = await request.body()
     if content_type == JOSE:
         token = body.decode("ascii", errors="replace").strip()
