@@ -30,7 +30,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from silkgate.config import Settings
+from silkgate.access.services.sessions import ConsoleSessions
+from silkgate.access.services.throttle import AuthThrottle
+from silkgate.config import Mode, Settings
 from silkgate.declarations import events as declaration_events
 from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.services import DeclarationService
@@ -128,7 +130,23 @@ def open_node(
         sps=sps,
         inspections=inspections,
         trs=TrsService(engine),
-        tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
+        tokens=TokenResolver(
+            engine,
+            settings.secret_key,
+            settings.token_cache_seconds,
+            demo_tokens=settings.mode is not Mode.PRODUCTION,
+        ),
+        # Logins and their throttle run on real time, whatever clock the node's business keeps.
+        sessions=ConsoleSessions(
+            engine,
+            settings.secret_key,
+            lifetime=settings.console_session_seconds,
+            idle=settings.console_idle_seconds,
+            demo_tokens=settings.mode is not Mode.PRODUCTION,
+        ),
+        auth_throttle=AuthThrottle(
+            engine, limit=settings.auth_failure_limit, window=settings.auth_failure_window_seconds
+        ),
         lodgings=GroupCommitter(declarations.commit),
         exchange=exchange,
         trade=trade,
@@ -166,6 +184,8 @@ def _exchange(base: _Base) -> ExchangeService:
         ttl=base.ttl,
         clock=base.clock,
         zone=base.zone,
+        refusal_limit=settings.inbox_refusal_limit,
+        refusal_window=settings.inbox_window_seconds,
     )
     try:
         exchange.check_identity()
