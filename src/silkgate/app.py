@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from starlette.responses import RedirectResponse, Response
 
 from silkgate import __version__
-from silkgate.api import declarations, exchange, inspections, problems, risk, tariff
+from silkgate.api import declarations, docs, exchange, inspections, problems, risk, tariff
+from silkgate.api.headers import SecurityHeaders
 from silkgate.api.limits import BodySizeLimit
 from silkgate.bootstrap import open_node
 from silkgate.config import Settings
@@ -53,7 +54,8 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
             "every step journaled. Errors are RFC 9457 problem documents."
         ),
         lifespan=lifespan,
-        docs_url="/docs",
+        # /docs is served from the node's own copy of Swagger UI (api/docs.py); no ReDoc.
+        docs_url=None,
         redoc_url=None,
     )
     if node is not None:
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     app.include_router(inspections.certificates)
     app.include_router(exchange.router)
     console.install(app)
+    docs.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> Response:
@@ -76,4 +79,6 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         return RedirectResponse("/console")
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: every answer gets the headers, the body-size refusals included.
+    app.add_middleware(SecurityHeaders)
     return app

@@ -15,6 +15,7 @@ import binascii
 import math
 import re
 from collections import Counter
+from itertools import pairwise
 
 DEFAULT_SECRET = "silkgate-demo-secret-do-not-use-in-production"
 
@@ -88,5 +89,5 @@ def same_step(text: str) -> float:
     """The share of neighbouring characters that differ by the most common step."""
     if len(text) < 2:
         return 1.0
-    steps = Counter(ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False))
+    steps = Counter(ord(b) - ord(a) for a, b in pairwise(text))
     return max(steps.values()) / (len(text) - 1)
