@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from fastapi.testclient import TestClient
 from silkgate.access.principals import hash_token
 from silkgate.access.services import Users
 from silkgate.access.services.sessions import ConsoleSessions
+from silkgate.api.docs import as_openapi_30
 from silkgate.app import create_app
 from silkgate.config import Settings
 from silkgate.kernel.clock import ManualClock
@@ -112,6 +114,35 @@ def test_the_api_docs_are_served_by_the_node_with_a_nonce(browser):
         assert r.status_code == 200 and kind in r.headers["content-type"]
     assert browser.get("/redoc").status_code == 404
     assert browser.get("/openapi.json").status_code == 200
+
+
+def test_the_docs_read_the_document_in_openapi_30_terms(browser):
+    reference = browser.get("/openapi.json").json()
+    shown = browser.get("/docs/openapi.json").json()
+    assert reference["openapi"].startswith("3.1") and shown["openapi"] == "3.0.3"
+    assert shown["paths"].keys() == reference["paths"].keys()
+    text = json.dumps(shown)
+    assert '{"type": "null"}' not in text and '"nullable": true' in text
+
+
+def test_openapi_31_schemas_become_their_30_equivalents():
+    assert as_openapi_30(
+        {
+            "openapi": "3.1.0",
+            "a": {"anyOf": [{"type": "string", "maxLength": 3}, {"type": "null"}], "title": "A"},
+            "b": {"anyOf": [{"$ref": "#/components/schemas/X"}, {"type": "null"}]},
+            "c": {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]},
+            "d": {"type": "number", "exclusiveMinimum": 0, "examples": ["1.5"]},
+            "e": {"content": {"application/json": {"examples": {"one": {"value": 1}}}}},
+        }
+    ) == {
+        "openapi": "3.0.3",
+        "a": {"type": "string", "maxLength": 3, "title": "A", "nullable": True},
+        "b": {"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": True},
+        "c": {"anyOf": [{"type": "string"}, {"type": "integer"}], "nullable": True},
+        "d": {"type": "number", "minimum": 0, "exclusiveMinimum": True, "example": "1.5"},
+        "e": {"content": {"application/json": {"examples": {"one": {"value": 1}}}}},
+    }
 
 
 # -- console sessions ---------------------------------------------------------------------------
