@@ -70,6 +70,14 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     console.install(app)
     docs.install(app)
 
+    _health_and_root(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: every answer gets the headers, the body-size refusals included.
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _health_and_root(app: FastAPI) -> None:
     @app.get("/healthz", include_in_schema=False)
     def health() -> Response:
         return Response("ok", media_type="text/plain")
@@ -77,8 +85,3 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/console")
-
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    # Outermost: every answer gets the headers, the body-size refusals included.
-    app.add_middleware(SecurityHeaders)
-    return app

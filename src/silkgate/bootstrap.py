@@ -111,14 +111,7 @@ def open_node(
         inspections=RecognisedResults(),
     )
     declarations = DeclarationService(_declarations_context(base, tariff, risk, trade))
-    inspections = InspectionService(
-        engine,
-        base.unit_of_work,
-        administration=settings.administration,
-        countries=frozenset(base.codes.countries),
-        clock=clock,
-        corrections=declarations.amendments,
-    )
+    inspections = _inspections(base, declarations)
     register_handlers(base.bus, trade)
     return Node(
         settings=settings,
@@ -131,19 +124,10 @@ def open_node(
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(
-            engine,
-            settings.secret_key,
-            settings.token_cache_seconds,
-            demo_tokens=settings.mode is not Mode.PRODUCTION,
+            engine, settings.secret_key, settings.token_cache_seconds, demo_tokens=_demo(settings)
         ),
-        # Logins and their throttle run on real time, whatever clock the node's business keeps.
-        sessions=ConsoleSessions(
-            engine,
-            settings.secret_key,
-            lifetime=settings.console_session_seconds,
-            idle=settings.console_idle_seconds,
-            demo_tokens=settings.mode is not Mode.PRODUCTION,
-        ),
+        sessions=_sessions(settings, engine),
+        # Failed logins are counted on real time, whatever clock the node's business keeps.
         auth_throttle=AuthThrottle(
             engine, limit=settings.auth_failure_limit, window=settings.auth_failure_window_seconds
         ),
@@ -154,6 +138,33 @@ def open_node(
         assistance=Assistance(exchange, clock=clock),
         bus=base.bus,
         clock=clock,
+    )
+
+
+def _demo(settings: Settings) -> bool:
+    """Whether derived demo tokens may log in: on any node but a production one."""
+    return settings.mode is not Mode.PRODUCTION
+
+
+def _sessions(settings: Settings, engine: sa.Engine) -> ConsoleSessions:
+    # Logins last on real time, whatever clock the node's business keeps (a simulation's).
+    return ConsoleSessions(
+        engine,
+        settings.secret_key,
+        lifetime=settings.console_session_seconds,
+        idle=settings.console_idle_seconds,
+        demo_tokens=_demo(settings),
+    )
+
+
+def _inspections(base: _Base, declarations: DeclarationService) -> InspectionService:
+    return InspectionService(
+        base.engine,
+        base.unit_of_work,
+        administration=base.settings.administration,
+        countries=frozenset(base.codes.countries),
+        clock=base.clock,
+        corrections=declarations.amendments,
     )
 
 
