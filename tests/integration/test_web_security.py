@@ -191,6 +191,15 @@ def test_logging_out_ends_the_session_on_the_node(browser, node, tokens):
     assert (r.status_code, r.headers["location"]) == (303, "/console/login")
 
 
+def test_logging_in_again_ends_the_session_before(browser, node, tokens):
+    first = log_in(browser, tokens["officer.li"])
+    second = log_in(browser, tokens["acme-trading"])
+    assert first != second
+    assert node.sessions.principal(first) is None
+    principal = node.sessions.principal(second)
+    assert principal is not None and principal.name == "acme-trading"
+
+
 def test_logout_is_a_post_from_this_origin(browser, node, tokens):
     session_id = log_in(browser, tokens["officer.li"])
     assert browser.get("/console/logout").status_code == 405

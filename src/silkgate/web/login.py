@@ -45,6 +45,9 @@ async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -
         if wait is not None:
             response.headers["Retry-After"] = str(wait)
         return response
+    previous = session_id(request)
+    if previous:  # logging in again (perhaps as someone else) ends the session before
+        await run_in_threadpool(node.sessions.close, previous)
     response = redirect("/console")
     set_session_cookie(request, response, opened[0])
     return response
