@@ -145,6 +145,11 @@ class RiskService:
 
     # -- profiles, budget, AEO ---------------------------------------------------------
 
+    @staticmethod
+    def require_reader(principal: Principal) -> None:
+        """Refuse (Forbidden) whoever may not read profiles, the budget and performance."""
+        analysts.require_reader(principal)
+
     def list_profiles(self, *, include_retired: bool = False) -> list[dict[str, Any]]:
         return analysts.list_profiles(self.engine, include_retired=include_retired)
 
