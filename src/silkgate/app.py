@@ -10,7 +10,16 @@ from fastapi import FastAPI
 from starlette.responses import RedirectResponse, Response
 
 from silkgate import __version__
-from silkgate.api import declarations, docs, exchange, inspections, problems, risk, tariff
+from silkgate.api import (
+    declarations,
+    docs,
+    exchange,
+    inspections,
+    openapi,
+    problems,
+    risk,
+    tariff,
+)
 from silkgate.api.headers import SecurityHeaders
 from silkgate.api.limits import BodySizeLimit
 from silkgate.bootstrap import open_node
@@ -68,6 +77,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     app.include_router(inspections.certificates)
     app.include_router(exchange.router)
     console.install(app)
+    openapi.install(app)
     docs.install(app)
 
     _health_and_root(app)
