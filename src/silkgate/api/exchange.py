@@ -28,6 +28,7 @@ from silkgate.exchange.commands import (
 )
 from silkgate.exchange.envelope import MAX_BYTES, Refused
 from silkgate.kernel.errors import Forbidden, NotFound
+from silkgate.node import Node
 
 router = APIRouter(tags=["exchange"])
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
@@ -96,22 +97,7 @@ async def inbox(request: Request, node: NodeDep) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if content_type == JOSE:
-        token = body.decode("ascii", errors="replace").strip()
-        if len(body) > MAX_BYTES:
-            exc = Refused("too_large", f"a message may not exceed {MAX_BYTES} bytes", 413)
-            await run_in_threadpool(node.exchange.log_refusal, token[:300], exc, remote)
-            raise Problem(413, "Message refused", exc.detail, kind=exc.code)
-        result = await run_in_threadpool(node.exchange.answer_one, token, remote)
-        if result.receipt is None:
-            raise Problem(
-                result.http_status if result.status == "refused" else 409,
-                "Message refused",
-                result.detail,
-                kind=result.code or result.status,
-            )
-        return Response(
-            result.receipt, media_type=JOSE, headers={"Silkgate-Receipt-Status": result.status}
-        )
+        return await _one_message(node, body, remote)
     if content_type != "application/json":
         exc = Refused("media_type", "send a signed message as application/jose", 415)
         await run_in_threadpool(
@@ -135,6 +121,26 @@ async def inbox(request: Request, node: NodeDep) -> Response:
         )
         raise Problem(400, "Malformed request", exc.detail, kind="malformed")
     return json_response(await run_in_threadpool(node.exchange.answer_batch, messages, remote))
+
+
+async def _one_message(node: Node, body: bytes, remote: str) -> Response:
+    """One JWS: this node's signed receipt, or the problem that says why it was refused."""
+    token = body.decode("ascii", errors="replace").strip()
+    if len(body) > MAX_BYTES:
+        exc = Refused("too_large", f"a message may not exceed {MAX_BYTES} bytes", 413)
+        await run_in_threadpool(node.exchange.log_refusal, token[:300], exc, remote)
+        raise Problem(413, "Message refused", exc.detail, kind=exc.code)
+    result = await run_in_threadpool(node.exchange.answer_one, token, remote)
+    if result.receipt is None:
+        raise Problem(
+            result.http_status if result.status == "refused" else 409,
+            "Message refused",
+            result.detail,
+            kind=result.code or result.status,
+        )
+    return Response(
+        result.receipt, media_type=JOSE, headers={"Silkgate-Receipt-Status": result.status}
+    )
 
 
 @router.get("/v1/exchange/card", responses={200: answer(out.Card), 404: _PROBLEM})
