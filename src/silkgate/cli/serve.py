@@ -39,4 +39,4 @@ def serve(
         app_or_none = None
     else:
         app_or_none = create_app(config, node)
-    run_workers(app_or_none, host or config.host, port or config.port, workers)
+    run_workers(app_or_none, config, host or config.host, port or config.port, workers)
