@@ -210,8 +210,13 @@ def get(conn: sa.Connection, mrn: str, *, for_update: bool = False) -> StoredDec
     return None if row is None else StoredDeclaration(*row)
 
 
-def get_by_id(conn: sa.Connection, declaration_id: int) -> StoredDeclaration | None:
-    row = conn.execute(sa.select(*_COLUMNS).where(declarations.c.id == declaration_id)).first()
+def get_by_id(
+    conn: sa.Connection, declaration_id: int, *, for_update: bool = False
+) -> StoredDeclaration | None:
+    query = sa.select(*_COLUMNS).where(declarations.c.id == declaration_id)
+    if for_update:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
     return None if row is None else StoredDeclaration(*row)
 
 

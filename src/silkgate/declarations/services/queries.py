@@ -23,6 +23,7 @@ from silkgate.store.db import reading
 _INTERNAL_REASONS: dict[str, Callable[[str], str | None]] = {
     "channel": lambda reason: reason.split(":", 1)[0].split(" ", 1)[0],
     "outcome": lambda reason: None,
+    "outcome_corrected": lambda reason: None,
 }
 # Intelligence from partner administrations is not the trader's to read.
 _PARTNER_EVENTS = frozenset({"advance_data", "partner_result"})
