@@ -7,6 +7,7 @@ README.
 
 from __future__ import annotations
 
+import socket
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
@@ -16,6 +17,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "silkgate-demo-secret-do-not-use-in-production"
+# Listening addresses that are not addresses a partner can send to.
+_EVERY_INTERFACE = frozenset({"0.0.0.0", "::", ""})
 
 
 class Mode(StrEnum):
@@ -69,8 +72,12 @@ class Settings(BaseSettings):
 
     @property
     def endpoint(self) -> str:
-        """The base URL partners send to: ``public_url``, or this node's own address."""
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        """The base URL partners send to: ``public_url``, or the address the node serves on
+        (this machine's name when it listens on every interface)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = socket.getfqdn() if self.host in _EVERY_INTERFACE else self.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     @cached_property
     def is_sqlite(self) -> bool:
