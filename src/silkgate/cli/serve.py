@@ -50,6 +50,6 @@ def serving(config: Settings, host: str | None, port: int | None) -> Settings:
 
     Worker processes read their settings from the environment: it is updated too.
     """
-    chosen = {"host": host or config.host, "port": port or config.port}
-    os.environ["SILKGATE_HOST"], os.environ["SILKGATE_PORT"] = chosen["host"], str(chosen["port"])
-    return config.model_copy(update=chosen)
+    host, port = host or config.host, port or config.port
+    os.environ["SILKGATE_HOST"], os.environ["SILKGATE_PORT"] = host, str(port)
+    return config.model_copy(update={"host": host, "port": port})
