@@ -195,6 +195,26 @@ def test_findings_correct_the_declaration_and_become_the_controls_outcome(
     client.delete(f"/v1/risk/profiles/f-{exporter}", headers=analyst)
 
 
+def test_the_planned_inspection_counts_its_checks_in_words(client, tokens, declaration):
+    exporter = f"Exporter {uuid.uuid4().hex[:8]} (test)"
+    analyst, officer = auth(tokens["analyst.zhao"]), auth(tokens["officer.li"])
+    client.post(
+        "/v1/risk/profiles",
+        json={"name": f"p-{exporter}", "condition": f'declaration.exporter == "{exporter}"',
+              "effect": "yellow"},
+        headers=analyst,
+    )  # fmt: skip
+    doc = copy.deepcopy(declaration)
+    doc["exporter"]["name"] = exporter
+    mrn = client.post("/v1/declarations", json=doc, headers=auth(tokens["acme-trading"])).json()[
+        "mrn"
+    ]
+    journal = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    [planned] = [e["reason"] for e in journal if e["event"] == "inspection_planned"]
+    assert planned == "joint inspection (customs), 1 check at CNSGH"
+    client.delete(f"/v1/risk/profiles/p-{exporter}", headers=analyst)
+
+
 def test_the_completed_inspection_is_the_controls_outcome_each_finding_said_once(
     client, tokens, declaration
 ):

@@ -230,6 +230,16 @@ def document(conn: sa.Connection, declaration_id: int, version: int) -> dict[str
     return None if text is None else orjson.loads(text)
 
 
+def declarant_names(conn: sa.Connection, declarations_: list[StoredDeclaration]) -> dict[int, str]:
+    """The declarant's name as each declaration's current version gives it, by id."""
+    if not declarations_:
+        return {}
+    v = declaration_versions.c
+    current = sa.tuple_(v.declaration_id, v.version).in_([(d.id, d.version) for d in declarations_])
+    rows = conn.execute(sa.select(v.declaration_id, v.document).where(current))
+    return {i: orjson.loads(text)["declarant"].get("name", "") for i, text in rows}
+
+
 def versions(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         sa.select(

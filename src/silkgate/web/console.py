@@ -13,7 +13,17 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from silkgate.web import declarations, exchange, inspections, login, risk, tariff, trs
+from silkgate.web import (
+    amendments,
+    declarations,
+    exchange,
+    inspections,
+    login,
+    outcomes,
+    risk,
+    tariff,
+    trs,
+)
 
 
 def install(app: FastAPI) -> None:
@@ -23,5 +33,8 @@ def install(app: FastAPI) -> None:
         StaticFiles(directory=str(files("silkgate.web") / "static")),
         name="console-static",
     )
-    for pages in (login, declarations, trs, tariff, risk, inspections, exchange):
+    # Before the declarations' pages: their ``/declarations/{mrn}/{action}`` takes any
+    # form posted under a declaration that is not routed first.
+    first = (amendments, outcomes)
+    for pages in (login, *first, declarations, trs, tariff, risk, inspections, exchange):
         app.include_router(pages.router)

@@ -233,6 +233,10 @@ class RiskService:
         (in the hit rates and the training history too) and is journaled."""
         return control.correct_outcome(self.engine, principal, mrn, correction, self.clock())
 
+    def outcomes(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
+        """The outcome of a control and its corrections, oldest first (the last is in force)."""
+        return control.outcomes_of(self.engine, principal, mrn)
+
     def import_history(self, data: bytes) -> dict[str, Any]:
         """Load labelled KCS-format rows as history (already known references are skipped)."""
         return control.import_history(self.engine, data, self.clock())

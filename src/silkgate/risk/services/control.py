@@ -87,6 +87,18 @@ def correct_outcome(
         return result
 
 
+def outcomes_of(engine: sa.Engine, principal: Principal, mrn: str) -> list[dict[str, Any]]:
+    """The outcome of the control of ``mrn`` and its corrections, oldest first (the last is
+    in force); for customs staff and analysts, never the trader."""
+    if not principal.sees_all:
+        raise Forbidden("control outcomes are for customs staff")
+    with reading(engine) as conn:
+        declaration = declaration_store.get(conn, mrn)
+        if declaration is None:
+            raise NotFound(f"no declaration {mrn}")
+        return [outcome_json(o) for o in outcomes.outcomes_of(conn, declaration.id)]
+
+
 def _locked(conn: sa.Connection, principal: Principal, mrn: str) -> StoredDeclaration:
     if not principal.is_staff:
         raise Forbidden("control outcomes are recorded by customs officers")
