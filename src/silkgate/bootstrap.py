@@ -248,7 +248,10 @@ def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:
         c["service"] == "sps" and (c["finding"] or {}).get("kind") in ("pest", "lab", "prohibited")
         for c in failed
     )
-    notes = "; ".join((c["finding"] or {}).get("note", "") for c in failed if c["finding"])
+    # Several checks often find the same thing (the documents and the value, one certificate
+    # per item): the outcome says each finding once.
+    said = ((c["finding"] or {}).get("note") or "" for c in failed)
+    notes = "; ".join(dict.fromkeys(note.strip() for note in said if note.strip()))
     recovered = max(revenue, Decimal(0)).quantize(Decimal("0.01"))
     outcome = ControlOutcome(
         # Revenue recovered (or a critical finding) is fraud, whichever service found it.

@@ -8,6 +8,7 @@ can never hash tokens with a key printed in the README.
 
 from __future__ import annotations
 
+import socket
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
@@ -20,6 +21,8 @@ from silkgate import secret_key
 from silkgate.secret_key import DEFAULT_SECRET
 
 __all__ = ["DEFAULT_SECRET", "Mode", "Settings"]
+# Listening addresses that are not addresses a partner can send to.
+_EVERY_INTERFACE = frozenset({"0.0.0.0", "::", ""})
 
 
 class Mode(StrEnum):
@@ -85,8 +88,12 @@ class Settings(BaseSettings):
 
     @property
     def endpoint(self) -> str:
-        """The base URL partners send to: ``public_url``, or this node's own address."""
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        """The base URL partners send to: ``public_url``, or the address the node serves on
+        (this machine's name when it listens on every interface)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = socket.getfqdn() if self.host in _EVERY_INTERFACE else self.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     @cached_property
     def is_sqlite(self) -> bool:

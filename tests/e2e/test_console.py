@@ -57,7 +57,7 @@ def test_officer_reviews_and_releases(page, live_node, tokens, declaration, tmp_
     expect(page.locator("#items")).to_contain_text("08109040")
     expect(page.locator("#items")).to_contain_text("ACFTA")
     expect(page.locator("#timeline")).to_contain_text("lodged")
-    expect(page.locator("main")).to_contain_text("2 item(s), 1800 package(s)")
+    expect(page.locator("main")).to_contain_text("2 items, 1800 packages")
     expect(page.locator("main")).to_contain_text("sea IMO9321483")
 
     # Duties and taxes: per item, with the ACFTA preference granted subject to verification.

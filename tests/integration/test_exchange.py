@@ -212,6 +212,32 @@ def test_a_released_export_reaches_the_importing_side_which_links_it(node, vn, p
     assert im["channel"] in ("green", "blue")
 
 
+def test_the_list_of_advance_data_says_when_each_was_linked(node, vn, vn_client, pair):
+    from silkgate.access.services import Users
+
+    tag = uuid.uuid4().hex[:8].upper()
+    export = _export(tag)
+    ex = _lodge(node, export)
+    _release(node, ex["mrn"])
+    deliver(pair)
+    officer = auth(Users(vn.engine, vn.settings.secret_key).issue_token("officer.li"))
+
+    def listed() -> dict[str, Any]:
+        r = vn_client.get("/v1/exchange/advance-data?limit=1000", headers=officer)
+        assert r.status_code == 200, r.text
+        return next(a for a in r.json()["items"] if a["export_declaration"] == ex["mrn"])
+
+    assert listed()["linked_at"] is None and listed()["declarations"] == []
+    im = _lodge(vn, _import_of(export, tag))
+    [per_declaration] = vn_client.get(
+        f"/v1/declarations/{im['mrn']}/advance-data", headers=officer
+    ).json()["items"]
+    assert per_declaration["linked_at"] is not None
+    entry = listed()
+    assert entry["declarations"] == [im["mrn"]]
+    assert entry["linked_at"] == per_declaration["linked_at"]
+
+
 def test_an_import_declared_lower_than_exported_goes_under_control(node, vn, pair):
     tag = uuid.uuid4().hex[:8].upper()
     export = _export(tag)

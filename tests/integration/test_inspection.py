@@ -195,6 +195,67 @@ def test_findings_correct_the_declaration_and_become_the_controls_outcome(
     client.delete(f"/v1/risk/profiles/f-{exporter}", headers=analyst)
 
 
+def test_the_planned_inspection_counts_its_checks_in_words(client, tokens, declaration):
+    exporter = f"Exporter {uuid.uuid4().hex[:8]} (test)"
+    analyst, officer = auth(tokens["analyst.zhao"]), auth(tokens["officer.li"])
+    client.post(
+        "/v1/risk/profiles",
+        json={"name": f"p-{exporter}", "condition": f'declaration.exporter == "{exporter}"',
+              "effect": "yellow"},
+        headers=analyst,
+    )  # fmt: skip
+    doc = copy.deepcopy(declaration)
+    doc["exporter"]["name"] = exporter
+    mrn = client.post("/v1/declarations", json=doc, headers=auth(tokens["acme-trading"])).json()[
+        "mrn"
+    ]
+    journal = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    [planned] = [e["reason"] for e in journal if e["event"] == "inspection_planned"]
+    assert planned == "joint inspection (customs), 1 check at CNSGH"
+    client.delete(f"/v1/risk/profiles/p-{exporter}", headers=analyst)
+
+
+def test_the_completed_inspection_is_the_controls_outcome_each_finding_said_once(
+    client, tokens, declaration
+):
+    exporter = f"Exporter {uuid.uuid4().hex[:8]} (test)"
+    analyst, officer = auth(tokens["analyst.zhao"]), auth(tokens["officer.li"])
+    client.post(
+        "/v1/risk/profiles",
+        json={
+            "name": f"o-{exporter}",
+            "condition": f'declaration.exporter == "{exporter}"',
+            "effect": "red",
+        },
+        headers=analyst,
+    )
+    doc = copy.deepcopy(declaration)
+    doc["exporter"]["name"] = exporter
+    mrn = client.post("/v1/declarations", json=doc, headers=auth(tokens["acme-trading"])).json()[
+        "mrn"
+    ]
+    # An officer records an outcome while the inspection is still open...
+    r = client.post(f"/v1/declarations/{mrn}/outcome", json={"fraud": False}, headers=officer)
+    assert r.status_code == 201
+    task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
+    base = f"/v1/inspections/{task['id']}"
+    below = {"status": "non_compliant", "finding": {"kind": "value", "note": "price too low"}}
+    for seq in range(1, 7):  # the documents and the value find the same
+        body = below if seq in (1, 5) else {"status": "compliant"}
+        assert client.post(f"{base}/checks/{seq}", json=body, headers=officer).status_code == 200
+    assert client.post(f"{base}/complete", headers=officer).status_code == 200
+    # ...the completed inspection's findings replace it, as a correction that says why.
+    journal = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    [corrected] = [e for e in journal if e["event"] == "outcome_corrected"]
+    assert corrected["reason"] == (
+        "the completed joint inspection's findings; was: no fraud found; "
+        "now: fraud found: joint inspection: price too low"
+    )
+    r = client.post(f"/v1/declarations/{mrn}/outcome", json={"fraud": False}, headers=officer)
+    assert r.status_code == 409
+    client.delete(f"/v1/risk/profiles/o-{exporter}", headers=analyst)
+
+
 def test_an_ephyto_that_matches_clears_the_certificate_check_and_a_tampered_one_opens_checks(
     client, tokens, node, declaration
 ):

@@ -18,7 +18,12 @@ from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body
-from silkgate.risk.commands import BudgetCommand, ControlOutcome, RiskProfileCommand
+from silkgate.risk.commands import (
+    BudgetCommand,
+    ControlOutcome,
+    OutcomeCorrection,
+    RiskProfileCommand,
+)
 
 router = APIRouter(tags=["risk"])
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
@@ -28,6 +33,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: _PROBLEM,
     422: _PROBLEM,
 }
+_OUTCOME_ERRORS: dict[int | str, dict[str, Any]] = {**_ERRORS, 409: _PROBLEM}
+MrnPath = Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")]
 
 ProfileName = Annotated[str, Path(min_length=1, max_length=80)]
 
@@ -130,17 +137,36 @@ def performance(node: NodeDep, principal: PrincipalDep) -> Response:
     "/v1/declarations/{mrn}/outcome",
     status_code=201,
     openapi_extra=request_body(ControlOutcome),
-    responses={201: answer(out.OutcomeRecorded), **_ERRORS},
+    responses={201: answer(out.OutcomeRecorded), **_OUTCOME_ERRORS},
 )
 async def record_outcome(
-    request: Request,
-    node: NodeDep,
-    principal: PrincipalDep,
-    mrn: Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")],
+    request: Request, node: NodeDep, principal: PrincipalDep, mrn: MrnPath
 ) -> Response:
-    """Record the outcome of a control (officer).
+    """Record the outcome of a control (officer): one per control.
 
     Body: ``{"fraud": bool, "critical": bool, "revenue_recovered": "0.00", "note": "..."}``.
+    A control that has its outcome already answers 409: correct it instead
+    (``POST /v1/declarations/{mrn}/outcome/correction``).
     """
     outcome = parse(ControlOutcome, await _body(request))
     return _json(await run_in_threadpool(node.risk.record_outcome, principal, mrn, outcome), 201)
+
+
+@router.post(
+    "/v1/declarations/{mrn}/outcome/correction",
+    status_code=201,
+    openapi_extra=request_body(OutcomeCorrection),
+    responses={201: answer(out.OutcomeRecorded), **_OUTCOME_ERRORS},
+)
+async def correct_outcome(
+    request: Request, node: NodeDep, principal: PrincipalDep, mrn: MrnPath
+) -> Response:
+    """Correct the outcome of a control (officer), saying why: it replaces the one in force.
+
+    Body: the outcome's fields and ``"reason"`` (required). 409 if the control
+    has no outcome yet.
+    """
+    correction = parse(OutcomeCorrection, await _body(request))
+    return _json(
+        await run_in_threadpool(node.risk.correct_outcome, principal, mrn, correction), 201
+    )

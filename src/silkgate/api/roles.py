@@ -121,6 +121,7 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("PUT", "/v1/risk/budget"): only(ADMIN, ANALYST),
         ("GET", "/v1/risk/performance"): only(*RISK),
         ("POST", "/v1/declarations/{mrn}/outcome"): only(*STAFF),
+        ("POST", "/v1/declarations/{mrn}/outcome/correction"): only(*STAFF),
         ("GET", "/v1/inspections"): only(*INSPECTORS),
         ("GET", "/v1/inspections/{task_id}"): only(*INSPECTORS),
         ("POST", "/v1/inspections/{task_id}/assign"): only(
@@ -177,6 +178,7 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
             },
         ),
         "/console/declarations/{mrn}/release-note": only(*EVERYONE),
+        "/console/declarations/{mrn}/amend": only(TRADER),
         "/console/inspections": only(*INSPECTORS),
         "/console/risk": only(*RISK),
         "/console/aeo": only(*RISK),

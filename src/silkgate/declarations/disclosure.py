@@ -72,6 +72,7 @@ DECLARANT = JournalView(
         {
             "channel": _channel_only,
             "outcome": _withheld,
+            "outcome_corrected": _withheld,
             "inspection_check": public_part,
             "corrected": public_part,
         }
@@ -83,7 +84,9 @@ DECLARANT = JournalView(
 # reads no customs risk intelligence.
 SPS_INSPECTOR = JournalView(
     hidden=frozenset({"advance_data"}),
-    reasons=MappingProxyType({"channel": _channel_only, "outcome": _withheld}),
+    reasons=MappingProxyType(
+        {"channel": _channel_only, "outcome": _withheld, "outcome_corrected": _withheld}
+    ),
 )
 
 

@@ -82,7 +82,7 @@ class ControlOutcome(Command):
             )
         return fraud
 
-    def reason(self) -> str:
+    def described(self) -> str:
         """The journal's account of it (at most 1000 characters)."""
         return (
             ("fraud found" if self.fraud else "no fraud found")
@@ -90,6 +90,28 @@ class ControlOutcome(Command):
             + (f", {self.revenue_recovered} recovered" if self.revenue_recovered else "")
             + (f": {self.note}" if self.note else "")
         )[:1000]
+
+
+def _reason_given(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise PydanticCustomError(
+            "missing", "say why the outcome is corrected", {"code": "missing"}
+        )
+    return value
+
+
+class OutcomeCorrection(ControlOutcome):
+    """A corrected outcome of a control, replacing the one in force, and why (required).
+
+    A control has one outcome; changing it is this explicit correction, journaled
+    with its reason, never a second outcome.
+    """
+
+    reason: Annotated[
+        str,
+        BeforeValidator(_reason_given),
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    ]
 
 
 def _condition_given(value: Any) -> Any:

@@ -463,6 +463,20 @@ control_outcomes = sa.Table(
     sa.Column("critical", sa.Boolean, nullable=False),
     sa.Column("revenue_recovered", sa.Numeric(18, 3), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
+    # A correction names the outcome it replaces (an id of this table: no foreign key, which
+    # SQLite's table copies in migrations could not carry) and why; the first has neither.
+    sa.Column("replaces", sa.Integer, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    # An outcome is replaced at most once, so the corrections form one chain...
+    sa.Index("ux_control_outcomes_replaces", "replaces", unique=True),
+    # ...after the one first outcome of a control.
+    sa.Index(
+        "ux_control_outcomes_first",
+        "declaration_id",
+        unique=True,
+        sqlite_where=sa.text("replaces IS NULL"),
+        postgresql_where=sa.text("replaces IS NULL"),
+    ),
 )
 
 # The administration's selectivity budget (one row).

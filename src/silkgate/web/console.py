@@ -13,10 +13,23 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from silkgate.web import declarations, exchange, inspections, login, risk, tariff, trs
+from silkgate.web import (
+    amendments,
+    declarations,
+    exchange,
+    inspections,
+    login,
+    outcomes,
+    risk,
+    tariff,
+    trs,
+)
 
 # The modules whose routers make the console (``silkgate.api.roles.CONSOLE`` lists their pages).
-MODULES = (login, declarations, trs, tariff, risk, inspections, exchange)
+# Amendments and outcomes come before the declarations' pages: their
+# ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
+# not routed first.
+MODULES = (login, amendments, outcomes, declarations, trs, tariff, risk, inspections, exchange)
 
 
 def install(app: FastAPI) -> None:

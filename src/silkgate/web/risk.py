@@ -44,6 +44,7 @@ def _risk_context(node: Node, principal: Principal) -> dict[str, Any]:
         "thresholds": thresholds,
         "profiles": node.risk.list_profiles(),
         "can_edit": principal.role.value in ("analyst", "admin"),
+        "currency": node.declarations.currency,
         "fields": sorted(SCHEMA),
         "form": {},
         "errors": [],

@@ -158,7 +158,9 @@ class Queries:
         *,
         limit: int = 50,
         cursor: str | None = None,
+        names: bool = False,
     ) -> Page:
+        """A page of declarations, newest first; ``names`` adds each ``declarant_name``."""
         if not principal.sees_all:
             if filters.declarant_id not in (None, principal.party_id):
                 raise Forbidden("a declarant sees only its own declarations")
@@ -166,12 +168,14 @@ class Queries:
         before = _decode_cursor(cursor)
         with reading(self.ctx.engine) as conn:
             rows = store.search(conn, filters, limit=limit + 1, before_id=before)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page(
-            [self.summary(d) for d in rows],
-            format(rows[-1].id, "x") if more and rows else None,
-        )
+            more = len(rows) > limit
+            rows = rows[:limit]
+            named = store.declarant_names(conn, rows) if names else {}
+        items = [self.summary(d) for d in rows]
+        if names:
+            for item, d in zip(items, rows, strict=True):
+                item["declarant_name"] = named.get(d.id, "")
+        return Page(items, format(rows[-1].id, "x") if more and rows else None)
 
 
 def _risk_of(conn: Any, principal: Principal, d: store.StoredDeclaration) -> dict[str, Any] | None:

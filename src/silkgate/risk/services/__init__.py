@@ -24,7 +24,12 @@ from silkgate.declarations.document import DeclarationDocument
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.versioned import InForce
-from silkgate.risk.commands import BudgetCommand, ControlOutcome, RiskProfileCommand
+from silkgate.risk.commands import (
+    BudgetCommand,
+    ControlOutcome,
+    OutcomeCorrection,
+    RiskProfileCommand,
+)
 from silkgate.risk.selectivity import Budget, Calibrator, Decision
 from silkgate.risk.services import analysts, control, in_force, selection, training
 from silkgate.risk.services.in_force import RiskInForce
@@ -225,10 +230,23 @@ class RiskService:
     ) -> dict[str, Any]:
         """The outcome of a control: fraud found or not, critical finding, revenue recovered.
 
+        A control has one: a second is refused (409); :meth:`correct_outcome` changes it.
+
         It is journaled, shown in the console's hit rates, and becomes training
         history (one KCS-format row per item of the declaration's current version).
         """
         return control.record_outcome(self.engine, principal, mrn, outcome, self.clock())
+
+    def correct_outcome(
+        self, principal: Principal, mrn: str, correction: OutcomeCorrection
+    ) -> dict[str, Any]:
+        """Correct the outcome of a control, with the reason: it replaces the one in force
+        (in the hit rates and the training history too) and is journaled."""
+        return control.correct_outcome(self.engine, principal, mrn, correction, self.clock())
+
+    def outcomes(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
+        """The outcome of a control and its corrections, oldest first (the last is in force)."""
+        return control.outcomes_of(self.engine, principal, mrn)
 
     def import_history(self, data: bytes) -> dict[str, Any]:
         """Load labelled KCS-format rows as history (already known references are skipped)."""
