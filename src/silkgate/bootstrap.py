@@ -29,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from joserfc.jwk import OKPKey
 
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
@@ -37,9 +38,11 @@ from silkgate.declarations import events as declaration_events
 from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.services import DeclarationService
 from silkgate.declarations.services.context import Context
+from silkgate.declarations.services.journal import JournalService
 from silkgate.declarations.validation import CodeLists
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
+from silkgate.exchange.services.keys import NodeKeys
 from silkgate.exchange.services.register import AeoRegister
 from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
 from silkgate.inspection.events import InspectionCompleted
@@ -76,7 +79,7 @@ class _Base:
         return self.settings.tariff_refresh_seconds
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.bus)
+        return SqlUnitOfWork(self.engine, self.bus, self.settings.journal_keys)
 
 
 def open_node(
@@ -93,6 +96,7 @@ def open_node(
     exchange = _exchange(base)
     risk = RiskService(
         engine,
+        unit_of_work=base.unit_of_work,
         ttl=base.ttl,
         load_model=load_scorer,
         sps=sps,
@@ -106,6 +110,7 @@ def open_node(
     trade = TradeExchange(
         exchange,
         base.bus,
+        settings.journal_keys,
         timezone=base.zone,
         to_national=tariff.national_rate,
         inspections=RecognisedResults(),
@@ -136,6 +141,7 @@ def open_node(
         trade=trade,
         aeo=aeo,
         assistance=Assistance(exchange, clock=clock),
+        journal=open_journal(settings, engine, node_keys=exchange.keyring, clock=clock),
         bus=base.bus,
         clock=clock,
     )
@@ -203,6 +209,43 @@ def _exchange(base: _Base) -> ExchangeService:
     except RuntimeError as exc:
         raise NodeNotReady(str(exc)) from exc
     return exchange
+
+
+def open_journal(
+    settings: Settings,
+    engine: sa.Engine,
+    *,
+    node_keys: NodeKeys | None = None,
+    clock: Clock = system_clock,
+) -> JournalService:
+    """The journal's use cases alone (the CLI verifies without opening a whole node).
+
+    Anchors are signed with the key the node signs its partner messages with.
+    """
+    keys = node_keys or NodeKeys(
+        engine,
+        administration=settings.administration,
+        name=settings.administration_name or settings.administration,
+        endpoint=settings.endpoint,
+        secret=settings.secret_key,
+        clock=clock,
+    )
+
+    def signer() -> tuple[str, OKPKey]:
+        try:
+            return keys.signer()
+        except RuntimeError:  # no key yet: the node's first, as for its partner card
+            keys.ensure_key()
+            return keys.signer()
+
+    return JournalService(
+        engine,
+        settings.journal_keys,
+        administration=settings.administration,
+        signer=signer,
+        public_keys=keys.public_key,
+        clock=clock,
+    )
 
 
 def _declarations_context(

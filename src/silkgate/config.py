@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from silkgate import secret_key
+from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.secret_key import DEFAULT_SECRET
 
 __all__ = ["DEFAULT_SECRET", "Mode", "Settings"]
@@ -75,6 +76,10 @@ class Settings(BaseSettings):
     # Addresses of the reverse proxies whose X-Forwarded-For names the client (uvicorn's
     # forwarded_allow_ips): the source address every limit above is counted per.
     forwarded_allow_ips: str = "127.0.0.1"
+    # The journal key new entries are sealed with, derived from the secret (docs/journal.md).
+    journal_key_id: str = Field(default="j1", pattern=r"^[A-Za-z0-9._-]{1,16}$")
+    # Journal keys sealed under an earlier secret: key id -> that secret (JSON object).
+    journal_retired_secrets: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
@@ -82,6 +87,16 @@ class Settings(BaseSettings):
         if why is not None:
             raise ValueError(why)
         return self
+
+    @model_validator(mode="after")
+    def _check_journal_keys(self) -> Settings:
+        self.journal_keys  # noqa: B018 (raises on a bad key id)
+        return self
+
+    @cached_property
+    def journal_keys(self) -> JournalKeys:
+        """The journal's keys: derived from the secret, never stored in the database."""
+        return JournalKeys(self.secret_key, self.journal_key_id, self.journal_retired_secrets)
 
     @property
     def endpoint(self) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +38,7 @@ from silkgate.risk.services.ports import (
     no_partners,
 )
 from silkgate.store.db import reading
+from silkgate.store.uow import SqlUnitOfWork
 from silkgate.tariff.assessment import Assessment
 
 __all__ = ["RiskService", "Scorer"]
@@ -57,6 +59,7 @@ class RiskService:
         self,
         engine: sa.Engine,
         *,
+        unit_of_work: Callable[[], SqlUnitOfWork],
         ttl: float = 5.0,
         rng: random.Random | None = None,
         load_model: ModelLoader | None = None,
@@ -67,6 +70,8 @@ class RiskService:
         clock: Clock = system_clock,
     ) -> None:
         self.engine = engine
+        # Outcomes recorded by officers are journaled through it.
+        self.unit_of_work = unit_of_work
         self.ttl = ttl
         self.rng = rng or random.SystemRandom()
         self.load_model = load_model
@@ -228,7 +233,7 @@ class RiskService:
         It is journaled, shown in the console's hit rates, and becomes training
         history (one KCS-format row per item of the declaration's current version).
         """
-        return control.record_outcome(self.engine, principal, mrn, outcome, self.clock())
+        return control.record_outcome(self.unit_of_work, principal, mrn, outcome, self.clock())
 
     def import_history(self, data: bytes) -> dict[str, Any]:
         """Load labelled KCS-format rows as history (already known references are skipped)."""

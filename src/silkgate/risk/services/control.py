@@ -10,6 +10,7 @@ declaration's current version.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,21 +20,21 @@ import sqlalchemy as sa
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
-from silkgate.kernel.events import JournalNote
+from silkgate.kernel.events import JournalNote, Noted
 from silkgate.risk import kcs
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.facts import item_facts
 from silkgate.risk.outcomes import outcome_json
 from silkgate.store import declarations as declaration_store
-from silkgate.store import journal
 from silkgate.store import risk as store
 from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading, writing
 from silkgate.store.declarations import StoredDeclaration
+from silkgate.store.uow import SqlUnitOfWork
 
 
 def record_outcome(
-    engine: sa.Engine,
+    unit_of_work: Callable[[], SqlUnitOfWork],
     principal: Principal,
     mrn: str,
     outcome: ControlOutcome,
@@ -44,14 +45,14 @@ def record_outcome(
     A declaration the principal may not see is not found (a trader must not
     learn which MRNs exist); one it may see is refused unless it is customs staff.
     """
-    with writing(engine) as conn:
-        declaration = declaration_store.get(conn, mrn, for_update=True)
+    with unit_of_work() as uow:
+        declaration = declaration_store.get(uow.connection, mrn, for_update=True)
         if declaration is None or not principal.may_see(declaration.declarant_id):
             raise NotFound(f"no declaration {mrn}")
         if not principal.is_staff:
             raise Forbidden("control outcomes are recorded by customs officers")
-        result, note = _record(conn, declaration, outcome, at, principal.name)
-        journal.append(conn, note)
+        result, note = _record(uow.connection, declaration, outcome, at, principal.name)
+        uow.collect(Noted.of(note))
         return result
 
 
