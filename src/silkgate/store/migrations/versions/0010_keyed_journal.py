@@ -74,9 +74,9 @@ def keyed_hash(key: bytes) -> Seal:
     return seal
 
 
-def _pages(conn: sa.Connection) -> Any:
+def _pages(conn: sa.Connection, columns: list[Any]) -> Any:
     last = 0
-    ordered = sa.select(_journal).order_by(_journal.c.seq).limit(PAGE)
+    ordered = sa.select(*columns).order_by(_journal.c.seq).limit(PAGE)
     while True:
         page = [dict(r._mapping) for r in conn.execute(ordered.where(_journal.c.seq > last))]
         if not page:
@@ -85,9 +85,11 @@ def _pages(conn: sa.Connection) -> Any:
         last = page[-1]["seq"]
 
 
-def rechain(conn: sa.Connection, old: Seal, new: Seal, key_id: str | None) -> tuple[int, str]:
-    """Verify the chain under ``old`` and seal it again under ``new``; the old end's
-    sequence number and hash. Raises if the old chain does not verify."""
+def rechain(
+    conn: sa.Connection, old: Seal, new: Seal | None = None, key_id: str | None = None
+) -> tuple[int, str]:
+    """Verify the chain under ``old`` and, with ``new``, seal it again under ``new``;
+    the old end's sequence number and hash. Raises if the old chain does not verify."""
     head_seq, head_hash = conn.execute(sa.select(_head.c.seq, _head.c.hash)).one()
     old_prev = new_prev = GENESIS
     expected = 1
@@ -96,7 +98,9 @@ def rechain(conn: sa.Connection, old: Seal, new: Seal, key_id: str | None) -> tu
         .where(_journal.c.seq == sa.bindparam("s"))
         .values(key_id=sa.bindparam("k"), prev_hash=sa.bindparam("p"), hash=sa.bindparam("h"))
     )
-    for page in _pages(conn):
+    # Before the key_id column exists (the check that comes first), it is not read.
+    columns = [c for c in _journal.c if new is not None or c.name != "key_id"]
+    for page in _pages(conn, columns):
         changes = []
         for r in page:
             if r["seq"] != expected or r["prev_hash"] != old_prev or old(r, old_prev) != r["hash"]:
@@ -105,14 +109,17 @@ def rechain(conn: sa.Connection, old: Seal, new: Seal, key_id: str | None) -> tu
                     "(run `silkgate journal verify` on the old version and investigate)"
                 )
             old_prev, expected = r["hash"], expected + 1
-            r["key_id"] = key_id
-            new_hash = new(r, new_prev)
-            changes.append({"s": r["seq"], "k": key_id, "p": new_prev, "h": new_hash})
-            new_prev = new_hash
-        conn.execute(update, changes)
+            if new is not None:
+                r["key_id"] = key_id
+                new_hash = new(r, new_prev)
+                changes.append({"s": r["seq"], "k": key_id, "p": new_prev, "h": new_hash})
+                new_prev = new_hash
+        if changes:
+            conn.execute(update, changes)
     if (expected - 1, old_prev) != (head_seq, head_hash):
         raise RuntimeError("the journal head does not match its last entry: not re-sealed")
-    conn.execute(_head.update().values(hash=new_prev))
+    if new is not None:
+        conn.execute(_head.update().values(hash=new_prev))
     return head_seq, old_prev
 
 
@@ -127,11 +134,15 @@ def _journal_key() -> tuple[str, bytes]:
 
 
 def upgrade() -> None:
+    conn = op.get_bind()
+    # Refuse before changing anything: no key, or an old chain that does not verify.
+    entries = conn.execute(sa.select(sa.func.count()).select_from(_journal)).scalar_one()
+    if entries:
+        key_id, key = _journal_key()
+        rechain(conn, unkeyed_hash)
     with op.batch_alter_table("journal", schema=None) as batch_op:
         batch_op.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
-    conn = op.get_bind()
-    if conn.execute(sa.select(sa.func.count()).select_from(_journal)).scalar_one():
-        key_id, key = _journal_key()
+    if entries:
         seal = keyed_hash(key)
         seq, old_hash = rechain(conn, unkeyed_hash, seal, key_id)
         now = dt.datetime.now(dt.UTC)
@@ -163,6 +174,6 @@ def downgrade() -> None:
     with op.batch_alter_table("journal", schema=None) as batch_op:
         batch_op.alter_column("key_id", existing_type=sa.String(length=16), nullable=True)
     conn = op.get_bind()
-    rechain(conn, lambda r, prev: r["hash"], unkeyed_hash, None)
+    rechain(conn, lambda r, prev: r["hash"], unkeyed_hash)
     with op.batch_alter_table("journal", schema=None) as batch_op:
         batch_op.drop_column("key_id")
