@@ -15,6 +15,7 @@ node catches what the key cannot: a rewrite by someone who holds it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import json
 from collections.abc import Iterable
@@ -72,9 +73,17 @@ def canonical(entry: Entry) -> str:
     )
 
 
+@functools.lru_cache(maxsize=32)
+def _keyed(key: bytes) -> hmac.HMAC:
+    return hmac.new(key, digestmod="sha256")
+
+
 def entry_hash(entry: Entry, prev_hash: str, key: bytes) -> str:
     """The entry's seal: HMAC-SHA256 under ``key`` of the previous hash and its content."""
-    return hmac.digest(key, f"{prev_hash}\n{canonical(entry)}".encode(), "sha256").hex()
+    # Copying a keyed HMAC skips hashing the key again: half the cost on the lodging path.
+    mac = _keyed(key).copy()
+    mac.update(f"{prev_hash}\n{canonical(entry)}".encode())
+    return mac.hexdigest()
 
 
 @dataclass(frozen=True)
