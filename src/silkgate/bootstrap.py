@@ -36,6 +36,7 @@ from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
 from silkgate.declarations import events as declaration_events
 from silkgate.declarations.group_commit import GroupCommitter
+from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.declarations.services import DeclarationService
 from silkgate.declarations.services.context import Context
 from silkgate.declarations.services.journal import JournalService
@@ -73,13 +74,14 @@ class _Base:
     clock: Clock
     zone: ZoneInfo
     bus: MessageBus
+    journal_keys: JournalKeys
 
     @property
     def ttl(self) -> float:
         return self.settings.tariff_refresh_seconds
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.bus, self.settings.journal_keys)
+        return SqlUnitOfWork(self.engine, self.bus, self.journal_keys)
 
 
 def open_node(
@@ -89,7 +91,7 @@ def open_node(
     engine = engine or make_engine(settings.database_url)
     base = _Base(
         settings, engine, _code_lists(settings, engine), clock, ZoneInfo(settings.timezone),
-        MessageBus(),
+        MessageBus(), settings.journal_keys(),
     )  # fmt: skip
     tariff = _tariff(base)
     sps = SpsService(engine, countries=base.codes.countries, ttl=base.ttl, clock=clock)
@@ -110,7 +112,7 @@ def open_node(
     trade = TradeExchange(
         exchange,
         base.bus,
-        settings.journal_keys,
+        base.journal_keys,
         timezone=base.zone,
         to_national=tariff.national_rate,
         inspections=RecognisedResults(),
@@ -141,7 +143,9 @@ def open_node(
         trade=trade,
         aeo=aeo,
         assistance=Assistance(exchange, clock=clock),
-        journal=open_journal(settings, engine, node_keys=exchange.keyring, clock=clock),
+        journal=open_journal(
+            settings, engine, node_keys=exchange.keyring, keys=base.journal_keys, clock=clock
+        ),
         bus=base.bus,
         clock=clock,
     )
@@ -216,13 +220,14 @@ def open_journal(
     engine: sa.Engine,
     *,
     node_keys: NodeKeys | None = None,
+    keys: JournalKeys | None = None,
     clock: Clock = system_clock,
 ) -> JournalService:
     """The journal's use cases alone (the CLI verifies without opening a whole node).
 
     Anchors are signed with the key the node signs its partner messages with.
     """
-    keys = node_keys or NodeKeys(
+    signing = node_keys or NodeKeys(
         engine,
         administration=settings.administration,
         name=settings.administration_name or settings.administration,
@@ -233,17 +238,17 @@ def open_journal(
 
     def signer() -> tuple[str, OKPKey]:
         try:
-            return keys.signer()
+            return signing.signer()
         except RuntimeError:  # no key yet: the node's first, as for its partner card
-            keys.ensure_key()
-            return keys.signer()
+            signing.ensure_key()
+            return signing.signer()
 
     return JournalService(
         engine,
-        settings.journal_keys,
+        keys or settings.journal_keys(),
         administration=settings.administration,
         signer=signer,
-        public_keys=keys.public_key,
+        public_keys=signing.public_key,
         clock=clock,
     )
 

@@ -90,12 +90,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_journal_keys(self) -> Settings:
-        self.journal_keys  # noqa: B018 (raises on a bad key id)
+        self.journal_keys()  # raises on a bad key id
         return self
 
-    @cached_property
     def journal_keys(self) -> JournalKeys:
-        """The journal's keys: derived from the secret, never stored in the database."""
+        """The journal's keys: derived from the secret, never stored in the database.
+
+        A new ring each call (the node builds one at start and keeps it).
+        """
         return JournalKeys(self.secret_key, self.journal_key_id, self.journal_retired_secrets)
 
     @property

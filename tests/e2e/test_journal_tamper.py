@@ -166,7 +166,7 @@ def test_a_history_rewritten_with_the_key_fails_against_an_earlier_anchor(
             outsider = verify(settings)
             assert outsider.returncode == 1 and f"#{victim['seq']}" in outsider.stderr
             # An insider with the journal key passes the plain check...
-            rewrite(engine, victim["seq"], settings.journal_keys.key, reason="edited")
+            rewrite(engine, victim["seq"], settings.journal_keys().key, reason="edited")
             assert verify(settings).returncode == 0
             # ...but not against the anchor taken before the rewrite.
             for extra in ([], ["--card", str(card)]):

@@ -20,7 +20,7 @@ def db_upgrade(revision: str = "head") -> None:
 
     config = settings()
     try:
-        migrate.upgrade(config.database_url, revision, journal_key=config.journal_keys.sealing())
+        migrate.upgrade(config.database_url, revision, journal_key=config.journal_keys().sealing())
     except RuntimeError as exc:  # a journal that does not verify is not re-sealed
         fail(str(exc))
     out.print(f"database at revision {revision}")
