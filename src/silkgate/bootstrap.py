@@ -55,7 +55,7 @@ from silkgate.node import Node, NodeNotReady, TokenResolver
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.control import record_outcome_in
-from silkgate.risk.services.ports import Scorer
+from silkgate.risk.services.ports import AeoChanged, Scorer
 from silkgate.sps.services import SpsService
 from silkgate.store import refdata
 from silkgate.store.db import make_engine
@@ -96,18 +96,8 @@ def open_node(
     tariff = _tariff(base)
     sps = SpsService(engine, countries=base.codes.countries, ttl=base.ttl, clock=clock)
     exchange = _exchange(base)
-    risk = RiskService(
-        engine,
-        unit_of_work=base.unit_of_work,
-        ttl=base.ttl,
-        load_model=load_scorer,
-        sps=sps,
-        zone=base.zone,
-        mra_partners=lambda: exchange.partners_with("aeo_mra"),
-        # The register is built next (it refreshes risk when a partner's list arrives).
-        on_aeo_change=lambda conn, at: aeo.changed(conn, at),
-        clock=clock,
-    )
+    # The register is built next (it refreshes risk when a partner's list arrives).
+    risk = _risk(base, sps, exchange, on_aeo_change=lambda conn, at: aeo.changed(conn, at))
     aeo = AeoRegister(exchange, risk=risk)
     trade = TradeExchange(
         exchange,
@@ -175,6 +165,22 @@ def _inspections(base: _Base, declarations: DeclarationService) -> InspectionSer
         countries=frozenset(base.codes.countries),
         clock=base.clock,
         corrections=declarations.amendments,
+    )
+
+
+def _risk(
+    base: _Base, sps: SpsService, exchange: ExchangeService, *, on_aeo_change: AeoChanged
+) -> RiskService:
+    return RiskService(
+        base.engine,
+        unit_of_work=base.unit_of_work,
+        ttl=base.ttl,
+        load_model=load_scorer,
+        sps=sps,
+        zone=base.zone,
+        mra_partners=lambda: exchange.partners_with("aeo_mra"),
+        on_aeo_change=on_aeo_change,
+        clock=base.clock,
     )
 
 
