@@ -23,7 +23,10 @@ from silkgate.store.tables import declarations, journal, journal_head
 from tests.conftest import SECRET, _postgres_database
 
 KEYS = JournalKeys(SECRET)
-HEAD = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_current_head()
+SCRIPTS = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+HEAD = SCRIPTS.get_current_head()
+# The revision before the keyed journal: what a node that journals the old way is at.
+BEFORE = SCRIPTS.get_revision("0010").down_revision
 T0 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 OLD_COLUMNS = ("at", "actor", "declaration_id", "mrn", "version", "event")
 OLD_COLUMNS += ("from_status", "to_status", "reason")
@@ -39,7 +42,7 @@ def url(tmp_path) -> Iterator[str]:
 
 
 def unkeyed(row: dict[str, Any], prev: str) -> str:
-    """How revisions 0001 to 0009 hashed an entry."""
+    """How entries were hashed before revision 0010."""
     at = row["at"].astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     content = [row["seq"], at, row["actor"], row["mrn"], row["version"], row["event"]]
     content += [row["from_status"], row["to_status"], row["reason"]]
@@ -48,8 +51,8 @@ def unkeyed(row: dict[str, Any], prev: str) -> str:
 
 
 def old_node(url: str, n: int = 5) -> list[dict[str, Any]]:
-    """A database at revision 0009 with ``n`` journal entries chained the old way."""
-    migrate.upgrade(url, "0009")
+    """A database just before revision 0010 with ``n`` entries chained the old way."""
+    migrate.upgrade(url, BEFORE)
     engine = make_engine(url, pool_size=1)
     try:
         with engine.begin() as conn:
@@ -149,7 +152,7 @@ def test_an_old_journal_that_does_not_verify_is_not_resealed(url):
     before = read(url)
     with pytest.raises(RuntimeError, match="journal entry 3 does not verify"):
         migrate.upgrade(url, journal_key=KEYS.sealing())
-    assert read(url) == before and before[2] == "0009"
+    assert read(url) == before and before[2] == BEFORE
 
 
 def test_an_old_journal_is_not_upgraded_without_the_key(url):
@@ -168,9 +171,9 @@ def test_an_empty_journal_needs_no_key(url):
 def test_a_downgrade_goes_back_to_the_unkeyed_chain(url):
     old_node(url)
     migrate.upgrade(url, journal_key=KEYS.sealing())
-    migrate.downgrade(url, "0009")
+    migrate.downgrade(url, BEFORE)
     rows, head, revision = read(url)
-    assert revision == "0009" and "key_id" not in rows[0] and len(rows) == 6
+    assert revision == BEFORE and "key_id" not in rows[0] and len(rows) == 6
     prev = GENESIS
     for row in rows:
         assert (row["prev_hash"], row["hash"]) == (prev, unkeyed(row, prev))

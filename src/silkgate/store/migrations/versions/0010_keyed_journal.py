@@ -1,7 +1,7 @@
 """keyed journal: every entry sealed with HMAC-SHA256 under a key the database does not hold
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0011
 Create Date: 2026-11-24
 
 Entries written before this revision were chained with plain SHA-256 over
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from alembic import context, op
 
 revision = "0010"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -56,7 +56,7 @@ def _json(values: list[Any]) -> str:
 
 
 def unkeyed_hash(r: dict[str, Any], prev: str) -> str:
-    """The hash of revisions 0001 to 0009: SHA-256, no declaration, no key."""
+    """The hash before this revision: SHA-256, no declaration, no key."""
     content = [r["seq"], _utc_text(r["at"]), r["actor"], r["mrn"], r["version"], r["event"]]
     content += [r["from_status"], r["to_status"], r["reason"]]
     return hashlib.sha256(f"{prev}\n{_json(content)}".encode()).hexdigest()
