@@ -15,6 +15,7 @@ from silkgate.api import (
     docs,
     exchange,
     inspections,
+    journal,
     openapi,
     problems,
     risk,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     app.include_router(inspections.router)
     app.include_router(inspections.certificates)
     app.include_router(exchange.router)
+    app.include_router(journal.router)
     console.install(app)
     openapi.install(app)
     docs.install(app)

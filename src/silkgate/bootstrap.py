@@ -29,17 +29,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from joserfc.jwk import OKPKey
 
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
 from silkgate.declarations import events as declaration_events
 from silkgate.declarations.group_commit import GroupCommitter
+from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.declarations.services import DeclarationService
 from silkgate.declarations.services.context import Context
+from silkgate.declarations.services.journal import JournalService
 from silkgate.declarations.validation import CodeLists
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
+from silkgate.exchange.services.keys import NodeKeys
 from silkgate.exchange.services.register import AeoRegister
 from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
 from silkgate.inspection.events import InspectionCompleted
@@ -51,7 +55,7 @@ from silkgate.node import Node, NodeNotReady, TokenResolver
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.control import record_outcome_in
-from silkgate.risk.services.ports import Scorer
+from silkgate.risk.services.ports import AeoChanged, Scorer
 from silkgate.sps.services import SpsService
 from silkgate.store import refdata
 from silkgate.store.db import make_engine
@@ -70,13 +74,14 @@ class _Base:
     clock: Clock
     zone: ZoneInfo
     bus: MessageBus
+    journal_keys: JournalKeys
 
     @property
     def ttl(self) -> float:
         return self.settings.tariff_refresh_seconds
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.bus)
+        return SqlUnitOfWork(self.engine, self.bus, self.journal_keys)
 
 
 def open_node(
@@ -86,26 +91,18 @@ def open_node(
     engine = engine or make_engine(settings.database_url)
     base = _Base(
         settings, engine, _code_lists(settings, engine), clock, ZoneInfo(settings.timezone),
-        MessageBus(),
+        MessageBus(), settings.journal_keys(),
     )  # fmt: skip
     tariff = _tariff(base)
     sps = SpsService(engine, countries=base.codes.countries, ttl=base.ttl, clock=clock)
     exchange = _exchange(base)
-    risk = RiskService(
-        engine,
-        ttl=base.ttl,
-        load_model=load_scorer,
-        sps=sps,
-        zone=base.zone,
-        mra_partners=lambda: exchange.partners_with("aeo_mra"),
-        # The register is built next (it refreshes risk when a partner's list arrives).
-        on_aeo_change=lambda conn, at: aeo.changed(conn, at),
-        clock=clock,
-    )
+    # The register is built next (it refreshes risk when a partner's list arrives).
+    risk = _risk(base, sps, exchange, on_aeo_change=lambda conn, at: aeo.changed(conn, at))
     aeo = AeoRegister(exchange, risk=risk)
     trade = TradeExchange(
         exchange,
         base.bus,
+        base.journal_keys,
         timezone=base.zone,
         to_national=tariff.national_rate,
         inspections=RecognisedResults(),
@@ -136,6 +133,9 @@ def open_node(
         trade=trade,
         aeo=aeo,
         assistance=Assistance(exchange, clock=clock),
+        journal=open_journal(
+            settings, engine, node_keys=exchange.keyring, keys=base.journal_keys, clock=clock
+        ),
         bus=base.bus,
         clock=clock,
     )
@@ -165,6 +165,22 @@ def _inspections(base: _Base, declarations: DeclarationService) -> InspectionSer
         countries=frozenset(base.codes.countries),
         clock=base.clock,
         corrections=declarations.amendments,
+    )
+
+
+def _risk(
+    base: _Base, sps: SpsService, exchange: ExchangeService, *, on_aeo_change: AeoChanged
+) -> RiskService:
+    return RiskService(
+        base.engine,
+        unit_of_work=base.unit_of_work,
+        ttl=base.ttl,
+        load_model=load_scorer,
+        sps=sps,
+        zone=base.zone,
+        mra_partners=lambda: exchange.partners_with("aeo_mra"),
+        on_aeo_change=on_aeo_change,
+        clock=base.clock,
     )
 
 
@@ -203,6 +219,44 @@ def _exchange(base: _Base) -> ExchangeService:
     except RuntimeError as exc:
         raise NodeNotReady(str(exc)) from exc
     return exchange
+
+
+def open_journal(
+    settings: Settings,
+    engine: sa.Engine,
+    *,
+    node_keys: NodeKeys | None = None,
+    keys: JournalKeys | None = None,
+    clock: Clock = system_clock,
+) -> JournalService:
+    """The journal's use cases alone (the CLI verifies without opening a whole node).
+
+    Anchors are signed with the key the node signs its partner messages with.
+    """
+    signing = node_keys or NodeKeys(
+        engine,
+        administration=settings.administration,
+        name=settings.administration_name or settings.administration,
+        endpoint=settings.endpoint,
+        secret=settings.secret_key,
+        clock=clock,
+    )
+
+    def signer() -> tuple[str, OKPKey]:
+        try:
+            return signing.signer()
+        except RuntimeError:  # no key yet: the node's first, as for its partner card
+            signing.ensure_key()
+            return signing.signer()
+
+    return JournalService(
+        engine,
+        keys or settings.journal_keys(),
+        administration=settings.administration,
+        signer=signer,
+        public_keys=signing.public_key,
+        clock=clock,
+    )
 
 
 def _declarations_context(

@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from silkgate import secret_key
+from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.secret_key import DEFAULT_SECRET
 
 __all__ = ["DEFAULT_SECRET", "Mode", "Settings"]
@@ -78,6 +79,10 @@ class Settings(BaseSettings):
     # Addresses of the reverse proxies whose X-Forwarded-For names the client (uvicorn's
     # forwarded_allow_ips): the source address every limit above is counted per.
     forwarded_allow_ips: str = "127.0.0.1"
+    # The journal key new entries are sealed with, derived from the secret (docs/journal.md).
+    journal_key_id: str = Field(default="j1", pattern=r"^[A-Za-z0-9._-]{1,16}$")
+    # Journal keys sealed under an earlier secret: key id -> that secret (JSON object).
+    journal_retired_secrets: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
@@ -85,6 +90,18 @@ class Settings(BaseSettings):
         if why is not None:
             raise ValueError(why)
         return self
+
+    @model_validator(mode="after")
+    def _check_journal_keys(self) -> Settings:
+        self.journal_keys()  # raises on a bad key id
+        return self
+
+    def journal_keys(self) -> JournalKeys:
+        """The journal's keys: derived from the secret, never stored in the database.
+
+        A new ring each call (the node builds one at start and keeps it).
+        """
+        return JournalKeys(self.secret_key, self.journal_key_id, self.journal_retired_secrets)
 
     @property
     def endpoint(self) -> str:

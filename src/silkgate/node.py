@@ -18,6 +18,7 @@ from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Settings
 from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.services import DeclarationService, Lodging, Outcome
+from silkgate.declarations.services.journal import JournalService
 from silkgate.declarations.validation import CodeLists
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
@@ -104,6 +105,7 @@ class Node:
     trade: TradeExchange
     aeo: AeoRegister
     assistance: Assistance
+    journal: JournalService
     bus: MessageBus
     clock: Clock = system_clock
     dispatcher: Dispatcher | None = None

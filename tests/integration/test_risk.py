@@ -348,7 +348,7 @@ def test_an_outcome_is_recorded_in_the_callers_transaction(client, tokens, node,
         result, note = record_outcome_in(
             conn, declaration_id=stored.id, outcome=outcome, at=at, actor="inspector"
         )
-        journal_store.append(conn, note)
+        journal_store.append(conn, node.journal.keys, note)
     assert result["mrn"] == mrn
     assert result["outcomes"][0]["revenue_recovered"] == "12.50"
     assert result["outcomes"][0]["recorded_by"] == "inspector"

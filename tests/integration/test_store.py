@@ -64,7 +64,7 @@ def test_outcomes_recorded_again_before_corrections_become_corrections(tmp_path)
     urls = _postgres_database(base) if base else iter([f"sqlite:///{tmp_path / 'old.db'}"])
     url = next(urls)
     try:
-        migrate.upgrade(url, "0009")
+        migrate.upgrade(url, "0011")
         engine = make_engine(url, pool_size=1)
         at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
         with engine.begin() as conn:

@@ -75,3 +75,26 @@ def test_the_endpoint_is_the_public_url_or_the_address_served_on():
     assert endpoint(public_url="https://customs.example/") == "https://customs.example"
     every = endpoint(host="0.0.0.0", port=8123)
     assert every.endswith(":8123") and "0.0.0.0" not in every
+
+
+def test_journal_keys_come_from_the_secret_and_the_environment(monkeypatch):
+    monkeypatch.setenv("SILKGATE_MODE", "test")
+    monkeypatch.setenv("SILKGATE_SECRET_KEY", "a-long-enough-production-secret")
+    monkeypatch.setenv("SILKGATE_JOURNAL_KEY_ID", "j2")
+    monkeypatch.setenv("SILKGATE_JOURNAL_RETIRED_SECRETS", '{"j1": "the-secret-before-it"}')
+    keys = Settings().journal_keys()
+    assert keys.sealing()[0] == "j2"
+    monkeypatch.setenv("SILKGATE_JOURNAL_KEY_ID", "j1")
+    monkeypatch.delenv("SILKGATE_JOURNAL_RETIRED_SECRETS")
+    assert keys.key("j1") == Settings(secret_key="the-secret-before-it").journal_keys().key("j1")
+
+
+@pytest.mark.parametrize(
+    ("key_id", "retired"), [("j 2", "{}"), ("j2", '{"j2": "x"}'), ("j2", '{"bad id": "x"}')]
+)
+def test_a_bad_journal_key_setting_is_refused(monkeypatch, key_id, retired):
+    monkeypatch.setenv("SILKGATE_MODE", "test")
+    monkeypatch.setenv("SILKGATE_JOURNAL_KEY_ID", key_id)
+    monkeypatch.setenv("SILKGATE_JOURNAL_RETIRED_SECRETS", retired)
+    with pytest.raises(ValidationError):
+        Settings()

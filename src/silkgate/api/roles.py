@@ -158,6 +158,8 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("POST", "/v1/assistance"): only(*STAFF),
         ("GET", "/v1/assistance/{reference}"): only(*STAFF),
         ("POST", "/v1/assistance/{reference}/messages"): only(*STAFF),
+        # The signed journal head: the sequence number tells how busy the node is.
+        ("GET", "/v1/journal/anchor"): only(ADMIN),
     }
 )
 

@@ -11,10 +11,18 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
-    """Apply the migrations (idempotent)."""
+    """Apply the migrations (idempotent).
+
+    The journal is sealed with a key derived from SILKGATE_SECRET_KEY, so
+    upgrading a node with journal entries needs the node's secret.
+    """
     from silkgate.store import migrate
 
-    migrate.upgrade(settings().database_url, revision)
+    config = settings()
+    try:
+        migrate.upgrade(config.database_url, revision, journal_key=config.journal_keys().sealing())
+    except RuntimeError as exc:  # a journal that does not verify is not re-sealed
+        fail(str(exc))
     out.print(f"database at revision {revision}")
 
 

@@ -23,7 +23,7 @@ def demo_setup() -> None:
     config = settings()
     if config.mode.value == "production":
         fail("the demo is for SILKGATE_MODE=demo (or test), not production")
-    migrate.upgrade(config.database_url)
+    migrate.upgrade(config.database_url, journal_key=config.journal_keys().sealing())
     db = engine(config)
     started = time.perf_counter()
     refdata.load(db)

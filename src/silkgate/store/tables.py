@@ -251,7 +251,7 @@ idempotency_keys = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
-# --- the journal: append-only and hash-chained ------------------------------
+# --- the journal: append-only, keyed and hash-chained ------------------------
 
 journal = sa.Table(
     "journal",
@@ -271,6 +271,8 @@ journal = sa.Table(
     sa.Column("from_status", sa.String(24), nullable=True),
     sa.Column("to_status", sa.String(24), nullable=True),
     sa.Column("reason", sa.Text, nullable=True),
+    # The journal key the entry is sealed with (HMAC-SHA256; the key is never stored here).
+    sa.Column("key_id", sa.String(16), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )

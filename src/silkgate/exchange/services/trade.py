@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from silkgate.declarations.aggregate import Declaration
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.events import Amended, Lodged, Released
+from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.declarations.ports import Signal
 from silkgate.exchange import advance
 from silkgate.exchange import messages as m
@@ -71,6 +72,7 @@ class TradeExchange(Inbound):
         self,
         exchange: ExchangeService,
         bus: MessageBus,
+        journal_keys: JournalKeys,
         *,
         timezone: Any = dt.UTC,
         to_national: Any = None,
@@ -78,6 +80,8 @@ class TradeExchange(Inbound):
     ) -> None:
         self.exchange = exchange
         self.bus = bus
+        # Partner messages applied in the inbox's transaction are journaled there.
+        self.journal_keys = journal_keys
         self.zone = timezone
         # The tariff's customs rates: a partner's values are compared in national currency.
         self.to_national = to_national or (lambda currency: None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +43,7 @@ from silkgate.risk.services.ports import (
     no_partners,
 )
 from silkgate.store.db import reading
+from silkgate.store.uow import SqlUnitOfWork
 from silkgate.tariff.assessment import Assessment
 
 __all__ = ["RiskService", "Scorer"]
@@ -62,6 +64,7 @@ class RiskService:
         self,
         engine: sa.Engine,
         *,
+        unit_of_work: Callable[[], SqlUnitOfWork],
         ttl: float = 5.0,
         rng: random.Random | None = None,
         load_model: ModelLoader | None = None,
@@ -72,6 +75,8 @@ class RiskService:
         clock: Clock = system_clock,
     ) -> None:
         self.engine = engine
+        # Outcomes recorded by officers are journaled through it.
+        self.unit_of_work = unit_of_work
         self.ttl = ttl
         self.rng = rng or random.SystemRandom()
         self.load_model = load_model
@@ -235,14 +240,14 @@ class RiskService:
         It is journaled, shown in the console's hit rates, and becomes training
         history (one KCS-format row per item of the declaration's current version).
         """
-        return control.record_outcome(self.engine, principal, mrn, outcome, self.clock())
+        return control.record_outcome(self.unit_of_work, principal, mrn, outcome, self.clock())
 
     def correct_outcome(
         self, principal: Principal, mrn: str, correction: OutcomeCorrection
     ) -> dict[str, Any]:
         """Correct the outcome of a control, with the reason: it replaces the one in force
         (in the hit rates and the training history too) and is journaled."""
-        return control.correct_outcome(self.engine, principal, mrn, correction, self.clock())
+        return control.correct_outcome(self.unit_of_work, principal, mrn, correction, self.clock())
 
     def outcomes(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
         """The outcome of a control and its corrections, oldest first (the last is in force)."""

@@ -11,6 +11,7 @@ KCS-format row per item of the declaration's current version.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -20,24 +21,25 @@ import sqlalchemy as sa
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
-from silkgate.kernel.events import JournalNote
+from silkgate.kernel.events import JournalNote, Noted
 from silkgate.risk import kcs
 from silkgate.risk.commands import ControlOutcome, OutcomeCorrection
 from silkgate.risk.facts import item_facts
 from silkgate.risk.outcomes import outcome_json
 from silkgate.store import declarations as declaration_store
-from silkgate.store import journal, outcomes
+from silkgate.store import outcomes
 from silkgate.store import risk as store
 from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading, writing
 from silkgate.store.declarations import StoredDeclaration
+from silkgate.store.uow import SqlUnitOfWork
 
 # Why the joint inspection's outcome replaces one an officer recorded while it was open.
 BY_INSPECTION = "the completed joint inspection's findings"
 
 
 def record_outcome(
-    engine: sa.Engine,
+    unit_of_work: Callable[[], SqlUnitOfWork],
     principal: Principal,
     mrn: str,
     outcome: ControlOutcome,
@@ -48,7 +50,8 @@ def record_outcome(
     :class:`Conflict` if the control has its outcome already: changing it is a
     correction, with a reason (:func:`correct_outcome`).
     """
-    with writing(engine) as conn:
+    with unit_of_work() as uow:
+        conn = uow.connection
         declaration = _locked(conn, principal, mrn)
         standing = outcomes.in_force(conn, declaration.id)
         if standing is not None:
@@ -59,12 +62,12 @@ def record_outcome(
                 "and say why"
             )
         result, note = _record(conn, declaration, outcome, at, principal.name)
-        journal.append(conn, note)
+        uow.collect(Noted.of(note))
         return result
 
 
 def correct_outcome(
-    engine: sa.Engine,
+    unit_of_work: Callable[[], SqlUnitOfWork],
     principal: Principal,
     mrn: str,
     correction: OutcomeCorrection,
@@ -74,7 +77,8 @@ def correct_outcome(
 
     :class:`Conflict` if there is no outcome yet to correct.
     """
-    with writing(engine) as conn:
+    with unit_of_work() as uow:
+        conn = uow.connection
         declaration = _locked(conn, principal, mrn)
         standing = outcomes.in_force(conn, declaration.id)
         if standing is None:
@@ -83,7 +87,7 @@ def correct_outcome(
             conn, declaration, correction, at, principal.name,
             replaces=standing, reason=correction.reason,
         )  # fmt: skip
-        journal.append(conn, note)
+        uow.collect(Noted.of(note))
         return result
 
 
