@@ -113,7 +113,7 @@ def _lodge_export(pair: Pair, tag: str) -> str:
 def _advance(pair: Pair) -> dict[str, Any]:
     r = httpx.get(
         f"{pair.url('VN')}/v1/exchange/advance-data?limit=1000",
-        headers=pair.headers("VN", "officer.li"),
+        headers=pair.headers("VN", "officer.nguyen"),
         timeout=20,
     )
     assert r.status_code == 200, r.text
@@ -152,7 +152,7 @@ def test_an_export_released_in_china_appears_as_advance_data_in_viet_nam(pair):
     assert (r.json()["status"], r.json()["channel"]) == ("under_control", "yellow")
     linked = httpx.get(
         f"{pair.url('VN')}/v1/declarations/{r.json()['mrn']}/advance-data",
-        headers=pair.headers("VN", "officer.li"),
+        headers=pair.headers("VN", "officer.nguyen"),
         timeout=20,
     ).json()["items"]
     assert [m["kind"] for m in linked[0]["mismatches"]] == ["value"]
@@ -267,7 +267,7 @@ def test_replayed_forged_and_unsigned_messages_are_refused_and_logged(pair):
     assert unsigned.status_code == 401
 
     cases = httpx.get(
-        f"{pair.url('VN')}/v1/assistance", headers=pair.headers("VN", "officer.li"), timeout=20
+        f"{pair.url('VN')}/v1/assistance", headers=pair.headers("VN", "officer.nguyen"), timeout=20
     ).json()["items"]
     assert [c["reference"] for c in cases].count(message.subject) == 1
     answer = httpx.get(

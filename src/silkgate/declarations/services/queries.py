@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from silkgate.declarations.aggregate import public_channel_reason
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.services.context import Context, visible
 from silkgate.declarations.services.payments import account_of
@@ -19,9 +20,10 @@ from silkgate.store import risk as risk_store
 from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading
 
-# Journal reasons a declarant sees only in part: the channel's name, not why.
+# Journal reasons a declarant sees only in part: the channel's name (and a quarantine
+# hold, by the published SPS requirements), not the risk behind it.
 _INTERNAL_REASONS: dict[str, Callable[[str], str | None]] = {
-    "channel": lambda reason: reason.split(":", 1)[0].split(" ", 1)[0],
+    "channel": public_channel_reason,
     "outcome": lambda reason: None,
 }
 # Intelligence from partner administrations is not the trader's to read.
