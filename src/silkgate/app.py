@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from starlette.responses import RedirectResponse, Response
 
 from silkgate import __version__
-from silkgate.api import declarations, exchange, inspections, problems, risk, tariff
+from silkgate.api import declarations, exchange, inspections, openapi, problems, risk, tariff
 from silkgate.api.limits import BodySizeLimit
 from silkgate.bootstrap import open_node
 from silkgate.config import Settings
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     app.include_router(inspections.certificates)
     app.include_router(exchange.router)
     console.install(app)
+    openapi.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> Response:

@@ -137,7 +137,8 @@ def test_another_declarant_is_refused(settings, live_node, tokens, tmp_path, dec
         token=tokens["lotus-broker"],
         node=live_node,
     )
-    assert r.returncode == 1 and "403" in r.stderr
+    # Not found: another declarant's MRN is answered as an unknown one.
+    assert r.returncode == 1 and "404" in r.stderr
     r = run_cli(settings, "declarations", "show", mrn, token=tokens["lotus-broker"], node=live_node)
     assert r.returncode == 1 and "Acme" not in r.stdout + r.stderr
 

@@ -122,8 +122,9 @@ def test_a_declarant_sees_only_its_own(page, live_node, tokens, declaration):
     expect(page.get_by_role("heading", name="Declarations")).to_be_visible()
     expect(page.get_by_role("link", name=mrn)).to_have_count(0)
     response = page.goto(f"/console/declarations/{mrn}")
-    assert response is not None and response.status == 403
-    expect(page.get_by_role("status")).to_contain_text("not yours")
+    # Answered as an unknown MRN: a refusal would tell the broker that it exists.
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("status")).to_have_text(f"No declaration {mrn}.")
     expect(page.locator("body")).not_to_contain_text("Mekong")
 
 
@@ -228,14 +229,19 @@ def test_officer_and_sps_inspector_work_one_joint_inspection(page, live_node, to
     mrn = lodge(live_node, tokens["acme-trading"], declaration)
 
     log_in(page, tokens["inspector.chen"])
+    # The quarantine service reads no customs risk intelligence.
+    expect(page.get_by_role("link", name="Risk")).to_have_count(0)
     page.get_by_role("link", name="Inspections").click()
     page.locator("input[name=office]").fill("CNSGH")
     page.get_by_role("button", name="Show").click()
     page.get_by_role("link", name=mrn).click()
     expect(page.locator("#inspection-status")).to_contain_text("open")
-    # A yellow declaration: the documents, checked by customs; the inspector has no form.
+    expect(page.locator("#risk-reasons")).to_have_count(0)
+    # A yellow declaration: the documents, checked by customs; the inspector has no form,
+    # and customs completes the inspection.
     expect(page.locator("#checks")).to_contain_text("Invoice, transport document")
     expect(page.locator(".check-form")).to_have_count(0)
+    expect(page.get_by_role("button", name="Complete the inspection")).to_have_count(0)
 
     page.context.clear_cookies()
     log_in(page, tokens["officer.li"])
@@ -254,6 +260,12 @@ def test_officer_and_sps_inspector_work_one_joint_inspection(page, live_node, to
     expect(page.locator("#inspection-status")).to_contain_text("completed")
     expect(page.locator("#inspection-status")).to_contain_text("findings")
     expect(page.locator("#timeline")).to_contain_text("invoice total differs")
+    # The trader learns what was found, not the officer's note.
+    page.context.clear_cookies()
+    log_in(page, tokens["acme-trading"])
+    page.goto(f"/console/declarations/{mrn}")
+    expect(page.locator("#timeline")).to_contain_text("customs documents: non_compliant")
+    expect(page.locator("#timeline")).not_to_contain_text("invoice total differs")
     httpx.delete(
         f"{live_node}/v1/risk/profiles/j-{exporter}",
         headers={"Authorization": f"Bearer {tokens['analyst.zhao']}"},

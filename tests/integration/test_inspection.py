@@ -483,7 +483,7 @@ def test_starting_the_inspection_ends_amendment_and_is_journaled(client, tokens,
     task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
     base = f"/v1/inspections/{task['id']}"
 
-    assert client.post(f"{base}/start", headers=trader).status_code == 403
+    assert client.post(f"{base}/start", headers=trader).status_code == 404
     r = client.post(f"{base}/start", headers=officer)
     assert r.status_code == 200 and r.json()["started_at"]
     again = client.post(f"{base}/start", headers=officer)

@@ -136,3 +136,87 @@ def test_a_command_refuses_unknown_fields_and_names_each(client, tokens, declara
     assert r_.status_code == 422
     codes = {e["pointer"]: e["code"] for e in r_.json()["errors"]}
     assert codes["/reference"] == "missing" and codes["/inspected_on"] == "missing"
+
+
+def test_every_error_is_a_documented_problem(spec):
+    """Each error answer is the one Problem schema in application/problem+json, and the
+    errors that follow from an operation's shape are there: 400/413/415/422 for a body,
+    404 for a path parameter, 403/429 where a token is needed."""
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    wrong, missing = [], []
+    for method, path, op in operations(spec):
+        responses = op["responses"]
+        for status, response in responses.items():
+            if status[0] in "45" and response.get("content") != {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }:
+                wrong.append(f"{method} {path} {status}")
+        expected = set()
+        if "requestBody" in op:
+            expected |= {"400", "413", "415", "422"}
+        if "{" in path:
+            expected.add("404")
+        if "401" in responses:
+            expected |= {"403", "429"}
+        if not expected <= responses.keys():
+            missing.append(f"{method} {path} lacks {sorted(expected - responses.keys())}")
+    assert not wrong, wrong
+    assert not missing, missing
+
+
+def test_a_decision_that_needs_a_reason_documents_it(spec, client, tokens, declaration):
+    hold = spec["paths"]["/v1/declarations/{mrn}/hold"]["post"]
+    assert hold["requestBody"]["required"] is True
+    control = spec["paths"]["/v1/declarations/{mrn}/control"]["post"]
+    assert not control.get("requestBody", {}).get("required", False)
+    mrn = client.post(
+        "/v1/declarations", json=declaration, headers=auth(tokens["acme-trading"])
+    ).json()["mrn"]
+    for body in (None, {"reason": "   "}):
+        answer = client.post(
+            f"/v1/declarations/{mrn}/hold", json=body, headers=auth(tokens["officer.li"])
+        )
+        assert answer.status_code == 422, answer.text
+        assert [e["pointer"] for e in answer.json()["errors"]] in (["/reason"], [""])
+
+
+def test_method_not_allowed_lists_every_method_of_the_resource(client, tokens):
+    answer = client.request(
+        "OPTIONS", "/v1/declarations/00XX0000000000000X", headers=auth(tokens["officer.li"])
+    )
+    assert answer.status_code == 405
+    assert {"GET", "PUT"} <= set(answer.headers["allow"].split(", "))
+    answer = client.request("PATCH", "/v1/declarations", headers=auth(tokens["officer.li"]))
+    assert answer.status_code == 405
+    assert {"GET", "POST"} <= set(answer.headers["allow"].split(", "))
+
+
+@pytest.mark.parametrize("value", ["0.5", "1700000000", "yesterday"])
+def test_a_date_parameter_takes_only_an_iso_date(client, tokens, value):
+    trader = auth(tokens["acme-trading"])
+    answer = client.get(f"/v1/declarations?lodged_to={value}", headers=trader)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["pointer"] == "/lodged_to"
+    answer = client.get(f"/v1/tariff/0901?date={value}")
+    assert answer.status_code == 422, answer.text
+    assert client.get("/v1/declarations?lodged_to=2026-01-01T00:00:00Z", headers=trader).is_success
+
+
+def test_a_number_is_not_a_boolean_and_a_batch_has_no_other_keys(client, tokens):
+    answer = client.put(
+        "/v1/risk/budget", json={"aeo_factor": False}, headers=auth(tokens["analyst.zhao"])
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["pointer"] == "/aeo_factor"
+    answer = client.post("/v1/exchange/inbox", json={"messages": ["x.y.z"], "more": 1})
+    assert answer.status_code == 400, answer.text
+
+
+def test_a_cursor_is_what_the_node_issues(spec, client, tokens):
+    cursor = next(
+        p for p in spec["paths"]["/v1/declarations"]["get"]["parameters"] if p["name"] == "cursor"
+    )
+    assert cursor["schema"]["anyOf"][0]["pattern"] == "^[0-9a-f]{1,8}$"
+    for cursor in ("zz", "b2e63cfe68c8", "80000000"):
+        answer = client.get(f"/v1/declarations?cursor={cursor}", headers=auth(tokens["officer.li"]))
+        assert answer.status_code == 422, (cursor, answer.text)

@@ -82,6 +82,10 @@ def test_a_red_profile_for_one_heading_and_origin(client, tokens, analyst, decla
     versions = client.get(f"/v1/risk/profiles/red-{exporter}", headers=analyst).json()["items"]
     assert [v["effect"] for v in versions] == ["red", "yellow"]
     assert client.delete(f"/v1/risk/profiles/red-{exporter}", headers=analyst).status_code == 204
+    gone = client.get(f"/v1/risk/profiles/red-{exporter}", headers=analyst)
+    assert gone.status_code == 410 and "retired=true" in gone.json()["detail"]
+    kept = client.get("/v1/risk/profiles?retired=true", headers=analyst).json()["items"]
+    assert [v["retired"] for v in kept if v["name"] == f"red-{exporter}"] == [True]
     third = dict(declaration, lrn=declaration["lrn"] + "C")
     assert lodge(client, tokens, third)["channel"] == "green"
 

@@ -13,11 +13,12 @@ from silkgate.declarations.aggregate import (
     DeclarationState,
     ReleaseFacts,
     Selection,
-    public_channel_reason,
 )
+from silkgate.declarations.disclosure import channel_shown
 from silkgate.declarations.states import Action, IllegalTransition, Status
 from silkgate.kernel.errors import Conflict, Unpaid
-from silkgate.kernel.events import Event, MessageBus, dispatch, notes
+from silkgate.kernel.events import MessageBus, notes
+from tests.fakes import FakeUnitOfWork, InMemoryStore
 
 AT = dt.datetime(2026, 6, 30, 8, 0, tzinfo=dt.UTC)
 
@@ -131,23 +132,6 @@ def test_a_signal_escalates_goods_not_yet_released():
     assert not d.changed and d.take_events() == []
 
 
-class FakeUnitOfWork:
-    """An in-memory unit of work: collects events and runs the bus's handlers, no database."""
-
-    connection = None
-
-    def __init__(self, bus: MessageBus) -> None:
-        self.bus = bus
-        self.pending: list[Event] = []
-        self.settled: list[Event] = []
-
-    def collect(self, *events: Event) -> None:
-        self.pending.extend(events)
-
-    def commit(self) -> None:
-        self.settled = dispatch(self.bus, self, self.pending)
-
-
 def test_handlers_react_to_events_and_their_reactions_are_settled_too():
     bus = MessageBus()
     seen: list[str] = []
@@ -158,12 +142,13 @@ def test_handlers_react_to_events_and_their_reactions_are_settled_too():
 
     bus.subscribe(ev.ChannelAssigned, plan)
     bus.subscribe(ev.DeclarationEvent, lambda e, uow: seen.append(type(e).__name__))
-    uow = FakeUnitOfWork(bus)
+    store = InMemoryStore(bus)
     d = lodge("red")
-    uow.collect(*d.take_events())
-    uow.commit()
+    with store.unit_of_work() as uow:
+        uow.collect(*d.take_events())
     assert seen == ["Lodged", "Assessed", "plan red", "ChannelAssigned", "Decided"]
-    assert [n.event for n in notes(uow.settled)] == ["lodged", "assessed", "channel", "hold"]
+    assert [n.event for n in notes(uow.events)] == ["lodged", "assessed", "channel", "hold"]
+    assert store.journal == notes(uow.events)
 
 
 def _common(event: ev.DeclarationEvent) -> dict:
@@ -190,7 +175,7 @@ def test_a_quarantine_hold_says_which_sps_requirements_hold_the_goods():
     )
     assert channel.reason == f"green; {held}: SPS requirement, item 1: ...; score 12"
     # The trader reads the channel and the published requirements, not the risk behind them.
-    assert public_channel_reason(channel.reason) == f"green; {held}"
+    assert channel_shown(channel.reason) == f"green; {held}"
 
 
 @pytest.mark.parametrize(
@@ -206,4 +191,4 @@ def test_a_quarantine_hold_says_which_sps_requirements_hold_the_goods():
     ],
 )
 def test_what_a_trader_reads_of_a_channel(reason, public):
-    assert public_channel_reason(reason) == public
+    assert channel_shown(reason) == public

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -13,13 +13,14 @@ from starlette.responses import Response
 from silkgate.api import links
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep, current_principal, get_node
+from silkgate.api.params import IsoDateTime
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import declarations as out
 from silkgate.api.schemas.base import answer, schema_of
-from silkgate.declarations.commands import Decision, PaymentBody
+from silkgate.declarations.commands import Decision, PaymentBody, ReasonedDecision
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.services import DeclarationService, Outcome, request_fingerprint
-from silkgate.declarations.states import Action, Status
+from silkgate.declarations.states import REASON_REQUIRED, Action, Status
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.errors import InvalidRequest
 from silkgate.store.declarations import Filters
@@ -178,11 +179,11 @@ def list_declarations(
     declarant_id: Annotated[str | None, Query(max_length=35)] = None,
     lrn: Annotated[str | None, Query(max_length=35)] = None,
     hs_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,10}$")] = None,
-    lodged_from: dt.datetime | None = None,
-    lodged_to: dt.datetime | None = None,
+    lodged_from: IsoDateTime | None = None,
+    lodged_to: IsoDateTime | None = None,
     channel: Annotated[str | None, Query(pattern="^(green|yellow|red|blue)$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Annotated[str | None, Query(pattern="^[0-9a-f]{1,8}$")] = None,
 ) -> Response:
     """Declarations, newest first, filtered; page with `cursor` from `next_cursor`.
 
@@ -304,13 +305,31 @@ def timeline(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
 _NO_REASON = Decision()
 
 
-def _decision_route(action: Action, summary: str) -> None:
+def _reasoned(action: Action) -> Callable[..., Response]:
+    """A decision that must say why: the body and its reason are required."""
+
+    def decide(
+        node: NodeDep, principal: PrincipalDep, mrn: MrnPath, decision: ReasonedDecision
+    ) -> Response:
+        return _json(links.summary(node.declarations.act(principal, mrn, action, decision)))
+
+    return decide
+
+
+def _unreasoned(action: Action) -> Callable[..., Response]:
+    """A decision whose reason is optional, as is the body."""
+
     def decide(
         node: NodeDep, principal: PrincipalDep, mrn: MrnPath, decision: Decision | None = None
     ) -> Response:
         answer = node.declarations.act(principal, mrn, action, decision or _NO_REASON)
         return _json(links.summary(answer))
 
+    return decide
+
+
+def _decision_route(action: Action, summary: str) -> None:
+    decide = _reasoned(action) if action in REASON_REQUIRED else _unreasoned(action)
     decide.__doc__ = summary
     router.add_api_route(
         f"/{{mrn}}/{action.value}",

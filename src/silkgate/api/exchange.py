@@ -114,7 +114,9 @@ async def inbox(request: Request, node: NodeDep) -> Response:
     raw, _ = await json_body(request)
     messages = raw.get("messages") if isinstance(raw, dict) else None
     if not (
-        isinstance(messages, list)
+        isinstance(raw, dict)
+        and raw.keys() == {"messages"}
+        and isinstance(messages, list)
         and 1 <= len(messages) <= MAX_BATCH
         and all(isinstance(t, str) for t in messages)
     ):
@@ -231,14 +233,15 @@ def advance_data(
 )
 def advance_of(node: NodeDep, principal: PrincipalDep, mrn: str) -> Response:
     """The partner's export data linked to an import declaration, and the mismatches."""
-    _staff(principal)
     from silkgate.store import declarations as declaration_store
     from silkgate.store.db import reading
 
     with reading(node.engine) as conn:
         d = declaration_store.get(conn, mrn)
-        if d is None:
+        # A trader is refused only on its own: any other MRN is unknown to it.
+        if d is None or not principal.may_see(d.declarant_id):
             raise NotFound(f"no declaration {mrn}")
+        _staff(principal)
         return json_response({"mrn": mrn, "items": node.trade.of_declaration(conn, d.id)})
 
 

@@ -65,7 +65,10 @@ def task(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
 async def assign(
     request: Request, node: NodeDep, principal: PrincipalDep, task_id: TaskId
 ) -> Response:
-    """Assign the task: ``{"officer": "officer.li", "sps_inspector": "inspector.chen"}``."""
+    """Assign the task: ``{"officer": "officer.li", "sps_inspector": "inspector.chen"}``.
+
+    Customs staff assign either service; an SPS inspector, the quarantine side only.
+    """
     assignment = parse(Assignment, await _body(request))
     return _json(await run_in_threadpool(node.inspections.assign, principal, task_id, assignment))
 
@@ -101,7 +104,7 @@ async def record(
 
 @router.post("/{task_id}/complete", responses={200: answer(out.Task), **_ERRORS})
 def complete(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
-    """Complete the task once every check has a result; the officer then decides."""
+    """Complete the task once every check has a result (customs); the officer then decides."""
     return _json(node.inspections.complete(principal, task_id))
 
 

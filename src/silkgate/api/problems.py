@@ -6,7 +6,9 @@ so a client can put the message next to the right input.
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from typing import Any
 
 import orjson
@@ -19,6 +21,7 @@ from silkgate.declarations.states import IllegalTransition
 from silkgate.kernel.errors import (
     Conflict,
     Forbidden,
+    Gone,
     IdempotencyKeyReused,
     InvalidRequest,
     NotFound,
@@ -91,6 +94,7 @@ def install(app: FastAPI) -> None:
 _SIMPLE: dict[type[Exception], tuple[int, str, str]] = {
     NotFound: (404, "Not found", "not-found"),
     Forbidden: (403, "Forbidden", "forbidden"),
+    Gone: (410, "Gone", "gone"),
     IllegalTransition: (409, "Action not allowed in this status", "illegal-transition"),
     PreconditionFailed: (412, "Precondition failed", "version-mismatch"),
     IdempotencyKeyReused: (422, "Idempotency-Key reused", "idempotency-key-reused"),
@@ -167,14 +171,41 @@ def _field_error(err: dict[str, Any]) -> dict[str, str]:
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
     title = titles.get(exc.status_code, "HTTP error")
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
     return problem_response(
         exc.status_code,
         title,
         str(exc.detail) if exc.detail else None,
         kind=title.lower().replace(" ", "-"),
-        headers=getattr(exc, "headers", None),
+        headers=headers or None,
         instance=request.url.path,
     )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API documents at the request's path (for ``Allow`` on a 405).
+
+    Starlette names only the methods of the first route whose path matched; a
+    resource served by several routes (``GET`` and ``PUT``) needs them all.
+    """
+    path = request.url.path
+    methods: set[str] = set()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        if _template(template).fullmatch(path):
+            methods |= {m.upper() for m in item if m in _METHODS}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+@functools.cache
+def _template(path: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)))
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

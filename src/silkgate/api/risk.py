@@ -1,7 +1,8 @@
 """``/v1/risk``: profiles, the selectivity budget, performance; control outcomes.
 
 Profiles and the budget are managed by risk analysts (and admins); officers
-read them and record the outcome of each control. Traders see none of it.
+read them and record the outcome of each control. Traders and the quarantine
+service's inspectors see none of it (``docs/roles.md``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.problems import MEDIA_TYPE
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body
-from silkgate.kernel.errors import Forbidden
 from silkgate.risk.commands import BudgetCommand, ControlOutcome, RiskProfileCommand
 
 router = APIRouter(tags=["risk"])
@@ -35,11 +35,6 @@ ProfileName = Annotated[str, Path(min_length=1, max_length=80)]
 _json = json_response
 
 
-def _reader(principal: Any) -> None:
-    if not principal.sees_all:
-        raise Forbidden("risk management is for customs staff and risk analysts")
-
-
 async def _body(request: Request) -> Any:
     raw, _ = await json_body(request)
     return raw
@@ -48,7 +43,7 @@ async def _body(request: Request) -> Any:
 @router.get("/v1/risk/profiles", responses={200: answer(out.RiskProfiles), **_ERRORS})
 def list_profiles(node: NodeDep, principal: PrincipalDep, retired: bool = False) -> Response:
     """The newest version of each risk profile."""
-    _reader(principal)
+    node.risk.require_reader(principal)
     return _json({"items": node.risk.list_profiles(include_retired=retired)})
 
 
@@ -69,10 +64,14 @@ async def save_profile(request: Request, node: NodeDep, principal: PrincipalDep)
     return _json(await run_in_threadpool(node.risk.save_profile, principal, command), 201)
 
 
-@router.get("/v1/risk/profiles/{name}", responses={200: answer(out.RiskProfiles), **_ERRORS})
+@router.get(
+    "/v1/risk/profiles/{name}",
+    responses={200: answer(out.RiskProfiles), 410: _PROBLEM, **_ERRORS},
+)
 def profile_versions(node: NodeDep, principal: PrincipalDep, name: ProfileName) -> Response:
-    """Every version of a profile, oldest first."""
-    _reader(principal)
+    """Every version of a profile, oldest first; 410 Gone once it is retired (its versions
+    are then listed by `/v1/risk/profiles?retired=true`)."""
+    node.risk.require_reader(principal)
     return _json({"items": node.risk.profile_history(name)})
 
 
@@ -90,7 +89,7 @@ def retire_profile(node: NodeDep, principal: PrincipalDep, name: ProfileName) ->
 @router.get("/v1/risk/budget", responses={200: answer(out.Budget), **_ERRORS})
 def budget(node: NodeDep, principal: PrincipalDep) -> Response:
     """The selectivity budget and the thresholds it currently implies."""
-    _reader(principal)
+    node.risk.require_reader(principal)
     return _json(_budget_json(node))
 
 
@@ -123,7 +122,7 @@ def _budget_json(node: NodeDep) -> dict[str, Any]:
 @router.get("/v1/risk/performance", responses={200: answer(out.Performance), **_ERRORS})
 def performance(node: NodeDep, principal: PrincipalDep) -> Response:
     """Channel shares, hit rates by month (selected vs random), history and models."""
-    _reader(principal)
+    node.risk.require_reader(principal)
     return _json(node.risk.performance())
 
 

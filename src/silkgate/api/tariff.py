@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body
 from silkgate.api.deps import NodeDep
+from silkgate.api.params import IsoDate
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import reference as out
 from silkgate.api.schemas.base import answer, schema_of
@@ -30,7 +31,7 @@ router = APIRouter(tags=["tariff"])
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
 
 DateQuery = Annotated[
-    dt.date | None, Query(description="The date the measures apply on (default: today)")
+    IsoDate | None, Query(description="The date the measures apply on (default: today)")
 ]
 
 
@@ -137,9 +138,9 @@ def sps_requirements(
 def time_release_study(
     node: NodeDep,
     since: Annotated[
-        dt.date | None, Query(alias="from", description="Default: 30 days ago")
+        IsoDate | None, Query(alias="from", description="Default: 30 days ago")
     ] = None,
-    until: Annotated[dt.date | None, Query(alias="to", description="Default: today")] = None,
+    until: Annotated[IsoDate | None, Query(alias="to", description="Default: today")] = None,
     by: Annotated[str, Query(pattern="^(office|channel|mode)$")] = "channel",
 ) -> Response:
     """The Time Release Study of imports lodged in a period (public, as the WCO recommends)."""

@@ -66,8 +66,9 @@ class Selection:
     def reason(self, channel: str | None = None) -> str:
         """The channel's journal entry: ``channel[; quarantine hold]: reasons``.
 
-        What comes before the first colon is the trader's to read (see
-        :func:`public_channel_reason`); the reasons after it are the officers'.
+        What comes before the first colon every reader is shown (see
+        :func:`~silkgate.declarations.disclosure.channel_shown`); the reasons after it
+        are customs' risk intelligence.
         """
         because = "; ".join(self.reasons or ("no risk found",))
         shown = channel or self.channel
@@ -97,15 +98,6 @@ def quarantine_hold(requirements: tuple[dict[str, Any], ...]) -> str:
     if not named:
         return QUARANTINE_HOLD
     return f"{QUARANTINE_HOLD} (SPS requirements {', '.join(named)})"
-
-
-def public_channel_reason(reason: str) -> str:
-    """What a trader reads of a channel's journal entry: the channel and any quarantine
-    hold, never the profiles, scores or signals behind the channel."""
-    head = reason.split(":", 1)[0]
-    channel = head.split(" ", 1)[0].rstrip(";")
-    held = head.find(QUARANTINE_HOLD)
-    return channel if held < 0 else f"{channel}; {head[held:]}"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,13 @@ class Decision(Command):
         return (reason or "").strip() or None
 
 
+class ReasonedDecision(Decision):
+    """A decision that must say why (hold, reject, cancel, return, destroy, seize) or on
+    what condition (conditional release): the trader and the auditor read it."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
+
+
 class PaymentBody(Command):
     """A payment received (confirmed by the treasury or the bank) or a guarantee accepted."""
 

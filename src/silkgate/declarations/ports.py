@@ -1,8 +1,13 @@
-"""What the declaration use cases need from other capabilities, as narrow interfaces.
+"""What the declaration use cases need from the store and from other capabilities.
+
+The repositories (:class:`DeclarationRepository`, :class:`AccountRepository`)
+are what a use case reads and writes through its unit of work
+(:class:`DeclarationUnitOfWork`): the store implements them on SQL
+(``store/repositories.py``), the tests in memory (``tests/fakes.py``).
 
 The bootstrap hands in the tariff, risk and exchange objects that satisfy
-these; the declarations package imports none of their services. A new
-capability that must hold release (licences, transit) adds a
+the other ports; the declarations package imports none of their services. A
+new capability that must hold release (licences, transit) adds a
 :class:`ReleaseGate`; one that raises a risk signal at lodging adds a
 :class:`LodgingSignals`.
 """
@@ -11,11 +16,68 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from decimal import Decimal
+from typing import Any, Literal, Protocol
 
+from silkgate.declarations.aggregate import Declaration, DeclarationState
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.kernel.events import UnitOfWork
+
+
+@dataclass(frozen=True)
+class RecordedPayment:
+    """A payment received, or a guarantee accepted, as the declaration's account lists it."""
+
+    kind: Literal["payment", "guarantee"]
+    amount: Decimal
+    currency: str
+    reference: str  # the bank transfer or the guarantee's number
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+class DeclarationRepository(Protocol):
+    """The declarations one unit of work reads and writes."""
+
+    def get(self, mrn: str, *, for_update: bool = False) -> DeclarationState | None:
+        """The declaration ``mrn`` as stored, or None; ``for_update`` holds it until commit."""
+        ...
+
+    def save(self, declaration: Declaration, at: dt.datetime) -> DeclarationState:
+        """Write the aggregate's status and channel if they changed; what is now stored.
+
+        The aggregate is told what was stored (:meth:`Declaration.stored`), so
+        the events taken afterwards carry the stored declaration.
+        """
+        ...
+
+
+class AccountRepository(Protocol):
+    """What is assessed on a declaration and what is paid or guaranteed against it."""
+
+    def assessed_total(self, declaration_id: int, version: int) -> Decimal | None:
+        """The duties and taxes assessed on ``version``, or None when it was not assessed."""
+        ...
+
+    def payments_of(self, declaration_id: int) -> list[RecordedPayment]:
+        """The payments and guarantees recorded, in the order they were recorded."""
+        ...
+
+    def add_payment(self, declaration_id: int, payment: RecordedPayment) -> None:
+        """Record a payment or a guarantee against the declaration."""
+        ...
+
+
+class DeclarationUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work of a declaration use case: its repositories, and the events raised."""
+
+    @property
+    def declarations(self) -> DeclarationRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
 
 
 class Assessor(Protocol):
@@ -34,7 +96,12 @@ class Selector(Protocol):
     def model_id(self) -> int | None: ...
 
     def explain(
-        self, model_id: int, doc: DeclarationDocument, assessment: dict[str, Any], item: int
+        self,
+        model_id: int,
+        doc: DeclarationDocument,
+        assessment: dict[str, Any],
+        item: int,
+        on: dt.date,
     ) -> list[dict[str, Any]]: ...
 
 
@@ -53,15 +120,22 @@ class LodgingSignals(Protocol):
 
 
 class ReleaseGate(Protocol):
-    """Another service that may hold the goods: why release must wait, or None."""
+    """Another service that may hold the goods: why release must wait, or None.
 
-    def blocks_release(self, conn: Any, declaration_id: int) -> str | None: ...
+    It is asked inside the releasing use case's unit of work, so what it reads
+    is what that transaction sees.
+    """
+
+    def blocks_release(self, uow: UnitOfWork, declaration_id: int) -> str | None: ...
 
 
 class AmendmentGate(Protocol):
-    """Another service whose work fixes the document: why it can no longer be amended, or None."""
+    """Another service whose work fixes the document: why it can no longer be amended, or None.
 
-    def blocks_amendment(self, conn: Any, declaration_id: int) -> str | None: ...
+    Asked inside the amending use case's unit of work.
+    """
+
+    def blocks_amendment(self, uow: UnitOfWork, declaration_id: int) -> str | None: ...
 
 
 class DeclarationReader(Protocol):
@@ -70,13 +144,18 @@ class DeclarationReader(Protocol):
     def of_declaration(self, conn: Any, declaration_id: int) -> Any: ...
 
 
-UnitOfWorkFactory = Callable[[], Any]  # a context manager yielding a UnitOfWork
+# Opens one use case's unit of work: it commits on a clean exit, and keeps nothing otherwise.
+UnitOfWorkFactory = Callable[[], AbstractContextManager[DeclarationUnitOfWork]]
 
 __all__ = [
+    "AccountRepository",
     "AmendmentGate",
     "Assessor",
     "DeclarationReader",
+    "DeclarationRepository",
+    "DeclarationUnitOfWork",
     "LodgingSignals",
+    "RecordedPayment",
     "ReleaseGate",
     "Selector",
     "Signal",

@@ -45,6 +45,10 @@ class NotFound(Exception):
     """No such thing (declaration, version, task, case, partner...)."""
 
 
+class Gone(Exception):
+    """The thing existed and was withdrawn (a retired profile); its history may remain."""
+
+
 class Forbidden(Exception):
     """The principal may not do this; the message names no data it may not see."""
 

@@ -36,7 +36,17 @@ OptionalDate = Annotated[
     BeforeValidator(_blank_is_none),
     Field(description="A date, YYYY-MM-DD", examples=["2026-11-20"]),
 ]
-Share = Annotated[float, Field(ge=0, le=1)]
+
+
+def _not_a_boolean(value: Any) -> Any:
+    # pydantic would read true as 1 and false as 0; a share or a count is a number.
+    if isinstance(value, bool):
+        raise PydanticCustomError("number_type", "a number, not true or false")
+    return value
+
+
+Share = Annotated[float, BeforeValidator(_not_a_boolean), Field(ge=0, le=1)]
+Window = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=100, le=1_000_000)]
 
 
 class ControlOutcome(Command):
@@ -99,7 +109,10 @@ class RiskProfileCommand(Command):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     condition: Annotated[str, BeforeValidator(_condition_given)]
     effect: Effect
-    points: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] | None = None
+    points: (
+        Annotated[float, BeforeValidator(_not_a_boolean), Field(gt=0, le=100, allow_inf_nan=False)]
+        | None
+    ) = None
     valid_from: OptionalDate = None
     valid_to: OptionalDate = None
     description: str | None = None
@@ -125,5 +138,7 @@ class BudgetCommand(Command):
     red_share: Share | None = None
     yellow_share: Share | None = None
     exploration_share: Share | None = None
-    window: Annotated[int, Field(ge=100, le=1_000_000)] | None = None
+    window: Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=100, le=1_000_000)] | None = (
+        None
+    )
     aeo_factor: Share | None = None

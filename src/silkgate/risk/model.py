@@ -208,12 +208,12 @@ class StoredScorer:
         booster = lgb.Booster(model_str=row["booster"])
         return cls(row["id"], builder, booster)
 
-    def _rows(self, facts: list[dict[str, Any]]) -> list[dict[str, str]]:
-        today = dt.date.today()
-        return [row_from_facts(f, "", today) for f in facts]
+    def _rows(self, facts: list[dict[str, Any]], on: dt.date) -> list[dict[str, str]]:
+        return [row_from_facts(f, "", on) for f in facts]
 
-    def score_items(self, facts: list[dict[str, Any]]) -> list[float]:
-        return [float(s) for s in score(self.builder, self.booster, self._rows(facts), threads=1)]
+    def score_items(self, facts: list[dict[str, Any]], on: dt.date) -> list[float]:
+        rows = self._rows(facts, on)
+        return [float(s) for s in score(self.builder, self.booster, rows, threads=1)]
 
-    def explain(self, facts: dict[str, Any], top: int = 5) -> list[dict[str, Any]]:
-        return top_contributions(self.builder, self.booster, self._rows([facts])[0], top)
+    def explain(self, facts: dict[str, Any], on: dt.date, top: int = 5) -> list[dict[str, Any]]:
+        return top_contributions(self.builder, self.booster, self._rows([facts], on)[0], top)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from silkgate.declarations.ports import RecordedPayment
 from silkgate.kernel.versioned import FileLoad
 from silkgate.store.tables import (
     declaration_assessments,
@@ -302,12 +304,29 @@ def assessed_total(conn: sa.Connection, declaration_id: int, version: int) -> De
 # --- payments and guarantees ----------------------------------------------------------
 
 
-def add_payment(conn: sa.Connection, **row: Any) -> int:
+def add_payment(conn: sa.Connection, declaration_id: int, payment: RecordedPayment) -> int:
+    row = {"declaration_id": declaration_id, **dataclasses.asdict(payment)}
     return conn.execute(payments.insert().returning(payments.c.id), row).scalar_one()
 
 
-def payments_of(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
+_PAYMENT_COLUMNS = [payments.c[f.name] for f in dataclasses.fields(RecordedPayment)]
+
+
+def payments_of(conn: sa.Connection, declaration_id: int) -> list[RecordedPayment]:
+    """The payments and guarantees of a declaration, in the order they were recorded."""
     rows = conn.execute(
-        payments.select().where(payments.c.declaration_id == declaration_id).order_by(payments.c.id)
+        sa.select(*_PAYMENT_COLUMNS)
+        .where(payments.c.declaration_id == declaration_id)
+        .order_by(payments.c.id)
     )
-    return [dict(r._mapping) for r in rows]
+    return [
+        RecordedPayment(
+            kind=r.kind,
+            amount=Decimal(r.amount),
+            currency=r.currency,
+            reference=r.reference,
+            recorded_at=r.recorded_at,
+            recorded_by=r.recorded_by,
+        )
+        for r in rows
+    ]

@@ -3,12 +3,17 @@
 ::
 
     with SqlUnitOfWork(engine, bus) as uow:
-        declaration = repository.get(uow.connection, mrn)
-        uow.collect(*declaration.release(...))
+        declaration = Declaration(uow.declarations.get(mrn, for_update=True))
+        declaration.decide(...)
+        uow.declarations.save(declaration, at)
+        uow.collect(*declaration.take_events())
     # handlers ran, notes were journaled, and everything committed, or nothing did
 
 A handler that raises rolls the whole use case back: the change, the other
-handlers' writes and the journal alike.
+handlers' writes and the journal alike. The declarations' repositories
+(``uow.declarations``, ``uow.accounts``, see ``store/repositories.py``) work
+on the unit's connection; handlers and use cases not yet written against
+them use ``uow.connection``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import sqlalchemy as sa
 from silkgate.kernel.events import Event, MessageBus, dispatch, notes
 from silkgate.store import journal
 from silkgate.store.db import writing
+from silkgate.store.repositories import SqlAccounts, SqlDeclarations
 
 
 class SqlUnitOfWork:
@@ -39,6 +45,14 @@ class SqlUnitOfWork:
         if self._connection is None:
             raise RuntimeError("the unit of work is not open")
         return self._connection
+
+    @property
+    def declarations(self) -> SqlDeclarations:
+        return SqlDeclarations(self.connection)
+
+    @property
+    def accounts(self) -> SqlAccounts:
+        return SqlAccounts(self.connection)
 
     def collect(self, *events: Event) -> None:
         self._pending.extend(events)
@@ -88,6 +102,8 @@ class AttachedUnitOfWork:
         self.connection = connection
         self.bus = bus
         self._pending: list[Event] = []
+        self.declarations = SqlDeclarations(connection)
+        self.accounts = SqlAccounts(connection)
 
     def collect(self, *events: Event) -> None:
         self._pending.extend(events)

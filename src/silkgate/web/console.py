@@ -15,6 +15,9 @@ from fastapi.staticfiles import StaticFiles
 
 from silkgate.web import declarations, exchange, inspections, login, risk, tariff, trs
 
+# The modules whose routers make the console (``silkgate.api.roles.CONSOLE`` lists their pages).
+MODULES = (login, declarations, trs, tariff, risk, inspections, exchange)
+
 
 def install(app: FastAPI) -> None:
     """Serve the console's static files and pages on ``app``."""
@@ -23,5 +26,5 @@ def install(app: FastAPI) -> None:
         StaticFiles(directory=str(files("silkgate.web") / "static")),
         name="console-static",
     )
-    for pages in (login, declarations, trs, tariff, risk, inspections, exchange):
+    for pages in MODULES:
         app.include_router(pages.router)

@@ -15,7 +15,7 @@ from silkgate.declarations.commands import Decision, PaymentBody
 from silkgate.declarations.states import Action, Status
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.commands import parse
-from silkgate.kernel.errors import Forbidden, InvalidRequest, NotFound
+from silkgate.kernel.errors import InvalidRequest, NotFound
 from silkgate.node import Node
 from silkgate.risk.commands import ControlOutcome
 from silkgate.store.declarations import Filters
@@ -104,9 +104,8 @@ async def declaration_page(request: Request, principal: PagePrincipal, mrn: str)
     try:
         d, timeline, versions, advance = await run_in_threadpool(load)
     except NotFound:
+        # Another trader's declaration included: a trader must not learn that it exists.
         return refusal(request, principal, f"No declaration {mrn}.", status=404)
-    except Forbidden:
-        return refusal(request, principal, "That declaration is not yours to see.")
     return render(
         request,
         "detail.html",
@@ -149,8 +148,8 @@ async def release_note(request: Request, principal: PagePrincipal, mrn: str) -> 
 
     try:
         d, timeline = await run_in_threadpool(load)
-    except (NotFound, Forbidden):
-        return refusal(request, principal, f"No declaration {mrn} of yours.", status=404)
+    except NotFound:
+        return refusal(request, principal, f"No declaration {mrn}.", status=404)
     released = [e for e in timeline if e["to_status"] in _RELEASED]
     if d["status"] not in _RELEASED or not released:
         return redirect(

@@ -12,7 +12,7 @@ class RiskProfile(Shape):
     version: int
     condition: str
     effect: str
-    points: float | None
+    points: str | None  # a decimal, as a string
     valid_from: str | None
     valid_to: str | None
     description: str | None

@@ -8,6 +8,7 @@ from typing import Any
 
 from silkgate.declarations.aggregate import Declaration
 from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.ports import DeclarationUnitOfWork
 from silkgate.declarations.services.context import Context, visible
 from silkgate.declarations.services.queries import summary
 from silkgate.declarations.services.selection import selection_of, store_decision
@@ -15,7 +16,7 @@ from silkgate.declarations.validation import InvalidDeclaration, validate
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest
 from silkgate.kernel.errors import PreconditionFailed as Stale
-from silkgate.kernel.events import UnitOfWork
+from silkgate.kernel.events import UnitOfWork, with_note
 from silkgate.store import declarations as store
 from silkgate.store import tariff as tariff_store
 from silkgate.tariff.money import ZERO, round_money
@@ -64,11 +65,11 @@ class Amendments:
         doc = validate(raw, ctx.codes, ctx.today(at))
         with ctx.unit_of_work() as uow:
             conn = uow.connection
-            d = visible(conn, principal, mrn, for_update=True)
+            d = visible(uow.declarations, principal, mrn, for_update=True)
             if principal.role is not Role.DECLARANT:
                 raise Forbidden("only the declarant amends a declaration")
             for gate in ctx.amendment_gates:
-                blocked = gate.blocks_amendment(conn, d.id)
+                blocked = gate.blocks_amendment(uow, d.id)
                 if blocked:
                     raise Conflict(blocked)
             if if_match is not None and if_match != d.version:
@@ -86,7 +87,7 @@ class Amendments:
                     declaration_id=d.id, version=declaration.version, at=at,
                 )  # fmt: skip
                 declaration.select(selection_of(decision), at, kept=before)
-                store.save(conn, declaration, at)
+                uow.declarations.save(declaration, at)
             uow.collect(*declaration.take_events())
         # Handlers (a partner's export data compared again) may have changed it further.
         result = summary(_latest(ctx, declaration), ctx.codes.currencies)
@@ -127,7 +128,7 @@ class Amendments:
 
     def correct_in(
         self,
-        uow: UnitOfWork,
+        uow: DeclarationUnitOfWork,
         principal: Principal,
         mrn: str,
         item: int,
@@ -147,20 +148,20 @@ class Amendments:
         _check_correctable(corrected)
         ctx = self.ctx
         at = ctx.clock()
-        conn = uow.connection
-        d = visible(conn, principal, mrn, for_update=True)
+        d = visible(uow.declarations, principal, mrn, for_update=True)
         declaration = Declaration(d)
-        raw = store.document(conn, d.id, d.version)
+        raw = store.document(uow.connection, d.id, d.version)
         assert raw is not None
         doc = _corrected_document(raw, item, corrected, ctx, at)
-        before = tariff_store.assessed_total(conn, d.id, d.version) or ZERO
+        before = uow.accounts.assessed_total(d.id, d.version) or ZERO
         assessment = ctx.tariff.assess(doc, ctx.today(d.lodged_at))
         declaration.correct(
             at=at,
             actor=principal.name,
-            reason=f"item {item}: "
-            + ", ".join(f"{k} {v}" for k, v in corrected.items())
-            + f" ({reason})",
+            # Why is the officer's note: a trader is shown what changed, not why.
+            reason=with_note(
+                f"item {item}: " + ", ".join(f"{k} {v}" for k, v in corrected.items()), reason
+            ),
         )
         self._store_version(uow, declaration, doc, assessment, at, principal.name, reason)
         uow.collect(*declaration.take_events())

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from silkgate.declarations.aggregate import DeclarationState
 from silkgate.declarations.ports import (
     AmendmentGate,
     Assessor,
     DeclarationReader,
+    DeclarationRepository,
     LodgingSignals,
     ReleaseGate,
     Selector,
@@ -20,7 +22,7 @@ from silkgate.declarations.ports import (
 from silkgate.declarations.validation import CodeLists
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
-from silkgate.kernel.errors import Forbidden, NotFound
+from silkgate.kernel.errors import NotFound
 from silkgate.store import declarations as store
 
 
@@ -48,12 +50,27 @@ class Context:
 
 
 def visible(
-    conn: sa.Connection, principal: Principal, mrn: str, *, for_update: bool = False
-) -> store.StoredDeclaration:
-    """The declaration ``mrn`` if ``principal`` may see it (NotFound / Forbidden otherwise)."""
-    d = store.get(conn, mrn, for_update=for_update)
-    if d is None:
+    declarations: DeclarationRepository,
+    principal: Principal,
+    mrn: str,
+    *,
+    for_update: bool = False,
+) -> DeclarationState:
+    """The declaration ``mrn`` if ``principal`` may see it; NotFound otherwise."""
+    return shown_to(principal, mrn, declarations.get(mrn, for_update=for_update))
+
+
+def visible_on(conn: sa.Connection, principal: Principal, mrn: str) -> store.StoredDeclaration:
+    """:func:`visible` for the readers, on a read-only connection of their own."""
+    return shown_to(principal, mrn, store.get(conn, mrn))
+
+
+def shown_to(principal: Principal, mrn: str, d: DeclarationState | None) -> DeclarationState:
+    """``d`` (the declaration ``mrn`` as found) if ``principal`` may see it; NotFound otherwise.
+
+    Another declarant's declaration is answered exactly as one that does not
+    exist: a refusal would tell a trader which MRNs exist.
+    """
+    if d is None or not principal.may_see(d.declarant_id):
         raise NotFound(f"no declaration {mrn}")
-    if not principal.may_see(d.declarant_id):
-        raise Forbidden("this declaration was lodged by another declarant")
     return d

@@ -5,17 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-
-from silkgate.declarations.aggregate import Declaration, ReleaseFacts
+from silkgate.declarations.aggregate import Declaration, DeclarationState, ReleaseFacts
 from silkgate.declarations.commands import Decision
+from silkgate.declarations.ports import DeclarationUnitOfWork
 from silkgate.declarations.services.context import Context, visible
 from silkgate.declarations.services.payments import account_of
 from silkgate.declarations.services.queries import summary
 from silkgate.declarations.states import OFFICER_ACTIONS, REASON_REQUIRED, Action
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest
-from silkgate.store import declarations as store
 
 
 class Decisions:
@@ -38,20 +36,19 @@ class Decisions:
             raise ValueError("use amend() to amend")
         at = self.ctx.clock()
         with self.ctx.unit_of_work() as uow:
-            conn = uow.connection
-            d = visible(conn, principal, mrn, for_update=True)
+            d = visible(uow.declarations, principal, mrn, for_update=True)
             _may_decide(principal, action)
             declaration = Declaration(d)
             facts = None
             if action in (Action.RELEASE, Action.CONDITIONAL_RELEASE):
-                facts = self.release_facts(conn, d, action)
+                facts = self.release_facts(uow, d, action)
             declaration.decide(action, at=at, actor=principal.name, reason=reason, facts=facts)
-            changed = store.save(conn, declaration, at)
+            changed = uow.declarations.save(declaration, at)
             uow.collect(*declaration.take_events())
         return summary(changed, self.ctx.codes.currencies)
 
     def release_facts(
-        self, conn: sa.Connection, d: store.StoredDeclaration, action: Action
+        self, uow: DeclarationUnitOfWork, d: DeclarationState, action: Action
     ) -> ReleaseFacts:
         """What stands in the way of releasing ``d``: open checks by other services, duties.
 
@@ -61,11 +58,11 @@ class Decisions:
         blocked = None
         if action is Action.RELEASE:
             for gate in self.ctx.gates:
-                blocked = gate.blocks_release(conn, d.id)
+                blocked = gate.blocks_release(uow, d.id)
                 if blocked:
                     break
-        unsecured = account_of(conn, d, self.ctx.currency, self.ctx.minor_unit)["unsecured"]
-        return ReleaseFacts(Decimal(unsecured), self.ctx.currency, blocked)
+        account = account_of(uow.accounts, d, self.ctx.currency, self.ctx.minor_unit)
+        return ReleaseFacts(Decimal(account["unsecured"]), self.ctx.currency, blocked)
 
 
 def _may_decide(principal: Principal, action: Action) -> None:

@@ -7,13 +7,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from silkgate.declarations.aggregate import Declaration
+from silkgate.declarations.aggregate import Declaration, DeclarationState
 from silkgate.declarations.commands import PaymentBody
-from silkgate.declarations.services.context import Context, visible
+from silkgate.declarations.ports import AccountRepository, RecordedPayment
+from silkgate.declarations.services.context import Context, visible, visible_on
 from silkgate.declarations.states import Status
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
-from silkgate.store import declarations as store
 from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading
 from silkgate.tariff.money import ZERO, round_money
@@ -23,17 +23,35 @@ _NOTHING_DUE = frozenset({"returned", "destroyed", "rejected", "cancelled"})
 
 
 def account_of(
-    conn: sa.Connection, d: store.StoredDeclaration, currency: str, minor_unit: int
+    accounts: AccountRepository, d: DeclarationState, currency: str, minor_unit: int
 ) -> dict[str, Any]:
     """What is assessed on the current version, paid, guaranteed, and still due."""
+    assessed = accounts.assessed_total(d.id, d.version)
+    return statement(d.status, assessed, accounts.payments_of(d.id), currency, minor_unit)
+
+
+def account_on(
+    conn: sa.Connection, d: DeclarationState, currency: str, minor_unit: int
+) -> dict[str, Any]:
+    """:func:`account_of` for the readers, on a read-only connection of their own."""
     assessed = tariff_store.assessed_total(conn, d.id, d.version)
-    rows = tariff_store.payments_of(conn, d.id)
-    paid = sum((Decimal(r["amount"]) for r in rows if r["kind"] == "payment"), ZERO)
-    guaranteed = sum((Decimal(r["amount"]) for r in rows if r["kind"] == "guarantee"), ZERO)
+    return statement(d.status, assessed, tariff_store.payments_of(conn, d.id), currency, minor_unit)
+
+
+def statement(
+    status: str,
+    assessed: Decimal | None,
+    payments: list[RecordedPayment],
+    currency: str,
+    minor_unit: int,
+) -> dict[str, Any]:
+    """The account of a declaration in ``status``: assessed, paid, guaranteed, due, unsecured."""
+    paid = sum((p.amount for p in payments if p.kind == "payment"), ZERO)
+    guaranteed = sum((p.amount for p in payments if p.kind == "guarantee"), ZERO)
     assessed = assessed if assessed is not None else ZERO
     # Still to be paid; negative when an amendment lowered the duties below what
     # was paid (a refund is due). A guarantee secures an amount, it does not pay it.
-    due = -paid if d.status in _NOTHING_DUE else assessed - paid
+    due = -paid if status in _NOTHING_DUE else assessed - paid
     # A guarantee is released as the duties it secures are paid.
     guaranteed = min(guaranteed, max(due, ZERO))
 
@@ -50,14 +68,14 @@ def account_of(
         "unsecured": money(max(due - guaranteed, ZERO)),
         "payments": [
             {
-                "kind": r["kind"],
-                "amount": money(Decimal(r["amount"])),
-                "currency": r["currency"],
-                "reference": r["reference"],
-                "recorded_at": r["recorded_at"].isoformat().replace("+00:00", "Z"),
-                "recorded_by": r["recorded_by"],
+                "kind": p.kind,
+                "amount": money(p.amount),
+                "currency": p.currency,
+                "reference": p.reference,
+                "recorded_at": p.recorded_at.isoformat().replace("+00:00", "Z"),
+                "recorded_by": p.recorded_by,
             }
-            for r in rows
+            for p in payments
         ],
     }
 
@@ -89,7 +107,7 @@ class Payments:
     ) -> dict[str, Any]:
         """The assessment of the current (or a given) version of a declaration."""
         with reading(self.ctx.engine) as conn:
-            d = visible(conn, principal, mrn)
+            d = visible_on(conn, principal, mrn)
             found = tariff_store.assessment_of(conn, d.id, version or d.version)
         if found is None:
             raise NotFound(f"declaration {mrn} has no assessment of version {version or d.version}")
@@ -97,17 +115,18 @@ class Payments:
 
     def account(self, principal: Principal, mrn: str) -> dict[str, Any]:
         with reading(self.ctx.engine) as conn:
-            d = visible(conn, principal, mrn)
-            return {"mrn": mrn, "status": d.status, **self._account(conn, d)}
+            d = visible_on(conn, principal, mrn)
+            account = account_on(conn, d, self.ctx.currency, self.ctx.minor_unit)
+            return {"mrn": mrn, "status": d.status, **account}
 
-    def _account(self, conn: sa.Connection, d: store.StoredDeclaration) -> dict[str, Any]:
-        return account_of(conn, d, self.ctx.currency, self.ctx.minor_unit)
+    def _account(self, accounts: AccountRepository, d: DeclarationState) -> dict[str, Any]:
+        return account_of(accounts, d, self.ctx.currency, self.ctx.minor_unit)
 
     def _within_limit(
-        self, conn: sa.Connection, d: store.StoredDeclaration, kind: str, amount: Decimal
+        self, accounts: AccountRepository, d: DeclarationState, kind: str, amount: Decimal
     ) -> None:
         """A payment pays at most what is due; a guarantee secures at most what is unsecured."""
-        limit = Decimal(self._account(conn, d)["due" if kind == "payment" else "unsecured"])
+        limit = Decimal(self._account(accounts, d)["due" if kind == "payment" else "unsecured"])
         if amount > limit:
             what = "due" if kind == "payment" else "neither paid nor guaranteed"
             raise InvalidRequest(
@@ -132,22 +151,21 @@ class Payments:
         guaranteed. Green or blue goods whose duties are now secured are
         released in the same transaction.
         """
-        if not principal.is_staff:
-            raise Forbidden("payments and guarantees are recorded by customs staff")
         errors = payment_errors(payment, self.ctx)
         if errors:
             raise InvalidRequest(errors)
         kind, amount, currency = payment.kind, payment.amount, payment.currency
         at = self.ctx.clock()
         with self.ctx.unit_of_work() as uow:
-            conn = uow.connection
-            d = visible(conn, principal, mrn, for_update=True)
+            # Whether the declaration exists (for this reader) comes first: a trader is
+            # refused only on its own, as any other MRN is unknown to it.
+            d = visible(uow.declarations, principal, mrn, for_update=True)
+            if not principal.is_staff:
+                raise Forbidden("payments and guarantees are recorded by customs staff")
             if d.status in (Status.REJECTED.value, Status.CANCELLED.value):
                 raise Conflict(f"the declaration is {d.status}: nothing is due on it")
-            self._within_limit(conn, d, kind, amount)
-            tariff_store.add_payment(
-                conn,
-                declaration_id=d.id,
+            self._within_limit(uow.accounts, d, kind, amount)
+            recorded = RecordedPayment(
                 kind=kind,
                 amount=amount,
                 currency=currency,
@@ -155,13 +173,14 @@ class Payments:
                 recorded_at=at,
                 recorded_by=principal.name,
             )
+            uow.accounts.add_payment(d.id, recorded)
             declaration = Declaration(d)
             declaration.paid(
                 kind=kind, at=at, actor=principal.name,
                 reason=f"{amount} {currency}, reference {payment.reference}",
             )  # fmt: skip
-            account = self._account(conn, d)
+            account = self._account(uow.accounts, d)
             declaration.settle(Decimal(account["unsecured"]), at)
-            d = store.save(conn, declaration, at)
+            d = uow.declarations.save(declaration, at)
             uow.collect(*declaration.take_events())
         return {"mrn": mrn, "status": d.status, **account}

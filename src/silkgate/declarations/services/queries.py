@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from silkgate.declarations.aggregate import public_channel_reason
+from silkgate.declarations.disclosure import journal_view
 from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.services.context import Context, visible
-from silkgate.declarations.services.payments import account_of
+from silkgate.declarations.services.context import Context, visible_on
+from silkgate.declarations.services.payments import account_on
 from silkgate.declarations.states import OFFICER_ACTIONS, Action, Status, allowed_actions
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
@@ -19,15 +19,6 @@ from silkgate.store import journal
 from silkgate.store import risk as risk_store
 from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading
-
-# Journal reasons a declarant sees only in part: the channel's name (and a quarantine
-# hold, by the published SPS requirements), not the risk behind it.
-_INTERNAL_REASONS: dict[str, Callable[[str], str | None]] = {
-    "channel": public_channel_reason,
-    "outcome": lambda reason: None,
-}
-# Intelligence from partner administrations is not the trader's to read.
-_PARTNER_EVENTS = frozenset({"advance_data", "partner_result"})
 
 
 @dataclass(frozen=True)
@@ -77,7 +68,7 @@ class Queries:
         """The declaration with its document, assessment, account and what the actor may do."""
         ctx = self.ctx
         with reading(ctx.engine) as conn:
-            d = visible(conn, principal, mrn)
+            d = visible_on(conn, principal, mrn)
             result = self.summary(d)
             result["document"] = store.document(conn, d.id, d.version)
             result["assessment"] = tariff_store.assessment_of(conn, d.id, d.version)
@@ -94,28 +85,54 @@ class Queries:
                     DeclarationDocument.model_validate(result["document"]),
                     result["assessment"],
                     risk["model_item"],
+                    ctx.today(d.lodged_at),
                 )
-            result["account"] = account_of(conn, d, ctx.currency, ctx.minor_unit)
+            result["account"] = account_on(conn, d, ctx.currency, ctx.minor_unit)
             result["allowed_actions"] = actions_for(principal, d)
             return result
 
     def version(self, principal: Principal, mrn: str, version: int) -> dict[str, Any]:
         with reading(self.ctx.engine) as conn:
-            d = visible(conn, principal, mrn)
+            d = visible_on(conn, principal, mrn)
             document = store.document(conn, d.id, version)
             if document is None:
                 raise NotFound(f"declaration {mrn} has no version {version}")
             return {"mrn": mrn, "version": version, "document": document}
 
     def versions(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
+        """Every version, oldest first; the reason of a correction as the reader is shown it."""
+        view = journal_view(principal)
         with reading(self.ctx.engine) as conn:
-            d = visible(conn, principal, mrn)
-            return [{**v, "created_at": iso(v["created_at"])} for v in store.versions(conn, d.id)]
+            d = visible_on(conn, principal, mrn)
+            rows = store.versions(conn, d.id)
+            # Which event made each version, where the reader is shown such reasons in part.
+            made_by = (
+                {
+                    e.version: e.event
+                    for e in journal.entries_for(conn, d.id)
+                    if e.event in view.versions
+                }
+                if view.versions
+                else {}
+            )
+        return [
+            {
+                **v,
+                "created_at": iso(v["created_at"]),
+                "reason": view.version_reason(made_by.get(v["version"]), v["reason"]),
+            }
+            for v in rows
+        ]
 
     def timeline(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
-        """The declaration's journal entries, oldest first, with time elapsed since lodging."""
+        """The declaration's journal entries, oldest first, with time elapsed since lodging.
+
+        Each reader is shown what :func:`~silkgate.declarations.disclosure.journal_view`
+        lets it see: a trader, for one, neither the risk reasons nor officers' notes.
+        """
+        view = journal_view(principal)
         with reading(self.ctx.engine) as conn:
-            d = visible(conn, principal, mrn)
+            d = visible_on(conn, principal, mrn)
             entries = journal.entries_for(conn, d.id)
         start = entries[0].at if entries else None
         return [
@@ -127,14 +144,11 @@ class Queries:
                 "version": e.version,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
-                "reason": e.reason
-                if principal.sees_all or e.event not in _INTERNAL_REASONS
-                # A trader learns the channel, never the profiles, scores or findings behind it.
-                else _INTERNAL_REASONS[e.event](e.reason or ""),
+                "reason": view.reason(e.event, e.reason),
                 "elapsed_seconds": round((e.at - start).total_seconds(), 3) if start else 0.0,
             }
             for e in entries
-            if principal.sees_all or e.event not in _PARTNER_EVENTS
+            if view.shows(e.event)
         ]
 
     def search(
@@ -161,8 +175,9 @@ class Queries:
 
 
 def _risk_of(conn: Any, principal: Principal, d: store.StoredDeclaration) -> dict[str, Any] | None:
-    """Selectivity's decision, for staff only: a trader must not learn the profiles."""
-    if not principal.sees_all:
+    """Selectivity's decision, for customs staff and analysts only: a trader must not learn
+    the profiles, nor the quarantine service customs' risk intelligence."""
+    if not principal.reads_risk:
         return None
     found = risk_store.decision_of(conn, d.id)
     if found is None:
@@ -193,11 +208,18 @@ def actions_for(principal: Principal, d: store.StoredDeclaration) -> list[str]:
     return [a.value for a in actions if a in (Action.AMEND, Action.CANCEL)]
 
 
+# Declaration ids are 32-bit integers on every database.
+_MAX_ID = 2**31 - 1
+
+
 def _decode_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     try:
-        return int(cursor, 16)
+        before = int(cursor, 16)
+        if not 0 < before <= _MAX_ID:
+            raise ValueError(cursor)
+        return before
     except ValueError:
         raise InvalidRequest(
             [FieldError("/cursor", "invalid", "is not a cursor this node issued")]

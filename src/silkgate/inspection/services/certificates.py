@@ -45,11 +45,7 @@ class Certificates:
         at = self.clock()
         with self.unit_of_work() as uow:
             conn = uow.connection
-            d = declaration_store.get(conn, mrn, for_update=True)
-            if d is None:
-                raise NotFound(f"no declaration {mrn}")
-            if not (principal.may_see(d.declarant_id)):
-                raise Forbidden("this declaration was lodged by another declarant")
+            d = _visible(conn, principal, mrn)
             if principal.role is Role.ANALYST:
                 raise Forbidden("certificates are attached by the declarant or inspectors")
             doc = DeclarationDocument.model_validate(
@@ -114,14 +110,12 @@ class Certificates:
         says so. A non-compliant result is journaled and leaves the checks
         open for this administration's own inspection.
         """
-        rules.worker(principal)
         at = self.clock()
-        self._check_partner(result, at.date())
         with self.unit_of_work() as uow:
             conn = uow.connection
-            d = declaration_store.get(conn, mrn, for_update=True)
-            if d is None:
-                raise NotFound(f"no declaration {mrn}")
+            d = _visible(conn, principal, mrn)
+            rules.worker(principal)
+            self._check_partner(result, at.date())
             satisfied, note = apply_partner_result(
                 conn,
                 d,
@@ -159,6 +153,17 @@ class Certificates:
             if d is None or not principal.may_see(d.declarant_id):
                 raise NotFound(f"no declaration {mrn}")
             return store.certificates(conn, d.id)
+
+
+def _visible(
+    conn: sa.Connection, principal: Principal, mrn: str
+) -> declaration_store.StoredDeclaration:
+    """The declaration ``mrn``, locked, if ``principal`` may see it; not found otherwise
+    (another trader's declaration is not found either: a refusal would say it exists)."""
+    d = declaration_store.get(conn, mrn, for_update=True)
+    if d is None or not principal.may_see(d.declarant_id):
+        raise NotFound(f"no declaration {mrn}")
+    return d
 
 
 def _settle_certificate_checks(

@@ -97,7 +97,8 @@ class InspectionReader:
 class InspectionGates:
     """The joint inspection holds release until complete, and amendment once started."""
 
-    def blocks_release(self, conn: sa.Connection, declaration_id: int) -> str | None:
+    def blocks_release(self, uow: UnitOfWork, declaration_id: int) -> str | None:
+        conn = uow.connection
         task = store.task_of(conn, declaration_id)
         if task is None:
             return None
@@ -113,8 +114,8 @@ class InspectionGates:
             )
         return None
 
-    def blocks_amendment(self, conn: sa.Connection, declaration_id: int) -> str | None:
-        task = store.task_of(conn, declaration_id)
+    def blocks_amendment(self, uow: UnitOfWork, declaration_id: int) -> str | None:
+        task = store.task_of(uow.connection, declaration_id)
         if task is not None and (task["started_at"] or task["status"] != "open"):
             return (
                 "the goods are being (or have been) inspected: the declaration can no "

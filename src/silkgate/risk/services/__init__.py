@@ -126,18 +126,29 @@ class RiskService:
         return selection.decision_row(decision, model_id)
 
     def explain(
-        self, model_id: int, doc: DeclarationDocument, assessment: dict[str, Any], item: int
+        self,
+        model_id: int,
+        doc: DeclarationDocument,
+        assessment: dict[str, Any],
+        item: int,
+        on: dt.date,
     ) -> list[dict[str, Any]]:
-        """The features that weighed most in model ``model_id``'s score of one item."""
+        """The features that weighed most in model ``model_id``'s score of one item lodged
+        ``on`` (the date the model saw when it scored it)."""
         held = self._current()
         scorer = self._scorers.get(model_id, held, self.load_model)
-        return selection.explain(scorer, held, doc, assessment, item)
+        return selection.explain(scorer, held, doc, assessment, item, on)
 
     def model_id(self) -> int | None:
         model = self._current().model
         return model.model_id if model else None
 
     # -- profiles, budget, AEO ---------------------------------------------------------
+
+    @staticmethod
+    def require_reader(principal: Principal) -> None:
+        """Refuse (Forbidden) whoever may not read profiles, the budget and performance."""
+        analysts.require_reader(principal)
 
     def list_profiles(self, *, include_retired: bool = False) -> list[dict[str, Any]]:
         return analysts.list_profiles(self.engine, include_retired=include_retired)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from silkgate.kernel.actors import Principal
-from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
+from silkgate.kernel.errors import FieldError, Forbidden, Gone, InvalidRequest, NotFound
 from silkgate.kernel.versioned import InForce
 from silkgate.risk import profiles as profile_rules
 from silkgate.risk.commands import BudgetCommand, RiskProfileCommand
@@ -32,6 +32,15 @@ AEO_STATUSES = ("granted", "suspended", "revoked")
 def require_analyst(principal: Principal) -> None:
     if principal.role.value not in ("analyst", "admin"):
         raise Forbidden("risk profiles and the budget are managed by risk analysts")
+
+
+def require_reader(principal: Principal) -> None:
+    """Profiles, the budget and performance are read by customs staff and risk analysts.
+
+    Not by traders, nor by the quarantine service: it is customs' risk intelligence.
+    """
+    if not principal.reads_risk:
+        raise Forbidden("risk management is for customs staff and risk analysts")
 
 
 def profile_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +75,13 @@ def profile_history(engine: sa.Engine, name: str) -> list[dict[str, Any]]:
         rows = store.profile_versions(conn, name)
     if not rows:
         raise NotFound(f"no risk profile {name!r}")
+    if rows[-1].get("retired_at") is not None:
+        # Retiring is the profile's DELETE: it is gone from the profiles in force. Its
+        # versions stay in the record, listed with the retired ones.
+        raise Gone(
+            f"the risk profile {name!r} was retired; it is listed with the retired ones at "
+            "/v1/risk/profiles?retired=true"
+        )
     return [profile_json(r) for r in rows]
 
 

@@ -39,13 +39,17 @@ def record_outcome(
     outcome: ControlOutcome,
     at: dt.datetime,
 ) -> dict[str, Any]:
-    """An officer records the outcome of a control of declaration ``mrn``."""
-    if not principal.is_staff:
-        raise Forbidden("control outcomes are recorded by customs officers")
+    """An officer records the outcome of a control of declaration ``mrn``.
+
+    A declaration the principal may not see is not found (a trader must not
+    learn which MRNs exist); one it may see is refused unless it is customs staff.
+    """
     with writing(engine) as conn:
         declaration = declaration_store.get(conn, mrn, for_update=True)
-        if declaration is None:
+        if declaration is None or not principal.may_see(declaration.declarant_id):
             raise NotFound(f"no declaration {mrn}")
+        if not principal.is_staff:
+            raise Forbidden("control outcomes are recorded by customs officers")
         result, note = _record(conn, declaration, outcome, at, principal.name)
         journal.append(conn, note)
         return result

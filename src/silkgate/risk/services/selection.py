@@ -38,7 +38,7 @@ def decide_channel(
     model_score = None
     model_item = None
     if held.model is not None and doc.type == "IM":
-        scores = held.model.score_items(facts)
+        scores = held.model.score_items(facts, on)
         best = max(range(len(scores)), key=scores.__getitem__)
         model_score = float(scores[best])
         # Why (the top contributing features) is worked out when an officer looks:
@@ -118,9 +118,10 @@ def explain(
     doc: DeclarationDocument,
     assessment: dict[str, Any],
     item: int,
+    on: dt.date,
 ) -> list[dict[str, Any]]:
-    """The features that weighed most in ``scorer``'s score of one item."""
+    """The features that weighed most in ``scorer``'s score of one item, lodged ``on``."""
     if scorer is None:
         return []
     facts = [f for f in item_facts(doc, assessment, held.aeo) if int(f["item.seq"]) == item]
-    return [{**c, "item": item} for c in scorer.explain(facts[0])] if facts else []
+    return [{**c, "item": item} for c in scorer.explain(facts[0], on)] if facts else []
