@@ -136,12 +136,11 @@ def test_an_export_released_in_china_appears_as_advance_data_in_viet_nam(pair):
     assert data["sender"] == "CN" and data["ucr"] == f"UCR-{tag}"
     assert data["data"]["transport"]["port_of_discharge"] == "VNLGS"
 
-    # The importer lodges in Viet Nam, declaring half the value: linked and sent to control.
-    doc = json.loads((ROOT / "examples" / "pair" / "import-vn-from-cn.json").read_text())
+    # The importer lodges in Viet Nam, declaring half the value (docs/exchange.md's example):
+    # linked and sent to control.
+    example = ROOT / "examples" / "pair" / "import-vn-from-cn-undervalued.json"
+    doc = json.loads(example.read_text())
     doc.update(lrn=f"IM-{tag}", ucr=f"UCR-{tag}")
-    doc["invoice"]["amount"] = "431000.00"
-    doc["items"][0]["value"] = "330000.00"
-    doc["items"][1]["value"] = "101000.00"
     r = httpx.post(
         f"{pair.url('VN')}/v1/declarations",
         json=doc,

@@ -37,9 +37,8 @@ def _shell_lines(text: str) -> list[str]:
 
 
 def test_the_command_is_always_written_the_same_way():
-    for text in (README, EXCHANGE, (ROOT / "docs" / "inspection.md").read_text()):
+    for text in (README, *(doc.read_text() for doc in (ROOT / "docs").glob("*.md"))):
         commands = [line for line in _shell_lines(text) if re.search(r"\bsilkgate ", line)]
-        assert commands
         for line in commands:
             assert not re.search(r"(?<!/bin/)\bsilkgate ", line.split("#")[0]), line
 
