@@ -71,7 +71,8 @@ def print_tokens(administration: str, users: list[tuple[DemoUser, str]]) -> None
 
 @demo_app.command("run")
 def demo_run(host: Host = None, port: Port = None) -> None:
-    """``demo setup``, then serve (on SILKGATE_HOST and SILKGATE_PORT unless given)."""
+    """Set the demo up (as `demo setup` does), then serve it on --host and --port
+    (default SILKGATE_HOST and SILKGATE_PORT)."""
     listen_on(host, port)
     demo_setup()
     serve(None, None, None)
