@@ -30,7 +30,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from silkgate.config import Settings
+from silkgate.access.services.sessions import ConsoleSessions
+from silkgate.access.services.throttle import AuthThrottle
+from silkgate.config import Mode, Settings
 from silkgate.declarations import events as declaration_events
 from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.services import DeclarationService
@@ -109,14 +111,7 @@ def open_node(
         inspections=RecognisedResults(),
     )
     declarations = DeclarationService(_declarations_context(base, tariff, risk, trade))
-    inspections = InspectionService(
-        engine,
-        base.unit_of_work,
-        administration=settings.administration,
-        countries=frozenset(base.codes.countries),
-        clock=clock,
-        corrections=declarations.amendments,
-    )
+    inspections = _inspections(base, declarations)
     register_handlers(base.bus, trade)
     return Node(
         settings=settings,
@@ -128,7 +123,14 @@ def open_node(
         sps=sps,
         inspections=inspections,
         trs=TrsService(engine),
-        tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
+        tokens=TokenResolver(
+            engine, settings.secret_key, settings.token_cache_seconds, demo_tokens=_demo(settings)
+        ),
+        sessions=_sessions(settings, engine),
+        # Failed logins are counted on real time, whatever clock the node's business keeps.
+        auth_throttle=AuthThrottle(
+            engine, limit=settings.auth_failure_limit, window=settings.auth_failure_window_seconds
+        ),
         lodgings=GroupCommitter(declarations.commit),
         exchange=exchange,
         trade=trade,
@@ -136,6 +138,33 @@ def open_node(
         assistance=Assistance(exchange, clock=clock),
         bus=base.bus,
         clock=clock,
+    )
+
+
+def _demo(settings: Settings) -> bool:
+    """Whether derived demo tokens may log in: on any node but a production one."""
+    return settings.mode is not Mode.PRODUCTION
+
+
+def _sessions(settings: Settings, engine: sa.Engine) -> ConsoleSessions:
+    # Logins last on real time, whatever clock the node's business keeps (a simulation's).
+    return ConsoleSessions(
+        engine,
+        settings.secret_key,
+        lifetime=settings.console_session_seconds,
+        idle=settings.console_idle_seconds,
+        demo_tokens=_demo(settings),
+    )
+
+
+def _inspections(base: _Base, declarations: DeclarationService) -> InspectionService:
+    return InspectionService(
+        base.engine,
+        base.unit_of_work,
+        administration=base.settings.administration,
+        countries=frozenset(base.codes.countries),
+        clock=base.clock,
+        corrections=declarations.amendments,
     )
 
 
@@ -166,6 +195,8 @@ def _exchange(base: _Base) -> ExchangeService:
         ttl=base.ttl,
         clock=base.clock,
         zone=base.zone,
+        refusal_limit=settings.inbox_refusal_limit,
+        refusal_window=settings.inbox_window_seconds,
     )
     try:
         exchange.check_identity()

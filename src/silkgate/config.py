@@ -1,8 +1,9 @@
 """Settings: the one object that carries configuration, read from ``SILKGATE_*`` variables.
 
-Outside demo and test mode a node refuses to start with the well-known default
-secret, so a production node can never sign tokens with a key printed in the
-README.
+Outside demo mode a node refuses to start with a secret the project publishes
+(the default, the demo pair's), and a production node with a secret that is
+not at least 32 random bytes (:mod:`silkgate.secret_key`): a production node
+can never hash tokens with a key printed in the README.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET = "silkgate-demo-secret-do-not-use-in-production"
+from silkgate import secret_key
+from silkgate.secret_key import DEFAULT_SECRET
+
+__all__ = ["DEFAULT_SECRET", "Mode", "Settings"]
 
 
 class Mode(StrEnum):
@@ -58,6 +62,20 @@ class Settings(BaseSettings):
     exchange_dispatch: bool = True
     # Failed deliveries of one message before it is parked for an administrator.
     exchange_max_attempts: int = Field(default=12, ge=1, le=100)
+    # Messages a source may have refused at the inbox in one window before it is answered
+    # 429; the window is also the span of one row of the refusal log (per source and code).
+    inbox_refusal_limit: int = Field(default=1000, ge=1)
+    inbox_window_seconds: int = Field(default=60, ge=1, le=86_400)
+    # Failed authentications (API token, console login) a source may make in one window
+    # before the failures are answered 429 instead of 401; counted in the database.
+    auth_failure_limit: int = Field(default=20, ge=1)
+    auth_failure_window_seconds: int = Field(default=300, ge=1, le=86_400)
+    # A console login lasts a working day, and ends sooner after this long unused.
+    console_session_seconds: int = Field(default=12 * 3600, ge=60)
+    console_idle_seconds: int = Field(default=2 * 3600, ge=60)
+    # Addresses of the reverse proxies whose X-Forwarded-For names the client (uvicorn's
+    # forwarded_allow_ips): the source address every limit above is counted per.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @field_validator("timezone")
     @classmethod
@@ -69,12 +87,10 @@ class Settings(BaseSettings):
         return zone
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.mode is Mode.PRODUCTION and self.secret_key == DEFAULT_SECRET:
-            raise ValueError(
-                "SILKGATE_SECRET_KEY is the public default; set a secret of your own "
-                "(or SILKGATE_MODE=demo for a demonstration node)"
-            )
+    def _refuse_weak_secret(self) -> Settings:
+        why = secret_key.refusal(self.secret_key, self.mode.value)
+        if why is not None:
+            raise ValueError(why)
         return self
 
     @property

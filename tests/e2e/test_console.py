@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from playwright.sync_api import expect
@@ -278,23 +280,26 @@ def test_a_refused_form_is_a_message_on_its_page_and_the_api_stays_a_problem(
 ):
     mrn = lodge(live_node, tokens["acme-trading"], declaration)
     form = {"amount": "10.00", "reference": "BANK-1"}
+    here = {"Origin": live_node}
     with httpx.Client(base_url=live_node, timeout=10) as browser_like:
-        browser_like.cookies.set("sg_token_cn", tokens["acme-trading"], path="/console")
+        r = browser_like.post(
+            "/console/login", data={"token": tokens["acme-trading"]}, headers=here
+        )
+        assert r.status_code == 303 and "sg_session_cn" in browser_like.cookies
         # A declarant may not record payments: the refusal is shown on the declaration's page.
-        r = browser_like.post(f"/console/declarations/{mrn}/payments", data=form)
+        r = browser_like.post(f"/console/declarations/{mrn}/payments", data=form, headers=here)
         assert r.status_code == 303
         assert r.headers["location"] == f"/console/declarations/{mrn}"
         assert r.cookies["sg_flash"].strip('"').startswith("error:")
-        # A form posted from another site is refused outright.
-        r = browser_like.post(
-            f"/console/declarations/{mrn}/payments",
-            data=form,
-            headers={"Origin": "https://elsewhere.example"},
-        )
-        assert r.status_code == 403
-        assert r.text == "cross-origin form refused"
+        # A form posted from another site, or naming no origin at all, is refused outright.
+        for headers in ({"Origin": "https://elsewhere.example"}, {}):
+            r = browser_like.post(
+                f"/console/declarations/{mrn}/payments", data=form, headers=headers
+            )
+            assert r.status_code == 403
+            assert r.text == "cross-origin form refused"
         # A stale login leads to the login page.
-        browser_like.cookies.set("sg_token_cn", "sg_revoked", path="/console")
+        browser_like.cookies.set("sg_session_cn", "no-such-session", path="/console")
         r = browser_like.get(f"/console/declarations/{mrn}")
         assert (r.status_code, r.headers["location"]) == (303, "/console/login")
     # The same refusal through the API is a problem document.
@@ -306,3 +311,47 @@ def test_a_refused_form_is_a_message_on_its_page_and_the_api_stays_a_problem(
     )
     assert r.status_code == 403
     assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_a_login_is_a_session_on_the_node_that_logging_out_ends(page, tokens):
+    token = tokens["officer.li"]
+    log_in(page, token)
+    expect(page.get_by_role("heading", name="Declarations")).to_be_visible()
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "sg_session_cn"]
+    assert cookie["value"] != token and token not in cookie["value"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/console"
+    assert page.evaluate("document.cookie") == ""  # no script on the page can read it
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url("/console/login")
+    # The session is over on the node: the old cookie, put back, opens nothing.
+    page.context.add_cookies([{**cookie, "expires": -1}])
+    page.goto("/console")
+    expect(page).to_have_url("/console/login")
+
+
+def test_the_console_works_under_its_content_security_policy(page, live_node, tokens, declaration):
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text or "Refused to" in message.text
+        else None,
+    )
+    page.on("pageerror", lambda error: violations.append(str(error)))
+    mrn = lodge(live_node, tokens["acme-trading"], declaration)
+    log_in(page, tokens["officer.li"])
+    # htmx: the list filters itself in place.
+    page.select_option("select[name=status]", "lodged")
+    expect(page.get_by_role("link", name=mrn)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"status=lodged"))
+    page.get_by_role("link", name=mrn).click()
+    expect(page.locator("#status")).to_have_text("lodged")
+    page.goto("/console/risk")
+    expect(page.locator("#hit-rates")).to_be_visible()
+    page.goto("/console/tariff?q=coffee")
+    expect(page.locator("#tariff-lines")).to_contain_text("09012100")
+    page.goto("/console/advance-data")
+    page.select_option("#linked", "no")
+    expect(page).to_have_url(re.compile(r"linked=no"))
+    expect(page.locator("#advance-list")).to_be_visible()
+    assert violations == []

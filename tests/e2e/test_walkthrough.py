@@ -155,7 +155,7 @@ def test_commands_on_the_nodes_database_work_as_written_and_refuse_plainly(demo_
     assert "87032300" in shown
     # Without the demo's mode, a sentence naming the setting: no traceback, no pydantic URL.
     r = d.run("tariff", "show", "87032300", SILKGATE_MODE="")
-    assert r.returncode == 2 and "SILKGATE_SECRET_KEY is the public default" in r.stderr
+    assert r.returncode == 2 and "SILKGATE_SECRET_KEY is a published demo secret" in r.stderr
     assert "Traceback" not in r.stderr and "pydantic" not in r.stderr
     # Elsewhere, the default database is not there: said, and nothing is created.
     r = d.run("tariff", "versions", cwd=tmp_path)

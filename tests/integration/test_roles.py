@@ -302,7 +302,7 @@ def test_a_declarant_cannot_tell_another_declarants_mrn_from_an_unknown_one(clie
     assert not different, "\n".join(different)
 
 
-def test_the_console_pages_follow_their_matrix(client, tokens, world):
+def test_the_console_pages_follow_their_matrix(client, node, tokens, world):
     routes = {
         r.path
         for module in console.MODULES
@@ -316,7 +316,7 @@ def test_the_console_pages_follow_their_matrix(client, tokens, world):
     for page, rule in CONSOLE.items():
         path = page.format(mrn=released, party_id=world.party, reference="CN-MAA-NONE")
         for role in roles.ROLES:
-            client.cookies.set("sg_token_cn", world.token(role), path="/console")
+            _log_in(client, node, world.token(role))
             try:
                 status = client.get(path, follow_redirects=False).status_code
             finally:
@@ -412,23 +412,30 @@ def test_an_sps_inspector_cannot_complete_and_so_record_a_customs_outcome(client
     assert r.status_code == 200 and r.json()["result"] == "findings"
 
 
-def _console(client, token: str, path: str) -> Any:
-    client.cookies.set("sg_token_cn", token, path="/console")
+def _log_in(client, node, token: str) -> None:
+    """The console's session cookie for ``token``, as logging in would set it."""
+    opened = node.sessions.open(token)
+    assert opened is not None
+    client.cookies.set("sg_session_cn", opened[0], path="/console")
+
+
+def _console(client, node, token: str, path: str) -> Any:
+    _log_in(client, node, token)
     try:
         return client.get(path, follow_redirects=False)
     finally:
         client.cookies.clear()
 
 
-def test_the_console_shows_an_sps_inspector_no_risk(client, tokens, world):
+def test_the_console_shows_an_sps_inspector_no_risk(client, node, tokens, world):
     token = tokens["inspector.chen"]
-    assert _console(client, token, "/console/risk").status_code == 403
-    page = _console(client, token, f"/console/declarations/{world.mrn}")
+    assert _console(client, node, token, "/console/risk").status_code == 403
+    page = _console(client, node, token, f"/console/declarations/{world.mrn}")
     assert page.status_code == 200
     assert 'href="/console/risk"' not in page.text
     assert "<h2>Risk</h2>" not in page.text and 'id="risk-reasons"' not in page.text
     assert "Joint inspection" in page.text and "Complete the inspection" not in page.text
-    officer = _console(client, tokens["officer.li"], f"/console/declarations/{world.mrn}")
+    officer = _console(client, node, tokens["officer.li"], f"/console/declarations/{world.mrn}")
     assert "<h2>Risk</h2>" in officer.text and 'href="/console/risk"' in officer.text
 
 
@@ -467,7 +474,7 @@ def _inspected_with_a_correction(client, tokens) -> str:
 NOTES = ("stamp looks forged", "tip-off from the broker")
 
 
-def test_a_declarant_sees_findings_and_corrections_without_the_officers_notes(client, tokens):
+def test_a_declarant_sees_findings_and_corrections_without_the_officers_notes(client, node, tokens):
     mrn = _inspected_with_a_correction(client, tokens)
     officer, trader = auth(tokens["officer.li"]), auth(tokens["acme-trading"])
     full = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).text
@@ -488,14 +495,16 @@ def test_a_declarant_sees_findings_and_corrections_without_the_officers_notes(cl
     assert (
         versions[-1]["reason"] == "inspection finding: quantity (tip-off from the broker's driver)"
     )
-    page = _console(client, tokens["acme-trading"], f"/console/declarations/{mrn}")
+    page = _console(client, node, tokens["acme-trading"], f"/console/declarations/{mrn}")
     assert page.status_code == 200 and "customs quantity: non_compliant" in page.text
     assert not [note for note in NOTES if note in page.text]
 
 
-def test_the_console_answers_another_declarants_mrn_as_an_unknown_one(client, tokens, world):
+def test_the_console_answers_another_declarants_mrn_as_an_unknown_one(client, node, tokens, world):
     token = tokens[OTHER_DECLARANT]
     for page in ("/console/declarations/{}", "/console/declarations/{}/release-note"):
-        mine, unknown = (_console(client, token, page.format(m)) for m in (world.mrn, UNKNOWN_MRN))
+        mine, unknown = (
+            _console(client, node, token, page.format(m)) for m in (world.mrn, UNKNOWN_MRN)
+        )
         assert mine.status_code == unknown.status_code == 404
         assert mine.text.replace(world.mrn, "MRN") == unknown.text.replace(UNKNOWN_MRN, "MRN")

@@ -1,9 +1,13 @@
+import secrets
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from silkgate.config import DEFAULT_SECRET, Settings, settings_problem
+from silkgate.secret_key import GENERATE, demo_pair_secret
+
+STRONG = "Zq3v8JtH0bC1mX9wR4sK7pL2nD6fG5hY-aE_uI0oP3Q"
 
 
 def test_production_refuses_the_default_secret(monkeypatch):
@@ -16,10 +20,48 @@ def test_production_refuses_the_default_secret(monkeypatch):
 def test_demo_accepts_the_default_secret(monkeypatch):
     monkeypatch.setenv("SILKGATE_MODE", "demo")
     assert Settings().secret_key == DEFAULT_SECRET
+    assert Settings(secret_key=demo_pair_secret("VN")).secret_key == demo_pair_secret("VN")
+
+
+@pytest.mark.parametrize("mode", ["test", "production"])
+@pytest.mark.parametrize("secret", [DEFAULT_SECRET, demo_pair_secret("CN"), demo_pair_secret("VN")])
+def test_published_secrets_are_refused_outside_demo(mode, secret):
+    with pytest.raises(ValidationError, match="published demo secret") as refused:
+        Settings(mode=mode, secret_key=secret)
+    assert GENERATE in str(refused.value)
+
+
+def test_test_mode_takes_a_secret_of_its_own_without_entropy_rules():
+    assert Settings(mode="test", secret_key="test-secret-key-0123456789").mode == "test"
+
+
+@pytest.mark.parametrize(
+    ("secret", "why"),
+    [
+        ("a-long-enough-production-secret", "at least 32 random bytes"),
+        ("0123456789abcdef", "at least 32 random bytes"),
+        ("correct horse battery staple, twice over!", "neither base64 nor hex"),
+        ("a" * 43, "pattern"),
+        ("x" * 64, "pattern"),
+        ("0123456789abcdef" * 4, "pattern"),
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq", "pattern"),
+    ],
+)
+def test_production_refuses_weak_secrets_and_says_how_to_make_one(secret, why):
+    with pytest.raises(ValidationError, match=why) as refused:
+        Settings(mode="production", secret_key=secret)
+    assert GENERATE in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "secret", [STRONG, secrets.token_urlsafe(32), secrets.token_hex(32), secrets.token_urlsafe(48)]
+)
+def test_production_takes_a_random_secret(secret):
+    assert Settings(mode="production", secret_key=secret).secret_key == secret
 
 
 def test_settings_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("SILKGATE_SECRET_KEY", "a-long-enough-production-secret")
+    monkeypatch.setenv("SILKGATE_SECRET_KEY", STRONG)
     monkeypatch.setenv("SILKGATE_DATABASE_URL", "postgresql://db.example/silkgate")
     s = Settings()
     assert s.database_url.startswith("postgresql") and not s.is_sqlite
@@ -35,7 +77,7 @@ def test_settings_come_from_the_environment(monkeypatch):
     ],
 )
 def test_a_refused_setting_is_a_sentence_that_names_it(monkeypatch, variable, value, sentence):
-    monkeypatch.setenv("SILKGATE_SECRET_KEY", "a-long-enough-production-secret")
+    monkeypatch.setenv("SILKGATE_SECRET_KEY", STRONG)
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValidationError) as refused:
         Settings()
@@ -49,10 +91,12 @@ def test_the_default_secret_is_refused_in_words_and_a_secret_is_never_shown(monk
     monkeypatch.setenv("SILKGATE_MODE", "production")
     with pytest.raises(ValidationError) as refused:
         Settings()
-    assert settings_problem(refused.value) == (
-        "SILKGATE_SECRET_KEY is the public default; set a secret of your own "
-        "(or SILKGATE_MODE=demo for a demonstration node)"
+    problem = settings_problem(refused.value)
+    assert problem.startswith(
+        "SILKGATE_SECRET_KEY is a published demo secret, refused in production mode "
+        "(SILKGATE_MODE=demo for a demonstration node)"
     )
+    assert "pydantic" not in problem and "Value error" not in problem
     monkeypatch.setenv("SILKGATE_SECRET_KEY", "short-secret")
     with pytest.raises(ValidationError) as refused:
         Settings()
@@ -61,7 +105,7 @@ def test_the_default_secret_is_refused_in_words_and_a_secret_is_never_shown(monk
 
 
 def test_where_the_database_is_said_without_its_password():
-    secret = "a-long-enough-production-secret"
+    secret = STRONG
     relative = Settings(secret_key=secret, database_url="sqlite:///./var/x.db")
     assert relative.database_location() == str(Path("var/x.db").resolve())
     pg = Settings(secret_key=secret, database_url="postgresql://customs:s3cret@db:5432/silkgate")

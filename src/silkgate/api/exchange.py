@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
-from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.deps import NodeDep, PrincipalDep, source_of, too_many
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import exchange as out
 from silkgate.api.schemas.base import Items, answer, parse, request_body, schema_of
@@ -28,6 +28,7 @@ from silkgate.exchange.commands import (
 )
 from silkgate.exchange.envelope import MAX_BYTES, Refused
 from silkgate.kernel.errors import Forbidden, NotFound
+from silkgate.node import Node
 
 router = APIRouter(tags=["exchange"])
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
@@ -71,6 +72,7 @@ PartyId = Annotated[str, Path(min_length=1, max_length=35)]
         409: _PROBLEM,
         413: _PROBLEM,
         415: _PROBLEM,
+        429: _PROBLEM,
     },
 )
 async def inbox(request: Request, node: NodeDep) -> Response:
@@ -84,27 +86,18 @@ async def inbox(request: Request, node: NodeDep) -> Response:
     ``{"results": [{"status": "accepted|duplicate|refused|deferred", "code"?,
     "detail"?}, ...], "receipt": JWS}``, results in the same order, and one
     signed receipt listing every message accepted or recognised as a duplicate.
+
+    A source (client address) that has had too many messages refused in a
+    window is answered 429 with ``Retry-After`` until the window ends.
     """
+    remote = source_of(request)
+    wait = node.exchange.inbox_busy(remote)
+    if wait is not None:
+        raise too_many(wait, "too many messages from this address were refused", "throttled")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    remote = request.client.host if request.client else None
     body = await request.body()
     if content_type == JOSE:
-        token = body.decode("ascii", errors="replace").strip()
-        if len(body) > MAX_BYTES:
-            exc = Refused("too_large", f"a message may not exceed {MAX_BYTES} bytes", 413)
-            await run_in_threadpool(node.exchange.log_refusal, token[:300], exc, remote)
-            raise Problem(413, "Message refused", exc.detail, kind=exc.code)
-        result = await run_in_threadpool(node.exchange.answer_one, token, remote)
-        if result.receipt is None:
-            raise Problem(
-                result.http_status if result.status == "refused" else 409,
-                "Message refused",
-                result.detail,
-                kind=result.code or result.status,
-            )
-        return Response(
-            result.receipt, media_type=JOSE, headers={"Silkgate-Receipt-Status": result.status}
-        )
+        return await _one_message(node, body, remote)
     if content_type != "application/json":
         exc = Refused("media_type", "send a signed message as application/jose", 415)
         await run_in_threadpool(
@@ -128,6 +121,26 @@ async def inbox(request: Request, node: NodeDep) -> Response:
         )
         raise Problem(400, "Malformed request", exc.detail, kind="malformed")
     return json_response(await run_in_threadpool(node.exchange.answer_batch, messages, remote))
+
+
+async def _one_message(node: Node, body: bytes, remote: str) -> Response:
+    """One JWS: this node's signed receipt, or the problem that says why it was refused."""
+    token = body.decode("ascii", errors="replace").strip()
+    if len(body) > MAX_BYTES:
+        exc = Refused("too_large", f"a message may not exceed {MAX_BYTES} bytes", 413)
+        await run_in_threadpool(node.exchange.log_refusal, token[:300], exc, remote)
+        raise Problem(413, "Message refused", exc.detail, kind=exc.code)
+    result = await run_in_threadpool(node.exchange.answer_one, token, remote)
+    if result.receipt is None:
+        raise Problem(
+            result.http_status if result.status == "refused" else 409,
+            "Message refused",
+            result.detail,
+            kind=result.code or result.status,
+        )
+    return Response(
+        result.receipt, media_type=JOSE, headers={"Silkgate-Receipt-Status": result.status}
+    )
 
 
 @router.get("/v1/exchange/card", responses={200: answer(out.Card), 404: _PROBLEM})

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from silkgate.cli._common import fail, out
+from silkgate.secret_key import demo_pair_secret
 
 PAIR = {
     "CN": {
@@ -42,7 +43,7 @@ def pair_environment(admin: str, folder: Path, port: int) -> dict[str, str]:
         SILKGATE_DATABASE_URL=f"sqlite:///{folder.resolve() / admin.lower()}.db",
         SILKGATE_PORT=str(port),
         SILKGATE_HOST="127.0.0.1",
-        SILKGATE_SECRET_KEY=f"silkgate-demo-pair-{admin.lower()}-secret",
+        SILKGATE_SECRET_KEY=demo_pair_secret(admin),
     )
     return env
 

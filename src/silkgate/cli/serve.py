@@ -63,4 +63,4 @@ def serve(
         app_or_none = None
     else:
         app_or_none = create_app(config, node)
-    run_workers(app_or_none, config.host, config.port, workers)
+    run_workers(app_or_none, config, config.host, config.port, workers)

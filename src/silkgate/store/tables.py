@@ -165,6 +165,30 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", UtcDateTime(), nullable=True),
 )
 
+# Console logins: the browser holds a random session id, the node only its HMAC.
+console_sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("session_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("principal_id", sa.ForeignKey("principals.id"), nullable=False, index=True),
+    # The token logged in with: revoking it ends the session too.
+    sa.Column("token_id", sa.ForeignKey("api_tokens.id"), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False, index=True),
+)
+
+# Failed authentications per source and fixed window: the throttle's counters, in the
+# database so that every worker process of a node counts the same failures.
+auth_failures = sa.Table(
+    "auth_failures",
+    metadata,
+    sa.Column("source", sa.String(80), primary_key=True),
+    sa.Column("window_start", UtcDateTime(), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+)
+
 # --- declarations ---------------------------------------------------------
 
 declarations = sa.Table(
@@ -658,6 +682,12 @@ exchange_refusals = sa.Table(
     sa.Column("kid", sa.String(64), nullable=True),
     sa.Column("remote", sa.String(64), nullable=True),
     sa.Column("excerpt", sa.Text, nullable=True),
+    # One row per source, code and window: how many messages, the last one's time (code,
+    # detail, key and excerpt are the last one's too). Rows before 0011 are one message each.
+    sa.Column("window_start", UtcDateTime(), nullable=True),
+    sa.Column("last_at", UtcDateTime(), nullable=True),
+    sa.Column("messages", sa.Integer, nullable=False, server_default="1"),
+    sa.UniqueConstraint("remote", "code", "window_start", name="uq_exchange_refusals_window"),
 )
 
 # Which process of the node runs the dispatcher (a lease, renewed while it runs).

@@ -1,7 +1,7 @@
 """The web console under ``/console``: its pages, one module per use case.
 
 Pages reuse the same services as the API, with the same access rules; who is
-logged in comes from the login cookie (:mod:`silkgate.web.session`), and how a
+logged in comes from the session cookie (:mod:`silkgate.web.session`), and how a
 refused form is answered is decided once for every console route
 (:mod:`silkgate.web.routing`).
 """

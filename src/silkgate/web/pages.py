@@ -61,6 +61,11 @@ def node_of(request: Request) -> Node:
     return node
 
 
+def source_of(request: Request) -> str:
+    """The client's address (a proxy's X-Forwarded-For only from SILKGATE_FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else ""
+
+
 def clock_of(node: Node) -> Clock:
     """The node's clock: the one its declarations are decided by (a simulation's, in one)."""
     return node.clock
