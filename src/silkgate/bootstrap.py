@@ -329,7 +329,7 @@ def _code_lists(settings: Settings, engine: sa.Engine) -> CodeLists:
         codes = refdata.code_lists(engine, settings.administration)
     except sa.exc.OperationalError as exc:
         raise NodeNotReady(
-            f"the database at {settings.database_url} is not ready ({exc.orig}); "
+            f"the database at {settings.database_location()} is not ready ({exc.orig}); "
             "run `silkgate db upgrade` and `silkgate refdata load`"
         ) from exc
     except sa.exc.ProgrammingError as exc:

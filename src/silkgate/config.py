@@ -13,8 +13,9 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from silkgate import secret_key
@@ -84,6 +85,15 @@ class Settings(BaseSettings):
     # Journal keys sealed under an earlier secret: key id -> that secret (JSON object).
     journal_retired_secrets: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a time zone") from None
+        return zone
+
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
         why = secret_key.refusal(self.secret_key, self.mode.value)
@@ -116,9 +126,59 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    def database_location(self) -> str:
+        """Where the database is, for people: an SQLite file's absolute path, or the URL
+        without its password."""
+        path = self.sqlite_path()
+        if path is not None:
+            return str(path.resolve())
+        if self.is_sqlite:
+            return "in memory"
+        scheme, _, rest = self.database_url.partition("://")
+        credentials, at, place = rest.rpartition("@")
+        if at and ":" in credentials:
+            rest = f"{credentials.split(':', 1)[0]}:***@{place}"
+        return f"{scheme}://{rest}"
+
     def sqlite_path(self) -> Path | None:
         """The database file of an SQLite URL, or None (memory or another engine)."""
         if not self.is_sqlite:
             return None
         path = self.database_url.split(":///", 1)[-1].split("?", 1)[0]
         return None if path in ("", ":memory:") else Path(path)
+
+
+# What a refused setting must be, in words (pydantic's own messages name patterns).
+_EXPECTED = {
+    "mode": "demo, test or production",
+    "administration": "an ISO 3166 country code in capitals, such as CN",
+    "currency": "an ISO 4217 currency code in capitals, such as CNY",
+    "port": "a port number from 1 to 65535",
+    "workers": "a whole number from 1 to 64",
+    "max_body_bytes": "a whole number of bytes, at least 1024",
+    "exchange_max_attempts": "a whole number from 1 to 100",
+    "presumed_insurance": "a fraction from 0 to 0.1, such as 0.003",
+    "exchange_dispatch": "true or false",
+    "timezone": "an IANA time zone, such as Asia/Shanghai",
+}
+_SECRETS = frozenset({"secret_key", "database_url"})
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """Why the settings were refused, as sentences that name the variables (no secret shown)."""
+    sentences = []
+    for error in exc.errors(include_url=False):
+        if not error["loc"]:  # a rule across settings: its message names them
+            sentences.append(error["msg"].removeprefix("Value error, "))
+            continue
+        field = str(error["loc"][0])
+        name = f"SILKGATE_{field.upper()}"
+        given = "refused" if field in _SECRETS else f"{error['input']!r}"
+        if field == "secret_key":
+            sentences.append(f"{name} is too short: use at least 16 characters")
+        elif field in _EXPECTED:
+            sentences.append(f"{name} is {given}: it must be {_EXPECTED[field]}")
+        else:
+            message = error["msg"]
+            sentences.append(f"{name} is {given}: {message[:1].lower()}{message[1:]}")
+    return "; ".join(sentences)

@@ -220,7 +220,7 @@ def test_the_list_of_advance_data_says_when_each_was_linked(node, vn, vn_client,
     ex = _lodge(node, export)
     _release(node, ex["mrn"])
     deliver(pair)
-    officer = auth(Users(vn.engine, vn.settings.secret_key).issue_token("officer.li"))
+    officer = auth(Users(vn.engine, vn.settings.secret_key).issue_token("officer.nguyen"))
 
     def listed() -> dict[str, Any]:
         r = vn_client.get("/v1/exchange/advance-data?limit=1000", headers=officer)

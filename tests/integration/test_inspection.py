@@ -531,3 +531,51 @@ def test_inspection_rules_found_in_review(client, tokens, node, declaration):
 
 
 PEST = "Anoplophora glabripennis"
+
+
+def test_starting_the_inspection_ends_amendment_and_is_journaled(client, tokens, node, declaration):
+    node.sps.load(REQUIREMENTS.encode(), source="test.csv", actor="test")
+    officer, trader = auth(tokens["officer.li"]), auth(tokens["acme-trading"])
+    doc = copy.deepcopy(declaration)
+    doc["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting on wood")
+    r = client.post("/v1/declarations", json=doc, headers=trader)
+    assert r.status_code == 201, r.text
+    mrn = r.json()["mrn"]
+    task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
+    base = f"/v1/inspections/{task['id']}"
+
+    assert client.post(f"{base}/start", headers=trader).status_code == 404
+    r = client.post(f"{base}/start", headers=officer)
+    assert r.status_code == 200 and r.json()["started_at"]
+    again = client.post(f"{base}/start", headers=officer)
+    assert again.status_code == 409 and "already started" in again.json()["detail"]
+    doc["items"][0]["value"] = "40000.00"
+    doc["invoice"]["amount"] = "47750.00"
+    amended = client.put(f"/v1/declarations/{mrn}", json=doc, headers=trader)
+    assert amended.status_code == 409 and "inspected" in amended.json()["detail"]
+    journal = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    started = [e for e in journal if e["event"] == "inspection_started"]
+    assert len(started) == 1 and started[0]["actor"] == "officer.li"
+    assert started[0]["reason"] == "joint inspection started at CNSGH"
+
+
+def test_the_trader_reads_why_the_quarantine_service_holds_the_goods(
+    client, tokens, node, declaration
+):
+    node.sps.load(REQUIREMENTS.encode(), source="test.csv", actor="test")
+    officer, trader = auth(tokens["officer.li"]), auth(tokens["acme-trading"])
+    doc = copy.deepcopy(declaration)
+    doc["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting on wood")
+    mrn = client.post("/v1/declarations", json=doc, headers=trader).json()["mrn"]
+
+    def channel(headers: dict[str, str]) -> str:
+        journal = client.get(f"/v1/declarations/{mrn}/journal", headers=headers).json()["items"]
+        return next(e["reason"] for e in journal if e["event"] == "channel")
+
+    held = (
+        "held for quarantine inspection "
+        "(SPS requirements item 2 phyto certificate N851 (HS 9701 from NZ))"
+    )
+    assert channel(trader) == f"green; {held}"
+    # Officers read the same, then the reasons behind the channel.
+    assert channel(officer).startswith(f"green; {held}: SPS requirement, item 2: phyto certificate")

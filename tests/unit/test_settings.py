@@ -1,9 +1,10 @@
 import secrets
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from silkgate.config import DEFAULT_SECRET, Settings
+from silkgate.config import DEFAULT_SECRET, Settings, settings_problem
 from silkgate.secret_key import GENERATE, demo_pair_secret
 
 STRONG = "Zq3v8JtH0bC1mX9wR4sK7pL2nD6fG5hY-aE_uI0oP3Q"
@@ -98,3 +99,48 @@ def test_a_bad_journal_key_setting_is_refused(monkeypatch, key_id, retired):
     monkeypatch.setenv("SILKGATE_JOURNAL_RETIRED_SECRETS", retired)
     with pytest.raises(ValidationError):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "sentence"),
+    [
+        ("SILKGATE_PORT", "eighty", "SILKGATE_PORT is 'eighty': it must be a port number"),
+        ("SILKGATE_ADMINISTRATION", "china", "SILKGATE_ADMINISTRATION is 'china': it must be an"),
+        ("SILKGATE_TIMEZONE", "Mars/Olympus", "SILKGATE_TIMEZONE is 'Mars/Olympus': it must be"),
+        ("SILKGATE_MODE", "live", "SILKGATE_MODE is 'live': it must be demo, test or production"),
+    ],
+)
+def test_a_refused_setting_is_a_sentence_that_names_it(monkeypatch, variable, value, sentence):
+    monkeypatch.setenv("SILKGATE_SECRET_KEY", STRONG)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    problem = settings_problem(refused.value)
+    assert problem.startswith(sentence)
+    assert "pydantic" not in problem and "http" not in problem and "\n" not in problem
+
+
+def test_the_default_secret_is_refused_in_words_and_a_secret_is_never_shown(monkeypatch):
+    monkeypatch.delenv("SILKGATE_SECRET_KEY", raising=False)
+    monkeypatch.setenv("SILKGATE_MODE", "production")
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    problem = settings_problem(refused.value)
+    assert problem.startswith(
+        "SILKGATE_SECRET_KEY is a published demo secret, refused in production mode "
+        "(SILKGATE_MODE=demo for a demonstration node)"
+    )
+    assert "pydantic" not in problem and "Value error" not in problem
+    monkeypatch.setenv("SILKGATE_SECRET_KEY", "short-secret")
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    problem = settings_problem(refused.value)
+    assert "short-secret" not in problem and "SILKGATE_SECRET_KEY is too short" in problem
+
+
+def test_where_the_database_is_said_without_its_password():
+    secret = STRONG
+    relative = Settings(secret_key=secret, database_url="sqlite:///./var/x.db")
+    assert relative.database_location() == str(Path("var/x.db").resolve())
+    pg = Settings(secret_key=secret, database_url="postgresql://customs:s3cret@db:5432/silkgate")
+    assert pg.database_location() == "postgresql://customs:***@db:5432/silkgate"

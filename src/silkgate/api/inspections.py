@@ -73,6 +73,15 @@ async def assign(
     return _json(await run_in_threadpool(node.inspections.assign, principal, task_id, assignment))
 
 
+@router.post("/{task_id}/start", responses={200: answer(out.Task), **_ERRORS})
+def start(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
+    """Start the inspection (the goods are opened): the declarant can no longer amend.
+
+    Recording the first result starts it too; starting twice is refused (409).
+    """
+    return _json(node.inspections.start(principal, task_id))
+
+
 @router.post(
     "/{task_id}/checks/{seq}",
     openapi_extra=request_body(CheckResult),

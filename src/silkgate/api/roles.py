@@ -127,6 +127,7 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("POST", "/v1/inspections/{task_id}/assign"): only(
             *INSPECTORS, reduced={SPS: "the SPS inspector only, not the officer"}
         ),
+        ("POST", "/v1/inspections/{task_id}/start"): only(*INSPECTORS),
         ("POST", "/v1/inspections/{task_id}/checks/{seq}"): only(
             *INSPECTORS, reduced={OFFICER: _CUSTOMS_CHECKS, SPS: _SPS_CHECKS}
         ),

@@ -87,6 +87,7 @@ def _demo_ready(config: Settings) -> None:
     from silkgate import demo
     from silkgate.store import migrate, refdata
 
+    out.print(f"database {config.database_location()}", highlight=False, soft_wrap=True)
     migrate.upgrade(config.database_url, journal_key=config.journal_keys().sealing())
     db = engine(config)
     refdata.load(db)

@@ -14,15 +14,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from silkgate.declarations.aggregate import QUARANTINE_HOLD
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.events import public_part
 
 Reducer = Callable[[str], str | None]
 
 
-def _channel_only(reason: str) -> str:
-    """The channel a reason names first ("red: ..." -> "red"), not why it was chosen."""
-    return reason.split(":", 1)[0].split(" ", 1)[0]
+def channel_shown(reason: str) -> str:
+    """The channel a reason names first ("red: ..." -> "red"), not why it was chosen; and
+    when the quarantine service holds the goods, the published SPS requirements that do.
+
+    The part before the first colon is the channel's and the hold's
+    (:meth:`~silkgate.declarations.aggregate.Selection.reason` writes it so).
+    """
+    head = reason.split(":", 1)[0]
+    channel = head.split(" ", 1)[0].rstrip(";")
+    held = head.find(QUARANTINE_HOLD)
+    return channel if held < 0 else f"{channel}; {head[held:]}"
 
 
 def _withheld(reason: str) -> None:
@@ -70,7 +79,7 @@ DECLARANT = JournalView(
     hidden=frozenset({"advance_data", "partner_result"}),
     reasons=MappingProxyType(
         {
-            "channel": _channel_only,
+            "channel": channel_shown,
             "outcome": _withheld,
             "outcome_corrected": _withheld,
             "inspection_check": public_part,
@@ -85,7 +94,7 @@ DECLARANT = JournalView(
 SPS_INSPECTOR = JournalView(
     hidden=frozenset({"advance_data"}),
     reasons=MappingProxyType(
-        {"channel": _channel_only, "outcome": _withheld, "outcome_corrected": _withheld}
+        {"channel": channel_shown, "outcome": _withheld, "outcome_corrected": _withheld}
     ),
 )
 

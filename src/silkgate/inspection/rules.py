@@ -4,7 +4,7 @@ a task reads."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal, get_args
 
 from silkgate.inspection.checklist import Service
 from silkgate.kernel.actors import Principal, Role
@@ -81,9 +81,14 @@ def json_task(task: dict[str, Any], checks: list[dict[str, Any]] | None = None) 
 
 
 # What an inspector may find, by kind. Corrections change the declaration and its duties.
+CustomsFinding = Literal[
+    "quantity", "value", "classification", "origin", "documents", "description", "other"
+]
+SpsFinding = Literal["certificate", "pest", "lab", "treatment", "prohibited", "other"]
+FindingKind = Literal[CustomsFinding, SpsFinding]
 CORRECTIONS = frozenset({"quantity", "value", "classification", "origin"})
-CUSTOMS_FINDINGS = CORRECTIONS | {"documents", "description", "other"}
-SPS_FINDINGS = frozenset({"certificate", "pest", "lab", "treatment", "prohibited", "other"})
+CUSTOMS_FINDINGS = frozenset(get_args(CustomsFinding))
+SPS_FINDINGS = frozenset(get_args(SpsFinding))
 
 
 # Every check a checklist can hold, as (service, check).

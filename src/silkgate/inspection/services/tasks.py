@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from silkgate.declarations.ports import DeclarationUnitOfWork
 from silkgate.inspection import rules
 from silkgate.inspection.commands import Assignment, CheckResult
-from silkgate.inspection.events import CheckRecorded, InspectionCompleted
+from silkgate.inspection.events import CheckRecorded, InspectionCompleted, InspectionStarted
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
@@ -99,6 +99,30 @@ class Tasks:
             if errors:
                 raise InvalidRequest(errors)
             store.update_task(conn, task["id"], **named)
+        return self.get(principal, task_id)
+
+    def start(self, principal: Principal, task_id: int) -> dict[str, Any]:
+        """The inspection begins: the goods are opened, the declaration can no longer be
+        amended (the first result recorded starts it too, without an entry of its own)."""
+        rules.worker(principal, task_id)
+        at = self.clock()
+        with self.unit_of_work() as uow:
+            conn = uow.connection
+            task = _not_completed(conn, task_id, "the inspection is already completed")
+            if task["started_at"] is not None:
+                started = rules.json_task(task)["started_at"]
+                raise Conflict(f"the inspection has already started (at {started})")
+            store.update_task(conn, task_id, started_at=at)
+            uow.collect(
+                InspectionStarted(
+                    at=at,
+                    actor=principal.name,
+                    declaration_id=task["declaration_id"],
+                    mrn=task["mrn"],
+                    task_id=task_id,
+                    reason=f"joint inspection started at {task['office']}",
+                )
+            )
         return self.get(principal, task_id)
 
     def record(
