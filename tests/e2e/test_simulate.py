@@ -24,7 +24,11 @@ def test_simulate_refuses_a_production_node(tmp_path):
     from tests.e2e.conftest import SILKGATE, node_env
 
     settings = Settings(mode="test", database_url=f"sqlite:///{tmp_path}/p.db", secret_key=SECRET)
-    env = {**node_env(settings), "SILKGATE_MODE": "production", "SILKGATE_SECRET_KEY": "x" * 32}
+    env = {
+        **node_env(settings),
+        "SILKGATE_MODE": "production",
+        "SILKGATE_SECRET_KEY": "Zq3v8JtH0bC1mX9wR4sK7pL2nD6fG5hY-aE_uI0oP3Q",
+    }
     r = subprocess.run(
         [SILKGATE, "simulate", "--declarations", "5"],
         env=env,
