@@ -34,6 +34,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from joserfc.jwk import OKPKey
 
 from silkgate.exchange.identity import PublicKey
+from silkgate.kernel.errors import pointer
+from silkgate.kernel.text import json_faults, suspect_json
 
 TYP = "silkgate-message+jws"
 ALGORITHMS = ["Ed25519", "EdDSA"]
@@ -222,6 +224,9 @@ def open_envelope(
         )
     except (KeyError, TypeError, ValueError, orjson.JSONDecodeError) as exc:
         raise Refused("malformed", f"the signed content is not an envelope ({exc})") from exc
+    if suspect_json(payload):  # a partner's names and texts are shown and stored here
+        for where, why in json_faults(c):
+            raise Refused("malformed", f"the signed content at {pointer(*where)} {why}")
     if env.sender != owner:
         raise Refused("wrong_sender", f"key {kid} belongs to {owner}, not {env.sender}", 401)
     if env.recipient != recipient:

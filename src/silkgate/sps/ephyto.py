@@ -22,6 +22,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from silkgate.declarations.document import DeclarationDocument
+from silkgate.kernel.text import refused, why
 
 MAX_BYTES = 2_000_000
 NS = {
@@ -90,7 +91,11 @@ class Certificate:
 
 def _text(node: Element | None, path: str) -> str:
     found = node.find(path, NS) if node is not None else None
-    return " ".join((found.text or "").split()) if found is not None else ""
+    value = " ".join((found.text or "").split()) if found is not None else ""
+    char = refused(value)
+    if char is not None:  # shown to officers and stored: no display tricks
+        raise MalformedCertificate(f"{path.replace('r:', '')} {why(char)}")
+    return value
 
 
 def parse(data: bytes) -> Certificate:
@@ -104,6 +109,11 @@ def parse(data: bytes) -> Certificate:
     except ParseError as exc:
         line, column = exc.position
         raise MalformedCertificate(f"not well-formed XML at line {line}, column {column}") from None
+    except (LookupError, ValueError) as exc:
+        # The XML declaration names an encoding the parser cannot read (UTF-7, UTF-32, ...).
+        raise MalformedCertificate(
+            f"the certificate declares an encoding this node cannot read ({exc}); send it as UTF-8"
+        ) from None
     if root.tag != f"{{{NS['c']}}}SPSCertificate":
         raise MalformedCertificate("not an UN/CEFACT SPSCertificate (version 17)")
     document = root.find("c:SPSExchangedDocument", NS)
