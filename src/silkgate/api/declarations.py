@@ -13,10 +13,10 @@ from starlette.responses import Response
 from silkgate.api import links
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep, current_principal, get_node
-from silkgate.api.params import IsoDateTime
-from silkgate.api.parameters import (
+from silkgate.api.params import (
     HS_PREFIX,
     CheckedRoute,
+    IsoDateTime,
     MrnPath,
     VersionNumber,
     VersionQuery,

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep, source_of, too_many
-from silkgate.api.parameters import CheckedRoute, MrnPath, limit
+from silkgate.api.params import CheckedRoute, MrnPath, limit
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import exchange as out
 from silkgate.api.schemas.base import Items, answer, parse, request_body, schema_of

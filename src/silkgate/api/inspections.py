@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
-from silkgate.api.parameters import CheckedRoute, MrnPath, RowId
+from silkgate.api.params import CheckedRoute, MrnPath, RowId
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
-from silkgate.api.parameters import CheckedRoute, MrnPath
+from silkgate.api.params import CheckedRoute, MrnPath
 from silkgate.api.problems import MEDIA_TYPE
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body

@@ -17,8 +17,7 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body
 from silkgate.api.deps import NodeDep
-from silkgate.api.params import IsoDate
-from silkgate.api.parameters import HS_PREFIX, CheckedRoute
+from silkgate.api.params import HS_PREFIX, CheckedRoute, IsoDate
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import reference as out
 from silkgate.api.schemas.base import answer, schema_of

@@ -8,9 +8,9 @@ body's).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from silkgate.declarations.document import CurrencyCode
@@ -33,11 +33,17 @@ class Decision(Command):
         return (reason or "").strip() or None
 
 
+def _said(reason: Any) -> Any:
+    if isinstance(reason, str) and not reason.strip():
+        raise PydanticCustomError("missing", "say why: a reason is required", {"code": "missing"})
+    return reason
+
+
 class ReasonedDecision(Decision):
     """A decision that must say why (hold, reject, cancel, return, destroy, seize) or on
     what condition (conditional release): the trader and the auditor read it."""
 
-    reason: Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
+    reason: Annotated[Text, Field(max_length=1000), BeforeValidator(_said)]
 
 
 class PaymentBody(Command):

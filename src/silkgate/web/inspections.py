@@ -12,7 +12,7 @@ from fastapi import Form, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from silkgate.api.parameters import RowId
+from silkgate.api.params import RowId
 from silkgate.inspection.commands import CheckResult
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.commands import parse

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from silkgate.api.parameters import CheckedRoute
+from silkgate.api.params import CheckedRoute
 from silkgate.declarations.states import IllegalTransition
 from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unpaid
 from silkgate.web.pages import LOGIN, redirect
