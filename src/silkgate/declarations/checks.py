@@ -119,7 +119,7 @@ class Checker:
             found = amounts.parsed(value)
             if found is not None and amounts.oversized(found):
                 self.error(pointer(*ptr), "out_of_range", amounts.TOO_LARGE)
-        elif minor is not None and amounts.decimals(amount) > minor:
+        elif minor is not None and amounts.more_decimals_than(amount, minor):
             self.error(
                 pointer(*ptr),
                 "too_many_decimals",

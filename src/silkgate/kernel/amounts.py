@@ -14,6 +14,7 @@ numbers or strings.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -39,13 +40,17 @@ def sent_as_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def decimals(value: Decimal) -> int:
-    """How many decimals ``value`` has once trailing zeros are dropped (12.3400 has 2)."""
-    _, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int) or exponent >= 0:
-        return 0
-    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return max(0, -(exponent + zeros))
+def more_decimals_than(value: Decimal, places: int) -> bool:
+    """Whether ``value`` has more than ``places`` decimals once trailing zeros are dropped.
+
+    Only for a value within bounds (:func:`bounded`), where it cannot overflow.
+    """
+    return value != value.quantize(_unit(places))
+
+
+@functools.cache
+def _unit(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
 
 
 def oversized(value: Decimal) -> bool:
@@ -61,11 +66,12 @@ def oversized(value: Decimal) -> bool:
 
 def parsed(value: Any) -> Decimal | None:
     """``value`` (a JSON string or number) as a finite decimal, or None. Never raises."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    if isinstance(value, int) and abs(value) >= 10**_LONGEST:
-        return None
-    text = value.strip() if isinstance(value, str) else str(value)
+    if value.__class__ is str:
+        text = value
+    elif value.__class__ is float or (value.__class__ is int and abs(value) < 10**_LONGEST):
+        text = str(value)
+    else:
+        return None  # a bool, a list, an object, null, or an integer of absurd length
     if len(text) > _LONGEST:
         return None
     try:
@@ -79,10 +85,15 @@ def bounded(value: Any) -> Decimal | None:
     """``value`` as a decimal an amount may be (15 + 3 digits); None for anything else.
 
     Never raises, whatever arrives: the declaration's code-list pass reads raw
-    JSON with it.
+    JSON with it, for every amount and mass of every item, so it sticks to
+    decimal's cheapest operations.
     """
     amount = parsed(value)
-    if amount is None or oversized(amount) or decimals(amount) > MAX_DECIMALS:
+    if amount is None:
+        return None
+    if amount.is_zero():  # only its exponent can be absurd (adjusted() is the exponent)
+        return amount if -_LONGEST <= amount.adjusted() <= _LONGEST else None
+    if amount.adjusted() >= MAX_WHOLE_DIGITS or more_decimals_than(amount, MAX_DECIMALS):
         return None
     return amount
 
