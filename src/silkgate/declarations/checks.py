@@ -272,7 +272,9 @@ class Checker:
                 self.error(
                     pointer("items", i, "hs_code"),
                     "unknown_hs_code",
-                    f"{hs!r} is not in HS 2022: there is no subheading {hs[:6]}",
+                    f"{hs!r} is not an HS 2022 subheading"
+                    if len(hs) == 6
+                    else f"{hs!r} is not in HS 2022: there is no subheading {hs[:6]}",
                 )
             origin = item.get("origin")
             self.country(origin, "items", i, "origin")
