@@ -325,3 +325,9 @@ def _acme(node):
 
     with reading(node.engine) as conn:
         return principals.find_principal(conn, "acme-trading")
+
+
+def test_a_control_character_in_the_idempotency_key_is_a_field_error(bare, tokens, declaration):
+    headers = {**auth(tokens["acme-trading"]), "Idempotency-Key": "key\x7f1"}
+    r = bare.post("/v1/declarations", json=declaration, headers=headers)
+    assert refused(r, "/Idempotency-Key", "header")["code"] == "refused_character"
