@@ -300,21 +300,24 @@ def test_the_console_refuses_the_same_characters(settings, node, tokens, declara
     from silkgate.web.pages import FLASH
 
     mrn = node.declarations.lodge(_acme(node), declaration)[0]["mrn"]
+    here = {"Origin": "http://testserver"}
     with TestClient(create_app(settings, node), raise_server_exceptions=False) as console:
-        r = console.post("/console/login", data={"token": tokens["officer.li"]})
+        r = console.post("/console/login", data={"token": tokens["officer.li"]}, headers=here)
         assert r.status_code in (200, 303), r.text
         r = console.get("/console/inspections", params={"office": NUL})
         refused(r, "/office", "query")
         r = console.post(
-            f"/console/declarations/{mrn}/hold", data={"reason": NUL}, follow_redirects=False
+            f"/console/declarations/{mrn}/hold",
+            data={"reason": NUL},
+            headers=here,
+            follow_redirects=False,
         )
         assert r.status_code == 303
         assert "U+0000" in r.cookies.get(FLASH, "")
-        r = console.post(
-            "/console/aeo", data={"party_id": NUL, "name": "Acme"}, follow_redirects=False
-        )
+        aeo = {"party_id": NUL, "name": "Acme"}
+        r = console.post("/console/aeo", data=aeo, headers=here, follow_redirects=False)
         assert r.status_code == 422 and "U+0000" in r.text  # the form again, with its error
-        r = console.post("/console/inspections/99999999999999999999/complete")
+        r = console.post("/console/inspections/99999999999999999999/complete", headers=here)
         refused(r, "/task_id", "path")
     assert node.declarations.get(ADMIN, mrn)["status"] != "held"
 
