@@ -30,7 +30,7 @@ from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.services import DeclarationService, Outcome, request_fingerprint
 from silkgate.declarations.states import REASON_REQUIRED, Action, Status
 from silkgate.kernel.actors import Principal
-from silkgate.kernel.errors import InvalidRequest
+from silkgate.kernel.errors import FieldError, InvalidRequest
 from silkgate.store.declarations import Filters
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"], route_class=CheckedRoute)
@@ -120,23 +120,14 @@ async def lodge(request: Request) -> Response:
 
 
 def _idempotency_key(request: Request) -> str | None:
-    """The ``Idempotency-Key`` header, if sent; a 422 problem if it is empty or too long."""
-    idempotency_key = header_text("Idempotency-Key", request.headers.get("idempotency-key"))
-    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
-        raise Problem(
-            422,
-            "The request is invalid",
-            kind="invalid-request",
-            errors=[
-                {
-                    "pointer": "/Idempotency-Key",
-                    "in": "header",
-                    "code": "invalid",
-                    "detail": "must be 1 to 255 characters",
-                }
-            ],
+    """The ``Idempotency-Key`` header, if sent; 422 if it is empty, too long or not text."""
+    key = header_text("Idempotency-Key", request.headers.get("idempotency-key"))
+    if key is not None and not 0 < len(key) <= 255:
+        where = "/Idempotency-Key"
+        raise InvalidRequest(
+            [FieldError(where, "invalid", "must be 1 to 255 characters", "header")]
         )
-    return idempotency_key
+    return key
 
 
 async def _earlier_answer(

@@ -98,12 +98,14 @@ def _text(node: Element | None, path: str) -> str:
     return value
 
 
-def parse(data: bytes) -> Certificate:
-    """The certificate in ``data``, or :class:`MalformedCertificate`."""
+def _xml(data: bytes) -> Element:
+    """The XML root of ``data``, read safely, or :class:`MalformedCertificate` saying why."""
     if len(data) > MAX_BYTES:
         raise MalformedCertificate(f"the certificate is larger than {MAX_BYTES:,} bytes")
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root: Element = fromstring(
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as exc:
         raise MalformedCertificate(f"refused: {type(exc).__name__} (no DTD or entities)") from None
     except ParseError as exc:
@@ -114,6 +116,12 @@ def parse(data: bytes) -> Certificate:
         raise MalformedCertificate(
             f"the certificate declares an encoding this node cannot read ({exc}); send it as UTF-8"
         ) from None
+    return root
+
+
+def parse(data: bytes) -> Certificate:
+    """The certificate in ``data``, or :class:`MalformedCertificate`."""
+    root = _xml(data)
     if root.tag != f"{{{NS['c']}}}SPSCertificate":
         raise MalformedCertificate("not an UN/CEFACT SPSCertificate (version 17)")
     document = root.find("c:SPSExchangedDocument", NS)
