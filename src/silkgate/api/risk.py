@@ -35,7 +35,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: _PROBLEM,
 }
 _OUTCOME_ERRORS: dict[int | str, dict[str, Any]] = {**_ERRORS, 409: _PROBLEM}
-MrnPath = Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")]
 
 ProfileName = Annotated[str, Path(min_length=1, max_length=80)]
 

@@ -108,7 +108,7 @@ class OutcomeCorrection(ControlOutcome):
     """
 
     reason: Annotated[
-        str,
+        Text,
         BeforeValidator(_reason_given),
         StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
     ]
