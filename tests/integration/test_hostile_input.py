@@ -8,6 +8,7 @@ compared there, and its INTEGER ids are 32 bits), so run this file on both.
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from typing import Any
 
@@ -320,6 +321,17 @@ def test_the_console_refuses_the_same_characters(settings, node, tokens, declara
         r = console.post("/console/inspections/99999999999999999999/complete", headers=here)
         refused(r, "/task_id", "path")
     assert node.declarations.get(ADMIN, mrn)["status"] != "held"
+
+
+def test_the_console_amendment_takes_its_reason_as_text(settings, node, tokens, declaration):
+    mrn = node.declarations.lodge(_acme(node), declaration)[0]["mrn"]
+    here = {"Origin": "http://testserver"}
+    with TestClient(create_app(settings, node), raise_server_exceptions=False) as console:
+        console.post("/console/login", data={"token": tokens["acme-trading"]}, headers=here)
+        form = {"document": json.dumps(declaration), "reason": NUL, "version": "1"}
+        r = console.post(f"/console/declarations/{mrn}/amend", data=form, headers=here)
+        assert r.status_code == 422 and "U+0000" in r.text, r.text[:300]
+    assert node.declarations.get(ADMIN, mrn)["version"] == 1
 
 
 def _acme(node):
