@@ -224,9 +224,7 @@ def open_envelope(
         )
     except (KeyError, TypeError, ValueError, orjson.JSONDecodeError) as exc:
         raise Refused("malformed", f"the signed content is not an envelope ({exc})") from exc
-    if suspect_json(payload):  # a partner's names and texts are shown and stored here
-        for where, why in json_faults(c):
-            raise Refused("malformed", f"the signed content at {pointer(*where)} {why}")
+    _printable(payload, c)
     if env.sender != owner:
         raise Refused("wrong_sender", f"key {kid} belongs to {owner}, not {env.sender}", 401)
     if env.recipient != recipient:
@@ -262,6 +260,17 @@ def _time(v: Any) -> dt.datetime:
     if t.tzinfo is None:
         raise ValueError("times carry their offset")
     return t.astimezone(dt.UTC)
+
+
+def _printable(payload: bytes, content: Any) -> None:
+    """Refuse signed content holding a control or invisible formatting character.
+
+    A partner's names and texts are stored and shown here; the byte scan is
+    cheap, and only a suspect content is walked to name the field.
+    """
+    if suspect_json(payload):
+        for where, why in json_faults(content):
+            raise Refused("malformed", f"the signed content at {pointer(*where)} {why}")
 
 
 def _fail(name: str) -> Any:
