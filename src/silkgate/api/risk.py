@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.params import CheckedRoute, MrnPath
 from silkgate.api.problems import MEDIA_TYPE
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body
@@ -25,7 +26,7 @@ from silkgate.risk.commands import (
     RiskProfileCommand,
 )
 
-router = APIRouter(tags=["risk"])
+router = APIRouter(tags=["risk"], route_class=CheckedRoute)
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: _PROBLEM,
@@ -34,7 +35,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: _PROBLEM,
 }
 _OUTCOME_ERRORS: dict[int | str, dict[str, Any]] = {**_ERRORS, 409: _PROBLEM}
-MrnPath = Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")]
 
 ProfileName = Annotated[str, Path(min_length=1, max_length=80)]
 

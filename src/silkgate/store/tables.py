@@ -12,6 +12,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+# Ids and versions are INTEGER columns: 32 bits on PostgreSQL. No row has a larger
+# one on any engine, and the drivers refuse to send one (PostgreSQL's and SQLite's alike).
+MAX_ID = 2**31 - 1
+
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",

@@ -17,7 +17,9 @@ from fastapi import File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.declarations.commands import Decision
 from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.kernel.errors import PreconditionFailed as Stale
 from silkgate.web.pages import node_of, redirect, refusal, render
@@ -104,13 +106,14 @@ async def amend(
     try:
         text, where = await _sent(document, file, node.settings.max_body_bytes)
         raw = _parsed(text, where)
+        said = parse(Decision, {"reason": reason}).reason  # text, as any reason
         if where == "/file":  # shown again to correct, as it would be to edit
             text = json.dumps(raw, indent=2, ensure_ascii=False)
         result = await run_in_threadpool(
             lambda: service.amend(
                 principal, mrn, raw,
                 if_match=int(version) if version.isdigit() else None,
-                reason=reason.strip() or None,
+                reason=said,
             )
         )  # fmt: skip
     except InvalidRequest as exc:

@@ -15,9 +15,9 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.routing import APIRoute
 from starlette.responses import Response
 
+from silkgate.api.params import CheckedRoute
 from silkgate.declarations.states import IllegalTransition
 from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unpaid
 from silkgate.web.pages import LOGIN, redirect
@@ -60,8 +60,11 @@ def _refused_form(request: Request, exc: Exception) -> Response:
     return redirect(back, ("error", text))
 
 
-class ConsoleRoute(APIRoute):
-    """A console route: login, origin and refusals answered as a browser expects."""
+class ConsoleRoute(CheckedRoute):
+    """A console route: login, origin and refusals answered as a browser expects.
+
+    Its parameters are checked like the API's (:class:`CheckedRoute`).
+    """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()

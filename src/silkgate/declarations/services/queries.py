@@ -19,6 +19,7 @@ from silkgate.store import journal
 from silkgate.store import risk as risk_store
 from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading
+from silkgate.store.tables import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Queries:
             if risk and risk["model_id"] and ctx.risk is not None:
                 risk["top_features"] = ctx.risk.explain(
                     risk["model_id"],
-                    DeclarationDocument.model_validate(result["document"]),
+                    DeclarationDocument.stored(result["document"]),
                     result["assessment"],
                     risk["model_item"],
                     ctx.today(d.lodged_at),
@@ -212,19 +213,15 @@ def actions_for(principal: Principal, d: store.StoredDeclaration) -> list[str]:
     return [a.value for a in actions if a in (Action.AMEND, Action.CANCEL)]
 
 
-# Declaration ids are 32-bit integers on every database.
-_MAX_ID = 2**31 - 1
-
-
 def _decode_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     try:
         before = int(cursor, 16)
-        if not 0 < before <= _MAX_ID:
-            raise ValueError(cursor)
-        return before
     except ValueError:
+        before = 0
+    if not 0 < before <= MAX_ID:  # a larger number is no row's, and no driver takes it
         raise InvalidRequest(
-            [FieldError("/cursor", "invalid", "is not a cursor this node issued")]
-        ) from None
+            [FieldError("/cursor", "invalid", "is not a cursor this node issued", "query")]
+        )
+    return before

@@ -7,6 +7,10 @@ messages refused so and the last one as the example. A source that has had
 ``limit`` messages refused in a window is held back: its requests are answered
 429 until the window ends, before anything is verified or written.
 
+What a sender wrote is kept as the example, as written, but with any control or
+invisible formatting character spelled out (``\\u0000``): PostgreSQL cannot
+store a NUL, and a log must read as what it holds.
+
 The count is the database's (every worker process adds to the same rows), and
 each process remembers whom it found over the limit, so holding a source back
 costs no database work. A partner's accepted messages are never counted.
@@ -24,6 +28,7 @@ import sqlalchemy as sa
 from silkgate.exchange import envelope
 from silkgate.exchange.envelope import Refused
 from silkgate.kernel.clock import Clock, system_clock
+from silkgate.kernel.text import escaped
 from silkgate.kernel.throttle import HeldBack, seconds_left, window_start
 from silkgate.store import exchange_inbox as store
 
@@ -67,9 +72,9 @@ class RefusalLog:
                 window_start=start,
                 at=now,
                 messages=messages,
-                detail=exc.detail[:1000],
+                detail=escaped(exc.detail)[:1000],
                 kid=_kid(token),
-                excerpt=token[:200],
+                excerpt=escaped(token[:200]),
             )
         if store.refused_in_window(conn, source, start) >= self.limit:
             end = start + dt.timedelta(seconds=self.window)
@@ -109,4 +114,4 @@ def _kid(token: str) -> str | None:
     kid = None
     with contextlib.suppress(Refused):
         kid = envelope.header(token).get("kid")
-    return str(kid)[:64] if kid else None
+    return escaped(str(kid))[:64] if kid else None

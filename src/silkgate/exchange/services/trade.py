@@ -138,7 +138,7 @@ class TradeExchange(Inbound):
     ) -> None:
         """Send a released export's advance data to the country of destination, if agreed."""
         if doc is None:
-            doc = DeclarationDocument.model_validate(
+            doc = DeclarationDocument.stored(
                 declaration_store.document(conn, declaration_id, version)
             )
         partner = doc.transport.destination_country
@@ -158,7 +158,7 @@ class TradeExchange(Inbound):
         d = declaration_store.get(conn, task["mrn"])
         if d is None or d.type != "EX":
             return
-        doc = DeclarationDocument.model_validate(declaration_store.document(conn, d.id, d.version))
+        doc = DeclarationDocument.stored(declaration_store.document(conn, d.id, d.version))
         partner = doc.transport.destination_country
         if not self.exchange.agreed(partner, "inspection_results"):
             return

@@ -103,9 +103,7 @@ class Inbound:
             d = declaration_store.get_by_id(conn, declaration_id)
             if d is None:
                 continue
-            doc = DeclarationDocument.model_validate(
-                declaration_store.document(conn, d.id, d.version)
-            )
+            doc = DeclarationDocument.stored(declaration_store.document(conn, d.id, d.version))
             if doc.transport.dispatch_country != env.sender:
                 continue
             mismatches = self._compare(conn, row, doc, d.id)

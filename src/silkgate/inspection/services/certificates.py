@@ -48,9 +48,7 @@ class Certificates:
             d = _visible(conn, principal, mrn)
             if principal.role is Role.ANALYST:
                 raise Forbidden("certificates are attached by the declarant or inspectors")
-            doc = DeclarationDocument.model_validate(
-                declaration_store.document(conn, d.id, d.version)
-            )
+            doc = DeclarationDocument.stored(declaration_store.document(conn, d.id, d.version))
             mismatches = self._mismatches(conn, cert, doc, d.id, at)
             store.add_certificate(
                 conn,
@@ -220,7 +218,7 @@ def apply_partner_result(
     reference, inspected = raw["reference"], raw["inspected_on"]
     satisfied: list[int] = []
     task = store.task_of(conn, d.id)
-    doc = DeclarationDocument.model_validate(declaration_store.document(conn, d.id, d.version))
+    doc = DeclarationDocument.stored(declaration_store.document(conn, d.id, d.version))
     # A partner inspects goods it exported: from its territory, or of its origin.
     involved = partner == doc.transport.dispatch_country or any(
         i.origin == partner for i in doc.items

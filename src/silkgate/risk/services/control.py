@@ -195,7 +195,7 @@ def _history_rows(
     conn: sa.Connection, d: StoredDeclaration, outcome: ControlOutcome, at: dt.datetime
 ) -> list[dict[str, Any]]:
     """One KCS-format history row per item of the declaration's current version."""
-    document = DeclarationDocument.model_validate(declaration_store.document(conn, d.id, d.version))
+    document = DeclarationDocument.stored(declaration_store.document(conn, d.id, d.version))
     detail = tariff_store.assessment_of(conn, d.id, d.version)
     lodged_on = d.lodged_at.date()
     rows = []
