@@ -311,6 +311,19 @@ def test_an_ephyto_that_matches_clears_the_certificate_check_and_a_tampered_one_
     listed = client.get(f"/v1/declarations/{mrn}/ephyto", headers=trader).json()["items"]
     assert [c["number"] for c in listed] == ["NZ2026-0001", "NZ2026-0002"]
 
+    # Another declarant presenting the same certificate learns it was used, not where.
+    broker = auth(tokens["lotus-broker"])
+    other = dict(doc, lrn=doc["lrn"] + "B", declarant={**doc["declarant"], "id": "91450100MA5LDEMO02"})
+    lodged = client.post("/v1/declarations", json=other, headers=broker)
+    assert lodged.status_code == 201, lodged.text
+    r = client.post(
+        f"/v1/declarations/{lodged.json()['mrn']}/ephyto",
+        content=good,
+        headers={**broker, "Content-Type": "application/xml"},
+    )
+    [reused] = [m for m in r.json()["mismatches"] if m["field"] == "number"]
+    assert "another declaration" in reused["declaration"] and mrn not in r.text
+
 
 def test_decisions_on_goods_found_wanting_and_the_release_note(client, tokens, declaration):
     officer = auth(tokens["officer.li"])

@@ -90,7 +90,8 @@ class Certificates:
         mismatches = ephyto.match(cert, doc, self.administration, at.date())
         for earlier in store.certificates_numbered(conn, cert.number):
             if earlier["declaration_id"] != declaration_id:
-                used = f"not used before (used for {earlier['mrn']})"
+                # Never which declaration: that would tell a trader another's MRN.
+                used = "not used before (it was presented with another declaration)"
                 mismatches.append(ephyto.Mismatch("number", cert.number, used))
             elif earlier["status_code"] == ephyto.WITHDRAWN:
                 never = "a certificate never withdrawn"
