@@ -12,14 +12,17 @@ from starlette.responses import RedirectResponse, Response
 from silkgate import __version__
 from silkgate.api import (
     declarations,
+    docs,
     exchange,
     inspections,
+    journal,
     openapi,
     origin,
     problems,
     risk,
     tariff,
 )
+from silkgate.api.headers import SecurityHeaders
 from silkgate.api.limits import BodySizeLimit
 from silkgate.bootstrap import open_node
 from silkgate.config import Settings
@@ -62,7 +65,8 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
             "every step journaled. Errors are RFC 9457 problem documents."
         ),
         lifespan=lifespan,
-        docs_url="/docs",
+        # /docs is served from the node's own copy of Swagger UI (api/docs.py); no ReDoc.
+        docs_url=None,
         redoc_url=None,
     )
     if node is not None:
@@ -75,9 +79,19 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     app.include_router(inspections.router)
     app.include_router(inspections.certificates)
     app.include_router(exchange.router)
+    app.include_router(journal.router)
     console.install(app)
     openapi.install(app)
+    docs.install(app)
 
+    _health_and_root(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: every answer gets the headers, the body-size refusals included.
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _health_and_root(app: FastAPI) -> None:
     @app.get("/healthz", include_in_schema=False)
     def health() -> Response:
         return Response("ok", media_type="text/plain")
@@ -85,6 +99,3 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/console")
-
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    return app

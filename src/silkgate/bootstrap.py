@@ -29,15 +29,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from joserfc.jwk import OKPKey
 
-from silkgate.config import Settings
+from silkgate.access.services.sessions import ConsoleSessions
+from silkgate.access.services.throttle import AuthThrottle
+from silkgate.config import Mode, Settings
 from silkgate.declarations import events as declaration_events
 from silkgate.declarations.group_commit import GroupCommitter
+from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.declarations.services import DeclarationService
 from silkgate.declarations.services.context import Context
+from silkgate.declarations.services.journal import JournalService
 from silkgate.declarations.validation import CodeLists
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
+from silkgate.exchange.services.keys import NodeKeys
 from silkgate.exchange.services.register import AeoRegister
 from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
 from silkgate.inspection.events import InspectionCompleted
@@ -51,7 +57,7 @@ from silkgate.origin.services import OriginService
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.control import record_outcome_in
-from silkgate.risk.services.ports import Scorer
+from silkgate.risk.services.ports import AeoChanged, Scorer
 from silkgate.sps.services import SpsService
 from silkgate.store import refdata
 from silkgate.store.db import make_engine
@@ -70,13 +76,14 @@ class _Base:
     clock: Clock
     zone: ZoneInfo
     bus: MessageBus
+    journal_keys: JournalKeys
 
     @property
     def ttl(self) -> float:
         return self.settings.tariff_refresh_seconds
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.bus)
+        return SqlUnitOfWork(self.engine, self.bus, self.journal_keys)
 
 
 def open_node(
@@ -86,26 +93,18 @@ def open_node(
     engine = engine or make_engine(settings.database_url)
     base = _Base(
         settings, engine, _code_lists(settings, engine), clock, ZoneInfo(settings.timezone),
-        MessageBus(),
+        MessageBus(), settings.journal_keys(),
     )  # fmt: skip
     tariff = _tariff(base)
     sps = SpsService(engine, countries=base.codes.countries, ttl=base.ttl, clock=clock)
     exchange = _exchange(base)
-    risk = RiskService(
-        engine,
-        ttl=base.ttl,
-        load_model=load_scorer,
-        sps=sps,
-        zone=base.zone,
-        mra_partners=lambda: exchange.partners_with("aeo_mra"),
-        # The register is built next (it refreshes risk when a partner's list arrives).
-        on_aeo_change=lambda conn, at: aeo.changed(conn, at),
-        clock=clock,
-    )
+    # The register is built next (it refreshes risk when a partner's list arrives).
+    risk = _risk(base, sps, exchange, on_aeo_change=lambda conn, at: aeo.changed(conn, at))
     aeo = AeoRegister(exchange, risk=risk)
     trade = TradeExchange(
         exchange,
         base.bus,
+        base.journal_keys,
         timezone=base.zone,
         to_national=tariff.national_rate,
         inspections=RecognisedResults(),
@@ -124,14 +123,67 @@ def open_node(
         origin=_origin(base, tariff),
         inspections=inspections,
         trs=TrsService(engine),
-        tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
+        tokens=TokenResolver(
+            engine, settings.secret_key, settings.token_cache_seconds, demo_tokens=_demo(settings)
+        ),
+        sessions=_sessions(settings, engine),
+        # Failed logins are counted on real time, whatever clock the node's business keeps.
+        auth_throttle=AuthThrottle(
+            engine, limit=settings.auth_failure_limit, window=settings.auth_failure_window_seconds
+        ),
         lodgings=GroupCommitter(declarations.commit),
         exchange=exchange,
         trade=trade,
         aeo=aeo,
         assistance=Assistance(exchange, clock=clock),
+        journal=open_journal(
+            settings, engine, node_keys=exchange.keyring, keys=base.journal_keys, clock=clock
+        ),
         bus=base.bus,
         clock=clock,
+    )
+
+
+def _demo(settings: Settings) -> bool:
+    """Whether derived demo tokens may log in: on any node but a production one."""
+    return settings.mode is not Mode.PRODUCTION
+
+
+def _sessions(settings: Settings, engine: sa.Engine) -> ConsoleSessions:
+    # Logins last on real time, whatever clock the node's business keeps (a simulation's).
+    return ConsoleSessions(
+        engine,
+        settings.secret_key,
+        lifetime=settings.console_session_seconds,
+        idle=settings.console_idle_seconds,
+        demo_tokens=_demo(settings),
+    )
+
+
+def _inspections(base: _Base, declarations: DeclarationService) -> InspectionService:
+    return InspectionService(
+        base.engine,
+        base.unit_of_work,
+        administration=base.settings.administration,
+        countries=frozenset(base.codes.countries),
+        clock=base.clock,
+        corrections=declarations.amendments,
+    )
+
+
+def _risk(
+    base: _Base, sps: SpsService, exchange: ExchangeService, *, on_aeo_change: AeoChanged
+) -> RiskService:
+    return RiskService(
+        base.engine,
+        unit_of_work=base.unit_of_work,
+        ttl=base.ttl,
+        load_model=load_scorer,
+        sps=sps,
+        zone=base.zone,
+        mra_partners=lambda: exchange.partners_with("aeo_mra"),
+        on_aeo_change=on_aeo_change,
+        clock=base.clock,
     )
 
 
@@ -147,17 +199,6 @@ def _tariff(base: _Base) -> TariffService:
         currencies=dict(codes.currencies),
         presumed_insurance=settings.presumed_insurance,
         ttl=base.ttl,
-    )
-
-
-def _inspections(base: _Base, declarations: DeclarationService) -> InspectionService:
-    return InspectionService(
-        base.engine,
-        base.unit_of_work,
-        administration=base.settings.administration,
-        countries=frozenset(base.codes.countries),
-        clock=base.clock,
-        corrections=declarations.amendments,
     )
 
 
@@ -190,12 +231,52 @@ def _exchange(base: _Base) -> ExchangeService:
         ttl=base.ttl,
         clock=base.clock,
         zone=base.zone,
+        refusal_limit=settings.inbox_refusal_limit,
+        refusal_window=settings.inbox_window_seconds,
     )
     try:
         exchange.check_identity()
     except RuntimeError as exc:
         raise NodeNotReady(str(exc)) from exc
     return exchange
+
+
+def open_journal(
+    settings: Settings,
+    engine: sa.Engine,
+    *,
+    node_keys: NodeKeys | None = None,
+    keys: JournalKeys | None = None,
+    clock: Clock = system_clock,
+) -> JournalService:
+    """The journal's use cases alone (the CLI verifies without opening a whole node).
+
+    Anchors are signed with the key the node signs its partner messages with.
+    """
+    signing = node_keys or NodeKeys(
+        engine,
+        administration=settings.administration,
+        name=settings.administration_name or settings.administration,
+        endpoint=settings.endpoint,
+        secret=settings.secret_key,
+        clock=clock,
+    )
+
+    def signer() -> tuple[str, OKPKey]:
+        try:
+            return signing.signer()
+        except RuntimeError:  # no key yet: the node's first, as for its partner card
+            signing.ensure_key()
+            return signing.signer()
+
+    return JournalService(
+        engine,
+        keys or settings.journal_keys(),
+        administration=settings.administration,
+        signer=signer,
+        public_keys=signing.public_key,
+        clock=clock,
+    )
 
 
 def _declarations_context(
@@ -241,7 +322,10 @@ def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:
         c["service"] == "sps" and (c["finding"] or {}).get("kind") in ("pest", "lab", "prohibited")
         for c in failed
     )
-    notes = "; ".join((c["finding"] or {}).get("note", "") for c in failed if c["finding"])
+    # Several checks often find the same thing (the documents and the value, one certificate
+    # per item): the outcome says each finding once.
+    said = ((c["finding"] or {}).get("note") or "" for c in failed)
+    notes = "; ".join(dict.fromkeys(note.strip() for note in said if note.strip()))
     recovered = max(revenue, Decimal(0)).quantize(Decimal("0.01"))
     outcome = ControlOutcome(
         # Revenue recovered (or a critical finding) is fraud, whichever service found it.
@@ -265,7 +349,7 @@ def _code_lists(settings: Settings, engine: sa.Engine) -> CodeLists:
         codes = refdata.code_lists(engine, settings.administration)
     except sa.exc.OperationalError as exc:
         raise NodeNotReady(
-            f"the database at {settings.database_url} is not ready ({exc.orig}); "
+            f"the database at {settings.database_location()} is not ready ({exc.orig}); "
             "run `silkgate db upgrade` and `silkgate refdata load`"
         ) from exc
     except sa.exc.ProgrammingError as exc:

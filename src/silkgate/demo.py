@@ -67,35 +67,69 @@ class DemoUser:
     role: Role
     party_id: str | None
     description: str
+    # Its token is printed as ``export <ADMINISTRATION>_<variable>=...`` (CN_ACME, VN_OFFICER).
+    variable: str
 
 
-# Trader identifiers are invented, shaped like China's 18-character unified social credit codes.
-DEMO_USERS = [
-    DemoUser("admin", Role.ADMIN, None, "node administrator"),
-    DemoUser("officer.li", Role.OFFICER, None, "customs officer, Shanghai"),
-    DemoUser("officer.wang", Role.OFFICER, None, "customs officer, Youyiguan"),
-    DemoUser("analyst.zhao", Role.ANALYST, None, "risk analyst"),
-    DemoUser("inspector.chen", Role.SPS_INSPECTOR, None, "SPS (quarantine) inspector, Shanghai"),
+# Each administration's own staff, with names of its country.
+STAFF = {
+    "CN": [
+        DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
+        DemoUser("officer.li", Role.OFFICER, None, "customs officer, Shanghai", "OFFICER"),
+        DemoUser("officer.wang", Role.OFFICER, None, "customs officer, Youyiguan", "OFFICER2"),
+        DemoUser("analyst.zhao", Role.ANALYST, None, "risk analyst", "ANALYST"),
+        DemoUser(
+            "inspector.chen",
+            Role.SPS_INSPECTOR,
+            None,
+            "SPS (quarantine) inspector, Shanghai",
+            "INSPECTOR",
+        ),
+    ],
+    "VN": [
+        DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
+        DemoUser(
+            "officer.nguyen", Role.OFFICER, None, "customs officer, Lang Son (Huu Nghi)", "OFFICER"
+        ),
+        DemoUser("officer.tran", Role.OFFICER, None, "customs officer, Hai Phong", "OFFICER2"),
+        DemoUser("analyst.le", Role.ANALYST, None, "risk analyst", "ANALYST"),
+        DemoUser(
+            "inspector.pham",
+            Role.SPS_INSPECTOR,
+            None,
+            "SPS (plant quarantine) inspector, Lang Son",
+            "INSPECTOR",
+        ),
+    ],
+}
+# Traders work on both sides of the border: the same demo traders on every demo node.
+# Their identifiers are invented, shaped like China's 18-character unified social credit codes.
+TRADERS = [
     DemoUser(
         "acme-trading",
         Role.DECLARANT,
         "91310115MA1K4DEMO1",
         "Shanghai Acme Trading Co. (demo importer)",
+        "ACME",
     ),
     DemoUser(
         "lotus-broker",
         Role.DECLARANT,
         "91450100MA5LDEMO02",
         "Nanning Lotus Customs Brokerage (demo broker)",
+        "LOTUS",
     ),
 ]
 
 
-def describe(user: DemoUser, settings: Settings) -> str:
-    """A demo user as this node's administration knows it (the staff's posts are China's)."""
-    if settings.administration == "CN" or user.party_id is not None:
-        return user.description
-    return f"{user.description.split(',')[0]} ({settings.administration} demo node)"
+def users_of(administration: str) -> list[DemoUser]:
+    """The demo users of an administration's node: its staff, then the traders."""
+    if administration not in STAFF:
+        raise RuntimeError(f"the demo has no staff for {administration} (CN or VN)")
+    return [*STAFF[administration], *TRADERS]
+
+
+DEMO_USERS = users_of("CN")
 
 
 def setup(
@@ -115,7 +149,7 @@ def setup(
             ):
                 raise RuntimeError(f"{code} is not in UN/LOCODE; load the reference data first")
             conn.execute(offices.insert().values(code=code, name=name, kind=kind))
-        for user in DEMO_USERS:
+        for user in users_of(administration):
             principal = principal_store.find_principal(conn, user.name)
             if principal is None:
                 principal = principal_store.create_principal(

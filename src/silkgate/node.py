@@ -1,4 +1,4 @@
-"""A running node's parts: settings, engine, code lists, services and the token resolver.
+"""A running node's parts: settings, engine, code lists, services, tokens and console sessions.
 
 Built once by :func:`silkgate.bootstrap.open_node`; the API, the web console
 and the CLI all use the same object.
@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from silkgate.access.principals import hash_token
+from silkgate.access.principals import hash_token, is_demo_token
+from silkgate.access.services.sessions import ConsoleSessions
+from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Settings
 from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.services import DeclarationService, Lodging, Outcome
+from silkgate.declarations.services.journal import JournalService
 from silkgate.declarations.validation import CodeLists
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
@@ -44,18 +47,21 @@ class TokenResolver:
     """Bearer token -> principal, with a short in-memory cache.
 
     The cache keeps the hot path (every API request) off the database; a
-    revoked token stops working within ``ttl`` seconds.
+    revoked token stops working within ``ttl`` seconds. Without ``demo_tokens``
+    (a production node) a token shaped like a derived demo token is refused
+    without a look-up.
     """
 
     engine: sa.Engine
     secret_key: str
     ttl: float
+    demo_tokens: bool = True
     _cache: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cached(self, token: str) -> tuple[bool, Principal | None]:
         """``(True, principal)`` when the cache answers, ``(False, None)`` when it cannot."""
-        if len(token) > 200:
+        if len(token) > 200 or (not self.demo_tokens and is_demo_token(token)):
             return True, None
         hit = self._cache.get(hash_token(self.secret_key, token))
         if hit is not None and hit[0] > time.monotonic():
@@ -94,11 +100,14 @@ class Node:
     inspections: InspectionService
     trs: TrsService
     tokens: TokenResolver
+    sessions: ConsoleSessions
+    auth_throttle: AuthThrottle
     lodgings: GroupCommitter[Lodging, Outcome]
     exchange: ExchangeService
     trade: TradeExchange
     aeo: AeoRegister
     assistance: Assistance
+    journal: JournalService
     bus: MessageBus
     clock: Clock = system_clock
     dispatcher: Dispatcher | None = None

@@ -19,7 +19,13 @@ import uvicorn
 
 from silkgate.config import Settings
 
-_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False}
+_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False, "proxy_headers": True}
+
+
+def _options(settings: Settings) -> dict[str, Any]:
+    # The client address every per-source limit counts by: X-Forwarded-For is believed only
+    # from these proxies (uvicorn's forwarded_allow_ips), never from anyone else.
+    return {**_OPTIONS, "forwarded_allow_ips": settings.forwarded_allow_ips}
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -37,14 +43,15 @@ def _worker(host: str, port: int) -> None:
     from silkgate.app import create_app
 
     sock = _listening_socket(host, port)
-    config = uvicorn.Config(create_app(Settings()), **_OPTIONS)
+    settings = Settings()
+    config = uvicorn.Config(create_app(settings), **_options(settings))
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def serve(app: Any, host: str, port: int, workers: int) -> None:
+def serve(app: Any, settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve ``app`` in this process, or ``workers`` processes that each build their own."""
     if workers <= 1:
-        uvicorn.run(app, host=host, port=port, **_OPTIONS)
+        uvicorn.run(app, host=host, port=port, **_options(settings))
         return
     context = multiprocessing.get_context("spawn")
     processes = [

@@ -27,69 +27,13 @@ from silkgate.inspection.commands import CheckResult
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import ManualClock
 from silkgate.node import Node
+from silkgate.simulated_trade import ASEAN, CHAPTERS, OFFICES, ORIGINS, PORTS, PRICE
 from silkgate.store import principals as principal_store
 from silkgate.store.db import reading
 
-# Rough shares of import value by HS chapter (weights, not statistics of any country).
-CHAPTERS = {
-    "85": 14,
-    "84": 12,
-    "87": 5,
-    "39": 5,
-    "61": 4,
-    "62": 4,
-    "94": 4,
-    "08": 5,
-    "27": 3,
-    "72": 3,
-    "73": 3,
-    "90": 3,
-    "64": 3,
-    "07": 3,
-    "03": 3,
-    "02": 2,
-    "10": 2,
-    "09": 2,
-    "22": 2,
-    "28": 2,
-    "29": 2,
-    "40": 2,
-    "44": 2,
-    "48": 2,
-    "76": 2,
-    "95": 2,
-    "33": 2,
-    "30": 2,
-    "04": 1,
-    "06": 1,
-    "12": 1,
-    "15": 1,
-    "17": 1,
-    "20": 1,
-}
-ORIGINS = ["VN", "TH", "MY", "ID", "PH", "SG", "KR", "JP", "DE", "US", "AU", "NZ", "KZ"]
-ASEAN = {"VN", "TH", "MY", "ID", "PH", "SG"}
-PORTS = {
-    "VN": "VNSGN",
-    "TH": "THLCH",
-    "MY": "MYPKG",
-    "ID": "IDTPP",
-    "PH": "PHMNL",
-    "SG": "SGSIN",
-    "KR": "KRPUS",
-    "JP": "JPTYO",
-    "DE": "DEHAM",
-    "US": "USLAX",
-    "AU": "AUMEL",
-    "NZ": "NZAKL",
-    "KZ": "KZALA",
-}
-# USD per kg, by chapter (invented, of the right order).
-PRICE = {"85": 60, "84": 40, "87": 15, "90": 80, "30": 50, "33": 20, "61": 18, "62": 20, "64": 15}
-# The demo administration's seaports, weighted towards the largest.
-OFFICES = ["CNSGH"] * 4 + ["CNSNZ"] * 3 + ["CNNBO"] * 2 + ["CNQIN", "CNTNJ", "CNGGZ", "CNXAM"]
-DOC_FOR = {"phyto_certificate": "N851", "vet_certificate": "C640", "health_certificate": "C665"}
 PEST = "Bactrocera dorsalis"
+# What share of their worth undervalued goods are declared at.
+UNDERVALUED = 0.3
 
 
 @dataclass
@@ -168,7 +112,7 @@ class Simulation:
         mass = rng.randint(50, 20000)
         price = PRICE.get(line.code[:2], 4) * rng.uniform(0.6, 1.6)
         if truth.undervalued:
-            price *= 0.3
+            price *= UNDERVALUED
         item: dict[str, Any] = {
             "seq": seq,
             "description": line.description[:200] or "goods",
@@ -306,7 +250,7 @@ class Simulation:
         has_sps = bool(task and any(c["service"] == "sps" for c in task["checks"]))
         tally.sps_planted += truth.sps_problem and has_sps
         if task:
-            self._inspect(task, truth)
+            self._inspect(task, truth, d["document"]["items"])
         # The trader pays some hours after lodging (or after the inspection).
         self._later(3)
         due = node.declarations.account(self.officer, mrn)["due"]
@@ -330,46 +274,52 @@ class Simulation:
         node.declarations.act(self.officer, mrn, decision, Decision(reason=reason))
         tally.count(tally.outcomes, {Action.RELEASE: "released"}.get(decision, decision.value))
 
-    def _inspect(self, task: dict[str, Any], truth: Truth) -> None:
+    def _inspect(self, task: dict[str, Any], truth: Truth, items: list[dict[str, Any]]) -> None:
         node, tally = self.node, self.tally
         self._later(2 if task["checks"][0]["service"] == "customs" else 4)  # queue
         tally.inspected += 1
+        # Undervalued goods: the officer corrects the items to their real value, dearest
+        # first, one per finding; the duties assessed again are the revenue recovered.
+        undervalued = sorted(items, key=lambda i: Decimal(i["value"]), reverse=True)
         found_fraud = found_sps = False
         for check in task["checks"]:
             self._later(0.3)
             who = self.inspector if check["service"] == "sps" else self.officer
+            finding = self._finding(check, truth, undervalued)
             raw: dict[str, Any] = {"status": "compliant"}
-            if (
-                check["service"] == "customs"
-                and truth.undervalued
-                and check["check"] in ("documents", "value")
-            ):
-                raw = {
-                    "status": "non_compliant",
-                    "finding": {"kind": "value", "note": "price below the market"},
-                }
-                found_fraud = True
-            if check["service"] == "sps" and truth.sps_problem:
-                if check["check"] == "certificate":
-                    raw = {
-                        "status": "non_compliant",
-                        "finding": {"kind": "certificate", "note": "certificate missing"},
-                    }
-                else:
-                    raw = {
-                        "status": "non_compliant",
-                        "finding": {
-                            "kind": "pest",
-                            "note": "larvae found",
-                            "pest": {"scientific_name": PEST},
-                        },
-                    }
-                found_sps = True
+            if finding is not None:
+                raw = {"status": "non_compliant", "finding": finding}
+                found_fraud = found_fraud or check["service"] == "customs"
+                found_sps = found_sps or check["service"] == "sps"
             node.inspections.record(who, task["id"], check["seq"], CheckResult.model_validate(raw))
         self._later(0.5)
         node.inspections.complete(self.officer, task["id"])
         tally.fraud_found += found_fraud
         tally.sps_found += found_sps
+
+    @staticmethod
+    def _finding(
+        check: dict[str, Any], truth: Truth, undervalued: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """What ``check`` finds, knowing the truth (None: compliant)."""
+        if check["service"] == "sps":
+            if not truth.sps_problem:
+                return None
+            if check["check"] == "certificate":
+                return {"kind": "certificate", "note": "certificate missing"}
+            return {"kind": "pest", "note": "larvae found", "pest": {"scientific_name": PEST}}
+        if not (truth.undervalued and check["check"] in ("documents", "value")):
+            return None
+        if not undervalued:
+            return {"kind": "value", "note": "price below the market"}
+        item = undervalued.pop(0)
+        real = (Decimal(item["value"]) / Decimal(str(UNDERVALUED))).quantize(Decimal("0.01"))
+        return {
+            "kind": "value",
+            "item": item["seq"],
+            "note": f"item {item['seq']}: price below the market, worth {real} USD",
+            "corrected": {"value": str(real)},
+        }
 
     def _decide(self, task: dict[str, Any] | None, truth: Truth) -> Any:
         from silkgate.declarations.states import Action

@@ -137,7 +137,8 @@ def test_another_declarant_is_refused(settings, live_node, tokens, tmp_path, dec
         token=tokens["lotus-broker"],
         node=live_node,
     )
-    assert r.returncode == 1 and "403" in r.stderr
+    # Not found: another declarant's MRN is answered as an unknown one.
+    assert r.returncode == 1 and "404" in r.stderr
     r = run_cli(settings, "declarations", "show", mrn, token=tokens["lotus-broker"], node=live_node)
     assert r.returncode == 1 and "Acme" not in r.stdout + r.stderr
 
@@ -176,3 +177,13 @@ def test_list_pages_with_the_printed_cursor(settings, live_node, tokens, tmp_pat
     )
     assert second.returncode == 0
     assert not set(MRN.findall(first.stdout)) & set(MRN.findall(second.stdout))
+
+
+def test_the_node_card_advertises_the_address_the_node_serves_on(node, live_node):
+    """`silkgate serve --port N` serves on N, and its card tells partners N, not 8000."""
+    import httpx
+
+    node.exchange.ensure_key()
+    r = httpx.get(f"{live_node}/v1/exchange/card", timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["endpoint"] == live_node

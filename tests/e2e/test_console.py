@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from playwright.sync_api import expect
@@ -55,7 +57,7 @@ def test_officer_reviews_and_releases(page, live_node, tokens, declaration, tmp_
     expect(page.locator("#items")).to_contain_text("08109040")
     expect(page.locator("#items")).to_contain_text("ACFTA")
     expect(page.locator("#timeline")).to_contain_text("lodged")
-    expect(page.locator("main")).to_contain_text("2 item(s), 1800 package(s)")
+    expect(page.locator("main")).to_contain_text("2 items, 1800 packages")
     expect(page.locator("main")).to_contain_text("sea IMO9321483")
 
     # Duties and taxes: per item, with the ACFTA preference granted subject to verification.
@@ -122,8 +124,9 @@ def test_a_declarant_sees_only_its_own(page, live_node, tokens, declaration):
     expect(page.get_by_role("heading", name="Declarations")).to_be_visible()
     expect(page.get_by_role("link", name=mrn)).to_have_count(0)
     response = page.goto(f"/console/declarations/{mrn}")
-    assert response is not None and response.status == 403
-    expect(page.get_by_role("status")).to_contain_text("not yours")
+    # Answered as an unknown MRN: a refusal would tell the broker that it exists.
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("status")).to_have_text(f"No declaration {mrn}.")
     expect(page.locator("body")).not_to_contain_text("Mekong")
 
 
@@ -228,14 +231,19 @@ def test_officer_and_sps_inspector_work_one_joint_inspection(page, live_node, to
     mrn = lodge(live_node, tokens["acme-trading"], declaration)
 
     log_in(page, tokens["inspector.chen"])
+    # The quarantine service reads no customs risk intelligence.
+    expect(page.get_by_role("link", name="Risk")).to_have_count(0)
     page.get_by_role("link", name="Inspections").click()
     page.locator("input[name=office]").fill("CNSGH")
     page.get_by_role("button", name="Show").click()
     page.get_by_role("link", name=mrn).click()
     expect(page.locator("#inspection-status")).to_contain_text("open")
-    # A yellow declaration: the documents, checked by customs; the inspector has no form.
+    expect(page.locator("#risk-reasons")).to_have_count(0)
+    # A yellow declaration: the documents, checked by customs; the inspector has no form,
+    # and customs completes the inspection.
     expect(page.locator("#checks")).to_contain_text("Invoice, transport document")
     expect(page.locator(".check-form")).to_have_count(0)
+    expect(page.get_by_role("button", name="Complete the inspection")).to_have_count(0)
 
     page.context.clear_cookies()
     log_in(page, tokens["officer.li"])
@@ -254,6 +262,12 @@ def test_officer_and_sps_inspector_work_one_joint_inspection(page, live_node, to
     expect(page.locator("#inspection-status")).to_contain_text("completed")
     expect(page.locator("#inspection-status")).to_contain_text("findings")
     expect(page.locator("#timeline")).to_contain_text("invoice total differs")
+    # The trader learns what was found, not the officer's note.
+    page.context.clear_cookies()
+    log_in(page, tokens["acme-trading"])
+    page.goto(f"/console/declarations/{mrn}")
+    expect(page.locator("#timeline")).to_contain_text("customs documents: non_compliant")
+    expect(page.locator("#timeline")).not_to_contain_text("invoice total differs")
     httpx.delete(
         f"{live_node}/v1/risk/profiles/j-{exporter}",
         headers={"Authorization": f"Bearer {tokens['analyst.zhao']}"},
@@ -266,23 +280,26 @@ def test_a_refused_form_is_a_message_on_its_page_and_the_api_stays_a_problem(
 ):
     mrn = lodge(live_node, tokens["acme-trading"], declaration)
     form = {"amount": "10.00", "reference": "BANK-1"}
+    here = {"Origin": live_node}
     with httpx.Client(base_url=live_node, timeout=10) as browser_like:
-        browser_like.cookies.set("sg_token_cn", tokens["acme-trading"], path="/console")
+        r = browser_like.post(
+            "/console/login", data={"token": tokens["acme-trading"]}, headers=here
+        )
+        assert r.status_code == 303 and "sg_session_cn" in browser_like.cookies
         # A declarant may not record payments: the refusal is shown on the declaration's page.
-        r = browser_like.post(f"/console/declarations/{mrn}/payments", data=form)
+        r = browser_like.post(f"/console/declarations/{mrn}/payments", data=form, headers=here)
         assert r.status_code == 303
         assert r.headers["location"] == f"/console/declarations/{mrn}"
         assert r.cookies["sg_flash"].strip('"').startswith("error:")
-        # A form posted from another site is refused outright.
-        r = browser_like.post(
-            f"/console/declarations/{mrn}/payments",
-            data=form,
-            headers={"Origin": "https://elsewhere.example"},
-        )
-        assert r.status_code == 403
-        assert r.text == "cross-origin form refused"
+        # A form posted from another site, or naming no origin at all, is refused outright.
+        for headers in ({"Origin": "https://elsewhere.example"}, {}):
+            r = browser_like.post(
+                f"/console/declarations/{mrn}/payments", data=form, headers=headers
+            )
+            assert r.status_code == 403
+            assert r.text == "cross-origin form refused"
         # A stale login leads to the login page.
-        browser_like.cookies.set("sg_token_cn", "sg_revoked", path="/console")
+        browser_like.cookies.set("sg_session_cn", "no-such-session", path="/console")
         r = browser_like.get(f"/console/declarations/{mrn}")
         assert (r.status_code, r.headers["location"]) == (303, "/console/login")
     # The same refusal through the API is a problem document.
@@ -294,3 +311,47 @@ def test_a_refused_form_is_a_message_on_its_page_and_the_api_stays_a_problem(
     )
     assert r.status_code == 403
     assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_a_login_is_a_session_on_the_node_that_logging_out_ends(page, tokens):
+    token = tokens["officer.li"]
+    log_in(page, token)
+    expect(page.get_by_role("heading", name="Declarations")).to_be_visible()
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "sg_session_cn"]
+    assert cookie["value"] != token and token not in cookie["value"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/console"
+    assert page.evaluate("document.cookie") == ""  # no script on the page can read it
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url("/console/login")
+    # The session is over on the node: the old cookie, put back, opens nothing.
+    page.context.add_cookies([{**cookie, "expires": -1}])
+    page.goto("/console")
+    expect(page).to_have_url("/console/login")
+
+
+def test_the_console_works_under_its_content_security_policy(page, live_node, tokens, declaration):
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text or "Refused to" in message.text
+        else None,
+    )
+    page.on("pageerror", lambda error: violations.append(str(error)))
+    mrn = lodge(live_node, tokens["acme-trading"], declaration)
+    log_in(page, tokens["officer.li"])
+    # htmx: the list filters itself in place.
+    page.select_option("select[name=status]", "lodged")
+    expect(page.get_by_role("link", name=mrn)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"status=lodged"))
+    page.get_by_role("link", name=mrn).click()
+    expect(page.locator("#status")).to_have_text("lodged")
+    page.goto("/console/risk")
+    expect(page.locator("#hit-rates")).to_be_visible()
+    page.goto("/console/tariff?q=coffee")
+    expect(page.locator("#tariff-lines")).to_contain_text("09012100")
+    page.goto("/console/advance-data")
+    page.select_option("#linked", "no")
+    expect(page).to_have_url(re.compile(r"linked=no"))
+    expect(page.locator("#advance-list")).to_be_visible()
+    assert violations == []

@@ -113,7 +113,7 @@ def _lodge_export(pair: Pair, tag: str) -> str:
 def _advance(pair: Pair) -> dict[str, Any]:
     r = httpx.get(
         f"{pair.url('VN')}/v1/exchange/advance-data?limit=1000",
-        headers=pair.headers("VN", "officer.li"),
+        headers=pair.headers("VN", "officer.nguyen"),
         timeout=20,
     )
     assert r.status_code == 200, r.text
@@ -136,12 +136,11 @@ def test_an_export_released_in_china_appears_as_advance_data_in_viet_nam(pair):
     assert data["sender"] == "CN" and data["ucr"] == f"UCR-{tag}"
     assert data["data"]["transport"]["port_of_discharge"] == "VNLGS"
 
-    # The importer lodges in Viet Nam, declaring half the value: linked and sent to control.
-    doc = json.loads((ROOT / "examples" / "pair" / "import-vn-from-cn.json").read_text())
+    # The importer lodges in Viet Nam, declaring half the value (docs/exchange.md's example):
+    # linked and sent to control.
+    example = ROOT / "examples" / "pair" / "import-vn-from-cn-undervalued.json"
+    doc = json.loads(example.read_text())
     doc.update(lrn=f"IM-{tag}", ucr=f"UCR-{tag}")
-    doc["invoice"]["amount"] = "431000.00"
-    doc["items"][0]["value"] = "330000.00"
-    doc["items"][1]["value"] = "101000.00"
     r = httpx.post(
         f"{pair.url('VN')}/v1/declarations",
         json=doc,
@@ -152,7 +151,7 @@ def test_an_export_released_in_china_appears_as_advance_data_in_viet_nam(pair):
     assert (r.json()["status"], r.json()["channel"]) == ("under_control", "yellow")
     linked = httpx.get(
         f"{pair.url('VN')}/v1/declarations/{r.json()['mrn']}/advance-data",
-        headers=pair.headers("VN", "officer.li"),
+        headers=pair.headers("VN", "officer.nguyen"),
         timeout=20,
     ).json()["items"]
     assert [m["kind"] for m in linked[0]["mismatches"]] == ["value"]
@@ -267,7 +266,7 @@ def test_replayed_forged_and_unsigned_messages_are_refused_and_logged(pair):
     assert unsigned.status_code == 401
 
     cases = httpx.get(
-        f"{pair.url('VN')}/v1/assistance", headers=pair.headers("VN", "officer.li"), timeout=20
+        f"{pair.url('VN')}/v1/assistance", headers=pair.headers("VN", "officer.nguyen"), timeout=20
     ).json()["items"]
     assert [c["reference"] for c in cases].count(message.subject) == 1
     answer = httpx.get(

@@ -11,7 +11,7 @@ import httpx
 from tests.e2e.conftest import SILKGATE, free_port, node_env, wait_until_up
 
 
-def test_two_workers_lodge_and_stop_cleanly(settings, prepared, tokens, declaration):
+def test_two_workers_lodge_and_stop_cleanly(settings, node, tokens, declaration):
     port = free_port()
     proc = subprocess.Popen(
         [SILKGATE, "serve", "--port", str(port), "--workers", "2"],
@@ -32,6 +32,11 @@ def test_two_workers_lodge_and_stop_cleanly(settings, prepared, tokens, declarat
             assert r.status_code == 201, r.text
             mrns.add(r.json()["mrn"])
         assert len(mrns) == 20
+        # Each worker advertises the port given on the command line.
+        node.exchange.ensure_key()
+        for _ in range(4):
+            card = httpx.get(f"{base}/v1/exchange/card", timeout=10)
+            assert card.status_code == 200 and card.json()["endpoint"] == base
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)

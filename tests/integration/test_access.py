@@ -1,4 +1,5 @@
-"""Tokens and roles: 401 without a valid token, 403 for what a role may not do."""
+"""Tokens and roles: 401 without a valid token, 403 for what a role may not do, 404 for
+another declarant's declaration (``test_roles.py`` holds the whole role-by-endpoint matrix)."""
 
 from __future__ import annotations
 
@@ -28,11 +29,12 @@ def test_unknown_token_is_401(client, lodged):
 
 def test_a_declarant_cannot_see_another_declarants_declaration(client, tokens, lodged):
     r = client.get(f"/v1/declarations/{lodged}", headers=auth(tokens["lotus-broker"]))
-    assert r.status_code == 403
+    # Not found, as if it did not exist: a refusal would say that it does.
+    assert r.status_code == 404
     assert "91310115" not in r.text and "Acme" not in r.text and "48250" not in r.text
     for path in ("journal", "versions"):
         r = client.get(f"/v1/declarations/{lodged}/{path}", headers=auth(tokens["lotus-broker"]))
-        assert r.status_code == 403
+        assert r.status_code == 404
 
 
 def test_a_declarant_cannot_cancel_or_release_another_declarants_declaration(
@@ -43,9 +45,9 @@ def test_a_declarant_cannot_cancel_or_release_another_declarants_declaration(
         client.post(
             f"/v1/declarations/{lodged}/cancel", json={"reason": "x"}, headers=other
         ).status_code
-        == 403
+        == 404
     )
-    assert client.post(f"/v1/declarations/{lodged}/release", headers=other).status_code == 403
+    assert client.post(f"/v1/declarations/{lodged}/release", headers=other).status_code == 404
 
 
 def test_a_declarant_lists_only_its_own(client, tokens, lodged):

@@ -37,7 +37,7 @@ def test_concurrent_lodgings_are_all_stored_once(node, tokens, declaration):
             .where(declarations.c.lrn.like(declaration["lrn"][:20] + "-C%"))
         ).scalar_one()
         assert stored == 60
-        _, problem = verify(conn)
+        _, problem = verify(conn, node.journal.keys)
         assert problem is None
 
 

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -34,7 +35,7 @@ from silkgate.exchange.commands import (
     PartnerRegistration,
 )
 from silkgate.exchange.envelope import Envelope
-from silkgate.exchange.services.dispatcher import Dispatcher
+from silkgate.exchange.services.dispatcher import Dispatcher, PartnerBusy
 from silkgate.kernel.actors import Principal, Role
 from silkgate.node import Node
 from silkgate.store import exchange as exchange_store
@@ -209,6 +210,32 @@ def test_a_released_export_reaches_the_importing_side_which_links_it(node, vn, p
     events = [e["event"] for e in _journal(vn, im["mrn"])]
     assert "advance_data" in events
     assert im["channel"] in ("green", "blue")
+
+
+def test_the_list_of_advance_data_says_when_each_was_linked(node, vn, vn_client, pair):
+    from silkgate.access.services import Users
+
+    tag = uuid.uuid4().hex[:8].upper()
+    export = _export(tag)
+    ex = _lodge(node, export)
+    _release(node, ex["mrn"])
+    deliver(pair)
+    officer = auth(Users(vn.engine, vn.settings.secret_key).issue_token("officer.nguyen"))
+
+    def listed() -> dict[str, Any]:
+        r = vn_client.get("/v1/exchange/advance-data?limit=1000", headers=officer)
+        assert r.status_code == 200, r.text
+        return next(a for a in r.json()["items"] if a["export_declaration"] == ex["mrn"])
+
+    assert listed()["linked_at"] is None and listed()["declarations"] == []
+    im = _lodge(vn, _import_of(export, tag))
+    [per_declaration] = vn_client.get(
+        f"/v1/declarations/{im['mrn']}/advance-data", headers=officer
+    ).json()["items"]
+    assert per_declaration["linked_at"] is not None
+    entry = listed()
+    assert entry["declarations"] == [im["mrn"]]
+    assert entry["linked_at"] == per_declaration["linked_at"]
 
 
 def test_an_import_declared_lower_than_exported_goes_under_control(node, vn, pair):
@@ -577,3 +604,44 @@ def test_key_rotation_keeps_messages_flowing(node, vn, pair):
     card = node.exchange.card().as_json()
     assert [k["kid"] for k in card["keys"]] == [old_kid, done["kid"]]
     assert card["keys"][0]["valid_to"] is not None
+
+
+def test_a_partner_answering_429_is_waited_for_and_costs_no_attempt(node, vn, pair):
+    case = node.assistance.open(
+        OFFICER, AssistanceCase(partner="VN", kind="alert", subject="Busy partner", body="Wait")
+    )
+    asked: list[int] = []
+
+    def busy(endpoint: str, tokens: list[str]) -> dict[str, Any]:
+        if endpoint != "http://vn.test":
+            raise ValueError(f"{endpoint} is unreachable")
+        asked.append(len(tokens))
+        raise PartnerBusy(30)
+
+    dispatcher = Dispatcher(node.exchange, transport=busy)
+    assert dispatcher.deliver_once() == 0
+    with reading(node.engine) as conn:
+        [row] = [
+            r
+            for r in exchange_store.outbox(conn, None, 200, partner="VN")
+            if r["subject"] == case["reference"]
+        ]
+    assert (row["status"], row["attempts"]) == ("pending", 0)
+    assert "429" in row["last_error"]
+    # Nothing more goes to the partner until its Retry-After is over.
+    assert dispatcher.deliver_once() == 0 and len(asked) == 1
+    # Once the partner takes messages again, the case reaches it.
+    deliver(pair)
+    assert vn.assistance.case(OFFICER, case["reference"])["status"] == "open"
+
+
+@pytest.mark.parametrize(("header", "wait"), [("17", 17.0), (None, 5.0), ("99999", 600.0)])
+def test_the_dispatcher_reads_a_429_as_how_long_to_wait(node, header, wait):
+    headers = {"Retry-After": header} if header else {}
+    dispatcher = Dispatcher(node.exchange)
+    dispatcher._client = httpx.Client(
+        transport=httpx.MockTransport(lambda request: httpx.Response(429, headers=headers))
+    )
+    with pytest.raises(PartnerBusy) as busy:
+        dispatcher._post("http://vn.test", ["x.y.z"])
+    assert busy.value.retry_after == wait

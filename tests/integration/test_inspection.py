@@ -195,6 +195,67 @@ def test_findings_correct_the_declaration_and_become_the_controls_outcome(
     client.delete(f"/v1/risk/profiles/f-{exporter}", headers=analyst)
 
 
+def test_the_planned_inspection_counts_its_checks_in_words(client, tokens, declaration):
+    exporter = f"Exporter {uuid.uuid4().hex[:8]} (test)"
+    analyst, officer = auth(tokens["analyst.zhao"]), auth(tokens["officer.li"])
+    client.post(
+        "/v1/risk/profiles",
+        json={"name": f"p-{exporter}", "condition": f'declaration.exporter == "{exporter}"',
+              "effect": "yellow"},
+        headers=analyst,
+    )  # fmt: skip
+    doc = copy.deepcopy(declaration)
+    doc["exporter"]["name"] = exporter
+    mrn = client.post("/v1/declarations", json=doc, headers=auth(tokens["acme-trading"])).json()[
+        "mrn"
+    ]
+    journal = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    [planned] = [e["reason"] for e in journal if e["event"] == "inspection_planned"]
+    assert planned == "joint inspection (customs), 1 check at CNSGH"
+    client.delete(f"/v1/risk/profiles/p-{exporter}", headers=analyst)
+
+
+def test_the_completed_inspection_is_the_controls_outcome_each_finding_said_once(
+    client, tokens, declaration
+):
+    exporter = f"Exporter {uuid.uuid4().hex[:8]} (test)"
+    analyst, officer = auth(tokens["analyst.zhao"]), auth(tokens["officer.li"])
+    client.post(
+        "/v1/risk/profiles",
+        json={
+            "name": f"o-{exporter}",
+            "condition": f'declaration.exporter == "{exporter}"',
+            "effect": "red",
+        },
+        headers=analyst,
+    )
+    doc = copy.deepcopy(declaration)
+    doc["exporter"]["name"] = exporter
+    mrn = client.post("/v1/declarations", json=doc, headers=auth(tokens["acme-trading"])).json()[
+        "mrn"
+    ]
+    # An officer records an outcome while the inspection is still open...
+    r = client.post(f"/v1/declarations/{mrn}/outcome", json={"fraud": False}, headers=officer)
+    assert r.status_code == 201
+    task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
+    base = f"/v1/inspections/{task['id']}"
+    below = {"status": "non_compliant", "finding": {"kind": "value", "note": "price too low"}}
+    for seq in range(1, 7):  # the documents and the value find the same
+        body = below if seq in (1, 5) else {"status": "compliant"}
+        assert client.post(f"{base}/checks/{seq}", json=body, headers=officer).status_code == 200
+    assert client.post(f"{base}/complete", headers=officer).status_code == 200
+    # ...the completed inspection's findings replace it, as a correction that says why.
+    journal = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    [corrected] = [e for e in journal if e["event"] == "outcome_corrected"]
+    assert corrected["reason"] == (
+        "the completed joint inspection's findings; was: no fraud found; "
+        "now: fraud found: joint inspection: price too low"
+    )
+    r = client.post(f"/v1/declarations/{mrn}/outcome", json={"fraud": False}, headers=officer)
+    assert r.status_code == 409
+    client.delete(f"/v1/risk/profiles/o-{exporter}", headers=analyst)
+
+
 def test_an_ephyto_that_matches_clears_the_certificate_check_and_a_tampered_one_opens_checks(
     client, tokens, node, declaration
 ):
@@ -249,6 +310,21 @@ def test_an_ephyto_that_matches_clears_the_certificate_check_and_a_tampered_one_
     assert len(opened) == 2 and "NZ2026-0002" in opened[0]["description"]
     listed = client.get(f"/v1/declarations/{mrn}/ephyto", headers=trader).json()["items"]
     assert [c["number"] for c in listed] == ["NZ2026-0001", "NZ2026-0002"]
+
+    # Another declarant presenting the same certificate learns it was used, not where.
+    broker = auth(tokens["lotus-broker"])
+    other = dict(
+        doc, lrn=doc["lrn"] + "B", declarant={**doc["declarant"], "id": "91450100MA5LDEMO02"}
+    )
+    lodged = client.post("/v1/declarations", json=other, headers=broker)
+    assert lodged.status_code == 201, lodged.text
+    r = client.post(
+        f"/v1/declarations/{lodged.json()['mrn']}/ephyto",
+        content=good,
+        headers={**broker, "Content-Type": "application/xml"},
+    )
+    [reused] = [m for m in r.json()["mismatches"] if m["field"] == "number"]
+    assert "another declaration" in reused["declaration"] and mrn not in r.text
 
 
 def test_decisions_on_goods_found_wanting_and_the_release_note(client, tokens, declaration):
@@ -470,3 +546,51 @@ def test_inspection_rules_found_in_review(client, tokens, node, declaration):
 
 
 PEST = "Anoplophora glabripennis"
+
+
+def test_starting_the_inspection_ends_amendment_and_is_journaled(client, tokens, node, declaration):
+    node.sps.load(REQUIREMENTS.encode(), source="test.csv", actor="test")
+    officer, trader = auth(tokens["officer.li"]), auth(tokens["acme-trading"])
+    doc = copy.deepcopy(declaration)
+    doc["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting on wood")
+    r = client.post("/v1/declarations", json=doc, headers=trader)
+    assert r.status_code == 201, r.text
+    mrn = r.json()["mrn"]
+    task = client.get(f"/v1/declarations/{mrn}", headers=officer).json()["inspection"]
+    base = f"/v1/inspections/{task['id']}"
+
+    assert client.post(f"{base}/start", headers=trader).status_code == 404
+    r = client.post(f"{base}/start", headers=officer)
+    assert r.status_code == 200 and r.json()["started_at"]
+    again = client.post(f"{base}/start", headers=officer)
+    assert again.status_code == 409 and "already started" in again.json()["detail"]
+    doc["items"][0]["value"] = "40000.00"
+    doc["invoice"]["amount"] = "47750.00"
+    amended = client.put(f"/v1/declarations/{mrn}", json=doc, headers=trader)
+    assert amended.status_code == 409 and "inspected" in amended.json()["detail"]
+    journal = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    started = [e for e in journal if e["event"] == "inspection_started"]
+    assert len(started) == 1 and started[0]["actor"] == "officer.li"
+    assert started[0]["reason"] == "joint inspection started at CNSGH"
+
+
+def test_the_trader_reads_why_the_quarantine_service_holds_the_goods(
+    client, tokens, node, declaration
+):
+    node.sps.load(REQUIREMENTS.encode(), source="test.csv", actor="test")
+    officer, trader = auth(tokens["officer.li"]), auth(tokens["acme-trading"])
+    doc = copy.deepcopy(declaration)
+    doc["items"][1].update(hs_code="97012100", origin="NZ", description="Oil painting on wood")
+    mrn = client.post("/v1/declarations", json=doc, headers=trader).json()["mrn"]
+
+    def channel(headers: dict[str, str]) -> str:
+        journal = client.get(f"/v1/declarations/{mrn}/journal", headers=headers).json()["items"]
+        return next(e["reason"] for e in journal if e["event"] == "channel")
+
+    held = (
+        "held for quarantine inspection "
+        "(SPS requirements item 2 phyto certificate N851 (HS 9701 from NZ))"
+    )
+    assert channel(trader) == f"green; {held}"
+    # Officers read the same, then the reasons behind the channel.
+    assert channel(officer).startswith(f"green; {held}: SPS requirement, item 2: phyto certificate")

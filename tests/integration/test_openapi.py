@@ -68,6 +68,7 @@ def test_every_request_body_has_a_schema(spec):
 
 def test_every_write_with_a_body_documents_it(spec):
     bodiless = {
+        "POST /v1/inspections/{task_id}/start",
         "POST /v1/inspections/{task_id}/complete",
         "POST /v1/exchange/outbox/retry",
         "POST /v1/exchange/outbox/{message_id}/retry",

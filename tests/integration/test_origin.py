@@ -20,6 +20,8 @@ from tests.conftest import ROOT
 from tests.integration.test_fuzz import json_values, paths
 
 NOTEBOOK = ROOT / "examples" / "origin-notebook.json"
+# The console refuses a form that does not come from its own origin.
+HERE = {"Origin": "http://testserver"}
 
 
 @pytest.fixture
@@ -194,13 +196,13 @@ def test_the_console_page_determines_from_rows_and_from_pasted_json(client, note
         "m1_amount": "120.00",
         "m1_currency": "USD",
     }
-    r = client.post("/console/origin", data=form)
+    r = client.post("/console/origin", data=form, headers=HERE)
     assert r.status_code == 200 and 'id="origin-box8">RVC 70%' in r.text
-    pasted = client.post("/console/origin", data={"bill": json.dumps(notebook)})
+    pasted = client.post("/console/origin", data={"bill": json.dumps(notebook)}, headers=HERE)
     assert pasted.status_code == 200 and 'id="origin-box8">RVC 70%' in pasted.text
     wrong = copy.deepcopy(form)
     wrong["m0_amount"] = "-1"
-    r = client.post("/console/origin", data=wrong)
+    r = client.post("/console/origin", data=wrong, headers=HERE)
     assert r.status_code == 422 and "/materials/0/value/amount" in r.text
     assert 'value="Mainboard"' in r.text  # what was typed is kept
 

@@ -32,7 +32,7 @@ def lodged(request, node, tokens, declaration) -> tuple[Opener, str]:
     if request.param == "sql":
         acme = node.tokens.resolve(tokens["acme-trading"])
         summary, _ = node.declarations.lodge(acme, declaration)
-        return (lambda: SqlUnitOfWork(node.engine, MessageBus())), summary["mrn"]
+        return (lambda: SqlUnitOfWork(node.engine, MessageBus(), node.journal.keys)), summary["mrn"]
     store = InMemoryStore()
     return store.unit_of_work, store.add_declaration(assessed="12.5").mrn
 

@@ -237,15 +237,83 @@ def test_only_controls_count_and_a_corrected_outcome_replaces_the_first(
     client.post(f"/v1/declarations/{controlled}/outcome", json={"fraud": True}, headers=officer)
     assert totals() == (before[0] + 1, before[1] + 1)
     r = client.post(
-        f"/v1/declarations/{controlled}/outcome", json={"fraud": False}, headers=officer
+        f"/v1/declarations/{controlled}/outcome/correction",
+        json={"fraud": False, "reason": "the price was confirmed by the seller's bank"},
+        headers=officer,
     )
-    assert len(r.json()["outcomes"]) == 2
+    assert r.status_code == 201, r.text
+    assert [o["correction"] for o in r.json()["outcomes"]] == [False, True]
     assert totals() == (before[0] + 1, before[1])
     mine = client.get(
         f"/v1/declarations/{controlled}/journal", headers=auth(tokens["acme-trading"])
     ).json()["items"]
-    assert [e["reason"] for e in mine if e["event"] == "outcome"] == [None, None]
+    assert [(e["event"], e["reason"]) for e in mine if e["event"].startswith("outcome")] == [
+        ("outcome", None),
+        ("outcome_corrected", None),
+    ]
     client.delete(f"/v1/risk/profiles/c-{exporter}", headers=analyst)
+
+
+def test_a_control_has_one_outcome_and_a_correction_says_why(client, tokens, declaration):
+    officer = auth(tokens["officer.li"])
+    mrn = lodge(client, tokens, dict(declaration, lrn=declaration["lrn"] + "O"))["mrn"]
+    url = f"/v1/declarations/{mrn}/outcome"
+    r = client.post(f"{url}/correction", json={"fraud": False, "reason": "x"}, headers=officer)
+    assert r.status_code == 409 and "no outcome to correct" in r.json()["detail"]
+    first = {"fraud": True, "revenue_recovered": "300.00", "note": "undervalued"}
+    assert client.post(url, json=first, headers=officer).status_code == 201
+
+    # A second, contradictory outcome is refused and changes nothing.
+    r = client.post(url, json={"fraud": False}, headers=auth(tokens["officer.wang"]))
+    assert r.status_code == 409
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "already has its outcome (fraud found, 300.00 recovered" in r.json()["detail"]
+    # A plain outcome cannot carry a reason; a correction must.
+    r = client.post(url, json={"fraud": False, "reason": "x"}, headers=officer)
+    assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/reason"
+    for reason in (None, "  "):
+        body = {"fraud": False} if reason is None else {"fraud": False, "reason": reason}
+        r = client.post(f"{url}/correction", json=body, headers=officer)
+        assert r.status_code == 422
+        assert [(e["pointer"], e["code"]) for e in r.json()["errors"]] == [("/reason", "missing")]
+    trader = auth(tokens["acme-trading"])
+    r = client.post(f"{url}/correction", json={"fraud": False, "reason": "x"}, headers=trader)
+    assert r.status_code == 403
+    journal = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    assert [e["event"] for e in journal].count("outcome") == 1
+    assert "outcome_corrected" not in [e["event"] for e in journal]
+
+    r = client.post(
+        f"{url}/correction",
+        json={"fraud": True, "revenue_recovered": "450.00", "reason": "second valuation"},
+        headers=officer,
+    )
+    assert r.status_code == 201, r.text
+    outcomes = r.json()["outcomes"]
+    assert [(o["revenue_recovered"], o["correction"], o["reason"]) for o in outcomes] == [
+        ("300.00", False, None),
+        ("450.00", True, "second valuation"),
+    ]
+    journal = client.get(f"/v1/declarations/{mrn}/journal", headers=officer).json()["items"]
+    assert journal[-1]["event"] == "outcome_corrected"
+    assert journal[-1]["reason"] == (
+        "second valuation; was: fraud found, 300.00 recovered: undervalued; "
+        "now: fraud found, 450.00 recovered"
+    )
+
+
+def test_outcomes_of_controls_selectivity_did_not_choose_are_counted_apart(
+    client, tokens, analyst, declaration
+):
+    officer = auth(tokens["officer.li"])
+    before = client.get("/v1/risk/performance", headers=analyst).json()["outcomes"]
+    green = lodge(client, tokens, dict(declaration, lrn=declaration["lrn"] + "G"))
+    assert green["channel"] == "green"
+    client.post(f"/v1/declarations/{green['mrn']}/outcome", json={"fraud": True}, headers=officer)
+    after = client.get("/v1/risk/performance", headers=analyst).json()["outcomes"]
+    assert after["controls"] == before["controls"] + 1
+    assert after["in_hit_rates"] == before["in_hit_rates"]
+    assert after["fraud"] == before["fraud"] + 1
 
 
 def test_an_outcome_is_recorded_in_the_callers_transaction(client, tokens, node, declaration):
@@ -257,7 +325,7 @@ def test_an_outcome_is_recorded_in_the_callers_transaction(client, tokens, node,
     from silkgate.risk.services.control import record_outcome_in
     from silkgate.store import declarations as declaration_store
     from silkgate.store import journal as journal_store
-    from silkgate.store import risk as risk_store
+    from silkgate.store import outcomes as outcome_store
     from silkgate.store.db import reading, writing
 
     declaration = dict(declaration, lrn=declaration["lrn"] + "T")
@@ -275,12 +343,12 @@ def test_an_outcome_is_recorded_in_the_callers_transaction(client, tokens, node,
         record_outcome_in(conn, declaration_id=stored.id, outcome=outcome, at=at, actor="x")
         raise Abandoned
     with reading(node.engine) as conn:
-        assert risk_store.outcomes_of(conn, stored.id) == []
+        assert outcome_store.outcomes_of(conn, stored.id) == []
     with writing(node.engine) as conn:
         result, note = record_outcome_in(
             conn, declaration_id=stored.id, outcome=outcome, at=at, actor="inspector"
         )
-        journal_store.append(conn, note)
+        journal_store.append(conn, node.journal.keys, note)
     assert result["mrn"] == mrn
     assert result["outcomes"][0]["revenue_recovered"] == "12.50"
     assert result["outcomes"][0]["recorded_by"] == "inspector"

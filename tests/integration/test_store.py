@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from silkgate.store import migrate, refdata
+from silkgate.store.db import make_engine
 from silkgate.store.tables import hs_codes, locations, offices
 
 
@@ -49,3 +50,52 @@ def test_downgrade_and_upgrade_round_trip(tmp_path):
     migrate.downgrade(url, "base")
     migrate.upgrade(url)
     migrate.check(url)
+
+
+def test_outcomes_recorded_again_before_corrections_become_corrections(tmp_path):
+    """Upgrading a database where a control got several plain outcomes chains them."""
+    import datetime as dt
+    import os
+    import uuid
+
+    from tests.conftest import _postgres_database
+
+    base = os.environ.get("SILKGATE_TEST_DATABASE_URL")
+    urls = _postgres_database(base) if base else iter([f"sqlite:///{tmp_path / 'old.db'}"])
+    url = next(urls)
+    try:
+        migrate.upgrade(url, "0011")
+        engine = make_engine(url, pool_size=1)
+        at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO declarations (id, mrn, type, status, version, office, "
+                    "declarant_id, lrn, currency, invoice_amount, item_count, lodged_at, "
+                    "updated_at) VALUES (1, :mrn, 'IM', 'released', 1, 'CNSGH', 'X', 'L', "
+                    "'USD', 1, 1, :at, :at)"
+                ),
+                {"mrn": uuid.uuid4().hex[:18].upper(), "at": at},
+            )
+            for fraud in (True, False, True):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO control_outcomes (declaration_id, recorded_at, recorded_by, "
+                        "fraud, critical, revenue_recovered) VALUES (1, :at, 'o', :f, false, 0)"
+                    ),
+                    {"at": at, "f": fraud},
+                )
+        engine.dispose()
+        migrate.upgrade(url)
+        engine = make_engine(url, pool_size=1)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT id, replaces, reason FROM control_outcomes ORDER BY id")
+            ).all()
+        engine.dispose()
+        [(first, none, no_reason), (second, to_first, why), (_, to_second, _)] = rows
+        assert (none, no_reason) == (None, None)
+        assert (to_first, to_second) == (first, second)
+        assert why == "recorded again before corrections needed a reason"
+    finally:
+        next(urls, None)  # drops the PostgreSQL database

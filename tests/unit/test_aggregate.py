@@ -14,6 +14,7 @@ from silkgate.declarations.aggregate import (
     ReleaseFacts,
     Selection,
 )
+from silkgate.declarations.disclosure import channel_shown
 from silkgate.declarations.states import Action, IllegalTransition, Status
 from silkgate.kernel.errors import Conflict, Unpaid
 from silkgate.kernel.events import MessageBus, notes
@@ -153,3 +154,41 @@ def test_handlers_react_to_events_and_their_reactions_are_settled_too():
 def _common(event: ev.DeclarationEvent) -> dict:
     keys = ("at", "actor", "declaration_id", "mrn", "version", "type", "office")
     return {k: getattr(event, k) for k in keys}
+
+
+PHYTO = {"item": 1, "hs_prefix": "08", "origin": None, "control": "phyto_certificate",
+         "document": "N851", "description": "Fresh fruit: phytosanitary certificate"}  # fmt: skip
+TREATMENT = {"item": 1, "hs_prefix": "0810", "origin": "VN", "control": "treatment",
+             "document": None, "description": "Fruit fly treatment"}  # fmt: skip
+
+
+def test_a_quarantine_hold_says_which_sps_requirements_hold_the_goods():
+    selection = Selection(
+        "green", ("SPS requirement, item 1: ...", "score 12"), (PHYTO, TREATMENT), True
+    )
+    d = lodge("green", quarantine=True)
+    d.select(selection, AT)
+    channel = [n for n in notes(d.take_events()) if n.event == "channel"][-1]
+    held = (
+        "held for quarantine inspection (SPS requirements item 1 phyto certificate N851 (HS 08), "
+        "item 1 treatment (HS 0810 from VN))"
+    )
+    assert channel.reason == f"green; {held}: SPS requirement, item 1: ...; score 12"
+    # The trader reads the channel and the published requirements, not the risk behind them.
+    assert channel_shown(channel.reason) == f"green; {held}"
+
+
+@pytest.mark.parametrize(
+    ("reason", "public"),
+    [
+        ("red: profile ivory matched; score 80", "red"),
+        ("yellow (kept from before the amendment; now green): no risk found", "yellow"),
+        (
+            "green; held for quarantine inspection: quarantine inspection required by p1",
+            "green; held for quarantine inspection",
+        ),
+        ("blue", "blue"),
+    ],
+)
+def test_what_a_trader_reads_of_a_channel(reason, public):
+    assert channel_shown(reason) == public

@@ -40,7 +40,7 @@ def test_an_outcome_without_fraud_cannot_be_critical_or_recover_revenue():
     }
     outcome = parse(ControlOutcome, {"fraud": True, "revenue_recovered": "12.5", "note": "x"})
     assert outcome.revenue_recovered == Decimal("12.5")
-    assert outcome.reason() == "fraud found, 12.5 recovered: x"
+    assert outcome.described() == "fraud found, 12.5 recovered: x"
 
 
 def test_a_profile_is_trimmed_and_its_dates_checked():

@@ -68,6 +68,13 @@ def test_a_withdrawn_or_tampered_certificate_lists_each_mismatch():
             "refused",
         ),
         (b" " * (ephyto.MAX_BYTES + 1), "larger than"),
+        (b'<?xml version="1.0" encoding="UTF-7"?><x/>', "send it as UTF-8"),
+        (b'<?xml version="1.0" encoding="UTF-32"?><x/>', "send it as UTF-8"),
+        (b'<?xml version="1.0" encoding="x-unknown"?><x/>', "send it as UTF-8"),
+        (
+            certificate(consignor="Juan \u202ePerez", consignee="Acme"),
+            "ConsignorSPSParty/Name contains U+202E",
+        ),
     ],
 )
 def test_malformed_or_dangerous_xml_is_refused(data, message):

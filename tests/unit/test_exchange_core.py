@@ -107,6 +107,22 @@ def test_forged_or_unsigned_messages_are_refused(vn, make, code):
     assert refused.value.code == code
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"subject": "VN-MAA\x00"},
+        {"payload": {"body": "Please \u202everify"}},
+        {"payload": {"a\x85": 1}},
+    ],
+)
+def test_a_signed_message_with_a_control_or_invisible_character_is_refused(vn, changes):
+    key, kid, _ = vn
+    token = envelope.sign(_message(**changes), key, kid, NOW)
+    with pytest.raises(Refused) as refused:
+        _open(token, vn)
+    assert refused.value.code == "malformed" and "U+" in refused.value.detail
+
+
 def test_an_unknown_key_is_an_unknown_sender(vn):
     other = identity.new_key()
     token = envelope.sign(_message(), other, "XX-1", NOW)

@@ -187,7 +187,8 @@ def test_officers_actions_are_refused_to_the_declarant(node, action):
 def test_the_declarant_cancels_its_own_declaration_and_no_one_elses(node):
     mine = node.store.add_declaration(assessed="10")
     theirs = node.store.add_declaration(assessed="10", declarant_id="CN9111000087654321")
-    with pytest.raises(Forbidden, match="another declarant"):
+    # Another declarant's declaration is not found, as if it did not exist.
+    with pytest.raises(NotFound, match=f"no declaration {theirs.mrn}"):
         node.act(DECLARANT, theirs.mrn, Action.CANCEL, "duplicate")
     with pytest.raises(Forbidden, match="analyst may not cancel"):
         node.act(ANALYST, mine.mrn, Action.CANCEL, "duplicate")

@@ -3,8 +3,10 @@
 import datetime as dt
 
 import pytest
+from pydantic import ValidationError
 
-from silkgate.declarations.validation import CodeLists, InvalidDeclaration, validate
+from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.validation import CodeLists, InvalidDeclaration, validate, validate_draft
 from tests.conftest import load_example
 
 CODES = CodeLists(
@@ -216,3 +218,30 @@ def test_no_currency_and_metals_are_refused(code):
     doc = load_example()
     doc["invoice"]["currency"] = code
     assert errors_of(doc)["/invoice/currency"].code == "not_a_currency"
+
+
+def test_a_version_stored_before_invisible_characters_were_refused_still_loads():
+    doc = load_example()
+    doc["importer"]["name"] = "Acme\u202e Trading"
+    with pytest.raises(ValidationError):
+        DeclarationDocument.model_validate(doc)
+    assert DeclarationDocument.stored(doc).importer.name == "Acme\\u202e Trading"
+
+
+def test_money_must_be_a_string_and_within_bounds():
+    doc = load_example()
+    doc["invoice"]["amount"] = 48250
+    doc["invoice"]["insurance"] = "0E-999999999"
+    doc["items"][0]["value"] = "1E+999999999"
+    errors = errors_of(doc)
+    assert errors["/invoice/amount"].code == "amount_as_number"
+    assert errors["/invoice/insurance"].code == "out_of_range"
+    assert errors["/items/0/value"].code in ("decimal_max_digits", "decimal_whole_digits")
+    assert "/invoice/amount" not in {p for p, e in errors.items() if e.code == "total_mismatch"}
+
+
+def test_the_draft_a_calculator_prices_needs_no_lrn_or_declarant():
+    doc = load_example()
+    del doc["lrn"], doc["declarant"]
+    assert validate_draft(doc, CODES, TODAY).lrn is None
+    assert set(errors_of(doc)) == {"/lrn", "/declarant"}

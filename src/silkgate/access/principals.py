@@ -14,9 +14,10 @@ import secrets
 
 from silkgate.kernel.actors import Principal, Role
 
-__all__ = ["Principal", "Role", "demo_token", "hash_token", "new_token"]
+__all__ = ["Principal", "Role", "demo_token", "hash_token", "is_demo_token", "new_token"]
 
 TOKEN_PREFIX = "sg_"
+DEMO_PREFIX = TOKEN_PREFIX + "demo_"
 
 
 def new_token() -> str:
@@ -26,10 +27,16 @@ def new_token() -> str:
 def demo_token(secret_key: str, name: str) -> str:
     """A token derived from the secret, so a demo node can print the same tokens at each start.
 
-    Only demo and test nodes create these; production tokens come from :func:`new_token`.
+    Only demo and test nodes create these; production tokens come from :func:`new_token`,
+    and a production node refuses any token shaped like these (:func:`is_demo_token`).
     """
     digest = hmac.new(secret_key.encode(), f"demo-token:{name}".encode(), hashlib.sha256)
-    return TOKEN_PREFIX + "demo_" + digest.hexdigest()[:32]
+    return DEMO_PREFIX + digest.hexdigest()[:32]
+
+
+def is_demo_token(token: str) -> bool:
+    """Whether ``token`` is shaped like a derived demo token (never valid in production)."""
+    return token.startswith(DEMO_PREFIX)
 
 
 def hash_token(secret_key: str, token: str) -> str:

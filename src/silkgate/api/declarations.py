@@ -6,14 +6,22 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.api import links
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep, current_principal, get_node
-from silkgate.api.params import IsoDateTime
+from silkgate.api.params import (
+    HS_PREFIX,
+    CheckedRoute,
+    IsoDateTime,
+    MrnPath,
+    VersionNumber,
+    VersionQuery,
+    header_text,
+)
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import declarations as out
 from silkgate.api.schemas.base import answer, schema_of
@@ -22,14 +30,10 @@ from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.services import DeclarationService, Outcome, request_fingerprint
 from silkgate.declarations.states import REASON_REQUIRED, Action, Status
 from silkgate.kernel.actors import Principal
-from silkgate.kernel.errors import InvalidRequest
+from silkgate.kernel.errors import FieldError, InvalidRequest
 from silkgate.store.declarations import Filters
 
-router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
-
-MrnPath = Annotated[
-    str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$", description="Movement Reference Number")
-]
+router = APIRouter(prefix="/v1/declarations", tags=["declarations"], route_class=CheckedRoute)
 
 # Bodies above this size are validated on a worker thread, not on the event loop.
 _VALIDATE_INLINE_BYTES = 64 * 1024
@@ -116,23 +120,14 @@ async def lodge(request: Request) -> Response:
 
 
 def _idempotency_key(request: Request) -> str | None:
-    """The ``Idempotency-Key`` header, if sent; a 422 problem if it is empty or too long."""
-    idempotency_key = request.headers.get("idempotency-key")
-    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
-        raise Problem(
-            422,
-            "The request is invalid",
-            kind="invalid-request",
-            errors=[
-                {
-                    "pointer": "/Idempotency-Key",
-                    "in": "header",
-                    "code": "invalid",
-                    "detail": "must be 1 to 255 characters",
-                }
-            ],
+    """The ``Idempotency-Key`` header, if sent; 422 if it is empty, too long or not text."""
+    key = header_text("Idempotency-Key", request.headers.get("idempotency-key"))
+    if key is not None and not 0 < len(key) <= 255:
+        where = "/Idempotency-Key"
+        raise InvalidRequest(
+            [FieldError(where, "invalid", "must be 1 to 255 characters", "header")]
         )
-    return idempotency_key
+    return key
 
 
 async def _earlier_answer(
@@ -178,7 +173,7 @@ def list_declarations(
     office: Annotated[str | None, Query(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")] = None,
     declarant_id: Annotated[str | None, Query(max_length=35)] = None,
     lrn: Annotated[str | None, Query(max_length=35)] = None,
-    hs_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,10}$")] = None,
+    hs_code: Annotated[str | None, Query(pattern=HS_PREFIX)] = None,
     lodged_from: IsoDateTime | None = None,
     lodged_to: IsoDateTime | None = None,
     channel: Annotated[str | None, Query(pattern="^(green|yellow|red|blue)$")] = None,
@@ -290,7 +285,7 @@ def get_version(
     node: NodeDep,
     principal: PrincipalDep,
     mrn: MrnPath,
-    version: Annotated[int, Path(ge=1, le=1_000_000)],
+    version: VersionNumber,
 ) -> Response:
     """The document exactly as it stood in one version."""
     return _json(node.declarations.version(principal, mrn, version))
@@ -376,7 +371,7 @@ def assessment(
     node: NodeDep,
     principal: PrincipalDep,
     mrn: MrnPath,
-    version: Annotated[int | None, Query(ge=1, description="Default: the current version")] = None,
+    version: VersionQuery = None,
 ) -> Response:
     """The assessment of the declaration: per item the customs value, duty, excise, VAT."""
     return _json(node.declarations.assessment(principal, mrn, version))

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
-from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.deps import NodeDep, PrincipalDep, source_of, too_many
+from silkgate.api.params import CheckedRoute, MrnPath, limit
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import exchange as out
 from silkgate.api.schemas.base import Items, answer, parse, request_body, schema_of
@@ -27,9 +28,11 @@ from silkgate.exchange.commands import (
     aeo_command,
 )
 from silkgate.exchange.envelope import MAX_BYTES, Refused
-from silkgate.kernel.errors import Forbidden, NotFound
+from silkgate.kernel import text
+from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
+from silkgate.node import Node
 
-router = APIRouter(tags=["exchange"])
+router = APIRouter(tags=["exchange"], route_class=CheckedRoute)
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: _PROBLEM,
@@ -43,6 +46,8 @@ _AEO_ACTIONS = frozenset(a.value for a in AeoAction)
 
 Reference = Annotated[str, Path(min_length=1, max_length=40)]
 PartyId = Annotated[str, Path(min_length=1, max_length=35)]
+Limit = Annotated[int, limit(1000)]
+Status = Annotated[str | None, Query(max_length=20)]
 
 
 # -- the inbox (partners) ----------------------------------------------------------------------
@@ -71,6 +76,7 @@ PartyId = Annotated[str, Path(min_length=1, max_length=35)]
         409: _PROBLEM,
         413: _PROBLEM,
         415: _PROBLEM,
+        429: _PROBLEM,
     },
 )
 async def inbox(request: Request, node: NodeDep) -> Response:
@@ -84,27 +90,18 @@ async def inbox(request: Request, node: NodeDep) -> Response:
     ``{"results": [{"status": "accepted|duplicate|refused|deferred", "code"?,
     "detail"?}, ...], "receipt": JWS}``, results in the same order, and one
     signed receipt listing every message accepted or recognised as a duplicate.
+
+    A source (client address) that has had too many messages refused in a
+    window is answered 429 with ``Retry-After`` until the window ends.
     """
+    remote = source_of(request)
+    wait = node.exchange.inbox_busy(remote)
+    if wait is not None:
+        raise too_many(wait, "too many messages from this address were refused", "throttled")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    remote = request.client.host if request.client else None
     body = await request.body()
     if content_type == JOSE:
-        token = body.decode("ascii", errors="replace").strip()
-        if len(body) > MAX_BYTES:
-            exc = Refused("too_large", f"a message may not exceed {MAX_BYTES} bytes", 413)
-            await run_in_threadpool(node.exchange.log_refusal, token[:300], exc, remote)
-            raise Problem(413, "Message refused", exc.detail, kind=exc.code)
-        result = await run_in_threadpool(node.exchange.answer_one, token, remote)
-        if result.receipt is None:
-            raise Problem(
-                result.http_status if result.status == "refused" else 409,
-                "Message refused",
-                result.detail,
-                kind=result.code or result.status,
-            )
-        return Response(
-            result.receipt, media_type=JOSE, headers={"Silkgate-Receipt-Status": result.status}
-        )
+        return await _one_message(node, body, remote)
     if content_type != "application/json":
         exc = Refused("media_type", "send a signed message as application/jose", 415)
         await run_in_threadpool(
@@ -127,7 +124,44 @@ async def inbox(request: Request, node: NodeDep) -> Response:
             node.exchange.log_refusal, body[:300].decode(errors="replace"), exc, remote
         )
         raise Problem(400, "Malformed request", exc.detail, kind="malformed")
+    _printable({f"/messages/{i}": token for i, token in enumerate(messages)})
     return json_response(await run_in_threadpool(node.exchange.answer_batch, messages, remote))
+
+
+async def _one_message(node: Node, body: bytes, remote: str) -> Response:
+    """One JWS: this node's signed receipt, or the problem that says why it was refused."""
+    token = body.decode("ascii", errors="replace").strip()
+    _printable({"": token})
+    if len(body) > MAX_BYTES:
+        exc = Refused("too_large", f"a message may not exceed {MAX_BYTES} bytes", 413)
+        await run_in_threadpool(node.exchange.log_refusal, token[:300], exc, remote)
+        raise Problem(413, "Message refused", exc.detail, kind=exc.code)
+    result = await run_in_threadpool(node.exchange.answer_one, token, remote)
+    if result.receipt is None:
+        raise Problem(
+            result.http_status if result.status == "refused" else 409,
+            "Message refused",
+            result.detail,
+            kind=result.code or result.status,
+        )
+    return Response(
+        result.receipt, media_type=JOSE, headers={"Silkgate-Receipt-Status": result.status}
+    )
+
+
+def _printable(tokens: dict[str, str]) -> None:
+    """Refuse (422, and record nothing) messages with a control or invisible character.
+
+    A compact JWS is base64url and dots: such a character is no message, and no
+    refusal log should have to hold it.
+    """
+    errors = [
+        FieldError(where, text.CODE, text.why(char))
+        for where, token in tokens.items()
+        if (char := text.refused(token)) is not None
+    ]
+    if errors:
+        raise InvalidRequest(errors)
 
 
 @router.get("/v1/exchange/card", responses={200: answer(out.Card), 404: _PROBLEM})
@@ -186,14 +220,18 @@ async def add_partner(request: Request, node: NodeDep, principal: PrincipalDep) 
 
 @router.get("/v1/exchange/outbox", responses={200: answer(out.Messages), **_ERRORS})
 def outbox(
-    node: NodeDep, principal: PrincipalDep, status: str | None = None, limit: int = 100
+    node: NodeDep, principal: PrincipalDep, status: Status = None, limit: Limit = 100
 ) -> Response:
     """Outgoing messages, newest first; ``status=parked`` lists those waiting for an admin."""
     return json_response(node.exchange.outbox(principal, status, limit))
 
 
 @router.post("/v1/exchange/outbox/retry", responses={200: answer(out.Retried), **_ERRORS})
-def retry_all(node: NodeDep, principal: PrincipalDep, partner: str | None = None) -> Response:
+def retry_all(
+    node: NodeDep,
+    principal: PrincipalDep,
+    partner: Annotated[str | None, Query(max_length=2)] = None,
+) -> Response:
     """Send every parked message again, or those of one ``partner`` (admin)."""
     return json_response({"retried": node.exchange.retry_all(principal, partner)})
 
@@ -202,45 +240,48 @@ def retry_all(node: NodeDep, principal: PrincipalDep, partner: str | None = None
     "/v1/exchange/outbox/{message_id}/retry",
     responses={200: answer(out.OutgoingMessage), **_ERRORS},
 )
-def retry(node: NodeDep, principal: PrincipalDep, message_id: str) -> Response:
+def retry(
+    node: NodeDep, principal: PrincipalDep, message_id: Annotated[str, Path(max_length=64)]
+) -> Response:
     """Send a parked message again (admin)."""
     return json_response(node.exchange.retry(principal, message_id))
 
 
 @router.get("/v1/exchange/inbox", responses={200: answer(out.Messages), **_ERRORS})
-def received(node: NodeDep, principal: PrincipalDep, limit: int = 100) -> Response:
+def received(node: NodeDep, principal: PrincipalDep, limit: Limit = 100) -> Response:
     """Messages received and what each did (admin)."""
     return json_response(node.exchange.inbox(principal, limit))
 
 
 @router.get("/v1/exchange/refusals", responses={200: answer(Items), **_ERRORS})
-def refusals(node: NodeDep, principal: PrincipalDep, limit: int = 100) -> Response:
+def refusals(node: NodeDep, principal: PrincipalDep, limit: Limit = 100) -> Response:
     """Messages refused at the inbox: forged, replayed, unsigned, misaddressed (admin)."""
     return json_response({"items": node.exchange.refusals(principal, limit)})
 
 
 @router.get("/v1/exchange/advance-data", responses={200: answer(Items), **_ERRORS})
 def advance_data(
-    node: NodeDep, principal: PrincipalDep, linked: bool | None = None, limit: int = 100
+    node: NodeDep, principal: PrincipalDep, linked: bool | None = None, limit: Limit = 100
 ) -> Response:
     """Advance export data received from partners (officers)."""
     _staff(principal)
-    return json_response({"items": node.trade.listing(linked, min(max(limit, 1), 1000))})
+    return json_response({"items": node.trade.listing(linked, limit)})
 
 
 @router.get(
     "/v1/declarations/{mrn}/advance-data", responses={200: answer(out.AdvanceData), **_ERRORS}
 )
-def advance_of(node: NodeDep, principal: PrincipalDep, mrn: str) -> Response:
+def advance_of(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
     """The partner's export data linked to an import declaration, and the mismatches."""
-    _staff(principal)
     from silkgate.store import declarations as declaration_store
     from silkgate.store.db import reading
 
     with reading(node.engine) as conn:
         d = declaration_store.get(conn, mrn)
-        if d is None:
+        # A trader is refused only on its own: any other MRN is unknown to it.
+        if d is None or not principal.may_see(d.declarant_id):
             raise NotFound(f"no declaration {mrn}")
+        _staff(principal)
         return json_response({"mrn": mrn, "items": node.trade.of_declaration(conn, d.id)})
 
 
@@ -255,7 +296,9 @@ def aeo_register(node: NodeDep, principal: PrincipalDep) -> Response:
 
 @router.get("/v1/aeo/partners", responses={200: answer(Items), **_ERRORS})
 def aeo_partners(
-    node: NodeDep, principal: PrincipalDep, administration: str | None = None
+    node: NodeDep,
+    principal: PrincipalDep,
+    administration: Annotated[str | None, Query(max_length=2)] = None,
 ) -> Response:
     """Partners' AEOs received under mutual recognition, and whether each is honoured today."""
     return json_response({"items": node.aeo.partner_operators(principal, administration)})
@@ -288,7 +331,7 @@ async def aeo_act(
 
 
 @router.get("/v1/assistance", responses={200: answer(out.AssistanceCases), **_ERRORS})
-def cases(node: NodeDep, principal: PrincipalDep, status: str | None = None) -> Response:
+def cases(node: NodeDep, principal: PrincipalDep, status: Status = None) -> Response:
     return json_response({"items": node.assistance.cases(principal, status)})
 
 

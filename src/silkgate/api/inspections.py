@@ -10,12 +10,13 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.params import CheckedRoute, MrnPath, RowId
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body
 from silkgate.inspection.commands import Assignment, CheckResult, PartnerInspectionResult
 
-router = APIRouter(prefix="/v1/inspections", tags=["inspections"])
+router = APIRouter(prefix="/v1/inspections", tags=["inspections"], route_class=CheckedRoute)
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: _PROBLEM,
@@ -24,9 +25,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     409: _PROBLEM,
     422: _PROBLEM,
 }
-# Database ids are 64-bit: a larger number names nothing (and must not reach the driver).
-MAX_ID = 2**63 - 1
-TaskId = Annotated[int, Path(ge=1, le=MAX_ID)]
+TaskId = RowId
 
 
 _json = json_response
@@ -65,9 +64,21 @@ def task(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
 async def assign(
     request: Request, node: NodeDep, principal: PrincipalDep, task_id: TaskId
 ) -> Response:
-    """Assign the task: ``{"officer": "officer.li", "sps_inspector": "inspector.chen"}``."""
+    """Assign the task: ``{"officer": "officer.li", "sps_inspector": "inspector.chen"}``.
+
+    Customs staff assign either service; an SPS inspector, the quarantine side only.
+    """
     assignment = parse(Assignment, await _body(request))
     return _json(await run_in_threadpool(node.inspections.assign, principal, task_id, assignment))
+
+
+@router.post("/{task_id}/start", responses={200: answer(out.Task), **_ERRORS})
+def start(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
+    """Start the inspection (the goods are opened): the declarant can no longer amend.
+
+    Recording the first result starts it too; starting twice is refused (409).
+    """
+    return _json(node.inspections.start(principal, task_id))
 
 
 @router.post(
@@ -92,11 +103,11 @@ async def record(
 
 @router.post("/{task_id}/complete", responses={200: answer(out.Task), **_ERRORS})
 def complete(node: NodeDep, principal: PrincipalDep, task_id: TaskId) -> Response:
-    """Complete the task once every check has a result; the officer then decides."""
+    """Complete the task once every check has a result (customs); the officer then decides."""
     return _json(node.inspections.complete(principal, task_id))
 
 
-certificates = APIRouter(prefix="/v1/declarations", tags=["inspections"])
+certificates = APIRouter(prefix="/v1/declarations", tags=["inspections"], route_class=CheckedRoute)
 
 
 @certificates.post(
@@ -117,7 +128,7 @@ async def attach_ephyto(
     request: Request,
     node: NodeDep,
     principal: PrincipalDep,
-    mrn: Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")],
+    mrn: MrnPath,
 ) -> Response:
     """Attach an ePhyto certificate (UN/CEFACT SPSCertificate XML) and match it.
 
@@ -141,7 +152,7 @@ async def attach_ephyto(
 def list_ephyto(
     node: NodeDep,
     principal: PrincipalDep,
-    mrn: Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")],
+    mrn: MrnPath,
 ) -> Response:
     """The ePhyto certificates attached to a declaration, with their mismatches."""
     return _json({"items": node.inspections.certificates(principal, mrn)})
@@ -157,7 +168,7 @@ async def partner_result(
     request: Request,
     node: NodeDep,
     principal: PrincipalDep,
-    mrn: Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")],
+    mrn: MrnPath,
 ) -> Response:
     """Record a partner administration's inspection result.
 

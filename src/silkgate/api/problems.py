@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from silkgate.declarations.states import IllegalTransition
+from silkgate.kernel import wording
 from silkgate.kernel.errors import (
     Conflict,
     Forbidden,
@@ -118,12 +119,20 @@ async def _problem(request: Request, exc: Problem) -> Response:
     )
 
 
+# Methods that only read: their refusals have nothing to say about storing.
+_READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _count(errors: list[Any]) -> str:
+    return f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+
+
 async def _invalid_request(request: Request, exc: InvalidRequest) -> Response:
-    n = len(exc.errors)
+    count = _count(exc.errors)
     return problem_response(
         422,
         exc.title,
-        f"{n} error{'s' if n != 1 else ''}; nothing was stored",
+        count if request.method in _READING else f"{count}; nothing was stored",
         kind="invalid-" + ("declaration" if "declaration" in exc.title else "request"),
         errors=[e.as_dict() for e in exc.errors],
         instance=request.url.path,
@@ -149,7 +158,7 @@ async def _invalid_parameters(request: Request, exc: RequestValidationError) -> 
     return problem_response(
         422,
         "The request is invalid",
-        f"{len(errors)} error(s)",
+        _count(errors),
         kind="invalid-request",
         errors=errors,
         instance=request.url.path,
@@ -162,8 +171,8 @@ def _field_error(err: dict[str, Any]) -> dict[str, str]:
     where = loc.pop(0) if loc and loc[0] in ("query", "path", "header", "body") else None
     entry = {
         "pointer": pointer(*loc),
-        "code": err.get("type", "invalid"),
-        "detail": str(err.get("msg", "is invalid")),
+        "code": wording.named_code(err) or str(err.get("type", "invalid")),
+        "detail": wording.explain(err),
     }
     if where and where != "body":
         entry["in"] = where

@@ -1,7 +1,8 @@
 """``/v1/risk``: profiles, the selectivity budget, performance; control outcomes.
 
 Profiles and the budget are managed by risk analysts (and admins); officers
-read them and record the outcome of each control. Traders see none of it.
+read them and record the outcome of each control. Traders and the quarantine
+service's inspectors see none of it (``docs/roles.md``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,18 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
+from silkgate.api.params import CheckedRoute, MrnPath
 from silkgate.api.problems import MEDIA_TYPE
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body
-from silkgate.kernel.errors import Forbidden
-from silkgate.risk.commands import BudgetCommand, ControlOutcome, RiskProfileCommand
+from silkgate.risk.commands import (
+    BudgetCommand,
+    ControlOutcome,
+    OutcomeCorrection,
+    RiskProfileCommand,
+)
 
-router = APIRouter(tags=["risk"])
+router = APIRouter(tags=["risk"], route_class=CheckedRoute)
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: _PROBLEM,
@@ -28,16 +34,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: _PROBLEM,
     422: _PROBLEM,
 }
+_OUTCOME_ERRORS: dict[int | str, dict[str, Any]] = {**_ERRORS, 409: _PROBLEM}
 
 ProfileName = Annotated[str, Path(min_length=1, max_length=80)]
 
 
 _json = json_response
-
-
-def _reader(principal: Any) -> None:
-    if not principal.sees_all:
-        raise Forbidden("risk management is for customs staff and risk analysts")
 
 
 async def _body(request: Request) -> Any:
@@ -48,7 +50,7 @@ async def _body(request: Request) -> Any:
 @router.get("/v1/risk/profiles", responses={200: answer(out.RiskProfiles), **_ERRORS})
 def list_profiles(node: NodeDep, principal: PrincipalDep, retired: bool = False) -> Response:
     """The newest version of each risk profile."""
-    _reader(principal)
+    node.risk.require_reader(principal)
     return _json({"items": node.risk.list_profiles(include_retired=retired)})
 
 
@@ -76,7 +78,7 @@ async def save_profile(request: Request, node: NodeDep, principal: PrincipalDep)
 def profile_versions(node: NodeDep, principal: PrincipalDep, name: ProfileName) -> Response:
     """Every version of a profile, oldest first; 410 Gone once it is retired (its versions
     are then listed by `/v1/risk/profiles?retired=true`)."""
-    _reader(principal)
+    node.risk.require_reader(principal)
     return _json({"items": node.risk.profile_history(name)})
 
 
@@ -94,7 +96,7 @@ def retire_profile(node: NodeDep, principal: PrincipalDep, name: ProfileName) ->
 @router.get("/v1/risk/budget", responses={200: answer(out.Budget), **_ERRORS})
 def budget(node: NodeDep, principal: PrincipalDep) -> Response:
     """The selectivity budget and the thresholds it currently implies."""
-    _reader(principal)
+    node.risk.require_reader(principal)
     return _json(_budget_json(node))
 
 
@@ -127,7 +129,7 @@ def _budget_json(node: NodeDep) -> dict[str, Any]:
 @router.get("/v1/risk/performance", responses={200: answer(out.Performance), **_ERRORS})
 def performance(node: NodeDep, principal: PrincipalDep) -> Response:
     """Channel shares, hit rates by month (selected vs random), history and models."""
-    _reader(principal)
+    node.risk.require_reader(principal)
     return _json(node.risk.performance())
 
 
@@ -135,17 +137,36 @@ def performance(node: NodeDep, principal: PrincipalDep) -> Response:
     "/v1/declarations/{mrn}/outcome",
     status_code=201,
     openapi_extra=request_body(ControlOutcome),
-    responses={201: answer(out.OutcomeRecorded), **_ERRORS},
+    responses={201: answer(out.OutcomeRecorded), **_OUTCOME_ERRORS},
 )
 async def record_outcome(
-    request: Request,
-    node: NodeDep,
-    principal: PrincipalDep,
-    mrn: Annotated[str, Path(pattern=r"^[0-9]{2}[A-Z0-9]{16}$")],
+    request: Request, node: NodeDep, principal: PrincipalDep, mrn: MrnPath
 ) -> Response:
-    """Record the outcome of a control (officer).
+    """Record the outcome of a control (officer): one per control.
 
     Body: ``{"fraud": bool, "critical": bool, "revenue_recovered": "0.00", "note": "..."}``.
+    A control that has its outcome already answers 409: correct it instead
+    (``POST /v1/declarations/{mrn}/outcome/correction``).
     """
     outcome = parse(ControlOutcome, await _body(request))
     return _json(await run_in_threadpool(node.risk.record_outcome, principal, mrn, outcome), 201)
+
+
+@router.post(
+    "/v1/declarations/{mrn}/outcome/correction",
+    status_code=201,
+    openapi_extra=request_body(OutcomeCorrection),
+    responses={201: answer(out.OutcomeRecorded), **_OUTCOME_ERRORS},
+)
+async def correct_outcome(
+    request: Request, node: NodeDep, principal: PrincipalDep, mrn: MrnPath
+) -> Response:
+    """Correct the outcome of a control (officer), saying why: it replaces the one in force.
+
+    Body: the outcome's fields and ``"reason"`` (required). 409 if the control
+    has no outcome yet.
+    """
+    correction = parse(OutcomeCorrection, await _body(request))
+    return _json(
+        await run_in_threadpool(node.risk.correct_outcome, principal, mrn, correction), 201
+    )

@@ -17,17 +17,18 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body
 from silkgate.api.deps import NodeDep
-from silkgate.api.params import IsoDate
+from silkgate.api.params import HS_PREFIX, CheckedRoute, IsoDate
 from silkgate.api.problems import MEDIA_TYPE, Problem
 from silkgate.api.schemas import reference as out
 from silkgate.api.schemas.base import answer, schema_of
 from silkgate.api.schemas.declarations import Assessment
-from silkgate.declarations.document import DeclarationDocument
-from silkgate.declarations.validation import validate
+from silkgate.declarations.document import DraftDeclaration
+from silkgate.declarations.validation import validate_draft
 from silkgate.kernel.errors import FieldError, InvalidRequest
+from silkgate.kernel.wording import quote
 from silkgate.tariff.rates import MissingRate
 
-router = APIRouter(tags=["tariff"])
+router = APIRouter(tags=["tariff"], route_class=CheckedRoute)
 _PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
 
 DateQuery = Annotated[
@@ -84,11 +85,24 @@ def tariff_line(
     """The lines under ``code`` and their measures in force on ``date``, with the HS path."""
     if not (code.isdigit() and code.isascii() and 2 <= len(code) <= 10 and len(code) % 2 == 0):
         raise InvalidRequest(
-            [FieldError("/code", "invalid", f"{code!r} is not 2, 4, 6, 8 or 10 digits")]
+            [
+                FieldError(
+                    "/code",
+                    "malformed_hs_code",
+                    f"{quote(code)} is not an HS code: send a chapter, heading, subheading "
+                    "or national line of 2, 4, 6, 8 or 10 digits, e.g. 0810",
+                    "path",
+                )
+            ]
         )
     found = node.tariff.lookup(code, date or _today(node))
     if found is None:
-        raise Problem(404, "Not found", f"no tariff line starts with {code}", kind="not-found")
+        raise Problem(
+            404,
+            "Not found",
+            f"there is no chapter, heading or line {code} in the tariff",
+            kind="not-found",
+        )
     return _json(found)
 
 
@@ -118,7 +132,7 @@ def exchange_rates(
 @router.get("/v1/sps/requirements", responses={200: answer(out.SpsRequirements), 422: _PROBLEM})
 def sps_requirements(
     node: NodeDep,
-    hs_code: Annotated[str, Query(pattern=r"^[0-9]{2,10}$", description="HS code or prefix")],
+    hs_code: Annotated[str, Query(pattern=HS_PREFIX, description="HS code or prefix")],
     origin: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     date: DateQuery = None,
 ) -> Response:
@@ -145,12 +159,24 @@ def time_release_study(
 ) -> Response:
     """The Time Release Study of imports lodged in a period (public, as the WCO recommends)."""
     end = until or _today(node)
+    if not _FIRST_DAY <= end <= _LAST_DAY:
+        raise InvalidRequest([FieldError("/to", "out_of_range", _CALENDAR, "query")])
     start = since or end - dt.timedelta(days=30)
     if start > end or (end - start).days > 366:
         raise InvalidRequest(
-            [FieldError("/from", "invalid", "must be before to, and at most a year before it")]
+            [
+                FieldError(
+                    "/from", "invalid", "must be before to, and at most a year before it", "query"
+                )
+            ]
         )
     return _json(node.trs.report(start, end, by))
+
+
+# A period of the study must be one the calendar can move around in (30 days back, one ahead).
+_FIRST_DAY = dt.date(1900, 1, 1)
+_LAST_DAY = dt.date(9998, 12, 31)
+_CALENDAR = f"must be between {_FIRST_DAY} and {_LAST_DAY}"
 
 
 @router.post(
@@ -158,7 +184,7 @@ def time_release_study(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schema_of(DeclarationDocument)}},
+            "content": {"application/json": {"schema": schema_of(DraftDeclaration)}},
         }
     },
     responses={
@@ -173,14 +199,18 @@ async def calculate(
     node: NodeDep,
     date: DateQuery = None,
 ) -> Response:
-    """The duty calculator: assess a declaration without lodging it (nothing is stored)."""
+    """The duty calculator: assess a declaration without lodging it (nothing is stored).
+
+    The body is a declaration, checked as lodging checks it, except that the
+    LRN and the declarant may be left out.
+    """
     raw, body = await json_body(request)  # the same body rules as lodging
     on = date or _today(node)
 
     def work() -> dict[str, Any]:
         # Dates in the declaration are checked as of the later of today and the day
         # it is priced for, so a trader can price a shipment planned for next month.
-        doc = validate(raw, node.codes, max(on, _today(node)), body=body)
+        doc = validate_draft(raw, node.codes, max(on, _today(node)), body=body)
         return node.tariff.assess(doc, on).as_json()
 
     return Response(orjson.dumps(await run_in_threadpool(work)), media_type="application/json")

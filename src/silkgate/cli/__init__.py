@@ -4,9 +4,10 @@ Two kinds of commands: those that run the node on this machine (``serve``,
 ``db``, ``refdata``, ``users``, ``offices``, ``journal``, ``demo``, ``tariff``,
 ``rates``, ``risk``, ``sps``, ``origin rules``, ``trs``, ``simulate`` and the
 exchange's ``node``, ``partners``, ``exchange``, ``aeo``) work on the node's database directly;
-``declarations`` is a client of a node's API, as a trader's or a broker's tool
-would be, so it works against any node. ``assess`` and ``origin determine`` do
-either: against a node with ``--node``, or on this machine's database.
+``declarations`` and ``inspections`` are clients of a node's API, as a trader's,
+a broker's or an officer's tool would be, so they work against any node.
+``assess`` and ``origin determine`` do either: against a node with ``--node``, or
+on this machine's database.
 
 One module per command group; :mod:`silkgate.cli._common` holds what they share.
 """
@@ -23,6 +24,7 @@ from silkgate.cli.db import db_app
 from silkgate.cli.declarations import decl_app
 from silkgate.cli.demo import demo_app
 from silkgate.cli.exchange import exchange_app
+from silkgate.cli.inspections import inspections_app
 from silkgate.cli.journal import journal_app
 from silkgate.cli.node import node_app
 from silkgate.cli.offices import offices_app
@@ -56,6 +58,7 @@ for _group, _name in (
     (journal_app, "journal"),
     (demo_app, "demo"),
     (decl_app, "declarations"),
+    (inspections_app, "inspections"),
     (tariff_app, "tariff"),
     (rates_app, "rates"),
     (risk_app, "risk"),

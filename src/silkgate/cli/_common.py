@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from silkgate.config import Settings
+from silkgate.config import Settings, settings_problem
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound
@@ -31,22 +31,59 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-out = Console()
-err = Console(stderr=True)
+# Piped or redirected output is read by programs and copied from: as wide as its lines,
+# never cut at 80 columns (COLUMNS, when set, still decides).
+WIDE = 1000
+# Prose in a table wraps at this width, however wide the console, to stay readable.
+PROSE_WIDTH = 100
+
+
+def _console(stderr: bool = False) -> Console:
+    console = Console(stderr=stderr)
+    if console.is_terminal or "COLUMNS" in os.environ:
+        return console
+    return Console(stderr=stderr, width=WIDE)
+
+
+out = _console()
+err = _console(stderr=True)
 
 
 def settings() -> Settings:
     """The node's settings (from SILKGATE_* variables); a bad one ends with exit 2."""
+    from pydantic import ValidationError
+
     try:
         return Settings()
-    except Exception as exc:  # pydantic's ValidationError: show it as a configuration error
-        err.print(f"[red]configuration error:[/red] {exc}")
+    except ValidationError as exc:
+        err.print(f"[red]configuration error:[/red] {settings_problem(exc)}", highlight=False)
         raise typer.Exit(2) from None
 
 
+def existing_database(config: Settings) -> None:
+    """Refuse an SQLite file that is not there: opening it would create an empty database.
+
+    Only the commands that create databases (``db upgrade``, ``demo``,
+    ``simulate``) may start from nothing; every other one says where it looked.
+    """
+    path = config.sqlite_path()
+    if path is None or path.exists():
+        return
+    relative = "" if path.is_absolute() else f", relative to the working directory {Path.cwd()}"
+    fail(
+        f"there is no database at {path.resolve()} (SILKGATE_DATABASE_URL is "
+        f"{config.database_url}{relative}). Run the command in the folder that holds the "
+        "node's database, or set SILKGATE_DATABASE_URL to it (sqlite:////absolute/path.db); "
+        "`silkgate db upgrade` or `silkgate demo run` create one.",
+        2,
+    )
+
+
 def engine(config: Settings) -> sa.Engine:
+    """The engine of the node's database, which must exist (see :func:`existing_database`)."""
     from silkgate.store.db import make_engine
 
+    existing_database(config)
     return make_engine(config.database_url, pool_size=2)
 
 
@@ -152,9 +189,16 @@ def print_file_errors(path: Path, errors: list[Any], what: str) -> None:
         err.print(f"  … and {len(errors) - 200} more")
 
 
-def folding_table(*headers: str, **options: Any) -> Table:
-    """A table whose ids and keys wrap rather than being cut (they are copied from it)."""
+def folding_table(*headers: str, prose: tuple[str, ...] = (), **options: Any) -> Table:
+    """A table that never cuts a value: identifiers, codes and amounts are copied from it.
+
+    The ``prose`` columns (descriptions, reasons) wrap at words; the others stay
+    on one line, and fold only when the terminal is too narrow for them.
+    """
     table = Table(*headers, **options)
     for column in table.columns:
         column.overflow = "fold"
+        column.no_wrap = column.header not in prose
+        if column.header in prose:
+            column.max_width = PROSE_WIDTH
     return table

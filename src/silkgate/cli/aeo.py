@@ -10,9 +10,8 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from silkgate.cli._common import acting_principal, guard, open_local_node, out
+from silkgate.cli._common import acting_principal, folding_table, guard, open_local_node, out
 from silkgate.exchange.aeo import AeoAction
 from silkgate.exchange.commands import aeo_command
 from silkgate.kernel.commands import parse
@@ -78,7 +77,9 @@ def aeo_list(
     node = open_local_node()
     principal = acting_principal(node)
     if partners:
-        table = Table("partner", "party", "name", "status", "valid", "recognised")
+        table = folding_table(
+            "partner", "party", "name", "status", "valid", "recognised", prose=("name",)
+        )
         for a in guard(node.aeo.partner_operators, principal):
             table.add_row(
                 a["administration"],
@@ -89,7 +90,7 @@ def aeo_list(
                 "yes" if a["recognised"] else "no",
             )
     else:
-        table = Table("party", "name", "status", "valid")
+        table = folding_table("party", "name", "status", "valid", prose=("name",))
         for a in guard(node.aeo.register, principal):
             table.add_row(
                 a["party_id"],

@@ -9,9 +9,17 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-from rich.table import Table
 
-from silkgate.cli._common import engine, err, fail, out, parse_date, read_json, settings
+from silkgate.cli._common import (
+    engine,
+    err,
+    fail,
+    folding_table,
+    out,
+    parse_date,
+    read_json,
+    settings,
+)
 from silkgate.cli.client import answer
 
 
@@ -100,7 +108,17 @@ def print_assessment(a: dict[str, Any]) -> None:
         else ""
     )
     out.print(f"assessed as of {a['date']} with tariff version {a['tariff_version']}{converted}")
-    table = Table("#", "line", "origin", f"customs value {c}", "duty", "excise", "VAT", "total")
+    table = folding_table(
+        "#",
+        "line",
+        "origin",
+        f"customs value {c}",
+        "duty",
+        "excise",
+        "VAT",
+        "total",
+        prose=("duty", "excise", "VAT"),
+    )
     for item in a["items"]:
         duty = _charge(item["duty"])
         if item.get("preference"):

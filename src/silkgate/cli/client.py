@@ -9,6 +9,7 @@ import typer
 
 from silkgate.cli._common import err, fail
 
+NODE = "http://127.0.0.1:8000"
 NodeUrl = Annotated[
     str, typer.Option("--node", envvar="SILKGATE_NODE_URL", help="Base URL of the node.")
 ]
@@ -18,8 +19,20 @@ Token = Annotated[
 ]
 
 
+TOKEN_MISSING = (
+    "SILKGATE_TOKEN is not set, so the node cannot tell who you are. Set it to your API "
+    "token: export SILKGATE_TOKEN=sg_... (a demo node prints its users' tokens as it "
+    "starts; `silkgate users add` makes one), or pass --token"
+)
+
+
 def call(method: str, url: str, token: str, **kwargs: Any) -> Any:
     """One request to the node; a refusal is printed as its problem document, exit 1."""
+    token = token.strip()
+    if not token:
+        fail(TOKEN_MISSING, 2)
+    if any(c.isspace() or not (c.isascii() and c.isprintable()) for c in token):
+        fail("SILKGATE_TOKEN is not a token: it holds spaces or characters no token has", 2)
     try:
         response = httpx.request(
             method,

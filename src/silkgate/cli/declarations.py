@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from silkgate.cli._common import fail, out, read_json
+from silkgate.cli._common import fail, folding_table, out, read_json
 from silkgate.cli.assessments import print_account, print_assessment
-from silkgate.cli.client import NodeUrl, Token, call
+from silkgate.cli.client import NODE, NodeUrl, Token, call
+from silkgate.cli.release_note import release_note
+from silkgate.declarations.states import Status
 
 decl_app = typer.Typer(help="Declarations, through a node's API.", no_args_is_help=True)
 
-NODE = "http://127.0.0.1:8000"
+
+class DeclarationType(StrEnum):
+    IM = "IM"
+    EX = "EX"
 
 
 def _show_summary(d: dict[str, Any]) -> None:
@@ -68,7 +73,9 @@ def decl_show(
     _show_summary(d)
     doc = d["document"]
     out.print(f"LRN {doc['lrn']}  declarant {doc['declarant']['name']} ({doc['declarant']['id']})")
-    items = Table("#", "HS", "origin", "description", "value", "pref.")
+    items = folding_table(
+        "#", "HS", "origin", "description", "value", "pref.", prose=("description",)
+    )
     for item in doc["items"]:
         items.add_row(
             str(item["seq"]),
@@ -79,35 +86,57 @@ def decl_show(
             (item.get("preference") or {}).get("agreement", ""),
         )
     out.print(items)
-    events = Table("when (UTC)", "event", "by", "status", "reason", title="Timeline")
+    events = folding_table(
+        "when (UTC)", "event", "by", "status", "reason", title="Timeline", prose=("reason",)
+    )
     for e in timeline:
         events.add_row(e["at"], e["event"], e["actor"], e["to_status"] or "", e["reason"] or "")
     out.print(events)
+    _show_inspection(d.get("inspection"))
     if d.get("allowed_actions"):
         out.print(f"you may: {', '.join(d['allowed_actions'])}")
+
+
+def _show_inspection(task: dict[str, Any] | None) -> None:
+    """The joint inspection's state, for staff (the answer carries it for them only)."""
+    if not task:
+        return
+    waiting = [c for c in task.get("checks", []) if c["status"] == "open"]
+    state = task["result"] or task["status"]
+    out.print(
+        f"joint inspection: task {task['id']} at {task['office']}, {state}; "
+        f"{len(waiting)} of {len(task.get('checks', []))} check(s) without a result "
+        f"(`silkgate inspections show {task['id']}`)",
+        highlight=False,
+    )
 
 
 @decl_app.command("list")
 def decl_list(
     node: NodeUrl = NODE,
     token: Token = "",
-    status: str | None = None,
-    office: str | None = None,
-    type: Annotated[str | None, typer.Option("--type")] = None,
+    status: Annotated[Status | None, typer.Option(help="Only declarations in this status.")] = None,
+    office: Annotated[str | None, typer.Option(help="Customs office (UN/LOCODE).")] = None,
+    type: Annotated[
+        DeclarationType | None, typer.Option("--type", help="Imports or exports.")
+    ] = None,
     hs_code: str | None = None,
     limit: int = 50,
     cursor: Annotated[str | None, typer.Option(help="Next page, as printed after a list.")] = None,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List declarations, newest first."""
-    asked: dict[str, str | int | None] = {"status": status, "office": office, "type": type}
+    asked: dict[str, str | int | None] = {"office": office}
+    asked |= {"status": status and status.value, "type": type and type.value}
     asked |= {"hs_code": hs_code, "limit": limit, "cursor": cursor}
     params = {k: v for k, v in asked.items() if v is not None}
     page = call("GET", f"{node}/v1/declarations", token, params=params)
     if json_out:
         out.print_json(data=page)
         return
-    table = Table("MRN", "type", "status", "office", "LRN", "value", "items", "lodged (UTC)")
+    table = folding_table(
+        "MRN", "type", "status", "office", "LRN", "value", "items", "lodged (UTC)"
+    )
     for d in page["items"]:
         table.add_row(
             d["mrn"],
@@ -178,6 +207,9 @@ _decision("return", "Refuse entry: the goods go back (officer; --reason required
 _decision("destroy", "Destroy the goods (officer; --reason required).", True)
 _decision("seize", "Seize the goods, opening an enforcement case (officer; --reason).", True)
 _decision("cancel", "Cancel a declaration (its declarant or an officer; --reason required).", True)
+
+
+decl_app.command("release-note")(release_note)
 
 
 @decl_app.command("assessment")

@@ -38,7 +38,16 @@ def exchange_outbox(
 ) -> None:
     node = open_local_node()
     found = guard(node.exchange.outbox, acting_principal(node), status, limit)
-    table = folding_table("message", "to", "type", "subject", "status", "tries", "last error")
+    table = folding_table(
+        "message",
+        "to",
+        "type",
+        "subject",
+        "status",
+        "tries",
+        "last error",
+        prose=("last error",),
+    )
     for r in found["messages"]:
         table.add_row(
             r["message_id"],
@@ -47,7 +56,7 @@ def exchange_outbox(
             r["subject"],
             r["status"],
             str(r["attempts"]),
-            (r["last_error"] or "")[:80],
+            r["last_error"] or "",
         )
     out.print(table)
 
@@ -72,9 +81,13 @@ def exchange_retry(
 
 @exchange_app.command("refusals")
 def exchange_refusals(limit: int = 50) -> None:
-    """Messages refused at the inbox (forged, replayed, unsigned, misaddressed)."""
+    """Messages refused at the inbox (forged, replayed, unsigned, misaddressed), counted per
+    address, code and window; the last one's detail and key."""
     node = open_local_node()
-    table = folding_table("at", "code", "detail", "key", "from")
+    table = folding_table("last", "count", "code", "detail", "key", "from", prose=("detail",))
     for r in guard(node.exchange.refusals, acting_principal(node), limit):
-        table.add_row(r["at"], r["code"], r["detail"][:90], r["kid"] or "", r["remote"] or "")
+        table.add_row(
+            r["last_at"], str(r["count"]), r["code"], r["detail"], r["kid"] or "",
+            r["remote"] or "",
+        )  # fmt: skip
     out.print(table)

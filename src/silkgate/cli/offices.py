@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from silkgate.access.services import Offices
-from silkgate.cli._common import engine, fail, out, refuse, settings
+from silkgate.cli._common import engine, fail, folding_table, out, refuse, settings
 from silkgate.kernel.errors import Conflict, InvalidRequest
 
 offices_app = typer.Typer(help="The administration's customs offices.", no_args_is_help=True)
@@ -38,7 +37,7 @@ def offices_add(
 @offices_app.command("list")
 def offices_list() -> None:
     """List the offices declarations may be lodged at."""
-    table = Table("code", "name", "kind")
+    table = folding_table("code", "name", "kind", prose=("name",))
     for office in _offices().all():
         table.add_row(office.code, office.name, office.kind)
     out.print(table)

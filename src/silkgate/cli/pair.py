@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from silkgate.cli._common import fail, out
+from silkgate.secret_key import demo_pair_secret
 
 PAIR = {
     "CN": {
@@ -38,10 +39,11 @@ def pair_environment(admin: str, folder: Path, port: int) -> dict[str, str]:
     env.update(
         SILKGATE_MODE="demo",
         SILKGATE_ADMINISTRATION=admin,
-        SILKGATE_DATABASE_URL=f"sqlite:///{folder / admin.lower()}.db",
+        # Absolute: the databases are the same whatever folder a command runs in.
+        SILKGATE_DATABASE_URL=f"sqlite:///{folder.resolve() / admin.lower()}.db",
         SILKGATE_PORT=str(port),
         SILKGATE_HOST="127.0.0.1",
-        SILKGATE_SECRET_KEY=f"silkgate-demo-pair-{admin.lower()}-secret",
+        SILKGATE_SECRET_KEY=demo_pair_secret(admin),
     )
     return env
 
@@ -83,7 +85,10 @@ def pair(
         if only in (None, admin):
             env = pair_environment(admin, folder, port)
             procs[admin] = subprocess.Popen([*SILKGATE, "serve"], env=env)
-            out.print(f"{admin}: http://127.0.0.1:{port}/console (tokens above, per node)")
+            out.print(f"{admin}: http://127.0.0.1:{port}/console (its tokens above)")
+    # The nodes' addresses, as docs/exchange.md names them, next to the tokens' exports.
+    addresses = " ".join(f"{admin}=http://127.0.0.1:{port}" for admin, port in ports.items())
+    out.print(f"export {addresses}", soft_wrap=True, highlight=False, markup=False)
     restart = f"silkgate demo pair --folder {folder} --cn-port {cn_port} --vn-port {vn_port} --only"
     _watch(procs, restart)
 

@@ -43,7 +43,9 @@ def partners_add(
 @partners_app.command("list")
 def partners_list() -> None:
     node = open_local_node()
-    table = folding_table("partner", "name", "endpoint", "agreements", "keys")
+    table = folding_table(
+        "partner", "name", "endpoint", "agreements", "keys", prose=("name", "agreements")
+    )
     for p in node.exchange.partners():
         table.add_row(
             p["administration"],

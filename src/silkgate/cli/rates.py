@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from silkgate.cli._common import (
     err,
     fail,
+    folding_table,
     local_today,
     login,
     open_local_node,
@@ -64,7 +64,9 @@ def rates_show(
     service = open_local_node().tariff
     on = parse_date(date) if date else local_today()
     rates = service.rates()
-    table = Table("currency", f"{rates.national} per unit", "from", "to", title=f"in force on {on}")
+    table = folding_table(
+        "currency", f"{rates.national} per unit", "from", "to", title=f"in force on {on}"
+    )
     for code in [currency] if currency else rates.currencies():
         try:
             r = rates.rate(code, on)

@@ -6,9 +6,8 @@ import time
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from silkgate.cli._common import engine, out, settings
+from silkgate.cli._common import engine, folding_table, out, settings
 
 refdata_app = typer.Typer(
     help="Reference data (HS, countries, currencies, units, UN/LOCODE).", no_args_is_help=True
@@ -24,7 +23,7 @@ def refdata_load(
 
     started = time.perf_counter()
     reports = refdata.load(engine(settings()), force=force)
-    table = Table("dataset", "rows", "action")
+    table = folding_table("dataset", "rows", "action", prose=("action",))
     for r in reports:
         table.add_row(r.dataset, f"{r.rows:,}", "loaded" if r.changed else "unchanged")
     out.print(table)

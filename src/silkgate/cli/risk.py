@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from silkgate.cli import risk_model
 from silkgate.cli._common import (
@@ -65,7 +64,7 @@ def risk_profile(
 def risk_profiles(retired: bool = False) -> None:
     """The risk profiles in force (newest version of each)."""
     node = open_local_node()
-    table = folding_table("name", "v", "effect", "condition", "valid", "by")
+    table = folding_table("name", "v", "effect", "condition", "valid", "by", prose=("condition",))
     for p in node.risk.list_profiles(include_retired=retired):
         effect = p["effect"] + (f" +{p['points']}" if p["points"] else "")
         table.add_row(
@@ -149,7 +148,7 @@ def risk_aeo(
             invalid(exc)
         out.print(f"[green]{party_id}: AEO {status}[/green]")
         return
-    table = Table("party", "name", "by", "status", "valid")
+    table = folding_table("party", "name", "by", "status", "valid", prose=("name",))
     for a in node.risk.aeo_list():
         table.add_row(
             a["party_id"],

@@ -87,7 +87,8 @@ def _demo_ready(config: Settings) -> None:
     from silkgate import demo
     from silkgate.store import migrate, refdata
 
-    migrate.upgrade(config.database_url)
+    out.print(f"database {config.database_location()}", highlight=False, soft_wrap=True)
+    migrate.upgrade(config.database_url, journal_key=config.journal_keys().sealing())
     db = engine(config)
     refdata.load(db)
     demo.setup(db, config.secret_key, config.administration)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from silkgate.cli._common import (
+    folding_table,
     local_today,
     login,
     open_local_node,
@@ -47,7 +47,9 @@ def sps_show(
     node = open_local_node()
     on = parse_date(date) if date else local_today()
     found = node.sps.lookup(code, origin, on)
-    table = Table("HS", "origin", "control", "document", "description")
+    table = folding_table(
+        "HS", "origin", "control", "document", "description", prose=("description",)
+    )
     for r in found:
         table.add_row(
             r["hs_prefix"],

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from silkgate.cli._common import (
     engine,
     fail,
+    folding_table,
     local_today,
     login,
     open_local_node,
@@ -55,7 +55,17 @@ def tariff_versions() -> None:
 
     with reading(engine(settings())) as conn:
         rows = store.tariff_versions_list(conn)
-    table = Table("version", "active", "title", "lines", "measures", "loaded (UTC)", "by", "file")
+    table = folding_table(
+        "version",
+        "active",
+        "title",
+        "lines",
+        "measures",
+        "loaded (UTC)",
+        "by",
+        "file",
+        prose=("title",),
+    )
     for r in rows:
         table.add_row(
             str(r["id"]),
@@ -99,8 +109,16 @@ def tariff_show(
 def _print_lines(found: dict[str, Any], on: dt.date) -> None:
     for p in found.get("path", []):
         out.print(f"{p['level']:<10} {p['code']:<6} {p['description']}", highlight=False)
-    table = Table(
-        "line", "description", "unit", "measure", "rate", "from", "to", title=f"in force on {on}"
+    table = folding_table(
+        "line",
+        "description",
+        "unit",
+        "measure",
+        "rate",
+        "from",
+        "to",
+        title=f"in force on {on}",
+        prose=("description", "rate"),
     )
     for line in found["lines"]:
         first = True
@@ -110,7 +128,7 @@ def _print_lines(found: dict[str, Any], on: dt.date) -> None:
                 what += f" ({m['agreement']})"
             table.add_row(
                 line["code"] if first else "",
-                line["description"][:60] if first else "",
+                line["description"] if first else "",
                 (line["unit"] or "") if first else "",
                 what,
                 m.get("label", ""),
@@ -136,14 +154,16 @@ def tariff_search(
     found = service.search(" ".join(words), on, min(limit, 200) + 1)
     more = len(found["results"]) > limit
     found["results"] = found["results"][:limit]
-    table = Table("line", "description", "subheading", "duty (general)")
+    table = folding_table(
+        "line", "description", "subheading", "duty (general)", prose=("description", "subheading")
+    )
     for r in found["results"]:
         duty = next(
             (m["label"] for m in r["measures"] if m["measure"] == "duty" and not m["agreement"]),
             "",
         )
         sub = r["path"][-1]["description"] if r["path"] else ""
-        table.add_row(r["code"], r["description"][:70], sub[:50], duty)
+        table.add_row(r["code"], r["description"], sub, duty)
     out.print(table)
     if not found["results"]:
         out.print("nothing found")

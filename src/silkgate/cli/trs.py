@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from silkgate.cli._common import fail, local_today, open_local_node, out, parse_date
+from silkgate.cli._common import fail, folding_table, local_today, open_local_node, out, parse_date
 
 trs_app = typer.Typer(help="The Time Release Study, from the journal.", no_args_is_help=True)
 
@@ -55,7 +54,7 @@ def _share(value: float | None) -> str:
 
 def print_trs(result: dict[str, Any]) -> None:
     """The study's figures by group and overall, and the mean time to each stage."""
-    table = Table(
+    table = folding_table(
         result["by"],
         "lodged",
         "released",

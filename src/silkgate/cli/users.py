@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from silkgate.access.principals import Role
 from silkgate.access.services import Users
-from silkgate.cli._common import engine, fail, out, refuse, settings
+from silkgate.cli._common import engine, fail, folding_table, out, refuse, settings
 from silkgate.kernel.clock import system_clock
 from silkgate.kernel.errors import Conflict, InvalidRequest, NotFound
 
@@ -62,7 +61,7 @@ def users_revoke(name: str) -> None:
 @users_app.command("list")
 def users_list() -> None:
     """List the users."""
-    table = Table("name", "role", "party id")
+    table = folding_table("name", "role", "party id")
     for p in _users().all():
         table.add_row(p.name, p.role.value, p.party_id or "")
     out.print(table)

@@ -64,11 +64,40 @@ class Selection:
     quarantine: bool = False
 
     def reason(self, channel: str | None = None) -> str:
+        """The channel's journal entry: ``channel[; quarantine hold]: reasons``.
+
+        What comes before the first colon every reader is shown (see
+        :func:`~silkgate.declarations.disclosure.channel_shown`); the reasons after it
+        are customs' risk intelligence.
+        """
         because = "; ".join(self.reasons or ("no risk found",))
         shown = channel or self.channel
+        head = shown
         if shown != self.channel:
-            return f"{shown} (kept from before the amendment; now {self.channel}): {because}"
-        return f"{shown}: {because}"
+            head = f"{shown} (kept from before the amendment; now {self.channel})"
+        if self.quarantine:
+            head += f"; {quarantine_hold(self.sps_requirements)}"
+        return f"{head}: {because}"
+
+
+QUARANTINE_HOLD = "held for quarantine inspection"
+
+
+def quarantine_hold(requirements: tuple[dict[str, Any], ...]) -> str:
+    """Why the quarantine service holds the goods: the SPS requirements, by item.
+
+    The requirements are published data, so the trader may read them; the text
+    has no colon, as the trader's part of the entry ends at the first one.
+    """
+    named = []
+    for r in requirements:
+        control = str(r.get("control", "")).replace("_", " ")
+        document = f" {r['document']}" if r.get("document") else ""
+        scope = f"HS {r.get('hs_prefix', '')}" + (f" from {r['origin']}" if r.get("origin") else "")
+        named.append(f"item {r.get('item')} {control}{document} ({scope})".replace(":", " "))
+    if not named:
+        return QUARANTINE_HOLD
+    return f"{QUARANTINE_HOLD} (SPS requirements {', '.join(named)})"
 
 
 @dataclass(frozen=True)

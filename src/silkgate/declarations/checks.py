@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from silkgate.kernel import amounts
 from silkgate.kernel.errors import FieldError, pointer
 from silkgate.origin.agreements import AGREEMENTS
 
@@ -30,13 +31,8 @@ _LOCAL_ROUTE: dict[str, tuple[str, str]] = {
 
 
 def _dec(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        d = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return d if d.is_finite() else None
+    # Only amounts within bounds take part in the arithmetic (1E+999999999 would overflow it).
+    return amounts.bounded(value)
 
 
 def _all_decimals(values: Iterable[Any]) -> list[Decimal] | None:
@@ -115,11 +111,15 @@ class Checker:
             self.error(pointer(*ptr), "unknown_location", f"{value!r} is not a UN/LOCODE")
 
     def money(self, value: Any, minor: int | None, *ptr: str | int) -> None:
-        amount = _dec(value)
-        if amount is None or minor is None:
+        if amounts.sent_as_number(value):
+            self.error(pointer(*ptr), "amount_as_number", amounts.AS_STRING)
             return
-        exponent = amount.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > minor:
+        amount = _dec(value)
+        if amount is None:
+            found = amounts.parsed(value)
+            if found is not None and amounts.oversized(found):
+                self.error(pointer(*ptr), "out_of_range", amounts.TOO_LARGE)
+        elif minor is not None and amounts.more_decimals_than(amount, minor):
             self.error(
                 pointer(*ptr),
                 "too_many_decimals",
@@ -272,7 +272,9 @@ class Checker:
                 self.error(
                     pointer("items", i, "hs_code"),
                     "unknown_hs_code",
-                    f"{hs[:6]!r} is not an HS 2022 subheading",
+                    f"{hs!r} is not an HS 2022 subheading"
+                    if len(hs) == 6
+                    else f"{hs!r} is not in HS 2022: there is no subheading {hs[:6]}",
                 )
             origin = item.get("origin")
             self.country(origin, "items", i, "origin")

@@ -8,13 +8,15 @@ body's).
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from silkgate.declarations.document import CurrencyCode
+from silkgate.kernel.amounts import PositiveMoney
 from silkgate.kernel.commands import Command
+from silkgate.kernel.text import Line, Text
 
 
 class Decision(Command):
@@ -23,7 +25,7 @@ class Decision(Command):
     A blank reason is no reason.
     """
 
-    reason: Annotated[str, Field(max_length=1000)] | None = None
+    reason: Annotated[Text, Field(max_length=1000)] | None = None
 
     @field_validator("reason")
     @classmethod
@@ -31,20 +33,26 @@ class Decision(Command):
         return (reason or "").strip() or None
 
 
+def _said(reason: Any) -> Any:
+    if isinstance(reason, str) and not reason.strip():
+        raise PydanticCustomError("missing", "say why: a reason is required", {"code": "missing"})
+    return reason
+
+
 class ReasonedDecision(Decision):
     """A decision that must say why (hold, reject, cancel, return, destroy, seize) or on
     what condition (conditional release): the trader and the auditor read it."""
 
-    reason: Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
+    reason: Annotated[Text, Field(max_length=1000), BeforeValidator(_said)]
 
 
 class PaymentBody(Command):
     """A payment received (confirmed by the treasury or the bank) or a guarantee accepted."""
 
     kind: Literal["payment", "guarantee"]
-    amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    reference: Annotated[str, Field(min_length=1, max_length=70)]
+    amount: PositiveMoney
+    currency: CurrencyCode
+    reference: Annotated[Line, Field(min_length=1, max_length=70)]
 
     @field_validator("reference")
     @classmethod

@@ -1,44 +1,74 @@
 """The declaration document: WCO Data Model essentials, as lodged by a declarant.
 
-These pydantic models check *structure* (types, lengths, patterns, required
+These pydantic models check *structure* (types, lengths, formats, required
 fields). Whether a code exists in the reference data and whether the figures
 add up is checked in :mod:`validation`, so one rejection can list every error.
 
-Money and quantities are ``Decimal`` and travel as JSON strings or numbers;
-dates are ISO 8601. Unknown fields are refused rather than silently dropped.
+Money travels as JSON strings (``"40500.00"``; a number is refused by the
+code-list pass, see :mod:`silkgate.kernel.amounts`), quantities as strings or
+numbers, all within 15 digits before the point and 3 after; dates are ISO
+8601. Text is one line without control or invisible formatting characters
+(:mod:`silkgate.kernel.text`). Unknown fields are refused rather than
+silently dropped. Each format says in words what it wants
+(:func:`silkgate.kernel.wording.shaped`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-# Printable text: no control characters other than none at all.
-_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+from silkgate.kernel import amounts
+from silkgate.kernel.text import LINE_PATTERN, escaped_json
+from silkgate.kernel.wording import shaped
 
 
 def text(max_length: int, min_length: int = 1) -> object:
+    """One line of text, stripped, of ``min_length`` to ``max_length`` characters."""
     return StringConstraints(
-        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=_PRINTABLE
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=LINE_PATTERN
     )
 
 
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Locode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")]
-UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,3}$")]
-PackageKind = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2}$")]
-# HS six-digit subheading, optionally extended to a national 8- or 10-digit line.
-CommodityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{2}([0-9]{2})?)?$")]
-Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,34}$")]
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
-PositiveMoney = Annotated[
-    Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)
+Country = Annotated[str, shaped(r"^[A-Z]{2}$", "a 2-letter ISO 3166 country code, e.g. CN")]
+CurrencyCode = Annotated[str, shaped(r"^[A-Z]{3}$", "a 3-letter ISO 4217 currency code, e.g. USD")]
+Locode = Annotated[str, shaped(r"^[A-Z]{2}[A-Z2-9]{3}$", "a 5-character UN/LOCODE, e.g. CNSGH")]
+UnitCode = Annotated[
+    str,
+    shaped(r"^[A-Z0-9]{2,3}$", "a UN/ECE Recommendation 20 unit code such as KGM or NAR"),
 ]
-Mass = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3, allow_inf_nan=False)]
+PackageKind = Annotated[
+    str, shaped(r"^[A-Z0-9]{2}$", "a 2-character UN/ECE Recommendation 21 package code, e.g. CT")
+]
+# HS six-digit subheading, optionally extended to a national 8- or 10-digit line.
+CommodityCode = Annotated[
+    str,
+    shaped(r"^[0-9]{6}([0-9]{2}([0-9]{2})?)?$", "an HS code of 6, 8 or 10 digits, e.g. 08109040"),
+]
+Identifier = Annotated[
+    str,
+    shaped(
+        r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,34}$",
+        "an identifier of up to 35 letters, digits and . / _ -, starting with a letter or digit",
+    ),
+]
+ContainerNumber = Annotated[
+    str,
+    shaped(r"^[A-Z]{4}[0-9]{7}$", "an ISO 6346 container number: 4 capitals, 7 digits"),
+]
+DocumentCode = Annotated[
+    str, shaped(r"^[A-Z0-9]{1,4}$", "a document code of 1 to 4 capitals or digits, e.g. N853")
+]
+AgreementCode = Annotated[
+    str, shaped(r"^[A-Z0-9-]{2,10}$", "an agreement code of 2 to 10 capitals, e.g. ACFTA")
+]
+ProcedureCode = Annotated[str, shaped(r"^[0-9]{4}$", "a 4-digit customs procedure code, e.g. 4000")]
+Money = Annotated[Decimal, amounts.bounds(positive=False), amounts.AMOUNT_SCHEMA]
+PositiveMoney = Annotated[Decimal, amounts.bounds(positive=True), amounts.AMOUNT_SCHEMA]
+Measure = Annotated[Decimal, amounts.bounds(positive=True)]  # a mass or a quantity
 
 # Incoterms 2020.
 Incoterm = Literal["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"]
@@ -82,9 +112,7 @@ class Transport(_Strict):
     means_id: Annotated[str, text(35)] | None = None  # vessel IMO, flight, truck plate, train
     nationality: Country | None = None
     document: TransportDocument
-    containers: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{4}[0-9]{7}$")]] = Field(
-        default_factory=list, max_length=999
-    )
+    containers: list[ContainerNumber] = Field(default_factory=list, max_length=999)
     loading_place: Locode
     discharge_place: Locode
     goods_location: Annotated[str, text(35)] | None = None
@@ -112,7 +140,7 @@ class Invoice(_Strict):
 
 
 class Totals(_Strict):
-    gross_mass_kg: Mass
+    gross_mass_kg: Measure
     packages: int = Field(ge=0, le=10_000_000)
     items: int = Field(ge=1, le=999)
 
@@ -120,7 +148,7 @@ class Totals(_Strict):
 class Document(_Strict):
     """An attached document: licence, SPS / ePhyto or origin certificate, permit, earlier entry."""
 
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,4}$")]
+    code: DocumentCode
     reference: Annotated[str, text(70)]
     date: dt.date | None = None
     issuing_country: Country | None = None
@@ -133,12 +161,12 @@ class OriginProof(_Strict):
 
 
 class Preference(_Strict):
-    agreement: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{2,10}$")]
+    agreement: AgreementCode
     proof: OriginProof
 
 
 class Quantity(_Strict):
-    value: PositiveMoney
+    value: Measure
     unit: UnitCode
 
 
@@ -154,23 +182,26 @@ class Item(_Strict):
     hs_code: CommodityCode
     origin: Country
     preference: Preference | None = None
-    net_mass_kg: Mass
+    net_mass_kg: Measure
     supplementary_quantity: Quantity | None = None
     packages: Packages
     value: Money  # in the invoice currency
-    procedure: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
+    procedure: ProcedureCode | None = None
     documents: list[Document] = Field(default_factory=list, max_length=99)
 
 
-class DeclarationDocument(_Strict):
-    """One import (IM) or export (EX) declaration, as lodged or amended."""
+class DraftDeclaration(_Strict):
+    """A declaration as the duty calculator prices it: the LRN and the declarant may be left out.
+
+    A lodged declaration (:class:`DeclarationDocument`) must have both.
+    """
 
     type: Literal["IM", "EX"]
-    procedure: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
-    lrn: Identifier  # the declarant's own (local) reference number
+    procedure: ProcedureCode | None = None
+    lrn: Identifier | None = None  # the declarant's own (local) reference number
     ucr: Annotated[str, text(35)] | None = None
     office: Locode
-    declarant: Declarant
+    declarant: Declarant | None = None
     importer: Party
     exporter: Party
     consignee: Party | None = None
@@ -180,3 +211,22 @@ class DeclarationDocument(_Strict):
     totals: Totals
     items: list[Item] = Field(min_length=1, max_length=999)
     documents: list[Document] = Field(default_factory=list, max_length=99)
+
+
+class DeclarationDocument(DraftDeclaration):
+    """One import (IM) or export (EX) declaration, as lodged or amended."""
+
+    lrn: Identifier
+    declarant: Declarant
+
+    @classmethod
+    def stored(cls, raw: Any) -> DeclarationDocument:
+        """A version read back from the store.
+
+        A version lodged before invisible formatting and C1 control characters
+        were refused still loads, with those characters written out (``\\u202e``).
+        """
+        try:
+            return cls.model_validate(raw)
+        except ValidationError:
+            return cls.model_validate(escaped_json(raw))

@@ -11,15 +11,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from silkgate.declarations.checks import Checker
-from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.document import DeclarationDocument, DraftDeclaration
+from silkgate.kernel import wording
 from silkgate.kernel.errors import FieldError, InvalidRequest, pointer
 
-__all__ = ["CodeLists", "FieldError", "InvalidDeclaration", "InvalidRequest", "pointer", "validate"]
+__all__ = [
+    "CodeLists",
+    "FieldError",
+    "InvalidDeclaration",
+    "InvalidRequest",
+    "pointer",
+    "validate",
+    "validate_draft",
+]
+
+D = TypeVar("D", bound=DraftDeclaration)
 
 
 @dataclass(frozen=True)
@@ -48,13 +59,24 @@ def validate(
     ``body``, the JSON text ``raw`` was parsed from, lets pydantic validate
     straight from JSON, which is faster than from Python objects.
     """
+    return _validate(DeclarationDocument, raw, codes, today, body)
+
+
+def validate_draft(
+    raw: Any, codes: CodeLists, today: dt.date, *, body: bytes | None = None
+) -> DraftDeclaration:
+    """Like :func:`validate`, for the duty calculator: the LRN and the declarant may be left out."""
+    return _validate(DraftDeclaration, raw, codes, today, body)
+
+
+def _validate(model: type[D], raw: Any, codes: CodeLists, today: dt.date, body: bytes | None) -> D:
     errors: list[FieldError] = []
-    document: DeclarationDocument | None = None
+    document: D | None = None
     try:
         if body is not None:
-            document = DeclarationDocument.model_validate_json(body)
+            document = model.model_validate_json(body)
         else:
-            document = DeclarationDocument.model_validate(raw)
+            document = model.model_validate(raw)
     except ValidationError as exc:
         errors.extend(_structure_errors(exc))
     if isinstance(raw, dict):
@@ -66,15 +88,10 @@ def validate(
 
 
 def _structure_errors(exc: ValidationError) -> Iterator[FieldError]:
-    for err in exc.errors(include_url=False, include_input=False):
-        loc = err["loc"]
+    # The input is kept for the words about a refused character; it is never echoed.
+    for err in exc.errors(include_url=False):
         kind = err["type"]
-        if kind == "missing":
-            detail = "is required"
-        elif kind == "extra_forbidden":
-            detail = "is not a field of a declaration"
-        elif kind == "literal_error":
-            detail = err["msg"].replace("Input should be", "must be")
-        else:
-            detail = err["msg"][0].lower() + err["msg"][1:]
-        yield FieldError(pointer(*loc), kind, detail)
+        detail = (
+            "is not a field of a declaration" if kind == "extra_forbidden" else wording.explain(err)
+        )
+        yield FieldError(pointer(*err["loc"]), wording.named_code(err) or kind, detail)

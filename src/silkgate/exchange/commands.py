@@ -21,9 +21,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from silkgate.declarations.document import Country
 from silkgate.exchange.aeo import REASON_REQUIRED, AeoAction
 from silkgate.exchange.identity import AGREEMENTS
 from silkgate.kernel.commands import Command
+from silkgate.kernel.text import FreeJson, Line, Text
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -58,7 +60,9 @@ OptionalDate = Annotated[
     Field(description="A date, YYYY-MM-DD", examples=["2026-11-20"]),
 ]
 OptionalText = Annotated[
-    str | None, BeforeValidator(_blank_is_none), AfterValidator(_stripped), Field(max_length=1000)
+    Annotated[Text, Field(max_length=1000)] | None,
+    BeforeValidator(_blank_is_none),
+    AfterValidator(_stripped),
 ]
 
 # -- the AEO register ---------------------------------------------------------------------------
@@ -71,9 +75,11 @@ class AeoCommand(Command):
     what it requires; fields another action uses are accepted and ignored.
     """
 
-    name: Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_stripped)] = Field(
-        default=None, max_length=200, description="The operator's name (apply)"
-    )
+    name: Annotated[
+        Annotated[Line, Field(max_length=200)] | None,
+        BeforeValidator(_blank_is_none),
+        AfterValidator(_stripped),
+    ] = Field(default=None, description="The operator's name (apply)")
     reason: OptionalText = Field(default=None, description="Required to suspend, revoke, refuse")
     valid_from: OptionalDate = Field(default=None, description="Required to grant")
     valid_to: OptionalDate = None
@@ -90,7 +96,7 @@ class AeoCommand(Command):
 class AeoApplication(AeoCommand):
     """An operator's application: its name is required."""
 
-    name: Annotated[str, _required_text(200, "the operator's name")]
+    name: Annotated[Line, _required_text(200, "the operator's name")]
 
 
 class AeoGrant(AeoCommand):
@@ -102,7 +108,7 @@ class AeoGrant(AeoCommand):
 class AeoDecision(AeoCommand):
     """A suspension, a revocation or a refusal: the reason is required."""
 
-    reason: Annotated[str, _required_text(1000, "a reason is required to suspend, revoke, refuse")]
+    reason: Annotated[Text, _required_text(1000, "a reason is required to suspend, revoke, refuse")]
 
 
 def aeo_command(action: AeoAction) -> type[AeoCommand]:
@@ -125,17 +131,17 @@ class AssistanceCase(Command):
     The partner must have a mutual assistance agreement (checked by the service).
     """
 
-    partner: str
+    partner: Country
     kind: Literal["alert", "verify_shipment", "verify_operator"]
-    subject: Annotated[str, _required_text(300, "text of 1 to 300 characters")]
-    body: Annotated[str, _required_text(10_000, "text of 1 to 10000 characters")]
-    mrn: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    subject: Annotated[Line, _required_text(300, "text of 1 to 300 characters")]
+    body: Annotated[Text, _required_text(10_000, "text of 1 to 10000 characters")]
+    mrn: Annotated[Line, Field(min_length=1, max_length=40)] | None = None
 
 
 class AssistanceReply(Command):
     """A message in a case's thread; ``close`` closes the case on both sides."""
 
-    body: Annotated[str, _required_text(10_000, "text of 1 to 10000 characters")]
+    body: Annotated[Text, _required_text(10_000, "text of 1 to 10000 characters")]
     close: StrictBool = False
 
 
@@ -149,7 +155,9 @@ class PartnerRegistration(Command):
     its country must be one the node knows.
     """
 
-    card: dict[str, Any] = Field(description="The partner's card, as GET /v1/exchange/card")
+    card: Annotated[dict[str, Any], FreeJson] = Field(
+        description="The partner's card, as GET /v1/exchange/card"
+    )
     agreements: list[str] | None = None
 
     @field_validator("agreements")
@@ -166,4 +174,4 @@ class PartnerRegistration(Command):
 class InboxBatch(Command):
     """Signed messages from a partner node, in compact JWS serialisation."""
 
-    messages: Annotated[list[str], Field(min_length=1, max_length=500)]
+    messages: Annotated[list[Line], Field(min_length=1, max_length=500)]

@@ -34,6 +34,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from joserfc.jwk import OKPKey
 
 from silkgate.exchange.identity import PublicKey
+from silkgate.kernel.errors import pointer
+from silkgate.kernel.text import json_faults, suspect_json
 
 TYP = "silkgate-message+jws"
 ALGORITHMS = ["Ed25519", "EdDSA"]
@@ -222,6 +224,7 @@ def open_envelope(
         )
     except (KeyError, TypeError, ValueError, orjson.JSONDecodeError) as exc:
         raise Refused("malformed", f"the signed content is not an envelope ({exc})") from exc
+    _printable(payload, c)
     if env.sender != owner:
         raise Refused("wrong_sender", f"key {kid} belongs to {owner}, not {env.sender}", 401)
     if env.recipient != recipient:
@@ -257,6 +260,17 @@ def _time(v: Any) -> dt.datetime:
     if t.tzinfo is None:
         raise ValueError("times carry their offset")
     return t.astimezone(dt.UTC)
+
+
+def _printable(payload: bytes, content: Any) -> None:
+    """Refuse signed content holding a control or invisible formatting character.
+
+    A partner's names and texts are stored and shown here; the byte scan is
+    cheap, and only a suspect content is walked to name the field.
+    """
+    if suspect_json(payload):
+        for where, why in json_faults(content):
+            raise Refused("malformed", f"the signed content at {pointer(*where)} {why}")
 
 
 def _fail(name: str) -> Any:

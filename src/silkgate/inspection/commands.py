@@ -24,11 +24,13 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from silkgate.declarations.document import Country
 from silkgate.inspection.rules import CORRECTIONS, KNOWN_CHECKS
 from silkgate.kernel.commands import Command
+from silkgate.kernel.text import FreeJson, Line, Text, printable_json
 
 Outcome = Literal["compliant", "non_compliant"]
-UserName = Annotated[str, Field(min_length=1, max_length=80)]
+UserName = Annotated[Line, Field(min_length=1, max_length=80)]
 # What a partner may say it checked: any check a checklist can hold, by name.
 PARTNER_CHECKS = tuple(sorted({check for _, check in KNOWN_CHECKS}))
 
@@ -71,25 +73,31 @@ class Assignment(Command):
 
 
 class _Details(BaseModel):
-    """Free details of a finding, kept as sent; the fields named are checked."""
+    """Free details of a finding, kept as sent; the fields named are checked, and every
+    other field like any text (no control or invisible formatting character)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        return printable_json(value) if isinstance(value, dict) else value
 
 
 class Pest(_Details):
     """The pest intercepted, by its scientific name (and any further detail)."""
 
-    scientific_name: str | None = None
+    scientific_name: Line | None = None
 
 
 # A laboratory figure, kept as sent (a number or its text), in the standard's unit.
-Figure = str | int | float
+Figure = Line | int | float
 
 
 class LabResult(_Details):
     """A laboratory test: which, the result and the standard's limit."""
 
-    test: str | None = None
+    test: Line | None = None
     result: Figure | None = None
     limit: Figure | None = None
 
@@ -98,10 +106,10 @@ class Finding(Command):
     """What an inspector found; a quantity, value, classification or origin finding may
     carry the ``corrected`` fields of the item, which correct the declaration."""
 
-    kind: Annotated[str, Field(max_length=40)] | None = None
-    note: Annotated[str, Field(max_length=500)] | None = None
+    kind: Annotated[Line, Field(max_length=40)] | None = None
+    note: Annotated[Text, Field(max_length=500)] | None = None
     item: Annotated[int, Field(ge=0, le=9999)] | None = None
-    corrected: dict[str, Any] | None = None
+    corrected: Annotated[dict[str, Any], FreeJson] | None = None
     pest: Pest | None = None
     lab: LabResult | None = None
 
@@ -178,18 +186,18 @@ class CheckResult(Command):
         return None if self.finding is None else self.finding.as_json()
 
 
-Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=70)]
+Reference = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=70)]
 
 
 class PartnerInspectionResult(Command):
     """A partner administration's inspection result for the goods of a declaration."""
 
-    administration: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    administration: Country
     reference: Reference
     result: Outcome
     checks: Annotated[list[str], Field(min_length=1)]
     inspected_on: dt.date
-    note: str | None = None
+    note: Text | None = None
 
     @field_validator("checks")
     @classmethod

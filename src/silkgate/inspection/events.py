@@ -33,6 +33,16 @@ class InspectionPlanned(InspectionEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class InspectionStarted(InspectionEvent):
+    """The inspectors began (the goods are opened): the declarant can no longer amend."""
+
+    task_id: int
+
+    def note(self) -> JournalNote:
+        return self._note("inspection_started")
+
+
+@dataclass(frozen=True, kw_only=True)
 class CheckRecorded(InspectionEvent):
     task_id: int
     seq: int

@@ -1,18 +1,40 @@
-"""The joint inspection's rules: who works which checks, what a finding is, how a task reads."""
+"""The joint inspection's rules: who works, assigns and completes what, what a finding is, how
+a task reads."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal, get_args
 
 from silkgate.inspection.checklist import Service
 from silkgate.kernel.actors import Principal, Role
-from silkgate.kernel.errors import Forbidden
+from silkgate.kernel.errors import Forbidden, NotFound
 
 
-def worker(principal: Principal) -> None:
+def worker(principal: Principal, task_id: int | None = None) -> None:
+    """Refuse whoever does not work inspections.
+
+    A trader asking for a task by its id is told there is no such task, whether
+    there is one or not: a refusal would tell it which tasks exist.
+    """
+    if principal.role is Role.DECLARANT and task_id is not None:
+        raise NotFound(f"no inspection task {task_id}")
     if not (principal.is_staff or principal.role is Role.SPS_INSPECTOR):
         raise Forbidden("inspections are worked by customs officers and SPS inspectors")
+
+
+def may_assign(principal: Principal, field: str) -> bool:
+    """Customs staff assign both services; an SPS inspector only the quarantine side."""
+    if principal.is_staff:
+        return True
+    return principal.role is Role.SPS_INSPECTOR and field == "sps_inspector"
+
+
+def completer(principal: Principal) -> None:
+    """Completing a task records the control's outcome, customs' findings included (fraud,
+    revenue): it is customs' act, after which the officer decides."""
+    if not principal.is_staff:
+        raise Forbidden("an inspection is completed by customs officers")
 
 
 def may_record(principal: Principal, service: str) -> bool:
@@ -59,9 +81,14 @@ def json_task(task: dict[str, Any], checks: list[dict[str, Any]] | None = None) 
 
 
 # What an inspector may find, by kind. Corrections change the declaration and its duties.
+CustomsFinding = Literal[
+    "quantity", "value", "classification", "origin", "documents", "description", "other"
+]
+SpsFinding = Literal["certificate", "pest", "lab", "treatment", "prohibited", "other"]
+FindingKind = Literal[CustomsFinding, SpsFinding]
 CORRECTIONS = frozenset({"quantity", "value", "classification", "origin"})
-CUSTOMS_FINDINGS = CORRECTIONS | {"documents", "description", "other"}
-SPS_FINDINGS = frozenset({"certificate", "pest", "lab", "treatment", "prohibited", "other"})
+CUSTOMS_FINDINGS = frozenset(get_args(CustomsFinding))
+SPS_FINDINGS = frozenset(get_args(SpsFinding))
 
 
 # Every check a checklist can hold, as (service, check).

@@ -34,8 +34,14 @@ class Principal:
 
     @property
     def sees_all(self) -> bool:
-        """Reads every declaration of the node (staff and risk analysts)."""
+        """Reads every declaration of the node (staff, risk analysts, SPS inspectors)."""
         return self.is_staff or self.role in (Role.ANALYST, Role.SPS_INSPECTOR)
+
+    @property
+    def reads_risk(self) -> bool:
+        """Reads customs risk intelligence: profiles, budget, performance, a declaration's
+        risk decision (customs staff and risk analysts; not the quarantine service)."""
+        return self.is_staff or self.role is Role.ANALYST
 
     def may_see(self, declarant_id: str) -> bool:
         return self.sees_all or declarant_id == self.party_id

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from silkgate.kernel import wording
 from silkgate.kernel.errors import FieldError, InvalidRequest, pointer
 
 # Pydantic's error types, as the codes the services use for the same faults.
@@ -34,18 +35,12 @@ def parse(model: type[C], raw: Any) -> C:
     except ValidationError as exc:
         raise InvalidRequest(
             [
-                FieldError(pointer(*err["loc"]), _field_code(err), _detail(err))
+                FieldError(pointer(*err["loc"]), _field_code(err), wording.explain(err))
                 for err in exc.errors(include_url=False)
             ]
         ) from None
 
 
 def _field_code(err: Any) -> str:
-    # A validator may name its own code: PydanticCustomError(code, message).
-    ctx = err.get("ctx") or {}
-    return str(ctx.get("code") or _CODES.get(err["type"], "invalid"))
-
-
-def _detail(err: Any) -> str:
-    message = str(err["msg"])
-    return message.removeprefix("Value error, ")
+    # A validator may name its own code: PydanticCustomError(code, message, {"code": ...}).
+    return wording.named_code(err) or _CODES.get(err["type"], "invalid")

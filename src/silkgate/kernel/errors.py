@@ -16,9 +16,13 @@ class FieldError:
     pointer: str  # RFC 6901, e.g. "/items/0/hs_code"
     code: str  # stable, machine-readable
     detail: str  # for a person
+    where: str | None = None  # "path", "query" or "header" when not in the body
 
     def as_dict(self) -> dict[str, str]:
-        return {"pointer": self.pointer, "code": self.code, "detail": self.detail}
+        found = {"pointer": self.pointer, "code": self.code, "detail": self.detail}
+        if self.where is not None:
+            found["in"] = self.where
+        return found
 
 
 def pointer(*parts: str | int) -> str:

@@ -31,6 +31,20 @@ class JournalNote:
     reason: str | None = None
 
 
+def with_note(public: str, note: str | None) -> str:
+    """A journal reason: ``public``, then an officer's internal ``note`` in parentheses.
+
+    Every reader of the declaration may be shown ``public``; the note is for
+    staff (:func:`public_part` takes it off), so ``public`` holds no " (".
+    """
+    return f"{public} ({note})" if note else public
+
+
+def public_part(reason: str) -> str:
+    """``reason`` without the internal note :func:`with_note` put after it."""
+    return reason.split(" (", 1)[0]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Event:
     """Something that happened, when and by whom; subclasses carry the facts."""

@@ -22,7 +22,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from silkgate.kernel.amounts import AMOUNT_SCHEMA, AS_MONEY, bounds
 from silkgate.kernel.commands import Command
+from silkgate.kernel.text import Line, Text
 from silkgate.risk.profiles import Effect
 
 
@@ -58,14 +60,12 @@ class ControlOutcome(Command):
     critical: StrictBool = False
     revenue_recovered: Annotated[
         Decimal,
-        Field(
-            ge=0,
-            decimal_places=2,
-            allow_inf_nan=False,
-            description="An amount >= 0 with at most 2 decimals",
-        ),
+        AS_MONEY,
+        bounds(positive=False, decimal_places=2),
+        AMOUNT_SCHEMA,
+        Field(description="An amount >= 0 with at most 2 decimals, as a string"),
     ] = Decimal(0)
-    note: Annotated[str, Field(max_length=1000)] | None = None
+    note: Annotated[Text, Field(max_length=1000)] | None = None
     # Last, so that its check sees the finding and the revenue it must agree with.
     fraud: StrictBool
 
@@ -82,7 +82,7 @@ class ControlOutcome(Command):
             )
         return fraud
 
-    def reason(self) -> str:
+    def described(self) -> str:
         """The journal's account of it (at most 1000 characters)."""
         return (
             ("fraud found" if self.fraud else "no fraud found")
@@ -90,6 +90,28 @@ class ControlOutcome(Command):
             + (f", {self.revenue_recovered} recovered" if self.revenue_recovered else "")
             + (f": {self.note}" if self.note else "")
         )[:1000]
+
+
+def _reason_given(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise PydanticCustomError(
+            "missing", "say why the outcome is corrected", {"code": "missing"}
+        )
+    return value
+
+
+class OutcomeCorrection(ControlOutcome):
+    """A corrected outcome of a control, replacing the one in force, and why (required).
+
+    A control has one outcome; changing it is this explicit correction, journaled
+    with its reason, never a second outcome.
+    """
+
+    reason: Annotated[
+        Text,
+        BeforeValidator(_reason_given),
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    ]
 
 
 def _condition_given(value: Any) -> Any:
@@ -106,8 +128,8 @@ class RiskProfileCommand(Command):
     both faults are reported together.
     """
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-    condition: Annotated[str, BeforeValidator(_condition_given)]
+    name: Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    condition: Annotated[Text, BeforeValidator(_condition_given)]
     effect: Effect
     points: (
         Annotated[float, BeforeValidator(_not_a_boolean), Field(gt=0, le=100, allow_inf_nan=False)]
@@ -115,7 +137,7 @@ class RiskProfileCommand(Command):
     ) = None
     valid_from: OptionalDate = None
     valid_to: OptionalDate = None
-    description: str | None = None
+    description: Text | None = None
 
     @field_validator("valid_to")
     @classmethod

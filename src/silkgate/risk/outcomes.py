@@ -18,4 +18,7 @@ def outcome_json(row: dict[str, Any]) -> dict[str, Any]:
         "note": row["note"],
         "recorded_at": row["recorded_at"].isoformat().replace("+00:00", "Z"),
         "recorded_by": row["recorded_by"],
+        # A correction replaces the outcome before it and says why.
+        "correction": row.get("replaces") is not None,
+        "reason": row.get("reason"),
     }

@@ -22,6 +22,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from silkgate.declarations.document import DeclarationDocument
+from silkgate.kernel.text import refused, why
 
 MAX_BYTES = 2_000_000
 NS = {
@@ -90,20 +91,37 @@ class Certificate:
 
 def _text(node: Element | None, path: str) -> str:
     found = node.find(path, NS) if node is not None else None
-    return " ".join((found.text or "").split()) if found is not None else ""
+    value = " ".join((found.text or "").split()) if found is not None else ""
+    char = refused(value)
+    if char is not None:  # shown to officers and stored: no display tricks
+        raise MalformedCertificate(f"{path.replace('r:', '')} {why(char)}")
+    return value
 
 
-def parse(data: bytes) -> Certificate:
-    """The certificate in ``data``, or :class:`MalformedCertificate`."""
+def _xml(data: bytes) -> Element:
+    """The XML root of ``data``, read safely, or :class:`MalformedCertificate` saying why."""
     if len(data) > MAX_BYTES:
         raise MalformedCertificate(f"the certificate is larger than {MAX_BYTES:,} bytes")
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root: Element = fromstring(
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as exc:
         raise MalformedCertificate(f"refused: {type(exc).__name__} (no DTD or entities)") from None
     except ParseError as exc:
         line, column = exc.position
         raise MalformedCertificate(f"not well-formed XML at line {line}, column {column}") from None
+    except (LookupError, ValueError) as exc:
+        # The XML declaration names an encoding the parser cannot read (UTF-7, UTF-32, ...).
+        raise MalformedCertificate(
+            f"the certificate declares an encoding this node cannot read ({exc}); send it as UTF-8"
+        ) from None
+    return root
+
+
+def parse(data: bytes) -> Certificate:
+    """The certificate in ``data``, or :class:`MalformedCertificate`."""
+    root = _xml(data)
     if root.tag != f"{{{NS['c']}}}SPSCertificate":
         raise MalformedCertificate("not an UN/CEFACT SPSCertificate (version 17)")
     document = root.find("c:SPSExchangedDocument", NS)

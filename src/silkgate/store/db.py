@@ -20,6 +20,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import dml as postgresql_dml
+from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
@@ -125,3 +127,10 @@ def reading(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A connection inside a read transaction (one consistent snapshot)."""
     with engine.connect() as conn, conn.begin():
         yield conn
+
+
+def upsert(conn: sa.Connection, table: sa.Table) -> sqlite_dml.Insert | postgresql_dml.Insert:
+    """An INSERT that can say ``on_conflict_do_update``, in the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        return postgresql_dml.insert(table)
+    return sqlite_dml.insert(table)

@@ -210,8 +210,13 @@ def get(conn: sa.Connection, mrn: str, *, for_update: bool = False) -> StoredDec
     return None if row is None else StoredDeclaration(*row)
 
 
-def get_by_id(conn: sa.Connection, declaration_id: int) -> StoredDeclaration | None:
-    row = conn.execute(sa.select(*_COLUMNS).where(declarations.c.id == declaration_id)).first()
+def get_by_id(
+    conn: sa.Connection, declaration_id: int, *, for_update: bool = False
+) -> StoredDeclaration | None:
+    query = sa.select(*_COLUMNS).where(declarations.c.id == declaration_id)
+    if for_update:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
     return None if row is None else StoredDeclaration(*row)
 
 
@@ -223,6 +228,16 @@ def document(conn: sa.Connection, declaration_id: int, version: int) -> dict[str
         )
     ).scalar()
     return None if text is None else orjson.loads(text)
+
+
+def declarant_names(conn: sa.Connection, declarations_: list[StoredDeclaration]) -> dict[int, str]:
+    """The declarant's name as each declaration's current version gives it, by id."""
+    if not declarations_:
+        return {}
+    v = declaration_versions.c
+    current = sa.tuple_(v.declaration_id, v.version).in_([(d.id, d.version) for d in declarations_])
+    rows = conn.execute(sa.select(v.declaration_id, v.document).where(current))
+    return {i: orjson.loads(text)["declarant"].get("name", "") for i, text in rows}
 
 
 def versions(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:

@@ -46,11 +46,12 @@ from silkgate.store.exchange_assistance import (
     update_case,
 )
 from silkgate.store.exchange_inbox import (
+    count_refusals,
     inbox,
     inbox_counts,
-    log_refusal,
     record_inbox_many,
     refusals,
+    refused_in_window,
     seen_many,
 )
 from silkgate.store.exchange_outbox import (
@@ -95,6 +96,7 @@ __all__ = [
     "case",
     "case_messages",
     "cases",
+    "count_refusals",
     "enqueue",
     "expect_advance",
     "expecting",
@@ -107,7 +109,6 @@ __all__ = [
     "link_advance",
     "linked_advance",
     "links_of",
-    "log_refusal",
     "mark_partner_result",
     "node_keys_all",
     "open_case",
@@ -125,6 +126,7 @@ __all__ = [
     "pending_partner_results",
     "record_inbox_many",
     "refusals",
+    "refused_in_window",
     "release_lease",
     "replace_partner_aeo",
     "retire_node_key",

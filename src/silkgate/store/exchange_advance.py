@@ -80,8 +80,15 @@ def advance_of_declaration(conn: sa.Connection, declaration_id: int) -> list[dic
 def advance_list(
     conn: sa.Connection, *, linked: bool | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
+    """Advance data received, newest first, each with when it was first linked to an import
+    (``linked_at``, None while no import matches it)."""
     a, k = advance_export_data.c, advance_links.c
-    q = advance_export_data.select().order_by(a.id.desc()).limit(limit)
+    first_link = sa.select(sa.func.min(k.linked_at)).where(k.advance_id == a.id).scalar_subquery()
+    q = (
+        sa.select(advance_export_data, first_link.label("linked_at"))
+        .order_by(a.id.desc())
+        .limit(limit)
+    )
     has_link = sa.exists().where(k.advance_id == a.id)
     if linked is True:
         q = q.where(has_link)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
 
+from silkgate.store.db import upsert
 from silkgate.store.exchange_rows import as_dicts
 from silkgate.store.tables import exchange_inbox, exchange_refusals
 
@@ -57,10 +59,67 @@ def inbox_counts(conn: sa.Connection) -> dict[str, int]:
     return {t: n for t, n in conn.execute(sa.select(i.type, sa.func.count()).group_by(i.type))}
 
 
-def log_refusal(conn: sa.Connection, **row: Any) -> None:
-    conn.execute(exchange_refusals.insert().values(**row))
+def count_refusals(
+    conn: sa.Connection,
+    *,
+    remote: str,
+    code: str,
+    window_start: dt.datetime,
+    at: dt.datetime,
+    messages: int,
+    detail: str,
+    kid: str | None,
+    excerpt: str,
+) -> None:
+    """Add ``messages`` refusals to the row of (``remote``, ``code``, window), made if new.
+
+    The row keeps the first time (``at``) and the last (``last_at``), and the
+    last message's detail, key and excerpt as the example of what was refused.
+    """
+    r = exchange_refusals.c
+    insert = upsert(conn, exchange_refusals).values(
+        at=at,
+        last_at=at,
+        code=code,
+        detail=detail,
+        kid=kid,
+        remote=remote,
+        excerpt=excerpt,
+        window_start=window_start,
+        messages=messages,
+    )
+    conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=[r.remote, r.code, r.window_start],
+            set_={
+                "messages": r.messages + insert.excluded.messages,
+                "last_at": insert.excluded.last_at,
+                "detail": insert.excluded.detail,
+                "kid": insert.excluded.kid,
+                "excerpt": insert.excluded.excerpt,
+            },
+        )
+    )
+
+
+def refused_in_window(conn: sa.Connection, remote: str, window_start: dt.datetime) -> int:
+    """How many messages from ``remote`` were refused in the window, every code together."""
+    r = exchange_refusals.c
+    total = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(r.messages), 0)).where(
+            r.remote == remote, r.window_start == window_start
+        )
+    ).scalar_one()
+    return int(total)
 
 
 def refusals(conn: sa.Connection, limit: int = 100) -> list[dict[str, Any]]:
+    """The refusal log, the most recently refused first."""
     r = exchange_refusals.c
-    return as_dicts(conn.execute(exchange_refusals.select().order_by(r.id.desc()).limit(limit)))
+    return as_dicts(
+        conn.execute(
+            exchange_refusals.select()
+            .order_by(sa.func.coalesce(r.last_at, r.at).desc(), r.id.desc())
+            .limit(limit)
+        )
+    )

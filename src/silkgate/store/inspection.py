@@ -8,10 +8,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from silkgate.store.tables import declarations, inspection_checks, inspection_tasks
-
-# Ids are INTEGER columns: 32 bits on PostgreSQL, and no row has a larger one anywhere.
-MAX_ID = 2**31 - 1
+from silkgate.store.tables import MAX_ID, declarations, inspection_checks, inspection_tasks
 
 
 def create(

@@ -1,13 +1,23 @@
-"""Appending to and reading the hash-chained journal."""
+"""Appending to and reading the keyed, hash-chained journal."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 
-from silkgate.declarations.journal import Entry, Tampering, entry_hash, verify_chain
+from silkgate.declarations.journal import (
+    GENESIS,
+    Anchored,
+    Entry,
+    Keys,
+    Tampering,
+    entry_hash,
+    verify_chain,
+)
+from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.kernel.events import JournalNote
 from silkgate.store.tables import journal, journal_head
 
@@ -20,14 +30,16 @@ _MOVE_HEAD = journal_head.update().where(journal_head.c.id == 1)
 Event = JournalNote
 
 
-def append(conn: sa.Connection, *events: Event) -> list[Entry]:
-    """Append ``events`` in order, inside the caller's (write) transaction.
+def append(conn: sa.Connection, keys: JournalKeys, *events: Event) -> list[Entry]:
+    """Append ``events`` in order, sealed with the current journal key, in the caller's
+    (write) transaction.
 
     Locking the head row serialises appenders on PostgreSQL; on SQLite the
     write transaction already holds the database lock. One head update covers
     the whole batch.
     """
     head = conn.execute(_HEAD.with_for_update()).one()
+    key_id, key = keys.sealing()
     seq, prev = head.seq, head.hash
     entries, rows = [], []
     for ev in events:
@@ -36,15 +48,19 @@ def append(conn: sa.Connection, *events: Event) -> list[Entry]:
             seq,
             ev.at,
             ev.actor,
+            ev.declaration_id,
             ev.mrn,
             ev.version,
             ev.event,
             ev.from_status,
             ev.to_status,
             ev.reason,
+            key_id,
         )
-        digest = entry_hash(entry, prev)
-        rows.append({**ev.__dict__, "seq": seq, "prev_hash": prev, "hash": digest})
+        digest = entry_hash(entry, prev, key)
+        rows.append(
+            {**ev.__dict__, "seq": seq, "key_id": key_id, "prev_hash": prev, "hash": digest}
+        )
         entries.append(entry)
         prev = digest
     if rows:
@@ -58,12 +74,14 @@ def _entry(row: sa.Row[Any]) -> Entry:
         row.seq,
         row.at,
         row.actor,
+        row.declaration_id,
         row.mrn,
         row.version,
         row.event,
         row.from_status,
         row.to_status,
         row.reason,
+        row.key_id,
     )
 
 
@@ -74,9 +92,20 @@ def entries_for(conn: sa.Connection, declaration_id: int) -> list[Entry]:
     return [_entry(r) for r in rows]
 
 
-def verify(conn: sa.Connection, batch: int = 5000) -> tuple[int, Tampering | None]:
-    """Verify the whole chain, streaming it in ``batch``-sized pages."""
-    head = conn.execute(sa.select(journal_head).where(journal_head.c.id == 1)).one()
+def head(conn: sa.Connection) -> tuple[int, str, dt.datetime | None]:
+    """The newest entry's sequence number, hash and time (``0``, genesis, None: empty)."""
+    seq, digest = conn.execute(_HEAD).one()
+    if seq == 0:
+        return 0, GENESIS, None
+    at = conn.execute(sa.select(journal.c.at).where(journal.c.seq == seq)).scalar_one_or_none()
+    return seq, digest, at
+
+
+def verify(
+    conn: sa.Connection, keys: Keys, anchor: Anchored | None = None, batch: int = 5000
+) -> tuple[int, Tampering | None]:
+    """Verify the whole chain (and ``anchor``), streaming it in ``batch``-sized pages."""
+    top = conn.execute(_HEAD).one()
 
     def rows() -> Iterator[tuple[Entry, str, str]]:
         last = 0
@@ -90,4 +119,4 @@ def verify(conn: sa.Connection, batch: int = 5000) -> tuple[int, Tampering | Non
                 yield _entry(r), r.prev_hash, r.hash
             last = page[-1].seq
 
-    return verify_chain(rows(), head.seq, head.hash)
+    return verify_chain(rows(), top.seq, top.hash, keys, anchor)

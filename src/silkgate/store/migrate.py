@@ -15,9 +15,18 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database at ``database_url`` to ``revision`` (idempotent)."""
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(
+    database_url: str, revision: str = "head", *, journal_key: tuple[str, bytes] | None = None
+) -> None:
+    """Bring the database at ``database_url`` to ``revision`` (idempotent).
+
+    ``journal_key`` (id and key, :meth:`JournalKeys.sealing`) is what revision
+    0010 seals the existing journal entries with; an empty journal needs none.
+    """
+    cfg = alembic_config(database_url)
+    if journal_key is not None:
+        cfg.attributes["journal_key"] = journal_key
+    command.upgrade(cfg, revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:

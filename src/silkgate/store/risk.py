@@ -1,9 +1,9 @@
-"""Risk profiles, models, history, channels, outcomes, the budget and AEOs in the database."""
+"""Risk profiles, models, history, channels, the budget and AEOs in the database
+(control outcomes: :mod:`silkgate.store.outcomes`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from silkgate.store.tables import (
     aeo_operators,
-    control_outcomes,
     declaration_risk,
     declarations,
     risk_history,
@@ -243,7 +242,7 @@ def history_counts(conn: sa.Connection) -> dict[str, Any]:
     return {r[0]: {"rows": r[1], "fraud": int(r[2] or 0), "from": r[3], "to": r[4]} for r in rows}
 
 
-# --- channels and outcomes ---------------------------------------------------------------
+# --- channels -----------------------------------------------------------------------------
 
 _INSERT_RISK = declaration_risk.insert()
 
@@ -300,59 +299,6 @@ def recent_scores(conn: sa.Connection, limit: int, model_id: int | None) -> list
         forced = "red" if exploration else orjson.loads(reasons).get("forced", "")
         out.append((float(score), forced))
     return out
-
-
-def add_outcome(conn: sa.Connection, **row: Any) -> int:
-    return conn.execute(
-        control_outcomes.insert().returning(control_outcomes.c.id), row
-    ).scalar_one()
-
-
-def outcomes_of(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        control_outcomes.select()
-        .where(control_outcomes.c.declaration_id == declaration_id)
-        .order_by(control_outcomes.c.id)
-    )
-    return [dict(r._mapping) for r in rows]
-
-
-def hit_rates(conn: sa.Connection) -> list[dict[str, Any]]:
-    """Per month: controls with an outcome, and the fraud found, for model/profile and random.
-
-    A control is a declaration selected red or yellow at lodging; only its
-    latest outcome counts (a corrected outcome replaces the first).
-    """
-    o, r = control_outcomes.c, declaration_risk.c
-    latest = sa.select(sa.func.max(o.id)).group_by(o.declaration_id).scalar_subquery()
-    month = sa.func.substr(sa.cast(o.recorded_at, sa.String), 1, 7)
-    rows = conn.execute(
-        sa.select(
-            month.label("month"),
-            r.exploration,
-            sa.func.count(),
-            sa.func.sum(sa.case((o.fraud.is_(True), 1), else_=0)),
-            sa.func.sum(o.revenue_recovered),
-        )
-        .select_from(
-            control_outcomes.join(
-                declaration_risk, sa.and_(r.declaration_id == o.declaration_id, r.version == 1)
-            )
-        )
-        .where(o.id.in_(latest), r.channel.in_(("red", "yellow")))
-        .group_by(month, r.exploration)
-        .order_by(month)
-    ).all()
-    out: dict[str, dict[str, Any]] = {}
-    for m, exploration, n, fraud, revenue in rows:
-        entry = out.setdefault(
-            m, {"month": m, "selected": [0, 0], "random": [0, 0], "revenue": Decimal(0)}
-        )
-        key = "random" if exploration else "selected"
-        entry[key][0] += n
-        entry[key][1] += int(fraud or 0)
-        entry["revenue"] += Decimal(str(revenue or 0))
-    return list(out.values())
 
 
 def channel_counts(conn: sa.Connection) -> dict[str, int]:

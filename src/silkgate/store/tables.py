@@ -12,6 +12,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+# Ids and versions are INTEGER columns: 32 bits on PostgreSQL. No row has a larger
+# one on any engine, and the drivers refuse to send one (PostgreSQL's and SQLite's alike).
+MAX_ID = 2**31 - 1
+
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -165,6 +169,30 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", UtcDateTime(), nullable=True),
 )
 
+# Console logins: the browser holds a random session id, the node only its HMAC.
+console_sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("session_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("principal_id", sa.ForeignKey("principals.id"), nullable=False, index=True),
+    # The token logged in with: revoking it ends the session too.
+    sa.Column("token_id", sa.ForeignKey("api_tokens.id"), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False, index=True),
+)
+
+# Failed authentications per source and fixed window: the throttle's counters, in the
+# database so that every worker process of a node counts the same failures.
+auth_failures = sa.Table(
+    "auth_failures",
+    metadata,
+    sa.Column("source", sa.String(80), primary_key=True),
+    sa.Column("window_start", UtcDateTime(), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+)
+
 # --- declarations ---------------------------------------------------------
 
 declarations = sa.Table(
@@ -227,7 +255,7 @@ idempotency_keys = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
-# --- the journal: append-only and hash-chained ------------------------------
+# --- the journal: append-only, keyed and hash-chained ------------------------
 
 journal = sa.Table(
     "journal",
@@ -247,6 +275,8 @@ journal = sa.Table(
     sa.Column("from_status", sa.String(24), nullable=True),
     sa.Column("to_status", sa.String(24), nullable=True),
     sa.Column("reason", sa.Text, nullable=True),
+    # The journal key the entry is sealed with (HMAC-SHA256; the key is never stored here).
+    sa.Column("key_id", sa.String(16), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
@@ -439,6 +469,20 @@ control_outcomes = sa.Table(
     sa.Column("critical", sa.Boolean, nullable=False),
     sa.Column("revenue_recovered", sa.Numeric(18, 3), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
+    # A correction names the outcome it replaces (an id of this table: no foreign key, which
+    # SQLite's table copies in migrations could not carry) and why; the first has neither.
+    sa.Column("replaces", sa.Integer, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    # An outcome is replaced at most once, so the corrections form one chain...
+    sa.Index("ux_control_outcomes_replaces", "replaces", unique=True),
+    # ...after the one first outcome of a control.
+    sa.Index(
+        "ux_control_outcomes_first",
+        "declaration_id",
+        unique=True,
+        sqlite_where=sa.text("replaces IS NULL"),
+        postgresql_where=sa.text("replaces IS NULL"),
+    ),
 )
 
 # The administration's selectivity budget (one row).
@@ -700,6 +744,12 @@ exchange_refusals = sa.Table(
     sa.Column("kid", sa.String(64), nullable=True),
     sa.Column("remote", sa.String(64), nullable=True),
     sa.Column("excerpt", sa.Text, nullable=True),
+    # One row per source, code and window: how many messages, the last one's time (code,
+    # detail, key and excerpt are the last one's too). Rows before 0011 are one message each.
+    sa.Column("window_start", UtcDateTime(), nullable=True),
+    sa.Column("last_at", UtcDateTime(), nullable=True),
+    sa.Column("messages", sa.Integer, nullable=False, server_default="1"),
+    sa.UniqueConstraint("remote", "code", "window_start", name="uq_exchange_refusals_window"),
 )
 
 # Which process of the node runs the dispatcher (a lease, renewed while it runs).

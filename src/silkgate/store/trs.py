@@ -14,6 +14,7 @@ EVENTS = (
     "lodged",
     "assessed",
     "channel",
+    "inspection_started",
     "inspection_check",
     "inspected",
     "payment",

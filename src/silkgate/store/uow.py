@@ -2,7 +2,7 @@
 
 ::
 
-    with SqlUnitOfWork(engine, bus) as uow:
+    with SqlUnitOfWork(engine, bus, journal_keys) as uow:
         declaration = Declaration(uow.declarations.get(mrn, for_update=True))
         declaration.decide(...)
         uow.declarations.save(declaration, at)
@@ -23,6 +23,7 @@ from types import TracebackType
 
 import sqlalchemy as sa
 
+from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.kernel.events import Event, MessageBus, dispatch, notes
 from silkgate.store import journal
 from silkgate.store.db import writing
@@ -32,9 +33,10 @@ from silkgate.store.repositories import SqlAccounts, SqlDeclarations
 class SqlUnitOfWork:
     """A write transaction that collects events and settles them before commit."""
 
-    def __init__(self, engine: sa.Engine, bus: MessageBus) -> None:
+    def __init__(self, engine: sa.Engine, bus: MessageBus, journal_keys: JournalKeys) -> None:
         self.engine = engine
         self.bus = bus
+        self.journal_keys = journal_keys
         self._pending: list[Event] = []
         self._stack: contextlib.ExitStack | None = None
         self._connection: sa.Connection | None = None
@@ -63,7 +65,7 @@ class SqlUnitOfWork:
         self.events.extend(done)
         written = notes(done)
         if written:
-            journal.append(self.connection, *written)
+            journal.append(self.connection, self.journal_keys, *written)
 
     def __enter__(self) -> SqlUnitOfWork:
         self._stack = contextlib.ExitStack()
@@ -98,9 +100,12 @@ class AttachedUnitOfWork:
     """A unit of work inside a transaction someone else opened (a partner message applied by
     the inbox): events are settled by :meth:`settle`, the owner commits."""
 
-    def __init__(self, connection: sa.Connection, bus: MessageBus) -> None:
+    def __init__(
+        self, connection: sa.Connection, bus: MessageBus, journal_keys: JournalKeys
+    ) -> None:
         self.connection = connection
         self.bus = bus
+        self.journal_keys = journal_keys
         self._pending: list[Event] = []
         self.declarations = SqlDeclarations(connection)
         self.accounts = SqlAccounts(connection)
@@ -112,4 +117,4 @@ class AttachedUnitOfWork:
         done = dispatch(self.bus, self, self._pending)
         written = notes(done)
         if written:
-            journal.append(self.connection, *written)
+            journal.append(self.connection, self.journal_keys, *written)

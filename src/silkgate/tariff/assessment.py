@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from silkgate.declarations.document import DeclarationDocument, Item
+from silkgate.declarations.document import DraftDeclaration, Item
 from silkgate.declarations.validation import InvalidDeclaration
 from silkgate.kernel.errors import FieldError
 from silkgate.tariff import units
@@ -162,7 +162,7 @@ def _money(amount: Decimal, minor: int) -> str:
 
 
 def assess(
-    doc: DeclarationDocument,
+    doc: DraftDeclaration,
     schedule: Schedule,
     rates: ExchangeRates,
     on: dt.date,

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from silkgate.declarations.document import DeclarationDocument, Invoice
+from silkgate.declarations.document import DraftDeclaration, Invoice
 from silkgate.kernel.errors import FieldError
 from silkgate.tariff.money import ZERO, round_money
 
@@ -71,7 +71,7 @@ def _amount(value: Decimal) -> str:
 
 
 def basis(
-    doc: DeclarationDocument, presumed_insurance: Decimal
+    doc: DraftDeclaration, presumed_insurance: Decimal
 ) -> tuple[Basis | None, list[FieldError]]:
     """The adjustments of ``doc``'s invoice, or the errors that prevent valuing it.
 
@@ -160,7 +160,7 @@ def _export_costs(inv: Invoice, errors: list[FieldError]) -> tuple[Decimal, Deci
     return freight, insurance
 
 
-def item_bases(doc: DeclarationDocument, b: Basis) -> list[Decimal]:
+def item_bases(doc: DraftDeclaration, b: Basis) -> list[Decimal]:
     """Each item's value on the customs basis, in the invoice currency, unrounded."""
     goods = sum((item.value for item in doc.items), ZERO)
     adjustment = b.adjustment

@@ -31,7 +31,7 @@ _MARKS = {
     "lodged": ("lodged",),
     "assessed": ("assessed",),
     "channel": ("channel",),
-    "inspection_started": ("inspection_check",),
+    "inspection_started": ("inspection_started", "inspection_check"),
     "inspection_finished": ("inspected",),
     "paid": ("payment", "guarantee"),
 }

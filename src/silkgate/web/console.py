@@ -1,7 +1,7 @@
 """The web console under ``/console``: its pages, one module per use case.
 
 Pages reuse the same services as the API, with the same access rules; who is
-logged in comes from the login cookie (:mod:`silkgate.web.session`), and how a
+logged in comes from the session cookie (:mod:`silkgate.web.session`), and how a
 refused form is answered is decided once for every console route
 (:mod:`silkgate.web.routing`).
 """
@@ -13,7 +13,35 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from silkgate.web import declarations, exchange, inspections, login, origin, risk, tariff, trs
+from silkgate.web import (
+    amendments,
+    declarations,
+    exchange,
+    inspections,
+    login,
+    origin,
+    outcomes,
+    risk,
+    tariff,
+    trs,
+)
+
+# The modules whose routers make the console (``silkgate.api.roles.CONSOLE`` lists their pages).
+# Amendments and outcomes come before the declarations' pages: their
+# ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
+# not routed first.
+MODULES = (
+    login,
+    amendments,
+    outcomes,
+    declarations,
+    trs,
+    tariff,
+    origin,
+    risk,
+    inspections,
+    exchange,
+)
 
 
 def install(app: FastAPI) -> None:
@@ -23,5 +51,5 @@ def install(app: FastAPI) -> None:
         StaticFiles(directory=str(files("silkgate.web") / "static")),
         name="console-static",
     )
-    for pages in (login, declarations, trs, tariff, origin, risk, inspections, exchange):
+    for pages in MODULES:
         app.include_router(pages.router)

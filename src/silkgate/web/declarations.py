@@ -1,5 +1,6 @@
 """Declarations in the console: the list, one declaration, its release note, and the
-decisions taken on it (an officer's action, a payment, the outcome of a control)."""
+decisions taken on it (an officer's action, a payment). The outcome of a control is in
+:mod:`silkgate.web.outcomes`, the declarant's amendment in :mod:`silkgate.web.amendments`."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from silkgate.declarations.commands import Decision, PaymentBody
 from silkgate.declarations.states import Action, Status
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.commands import parse
-from silkgate.kernel.errors import Forbidden, InvalidRequest, NotFound
+from silkgate.kernel.errors import InvalidRequest, NotFound
 from silkgate.node import Node
-from silkgate.risk.commands import ControlOutcome
 from silkgate.store.declarations import Filters
+from silkgate.web.formats import money
 from silkgate.web.pages import LOGIN, clock_of, node_of, redirect, refusal, render, templates
 from silkgate.web.routing import console_router, returning_to
 from silkgate.web.session import FormPrincipal, OptionalPrincipal, PagePrincipal
@@ -55,9 +56,11 @@ def _page(request: Request, principal: Principal) -> tuple[Any, dict[str, str]]:
     filters, chosen = _filters(request)
     cursor = request.query_params.get("cursor") or None
     try:
-        page = node_of(request).declarations.search(principal, filters, limit=50, cursor=cursor)
+        page = node_of(request).declarations.search(
+            principal, filters, limit=50, cursor=cursor, names=True
+        )
     except InvalidRequest:  # a stale or forged cursor: the first page
-        page = node_of(request).declarations.search(principal, filters, limit=50)
+        page = node_of(request).declarations.search(principal, filters, limit=50, names=True)
     return page, chosen
 
 
@@ -92,21 +95,21 @@ async def declaration_page(request: Request, principal: PagePrincipal, mrn: str)
     node = node_of(request)
     service = node.declarations
 
-    def load() -> tuple[Any, Any, Any, Any]:
+    def load() -> tuple[Any, Any, Any, Any, Any]:
         d = service.get(principal, mrn)
         return (
             d,
             service.timeline(principal, mrn),
             service.versions(principal, mrn),
             _advance_data(node, principal, d),
+            node.risk.outcomes(principal, mrn) if principal.sees_all else [],
         )
 
     try:
-        d, timeline, versions, advance = await run_in_threadpool(load)
+        d, timeline, versions, advance, outcomes = await run_in_threadpool(load)
     except NotFound:
+        # Another trader's declaration included: a trader must not learn that it exists.
         return refusal(request, principal, f"No declaration {mrn}.", status=404)
-    except Forbidden:
-        return refusal(request, principal, "That declaration is not yours to see.")
     return render(
         request,
         "detail.html",
@@ -115,6 +118,8 @@ async def declaration_page(request: Request, principal: PagePrincipal, mrn: str)
         timeline=timeline,
         versions=versions,
         advance=advance,
+        outcomes=outcomes,
+        currency=service.currency,
     )
 
 
@@ -149,8 +154,8 @@ async def release_note(request: Request, principal: PagePrincipal, mrn: str) -> 
 
     try:
         d, timeline = await run_in_threadpool(load)
-    except (NotFound, Forbidden):
-        return refusal(request, principal, f"No declaration {mrn} of yours.", status=404)
+    except NotFound:
+        return refusal(request, principal, f"No declaration {mrn}.", status=404)
     released = [e for e in timeline if e["to_status"] in _RELEASED]
     if d["status"] not in _RELEASED or not released:
         return redirect(
@@ -192,38 +197,10 @@ async def record_payment(
     except InvalidOperation:
         return redirect(back, ("error", f"Amount {amount!r} is not a number."))
     service = node_of(request).declarations
-    raw = {
-        "kind": kind,
-        "amount": value,
-        "currency": currency or service.currency,
-        "reference": reference,
-    }
+    currency = currency or service.currency
+    raw = {"kind": kind, "amount": value, "currency": currency, "reference": reference}
     await run_in_threadpool(lambda: service.record_payment(principal, mrn, parse(PaymentBody, raw)))
-    return redirect(back, ("ok", f"Recorded: {kind} of {value} {currency}."))
-
-
-@router.post("/declarations/{mrn}/outcome")
-async def record_outcome(
-    request: Request,
-    principal: FormPrincipal,
-    mrn: str,
-    fraud: Annotated[str, Form(max_length=5)] = "",
-    critical: Annotated[str, Form(max_length=5)] = "",
-    revenue_recovered: Annotated[str, Form(max_length=20)] = "0",
-    note: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:
-    """The outcome of a control, for the risk engine to learn from."""
-    back = returning_to(request, f"/console/declarations/{mrn}")
-    node = node_of(request)
-    raw = {
-        "fraud": fraud == "on",
-        "critical": critical == "on",
-        "revenue_recovered": revenue_recovered.strip() or "0",
-        "note": note.strip() or None,
-    }
-    outcome = parse(ControlOutcome, raw)
-    await run_in_threadpool(node.risk.record_outcome, principal, mrn, outcome)
-    return redirect(back, ("ok", "Recorded: outcome of the control."))
+    return redirect(back, ("ok", f"Recorded: {kind} of {money(value, currency)}."))
 
 
 @router.post("/declarations/{mrn}/{action}")
@@ -238,10 +215,10 @@ async def act(
     back = returning_to(request, f"/console/declarations/{mrn}")
     try:
         chosen = Action(action)
-        if chosen is Action.AMEND:
-            raise ValueError
     except ValueError:
         return redirect(back, ("error", f"Unknown action {action!r}."))
+    if chosen is Action.AMEND:  # the new document is written on a page of its own
+        return redirect(f"/console/declarations/{mrn}/amend")
     decision = parse(Decision, {"reason": reason})
     await run_in_threadpool(node_of(request).declarations.act, principal, mrn, chosen, decision)
     return redirect(back, ("ok", f"Done: {chosen.value}."))

@@ -57,6 +57,7 @@ async def exchange_page(request: Request, principal: PagePrincipal) -> Response:
             "outgoing": service.outbox(principal, None, 20)["messages"],
             "received": service.inbox(principal, 20)["messages"],
             "refusals": service.refusals(principal, 20),
+            "refusal_window": node_of(request).settings.inbox_window_seconds,
         }
 
     try:

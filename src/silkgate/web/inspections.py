@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Form, Query, Request
+from fastapi import Form, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.api.params import RowId
 from silkgate.inspection.commands import CheckResult
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.commands import parse
@@ -49,8 +50,8 @@ async def inspections_page(
 async def record_check(
     request: Request,
     principal: FormPrincipal,
-    task_id: int,
-    seq: int,
+    task_id: RowId,
+    seq: Annotated[int, Path(ge=1, le=10_000)],
     status: Annotated[str, Form(max_length=20)],
     note: Annotated[str, Form(max_length=500)] = "",
     kind: Annotated[str, Form(max_length=20)] = "",
@@ -75,7 +76,9 @@ async def record_check(
 
 
 @router.post("/inspections/{task_id}/complete")
-async def complete_inspection(request: Request, principal: FormPrincipal, task_id: int) -> Response:
+async def complete_inspection(
+    request: Request, principal: FormPrincipal, task_id: RowId
+) -> Response:
     node = node_of(request)
     return await _inspection_step(
         request,

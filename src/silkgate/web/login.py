@@ -1,21 +1,24 @@
-"""Logging in to the console with an API token, and out."""
+"""Logging in to the console with an API token, and out.
+
+A login opens a server-side session; the cookie holds its id, not the token.
+Refused tokens count against the client's address like the API's: after too
+many, the login page answers 429 with ``Retry-After``. Both forms are POSTs,
+so they must come from this origin (:mod:`silkgate.web.routing`).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from silkgate.web.pages import LOGIN, node_of, redirect, render
+from silkgate.web.pages import LOGIN, node_of, redirect, render, source_of
 from silkgate.web.routing import console_router
-from silkgate.web.session import cookie_name, from_this_origin
+from silkgate.web.session import cookie_name, session_id, set_session_cookie
 
 router = console_router()
-
-# A login lasts a working day.
-_LOGIN_SECONDS = 12 * 3600
 
 
 @router.get("/login")
@@ -23,32 +26,38 @@ async def login_page(request: Request) -> Response:
     return render(request, "login.html", None)
 
 
-@router.post("/login", dependencies=[Depends(from_this_origin)])
+@router.post("/login")
 async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -> Response:
-    principal = await run_in_threadpool(node_of(request).tokens.resolve, token.strip())
-    if principal is None:
-        return render(
+    node = node_of(request)
+    opened = await run_in_threadpool(node.sessions.open, token.strip())
+    if opened is None:
+        wait = await run_in_threadpool(node.auth_throttle.failed, source_of(request))
+        text = "That token is unknown or revoked."
+        if wait is not None:
+            text = f"Too many failed logins from this address: try again in {wait} s."
+        response = render(
             request,
             "login.html",
             None,
-            status=401,
-            flash={"kind": "error", "text": "That token is unknown or revoked."},
+            status=401 if wait is None else 429,
+            flash={"kind": "error", "text": text},
         )
+        if wait is not None:
+            response.headers["Retry-After"] = str(wait)
+        return response
+    previous = session_id(request)
+    if previous:  # logging in again (perhaps as someone else) ends the session before
+        await run_in_threadpool(node.sessions.close, previous)
     response = redirect("/console")
-    response.set_cookie(
-        cookie_name(request),
-        token.strip(),
-        path="/console",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        max_age=_LOGIN_SECONDS,
-    )
+    set_session_cookie(request, response, opened[0])
     return response
 
 
-@router.post("/logout", dependencies=[Depends(from_this_origin)])
+@router.post("/logout")
 async def logout(request: Request) -> Response:
+    sid = session_id(request)
+    if sid:
+        await run_in_threadpool(node_of(request).sessions.close, sid)
     response = redirect(LOGIN)
-    response.delete_cookie(cookie_name(request), path="/console")
+    response.delete_cookie(cookie_name(request), path="/console", httponly=True, samesite="strict")
     return response

@@ -19,46 +19,24 @@ from starlette.responses import RedirectResponse, Response
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock
 from silkgate.node import Node
+from silkgate.web import formats
 
 FLASH = "sg_flash"
 LOGIN = "/console/login"
 
 templates = Jinja2Templates(directory=str(files("silkgate.web") / "templates"))
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, s = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {s} s"
-    hours, m = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {m} min"
-    return f"{hours // 24} d {hours % 24} h"
-
-
-# UN/ECE Recommendation 19 modes of transport.
-_MODES = {
-    1: "sea",
-    2: "rail",
-    3: "road",
-    4: "air",
-    5: "post",
-    7: "fixed installation",
-    8: "inland waterway",
-    9: "own propulsion",
-}
-
-templates.env.filters["duration"] = _duration
-templates.env.filters["transport_mode"] = lambda mode: _MODES.get(mode, f"mode {mode}")
+formats.install(templates.env)
 
 
 def node_of(request: Request) -> Node:
     """The node this console serves."""
     node: Node = request.app.state.node
     return node
+
+
+def source_of(request: Request) -> str:
+    """The client's address (a proxy's X-Forwarded-For only from SILKGATE_FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else ""
 
 
 def clock_of(node: Node) -> Clock:

@@ -44,6 +44,7 @@ def _risk_context(node: Node, principal: Principal) -> dict[str, Any]:
         "thresholds": thresholds,
         "profiles": node.risk.list_profiles(),
         "can_edit": principal.role.value in ("analyst", "admin"),
+        "currency": node.declarations.currency,
         "fields": sorted(SCHEMA),
         "form": {},
         "errors": [],
@@ -52,7 +53,7 @@ def _risk_context(node: Node, principal: Principal) -> dict[str, Any]:
 
 @router.get("/risk")
 async def risk_page(request: Request, principal: PagePrincipal) -> Response:
-    if not principal.sees_all:
+    if not principal.reads_risk:
         return refusal(request, principal, "Risk management is for customs staff.")
     context = await run_in_threadpool(_risk_context, node_of(request), principal)
     return render(request, "risk.html", principal, **context)

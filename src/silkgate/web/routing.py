@@ -1,7 +1,8 @@
 """The console's routes, and how a refused form is answered.
 
-Every console router is made by :func:`console_router`: its routes answer a
-missing login with the login page, a cross-origin form with 403, and turn a
+Every console router is made by :func:`console_router`: its routes refuse a
+state-changing request (anything but GET, HEAD, OPTIONS) that does not come
+from this origin with 403, answer a missing login with the login page, and turn a
 refusal raised while handling a form (not allowed, no such thing, not in this
 state, unpaid, invalid) into a flash message on the page the form came from, as
 the handler named it with :func:`returning_to`. Only console routes do this: the
@@ -14,14 +15,16 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.routing import APIRoute
 from starlette.responses import Response
 
+from silkgate.api.params import CheckedRoute
 from silkgate.declarations.states import IllegalTransition
 from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unpaid
 from silkgate.web.pages import LOGIN, redirect
-from silkgate.web.session import CrossOriginForm, LoginRequired
+from silkgate.web.session import CrossOriginForm, LoginRequired, from_this_origin
 
+# Methods that change nothing: every other one must come from this origin.
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 # Refusals whose message is the flash text as it stands.
 _REFUSALS = (Forbidden, NotFound, Conflict, Unpaid, IllegalTransition)
 
@@ -57,14 +60,19 @@ def _refused_form(request: Request, exc: Exception) -> Response:
     return redirect(back, ("error", text))
 
 
-class ConsoleRoute(APIRoute):
-    """A console route: login, origin and refusals answered as a browser expects."""
+class ConsoleRoute(CheckedRoute):
+    """A console route: login, origin and refusals answered as a browser expects.
+
+    Its parameters are checked like the API's (:class:`CheckedRoute`).
+    """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def console_handler(request: Request) -> Response:
             try:
+                if request.method not in _SAFE:
+                    from_this_origin(request)
                 return await handle(request)
             except LoginRequired:
                 return redirect(LOGIN)

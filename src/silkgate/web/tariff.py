@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.tariff.services import TariffNotLoaded
-from silkgate.web.pages import node_of, render, today
+from silkgate.web.pages import FLASH, node_of, render, today
 from silkgate.web.routing import console_router
 from silkgate.web.session import OptionalPrincipal
 
@@ -46,4 +46,10 @@ async def tariff_page(
         await run_in_threadpool(load)
     except TariffNotLoaded as exc:
         context["error"] = str(exc)
-    return render(request, "tariff.html", principal, **context)
+    response = render(request, "tariff.html", principal, **context)
+    if principal is None and FLASH not in request.cookies and "error" not in context:
+        # The published tariff, as anyone sees it, may be kept a minute; a logged-in
+        # page (it names the user) is not (no-store, by default).
+        response.headers["Cache-Control"] = "public, max-age=60"
+        response.headers["Vary"] = "Cookie"
+    return response

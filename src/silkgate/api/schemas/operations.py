@@ -109,3 +109,16 @@ class PartnerResultRecorded(Shape):
     administration: str
     result: str
     satisfied_checks: list[Any]
+
+
+class JournalAnchor(Shape):
+    """The journal head signed with the node's Ed25519 key (``silkgate journal anchor``)."""
+
+    format: str
+    administration: str
+    seq: int
+    hash: str
+    entry_at: str | None
+    signed_at: str
+    kid: str
+    signature: str

@@ -16,7 +16,7 @@ from silkgate.declarations.validation import InvalidDeclaration, validate
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest
 from silkgate.kernel.errors import PreconditionFailed as Stale
-from silkgate.kernel.events import UnitOfWork
+from silkgate.kernel.events import UnitOfWork, with_note
 from silkgate.store import declarations as store
 from silkgate.store import tariff as tariff_store
 from silkgate.tariff.money import ZERO, round_money
@@ -158,9 +158,10 @@ class Amendments:
         declaration.correct(
             at=at,
             actor=principal.name,
-            reason=f"item {item}: "
-            + ", ".join(f"{k} {v}" for k, v in corrected.items())
-            + f" ({reason})",
+            # Why is the officer's note: a trader is shown what changed, not why.
+            reason=with_note(
+                f"item {item}: " + ", ".join(f"{k} {v}" for k, v in corrected.items()), reason
+            ),
         )
         self._store_version(uow, declaration, doc, assessment, at, principal.name, reason)
         uow.collect(*declaration.take_events())

@@ -22,7 +22,7 @@ from silkgate.declarations.ports import (
 from silkgate.declarations.validation import CodeLists
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
-from silkgate.kernel.errors import Forbidden, NotFound
+from silkgate.kernel.errors import NotFound
 from silkgate.store import declarations as store
 
 
@@ -56,7 +56,7 @@ def visible(
     *,
     for_update: bool = False,
 ) -> DeclarationState:
-    """The declaration ``mrn`` if ``principal`` may see it (NotFound / Forbidden otherwise)."""
+    """The declaration ``mrn`` if ``principal`` may see it; NotFound otherwise."""
     return shown_to(principal, mrn, declarations.get(mrn, for_update=for_update))
 
 
@@ -66,9 +66,11 @@ def visible_on(conn: sa.Connection, principal: Principal, mrn: str) -> store.Sto
 
 
 def shown_to(principal: Principal, mrn: str, d: DeclarationState | None) -> DeclarationState:
-    """``d`` (the declaration ``mrn`` as found) if ``principal`` may see it."""
-    if d is None:
+    """``d`` (the declaration ``mrn`` as found) if ``principal`` may see it; NotFound otherwise.
+
+    Another declarant's declaration is answered exactly as one that does not
+    exist: a refusal would tell a trader which MRNs exist.
+    """
+    if d is None or not principal.may_see(d.declarant_id):
         raise NotFound(f"no declaration {mrn}")
-    if not principal.may_see(d.declarant_id):
-        raise Forbidden("this declaration was lodged by another declarant")
     return d

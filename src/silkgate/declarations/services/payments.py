@@ -151,15 +151,17 @@ class Payments:
         guaranteed. Green or blue goods whose duties are now secured are
         released in the same transaction.
         """
-        if not principal.is_staff:
-            raise Forbidden("payments and guarantees are recorded by customs staff")
         errors = payment_errors(payment, self.ctx)
         if errors:
             raise InvalidRequest(errors)
         kind, amount, currency = payment.kind, payment.amount, payment.currency
         at = self.ctx.clock()
         with self.ctx.unit_of_work() as uow:
+            # Whether the declaration exists (for this reader) comes first: a trader is
+            # refused only on its own, as any other MRN is unknown to it.
             d = visible(uow.declarations, principal, mrn, for_update=True)
+            if not principal.is_staff:
+                raise Forbidden("payments and guarantees are recorded by customs staff")
             if d.status in (Status.REJECTED.value, Status.CANCELLED.value):
                 raise Conflict(f"the declaration is {d.status}: nothing is due on it")
             self._within_limit(uow.accounts, d, kind, amount)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from silkgate.declarations.disclosure import journal_view
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.services.context import Context, visible_on
 from silkgate.declarations.services.payments import account_on
@@ -18,14 +19,7 @@ from silkgate.store import journal
 from silkgate.store import risk as risk_store
 from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading
-
-# Journal reasons a declarant sees only in part: the channel's name, not why.
-_INTERNAL_REASONS: dict[str, Callable[[str], str | None]] = {
-    "channel": lambda reason: reason.split(":", 1)[0].split(" ", 1)[0],
-    "outcome": lambda reason: None,
-}
-# Intelligence from partner administrations is not the trader's to read.
-_PARTNER_EVENTS = frozenset({"advance_data", "partner_result"})
+from silkgate.store.tables import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -89,7 +83,7 @@ class Queries:
             if risk and risk["model_id"] and ctx.risk is not None:
                 risk["top_features"] = ctx.risk.explain(
                     risk["model_id"],
-                    DeclarationDocument.model_validate(result["document"]),
+                    DeclarationDocument.stored(result["document"]),
                     result["assessment"],
                     risk["model_item"],
                     ctx.today(d.lodged_at),
@@ -107,12 +101,37 @@ class Queries:
             return {"mrn": mrn, "version": version, "document": document}
 
     def versions(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
+        """Every version, oldest first; the reason of a correction as the reader is shown it."""
+        view = journal_view(principal)
         with reading(self.ctx.engine) as conn:
             d = visible_on(conn, principal, mrn)
-            return [{**v, "created_at": iso(v["created_at"])} for v in store.versions(conn, d.id)]
+            rows = store.versions(conn, d.id)
+            # Which event made each version, where the reader is shown such reasons in part.
+            made_by = (
+                {
+                    e.version: e.event
+                    for e in journal.entries_for(conn, d.id)
+                    if e.event in view.versions
+                }
+                if view.versions
+                else {}
+            )
+        return [
+            {
+                **v,
+                "created_at": iso(v["created_at"]),
+                "reason": view.version_reason(made_by.get(v["version"]), v["reason"]),
+            }
+            for v in rows
+        ]
 
     def timeline(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
-        """The declaration's journal entries, oldest first, with time elapsed since lodging."""
+        """The declaration's journal entries, oldest first, with time elapsed since lodging.
+
+        Each reader is shown what :func:`~silkgate.declarations.disclosure.journal_view`
+        lets it see: a trader, for one, neither the risk reasons nor officers' notes.
+        """
+        view = journal_view(principal)
         with reading(self.ctx.engine) as conn:
             d = visible_on(conn, principal, mrn)
             entries = journal.entries_for(conn, d.id)
@@ -126,14 +145,11 @@ class Queries:
                 "version": e.version,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
-                "reason": e.reason
-                if principal.sees_all or e.event not in _INTERNAL_REASONS
-                # A trader learns the channel, never the profiles, scores or findings behind it.
-                else _INTERNAL_REASONS[e.event](e.reason or ""),
+                "reason": view.reason(e.event, e.reason),
                 "elapsed_seconds": round((e.at - start).total_seconds(), 3) if start else 0.0,
             }
             for e in entries
-            if principal.sees_all or e.event not in _PARTNER_EVENTS
+            if view.shows(e.event)
         ]
 
     def search(
@@ -143,7 +159,9 @@ class Queries:
         *,
         limit: int = 50,
         cursor: str | None = None,
+        names: bool = False,
     ) -> Page:
+        """A page of declarations, newest first; ``names`` adds each ``declarant_name``."""
         if not principal.sees_all:
             if filters.declarant_id not in (None, principal.party_id):
                 raise Forbidden("a declarant sees only its own declarations")
@@ -151,17 +169,20 @@ class Queries:
         before = _decode_cursor(cursor)
         with reading(self.ctx.engine) as conn:
             rows = store.search(conn, filters, limit=limit + 1, before_id=before)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page(
-            [self.summary(d) for d in rows],
-            format(rows[-1].id, "x") if more and rows else None,
-        )
+            more = len(rows) > limit
+            rows = rows[:limit]
+            named = store.declarant_names(conn, rows) if names else {}
+        items = [self.summary(d) for d in rows]
+        if names:
+            for item, d in zip(items, rows, strict=True):
+                item["declarant_name"] = named.get(d.id, "")
+        return Page(items, format(rows[-1].id, "x") if more and rows else None)
 
 
 def _risk_of(conn: Any, principal: Principal, d: store.StoredDeclaration) -> dict[str, Any] | None:
-    """Selectivity's decision, for staff only: a trader must not learn the profiles."""
-    if not principal.sees_all:
+    """Selectivity's decision, for customs staff and analysts only: a trader must not learn
+    the profiles, nor the quarantine service customs' risk intelligence."""
+    if not principal.reads_risk:
         return None
     found = risk_store.decision_of(conn, d.id)
     if found is None:
@@ -192,19 +213,15 @@ def actions_for(principal: Principal, d: store.StoredDeclaration) -> list[str]:
     return [a.value for a in actions if a in (Action.AMEND, Action.CANCEL)]
 
 
-# Declaration ids are 32-bit integers on every database.
-_MAX_ID = 2**31 - 1
-
-
 def _decode_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     try:
         before = int(cursor, 16)
-        if not 0 < before <= _MAX_ID:
-            raise ValueError(cursor)
-        return before
     except ValueError:
+        before = 0
+    if not 0 < before <= MAX_ID:  # a larger number is no row's, and no driver takes it
         raise InvalidRequest(
-            [FieldError("/cursor", "invalid", "is not a cursor this node issued")]
-        ) from None
+            [FieldError("/cursor", "invalid", "is not a cursor this node issued", "query")]
+        )
+    return before

@@ -57,6 +57,8 @@ class ExchangeService:
         clock: Clock = system_clock,
         zone: dt.tzinfo = dt.UTC,
         doorbell: threading.Event | None = None,
+        refusal_limit: int = 1000,
+        refusal_window: int = 60,
     ) -> None:
         self.engine = engine
         self.administration = administration
@@ -88,6 +90,8 @@ class ExchangeService:
             keys=self.keyring,
             partners=self.partnerships,
             clock=clock,
+            refusal_limit=refusal_limit,
+            refusal_window=refusal_window,
         )
 
     # -- the node's identity, time and doorbell --------------------------------------------
@@ -248,6 +252,10 @@ class ExchangeService:
 
     def log_refusal(self, token: str, exc: Refused, remote: str | None) -> None:
         self.incoming.log_refusal(token, exc, remote)
+
+    def inbox_busy(self, remote: str | None) -> int | None:
+        """Seconds ``remote`` must wait before the inbox takes its messages again, or None."""
+        return self.incoming.busy(remote)
 
     def inbox(self, principal: Principal, limit: int = 100) -> dict[str, Any]:
         return self.incoming.listing(principal, limit)

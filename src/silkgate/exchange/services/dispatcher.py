@@ -8,7 +8,9 @@ backoff. A partner that cannot be reached at all is waited for however long
 its outage lasts (nothing is parked for that); a message the partner refuses
 (no agreement, bad payload), or one whose delivery the partner answers but
 keeps failing after ``max_attempts``, is *parked*: an administrator sees it
-and retries it (one, or all of a partner's).
+and retries it (one, or all of a partner's). A partner that answers 429 (its
+inbox holds this node back) is waited for as it asks (``Retry-After``), and
+that costs the messages no attempt.
 
 Order is kept per partner and subject: a message is not sent while an older
 one on the same subject is undelivered (waiting for its retry, or parked).
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import random
 import socket
@@ -49,6 +52,28 @@ PERMANENT = frozenset(
 
 Outcome = tuple[dict[str, Any], str, str | None, str | None]
 """An outbox row, what becomes of it (delivered, retry, park, unreachable), receipt, error."""
+
+
+# The longest a partner's Retry-After is taken at its word.
+BUSY_MAX_WAIT = 600.0
+
+
+class PartnerBusy(Exception):
+    """The partner's inbox answered 429: wait ``retry_after`` seconds before sending again."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"partner busy (429): retry after {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
+def _retry_after(header: str | None) -> float:
+    try:
+        seconds = float(header or "")
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        return UNREACHABLE_MAX_WAIT  # absent, or an HTTP date: wait as for an outage
+    return min(max(seconds, 1.0), BUSY_MAX_WAIT)
 
 
 def backoff(attempts: int) -> float:
@@ -230,25 +255,9 @@ class Dispatcher:
                 [(r, "park", None, f"{partner} is not a registered partner") for r in rows]
             )
             return 0
-        tokens = [self.exchange.signed_copy(r, now) for r in rows]
-        try:
-            answer = self.transport(p["endpoint"], tokens)
-        except (httpx.TransportError, ConnectionError) as exc:
-            # The partner cannot be reached: wait for it however long it takes (backoff up
-            # to 5 minutes); only an answer that keeps failing counts towards parking.
-            with self._claims:
-                failures = self._outages.get(partner, (0, 0.0))[0] + 1
-                wait_s = min(0.5 * 2 ** (failures - 1), UNREACHABLE_MAX_WAIT)
-                self._outages[partner] = (failures, time.monotonic() + wait_s)
-            self._settle(
-                [(r, "unreachable", None, f"{type(exc).__name__}: {exc}"[:500]) for r in rows]
-            )
+        answer = self._send(partner, p["endpoint"], rows, now)
+        if answer is None:
             return 0
-        except (httpx.HTTPError, ValueError) as exc:
-            self._settle([(r, "retry", None, f"{type(exc).__name__}: {exc}"[:500]) for r in rows])
-            return 0
-        with self._claims:
-            self._outages.pop(partner, None)
         results = answer.get("results")
         if not isinstance(results, list):
             results = []
@@ -279,6 +288,42 @@ class Dispatcher:
         self._settle(outcomes, partner_back=partner if done else None)
         return done
 
+    def _send(
+        self, partner: str, endpoint: str, rows: list[dict[str, Any]], now: dt.datetime
+    ) -> dict[str, Any] | None:
+        """The partner's answer to one batch, or None when the batch must wait (settled here)."""
+        tokens = [self.exchange.signed_copy(r, now) for r in rows]
+        try:
+            answer = self.transport(endpoint, tokens)
+        except PartnerBusy as exc:
+            # The partner asks us to wait (429): the partner is waited for, not the messages;
+            # no attempt is counted against them.
+            self._wait_for(partner, exc.retry_after, count=False)
+            self._settle([(r, "unreachable", None, str(exc)) for r in rows])
+            return None
+        except (httpx.TransportError, ConnectionError) as exc:
+            # The partner cannot be reached: wait for it however long it takes (backoff up
+            # to 5 minutes); only an answer that keeps failing counts towards parking.
+            self._wait_for(partner, None, count=True)
+            self._settle(
+                [(r, "unreachable", None, f"{type(exc).__name__}: {exc}"[:500]) for r in rows]
+            )
+            return None
+        except (httpx.HTTPError, ValueError) as exc:
+            self._settle([(r, "retry", None, f"{type(exc).__name__}: {exc}"[:500]) for r in rows])
+            return None
+        with self._claims:
+            self._outages.pop(partner, None)
+        return answer
+
+    def _wait_for(self, partner: str, seconds: float | None, *, count: bool) -> None:
+        """Send nothing to ``partner`` for ``seconds`` (by default, the outage's backoff)."""
+        with self._claims:
+            failures = self._outages.get(partner, (0, 0.0))[0] + (1 if count else 0)
+            if seconds is None:
+                seconds = min(0.5 * 2 ** max(failures - 1, 0), UNREACHABLE_MAX_WAIT)
+            self._outages[partner] = (failures, time.monotonic() + seconds)
+
     def _post(self, endpoint: str, tokens: list[str]) -> dict[str, Any]:
         with self._claims:
             if self._client is None:
@@ -288,6 +333,8 @@ class Dispatcher:
             json={"messages": tokens},
             headers={"Accept": "application/json"},
         )
+        if response.status_code == 429:
+            raise PartnerBusy(_retry_after(response.headers.get("retry-after")))
         if response.status_code != 200:
             raise ValueError(f"HTTP {response.status_code}: {response.text[:200]}")
         answer = response.json()

@@ -9,7 +9,6 @@ kind (:meth:`Inbox.handle`, :meth:`Inbox.handle_batches`).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 from typing import Any
@@ -21,6 +20,7 @@ from silkgate.exchange import envelope
 from silkgate.exchange import messages as m
 from silkgate.exchange.envelope import Envelope, Refused
 from silkgate.exchange.services.access import require_admin
+from silkgate.exchange.services.inbox_refusals import RefusalLog
 from silkgate.exchange.services.inbox_run import BatchHandler, Handler, Received, Run
 from silkgate.exchange.services.keys import NodeKeys
 from silkgate.exchange.services.partners import Partners
@@ -43,12 +43,15 @@ class Inbox:
         keys: NodeKeys,
         partners: Partners,
         clock: Clock = system_clock,
+        refusal_limit: int = 1000,
+        refusal_window: int = 60,
     ) -> None:
         self.engine = engine
         self.administration = administration
         self.keys = keys
         self.partners = partners
         self.clock = clock
+        self.refused = RefusalLog(limit=refusal_limit, window=refusal_window, clock=clock)
         self.handlers: dict[str, Handler] = {m.PARTNER_CARD: partners.receive_card}
         self.batch_handlers: dict[str, BatchHandler] = {}
 
@@ -74,8 +77,7 @@ class Inbox:
         with writing(self.engine) as conn:
             run = Run(conn, tokens, now, self.handlers, self.batch_handlers, self._admit)
             run.apply(opened)
-            for token, exc in run.refusals:
-                self._log_refusal(conn, token, exc, remote, now)
+            self.refused.record(conn, run.refusals, remote, now)
         # Committed: only now may the messages be acknowledged (see answer_one, answer_batch).
         return run.answers()
 
@@ -153,26 +155,15 @@ class Inbox:
 
     # -- refusals ------------------------------------------------------------------------------
 
-    def _log_refusal(
-        self, conn: sa.Connection, token: str, exc: Refused, remote: str | None, now: dt.datetime
-    ) -> None:
-        kid = None
-        with contextlib.suppress(Refused):
-            kid = envelope.header(token).get("kid")
-        store.log_refusal(
-            conn,
-            at=now,
-            code=exc.code[:24],
-            detail=exc.detail[:1000],
-            kid=str(kid)[:64] if kid else None,
-            remote=(remote or "")[:64] or None,
-            excerpt=token[:200],
-        )
+    def busy(self, remote: str | None) -> int | None:
+        """Seconds ``remote`` must wait (too many of its messages refused), or None."""
+        return self.refused.busy(remote)
 
     def log_refusal(self, token: str, exc: Refused, remote: str | None) -> None:
-        """Journal a message refused before it reached the inbox (too large, malformed)."""
+        """Count a message refused before it reached the inbox (too large, malformed)."""
+        now = self.clock()
         with writing(self.engine) as conn:
-            self._log_refusal(conn, token, exc, remote, self.clock())
+            self.refused.record(conn, [(token, exc)], remote, now)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -199,9 +190,7 @@ class Inbox:
         return store.inbox_counts(conn)
 
     def refusals(self, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:
+        """The refusal log: per source, code and window, how many and the last example."""
         require_admin(principal)
         with reading(self.engine) as conn:
-            return [
-                {**r, "at": envelope.iso(r["at"])}
-                for r in store.refusals(conn, min(max(limit, 1), 1000))
-            ]
+            return self.refused.listing(conn, min(max(limit, 1), 1000))

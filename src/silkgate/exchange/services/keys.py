@@ -104,6 +104,19 @@ class NodeKeys:
             self._signer = found
         return found
 
+    def public_key(self, kid: str) -> PublicKey | None:
+        """Any key this node has had, retired ones included, with its validity (or None)."""
+        with reading(self.engine) as conn:
+            rows = store.node_keys_all(conn)
+        return next(
+            (
+                PublicKey(r["kid"], orjson.loads(r["public_jwk"]), r["created_at"], r["valid_to"])
+                for r in rows
+                if r["kid"] == kid
+            ),
+            None,
+        )
+
     def card(self, conn: sa.Connection | None = None) -> Card:
         """This node's card: who it is, where it listens, the keys that verify its messages."""
         if conn is None:

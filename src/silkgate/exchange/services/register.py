@@ -22,6 +22,7 @@ from silkgate.exchange.services import ExchangeService
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
+from silkgate.kernel.text import CODE, refused, why
 from silkgate.store import exchange_aeo as store
 from silkgate.store.db import reading, writing
 
@@ -77,6 +78,9 @@ class AeoRegister:
         expected = aeo_command(act)
         if not isinstance(command, expected):
             raise TypeError(f"{act.value} takes {expected.__name__}, not {type(command).__name__}")
+        char = refused(party_id)
+        if char is not None:
+            raise InvalidRequest([FieldError("/party_id", CODE, why(char))])
         if not (1 <= len(party_id) <= 35):
             raise InvalidRequest(
                 [FieldError("/party_id", "invalid", "a trader identifier, 1 to 35 characters")]

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from silkgate.declarations.aggregate import Declaration
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.events import Amended, Lodged, Released
+from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.declarations.ports import Signal
 from silkgate.exchange import advance
 from silkgate.exchange import messages as m
@@ -71,6 +72,7 @@ class TradeExchange(Inbound):
         self,
         exchange: ExchangeService,
         bus: MessageBus,
+        journal_keys: JournalKeys,
         *,
         timezone: Any = dt.UTC,
         to_national: Any = None,
@@ -78,6 +80,8 @@ class TradeExchange(Inbound):
     ) -> None:
         self.exchange = exchange
         self.bus = bus
+        # Partner messages applied in the inbox's transaction are journaled there.
+        self.journal_keys = journal_keys
         self.zone = timezone
         # The tariff's customs rates: a partner's values are compared in national currency.
         self.to_national = to_national or (lambda currency: None)
@@ -134,7 +138,7 @@ class TradeExchange(Inbound):
     ) -> None:
         """Send a released export's advance data to the country of destination, if agreed."""
         if doc is None:
-            doc = DeclarationDocument.model_validate(
+            doc = DeclarationDocument.stored(
                 declaration_store.document(conn, declaration_id, version)
             )
         partner = doc.transport.destination_country
@@ -154,7 +158,7 @@ class TradeExchange(Inbound):
         d = declaration_store.get(conn, task["mrn"])
         if d is None or d.type != "EX":
             return
-        doc = DeclarationDocument.model_validate(declaration_store.document(conn, d.id, d.version))
+        doc = DeclarationDocument.stored(declaration_store.document(conn, d.id, d.version))
         partner = doc.transport.destination_country
         if not self.exchange.agreed(partner, "inspection_results"):
             return

@@ -16,6 +16,7 @@ import orjson
 import sqlalchemy as sa
 
 from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.exchange import advance
 from silkgate.exchange import messages as m
 from silkgate.exchange.envelope import Envelope
@@ -30,6 +31,7 @@ class Inbound:
     """What the node does with partners' messages about trade (a part of ``TradeExchange``)."""
 
     bus: MessageBus
+    journal_keys: JournalKeys
     inspections: Any
 
     def _compare(
@@ -101,15 +103,13 @@ class Inbound:
             d = declaration_store.get_by_id(conn, declaration_id)
             if d is None:
                 continue
-            doc = DeclarationDocument.model_validate(
-                declaration_store.document(conn, d.id, d.version)
-            )
+            doc = DeclarationDocument.stored(declaration_store.document(conn, d.id, d.version))
             if doc.transport.dispatch_country != env.sender:
                 continue
             mismatches = self._compare(conn, row, doc, d.id)
             store.link_advance(conn, advance_id, d.id, d.version, at, _json_list(mismatches))
             store.stop_expecting(conn, d.id)
-            uow = AttachedUnitOfWork(conn, self.bus)
+            uow = AttachedUnitOfWork(conn, self.bus, self.journal_keys)
             self._signal(uow, d, row, mismatches, at)
             self._apply_results(uow, d, row, at)
             uow.settle()
@@ -133,7 +133,7 @@ class Inbound:
         # The import the goods were first declared on (a later claim is a signal, not a home).
         d = declaration_store.get_by_id(conn, declarations[0])
         assert d is not None
-        uow = AttachedUnitOfWork(conn, self.bus)
+        uow = AttachedUnitOfWork(conn, self.bus, self.journal_keys)
         applied = self._apply_results(uow, d, row, at)
         uow.settle()
         return {"applied": applied > 0, "declaration": d.mrn}

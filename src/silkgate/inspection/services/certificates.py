@@ -45,16 +45,10 @@ class Certificates:
         at = self.clock()
         with self.unit_of_work() as uow:
             conn = uow.connection
-            d = declaration_store.get(conn, mrn, for_update=True)
-            if d is None:
-                raise NotFound(f"no declaration {mrn}")
-            if not (principal.may_see(d.declarant_id)):
-                raise Forbidden("this declaration was lodged by another declarant")
+            d = _visible(conn, principal, mrn)
             if principal.role is Role.ANALYST:
                 raise Forbidden("certificates are attached by the declarant or inspectors")
-            doc = DeclarationDocument.model_validate(
-                declaration_store.document(conn, d.id, d.version)
-            )
+            doc = DeclarationDocument.stored(declaration_store.document(conn, d.id, d.version))
             mismatches = self._mismatches(conn, cert, doc, d.id, at)
             store.add_certificate(
                 conn,
@@ -96,7 +90,8 @@ class Certificates:
         mismatches = ephyto.match(cert, doc, self.administration, at.date())
         for earlier in store.certificates_numbered(conn, cert.number):
             if earlier["declaration_id"] != declaration_id:
-                used = f"not used before (used for {earlier['mrn']})"
+                # Never which declaration: that would tell a trader another's MRN.
+                used = "not used before (it was presented with another declaration)"
                 mismatches.append(ephyto.Mismatch("number", cert.number, used))
             elif earlier["status_code"] == ephyto.WITHDRAWN:
                 never = "a certificate never withdrawn"
@@ -114,14 +109,12 @@ class Certificates:
         says so. A non-compliant result is journaled and leaves the checks
         open for this administration's own inspection.
         """
-        rules.worker(principal)
         at = self.clock()
-        self._check_partner(result, at.date())
         with self.unit_of_work() as uow:
             conn = uow.connection
-            d = declaration_store.get(conn, mrn, for_update=True)
-            if d is None:
-                raise NotFound(f"no declaration {mrn}")
+            d = _visible(conn, principal, mrn)
+            rules.worker(principal)
+            self._check_partner(result, at.date())
             satisfied, note = apply_partner_result(
                 conn,
                 d,
@@ -159,6 +152,17 @@ class Certificates:
             if d is None or not principal.may_see(d.declarant_id):
                 raise NotFound(f"no declaration {mrn}")
             return store.certificates(conn, d.id)
+
+
+def _visible(
+    conn: sa.Connection, principal: Principal, mrn: str
+) -> declaration_store.StoredDeclaration:
+    """The declaration ``mrn``, locked, if ``principal`` may see it; not found otherwise
+    (another trader's declaration is not found either: a refusal would say it exists)."""
+    d = declaration_store.get(conn, mrn, for_update=True)
+    if d is None or not principal.may_see(d.declarant_id):
+        raise NotFound(f"no declaration {mrn}")
+    return d
 
 
 def _settle_certificate_checks(
@@ -215,7 +219,7 @@ def apply_partner_result(
     reference, inspected = raw["reference"], raw["inspected_on"]
     satisfied: list[int] = []
     task = store.task_of(conn, d.id)
-    doc = DeclarationDocument.model_validate(declaration_store.document(conn, d.id, d.version))
+    doc = DeclarationDocument.stored(declaration_store.document(conn, d.id, d.version))
     # A partner inspects goods it exported: from its territory, or of its origin.
     involved = partner == doc.transport.dispatch_country or any(
         i.origin == partner for i in doc.items

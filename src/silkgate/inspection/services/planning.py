@@ -45,8 +45,8 @@ def plan_inspection(event: ChannelAssigned, uow: UnitOfWork) -> None:
             mrn=event.mrn,
             version=event.version,
             task_id=task_id,
-            reason=f"joint inspection ({' + '.join(services)}), {len(checks)} checks "
-            f"at {event.office}",
+            reason=f"joint inspection ({' + '.join(services)}), {len(checks)} "
+            f"check{'' if len(checks) == 1 else 's'} at {event.office}",
         )
     )
 

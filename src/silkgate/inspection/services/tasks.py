@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from silkgate.declarations.ports import DeclarationUnitOfWork
 from silkgate.inspection import rules
 from silkgate.inspection.commands import Assignment, CheckResult
-from silkgate.inspection.events import CheckRecorded, InspectionCompleted
+from silkgate.inspection.events import CheckRecorded, InspectionCompleted, InspectionStarted
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.clock import Clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
+from silkgate.kernel.events import with_note
 from silkgate.store import inspection as store
 from silkgate.store.db import reading
 
@@ -53,7 +54,7 @@ class Tasks:
         return [rules.json_task(t) for t in tasks]
 
     def get(self, principal: Principal, task_id: int) -> dict[str, Any]:
-        rules.worker(principal)
+        rules.worker(principal, task_id)
         with reading(self.engine) as conn:
             task = store.task(conn, task_id)
             if task is None:
@@ -69,11 +70,17 @@ class Tasks:
         return rules.json_task(task, store.checks(conn, task["id"]))
 
     def assign(self, principal: Principal, task_id: int, assignment: Assignment) -> dict[str, Any]:
-        """Assign the task to an officer and/or an SPS inspector (by user name)."""
-        rules.worker(principal)
+        """Assign the task to an officer and/or an SPS inspector (by user name).
+
+        Customs staff assign either; an SPS inspector assigns the quarantine side only.
+        """
+        rules.worker(principal, task_id)
         from silkgate.store import principals as principal_store
 
         named = assignment.named()
+        for key in named:
+            if not rules.may_assign(principal, key):
+                raise Forbidden("customs officers are assigned by customs staff")
         with self.unit_of_work() as uow:
             conn = uow.connection
             task = _open_task(conn, task_id)
@@ -94,6 +101,30 @@ class Tasks:
             store.update_task(conn, task["id"], **named)
         return self.get(principal, task_id)
 
+    def start(self, principal: Principal, task_id: int) -> dict[str, Any]:
+        """The inspection begins: the goods are opened, the declaration can no longer be
+        amended (the first result recorded starts it too, without an entry of its own)."""
+        rules.worker(principal, task_id)
+        at = self.clock()
+        with self.unit_of_work() as uow:
+            conn = uow.connection
+            task = _not_completed(conn, task_id, "the inspection is already completed")
+            if task["started_at"] is not None:
+                started = rules.json_task(task)["started_at"]
+                raise Conflict(f"the inspection has already started (at {started})")
+            store.update_task(conn, task_id, started_at=at)
+            uow.collect(
+                InspectionStarted(
+                    at=at,
+                    actor=principal.name,
+                    declaration_id=task["declaration_id"],
+                    mrn=task["mrn"],
+                    task_id=task_id,
+                    reason=f"joint inspection started at {task['office']}",
+                )
+            )
+        return self.get(principal, task_id)
+
     def record(
         self, principal: Principal, task_id: int, seq: int, result: CheckResult
     ) -> dict[str, Any]:
@@ -103,7 +134,7 @@ class Tasks:
         fields corrects the declaration (a new version, reassessed) in the same
         transaction: a correction that does not validate records nothing.
         """
-        rules.worker(principal)
+        rules.worker(principal, task_id)
         status, finding = result.status, result.finding_json()
         at = self.clock()
         with self.unit_of_work() as uow:
@@ -128,8 +159,11 @@ class Tasks:
                     mrn=task["mrn"],
                     task_id=task_id,
                     seq=seq,
-                    reason=f"{check['service']} {check['check']}: {status}"
-                    + (f" ({(finding or {}).get('note', '')})" if finding else ""),
+                    # The note is the officer's: a trader is shown the result without it.
+                    reason=with_note(
+                        f"{check['service']} {check['check']}: {status}",
+                        (finding or {}).get("note"),
+                    ),
                 )
             )
         return self.get(principal, task_id)
@@ -151,7 +185,7 @@ class Tasks:
             task["mrn"],
             int(finding.get("item") or check["item_seq"] or 0),
             finding["corrected"],
-            f"inspection finding: {finding.get('note') or finding['kind']}",
+            with_note(f"inspection finding: {finding['kind']}", finding.get("note")),
         )
         return {**finding, "revenue": correction["difference"]}
 
@@ -160,9 +194,10 @@ class Tasks:
 
         ``InspectionCompleted`` is raised in the same transaction: its handlers
         record the control's outcome for risk and send an export's result to
-        the importing partner.
+        the importing partner. Customs completes it (:func:`~silkgate.inspection.rules.completer`).
         """
-        rules.worker(principal)
+        rules.worker(principal, task_id)
+        rules.completer(principal)
         at = self.clock()
         with self.unit_of_work() as uow:
             conn = uow.connection

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +25,12 @@ from silkgate.declarations.document import DeclarationDocument
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.versioned import InForce
-from silkgate.risk.commands import BudgetCommand, ControlOutcome, RiskProfileCommand
+from silkgate.risk.commands import (
+    BudgetCommand,
+    ControlOutcome,
+    OutcomeCorrection,
+    RiskProfileCommand,
+)
 from silkgate.risk.selectivity import Budget, Calibrator, Decision
 from silkgate.risk.services import analysts, control, in_force, selection, training
 from silkgate.risk.services.in_force import RiskInForce
@@ -37,6 +43,7 @@ from silkgate.risk.services.ports import (
     no_partners,
 )
 from silkgate.store.db import reading
+from silkgate.store.uow import SqlUnitOfWork
 from silkgate.tariff.assessment import Assessment
 
 __all__ = ["RiskService", "Scorer"]
@@ -57,6 +64,7 @@ class RiskService:
         self,
         engine: sa.Engine,
         *,
+        unit_of_work: Callable[[], SqlUnitOfWork],
         ttl: float = 5.0,
         rng: random.Random | None = None,
         load_model: ModelLoader | None = None,
@@ -67,6 +75,8 @@ class RiskService:
         clock: Clock = system_clock,
     ) -> None:
         self.engine = engine
+        # Outcomes recorded by officers are journaled through it.
+        self.unit_of_work = unit_of_work
         self.ttl = ttl
         self.rng = rng or random.SystemRandom()
         self.load_model = load_model
@@ -145,6 +155,11 @@ class RiskService:
 
     # -- profiles, budget, AEO ---------------------------------------------------------
 
+    @staticmethod
+    def require_reader(principal: Principal) -> None:
+        """Refuse (Forbidden) whoever may not read profiles, the budget and performance."""
+        analysts.require_reader(principal)
+
     def list_profiles(self, *, include_retired: bool = False) -> list[dict[str, Any]]:
         return analysts.list_profiles(self.engine, include_retired=include_retired)
 
@@ -220,10 +235,23 @@ class RiskService:
     ) -> dict[str, Any]:
         """The outcome of a control: fraud found or not, critical finding, revenue recovered.
 
+        A control has one: a second is refused (409); :meth:`correct_outcome` changes it.
+
         It is journaled, shown in the console's hit rates, and becomes training
         history (one KCS-format row per item of the declaration's current version).
         """
-        return control.record_outcome(self.engine, principal, mrn, outcome, self.clock())
+        return control.record_outcome(self.unit_of_work, principal, mrn, outcome, self.clock())
+
+    def correct_outcome(
+        self, principal: Principal, mrn: str, correction: OutcomeCorrection
+    ) -> dict[str, Any]:
+        """Correct the outcome of a control, with the reason: it replaces the one in force
+        (in the hit rates and the training history too) and is journaled."""
+        return control.correct_outcome(self.unit_of_work, principal, mrn, correction, self.clock())
+
+    def outcomes(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
+        """The outcome of a control and its corrections, oldest first (the last is in force)."""
+        return control.outcomes_of(self.engine, principal, mrn)
 
     def import_history(self, data: bytes) -> dict[str, Any]:
         """Load labelled KCS-format rows as history (already known references are skipped)."""

@@ -34,6 +34,15 @@ def require_analyst(principal: Principal) -> None:
         raise Forbidden("risk profiles and the budget are managed by risk analysts")
 
 
+def require_reader(principal: Principal) -> None:
+    """Profiles, the budget and performance are read by customs staff and risk analysts.
+
+    Not by traders, nor by the quarantine service: it is customs' risk intelligence.
+    """
+    if not principal.reads_risk:
+        raise Forbidden("risk management is for customs staff and risk analysts")
+
+
 def profile_json(row: dict[str, Any]) -> dict[str, Any]:
     """A stored profile version as the API shows it."""
     return {

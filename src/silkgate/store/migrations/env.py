@@ -31,6 +31,8 @@ else:
     if url is None:
         raise RuntimeError("no database to migrate: pass a connection or set sqlalchemy.url")
     engine = make_engine(url, pool_size=1)
-    with engine.connect() as conn:
-        _run(conn)
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+    finally:  # a migration that refuses must not leave its connection open
+        engine.dispose()

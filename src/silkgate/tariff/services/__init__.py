@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.document import DraftDeclaration
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.versioned import FileLoad, InForce
 from silkgate.store import tariff as store
@@ -160,7 +160,7 @@ class TariffService:
     def rates(self) -> ExchangeRates:
         return self._current().rates
 
-    def assess(self, doc: DeclarationDocument, on: dt.date) -> Assessment:
+    def assess(self, doc: DraftDeclaration, on: dt.date) -> Assessment:
         """``doc`` assessed as of ``on``; :class:`NotAssessable` or :class:`TariffNotLoaded`."""
         loaded = self._current()
         if loaded.schedule is None:

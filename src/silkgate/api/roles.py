@@ -1,0 +1,225 @@
+"""Who may call what: the role-by-endpoint matrix of the API and of the console's pages.
+
+The services hold the rules and enforce them; this table states what they
+decide, per operation of ``/openapi.json`` and per console page, so that it can
+be read (``docs/roles.md`` is rendered from it: ``python -m silkgate.api.roles``)
+and checked (``tests/integration/test_roles.py`` calls every operation with
+every role's token, and fails on an operation that has no rule here).
+
+A declarant acts on its own declarations only: any other MRN, and any
+inspection task, is answered 404 to it, exactly as one that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+from silkgate.kernel.actors import Role
+
+ROLES = tuple(Role)
+
+
+class Access(StrEnum):
+    YES = "yes"
+    REDUCED = "reduced"  # may call it, and sees or does less: the rule's note says what
+    NO = "no"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Each role's access to one operation; ``public`` ones need no token at all."""
+
+    access: Mapping[Role, Access]
+    notes: Mapping[Role, str] = field(default_factory=lambda: MappingProxyType({}))
+    public: bool = False
+
+    def allows(self, role: Role) -> bool:
+        return self.access[role] is not Access.NO
+
+
+def only(*roles: Role, reduced: Mapping[Role, str] | None = None) -> Rule:
+    """``roles`` may call it (those in ``reduced`` see or do less, as said); nobody else."""
+    reduced = reduced or {}
+    return Rule(
+        MappingProxyType(
+            {
+                r: Access.REDUCED if r in reduced else Access.YES if r in roles else Access.NO
+                for r in ROLES
+            }
+        ),
+        MappingProxyType(dict(reduced)),
+    )
+
+
+PUBLIC = Rule(MappingProxyType(dict.fromkeys(ROLES, Access.YES)), public=True)
+
+TRADER, OFFICER, ADMIN = Role.DECLARANT, Role.OFFICER, Role.ADMIN
+ANALYST, SPS = Role.ANALYST, Role.SPS_INSPECTOR
+EVERYONE = ROLES
+STAFF = (OFFICER, ADMIN)
+RISK = (OFFICER, ADMIN, ANALYST)
+INSPECTORS = (OFFICER, ADMIN, SPS)
+
+_NO_RISK = "without its risk decision"
+_TIMELINE_SPS = "the channel without its reasons; no control outcome, no partner export data"
+_TIMELINE_TRADER = (
+    "the channel without its reasons; no control outcome, no partners' data, "
+    "findings without the officers' notes"
+)
+_CUSTOMS_CHECKS = "customs checks only"
+_SPS_CHECKS = "SPS checks only"
+
+# Every operation of /openapi.json, as (method, path).
+API: Mapping[tuple[str, str], Rule] = MappingProxyType(
+    {
+        ("POST", "/v1/declarations"): only(TRADER),
+        ("GET", "/v1/declarations"): only(*EVERYONE),
+        ("GET", "/v1/declarations/{mrn}"): only(
+            *EVERYONE, reduced={TRADER: f"{_NO_RISK} and its inspection", SPS: _NO_RISK}
+        ),
+        ("PUT", "/v1/declarations/{mrn}"): only(TRADER),
+        ("GET", "/v1/declarations/{mrn}/versions"): only(
+            *EVERYONE, reduced={TRADER: "a correction's reason without the officer's note"}
+        ),
+        ("GET", "/v1/declarations/{mrn}/versions/{version}"): only(*EVERYONE),
+        ("GET", "/v1/declarations/{mrn}/journal"): only(
+            *EVERYONE, reduced={TRADER: _TIMELINE_TRADER, SPS: _TIMELINE_SPS}
+        ),
+        **{
+            ("POST", f"/v1/declarations/{{mrn}}/{action}"): only(*STAFF)
+            for action in (
+                "control",
+                "hold",
+                "resume",
+                "release",
+                "reject",
+                "conditional_release",
+                "return",
+                "destroy",
+                "seize",
+            )
+        },
+        ("POST", "/v1/declarations/{mrn}/cancel"): only(TRADER, *STAFF),
+        ("GET", "/v1/declarations/{mrn}/assessment"): only(*EVERYONE),
+        ("GET", "/v1/declarations/{mrn}/payments"): only(*EVERYONE),
+        ("POST", "/v1/declarations/{mrn}/payments"): only(*STAFF),
+        ("GET", "/v1/tariff"): PUBLIC,
+        ("GET", "/v1/tariff/search"): PUBLIC,
+        ("GET", "/v1/tariff/{code}"): PUBLIC,
+        ("GET", "/v1/exchange-rates"): PUBLIC,
+        ("GET", "/v1/sps/requirements"): PUBLIC,
+        ("GET", "/v1/trs"): PUBLIC,
+        ("POST", "/v1/assessments"): PUBLIC,
+        ("POST", "/v1/origin/determinations"): PUBLIC,
+        ("GET", "/v1/origin/rules"): PUBLIC,
+        ("GET", "/v1/origin/rules/{agreement}/{hs}"): PUBLIC,
+        ("GET", "/v1/risk/profiles"): only(*RISK),
+        ("POST", "/v1/risk/profiles"): only(ADMIN, ANALYST),
+        ("GET", "/v1/risk/profiles/{name}"): only(*RISK),
+        ("DELETE", "/v1/risk/profiles/{name}"): only(ADMIN, ANALYST),
+        ("GET", "/v1/risk/budget"): only(*RISK),
+        ("PUT", "/v1/risk/budget"): only(ADMIN, ANALYST),
+        ("GET", "/v1/risk/performance"): only(*RISK),
+        ("POST", "/v1/declarations/{mrn}/outcome"): only(*STAFF),
+        ("POST", "/v1/declarations/{mrn}/outcome/correction"): only(*STAFF),
+        ("GET", "/v1/inspections"): only(*INSPECTORS),
+        ("GET", "/v1/inspections/{task_id}"): only(*INSPECTORS),
+        ("POST", "/v1/inspections/{task_id}/assign"): only(
+            *INSPECTORS, reduced={SPS: "the SPS inspector only, not the officer"}
+        ),
+        ("POST", "/v1/inspections/{task_id}/start"): only(*INSPECTORS),
+        ("POST", "/v1/inspections/{task_id}/checks/{seq}"): only(
+            *INSPECTORS, reduced={OFFICER: _CUSTOMS_CHECKS, SPS: _SPS_CHECKS}
+        ),
+        ("POST", "/v1/inspections/{task_id}/complete"): only(*STAFF),
+        ("POST", "/v1/declarations/{mrn}/ephyto"): only(TRADER, *INSPECTORS),
+        ("GET", "/v1/declarations/{mrn}/ephyto"): only(*EVERYONE),
+        ("POST", "/v1/declarations/{mrn}/partner-results"): only(
+            *INSPECTORS,
+            reduced={OFFICER: f"settles {_CUSTOMS_CHECKS}", SPS: f"settles {_SPS_CHECKS}"},
+        ),
+        # Partners' nodes: authenticated by the message's signature, not by a token.
+        ("POST", "/v1/exchange/inbox"): PUBLIC,
+        ("GET", "/v1/exchange/inbox"): only(ADMIN),
+        ("GET", "/v1/exchange/card"): PUBLIC,
+        ("GET", "/v1/exchange"): only(ADMIN),
+        ("GET", "/v1/exchange/partners"): only(*STAFF),
+        ("POST", "/v1/exchange/partners"): only(ADMIN),
+        ("GET", "/v1/exchange/outbox"): only(ADMIN),
+        ("POST", "/v1/exchange/outbox/retry"): only(ADMIN),
+        ("POST", "/v1/exchange/outbox/{message_id}/retry"): only(ADMIN),
+        ("GET", "/v1/exchange/refusals"): only(ADMIN),
+        ("GET", "/v1/exchange/advance-data"): only(*STAFF),
+        ("GET", "/v1/declarations/{mrn}/advance-data"): only(*STAFF),
+        ("GET", "/v1/aeo"): only(*RISK),
+        ("GET", "/v1/aeo/partners"): only(*RISK),
+        ("GET", "/v1/aeo/{party_id}"): only(*RISK),
+        ("POST", "/v1/aeo/{party_id}/{action}"): only(*STAFF),
+        ("GET", "/v1/assistance"): only(*STAFF),
+        ("POST", "/v1/assistance"): only(*STAFF),
+        ("GET", "/v1/assistance/{reference}"): only(*STAFF),
+        ("POST", "/v1/assistance/{reference}/messages"): only(*STAFF),
+        # The signed journal head: the sequence number tells how busy the node is.
+        ("GET", "/v1/journal/anchor"): only(ADMIN),
+    }
+)
+
+# The console's pages (GET); its forms call the same services as the API above.
+CONSOLE: Mapping[str, Rule] = MappingProxyType(
+    {
+        "/console/login": PUBLIC,
+        "/console/tariff": PUBLIC,
+        "/console/trs": PUBLIC,
+        "/console/origin": PUBLIC,
+        "/console": only(*EVERYONE),
+        "/console/rows": only(*EVERYONE),
+        "/console/declarations/{mrn}": only(
+            *EVERYONE,
+            reduced={
+                TRADER: "no risk, inspection or partner data; the trader's timeline",
+                ANALYST: "no partner export data",
+                SPS: "no risk block, no partner export data; the SPS timeline",
+            },
+        ),
+        "/console/declarations/{mrn}/release-note": only(*EVERYONE),
+        "/console/declarations/{mrn}/amend": only(TRADER),
+        "/console/inspections": only(*INSPECTORS),
+        "/console/risk": only(*RISK),
+        "/console/aeo": only(*RISK),
+        "/console/aeo/{party_id}": only(*RISK),
+        "/console/advance-data": only(*STAFF),
+        "/console/assistance": only(*STAFF),
+        "/console/assistance/{reference}": only(*STAFF),
+        "/console/exchange": only(ADMIN),
+    }
+)
+
+
+def _cell(rule: Rule, role: Role) -> str:
+    access = rule.access[role]
+    if access is Access.REDUCED:
+        return f"reduced: {rule.notes[role]}"
+    return access.value
+
+
+def markdown(
+    matrix: Mapping[tuple[str, str], Rule] | Mapping[str, Rule], what: str = "operation"
+) -> str:
+    """``matrix`` as a Markdown table, one row per operation (or page), one column per role."""
+    lines = [
+        f"| {what} | " + " | ".join(r.value for r in ROLES) + " |",
+        "|---|" + "---|" * len(ROLES),
+    ]
+    for key, rule in matrix.items():
+        name = "`" + (" ".join(key) if isinstance(key, tuple) else key) + "`"
+        if rule.public:
+            name += " (no token)" if what == "operation" else " (no login)"
+        lines.append(f"| {name} | " + " | ".join(_cell(rule, r) for r in ROLES) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print("## API\n\n" + markdown(API) + "\n## Console pages\n\n" + markdown(CONSOLE, "page"))
