@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from silkgate import __version__
 from silkgate.api import (
+    certificates,
     declarations,
     docs,
     exchange,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     app.include_router(declarations.router)
     app.include_router(tariff.router)
     app.include_router(origin.router)
+    app.include_router(certificates.router)
     app.include_router(risk.router)
     app.include_router(inspections.router)
     app.include_router(inspections.certificates)

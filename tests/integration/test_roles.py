@@ -36,6 +36,7 @@ USERS = {
     Role.ADMIN: "admin",
     Role.ANALYST: "analyst.zhao",
     Role.SPS_INSPECTOR: "inspector.chen",
+    Role.ORIGIN_OFFICER: "origin.zhou",
 }
 OTHER_DECLARANT = "lotus-broker"
 UNKNOWN_MRN = "00ZZ00000000000000"
@@ -43,6 +44,7 @@ UNKNOWN_TASK = 2**62
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "roles.md"
 _NOTEBOOK = json.loads((ROOT / "examples" / "origin-notebook.json").read_text())
+_APPLICATION = json.loads((ROOT / "examples" / "origin-application.json").read_text())
 
 
 def _doc(**item2: str) -> dict[str, Any]:
@@ -75,6 +77,9 @@ class World:
     profile: str
     party: str
     yellow_share: float
+    application_id: int  # waiting for a decision
+    number: str  # a certificate issued to the declarant
+
 
     def token(self, role: Role) -> str:
         return self.tokens[USERS[role]]
@@ -108,9 +113,17 @@ def world(client, tokens, node) -> World:
     r = client.post(f"/v1/aeo/{party}/apply", json={"name": "Matrix Operator"}, headers=officer)
     assert r.status_code == 200, r.text
     budget = client.get("/v1/risk/budget", headers=analyst).json()
-    return World(
-        client, tokens, mrn, task["id"], seq, d["document"], profile, party, budget["yellow_share"]
+    exporter, certifier = auth(tokens["acme-trading"]), auth(tokens["origin.zhou"])
+    waiting, issued = (
+        client.post("/v1/origin/applications", json=_APPLICATION, headers=exporter).json()["id"]
+        for _ in range(2)
     )
+    r = client.post(f"/v1/origin/applications/{issued}/approve", headers=certifier)
+    assert r.status_code == 201, r.text
+    return World(
+        client, tokens, mrn, task["id"], seq, d["document"], profile, party,
+        budget["yellow_share"], waiting, r.json()["number"],
+    )  # fmt: skip
 
 
 # -- the probes: one valid request per operation -------------------------------------------------
@@ -160,6 +173,14 @@ BODIES: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/sps/requirements"): lambda w, r: {"params": {"hs_code": "9701"}},
     ("POST", "/v1/assessments"): lambda w, r: {"json": _doc()},
     ("POST", "/v1/origin/determinations"): lambda w, r: {"json": _NOTEBOOK},
+    ("POST", "/v1/origin/applications"): lambda w, r: {"json": _APPLICATION},
+    ("POST", "/v1/origin/applications/{application_id}/refuse"): lambda w, r: {
+        "json": {"reason": "matrix probe"}
+    },
+    ("POST", "/v1/origin/certificates/{number}/cancel"): lambda w, r: {
+        "json": {"reason": "matrix probe"}
+    },
+    ("POST", "/v1/origin/certificates/{number}/replace"): lambda w, r: {"json": _APPLICATION},
     ("GET", "/v1/risk/profiles/{name}"): lambda w, r: {},
     ("POST", "/v1/risk/profiles"): lambda w, r: {
         "json": {
@@ -234,6 +255,8 @@ def _path(w: World, role: Role, template: str, mrn: str) -> str:
         "reference": "CN-MAA-MATRIX-MISSING",
         "agreement": "ACFTA",
         "hs": "847130",
+        "application_id": w.application_id,
+        "number": w.number,
     }
     return template.format(**{k: v for k, v in values.items() if "{" + k + "}" in template})
 
@@ -323,7 +346,13 @@ def test_the_console_pages_follow_their_matrix(client, node, tokens, world):
     settle(client, tokens["officer.li"], released)
     wrong = []
     for page, rule in CONSOLE.items():
-        path = page.format(mrn=released, party_id=world.party, reference="CN-MAA-NONE")
+        path = page.format(
+            mrn=released,
+            party_id=world.party,
+            reference="CN-MAA-NONE",
+            application_id=world.application_id,
+            number=world.number,
+        )
         for role in roles.ROLES:
             _log_in(client, node, world.token(role))
             try:
