@@ -80,7 +80,6 @@ class World:
     application_id: int  # waiting for a decision
     number: str  # a certificate issued to the declarant
 
-
     def token(self, role: Role) -> str:
         return self.tokens[USERS[role]]
 

@@ -192,6 +192,15 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
         "/console/tariff": PUBLIC,
         "/console/trs": PUBLIC,
         "/console/origin": PUBLIC,
+        # Anyone checks a certificate of origin: its status and hash, nothing commercial.
+        "/console/origin/certificates/{number}": PUBLIC,
+        "/console/origin/applications": only(TRADER, *CERTIFIERS, reduced={TRADER: _OWN}),
+        "/console/origin/applications/{application_id}": only(
+            TRADER, *CERTIFIERS, reduced={TRADER: f"{_OWN}; no decision, no box 4"}
+        ),
+        "/console/origin/certificates/{number}/print": only(
+            TRADER, *CERTIFIERS, reduced={TRADER: f"{_OWN}; box 4 left blank"}
+        ),
         "/console": only(*EVERYONE),
         "/console/rows": only(*EVERYONE),
         "/console/declarations/{mrn}": only(

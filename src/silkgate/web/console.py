@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from silkgate.web import (
     amendments,
+    certificates,
     declarations,
     exchange,
     inspections,
@@ -38,6 +39,7 @@ MODULES = (
     trs,
     tariff,
     origin,
+    certificates,
     risk,
     inspections,
     exchange,
