@@ -214,12 +214,16 @@ async def replace(
 @router.get("/origin/certificates/{number}")
 async def public_page(request: Request, principal: OptionalPrincipal, number: Number) -> Response:
     """Whether a certificate is genuine and in force: status, dates, hash, signature."""
+    node = node_of(request)
     try:
-        found = await run_in_threadpool(node_of(request).certificates.lookup, number)
+        found = await run_in_threadpool(node.certificates.lookup, number)
     except NotFound:
         return render(request, "origin_certificate.html", principal, status=404, c=None,
                       number=number)  # fmt: skip
-    return render(request, "origin_certificate.html", principal, c=found, number=number)
+    expired = found["valid_until"] < node.origin.today().isoformat()
+    return render(
+        request, "origin_certificate.html", principal, c=found, number=number, expired=expired
+    )
 
 
 def qr_code(url: str) -> Markup:
