@@ -14,9 +14,8 @@ event                       handlers
 ``Decided``                 inspection: close the task; a seizure opens a case
 ``InspectionCompleted``     risk: the control's outcome; exchange: the result
                             of an export's inspection to the partner
-``CertificateIssued``,      exchange: the certificate of origin, as it now
-``CertificateCancelled``,   stands, to the importing partner's outbox
-``CertificateReplaced``
+``CertificateEvent``        exchange: a certificate of origin issued, cancelled
+                            or replaced, to the importing partner's outbox
 ==========================  =================================================
 
 A new capability registers its handlers in :func:`register_handlers` and, when
@@ -44,7 +43,6 @@ from silkgate.declarations.services import DeclarationService
 from silkgate.declarations.services.context import Context
 from silkgate.declarations.services.journal import JournalService
 from silkgate.declarations.validation import CodeLists
-from silkgate.exchange import messages
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
 from silkgate.exchange.services.keys import NodeKeys
@@ -58,7 +56,7 @@ from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.node import Node, NodeNotReady, TokenResolver
 from silkgate.origin import case as origin_case
-from silkgate.origin.events import CertificateCancelled, CertificateIssued, CertificateReplaced
+from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services import OriginService
 from silkgate.origin.services.certification import Certification
 from silkgate.risk.commands import ControlOutcome
@@ -113,7 +111,7 @@ def open_node(
     inspections = _inspections(base, declarations)
     origin = _origin(base, tariff)
     certificates = _certification(base, origin, exchange)
-    register_handlers(base.bus, trade, CertificateMessages(exchange))
+    register_handlers(base.bus, trade, CertificateMessages(exchange, certificates))
     return Node(
         settings=settings,
         engine=engine,
@@ -159,19 +157,11 @@ def _trade(base: _Base, exchange: ExchangeService, tariff: TariffService) -> Tra
 
 
 def _certification(base: _Base, origin: OriginService, exchange: ExchangeService) -> Certification:
-    """Certificates of origin, signed with the node's exchange key; the importing partners'
-    treatment of them (box 4) arrives through the inbox."""
-    certification = Certification(
-        base.engine,
-        base.unit_of_work,
-        origin,
-        exchange.keyring,
-        administration=base.settings.administration,
-        zone=base.zone,
-        clock=base.clock,
-    )
-    exchange.handle(messages.ORIGIN_TREATMENT, certification.receive_treatment)
-    return certification
+    """Certificates of origin, signed with the node's exchange key."""
+    return Certification(
+        base.engine, base.unit_of_work, origin, exchange.keyring,
+        administration=base.settings.administration, zone=base.zone, clock=base.clock,
+    )  # fmt: skip
 
 
 def _demo(settings: Settings) -> bool:
@@ -347,9 +337,7 @@ def register_handlers(
     bus.subscribe(declaration_events.Decided, planning.close_on_decision)
     bus.subscribe(InspectionCompleted, record_control_outcome)
     bus.subscribe(InspectionCompleted, trade.on_inspected)
-    bus.subscribe(CertificateIssued, certificates.on_certificate)
-    bus.subscribe(CertificateCancelled, certificates.on_certificate)
-    bus.subscribe(CertificateReplaced, certificates.on_certificate)
+    bus.subscribe(CertificateEvent, certificates.on_certificate)
 
 
 def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:

@@ -42,11 +42,17 @@ def number(issuer: str, year: int, seq: int) -> str:
 
 
 def valid_until(issued_on: dt.date, months: int) -> dt.date:
-    """The last day of validity: ``months`` after issue, less a day (2026-11-20: 2027-11-19)."""
+    """The last day of validity: ``months`` after issue, less a day (2026-11-20: 2027-11-19).
+
+    When that month has no such day (issued on 31 January or 29 February),
+    validity runs to the end of the month: a full ``months`` either way.
+    """
     total = issued_on.month - 1 + months
     year, month = issued_on.year + total // 12, total % 12 + 1
-    day = min(issued_on.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day) - dt.timedelta(days=1)
+    last = calendar.monthrange(year, month)[1]
+    if issued_on.day > last:
+        return dt.date(year, month, last)
+    return dt.date(year, month, issued_on.day) - dt.timedelta(days=1)
 
 
 def signed_content(document: Mapping[str, Any]) -> bytes:
