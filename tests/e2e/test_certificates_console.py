@@ -36,6 +36,11 @@ def test_apply_approve_print_and_check_a_certificate(page, tokens, live_node):
     # The origin officer starts at the queue, reads the determination and approves.
     log_in(page, tokens["origin.zhou"])
     expect(page).to_have_url("/console/origin/applications")
+    # The queue shows each line's determination, its explanation one click away.
+    queued = page.locator(f"#application-{application.rsplit('/', 1)[1]} + tr.determinations")
+    expect(queued.locator("summary")).to_contain_text("box 8 RVC 70%")
+    queued.locator("summary").first.click()
+    expect(queued.locator(".explanation")).to_contain_text("Result: the product originates")
     page.locator(
         f'#applications a[href="{application.split(page.url.split("/console")[0])[-1]}"]'
     ).click()

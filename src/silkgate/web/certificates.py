@@ -51,10 +51,11 @@ def _certificate_url(number: str) -> str:
 def _queue(request: Request, principal: Principal, status: str) -> dict[str, Any]:
     service = node_of(request).certificates
     return {
-        "applications": service.applications(principal, status or None, 200),
+        "applications": service.applications(principal, status or None, 200, determinations=True),
         "certificates": service.certificates(principal, None, 50),
         "chosen": status,
         "applies": principal.role.value == "declarant",
+        "decides": principal.certifies_origin,
         "text": "",
         "errors": [],
     }

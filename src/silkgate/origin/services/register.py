@@ -59,12 +59,20 @@ class CertificateRegister:
     # -- applications ----------------------------------------------------------------------
 
     def applications(
-        self, principal: Principal, status: str | None = None, limit: int = 100
+        self,
+        principal: Principal,
+        status: str | None = None,
+        limit: int = 100,
+        *,
+        determinations: bool = False,
     ) -> list[dict[str, Any]]:
-        """The applications ``principal`` may read, as summaries."""
+        """The applications ``principal`` may read, as summaries (with each line's
+        determination if asked: the officers' queue shows them)."""
         applicant = _reader(principal)
         with reading(self.engine) as conn:
             rows = store.applications(conn, applicant=applicant, status=status, limit=limit)
+        if determinations:
+            return [{**summary(r), "determinations": r["determinations"]} for r in rows]
         return [summary(r) for r in rows]
 
     def application(self, principal: Principal, application_id: int) -> dict[str, Any]:
