@@ -9,6 +9,7 @@ criterion once, and writes one or more plain sentences per test.
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from silkgate.origin.case import Case, Material, Money
@@ -69,12 +70,12 @@ class Valuation:
     def __init__(self, target: str, rates: dict[str, Decimal]) -> None:
         self.target = target
         self.rates = rates
-        self._base = rates.get(target, Decimal(1))
+        self.base = rates.get(target, Decimal(1))
 
     def __call__(self, m: Money) -> Decimal:
         if m.currency == self.target:
             return m.amount
-        return (m.amount * self.rates[m.currency] / self._base).quantize(CENT, ROUND_HALF_UP)
+        return (m.amount * self.rates[m.currency] / self.base).quantize(CENT, ROUND_HALF_UP)
 
     def describe(self, on: object) -> str:
         used = ", ".join(f"{c} {format(r, 'f')}" for c, r in sorted(self.rates.items()))
@@ -94,35 +95,33 @@ class Facts:
         self.currency = case.fob.currency
         # One pass over the materials, which also writes what is said of each: this loop runs
         # for every material of every determination.
-        lines: list[Line] = []
         non_originating: list[Line] = []
         said_in: list[str] = []  # originating
         said_out: list[str] = []  # non-originating
         vnm = vom = ZERO
         exporter, currency, parties = case.exporting_country, self.currency, terms.parties
         anywhere = terms.cumulation is not Cumulation.NONE
+        rates, base = convert.rates, convert.base
         for i, m in enumerate(case.materials):
             given = m.value
             if given.currency == currency:
                 value = given.amount
                 shown = money(value)
-            else:
-                value = convert(given)  # rounded to the cent
+            else:  # as Valuation.__call__, inline: the hottest lines of the calculator
+                value = (given.amount * rates[given.currency] / base).quantize(CENT, ROUND_HALF_UP)
                 shown = f"{money(given.amount)} {given.currency} = {value}"
             origin = m.origin
             counts = m.originating and origin in parties and (anywhere or origin == exporter)
-            line = Line(i, m, value, counts)
-            lines.append(line)
-            hs = f", {dotted(m.hs)}" if m.hs else ""
-            said = f"{m.description}{hs} ({_status(m, exporter, terms)}; {shown})"
+            said = f"{m.description}{_hs_label(m.hs)} ({_status(m, exporter, terms)}; {shown})"
             if counts:
                 vom += value
                 said_in.append(said)
             else:
-                non_originating.append(line)
+                non_originating.append(Line(i, m, value, counts))
                 vnm += value
                 said_out.append(said)
-        self.lines, self.non_originating, self.vnm, self.vom = lines, non_originating, vnm, vom
+        self.count = len(case.materials)
+        self.non_originating, self.vnm, self.vom = non_originating, vnm, vom
         self.material_notes = [convert.describe(case.date)] if len(convert.rates) > 1 else []
         if said_in:
             self.material_notes.append(
@@ -147,6 +146,12 @@ class Facts:
     def at_least(self, numerator: Decimal | None, threshold: Decimal) -> bool:
         """Whether ``numerator`` is at least ``threshold`` % of the FOB value."""
         return numerator is not None and numerator * HUNDRED >= threshold * self.fob
+
+
+@functools.lru_cache(maxsize=65536)
+def _hs_label(hs: str | None) -> str:
+    """ ", 8473.30" after a material's description, or nothing."""
+    return f", {dotted(hs)}" if hs else ""
 
 
 def _status(material: Material, exporter: str, terms: AgreementTerms) -> str:
@@ -201,11 +206,10 @@ class Evaluator:
                 return True, tuple(leaf for _, used in results for leaf in used)
             return False, ()
         # By identity: a rule's tree is built once per load, and hashing it is not free.
-        ok = self._done.get(id(criterion))
-        if ok is None:
-            ok = self._test(criterion)
-            self._done[id(criterion)] = ok
-        return ok, (criterion,) if ok else ()
+        done = self._done.get(id(criterion))
+        if done is None:
+            done = self._done[id(criterion)] = self._test(criterion)
+        return done, (criterion,) if done else ()
 
     def _test(self, criterion: Criterion) -> bool:
         if isinstance(criterion, WhollyObtained):
@@ -241,11 +245,11 @@ class Evaluator:
 
     def _produced_entirely(self) -> bool:
         f = self.facts
-        if not f.lines:
+        if not f.count:
             self.notes.append("PE: not met: no materials are listed.")
             return False
         if f.non_originating:
-            n, total = len(f.non_originating), len(f.lines)
+            n, total = len(f.non_originating), f.count
             self.notes.append(
                 f"PE: not met: {n} of {total} material{'s' if total != 1 else ''} "
                 f"{'is' if n == 1 else 'are'} non-originating ({_names(f.non_originating)})."
