@@ -72,8 +72,10 @@ CURRENCIES = ["USD", "USD", "CNY", "VND", "KRW"]
 SCALE = {"USD": 1, "CNY": 7, "VND": 25000, "KRW": 1400}
 
 
-def bill(rng: random.Random, materials: int, subheadings: list[str]) -> dict[str, Any]:
-    """A request body: a product and ``materials`` materials worth about half its FOB."""
+def bill(
+    rng: random.Random, materials: int, subheadings: list[str], share: float = 0.5
+) -> dict[str, Any]:
+    """A request body: a product and ``materials`` materials worth about ``share`` of its FOB."""
     hs, description, _ = rng.choice(PRODUCTS)
     fob = Decimal(rng.randint(2_000, 200_000))
     parts = []
@@ -83,8 +85,8 @@ def bill(rng: random.Random, materials: int, subheadings: list[str]) -> dict[str
         if rng.random() < 0.15:
             code = hs  # the product's own subheading: fails any tariff change
         currency = rng.choice(CURRENCIES)
-        share = fob / (materials * 2) * Decimal(rng.uniform(0.2, 1.8))
-        amount = (share * SCALE[currency]).quantize(Decimal("0.01"))
+        part = fob * Decimal(share) / materials * Decimal(rng.uniform(0.2, 1.8))
+        amount = (part * SCALE[currency]).quantize(Decimal("0.01"))
         origin = rng.choice(ORIGINS)
         parts.append(
             {
@@ -127,6 +129,12 @@ def main() -> None:
     parser.add_argument("--materials", type=int, default=20, help="materials per bill (20)")
     parser.add_argument("--rounds", type=int, default=7, help="timed passes; the best counts")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--share",
+        type=float,
+        default=0.5,
+        help="materials' value as a share of FOB (0.5; 0.9 makes most bills fail RVC 40)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -151,7 +159,7 @@ def main() -> None:
             return None
 
     rng = random.Random(args.seed)
-    bodies = [bill(rng, args.materials, subheadings) for _ in range(args.n)]
+    bodies = [bill(rng, args.materials, subheadings, args.share) for _ in range(args.n)]
     raw_bodies = [orjson.dumps(b) for b in bodies]
     cases = [parse_request(b, ON) for b in bodies]
     originating = sum(determine(c, book, national_rate).originating for c in cases)
