@@ -76,6 +76,7 @@ def prepared(settings: Settings) -> dict[str, str]:
     refdata.load(engine)
     users = demo.setup(engine, settings.secret_key)
     demo.load_tariff(settings, engine)
+    demo.load_origin(settings, engine)
     # No random selection in tests: a declaration's channel must not depend on chance.
     from silkgate.store import risk as risk_store
     from silkgate.store.db import writing

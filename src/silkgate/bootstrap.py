@@ -52,6 +52,8 @@ from silkgate.inspection.services.certificates import RecognisedResults
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.node import Node, NodeNotReady, TokenResolver
+from silkgate.origin import case as origin_case
+from silkgate.origin.services import OriginService
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.control import record_outcome_in
@@ -118,6 +120,7 @@ def open_node(
         tariff=tariff,
         risk=risk,
         sps=sps,
+        origin=_origin(base, tariff),
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(
@@ -196,6 +199,23 @@ def _tariff(base: _Base) -> TariffService:
         currencies=dict(codes.currencies),
         presumed_insurance=settings.presumed_insurance,
         ttl=base.ttl,
+    )
+
+
+def _origin(base: _Base, tariff: TariffService) -> OriginService:
+    """The origin calculator values materials at the tariff's customs exchange rates."""
+    codes = base.codes
+    return OriginService(
+        base.engine,
+        codes=origin_case.CodeLists(
+            hs_subheadings=codes.hs_subheadings,
+            countries=frozenset(codes.countries),
+            currencies=codes.currencies,
+        ),
+        national_rate=tariff.national_rate,
+        zone=base.zone,
+        ttl=base.ttl,
+        clock=base.clock,
     )
 
 

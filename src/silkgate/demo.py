@@ -272,6 +272,34 @@ def load_sps(settings: Settings, engine: sa.Engine) -> list[str]:
     return [f"illustrative SPS requirements loaded ({rows} rows)"]
 
 
+def origin_rules_file() -> bytes:
+    """The shipped rules of origin: ACFTA's, RCEP's and ATIGA's terms, their general rules
+    and a few product-specific rules, those written for the demonstration marked so."""
+    from importlib.resources import files
+
+    return (files("silkgate.origin") / "files" / "rules-of-origin.toml").read_bytes()
+
+
+def load_origin(settings: Settings, engine: sa.Engine) -> list[str]:
+    """Load the shipped rules of origin where none are loaded yet."""
+    from silkgate.bootstrap import open_node
+    from silkgate.store import origin as origin_store
+    from silkgate.store.db import reading
+
+    with reading(engine) as conn:
+        if origin_store.active_version(conn) is not None:
+            return []
+    node = open_node(settings, engine)
+    version, parsed = node.origin.load(
+        origin_rules_file(), source="rules-of-origin.toml", actor="demo setup"
+    )
+    illustrative = sum(1 for r in parsed.rules if r.illustrative)
+    return [
+        f"rules of origin loaded as version {version} ({len(parsed.terms)} agreements, "
+        f"{len(parsed.rules)} rules, {illustrative} of them illustrative)"
+    ]
+
+
 def _rates_in(currency: str, cny_rates: bytes) -> bytes:
     """The demo rates restated in another national currency (ILLUSTRATIVE, like the rest)."""
     from decimal import Decimal

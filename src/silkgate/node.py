@@ -29,6 +29,7 @@ from silkgate.inspection.services import InspectionService
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus
+from silkgate.origin.services import OriginService
 from silkgate.risk.services import RiskService
 from silkgate.sps.services import SpsService
 from silkgate.store import principals as principal_store
@@ -95,6 +96,7 @@ class Node:
     tariff: TariffService
     risk: RiskService
     sps: SpsService
+    origin: OriginService
     inspections: InspectionService
     trs: TrsService
     tokens: TokenResolver

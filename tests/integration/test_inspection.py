@@ -313,7 +313,9 @@ def test_an_ephyto_that_matches_clears_the_certificate_check_and_a_tampered_one_
 
     # Another declarant presenting the same certificate learns it was used, not where.
     broker = auth(tokens["lotus-broker"])
-    other = dict(doc, lrn=doc["lrn"] + "B", declarant={**doc["declarant"], "id": "91450100MA5LDEMO02"})
+    other = dict(
+        doc, lrn=doc["lrn"] + "B", declarant={**doc["declarant"], "id": "91450100MA5LDEMO02"}
+    )
     lodged = client.post("/v1/declarations", json=other, headers=broker)
     assert lodged.status_code == 201, lodged.text
     r = client.post(

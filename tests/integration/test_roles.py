@@ -146,6 +146,26 @@ def _yesterday() -> str:
 
 
 _XML = {"Content-Type": "application/xml"}
+# The origin calculator's example (docs/origin.md): a notebook computer made in China.
+_NOTEBOOK = {
+    "agreement": "ACFTA",
+    "exporting_country": "CN",
+    "date": "2026-11-20",
+    "product": {
+        "hs": "847130",
+        "description": "Notebook computer",
+        "fob": {"amount": "1000.00", "currency": "USD"},
+    },
+    "materials": [
+        {
+            "description": "Mainboard",
+            "hs": "847330",
+            "origin": "KR",
+            "value": {"amount": "300.00", "currency": "USD"},
+        }
+    ],
+    "processes": ["assembly"],
+}
 BODIES: dict[tuple[str, str], Probe] = {
     ("POST", "/v1/declarations"): lambda w, r: {"json": _doc()},
     ("PUT", "/v1/declarations/{mrn}"): lambda w, r: {"json": w.document},
@@ -156,6 +176,8 @@ BODIES: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/tariff/search"): lambda w, r: {"params": {"q": "mango"}},
     ("GET", "/v1/sps/requirements"): lambda w, r: {"params": {"hs_code": "9701"}},
     ("POST", "/v1/assessments"): lambda w, r: {"json": _doc()},
+    ("POST", "/v1/origin/determinations"): lambda w, r: {"json": _NOTEBOOK},
+    ("GET", "/v1/origin/rules/{agreement}/{hs}"): lambda w, r: {},
     ("GET", "/v1/risk/profiles/{name}"): lambda w, r: {},
     ("POST", "/v1/risk/profiles"): lambda w, r: {
         "json": {
@@ -228,6 +250,8 @@ def _path(w: World, role: Role, template: str, mrn: str) -> str:
         "party_id": w.party,
         "action": "apply",
         "reference": "CN-MAA-MATRIX-MISSING",
+        "agreement": "ACFTA",
+        "hs": "847130",
     }
     return template.format(**{k: v for k, v in values.items() if "{" + k + "}" in template})
 

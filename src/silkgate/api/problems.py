@@ -30,6 +30,7 @@ from silkgate.kernel.errors import (
     Unpaid,
     pointer,
 )
+from silkgate.origin.services import RulesNotLoaded
 from silkgate.tariff.services import TariffNotLoaded
 
 log = logging.getLogger("silkgate.api")
@@ -102,6 +103,7 @@ _SIMPLE: dict[type[Exception], tuple[int, str, str]] = {
     Unpaid: (409, "Duties and taxes unpaid", "unpaid-duties"),
     Conflict: (409, "Conflict", "conflict"),
     TariffNotLoaded: (503, "No tariff loaded", "tariff-not-loaded"),
+    RulesNotLoaded: (503, "No rules of origin loaded", "rules-not-loaded"),
 }
 
 

@@ -113,6 +113,9 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("GET", "/v1/sps/requirements"): PUBLIC,
         ("GET", "/v1/trs"): PUBLIC,
         ("POST", "/v1/assessments"): PUBLIC,
+        ("POST", "/v1/origin/determinations"): PUBLIC,
+        ("GET", "/v1/origin/rules"): PUBLIC,
+        ("GET", "/v1/origin/rules/{agreement}/{hs}"): PUBLIC,
         ("GET", "/v1/risk/profiles"): only(*RISK),
         ("POST", "/v1/risk/profiles"): only(ADMIN, ANALYST),
         ("GET", "/v1/risk/profiles/{name}"): only(*RISK),
@@ -170,6 +173,7 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
         "/console/login": PUBLIC,
         "/console/tariff": PUBLIC,
         "/console/trs": PUBLIC,
+        "/console/origin": PUBLIC,
         "/console": only(*EVERYONE),
         "/console/rows": only(*EVERYONE),
         "/console/declarations/{mrn}": only(

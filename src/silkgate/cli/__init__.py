@@ -2,12 +2,12 @@
 
 Two kinds of commands: those that run the node on this machine (``serve``,
 ``db``, ``refdata``, ``users``, ``offices``, ``journal``, ``demo``, ``tariff``,
-``rates``, ``risk``, ``sps``, ``trs``, ``simulate`` and the exchange's ``node``,
-``partners``, ``exchange``, ``aeo``) work on the node's database directly;
+``rates``, ``risk``, ``sps``, ``origin rules``, ``trs``, ``simulate`` and the
+exchange's ``node``, ``partners``, ``exchange``, ``aeo``) work on the node's database directly;
 ``declarations`` and ``inspections`` are clients of a node's API, as a trader's,
 a broker's or an officer's tool would be, so they work against any node.
-``assess`` does either: against a node with ``--node``, or on this machine's
-database.
+``assess`` and ``origin determine`` do either: against a node with ``--node``, or
+on this machine's database.
 
 One module per command group; :mod:`silkgate.cli._common` holds what they share.
 """
@@ -28,6 +28,7 @@ from silkgate.cli.inspections import inspections_app
 from silkgate.cli.journal import journal_app
 from silkgate.cli.node import node_app
 from silkgate.cli.offices import offices_app
+from silkgate.cli.origin import origin_app
 from silkgate.cli.partners import partners_app
 from silkgate.cli.rates import rates_app
 from silkgate.cli.refdata import refdata_app
@@ -62,6 +63,7 @@ for _group, _name in (
     (rates_app, "rates"),
     (risk_app, "risk"),
     (sps_app, "sps"),
+    (origin_app, "origin"),
     (trs_app, "trs"),
     (node_app, "node"),
     (partners_app, "partners"),

@@ -541,6 +541,48 @@ sps_requirements = sa.Table(
     sa.Column("valid_to", sa.Date, nullable=True),
 )
 
+# --- rules of origin ----------------------------------------------------------------
+
+# Each `silkgate origin rules load` adds a version; the active one is used (its
+# rules carry their own validity dates), earlier ones are kept.
+origin_rule_versions = sa.Table(
+    "origin_rule_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("agreements", sa.Integer, nullable=False),
+    sa.Column("rules", sa.Integer, nullable=False),
+    sa.Column("loaded_at", UtcDateTime(), nullable=False),
+    sa.Column("loaded_by", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+# An agreement's terms (parties, de minimis, cumulation, minimal operations...) as JSON.
+origin_agreements = sa.Table(
+    "origin_agreements",
+    metadata,
+    sa.Column("version_id", sa.ForeignKey("origin_rule_versions.id"), primary_key=True),
+    sa.Column("code", sa.String(10), primary_key=True),
+    sa.Column("terms", sa.Text, nullable=False),
+)
+
+origin_rules = sa.Table(
+    "origin_rules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version_id", sa.ForeignKey("origin_rule_versions.id"), nullable=False, index=True),
+    sa.Column("agreement", sa.String(10), nullable=False),
+    sa.Column("hs_prefix", sa.String(6), nullable=False),  # "" for the general rule
+    sa.Column("rule", sa.Text, nullable=False),  # in the rule language, as parsed
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),  # where the loaded file had it
+)
+
 # --- joint inspection ----------------------------------------------------------------
 
 inspection_tasks = sa.Table(

@@ -19,6 +19,7 @@ from silkgate.web import (
     exchange,
     inspections,
     login,
+    origin,
     outcomes,
     risk,
     tariff,
@@ -29,7 +30,9 @@ from silkgate.web import (
 # Amendments and outcomes come before the declarations' pages: their
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
-MODULES = (login, amendments, outcomes, declarations, trs, tariff, risk, inspections, exchange)
+MODULES = (
+    login, amendments, outcomes, declarations, trs, tariff, origin, risk, inspections, exchange,
+)  # fmt: skip
 
 
 def install(app: FastAPI) -> None:

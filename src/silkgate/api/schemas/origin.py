@@ -1,0 +1,85 @@
+"""Answers of the origin routes: the calculator's determination, the rules published."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from silkgate.api.schemas.base import Shape
+
+
+class Amount(Shape):
+    amount: str = Field(examples=["1000.00"])
+    currency: str = Field(examples=["USD"])
+
+
+class AppliedRule(Shape):
+    """The rule the product was judged by, and where it comes from."""
+
+    text: str = Field(description="The criteria applied", examples=["WO or PE or RVC 40% or CTH"])
+    product_rule: str = Field(description="The rule in force for the product")
+    scope: str = Field(examples=["general rule", "heading 1516"])
+    hs: str | None
+    source: str
+    illustrative: bool = Field(description="Written for the demonstration, not the agreement's")
+    valid_from: str
+    valid_to: str | None
+    version: int = Field(description="The loaded version of the rules")
+
+
+class FailingMaterial(Shape):
+    index: int = Field(description="Position in the bill of materials, from 0")
+    description: str
+    hs: str | None
+    origin: str | None
+    value: Amount
+    fails: list[str] = Field(description="The tariff-change criteria it fails", examples=[["CTH"]])
+
+
+class Determination(Shape):
+    """Whether the product originates, by which criterion, and why, step by step."""
+
+    agreement: str
+    exporting_country: str
+    date: str
+    product: dict[str, Any]
+    originating: bool
+    criterion: str | None = Field(
+        description="Form E box 8: WO, PE, RVC, CC, CTH, CTSH or PSR; null if not originating"
+    )
+    box8: str | None = Field(description="Box 8 as written", examples=["RVC 70%"])
+    fob: Amount | None = Field(description="Box 9: the FOB value, only when an RVC was used")
+    rvc: str = Field(description="Regional value content, build-down, in %", examples=["70.00"])
+    rvc_build_up: str | None = Field(
+        description="Build-down's counterpart, when cost elements are given"
+    )
+    vnm: Amount = Field(description="Value of non-originating materials")
+    originating_materials: Amount
+    rule: AppliedRule
+    failing_materials: list[FailingMaterial]
+    direct_consignment: bool
+    eligible: bool = Field(description="Originating and directly consigned")
+    explanation: list[str]
+
+
+class OriginRules(Shape):
+    """The rules of origin in force: their version and each agreement's terms."""
+
+    version: int
+    title: str
+    agreements: list[dict[str, Any]]
+
+
+class OriginRule(Shape):
+    agreement: str
+    hs: str | None
+    scope: str
+    text: str
+    applied: str
+    valid_from: str
+    valid_to: str | None
+    source: str
+    illustrative: bool
+    date: str
+    version: int
