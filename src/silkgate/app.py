@@ -73,15 +73,11 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     if node is not None:
         app.state.node = node
     problems.install(app)
-    app.include_router(declarations.router)
-    app.include_router(tariff.router)
-    app.include_router(origin.router)
-    app.include_router(certificates.router)
-    app.include_router(risk.router)
-    app.include_router(inspections.router)
-    app.include_router(inspections.certificates)
-    app.include_router(exchange.router)
-    app.include_router(journal.router)
+    for router in (
+        declarations.router, tariff.router, origin.router, certificates.router, risk.router,
+        inspections.router, inspections.certificates, exchange.router, journal.router,
+    ):  # fmt: skip
+        app.include_router(router)
     console.install(app)
     openapi.install(app)
     docs.install(app)

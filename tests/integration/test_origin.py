@@ -171,6 +171,10 @@ def test_a_second_load_is_a_new_version_and_the_first_is_kept(node, client, note
     assert d["rule"]["version"] == first and d["originating"] is True
 
 
+# The console takes a form only from its own pages.
+HERE = {"Origin": "http://testserver"}
+
+
 def test_the_console_page_determines_from_rows_and_from_pasted_json(client, notebook):
     page = client.get("/console/origin")
     assert page.status_code == 200 and "Origin calculator" in page.text

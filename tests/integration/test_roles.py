@@ -43,7 +43,6 @@ UNKNOWN_MRN = "00ZZ00000000000000"
 UNKNOWN_TASK = 2**62
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "roles.md"
-_NOTEBOOK = json.loads((ROOT / "examples" / "origin-notebook.json").read_text())
 _APPLICATION = json.loads((ROOT / "examples" / "origin-application.json").read_text())
 
 
@@ -161,6 +160,26 @@ def _yesterday() -> str:
 
 
 _XML = {"Content-Type": "application/xml"}
+# The origin calculator's example (docs/origin.md): a notebook computer made in China.
+_NOTEBOOK = {
+    "agreement": "ACFTA",
+    "exporting_country": "CN",
+    "date": "2026-11-20",
+    "product": {
+        "hs": "847130",
+        "description": "Notebook computer",
+        "fob": {"amount": "1000.00", "currency": "USD"},
+    },
+    "materials": [
+        {
+            "description": "Mainboard",
+            "hs": "847330",
+            "origin": "KR",
+            "value": {"amount": "300.00", "currency": "USD"},
+        }
+    ],
+    "processes": ["assembly"],
+}
 BODIES: dict[tuple[str, str], Probe] = {
     ("POST", "/v1/declarations"): lambda w, r: {"json": _doc()},
     ("PUT", "/v1/declarations/{mrn}"): lambda w, r: {"json": w.document},
@@ -180,6 +199,7 @@ BODIES: dict[tuple[str, str], Probe] = {
         "json": {"reason": "matrix probe"}
     },
     ("POST", "/v1/origin/certificates/{number}/replace"): lambda w, r: {"json": _APPLICATION},
+    ("GET", "/v1/origin/rules/{agreement}/{hs}"): lambda w, r: {},
     ("GET", "/v1/risk/profiles/{name}"): lambda w, r: {},
     ("POST", "/v1/risk/profiles"): lambda w, r: {
         "json": {

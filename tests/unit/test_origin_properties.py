@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from silkgate.origin.case import Money
@@ -54,6 +54,8 @@ def test_build_down_is_at_most_100_and_falls_as_vnm_rises(value, vnms):
     st.lists(st.tuples(st.sampled_from(OTHER_HS), money), max_size=10),
     st.integers(min_value=1, max_value=2000),
 )
+@example(value=Decimal("1000.00"), passing=[], permille=100)  # exactly 10 %: tolerated
+@example(value=Decimal("1000.00"), passing=[], permille=101)
 def test_de_minimis_tolerates_a_failing_material_up_to_its_share_and_no_more(
     value, passing, permille
 ):

@@ -19,20 +19,14 @@ from silkgate.api import links
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.params import CheckedRoute, limit
-from silkgate.api.problems import MEDIA_TYPE
+from silkgate.api.problems import PROBLEM, problems
 from silkgate.api.schemas import origin as out
 from silkgate.api.schemas.base import answer, parse, request_body
 from silkgate.origin.application import Application, Approval, Cancellation, Decision
 
 router = APIRouter(tags=["origin certificates"], route_class=CheckedRoute)
-_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _PROBLEM,
-    403: _PROBLEM,
-    404: _PROBLEM,
-    422: _PROBLEM,
-}
-_DECIDING: dict[int | str, dict[str, Any]] = {**_ERRORS, 409: _PROBLEM, 503: _PROBLEM}
+_ERRORS = problems(401, 403, 404, 422)
+_DECIDING = problems(401, 403, 404, 409, 422, 503)
 
 ApplicationId = Annotated[
     int, Path(ge=1, le=2**63 - 1, description="The application's number on this node")
@@ -64,7 +58,7 @@ def _created(answer: dict[str, Any], location: str) -> Response:
     "/v1/origin/applications",
     status_code=201,
     openapi_extra=request_body(Application),
-    responses={201: answer(out.Application), **_ERRORS, 503: _PROBLEM},
+    responses={201: answer(out.Application), **_ERRORS, 503: PROBLEM},
 )
 async def apply(request: Request, node: NodeDep, principal: PrincipalDep) -> Response:
     """Apply for a certificate of origin (Form E) for your own exports (declarant).
@@ -151,7 +145,7 @@ def certificates(
 
 @router.get(
     "/v1/origin/certificates/{number}",
-    responses={200: answer(out.CertificateStatus), 404: _PROBLEM, 422: _PROBLEM},
+    responses={200: answer(out.CertificateStatus), 404: PROBLEM, 422: PROBLEM},
 )
 def certificate_status(node: NodeDep, number: Number) -> Response:
     """Whether a certificate of this node is genuine and in force (public, no token).

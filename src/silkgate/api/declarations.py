@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +22,7 @@ from silkgate.api.params import (
     VersionQuery,
     header_text,
 )
-from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.api.problems import PROBLEM, Problem, problems
 from silkgate.api.schemas import declarations as out
 from silkgate.api.schemas.base import answer, schema_of
 from silkgate.declarations.commands import Decision, PaymentBody, ReasonedDecision
@@ -38,8 +38,7 @@ router = APIRouter(prefix="/v1/declarations", tags=["declarations"], route_class
 # Bodies above this size are validated on a worker thread, not on the event loop.
 _VALIDATE_INLINE_BYTES = 64 * 1024
 
-_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
-_READ_ERRORS: dict[int | str, dict[str, Any]] = {401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM}
+_READ_ERRORS = problems(401, 403, 404)
 _IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -70,12 +69,12 @@ _json_body = json_body
             out.DeclarationSummary,
             "Lodged (or the replay of an earlier lodging with the same Idempotency-Key)",
         ),
-        400: _PROBLEM,
-        401: _PROBLEM,
-        403: _PROBLEM,
-        413: _PROBLEM,
-        415: _PROBLEM,
-        422: _PROBLEM,
+        400: PROBLEM,
+        401: PROBLEM,
+        403: PROBLEM,
+        413: PROBLEM,
+        415: PROBLEM,
+        422: PROBLEM,
     },
 )
 async def lodge(request: Request) -> Response:
@@ -163,7 +162,7 @@ def _lodged(outcome: Outcome) -> Response:
 
 @router.get(
     "",
-    responses={200: answer(out.DeclarationPage), 401: _PROBLEM, 403: _PROBLEM, 422: _PROBLEM},
+    responses={200: answer(out.DeclarationPage), 401: PROBLEM, 403: PROBLEM, 422: PROBLEM},
 )
 def list_declarations(
     node: NodeDep,
@@ -231,13 +230,13 @@ def get_declaration(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Res
     openapi_extra=_DOCUMENT_BODY,
     responses={
         200: answer(out.DeclarationSummary, "Amended: the new version"),
-        400: _PROBLEM,
-        401: _PROBLEM,
-        403: _PROBLEM,
-        404: _PROBLEM,
-        409: _PROBLEM,
-        412: _PROBLEM,
-        422: _PROBLEM,
+        400: PROBLEM,
+        401: PROBLEM,
+        403: PROBLEM,
+        404: PROBLEM,
+        409: PROBLEM,
+        412: PROBLEM,
+        422: PROBLEM,
     },
 )
 async def amend_declaration(
@@ -334,11 +333,11 @@ def _decision_route(action: Action, summary: str) -> None:
         summary=summary.split(".")[0],
         responses={
             200: answer(out.DeclarationSummary),
-            401: _PROBLEM,
-            403: _PROBLEM,
-            404: _PROBLEM,
-            409: _PROBLEM,
-            422: _PROBLEM,
+            401: PROBLEM,
+            403: PROBLEM,
+            404: PROBLEM,
+            409: PROBLEM,
+            422: PROBLEM,
         },
     )
 
@@ -386,7 +385,7 @@ def account(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
 @router.post(
     "/{mrn}/payments",
     status_code=201,
-    responses={201: answer(out.Account), **_READ_ERRORS, 422: _PROBLEM},
+    responses={201: answer(out.Account), **_READ_ERRORS, 422: PROBLEM},
 )
 def record_payment(
     node: NodeDep, principal: PrincipalDep, mrn: MrnPath, body: PaymentBody

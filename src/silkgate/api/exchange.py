@@ -15,7 +15,7 @@ from starlette.responses import Response
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep, source_of, too_many
 from silkgate.api.params import CheckedRoute, MrnPath, limit
-from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.api.problems import PROBLEM, Problem, problems
 from silkgate.api.schemas import exchange as out
 from silkgate.api.schemas.base import Items, answer, parse, request_body, schema_of
 from silkgate.exchange.aeo import AeoAction
@@ -33,13 +33,7 @@ from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFou
 from silkgate.node import Node
 
 router = APIRouter(tags=["exchange"], route_class=CheckedRoute)
-_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _PROBLEM,
-    403: _PROBLEM,
-    404: _PROBLEM,
-    422: _PROBLEM,
-}
+_ERRORS = problems(401, 403, 404, 422)
 MAX_BATCH = 500
 JOSE = "application/jose"
 _AEO_ACTIONS = frozenset(a.value for a in AeoAction)
@@ -71,12 +65,12 @@ Status = Annotated[str | None, Query(max_length=20)]
             "content": {JOSE: {"schema": {"type": "string", "description": "A compact JWS"}}},
             "model": out.BatchAnswer,
         },
-        400: _PROBLEM,
-        401: _PROBLEM,
-        409: _PROBLEM,
-        413: _PROBLEM,
-        415: _PROBLEM,
-        429: _PROBLEM,
+        400: PROBLEM,
+        401: PROBLEM,
+        409: PROBLEM,
+        413: PROBLEM,
+        415: PROBLEM,
+        429: PROBLEM,
     },
 )
 async def inbox(request: Request, node: NodeDep) -> Response:
@@ -164,7 +158,7 @@ def _printable(tokens: dict[str, str]) -> None:
         raise InvalidRequest(errors)
 
 
-@router.get("/v1/exchange/card", responses={200: answer(out.Card), 404: _PROBLEM})
+@router.get("/v1/exchange/card", responses={200: answer(out.Card), 404: PROBLEM})
 def card(node: NodeDep) -> Response:
     """This node's partner card: administration, endpoint, public keys (no secret)."""
     try:
@@ -312,7 +306,7 @@ def aeo_operator(node: NodeDep, principal: PrincipalDep, party_id: PartyId) -> R
 @router.post(
     "/v1/aeo/{party_id}/{action}",
     openapi_extra=request_body(AeoCommand, required=False),
-    responses={200: answer(out.Operator), **_ERRORS, 409: _PROBLEM},
+    responses={200: answer(out.Operator), **_ERRORS, 409: PROBLEM},
 )
 async def aeo_act(
     request: Request, node: NodeDep, principal: PrincipalDep, party_id: PartyId, action: str
@@ -358,7 +352,7 @@ def case(node: NodeDep, principal: PrincipalDep, reference: Reference) -> Respon
 @router.post(
     "/v1/assistance/{reference}/messages",
     openapi_extra=request_body(AssistanceReply),
-    responses={200: answer(out.AssistanceCase), **_ERRORS, 409: _PROBLEM},
+    responses={200: answer(out.AssistanceCase), **_ERRORS, 409: PROBLEM},
 )
 async def reply(
     request: Request, node: NodeDep, principal: PrincipalDep, reference: Reference

@@ -11,20 +11,13 @@ from starlette.responses import Response
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.params import CheckedRoute, MrnPath, RowId
-from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.api.problems import PROBLEM, Problem, problems
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body
 from silkgate.inspection.commands import Assignment, CheckResult, PartnerInspectionResult
 
 router = APIRouter(prefix="/v1/inspections", tags=["inspections"], route_class=CheckedRoute)
-_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _PROBLEM,
-    403: _PROBLEM,
-    404: _PROBLEM,
-    409: _PROBLEM,
-    422: _PROBLEM,
-}
+_ERRORS = problems(401, 403, 404, 409, 422)
 TaskId = RowId
 
 
@@ -122,7 +115,7 @@ certificates = APIRouter(prefix="/v1/declarations", tags=["inspections"], route_
             },
         }
     },
-    responses={201: answer(out.CertificateAttached), **_ERRORS, 415: _PROBLEM},
+    responses={201: answer(out.CertificateAttached), **_ERRORS, 415: PROBLEM},
 )
 async def attach_ephyto(
     request: Request,

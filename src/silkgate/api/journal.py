@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.responses import Response
 
 from silkgate.api.bodies import json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
-from silkgate.api.problems import MEDIA_TYPE
+from silkgate.api.problems import PROBLEM
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer
 
 router = APIRouter(tags=["journal"])
-_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
 
 
 @router.get(
     "/v1/journal/anchor",
-    responses={200: answer(out.JournalAnchor), 401: _PROBLEM, 403: _PROBLEM},
+    responses={200: answer(out.JournalAnchor), 401: PROBLEM, 403: PROBLEM},
 )
 def anchor(node: NodeDep, principal: PrincipalDep) -> Response:
     """The journal head (sequence number, hash, time) signed with the node's key (admin).

@@ -16,14 +16,13 @@ from starlette.responses import Response
 
 from silkgate.api.bodies import json_body
 from silkgate.api.deps import NodeDep
-from silkgate.api.params import IsoDate
-from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.api.params import CheckedRoute, IsoDate
+from silkgate.api.problems import PROBLEM, Problem
 from silkgate.api.schemas import origin as out
 from silkgate.api.schemas.base import answer, request_body
 from silkgate.origin.commands import DeterminationRequest
 
-router = APIRouter(tags=["origin"])
-_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
+router = APIRouter(tags=["origin"], route_class=CheckedRoute)
 
 
 def _json(payload: Any) -> Response:
@@ -39,9 +38,9 @@ def _json(payload: Any) -> Response:
     openapi_extra=request_body(DeterminationRequest),
     responses={
         200: answer(out.Determination, "The determination (nothing is stored)"),
-        400: _PROBLEM,
-        422: _PROBLEM,
-        503: _PROBLEM,
+        400: PROBLEM,
+        422: PROBLEM,
+        503: PROBLEM,
     },
 )
 async def determine(request: Request, node: NodeDep) -> Response:
@@ -59,7 +58,7 @@ async def determine(request: Request, node: NodeDep) -> Response:
     return Response(orjson.dumps(await run_in_threadpool(work)), media_type="application/json")
 
 
-@router.get("/v1/origin/rules", responses={200: answer(out.OriginRules), 503: _PROBLEM})
+@router.get("/v1/origin/rules", responses={200: answer(out.OriginRules), 503: PROBLEM})
 def rules(node: NodeDep) -> Response:
     """The rules of origin in force: each agreement's parties and terms."""
     return _json(node.origin.describe())
@@ -67,7 +66,7 @@ def rules(node: NodeDep) -> Response:
 
 @router.get(
     "/v1/origin/rules/{agreement}/{hs}",
-    responses={200: answer(out.OriginRule), 404: _PROBLEM, 422: _PROBLEM, 503: _PROBLEM},
+    responses={200: answer(out.OriginRule), 404: PROBLEM, 422: PROBLEM, 503: PROBLEM},
 )
 def rule(
     node: NodeDep,

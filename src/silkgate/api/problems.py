@@ -37,6 +37,15 @@ log = logging.getLogger("silkgate.api")
 
 MEDIA_TYPE = "application/problem+json"
 
+# A route's ``responses`` entry for an error it answers (the schema is added once, for all
+# routes, by :mod:`silkgate.api.openapi`).
+PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses`` entries for the errors ``statuses``."""
+    return dict.fromkeys(statuses, PROBLEM)
+
 
 class Problem(Exception):
     """An HTTP error to answer with a problem document."""

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from silkgate.api.bodies import json_body, json_response
 from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.params import CheckedRoute, MrnPath
-from silkgate.api.problems import MEDIA_TYPE
+from silkgate.api.problems import PROBLEM, problems
 from silkgate.api.schemas import operations as out
 from silkgate.api.schemas.base import answer, parse, request_body
 from silkgate.risk.commands import (
@@ -27,14 +27,8 @@ from silkgate.risk.commands import (
 )
 
 router = APIRouter(tags=["risk"], route_class=CheckedRoute)
-_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _PROBLEM,
-    403: _PROBLEM,
-    404: _PROBLEM,
-    422: _PROBLEM,
-}
-_OUTCOME_ERRORS: dict[int | str, dict[str, Any]] = {**_ERRORS, 409: _PROBLEM}
+_ERRORS = problems(401, 403, 404, 422)
+_OUTCOME_ERRORS: dict[int | str, dict[str, Any]] = {**_ERRORS, 409: PROBLEM}
 
 ProfileName = Annotated[str, Path(min_length=1, max_length=80)]
 
@@ -73,7 +67,7 @@ async def save_profile(request: Request, node: NodeDep, principal: PrincipalDep)
 
 @router.get(
     "/v1/risk/profiles/{name}",
-    responses={200: answer(out.RiskProfiles), 410: _PROBLEM, **_ERRORS},
+    responses={200: answer(out.RiskProfiles), 410: PROBLEM, **_ERRORS},
 )
 def profile_versions(node: NodeDep, principal: PrincipalDep, name: ProfileName) -> Response:
     """Every version of a profile, oldest first; 410 Gone once it is retired (its versions

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from silkgate.api.bodies import json_body
 from silkgate.api.deps import NodeDep
 from silkgate.api.params import HS_PREFIX, CheckedRoute, IsoDate
-from silkgate.api.problems import MEDIA_TYPE, Problem
+from silkgate.api.problems import PROBLEM, Problem
 from silkgate.api.schemas import reference as out
 from silkgate.api.schemas.base import answer, schema_of
 from silkgate.api.schemas.declarations import Assessment
@@ -29,7 +29,6 @@ from silkgate.kernel.wording import quote
 from silkgate.tariff.rates import MissingRate
 
 router = APIRouter(tags=["tariff"], route_class=CheckedRoute)
-_PROBLEM: dict[str, Any] = {"content": {MEDIA_TYPE: {}}}
 
 DateQuery = Annotated[
     IsoDate | None, Query(description="The date the measures apply on (default: today)")
@@ -49,7 +48,7 @@ def _today(node: NodeDep) -> dt.date:
     return node.declarations.today(node.declarations.clock())
 
 
-@router.get("/v1/tariff", responses={200: answer(out.TariffInfo), 503: _PROBLEM})
+@router.get("/v1/tariff", responses={200: answer(out.TariffInfo), 503: PROBLEM})
 def tariff_info(node: NodeDep) -> Response:
     """The tariff schedule in force on this node."""
     schedule = node.tariff.schedule()
@@ -58,7 +57,7 @@ def tariff_info(node: NodeDep) -> Response:
 
 @router.get(
     "/v1/tariff/search",
-    responses={200: answer(out.TariffSearch), 422: _PROBLEM, 503: _PROBLEM},
+    responses={200: answer(out.TariffSearch), 422: PROBLEM, 503: PROBLEM},
 )
 def tariff_search(
     node: NodeDep,
@@ -72,7 +71,7 @@ def tariff_search(
 
 @router.get(
     "/v1/tariff/{code}",
-    responses={200: answer(out.TariffLines), 404: _PROBLEM, 422: _PROBLEM, 503: _PROBLEM},
+    responses={200: answer(out.TariffLines), 404: PROBLEM, 422: PROBLEM, 503: PROBLEM},
 )
 def tariff_line(
     node: NodeDep,
@@ -108,7 +107,7 @@ def tariff_line(
 
 @router.get(
     "/v1/exchange-rates",
-    responses={200: answer(out.ExchangeRates), 404: _PROBLEM, 422: _PROBLEM},
+    responses={200: answer(out.ExchangeRates), 404: PROBLEM, 422: PROBLEM},
 )
 def exchange_rates(
     node: NodeDep,
@@ -129,7 +128,7 @@ def exchange_rates(
     return _json({"date": on.isoformat(), "national_currency": rates.national, "rates": found})
 
 
-@router.get("/v1/sps/requirements", responses={200: answer(out.SpsRequirements), 422: _PROBLEM})
+@router.get("/v1/sps/requirements", responses={200: answer(out.SpsRequirements), 422: PROBLEM})
 def sps_requirements(
     node: NodeDep,
     hs_code: Annotated[str, Query(pattern=HS_PREFIX, description="HS code or prefix")],
@@ -148,7 +147,7 @@ def sps_requirements(
     )
 
 
-@router.get("/v1/trs", responses={200: answer(out.TimeReleaseStudy), 422: _PROBLEM})
+@router.get("/v1/trs", responses={200: answer(out.TimeReleaseStudy), 422: PROBLEM})
 def time_release_study(
     node: NodeDep,
     since: Annotated[
@@ -189,9 +188,9 @@ _CALENDAR = f"must be between {_FIRST_DAY} and {_LAST_DAY}"
     },
     responses={
         200: answer(Assessment, "The assessment, as the node would make it"),
-        400: _PROBLEM,
-        422: _PROBLEM,
-        503: _PROBLEM,
+        400: PROBLEM,
+        422: PROBLEM,
+        503: PROBLEM,
     },
 )
 async def calculate(

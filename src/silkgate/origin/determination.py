@@ -27,7 +27,8 @@ from typing import Any
 
 from silkgate.kernel.errors import FieldError, InvalidRequest, invalid
 from silkgate.origin.case import Case
-from silkgate.origin.evaluation import Evaluator, Facts, Valuation, money, percent
+from silkgate.origin.evaluation import Evaluator
+from silkgate.origin.facts import Facts, Valuation, money, percent
 from silkgate.origin.rulebook import AgreementTerms, ProductRule, RuleBook, dotted
 from silkgate.origin.rules import (
     Criterion,

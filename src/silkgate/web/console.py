@@ -32,18 +32,9 @@ from silkgate.web import (
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
 MODULES = (
-    login,
-    amendments,
-    outcomes,
-    declarations,
-    trs,
-    tariff,
-    origin,
-    certificates,
-    risk,
-    inspections,
-    exchange,
-)
+    login, amendments, outcomes, declarations, trs, tariff, origin, certificates, risk,
+    inspections, exchange,
+)  # fmt: skip
 
 
 def install(app: FastAPI) -> None:

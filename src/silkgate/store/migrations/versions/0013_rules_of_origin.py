@@ -1,7 +1,7 @@
 """rules of origin
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 Create Date: 2026-11-29
 """
 
