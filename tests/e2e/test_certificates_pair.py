@@ -1,10 +1,10 @@
 """Two real node processes: a certificate of origin issued in China reaches Viet Nam's inbox,
 and Viet Nam's answer (box 4) reaches China's certificate.
 
-Viet Nam's node stores the certificates it receives once the importing side
-is in (it is built alongside); until then its inbox accepts the message and
-China's outbox marks it delivered on Viet Nam's signed receipt. Box 4 is sent
-here as Viet Nam's node would, signed with its key.
+What Viet Nam's node does with a certificate it receives is the importing
+side's business; here its inbox accepts the message, and China's outbox marks
+it delivered on Viet Nam's signed receipt. Box 4 is sent here as Viet Nam's
+node sends it, signed with its key.
 """
 
 from __future__ import annotations

@@ -150,9 +150,8 @@ def certificates(
 def certificate_status(node: NodeDep, number: Number) -> Response:
     """Whether a certificate of this node is genuine and in force (public, no token).
 
-    Its status, dates and hash, and whether the node's signature over the
-    document verifies; nothing commercial. Compare the hash with the one
-    printed on the certificate.
+    Its status, dates and hash; nothing commercial. Compare the hash with the
+    one printed on the certificate.
     """
     return Response(
         orjson.dumps(node.certificates.lookup(number)),

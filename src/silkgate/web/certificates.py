@@ -217,7 +217,7 @@ async def public_page(request: Request, principal: OptionalPrincipal, number: Nu
     """Whether a certificate is genuine and in force: status, dates, hash, signature."""
     node = node_of(request)
     try:
-        found = await run_in_threadpool(node.certificates.lookup, number)
+        found = await run_in_threadpool(lambda: node.certificates.lookup(number, signature=True))
     except NotFound:
         return render(request, "origin_certificate.html", principal, status=404, c=None,
                       number=number)  # fmt: skip

@@ -152,7 +152,6 @@ class CertificateStatus(Shape):
     issued_on: str
     valid_until: str
     hash: str
-    signature: Signature
 
 
 class ApplicationSummary(Shape):

@@ -116,14 +116,18 @@ class CertificateRegister:
             "signature": self._signature(row),
         }
 
-    def lookup(self, number: str) -> dict[str, Any]:
-        """What anyone may read of a certificate: status and hash, and whether this node's
-        signature over the document verifies; nothing commercial."""
+    def lookup(self, number: str, *, signature: bool = False) -> dict[str, Any]:
+        """What anyone may read of a certificate: its status, dates and hash, nothing
+        commercial; with ``signature``, whether this node's signature over the document
+        verifies (the public page shows it)."""
         with reading(self.engine) as conn:
             row = store.certificate(conn, number)
         if row is None:
             raise NotFound(f"no certificate {number} was issued by this node")
-        return {**certificate.public(row["document"]), "signature": self._signature(row)}
+        found = certificate.public(row["document"])
+        if signature:
+            found["signature"] = self._signature(row)
+        return found
 
     def _signature(self, row: dict[str, Any]) -> dict[str, Any]:
         content = certificate.signed_content(row["document"])
