@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from silkgate import __version__
 from silkgate.api import (
+    certificates,
     declarations,
     docs,
     exchange,
@@ -73,8 +74,8 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         app.state.node = node
     problems.install(app)
     for router in (
-        declarations.router, tariff.router, origin.router, risk.router, inspections.router,
-        inspections.certificates, exchange.router, journal.router,
+        declarations.router, tariff.router, origin.router, certificates.router, risk.router,
+        inspections.router, inspections.certificates, exchange.router, journal.router,
     ):  # fmt: skip
         app.include_router(router)
     console.install(app)

@@ -14,6 +14,8 @@ event                       handlers
 ``Decided``                 inspection: close the task; a seizure opens a case
 ``InspectionCompleted``     risk: the control's outcome; exchange: the result
                             of an export's inspection to the partner
+``CertificateEvent``        exchange: a certificate of origin issued, cancelled
+                            or replaced, to the importing partner's outbox
 ==========================  =================================================
 
 A new capability registers its handlers in :func:`register_handlers` and, when
@@ -44,6 +46,7 @@ from silkgate.declarations.validation import CodeLists
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
 from silkgate.exchange.services.keys import NodeKeys
+from silkgate.exchange.services.origin import CertificateMessages
 from silkgate.exchange.services.register import AeoRegister
 from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
 from silkgate.inspection.events import InspectionCompleted
@@ -53,7 +56,9 @@ from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.node import Node, NodeNotReady, TokenResolver
 from silkgate.origin import case as origin_case
+from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services import OriginService
+from silkgate.origin.services.certification import Certification
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.control import record_outcome_in
@@ -101,17 +106,12 @@ def open_node(
     # The register is built next (it refreshes risk when a partner's list arrives).
     risk = _risk(base, sps, exchange, on_aeo_change=lambda conn, at: aeo.changed(conn, at))
     aeo = AeoRegister(exchange, risk=risk)
-    trade = TradeExchange(
-        exchange,
-        base.bus,
-        base.journal_keys,
-        timezone=base.zone,
-        to_national=tariff.national_rate,
-        inspections=RecognisedResults(),
-    )
+    trade = _trade(base, exchange, tariff)
     declarations = DeclarationService(_declarations_context(base, tariff, risk, trade))
     inspections = _inspections(base, declarations)
-    register_handlers(base.bus, trade)
+    origin = _origin(base, tariff)
+    certificates = _certification(base, origin, exchange)
+    register_handlers(base.bus, trade, CertificateMessages(exchange, certificates))
     return Node(
         settings=settings,
         engine=engine,
@@ -120,7 +120,8 @@ def open_node(
         tariff=tariff,
         risk=risk,
         sps=sps,
-        origin=_origin(base, tariff),
+        origin=origin,
+        certificates=certificates,
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(
@@ -142,6 +143,25 @@ def open_node(
         bus=base.bus,
         clock=clock,
     )
+
+
+def _trade(base: _Base, exchange: ExchangeService, tariff: TariffService) -> TradeExchange:
+    return TradeExchange(
+        exchange,
+        base.bus,
+        base.journal_keys,
+        timezone=base.zone,
+        to_national=tariff.national_rate,
+        inspections=RecognisedResults(),
+    )
+
+
+def _certification(base: _Base, origin: OriginService, exchange: ExchangeService) -> Certification:
+    """Certificates of origin, signed with the node's exchange key."""
+    return Certification(
+        base.engine, base.unit_of_work, origin, exchange.keyring,
+        administration=base.settings.administration, zone=base.zone, clock=base.clock,
+    )  # fmt: skip
 
 
 def _demo(settings: Settings) -> bool:
@@ -211,6 +231,9 @@ def _origin(base: _Base, tariff: TariffService) -> OriginService:
             hs_subheadings=codes.hs_subheadings,
             countries=frozenset(codes.countries),
             currencies=codes.currencies,
+            units=codes.units,
+            package_types=codes.package_types,
+            locations=codes.locations,
         ),
         national_rate=tariff.national_rate,
         zone=base.zone,
@@ -302,7 +325,9 @@ def _declarations_context(
     )
 
 
-def register_handlers(bus: MessageBus, trade: TradeExchange) -> None:
+def register_handlers(
+    bus: MessageBus, trade: TradeExchange, certificates: CertificateMessages
+) -> None:
     """Every reaction of one capability to another's events (the table in the docstring)."""
     bus.subscribe(declaration_events.Lodged, trade.on_lodged)
     bus.subscribe(AdvanceLinked, trade.on_advance_linked)
@@ -312,6 +337,7 @@ def register_handlers(bus: MessageBus, trade: TradeExchange) -> None:
     bus.subscribe(declaration_events.Decided, planning.close_on_decision)
     bus.subscribe(InspectionCompleted, record_control_outcome)
     bus.subscribe(InspectionCompleted, trade.on_inspected)
+    bus.subscribe(CertificateEvent, certificates.on_certificate)
 
 
 def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:

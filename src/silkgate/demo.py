@@ -85,6 +85,13 @@ STAFF = {
             "SPS (quarantine) inspector, Shanghai",
             "INSPECTOR",
         ),
+        DemoUser(
+            "origin.zhou",
+            Role.ORIGIN_OFFICER,
+            None,
+            "origin officer: certificates of origin (Form E), Shanghai",
+            "ORIGIN",
+        ),
     ],
     "VN": [
         DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
@@ -99,6 +106,13 @@ STAFF = {
             None,
             "SPS (plant quarantine) inspector, Lang Son",
             "INSPECTOR",
+        ),
+        DemoUser(
+            "origin.vu",
+            Role.ORIGIN_OFFICER,
+            None,
+            "origin officer: certificates of origin (Form E), Hai Phong",
+            "ORIGIN",
         ),
     ],
 }

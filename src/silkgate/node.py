@@ -30,6 +30,7 @@ from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus
 from silkgate.origin.services import OriginService
+from silkgate.origin.services.certification import Certification
 from silkgate.risk.services import RiskService
 from silkgate.sps.services import SpsService
 from silkgate.store import principals as principal_store
@@ -97,6 +98,7 @@ class Node:
     risk: RiskService
     sps: SpsService
     origin: OriginService
+    certificates: Certification
     inspections: InspectionService
     trs: TrsService
     tokens: TokenResolver

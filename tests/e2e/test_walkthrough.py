@@ -162,3 +162,25 @@ def test_commands_on_the_nodes_database_work_as_written_and_refuse_plainly(demo_
     assert r.returncode == 2
     assert f"there is no database at {tmp_path / 'var' / 'silkgate.db'}" in r.stderr
     assert "SILKGATE_DATABASE_URL" in r.stderr and not (tmp_path / "var").exists()
+
+
+def test_a_form_e_goes_from_application_to_its_public_check_as_the_readme_says(demo_node):
+    """The README's certificate of origin: apply, the queue, approve, check, replace, cancel."""
+    d = demo_node
+    example = str(ROOT / "examples/origin-application.json")
+    applied = d.ok("origin", "apply", example, token="ACME")
+    application_id = re.search(r"application (\d+)", applied).group(1)
+    assert "box 8 RVC 70%" in applied
+    assert application_id in d.ok("origin", "applications", "--status", "submitted", token="ORIGIN")
+    assert "Result:" in d.ok("origin", "applications", "show", application_id, token="ORIGIN")
+    approved = d.ok("origin", "approve", application_id, token="ORIGIN")
+    number = re.search(r"CN-E-\d{4}-\d{6}", approved).group(0)
+    checked = d.ok("origin", "certificate", number)  # no token: what anyone may read
+    assert "issued" in checked and "sha256:" in checked and "Notebook" not in checked
+    public = httpx.get(f"{d.url}/v1/origin/certificates/{number}", timeout=10).json()
+    assert public["status"] == "issued" and public["hash"] in checked
+    replaced = d.ok("origin", "replace", number, example, token="ORIGIN")
+    new = re.search(r"CN-E-\d{4}-\d{6}", replaced).group(0)
+    assert new != number
+    cancelled = d.ok("origin", "cancel", new, "--reason", "goods not shipped", token="ORIGIN")
+    assert "cancelled" in cancelled

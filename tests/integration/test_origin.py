@@ -20,6 +20,8 @@ from tests.conftest import ROOT
 from tests.integration.test_fuzz import json_values, paths
 
 NOTEBOOK = ROOT / "examples" / "origin-notebook.json"
+# The console refuses a form that does not come from its own origin.
+HERE = {"Origin": "http://testserver"}
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ it says yes. The console's pages get the same treatment. The reduced views
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -35,11 +36,14 @@ USERS = {
     Role.ADMIN: "admin",
     Role.ANALYST: "analyst.zhao",
     Role.SPS_INSPECTOR: "inspector.chen",
+    Role.ORIGIN_OFFICER: "origin.zhou",
 }
 OTHER_DECLARANT = "lotus-broker"
 UNKNOWN_MRN = "00ZZ00000000000000"
 UNKNOWN_TASK = 2**62
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" / "roles.md"
+_APPLICATION = json.loads((ROOT / "examples" / "origin-application.json").read_text())
 
 
 def _doc(**item2: str) -> dict[str, Any]:
@@ -72,6 +76,8 @@ class World:
     profile: str
     party: str
     yellow_share: float
+    application_id: int  # waiting for a decision
+    number: str  # a certificate issued to the declarant
 
     def token(self, role: Role) -> str:
         return self.tokens[USERS[role]]
@@ -105,9 +111,17 @@ def world(client, tokens, node) -> World:
     r = client.post(f"/v1/aeo/{party}/apply", json={"name": "Matrix Operator"}, headers=officer)
     assert r.status_code == 200, r.text
     budget = client.get("/v1/risk/budget", headers=analyst).json()
-    return World(
-        client, tokens, mrn, task["id"], seq, d["document"], profile, party, budget["yellow_share"]
+    exporter, certifier = auth(tokens["acme-trading"]), auth(tokens["origin.zhou"])
+    waiting, issued = (
+        client.post("/v1/origin/applications", json=_APPLICATION, headers=exporter).json()["id"]
+        for _ in range(2)
     )
+    r = client.post(f"/v1/origin/applications/{issued}/approve", headers=certifier)
+    assert r.status_code == 201, r.text
+    return World(
+        client, tokens, mrn, task["id"], seq, d["document"], profile, party,
+        budget["yellow_share"], waiting, r.json()["number"],
+    )  # fmt: skip
 
 
 # -- the probes: one valid request per operation -------------------------------------------------
@@ -177,6 +191,14 @@ BODIES: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/sps/requirements"): lambda w, r: {"params": {"hs_code": "9701"}},
     ("POST", "/v1/assessments"): lambda w, r: {"json": _doc()},
     ("POST", "/v1/origin/determinations"): lambda w, r: {"json": _NOTEBOOK},
+    ("POST", "/v1/origin/applications"): lambda w, r: {"json": _APPLICATION},
+    ("POST", "/v1/origin/applications/{application_id}/refuse"): lambda w, r: {
+        "json": {"reason": "matrix probe"}
+    },
+    ("POST", "/v1/origin/certificates/{number}/cancel"): lambda w, r: {
+        "json": {"reason": "matrix probe"}
+    },
+    ("POST", "/v1/origin/certificates/{number}/replace"): lambda w, r: {"json": _APPLICATION},
     ("GET", "/v1/origin/rules/{agreement}/{hs}"): lambda w, r: {},
     ("GET", "/v1/risk/profiles/{name}"): lambda w, r: {},
     ("POST", "/v1/risk/profiles"): lambda w, r: {
@@ -252,6 +274,8 @@ def _path(w: World, role: Role, template: str, mrn: str) -> str:
         "reference": "CN-MAA-MATRIX-MISSING",
         "agreement": "ACFTA",
         "hs": "847130",
+        "application_id": w.application_id,
+        "number": w.number,
     }
     return template.format(**{k: v for k, v in values.items() if "{" + k + "}" in template})
 
@@ -341,7 +365,13 @@ def test_the_console_pages_follow_their_matrix(client, node, tokens, world):
     settle(client, tokens["officer.li"], released)
     wrong = []
     for page, rule in CONSOLE.items():
-        path = page.format(mrn=released, party_id=world.party, reference="CN-MAA-NONE")
+        path = page.format(
+            mrn=released,
+            party_id=world.party,
+            reference="CN-MAA-NONE",
+            application_id=world.application_id,
+            number=world.number,
+        )
         for role in roles.ROLES:
             _log_in(client, node, world.token(role))
             try:

@@ -42,3 +42,28 @@ def versions(mrn: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for item in items:
         item["links"] = {"self": f"{base}{item['version']}"}
     return items
+
+
+def application(answer: dict[str, Any]) -> dict[str, Any]:
+    """An application for a certificate of origin, with its links (and its certificate's)."""
+    answer["links"] = {"self": f"/v1/origin/applications/{answer['id']}"}
+    number = answer.get("certificate_number")
+    if number:
+        answer["links"]["certificate"] = certificate_document(number)
+    return answer
+
+
+def certificate_document(number: str) -> str:
+    """Where the exporter and the origin officers read a certificate whole."""
+    return f"/v1/origin/certificates/{number}/document"
+
+
+def certificate(answer: dict[str, Any]) -> dict[str, Any]:
+    """A certificate with its links: its document, its public status, its application."""
+    number = answer["number"]
+    answer["links"] = {
+        "self": certificate_document(number),
+        "public": f"/v1/origin/certificates/{number}",
+        "application": f"/v1/origin/applications/{answer['application_id']}",
+    }
+    return answer

@@ -57,8 +57,9 @@ def only(*roles: Role, reduced: Mapping[Role, str] | None = None) -> Rule:
 PUBLIC = Rule(MappingProxyType(dict.fromkeys(ROLES, Access.YES)), public=True)
 
 TRADER, OFFICER, ADMIN = Role.DECLARANT, Role.OFFICER, Role.ADMIN
-ANALYST, SPS = Role.ANALYST, Role.SPS_INSPECTOR
-EVERYONE = ROLES
+ANALYST, SPS, ORIGIN = Role.ANALYST, Role.SPS_INSPECTOR, Role.ORIGIN_OFFICER
+# Every role that reads declarations: the origin officer works on certificates of origin only.
+EVERYONE = (TRADER, OFFICER, ADMIN, ANALYST, SPS)
 STAFF = (OFFICER, ADMIN)
 RISK = (OFFICER, ADMIN, ANALYST)
 INSPECTORS = (OFFICER, ADMIN, SPS)
@@ -69,6 +70,8 @@ _TIMELINE_TRADER = (
     "the channel without its reasons; no control outcome, no partners' data, "
     "findings without the officers' notes"
 )
+_OWN = "its own (another's is not found)"
+CERTIFIERS = (ORIGIN, ADMIN)
 _CUSTOMS_CHECKS = "customs checks only"
 _SPS_CHECKS = "SPS checks only"
 
@@ -116,6 +119,21 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("POST", "/v1/origin/determinations"): PUBLIC,
         ("GET", "/v1/origin/rules"): PUBLIC,
         ("GET", "/v1/origin/rules/{agreement}/{hs}"): PUBLIC,
+        ("POST", "/v1/origin/applications"): only(TRADER),
+        ("GET", "/v1/origin/applications"): only(TRADER, *CERTIFIERS, reduced={TRADER: _OWN}),
+        ("GET", "/v1/origin/applications/{application_id}"): only(
+            TRADER, *CERTIFIERS, reduced={TRADER: _OWN}
+        ),
+        ("POST", "/v1/origin/applications/{application_id}/approve"): only(*CERTIFIERS),
+        ("POST", "/v1/origin/applications/{application_id}/refuse"): only(*CERTIFIERS),
+        ("GET", "/v1/origin/certificates"): only(TRADER, *CERTIFIERS, reduced={TRADER: _OWN}),
+        # Anyone checks a printed certificate: its status and hash, nothing commercial.
+        ("GET", "/v1/origin/certificates/{number}"): PUBLIC,
+        ("GET", "/v1/origin/certificates/{number}/document"): only(
+            TRADER, *CERTIFIERS, reduced={TRADER: f"{_OWN}, without the importing side's box 4"}
+        ),
+        ("POST", "/v1/origin/certificates/{number}/cancel"): only(*CERTIFIERS),
+        ("POST", "/v1/origin/certificates/{number}/replace"): only(*CERTIFIERS),
         ("GET", "/v1/risk/profiles"): only(*RISK),
         ("POST", "/v1/risk/profiles"): only(ADMIN, ANALYST),
         ("GET", "/v1/risk/profiles/{name}"): only(*RISK),
@@ -174,6 +192,15 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
         "/console/tariff": PUBLIC,
         "/console/trs": PUBLIC,
         "/console/origin": PUBLIC,
+        # Anyone checks a certificate of origin: its status and hash, nothing commercial.
+        "/console/origin/certificates/{number}": PUBLIC,
+        "/console/origin/applications": only(TRADER, *CERTIFIERS, reduced={TRADER: _OWN}),
+        "/console/origin/applications/{application_id}": only(
+            TRADER, *CERTIFIERS, reduced={TRADER: f"{_OWN}; no decision, no box 4"}
+        ),
+        "/console/origin/certificates/{number}/print": only(
+            TRADER, *CERTIFIERS, reduced={TRADER: f"{_OWN}; box 4 left blank"}
+        ),
         "/console": only(*EVERYONE),
         "/console/rows": only(*EVERYONE),
         "/console/declarations/{mrn}": only(

@@ -4,8 +4,9 @@ Two kinds of commands: those that run the node on this machine (``serve``,
 ``db``, ``refdata``, ``users``, ``offices``, ``journal``, ``demo``, ``tariff``,
 ``rates``, ``risk``, ``sps``, ``origin rules``, ``trs``, ``simulate`` and the
 exchange's ``node``, ``partners``, ``exchange``, ``aeo``) work on the node's database directly;
-``declarations`` and ``inspections`` are clients of a node's API, as a trader's,
-a broker's or an officer's tool would be, so they work against any node.
+``declarations``, ``inspections`` and the certificates of origin (``origin apply``,
+``origin applications``, ``origin approve``...) are clients of a node's API, as a
+trader's, a broker's or an officer's tool would be, so they work against any node.
 ``assess`` and ``origin determine`` do either: against a node with ``--node``, or
 on this machine's database.
 

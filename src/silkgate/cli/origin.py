@@ -1,4 +1,5 @@
-"""``silkgate origin``: the rules of origin (on this machine) and the origin calculator."""
+"""``silkgate origin``: the rules of origin (on this machine), the origin calculator, and the
+certificates of origin (through a node's API, :mod:`silkgate.cli.certificates`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import httpx
 import typer
 from rich.table import Table
 
+from silkgate.cli import certificates
 from silkgate.cli._common import (
     err,
     fail,
@@ -24,7 +26,8 @@ from silkgate.cli._common import (
 from silkgate.cli.client import answer
 
 origin_app = typer.Typer(
-    help="Rules of origin of the free-trade agreements, and the origin calculator.",
+    help="Rules of origin of the free-trade agreements, the origin calculator, and "
+    "certificates of origin (Form E).",
     no_args_is_help=True,
 )
 rules_app = typer.Typer(
@@ -32,6 +35,8 @@ rules_app = typer.Typer(
     no_args_is_help=True,
 )
 origin_app.add_typer(rules_app, name="rules")
+# Certificates of origin: clients of a node's API (apply, applications, approve, ...).
+certificates.install(origin_app)
 
 
 @rules_app.command("load")

@@ -38,6 +38,8 @@ from silkgate.kernel.errors import pointer
 from silkgate.kernel.text import json_faults, suspect_json
 
 TYP = "silkgate-message+jws"
+# A document this node vouches for (a certificate of origin), signed with its payload detached.
+DOCUMENT_TYP = "silkgate-document+jws"
 ALGORITHMS = ["Ed25519", "EdDSA"]
 # How far a message's sending time may be from the receiver's clock.
 MAX_AGE = dt.timedelta(minutes=5)
@@ -160,6 +162,37 @@ def sign(
     signing_input = head + b"." + _b64(body)
     signature = _private(key).sign(signing_input)
     return (signing_input + b"." + _b64(signature)).decode("ascii")
+
+
+def sign_detached(content: bytes, key: OKPKey, kid: str) -> str:
+    """A compact JWS of ``content`` with its payload detached (RFC 7515, appendix F).
+
+    The token is ``header..signature``: whoever holds ``content`` (the document
+    as its canonical JSON) and the signer's public key can check it; the token
+    alone reveals nothing of the content.
+    """
+    head = _b64(canonical({"alg": "Ed25519", "kid": kid, "typ": DOCUMENT_TYP}))
+    signature = _private(key).sign(head + b"." + _b64(content))
+    return (head + b".." + _b64(signature)).decode("ascii")
+
+
+def verify_detached(token: str, content: bytes, key: PublicKey) -> bool:
+    """Whether ``token`` (from :func:`sign_detached`) signs ``content`` with ``key``."""
+    parts = token.split(".")
+    if len(parts) != 3 or parts[1] or not token.isascii():
+        return False
+    try:
+        head = header(token)
+        signature = _unb64(parts[2])
+    except (Refused, ValueError):
+        return False
+    if head.get("alg") not in ALGORITHMS or head.get("kid") != key.kid:
+        return False
+    try:
+        _verifier(key).verify(signature, parts[0].encode("ascii") + b"." + _b64(content))
+    except InvalidSignature:
+        return False
+    return True
 
 
 def _private(key: OKPKey) -> Ed25519PrivateKey:

@@ -15,6 +15,8 @@ ADVANCE_EXPORT = "advance_export_data"
 AEO_LIST = "aeo_list"
 INSPECTION_RESULT = "inspection_result"
 ASSISTANCE = "assistance"
+ORIGIN_CERTIFICATE = "origin_certificate"  # issued, cancelled or replaced (the exporting side)
+ORIGIN_TREATMENT = "origin_treatment"  # Form E box 4, from the importing side
 PARTNER_CARD = "partner_card"
 RECEIPT = "receipt"
 
@@ -24,6 +26,8 @@ AGREEMENT_OF: dict[str, str | None] = {
     AEO_LIST: "aeo_mra",
     INSPECTION_RESULT: "inspection_results",
     ASSISTANCE: "mutual_assistance",
+    ORIGIN_CERTIFICATE: "origin_certificates",
+    ORIGIN_TREATMENT: "origin_certificates",
     PARTNER_CARD: None,
 }
 
@@ -91,11 +95,26 @@ class Assistance(BaseModel):
     body: str = Field(min_length=1, max_length=10_000)
 
 
+class OriginTreatment(BaseModel):
+    """Form E box 4: whether the importing side gave the preference on a certificate's line."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    number: str = Field(pattern=r"^[A-Z]{2}-E-[0-9]{4}-[0-9]{6}$")
+    declaration: str = Field(min_length=1, max_length=40)  # the importing declaration (MRN)
+    item: int = Field(ge=1, le=9999)
+    line: int = Field(ge=1, le=999)
+    treatment: Literal["given", "not_given"]
+    reason_code: str | None = Field(default=None, min_length=1, max_length=40)
+    reason: str | None = Field(default=None, max_length=1000)
+    decided_on: dt.date
+
+
 MODELS: dict[str, type[BaseModel]] = {
     ADVANCE_EXPORT: AdvanceExport,
     AEO_LIST: AeoList,
     INSPECTION_RESULT: InspectionResult,
     ASSISTANCE: Assistance,
+    ORIGIN_TREATMENT: OriginTreatment,
 }
 
 

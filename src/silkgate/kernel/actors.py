@@ -19,6 +19,9 @@ class Role(StrEnum):
     ADMIN = "admin"  # runs the node: everything an officer can, plus the users
     ANALYST = "analyst"  # risk analyst: profiles, budget, model; reads every declaration
     SPS_INSPECTOR = "sps_inspector"  # quarantine service: the SPS checks of joint inspections
+    # Issuing authority: approves or refuses applications for certificates of origin,
+    # cancels and replaces certificates; reads no declaration.
+    ORIGIN_OFFICER = "origin_officer"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,17 @@ class Principal:
         """Reads customs risk intelligence: profiles, budget, performance, a declaration's
         risk decision (customs staff and risk analysts; not the quarantine service)."""
         return self.is_staff or self.role is Role.ANALYST
+
+    @property
+    def certifies_origin(self) -> bool:
+        """Decides applications for certificates of origin (origin officers, administrators)."""
+        return self.role in (Role.ORIGIN_OFFICER, Role.ADMIN)
+
+    @property
+    def reads_declarations(self) -> bool:
+        """Reads declarations: the declarant its own, customs staff, analysts and SPS inspectors
+        every one; an origin officer none."""
+        return self.role is not Role.ORIGIN_OFFICER
 
     def may_see(self, declarant_id: str) -> bool:
         return self.sees_all or declarant_id == self.party_id

@@ -96,6 +96,11 @@ class CodeLists:
     hs_subheadings: frozenset[str]
     countries: frozenset[str]
     currencies: Mapping[str, int | None]  # code -> minor unit (None: not a means of payment)
+    # For applications for certificates (empty: not checked): UN/ECE Rec 20 units, Rec 21
+    # kinds of package, UN/LOCODE locations.
+    units: frozenset[str] = frozenset()
+    package_types: frozenset[str] = frozenset()
+    locations: frozenset[str] = frozenset()
 
     def hs_codes(self) -> frozenset[str]:
         """Chapters, headings and subheadings of HS 2022."""

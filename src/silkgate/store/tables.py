@@ -583,6 +583,80 @@ origin_rules = sa.Table(
     sa.Column("line", sa.Integer, nullable=False),  # where the loaded file had it
 )
 
+# --- certificates of origin (issuing) ----------------------------------------------------
+
+# An exporter's application for a certificate (Form E), with each line's determination.
+origin_applications = sa.Table(
+    "origin_applications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("applicant", sa.String(35), nullable=False, index=True),  # the exporter's id
+    sa.Column("agreement", sa.String(10), nullable=False),
+    sa.Column("importing_country", sa.String(2), nullable=False),
+    # submitted | approved | refused; a replacement is approved as it is filed
+    sa.Column("status", sa.String(12), nullable=False, index=True),
+    sa.Column("application", sa.Text, nullable=False),  # the boxes, normalised JSON
+    sa.Column("determinations", sa.Text, nullable=False),  # one per line, JSON
+    sa.Column("originating", sa.Boolean, nullable=False),  # every line originates
+    sa.Column("submitted_at", UtcDateTime(), nullable=False),
+    sa.Column("submitted_by", sa.Text, nullable=False),
+    sa.Column("decided_at", UtcDateTime(), nullable=True),
+    sa.Column("decided_by", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("certificate", sa.String(20), nullable=True),
+)
+
+# The last certificate number issued per issuer and year (incremented in the issuing
+# transaction: the row lock orders concurrent approvals, a rollback leaves no gap).
+origin_certificate_numbers = sa.Table(
+    "origin_certificate_numbers",
+    metadata,
+    sa.Column("issuer", sa.String(2), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+origin_certificates = sa.Table(
+    "origin_certificates",
+    metadata,
+    sa.Column("number", sa.String(20), primary_key=True),
+    sa.Column("application_id", sa.ForeignKey("origin_applications.id"), nullable=False),
+    sa.Column("applicant", sa.String(35), nullable=False, index=True),
+    sa.Column("importing_country", sa.String(2), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False, index=True),  # issued, cancelled, replaced
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),  # the contract's document, with its status
+    sa.Column("hash", sa.String(80), nullable=False),
+    sa.Column("kid", sa.String(64), nullable=False),  # the node's key that signed it
+    sa.Column("jws", sa.Text, nullable=False),  # detached compact JWS of the document
+    sa.Column("replaces", sa.String(20), nullable=True),
+    sa.Column("replaced_by", sa.String(20), nullable=True),
+    sa.Column("issued_at", UtcDateTime(), nullable=False),
+    sa.Column("issued_by", sa.Text, nullable=False),
+    sa.Column("changed_at", UtcDateTime(), nullable=True),  # cancelled or replaced
+    sa.Column("changed_by", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+)
+
+# Form E box 4 as importing partners report it: preference given or not, per line.
+origin_treatments = sa.Table(
+    "origin_treatments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.String(20), nullable=False, index=True),
+    sa.Column("sender", sa.String(2), nullable=False),
+    sa.Column("message_id", sa.String(64), nullable=False),
+    sa.Column("declaration", sa.String(40), nullable=False),
+    sa.Column("item", sa.Integer, nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("treatment", sa.String(10), nullable=False),  # given | not_given
+    sa.Column("reason_code", sa.String(40), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+)
+
 # --- joint inspection ----------------------------------------------------------------
 
 inspection_tasks = sa.Table(

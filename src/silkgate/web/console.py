@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from silkgate.web import (
     amendments,
+    certificates,
     declarations,
     exchange,
     inspections,
@@ -31,7 +32,8 @@ from silkgate.web import (
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
 MODULES = (
-    login, amendments, outcomes, declarations, trs, tariff, origin, risk, inspections, exchange,
+    login, amendments, outcomes, declarations, trs, tariff, origin, certificates, risk,
+    inspections, exchange,
 )  # fmt: skip
 
 

@@ -66,6 +66,13 @@ def _page(request: Request, principal: Principal) -> tuple[Any, dict[str, str]]:
 
 @router.get("")
 async def declarations_page(request: Request, principal: PagePrincipal) -> Response:
+    if not principal.reads_declarations:
+        return refusal(
+            request,
+            principal,
+            "An origin officer works on certificates of origin, not declarations: "
+            "see Certificates.",
+        )
     page, chosen = await run_in_threadpool(_page, request, principal)
     return render(
         request,

@@ -14,6 +14,7 @@ from fastapi import Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.kernel.actors import Role
 from silkgate.web.pages import LOGIN, node_of, redirect, render, source_of
 from silkgate.web.routing import console_router
 from silkgate.web.session import cookie_name, session_id, set_session_cookie
@@ -48,7 +49,9 @@ async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -
     previous = session_id(request)
     if previous:  # logging in again (perhaps as someone else) ends the session before
         await run_in_threadpool(node.sessions.close, previous)
-    response = redirect("/console")
+    # An origin officer reads no declaration: its work starts at the applications' queue.
+    start = "/console/origin/applications" if opened[1].role is Role.ORIGIN_OFFICER else "/console"
+    response = redirect(start)
     set_session_cookie(request, response, opened[0])
     return response
 

@@ -20,7 +20,7 @@ from silkgate.kernel.errors import InvalidRequest, invalid
 from silkgate.origin.services import RulesNotLoaded
 from silkgate.web.pages import node_of, render, today
 from silkgate.web.routing import console_router
-from silkgate.web.session import OptionalPrincipal, from_this_origin
+from silkgate.web.session import OptionalPrincipal
 
 router = console_router()
 
@@ -50,7 +50,6 @@ async def origin_page(request: Request, principal: OptionalPrincipal) -> Respons
 @router.post("/origin")
 async def origin_determine(request: Request, principal: OptionalPrincipal) -> Response:
     """Determine the origin of the product on the form, and show the result on the page."""
-    from_this_origin(request)
     posted = await request.form()
     form = {k: v for k, v in posted.items() if isinstance(v, str)}
     node = node_of(request)

@@ -83,3 +83,104 @@ class OriginRule(Shape):
     illustrative: bool
     date: str
     version: int
+
+
+# -- certificates of origin (issuing) -----------------------------------------------------------
+
+
+class Treatment(Shape):
+    """Form E box 4 as the importing partner reported it, for one line."""
+
+    sender: str = Field(examples=["VN"])
+    declaration: str = Field(description="The importing declaration")
+    item: int
+    line: int = Field(description="The certificate's line")
+    treatment: str = Field(examples=["given", "not_given"])
+    reason_code: str | None
+    reason: str | None
+    decided_on: str
+    received_at: str
+
+
+class CertificateEntry(Shape):
+    """A certificate in the register of this node (its document apart)."""
+
+    number: str = Field(examples=["CN-E-2026-000123"])
+    status: str = Field(examples=["issued", "cancelled", "replaced"])
+    application_id: int
+    applicant: str
+    importing_country: str
+    issued_on: str
+    valid_until: str
+    hash: str = Field(description="sha256: and the hex digest of the canonical document")
+    replaces: str | None
+    replaced_by: str | None
+    issued_at: str
+    issued_by: str
+    changed_at: str | None
+    changed_by: str | None
+    reason: str | None = Field(description="Why it was cancelled, or what replaced it")
+    treatments: list[Treatment] = Field(description="Box 4 from the importing side (officers)")
+
+
+class Certificates(Shape):
+    items: list[CertificateEntry]
+
+
+class Signature(Shape):
+    """This node's detached JWS over the certificate's canonical document."""
+
+    alg: str = Field(examples=["Ed25519"])
+    kid: str = Field(description="The node's key (on its card, GET /v1/exchange/card)")
+    jws: str = Field(description="Compact JWS with the payload detached (header..signature)")
+    verified: bool
+
+
+class Certificate(CertificateEntry):
+    """A certificate with the document of the contract between nodes, and its signature."""
+
+    document: dict[str, Any]
+    signature: Signature
+
+
+class CertificateStatus(Shape):
+    """What anyone may read of a certificate: nothing commercial."""
+
+    number: str
+    issuer: str
+    status: str
+    issued_on: str
+    valid_until: str
+    hash: str
+
+
+class ApplicationSummary(Shape):
+    """An application for a certificate of origin, as a list shows it."""
+
+    id: int
+    status: str = Field(examples=["submitted", "approved", "refused"])
+    agreement: str
+    importing_country: str
+    applicant: str
+    exporter: str
+    consignee: str
+    lines: int
+    originating: bool = Field(description="Every line originates (it may be approved)")
+    submitted_at: str
+    submitted_by: str
+    decided_at: str | None
+    decided_by: str | None
+    reason: str | None = Field(description="Why it was refused")
+    certificate_number: str | None
+
+
+class Applications(Shape):
+    items: list[ApplicationSummary]
+
+
+class Application(ApplicationSummary):
+    """An application: its boxes, each line's determination, its certificate."""
+
+    application: dict[str, Any]
+    determinations: list[Determination]
+    certificate: CertificateEntry | None

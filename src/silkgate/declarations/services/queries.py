@@ -162,6 +162,8 @@ class Queries:
         names: bool = False,
     ) -> Page:
         """A page of declarations, newest first; ``names`` adds each ``declarant_name``."""
+        if not principal.reads_declarations:
+            raise Forbidden("an origin officer works on certificates of origin, not declarations")
         if not principal.sees_all:
             if filters.declarant_id not in (None, principal.party_id):
                 raise Forbidden("a declarant sees only its own declarations")

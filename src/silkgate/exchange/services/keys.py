@@ -13,7 +13,7 @@ import orjson
 import sqlalchemy as sa
 from joserfc.jwk import OKPKey
 
-from silkgate.exchange import identity
+from silkgate.exchange import envelope, identity
 from silkgate.exchange.identity import Card, PublicKey
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.store import exchange_partners as store
@@ -103,6 +103,23 @@ class NodeKeys:
         if kid is None or row["signing"]:
             self._signer = found
         return found
+
+    def sign_document(self, content: bytes) -> tuple[str, str]:
+        """The signing key's id, and a detached JWS of ``content`` (a document's canonical
+        JSON) made with it. The key must exist (:meth:`ensure_key`)."""
+        kid, key = self.signer()
+        return kid, envelope.sign_detached(content, key, kid)
+
+    def verify_document(self, token: str, content: bytes) -> str | None:
+        """The id of this node's key that signed ``content`` in ``token``; None if none did."""
+        try:
+            kid = envelope.header(token).get("kid")
+        except envelope.Refused:
+            return None
+        key = self.public_key(kid) if isinstance(kid, str) else None
+        if key is None or not envelope.verify_detached(token, content, key):
+            return None
+        return key.kid
 
     def public_key(self, kid: str) -> PublicKey | None:
         """Any key this node has had, retired ones included, with its validity (or None)."""
