@@ -11,7 +11,9 @@ event                       handlers
 ``ChannelAssigned``         inspection: plan the joint inspection
 ``Amended``                 exchange: compare the advance data again
 ``Released``                exchange: advance data to the partner's outbox
-``Decided``                 inspection: close the task; a seizure opens a case
+``Decided``                 inspection: close the task; a seizure opens a case;
+                            origin: a cancelled or rejected import gives back
+                            the e-CO lines it covered
 ``InspectionCompleted``     risk: the control's outcome; exchange: the result
                             of an export's inspection to the partner
 ==========================  =================================================
@@ -23,6 +25,7 @@ signal source into the declarations' context (``declarations/ports.py``).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -36,6 +39,7 @@ from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.services import DeclarationService
 from silkgate.declarations.services.context import Context
 from silkgate.declarations.validation import CodeLists
+from silkgate.exchange.messages import ORIGIN_CERTIFICATE
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
 from silkgate.exchange.services.register import AeoRegister
@@ -48,6 +52,8 @@ from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.node import Node, NodeNotReady, TokenResolver
 from silkgate.origin import case as origin_case
 from silkgate.origin.services import OriginService
+from silkgate.origin.services.claims import PreferenceCheck
+from silkgate.origin.services.received import ReceivedCertificates
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.control import record_outcome_in
@@ -110,9 +116,11 @@ def open_node(
         to_national=tariff.national_rate,
         inspections=RecognisedResults(),
     )
-    declarations = DeclarationService(_declarations_context(base, tariff, risk, trade))
+    origin = _origin(base, tariff)
+    claims, received = _origin_claims(base, origin, tariff, exchange)
+    declarations = DeclarationService(_declarations_context(base, tariff, risk, trade, claims))
     inspections = _inspections(base, declarations)
-    register_handlers(base.bus, trade)
+    register_handlers(base.bus, trade, claims)
     return Node(
         settings=settings,
         engine=engine,
@@ -121,7 +129,9 @@ def open_node(
         tariff=tariff,
         risk=risk,
         sps=sps,
-        origin=_origin(base, tariff),
+        origin=origin,
+        claims=claims,
+        certificates=received,
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(engine, settings.secret_key, settings.token_cache_seconds),
@@ -178,6 +188,37 @@ def _origin(base: _Base, tariff: TariffService) -> OriginService:
     )
 
 
+def _origin_claims(
+    base: _Base, origin: OriginService, tariff: TariffService, exchange: ExchangeService
+) -> tuple[PreferenceCheck, ReceivedCertificates]:
+    """Preference claims checked against the e-COs partners send under ``origin_certificates``.
+
+    The received certificates are the inbox's handler of ``origin_certificate``; box 4
+    goes back through the outbox.
+    """
+    claims = PreferenceCheck(
+        base.engine,
+        administration=base.settings.administration,
+        terms=origin,
+        to_national=tariff.national_rate,
+        expecting=lambda issuer: exchange.agreed(issuer, "origin_certificates"),
+        outbox=exchange.enqueue,
+        wait=dt.timedelta(hours=base.settings.origin_wait_hours),
+        zone=base.zone,
+        clock=base.clock,
+    )
+    received = ReceivedCertificates(
+        base.engine,
+        check=claims,
+        bus=base.bus,
+        reassess=tariff.assess,
+        zone=base.zone,
+        clock=base.clock,
+    )
+    exchange.handle(ORIGIN_CERTIFICATE, received.receive)
+    return claims, received
+
+
 def _exchange(base: _Base) -> ExchangeService:
     settings = base.settings
     exchange = ExchangeService(
@@ -199,10 +240,14 @@ def _exchange(base: _Base) -> ExchangeService:
 
 
 def _declarations_context(
-    base: _Base, tariff: TariffService, risk: RiskService, trade: TradeExchange
+    base: _Base,
+    tariff: TariffService,
+    risk: RiskService,
+    trade: TradeExchange,
+    claims: PreferenceCheck,
 ) -> Context:
     """The declarations' collaborators: the joint inspection holds release and amendment,
-    exchange raises signals at lodging."""
+    exchange raises signals at lodging, origin checks preference claims."""
     inspection = planning.InspectionGates()
     return Context(
         engine=base.engine,
@@ -218,10 +263,13 @@ def _declarations_context(
         amendment_gates=(inspection,),
         signals=(trade,),
         inspection=planning.InspectionReader(),
+        origin=claims,
     )
 
 
-def register_handlers(bus: MessageBus, trade: TradeExchange) -> None:
+def register_handlers(
+    bus: MessageBus, trade: TradeExchange, claims: PreferenceCheck | None = None
+) -> None:
     """Every reaction of one capability to another's events (the table in the docstring)."""
     bus.subscribe(declaration_events.Lodged, trade.on_lodged)
     bus.subscribe(AdvanceLinked, trade.on_advance_linked)
@@ -229,6 +277,8 @@ def register_handlers(bus: MessageBus, trade: TradeExchange) -> None:
     bus.subscribe(declaration_events.Amended, trade.on_amended)
     bus.subscribe(declaration_events.Released, trade.on_released)
     bus.subscribe(declaration_events.Decided, planning.close_on_decision)
+    if claims is not None:
+        bus.subscribe(declaration_events.Decided, claims.on_decided)
     bus.subscribe(InspectionCompleted, record_control_outcome)
     bus.subscribe(InspectionCompleted, trade.on_inspected)
 

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     exchange_dispatch: bool = True
     # Failed deliveries of one message before it is parked for an administrator.
     exchange_max_attempts: int = Field(default=12, ge=1, le=100)
+    # How long a preference claimed on an e-CO not received yet waits for it (assessed at the
+    # general rate meanwhile); after that the preference is not given.
+    origin_wait_hours: float = Field(default=72.0, ge=0, le=24 * 366)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -27,6 +27,8 @@ from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus
 from silkgate.origin.services import OriginService
+from silkgate.origin.services.claims import PreferenceCheck
+from silkgate.origin.services.received import ReceivedCertificates
 from silkgate.risk.services import RiskService
 from silkgate.sps.services import SpsService
 from silkgate.store import principals as principal_store
@@ -91,6 +93,8 @@ class Node:
     risk: RiskService
     sps: SpsService
     origin: OriginService
+    claims: PreferenceCheck  # preference claims checked against the e-COs received
+    certificates: ReceivedCertificates  # the e-COs partners sent
     inspections: InspectionService
     trs: TrsService
     tokens: TokenResolver

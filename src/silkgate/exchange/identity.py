@@ -27,6 +27,7 @@ AGREEMENTS = {
     "aeo_mra": "mutual recognition of Authorised Economic Operators",
     "inspection_results": "recognition of each other's inspection results",
     "mutual_assistance": "mutual administrative assistance: alerts and verification requests",
+    "origin_certificates": "electronic certificates of origin (e-CO) and the treatment given",
 }
 _ENDPOINT = re.compile(r"^https?://[^\s/?#]+(:[0-9]{1,5})?(/[^\s?#]*)?$")
 

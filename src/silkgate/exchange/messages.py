@@ -11,12 +11,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from silkgate.origin.received import NUMBER, Certificate
+
 ADVANCE_EXPORT = "advance_export_data"
 AEO_LIST = "aeo_list"
 INSPECTION_RESULT = "inspection_result"
 ASSISTANCE = "assistance"
 PARTNER_CARD = "partner_card"
 RECEIPT = "receipt"
+# An e-CO issued, cancelled or replaced (issuing node to importing node), and the
+# treatment the import was given (Form E box 4, back to the issuer).
+ORIGIN_CERTIFICATE = "origin_certificate"
+ORIGIN_TREATMENT = "origin_treatment"
 
 # The agreement under which each kind may be sent (None: any registered partner).
 AGREEMENT_OF: dict[str, str | None] = {
@@ -24,6 +30,8 @@ AGREEMENT_OF: dict[str, str | None] = {
     AEO_LIST: "aeo_mra",
     INSPECTION_RESULT: "inspection_results",
     ASSISTANCE: "mutual_assistance",
+    ORIGIN_CERTIFICATE: "origin_certificates",
+    ORIGIN_TREATMENT: "origin_certificates",
     PARTNER_CARD: None,
 }
 
@@ -91,11 +99,27 @@ class Assistance(BaseModel):
     body: str = Field(min_length=1, max_length=10_000)
 
 
+class OriginTreatment(BaseModel):
+    """Form E box 4: whether the importing side gave the preference on a certificate line."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    number: str = Field(pattern=NUMBER)
+    declaration: str = Field(min_length=1, max_length=40)  # the importing MRN
+    item: int = Field(ge=1, le=999)
+    line: int = Field(ge=0, le=999)  # 0: no line of the certificate could be matched
+    treatment: Literal["given", "not_given"]
+    reason_code: str | None = Field(default=None, max_length=24)
+    reason: str | None = Field(default=None, max_length=1000)
+    decided_on: dt.date
+
+
 MODELS: dict[str, type[BaseModel]] = {
     ADVANCE_EXPORT: AdvanceExport,
     AEO_LIST: AeoList,
     INSPECTION_RESULT: InspectionResult,
     ASSISTANCE: Assistance,
+    ORIGIN_CERTIFICATE: Certificate,
+    ORIGIN_TREATMENT: OriginTreatment,
 }
 
 

@@ -201,11 +201,11 @@ class Evaluator:
                 return True, tuple(leaf for _, used in results for leaf in used)
             return False, ()
         # By identity: a rule's tree is built once per load, and hashing it is not free.
-        ok = self._done.get(id(criterion))
-        if ok is None:
-            ok = self._test(criterion)
-            self._done[id(criterion)] = ok
-        return ok, (criterion,) if ok else ()
+        known = self._done.get(id(criterion))
+        if known is None:
+            known = self._test(criterion)
+            self._done[id(criterion)] = known
+        return known, (criterion,) if known else ()
 
     def _test(self, criterion: Criterion) -> bool:
         if isinstance(criterion, WhollyObtained):

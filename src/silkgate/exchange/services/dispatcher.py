@@ -44,7 +44,16 @@ LEASE = "dispatcher"
 UNREACHABLE_MAX_WAIT = 5.0
 # Refusals that retrying cannot cure: the message itself is wrong for the partner.
 PERMANENT = frozenset(
-    {"bad_payload", "not_agreed", "unknown_type", "wrong_recipient", "too_large", "malformed"}
+    {
+        "bad_payload",
+        "not_agreed",
+        "unknown_type",
+        "wrong_recipient",
+        "too_large",
+        "malformed",
+        "not_issuer",
+        "hash_mismatch",
+    }
 )
 
 Outcome = tuple[dict[str, Any], str, str | None, str | None]
