@@ -57,9 +57,7 @@ def certificate(number: str, issued: dt.date, **changes: Any) -> dict[str, Any]:
         "replaces": None,
         "replaced_by": None,
         "issued_on": issued.isoformat(),
-        "valid_until": (
-            issued.replace(year=issued.year + 1) - dt.timedelta(days=1)
-        ).isoformat(),
+        "valid_until": (issued.replace(year=issued.year + 1) - dt.timedelta(days=1)).isoformat(),
         "exporter": {
             "id": "91310115MA1K4DEMO1",
             "name": "Shanghai Acme Trading Co. (demo)",

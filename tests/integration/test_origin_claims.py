@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -460,3 +462,75 @@ def test_a_risk_profile_sees_the_origin_proof(node, vn):
     finally:
         vn.risk.retire_profile(ANALYST, name)
         vn.risk.refresh()
+
+
+# -- concurrent lodgings --------------------------------------------------------------------------
+
+
+def test_concurrent_lodgings_never_cover_a_line_twice(node, vn, vn_settings):
+    """Eight lodgings of 400 smartphones against a line of 1,200, committed at once.
+
+    Each is prepared first (so each saw the whole line free), then committed
+    from its own thread through one of four nodes (engines and pools of their
+    own, as worker processes have): three are given, five are told why not.
+    """
+    number, issued = new_number(), _issued(vn)
+    assert _send(node, vn, certificate(number, issued)).status == "accepted"
+    nodes = [open_node(vn_settings) for _ in range(4)]
+    acme = _acme(vn)
+    try:
+        prepared = [
+            nodes[i % 4].declarations.prepare(
+                acme, _phones(claiming(import_document(_lrn()), number, issued), 400)
+            )
+            for i in range(8)
+        ]
+        assert all(p.verdicts[1].given for p in prepared)
+        barrier = threading.Barrier(8)
+
+        def commit(i: int) -> Any:
+            barrier.wait()
+            return nodes[i % 4].declarations.commit([prepared[i]])[0]
+
+        with ThreadPoolExecutor(8) as pool:
+            outcomes = list(pool.map(commit, range(8)))
+    finally:
+        for n in nodes:
+            n.close()
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    checked = [o[0]["assessment"]["preferences"][0] for o in outcomes]
+    assert sorted(c["treatment"] for c in checked) == ["given"] * 3 + ["not_given"] * 5
+    assert {c["reason_code"] for c in checked if c["treatment"] == "not_given"} == {"eco_quantity"}
+    cert = vn.certificates.certificate(OFFICER, number)
+    assert cert["lines"][0]["covered"] == "1200"
+    assert len([u for u in cert["uses"] if u["line"] == 1]) == 3
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SILKGATE_TEST_DATABASE_URL"), reason="row locks: PostgreSQL only"
+)
+def test_a_cover_waits_for_a_concurrent_one_and_reads_the_line_again(node, vn):
+    """Two transactions cover 800 of a line of 1,200: the second waits for the first's row
+    lock, then finds the line too short, rather than both succeeding."""
+    from silkgate.store import origin_claims as claims_store
+
+    number = new_number()
+    assert _send(node, vn, certificate(number, _issued(vn))).status == "accepted"
+    with reading(vn.engine) as conn:
+        line_id = claims_store.held_state(conn, [number])[number]["lines"][1][0]
+    second: list[bool] = []
+
+    def cover_too() -> None:
+        with writing(vn.engine) as conn:
+            second.append(claims_store.cover(conn, line_id, Decimal(800)))
+
+    with vn.engine.connect() as first, first.begin():
+        assert claims_store.cover(first, line_id, Decimal(800))
+        waiting = threading.Thread(target=cover_too)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive()  # blocked on the row the first transaction holds
+    waiting.join(10)
+    assert second == [False]
+    with reading(vn.engine) as conn:
+        assert claims_store.held_state(conn, [number])[number]["lines"][1][1] == Decimal(800)
