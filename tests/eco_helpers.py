@@ -57,7 +57,7 @@ def certificate(number: str, issued: dt.date, **changes: Any) -> dict[str, Any]:
         "replaces": None,
         "replaced_by": None,
         "issued_on": issued.isoformat(),
-        "valid_until": (issued.replace(year=issued.year + 1) - dt.timedelta(days=1)).isoformat(),
+        "valid_until": _year_after(issued).isoformat(),
         "exporter": {
             "id": "91310115MA1K4DEMO1",
             "name": "Shanghai Acme Trading Co. (demo)",
@@ -121,6 +121,13 @@ def certificate(number: str, issued: dt.date, **changes: Any) -> dict[str, Any]:
     doc.update(changes)
     doc["hash"] = content_hash(doc)
     return doc
+
+
+def _year_after(day: dt.date) -> dt.date:
+    """12 months from ``day``, less a day (as ACFTA counts a certificate's validity)."""
+    return day.replace(year=day.year + 1, day=min(day.day, 28 if day.month == 2 else 31)) - (
+        dt.timedelta(days=1)
+    )
 
 
 def signed(
