@@ -251,6 +251,20 @@ def test_a_mismatch_gives_the_general_rate_and_says_why(node, vn, changes, code)
     assert [u for u in uses if u["item"] == 1] == []  # a claim not given covers nothing
 
 
+def test_the_console_shows_the_reason_and_the_preference_withheld(node, vn, vn_client, vn_tokens):
+    _, doc = _matched(node, vn, **_wrong_consignee())
+    mrn = _lodge(vn, doc)["mrn"]
+    vn_client.cookies.clear()
+    login = vn_client.post(
+        "/console/login", data={"token": vn_tokens["acme-trading"]}, follow_redirects=False
+    )
+    assert login.status_code in (302, 303), login.text
+    page = vn_client.get(f"/console/declarations/{mrn}")
+    vn_client.cookies.clear()
+    assert page.status_code == 200
+    assert "eco_consignee" in page.text and 'id="preference-withheld"' in page.text
+
+
 def test_an_expired_or_not_directly_consigned_claim_is_not_given(node, vn):
     number, doc = _matched(node, vn, issued_on=(_today(vn) - dt.timedelta(days=400)).isoformat())
     assert _lodge(vn, doc)["assessment"]["preferences"][0]["reason_code"] == "eco_expired"
