@@ -202,7 +202,7 @@ def _origin_claims(
         terms=origin,
         to_national=tariff.national_rate,
         expecting=lambda issuer: exchange.agreed(issuer, "origin_certificates"),
-        outbox=exchange.enqueue,
+        outbox=exchange.enqueue_many,
         wait=dt.timedelta(hours=base.settings.origin_wait_hours),
         zone=base.zone,
         clock=base.clock,

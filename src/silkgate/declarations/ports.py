@@ -119,12 +119,13 @@ class PreferenceClaims(Protocol):
     def record(
         self,
         uow: UnitOfWork,
-        declaration: tuple[int, str, int],
-        assessment: Any,
-        verdicts: Mapping[int, Any],
+        entries: Sequence[tuple[tuple[int, str, int], Any, Mapping[int, Any]]],
         at: dt.datetime,
+        *,
+        replacing: bool = False,
     ) -> None:
-        """Store the verdicts of the declaration ``(id, mrn, version)`` and tell the issuers."""
+        """Store the verdicts of declarations ``((id, mrn, version), assessment, verdicts)``
+        and tell the issuers; ``replacing``: they replace an earlier version's."""
         ...
 
 

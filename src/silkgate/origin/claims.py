@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -103,14 +104,20 @@ class Terms:
 
 
 def claimed_numbers(doc: DeclarationDocument) -> dict[int, str]:
-    """The certificate number each item's claim names, for claims an e-CO can stand for."""
+    """The e-CO number each item's claim names, for claims an e-CO can stand for.
+
+    A reference that is not an e-CO number (an older paper numbering) is left
+    to its paper proof without looking anything up.
+    """
     if doc.type != "IM":
         return {}
-    return {
-        item.seq: item.preference.proof.reference.strip().upper()
-        for item in doc.items
-        if item.preference is not None and item.preference.proof.type in E_CO_PROOFS
-    }
+    found = {}
+    for item in doc.items:
+        if item.preference is not None and item.preference.proof.type in E_CO_PROOFS:
+            number = item.preference.proof.reference.strip().upper()
+            if issuer_of(number) is not None:
+                found[item.seq] = number
+    return found
 
 
 def check(doc: DeclarationDocument, held: Mapping[str, Held], terms: Terms) -> dict[int, Verdict]:
@@ -128,8 +135,8 @@ def check(doc: DeclarationDocument, held: Mapping[str, Held], terms: Terms) -> d
             continue
         found = held.get(number)
         if found is None:
-            issuer = issuer_of(number)
-            if issuer is not None and terms.expecting(issuer):
+            issuer = number[:2]
+            if terms.expecting(issuer):
                 verdicts[item.seq] = Verdict(
                     item.seq, number, WAITING, "eco_unknown",
                     f"no e-CO {number} has been received from {issuer} yet",
@@ -364,7 +371,7 @@ def _fob(
 def _quantity_in(item: Item, unit: str) -> Decimal | None:
     """The item's quantity in ``unit``: net mass for mass units, else the supplementary one."""
     try:
-        if units.dimension(unit) == "mass":
+        if _is_mass(unit):
             return units.convert(item.net_mass_kg, "KGM", unit)
         declared = item.supplementary_quantity
         if declared is None:
@@ -372,6 +379,11 @@ def _quantity_in(item: Item, unit: str) -> Decimal | None:
         return units.convert(declared.value, declared.unit, unit)
     except units.UnitError:
         return None
+
+
+@functools.cache
+def _is_mass(unit: str) -> bool:
+    return units.dimension(unit) == "mass"
 
 
 def _plain(value: Decimal) -> str:

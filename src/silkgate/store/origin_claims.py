@@ -10,6 +10,7 @@ a line states between them. (SQLite has one writer at a time anyway.)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -47,6 +48,35 @@ def lock_number(conn: sa.Connection, number: str) -> None:
 # -- certificates received ----------------------------------------------------------------------
 
 
+_HELD_COLUMNS = (
+    _C.id,
+    _C.number,
+    _C.issuer,
+    _C.status,
+    _C.replaced_by,
+    _C.updated_at,
+    _L.id.label("line_id"),
+    _L.line,
+    _L.covered,
+)
+
+
+@functools.cache
+def _held(count: int) -> sa.Select[Any]:
+    """The query of :func:`held_state` for ``count`` numbers, built once per count.
+
+    Plain bound parameters rather than an expanding IN: executing a built
+    statement costs no compilation, where an expanding one is rewritten on
+    every call.
+    """
+    params: list[Any] = [sa.bindparam(f"n{i}") for i in range(count)]
+    return (
+        sa.select(*_HELD_COLUMNS)
+        .join(origin_certificate_lines, _L.certificate_id == _C.id)
+        .where(_C.number.in_(params))
+    )
+
+
 def held_state(conn: sa.Connection, numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
     """For each certificate held: its id, issuer, status (and what replaced it), version
     (status and last change), lines.
@@ -59,21 +89,7 @@ def held_state(conn: sa.Connection, numbers: Iterable[str]) -> dict[str, dict[st
     wanted = sorted(set(numbers))
     if not wanted:
         return {}
-    rows = conn.execute(
-        sa.select(
-            _C.id,
-            _C.number,
-            _C.issuer,
-            _C.status,
-            _C.replaced_by,
-            _C.updated_at,
-            _L.id.label("line_id"),
-            _L.line,
-            _L.covered,
-        )
-        .join(origin_certificate_lines, _L.certificate_id == _C.id)
-        .where(_C.number.in_(wanted))
-    )
+    rows = conn.execute(_held(len(wanted)), {f"n{i}": n for i, n in enumerate(wanted)})
     held: dict[str, dict[str, Any]] = {}
     for r in rows:
         entry = held.setdefault(
@@ -194,13 +210,19 @@ def uses_of_certificate(conn: sa.Connection, certificate_id: int) -> list[dict[s
 # -- covering lines -------------------------------------------------------------------------------
 
 
+_COVER = (
+    origin_certificate_lines.update()
+    .where(
+        _L.id == sa.bindparam("b_line_id"),
+        _L.covered + sa.bindparam("q", type_=_L.covered.type) <= _L.quantity,
+    )
+    .values(covered=_L.covered + sa.bindparam("q", type_=_L.covered.type))
+)
+
+
 def cover(conn: sa.Connection, line_id: int, quantity: Decimal) -> bool:
     """Add ``quantity`` to what the line has covered, unless that would exceed the line."""
-    done = conn.execute(
-        origin_certificate_lines.update()
-        .where(_L.id == line_id, _L.covered + quantity <= _L.quantity)
-        .values(covered=_L.covered + quantity)
-    )
+    done = conn.execute(_COVER, {"b_line_id": line_id, "q": quantity})
     return bool(done.rowcount)
 
 
@@ -244,11 +266,15 @@ def live_uses(conn: sa.Connection, declaration_id: int) -> dict[int, Decimal]:
 # -- claims ---------------------------------------------------------------------------------------
 
 
-def save_claims(conn: sa.Connection, declaration_id: int, rows: list[dict[str, Any]]) -> None:
-    """The claims of a declaration's latest version (those of an earlier one are replaced)."""
-    conn.execute(origin_claims.delete().where(_K.declaration_id == declaration_id))
+def save_claims(
+    conn: sa.Connection, rows: list[dict[str, Any]], *, replacing: Iterable[int] = ()
+) -> None:
+    """Claims (each row names its declaration); ``replacing``: declarations whose claims of
+    an earlier version they replace."""
+    replaced = list(replacing)
+    if replaced:
+        conn.execute(origin_claims.delete().where(_K.declaration_id.in_(replaced)))
     if rows:
-        rows = [{**r, "declaration_id": declaration_id} for r in rows]
         conn.execute(origin_claims.insert(), rows)
 
 

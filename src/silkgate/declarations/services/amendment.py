@@ -130,9 +130,8 @@ class Amendments:
     ) -> None:
         if self.ctx.origin is not None:
             d = declaration.state
-            self.ctx.origin.record(
-                uow, (d.id, d.mrn, declaration.version), assessment, verdicts, at
-            )
+            entry = ((d.id, d.mrn, declaration.version), assessment, verdicts)
+            self.ctx.origin.record(uow, [entry], at, replacing=True)
 
     def _store_version(
         self,

@@ -224,12 +224,13 @@ class Lodgings:
             at,
         )
         rows = [(d.id, lodgings[i]) for i, d in zip(fresh, stored, strict=True)]
-        if self.ctx.origin is not None:
-            for i, d in zip(fresh, stored, strict=True):
-                if lodgings[i].verdicts:
-                    self.ctx.origin.record(
-                        uow, (d.id, d.mrn, 1), lodgings[i].assessment, lodgings[i].verdicts, at
-                    )
+        claimed = [
+            ((d.id, d.mrn, 1), lodgings[i].assessment, lodgings[i].verdicts)
+            for i, d in zip(fresh, stored, strict=True)
+            if lodgings[i].verdicts
+        ]
+        if claimed and self.ctx.origin is not None:
+            self.ctx.origin.record(uow, claimed, at)
         if self.ctx.risk is not None:
             risk_store.insert_decisions(
                 conn,

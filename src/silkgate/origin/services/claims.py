@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -53,17 +53,15 @@ Verdicts = dict[int, Verdict]
 
 
 class Outbox(Protocol):
-    """Exchange: a message for a partner, written in the caller's transaction."""
+    """Exchange: messages ``(partner, kind, subject, payload)`` for partners, written in the
+    caller's transaction (those no agreement covers are left out)."""
 
     def __call__(
         self,
         conn: sa.Connection,
-        partner: str,
-        kind: str,
-        subject: str,
-        payload: dict[str, Any],
+        messages: list[tuple[str, str, str, dict[str, Any]]],
         at: dt.datetime,
-    ) -> str | None: ...
+    ) -> int: ...
 
 
 class RuleBookTerms(Protocol):
@@ -195,7 +193,8 @@ class PreferenceCheck:
         covers: list[tuple[int, Decimal, int, int]] = []  # line id, quantity, claim, item
         taken: dict[tuple[str, int], Decimal] = {}
         for index, (doc, on) in enumerate(claims):
-            verdicts = check(doc, _plus(held, taken), self.terms(on))
+            mine = _plus(held, taken, claimed_numbers(doc).values())
+            verdicts = check(doc, mine, self.terms(on))
             for v in verdicts.values():
                 if v.given and v.line is not None and v.quantity is not None:
                     key = (v.number, v.line)
@@ -210,35 +209,49 @@ class PreferenceCheck:
     def record(
         self,
         uow: UnitOfWork,
-        declaration: tuple[int, str, int],
-        assessment: Any,
-        verdicts: Mapping[int, Verdict],
+        entries: Sequence[tuple[tuple[int, str, int], Any, Mapping[int, Verdict]]],
         at: dt.datetime,
+        *,
+        replacing: bool = False,
     ) -> None:
-        """Store the claims of a declaration ``(id, mrn, version)``; journal them, send box 4."""
-        declaration_id, mrn, version = declaration
+        """Store the claims of declarations ``((id, mrn, version), assessment, verdicts)``;
+        journal them, send box 4. ``replacing``: they replace the claims of earlier versions.
+
+        A batch of lodgings is recorded with one insert of claims and one of uses.
+        """
         conn = uow.connection
-        withheld = {i.seq: i.preference_withheld for i in assessment.items}
-        agreements = {i.seq: i.preference for i in assessment.items}
-        rows, uses = [], []
-        for seq, v in sorted(verdicts.items()):
-            rows.append(self.claim_row(v, version, agreements.get(seq), withheld.get(seq), at))
-            if v.given and v.line is not None and v.quantity is not None:
-                uses.append(
+        rows: list[dict[str, Any]] = []
+        uses: list[dict[str, Any]] = []
+        decided: list[tuple[str, Verdict]] = []
+        for (declaration_id, mrn, version), assessment, verdicts in entries:
+            items = {i.seq: i for i in assessment.items}
+            for seq, v in sorted(verdicts.items()):
+                item = items.get(seq)
+                rows.append(
                     {
-                        "line_id": self.line_id(v.number, v.line),
                         "declaration_id": declaration_id,
-                        "version": version,
-                        "item": seq,
-                        "quantity": v.quantity,
-                        "used_at": at,
+                        **self.claim_row(v, version, item.preference if item else None,
+                                         item.preference_withheld if item else None, at),
                     }
-                )
-        store.save_claims(conn, declaration_id, rows)
+                )  # fmt: skip
+                if v.given and v.line is not None and v.quantity is not None:
+                    uses.append(
+                        {
+                            "line_id": self.line_id(v.number, v.line),
+                            "declaration_id": declaration_id,
+                            "version": version,
+                            "item": seq,
+                            "quantity": v.quantity,
+                            "used_at": at,
+                        }
+                    )
+            if verdicts:
+                uow.collect(Noted.of(note(declaration_id, mrn, version, verdicts.values(), at)))
+                decided.extend((mrn, v) for v in verdicts.values())
+        self.send_treatments(conn, decided, at)
+        replaced = [entry[0][0] for entry in entries] if replacing else []
+        store.save_claims(conn, rows, replacing=replaced)
         store.add_uses(conn, uses)
-        if verdicts:
-            uow.collect(Noted.of(note(declaration_id, mrn, version, verdicts.values(), at)))
-            self.send_treatments(conn, mrn, verdicts.values(), at)
 
     def claim_row(
         self,
@@ -264,11 +277,13 @@ class PreferenceCheck:
         }
 
     def send_treatments(
-        self, conn: sa.Connection, mrn: str, verdicts: Iterable[Verdict], at: dt.datetime
+        self, conn: sa.Connection, decided: Iterable[tuple[str, Verdict]], at: dt.datetime
     ) -> None:
-        """Box 4 to each certificate's issuer: given, or not given and why (not while waiting)."""
+        """Box 4 to each certificate's issuer, for ``(mrn, verdict)``: given, or not given and
+        why (nothing while a claim waits, nor for a certificate never received)."""
         decided_on = at.astimezone(self.zone).date().isoformat()
-        for v in verdicts:
+        messages = []
+        for mrn, v in decided:
             issuer = self._issuers.get(v.number)
             if v.waiting or issuer is None:
                 continue
@@ -282,7 +297,9 @@ class PreferenceCheck:
                 "reason": (v.reason or "")[:1000] or None,
                 "decided_on": decided_on,
             }
-            self.outbox(conn, issuer, ORIGIN_TREATMENT, v.number, payload, at)
+            messages.append((issuer, ORIGIN_TREATMENT, v.number, payload))
+        if messages:
+            self.outbox(conn, messages, at)
 
     # -- when the declaration ends --------------------------------------------------------------
 
@@ -315,17 +332,24 @@ class PreferenceCheck:
         return released
 
 
-def _plus(held: Mapping[str, Held], taken: Mapping[tuple[str, int], Decimal]) -> dict[str, Held]:
-    """``held`` with what earlier claims of the same transaction have covered."""
-    if not taken:
-        return dict(held)
-    return {
-        number: Held(
-            h.certificate,
-            {line: c + taken.get((number, line), Decimal(0)) for line, c in h.covered.items()},
-        )
-        for number, h in held.items()
-    }
+def _plus(
+    held: Mapping[str, Held],
+    taken: Mapping[tuple[str, int], Decimal],
+    numbers: Iterable[str],
+) -> dict[str, Held]:
+    """The certificates of ``numbers`` with what earlier claims of the transaction covered."""
+    out = {}
+    for number in numbers:
+        h = held.get(number)
+        if h is None:
+            continue
+        if any((number, line) in taken for line in h.covered):
+            h = Held(
+                h.certificate,
+                {line: c + taken.get((number, line), Decimal(0)) for line, c in h.covered.items()},
+            )
+        out[number] = h
+    return out
 
 
 def covered_meanwhile(v: Verdict) -> Verdict:

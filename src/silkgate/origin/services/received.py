@@ -196,7 +196,7 @@ class ReceivedCertificates:
         )
         uow = AttachedUnitOfWork(conn, self.bus)
         uow.collect(Noted.of(note(d.id, d.mrn, d.version, decided.values(), at)))
-        self.check.send_treatments(conn, d.mrn, decided.values(), at)
+        self.check.send_treatments(conn, [(d.mrn, v) for v in decided.values()], at)
         if any(v.given for v in decided.values()):
             declaration = Declaration(d)
             declaration.settle(_unsecured(uow, d.id, d.version), at)
