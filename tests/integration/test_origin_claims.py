@@ -548,3 +548,20 @@ def test_a_cover_waits_for_a_concurrent_one_and_reads_the_line_again(node, vn):
     assert second == [False]
     with reading(vn.engine) as conn:
         assert claims_store.held_state(conn, [number])[number]["lines"][1][1] == Decimal(800)
+
+
+def test_a_claim_that_cannot_be_assessed_again_keeps_waiting(node, clocked, monkeypatch):
+    """The certificate is taken, and the claim the schedule in force cannot price waits."""
+    from silkgate.tariff.assessment import NotAssessable
+
+    vn, _ = clocked
+    number, issued = new_number(), _issued(vn)
+    lodged = _lodge(vn, claiming(import_document(_lrn()), number, issued))
+
+    def no_longer(*args: Any) -> Any:
+        raise NotAssessable([])
+
+    monkeypatch.setattr(vn.certificates, "reassess", no_longer)
+    assert _send(node, vn, certificate(number, issued)).status == "accepted"
+    assert vn.certificates.certificate(OFFICER, number)["lines"][0]["covered"] == "0"
+    assert {i["treatment"] for i in _items(vn, lodged["mrn"]).values()} == {"waiting"}

@@ -157,13 +157,7 @@ def assess(
         rate = rates.rate(doc.invoice.currency, on)
     except MissingRate as exc:
         errors.append(FieldError("/invoice/currency", "no_exchange_rate", str(exc)))
-    lines: list[TariffLine | None] = []
-    for i, item in enumerate(doc.items):
-        try:
-            lines.append(schedule.line(item.hs_code))
-        except UnknownLine as exc:
-            lines.append(None)
-            errors.append(_unknown_line(i, exc, schedule))
+    lines = _lines(doc, schedule, errors)
     exporting = doc.type == "EX"
     notes: list[str] = []
     if b is None:
@@ -206,6 +200,20 @@ def assess(
         notes=notes,
         minor_unit=policy.minor_unit,
     )
+
+
+def _lines(
+    doc: DeclarationDocument, schedule: Schedule, errors: list[FieldError]
+) -> list[TariffLine | None]:
+    """Each item's tariff line, None (and an error) for a code that is not one."""
+    lines: list[TariffLine | None] = []
+    for i, item in enumerate(doc.items):
+        try:
+            lines.append(schedule.line(item.hs_code))
+        except UnknownLine as exc:
+            lines.append(None)
+            errors.append(_unknown_line(i, exc, schedule))
+    return lines
 
 
 def _unknown_line(i: int, exc: UnknownLine, schedule: Schedule) -> FieldError:

@@ -17,6 +17,7 @@ arrives after the waiting time is too late for the claim.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 
 from silkgate.declarations.aggregate import Declaration
 from silkgate.declarations.document import DeclarationDocument
+from silkgate.declarations.validation import InvalidDeclaration
 from silkgate.exchange.envelope import Envelope, Refused
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
@@ -104,8 +106,10 @@ class ReceivedCertificates:
         store.store_certificate(conn, payload, lines, message_id=env.id, at=at)
         if cert.replaces:
             store.mark_replaced(conn, cert.replaces, cert.number, at)
-        waiting = store.waiting_for(conn, cert.number)
-        matched = [self._match(conn, i, cert.number, at) for i in waiting]
+        matched = [
+            _apart(conn, i, functools.partial(self._match, conn, i, cert.number, at))
+            for i in store.waiting_for(conn, cert.number)
+        ]
         return {"certificate": cert.number, "status": cert.status, "claims": matched}
 
     def _match(
@@ -219,7 +223,8 @@ class ReceivedCertificates:
                 reason = "no e-CO received within the waiting time"
                 decided = {c["item"]: _refused(c, "eco_not_received", reason) for c in late}
                 claims = store.claims_of(conn, d.id)
-                self._apply(conn, d, self._document(conn, d), claims, decided, at)
+                apply = functools.partial(self._apply, conn, d, self._document(conn, d))
+                _apart(conn, d.id, functools.partial(apply, claims, decided, at))
         return len(overdue)
 
     # -- what officers see ----------------------------------------------------------------------
@@ -278,6 +283,16 @@ def _verdict_of(claim: dict[str, Any]) -> Verdict:
         claim["reason"],
         claim["line"],
     )
+
+
+def _apart(conn: sa.Connection, declaration_id: int, decide: Callable[[], Any]) -> Any:
+    """Decide one declaration's claims in a savepoint: one that cannot be assessed again
+    (its tariff line gone from the schedule in force) keeps waiting, and the others go on."""
+    try:
+        with conn.begin_nested():
+            return decide()
+    except (InvalidDeclaration, RuntimeError) as exc:
+        return {"declaration_id": declaration_id, "not_decided": str(exc)[:300]}
 
 
 def _refused(claim: dict[str, Any], code: str, reason: str) -> Verdict:
