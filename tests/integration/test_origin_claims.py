@@ -565,3 +565,20 @@ def test_a_claim_that_cannot_be_assessed_again_keeps_waiting(node, clocked, monk
     assert _send(node, vn, certificate(number, issued)).status == "accepted"
     assert vn.certificates.certificate(OFFICER, number)["lines"][0]["covered"] == "0"
     assert {i["treatment"] for i in _items(vn, lodged["mrn"]).values()} == {"waiting"}
+
+
+def test_an_amendment_does_not_restart_the_wait(node, clocked):
+    vn, clock = clocked
+    number, issued = new_number(), _issued(vn)
+    doc = claiming(import_document(_lrn()), number, issued)
+    lodged = _lodge(vn, doc)
+    if lodged["status"] != "lodged":
+        pytest.skip("the import went under control")
+    hours = vn.settings.origin_wait_hours
+    clock.advance(dt.timedelta(hours=hours - 1))
+    amended = vn.declarations.amend(_acme(vn), lodged["mrn"], doc)
+    assert {p["treatment"] for p in amended["assessment"]["preferences"]} == {"waiting"}
+    clock.advance(dt.timedelta(hours=2))
+    vn.certificates.close_overdue()
+    items = _items(vn, lodged["mrn"])
+    assert {i["reason_code"] for i in items.values()} == {"eco_not_received"}

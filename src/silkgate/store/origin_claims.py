@@ -278,6 +278,20 @@ def save_claims(
         conn.execute(origin_claims.insert(), rows)
 
 
+def wait_limits(
+    conn: sa.Connection, declaration_ids: list[int]
+) -> dict[tuple[int, str], dt.datetime]:
+    """Until when each declaration's claims still waiting wait, by declaration and number."""
+    if not declaration_ids:
+        return {}
+    rows = conn.execute(
+        sa.select(_K.declaration_id, _K.number, sa.func.min(_K.wait_until))
+        .where(_K.declaration_id.in_(declaration_ids), _K.treatment == "waiting")
+        .group_by(_K.declaration_id, _K.number)
+    )
+    return {(d, n): until for d, n, until in rows if until is not None}
+
+
 def claims_of(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
     return as_dicts(
         conn.execute(

@@ -223,17 +223,17 @@ class PreferenceCheck:
         rows: list[dict[str, Any]] = []
         uses: list[dict[str, Any]] = []
         decided: list[tuple[str, Verdict]] = []
+        # An amended claim still waiting waits no longer than from its lodging.
+        waits = store.wait_limits(conn, [e[0][0] for e in entries]) if replacing else {}
         for (declaration_id, mrn, version), assessment, verdicts in entries:
             items = {i.seq: i for i in assessment.items}
             for seq, v in sorted(verdicts.items()):
                 item = items.get(seq)
-                rows.append(
-                    {
-                        "declaration_id": declaration_id,
-                        **self.claim_row(v, version, item.preference if item else None,
-                                         item.preference_withheld if item else None, at),
-                    }
-                )  # fmt: skip
+                row = self.claim_row(v, version, item.preference if item else None,
+                                     item.preference_withheld if item else None, at)  # fmt: skip
+                if v.waiting and (declaration_id, v.number) in waits:
+                    row["wait_until"] = waits[(declaration_id, v.number)]
+                rows.append({"declaration_id": declaration_id, **row})
                 if v.given and v.line is not None and v.quantity is not None:
                     uses.append(
                         {
