@@ -159,17 +159,9 @@ def assess(
         errors.append(FieldError("/invoice/currency", "no_exchange_rate", str(exc)))
     lines = _lines(doc, schedule, errors)
     exporting = doc.type == "EX"
-    notes: list[str] = []
-    if b is None:
-        # Without a valuation basis the items can still be checked (lines, quantities).
-        b = Basis(ZERO, ZERO, False, ZERO, ZERO)
-    else:
-        notes.extend(b.notes)
-    if b.insurance_presumed:
-        notes.append(
-            f"insurance not declared: presumed at {policy.presumed_insurance * 1000:f}‰ "
-            "of cost and freight"
-        )
+    # Without a valuation basis the items can still be checked (lines, quantities).
+    notes = _notes(b, policy)
+    b = b or Basis(ZERO, ZERO, False, ZERO, ZERO)
     items = []
     minor = policy.minor_unit
     factor = rate.rate if rate is not None else Decimal(1)
@@ -200,6 +192,19 @@ def assess(
         notes=notes,
         minor_unit=policy.minor_unit,
     )
+
+
+def _notes(b: Basis | None, policy: Policy) -> list[str]:
+    """What the assessment says of its valuation basis."""
+    if b is None:
+        return []
+    notes = list(b.notes)
+    if b.insurance_presumed:
+        notes.append(
+            f"insurance not declared: presumed at {policy.presumed_insurance * 1000:f}‰ "
+            "of cost and freight"
+        )
+    return notes
 
 
 def _lines(
