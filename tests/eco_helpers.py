@@ -1,6 +1,6 @@
 """e-COs for the tests: certificate documents as an issuing node writes them, signed messages.
 
-The issuing side is built on another branch; until then the tests write the
+A node does not issue certificates yet: the tests write the
 ``origin_certificate`` payload of the contract themselves and send it signed
 with the partner node's own key, as the exchange tests do.
 """
