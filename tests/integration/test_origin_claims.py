@@ -1,6 +1,6 @@
 """Preference claims checked against the e-COs a partner sends (Viet Nam imports from China).
 
-China's node (the session's node) signs each certificate with its own key;
+China's node (the `node` fixture) signs each certificate with its own key;
 Viet Nam's node receives it through its real inbox, and lodgings there are
 checked against it. Runs on SQLite, and on PostgreSQL with
 ``SILKGATE_TEST_DATABASE_URL``.
