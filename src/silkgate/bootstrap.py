@@ -1,32 +1,15 @@
-"""The one place where a node is wired: services by constructor, event handlers on the bus.
+"""The one place where a node is wired: services by constructor, event handlers on the bus
+(:mod:`silkgate.handlers` lists which capability reacts to which event).
 
-Capabilities meet here and nowhere else. Lodging, amendment and decisions
-raise events; the handlers below react in the same transaction:
-
-==========================  =================================================
-event                       handlers
-==========================  =================================================
-``Lodged``                  exchange: link the import's advance data, or wait
-``AdvanceLinked``           exchange: apply partner results that waited for it
-``ChannelAssigned``         inspection: plan the joint inspection
-``Amended``                 exchange: compare the advance data again
-``Released``                exchange: advance data to the partner's outbox
-``Decided``                 inspection: close the task; a seizure opens a case
-``InspectionCompleted``     risk: the control's outcome; exchange: the result
-                            of an export's inspection to the partner
-``CertificateEvent``        exchange: a certificate of origin issued, cancelled
-                            or replaced, to the importing partner's outbox
-==========================  =================================================
-
-A new capability registers its handlers in :func:`register_handlers` and, when
-it must hold release or add a risk signal at lodging, passes a gate or a
+A new capability registers its handlers in :func:`silkgate.handlers.register_handlers`
+and, when it must hold release or add a risk signal at lodging, passes a gate or a
 signal source into the declarations' context (``declarations/ports.py``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,32 +19,31 @@ from joserfc.jwk import OKPKey
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
-from silkgate.declarations import events as declaration_events
 from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.declarations.services import DeclarationService
 from silkgate.declarations.services.context import Context
 from silkgate.declarations.services.journal import JournalService
 from silkgate.declarations.validation import CodeLists
+from silkgate.exchange.messages import ORIGIN_CERTIFICATE
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
 from silkgate.exchange.services.keys import NodeKeys
 from silkgate.exchange.services.origin import CertificateMessages
 from silkgate.exchange.services.register import AeoRegister
-from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
-from silkgate.inspection.events import InspectionCompleted
+from silkgate.exchange.services.trade import TradeExchange
+from silkgate.handlers import register_handlers
 from silkgate.inspection.services import InspectionService, planning
 from silkgate.inspection.services.certificates import RecognisedResults
 from silkgate.kernel.clock import Clock, system_clock
-from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
+from silkgate.kernel.events import MessageBus
 from silkgate.node import Node, NodeNotReady, TokenResolver
 from silkgate.origin import case as origin_case
-from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services import OriginService
 from silkgate.origin.services.certification import Certification
-from silkgate.risk.commands import ControlOutcome
+from silkgate.origin.services.claims import PreferenceCheck
+from silkgate.origin.services.received import ReceivedCertificates
 from silkgate.risk.services import RiskService
-from silkgate.risk.services.control import record_outcome_in
 from silkgate.risk.services.ports import AeoChanged, Scorer
 from silkgate.sps.services import SpsService
 from silkgate.store import refdata
@@ -107,11 +89,12 @@ def open_node(
     risk = _risk(base, sps, exchange, on_aeo_change=lambda conn, at: aeo.changed(conn, at))
     aeo = AeoRegister(exchange, risk=risk)
     trade = _trade(base, exchange, tariff)
-    declarations = DeclarationService(_declarations_context(base, tariff, risk, trade))
-    inspections = _inspections(base, declarations)
     origin = _origin(base, tariff)
+    claims, received = _origin_claims(base, origin, tariff, exchange)
+    declarations = DeclarationService(_declarations_context(base, tariff, risk, trade, claims))
+    inspections = _inspections(base, declarations)
     certificates = _certification(base, origin, exchange)
-    register_handlers(base.bus, trade, CertificateMessages(exchange, certificates))
+    register_handlers(base.bus, trade, CertificateMessages(exchange, certificates), claims)
     return Node(
         settings=settings,
         engine=engine,
@@ -122,6 +105,8 @@ def open_node(
         sps=sps,
         origin=origin,
         certificates=certificates,
+        claims=claims,
+        received=received,
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(
@@ -242,6 +227,38 @@ def _origin(base: _Base, tariff: TariffService) -> OriginService:
     )
 
 
+def _origin_claims(
+    base: _Base, origin: OriginService, tariff: TariffService, exchange: ExchangeService
+) -> tuple[PreferenceCheck, ReceivedCertificates]:
+    """Preference claims checked against the e-COs partners send under ``origin_certificates``.
+
+    The received certificates are the inbox's handler of ``origin_certificate``; box 4
+    goes back through the outbox.
+    """
+    claims = PreferenceCheck(
+        base.engine,
+        administration=base.settings.administration,
+        terms=origin,
+        to_national=tariff.national_rate,
+        expecting=lambda issuer: exchange.agreed(issuer, "origin_certificates"),
+        outbox=exchange.enqueue_many,
+        wait=dt.timedelta(hours=base.settings.origin_wait_hours),
+        zone=base.zone,
+        clock=base.clock,
+    )
+    received = ReceivedCertificates(
+        base.engine,
+        check=claims,
+        bus=base.bus,
+        journal_keys=base.journal_keys,
+        reassess=tariff.assess,
+        zone=base.zone,
+        clock=base.clock,
+    )
+    exchange.handle(ORIGIN_CERTIFICATE, received.receive)
+    return claims, received
+
+
 def _exchange(base: _Base) -> ExchangeService:
     settings = base.settings
     exchange = ExchangeService(
@@ -303,10 +320,14 @@ def open_journal(
 
 
 def _declarations_context(
-    base: _Base, tariff: TariffService, risk: RiskService, trade: TradeExchange
+    base: _Base,
+    tariff: TariffService,
+    risk: RiskService,
+    trade: TradeExchange,
+    claims: PreferenceCheck,
 ) -> Context:
     """The declarations' collaborators: the joint inspection holds release and amendment,
-    exchange raises signals at lodging."""
+    exchange raises signals at lodging, origin checks preference claims."""
     inspection = planning.InspectionGates()
     return Context(
         engine=base.engine,
@@ -322,52 +343,8 @@ def _declarations_context(
         amendment_gates=(inspection,),
         signals=(trade,),
         inspection=planning.InspectionReader(),
+        origin=claims,
     )
-
-
-def register_handlers(
-    bus: MessageBus, trade: TradeExchange, certificates: CertificateMessages
-) -> None:
-    """Every reaction of one capability to another's events (the table in the docstring)."""
-    bus.subscribe(declaration_events.Lodged, trade.on_lodged)
-    bus.subscribe(AdvanceLinked, trade.on_advance_linked)
-    bus.subscribe(declaration_events.ChannelAssigned, planning.plan_inspection)
-    bus.subscribe(declaration_events.Amended, trade.on_amended)
-    bus.subscribe(declaration_events.Released, trade.on_released)
-    bus.subscribe(declaration_events.Decided, planning.close_on_decision)
-    bus.subscribe(InspectionCompleted, record_control_outcome)
-    bus.subscribe(InspectionCompleted, trade.on_inspected)
-    bus.subscribe(CertificateEvent, certificates.on_certificate)
-
-
-def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:
-    """A completed joint inspection is the control's outcome: the risk model learns from it."""
-    failed = event.failed
-    revenue = sum((Decimal((c["finding"] or {}).get("revenue") or "0") for c in failed), Decimal(0))
-    critical = any(
-        c["service"] == "sps" and (c["finding"] or {}).get("kind") in ("pest", "lab", "prohibited")
-        for c in failed
-    )
-    # Several checks often find the same thing (the documents and the value, one certificate
-    # per item): the outcome says each finding once.
-    said = ((c["finding"] or {}).get("note") or "" for c in failed)
-    notes = "; ".join(dict.fromkeys(note.strip() for note in said if note.strip()))
-    recovered = max(revenue, Decimal(0)).quantize(Decimal("0.01"))
-    outcome = ControlOutcome(
-        # Revenue recovered (or a critical finding) is fraud, whichever service found it.
-        fraud=any(c["service"] == "customs" for c in failed) or critical or recovered > 0,
-        critical=critical,
-        revenue_recovered=recovered,
-        note=f"joint inspection: {notes}"[:1000] if notes else "joint inspection",
-    )
-    _, note = record_outcome_in(
-        uow.connection,
-        declaration_id=event.declaration_id,
-        outcome=outcome,
-        at=event.at,
-        actor=event.actor,
-    )
-    uow.collect(Noted.of(note))
 
 
 def _code_lists(settings: Settings, engine: sa.Engine) -> CodeLists:

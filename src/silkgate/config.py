@@ -94,6 +94,10 @@ class Settings(BaseSettings):
             raise ValueError("not a time zone") from None
         return zone
 
+    # How long a preference claimed on an e-CO not received yet waits for it (assessed at the
+    # general rate meanwhile); after that the preference is not given.
+    origin_wait_hours: float = Field(default=72.0, ge=0, le=24 * 366)
+
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
         why = secret_key.refusal(self.secret_key, self.mode.value)

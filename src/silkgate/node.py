@@ -31,6 +31,8 @@ from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus
 from silkgate.origin.services import OriginService
 from silkgate.origin.services.certification import Certification
+from silkgate.origin.services.claims import PreferenceCheck
+from silkgate.origin.services.received import ReceivedCertificates
 from silkgate.risk.services import RiskService
 from silkgate.sps.services import SpsService
 from silkgate.store import principals as principal_store
@@ -98,7 +100,9 @@ class Node:
     risk: RiskService
     sps: SpsService
     origin: OriginService
-    certificates: Certification
+    certificates: Certification  # the certificates of origin this node issues
+    claims: PreferenceCheck  # preference claims checked against the e-COs received
+    received: ReceivedCertificates  # the e-COs partners sent
     inspections: InspectionService
     trs: TrsService
     tokens: TokenResolver

@@ -68,3 +68,12 @@ def test_show_the_rule_in_force(settings, prepared):
     assert "CTH except 1511" in r.stdout and "illustrative" in r.stdout
     r = run_cli(settings, "origin", "rules", "show", "847130", "--date", "2015-06-01")
     assert "general rule" in r.stdout and "RVC 40%" in r.stdout
+
+
+def test_the_e_cos_received_and_the_claims_overdue(settings, prepared):
+    received = run_cli(settings, "origin", "received", "--status", "issued")
+    assert received.returncode == 0, received.stderr
+    assert "number" in received.stdout and "consignee" in received.stdout
+    closed = run_cli(settings, "origin", "claims", "close-overdue")
+    assert closed.returncode == 0, closed.stderr
+    assert "claim(s) closed: preference not given (eco_not_received)" in closed.stdout

@@ -35,7 +35,8 @@ from silkgate.exchange.commands import (
     PartnerRegistration,
 )
 from silkgate.exchange.envelope import Envelope
-from silkgate.exchange.services.dispatcher import Dispatcher, PartnerBusy
+from silkgate.exchange.retries import PartnerBusy
+from silkgate.exchange.services.dispatcher import Dispatcher
 from silkgate.kernel.actors import Principal, Role
 from silkgate.node import Node
 from silkgate.store import exchange as exchange_store

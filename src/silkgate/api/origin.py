@@ -1,25 +1,26 @@
-"""The origin calculator and the rules of origin in force: public, no token needed.
+"""The origin calculator and the rules of origin in force; the e-COs partners sent.
 
 Exporters check, before they apply for a certificate of origin, whether their
 product originates and under which criterion; anyone can read the rules the
-node applies. Nothing is stored.
+node applies (no token; nothing is stored). Officers read the electronic
+certificates of origin received from partners and what each line has covered.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from silkgate.api.bodies import json_body
-from silkgate.api.deps import NodeDep
+from silkgate.api.bodies import json_body, json_response
+from silkgate.api.deps import NodeDep, PrincipalDep
 from silkgate.api.params import CheckedRoute, IsoDate
-from silkgate.api.problems import PROBLEM, Problem
+from silkgate.api.problems import PROBLEM, Problem, problems
 from silkgate.api.schemas import origin as out
-from silkgate.api.schemas.base import answer, request_body
+from silkgate.api.schemas.base import Items, answer, request_body
 from silkgate.origin.commands import DeterminationRequest
 
 router = APIRouter(tags=["origin"], route_class=CheckedRoute)
@@ -82,3 +83,30 @@ def rule(
             404, "Not found", f"no rule of origin of {agreement} for {hs} on {on}", kind="not-found"
         )
     return _json(found)
+
+
+_ERRORS = problems(401, 403, 422)
+
+
+@router.get("/v1/origin/received", responses={200: answer(Items), **_ERRORS})
+def received(
+    node: NodeDep,
+    principal: PrincipalDep,
+    status: Literal["issued", "cancelled", "replaced"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Response:
+    """The e-COs received from partners, newest first (customs staff)."""
+    return json_response({"items": node.received.listing(principal, status, limit)})
+
+
+@router.get(
+    "/v1/origin/received/{number}",
+    responses={200: answer(out.ReceivedCertificate), 404: PROBLEM, **_ERRORS},
+)
+def received_one(
+    node: NodeDep,
+    principal: PrincipalDep,
+    number: Annotated[str, Path(pattern=r"^[A-Z]{2}-E-[0-9]{4}-[0-9]{6}$")],
+) -> Response:
+    """One e-CO received: its document, each line with what it covered, and by which items."""
+    return json_response(node.received.certificate(principal, number))

@@ -119,6 +119,8 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("POST", "/v1/origin/determinations"): PUBLIC,
         ("GET", "/v1/origin/rules"): PUBLIC,
         ("GET", "/v1/origin/rules/{agreement}/{hs}"): PUBLIC,
+        ("GET", "/v1/origin/received"): only(*STAFF),
+        ("GET", "/v1/origin/received/{number}"): only(*STAFF),
         ("POST", "/v1/origin/applications"): only(TRADER),
         ("GET", "/v1/origin/applications"): only(TRADER, *CERTIFIERS, reduced={TRADER: _OWN}),
         ("GET", "/v1/origin/applications/{application_id}"): only(

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from silkgate.cli import certificates
 from silkgate.cli._common import (
+    acting_principal,
     err,
     fail,
     local_today,
@@ -37,6 +38,38 @@ rules_app = typer.Typer(
 origin_app.add_typer(rules_app, name="rules")
 # Certificates of origin: clients of a node's API (apply, applications, approve, ...).
 certificates.install(origin_app)
+
+claims_app = typer.Typer(
+    help="Preference claims checked against the e-COs partners send.", no_args_is_help=True
+)
+origin_app.add_typer(claims_app, name="claims")
+
+
+@origin_app.command("received")
+def origin_received(
+    status: Annotated[str | None, typer.Option(help="issued, cancelled or replaced")] = None,
+    limit: int = 50,
+) -> None:
+    """The e-COs received from partners, newest first (on this machine)."""
+    node = open_local_node()
+    table = Table("number", "issuer", "agreement", "status", "issued", "valid until", "consignee")
+    for c in node.received.listing(acting_principal(node), status, limit):
+        table.add_row(
+            c["number"], c["issuer"], c["agreement"], c["status"], c["issued_on"],
+            c["valid_until"], c["consignee"],
+        )  # fmt: skip
+    out.print(table)
+
+
+@claims_app.command("close-overdue")
+def claims_close_overdue() -> None:
+    """Preference claims whose e-CO did not arrive within SILKGATE_ORIGIN_WAIT_HOURS: not given.
+
+    Run it periodically (cron); a certificate that arrives late is refused for the
+    claim anyway.
+    """
+    closed = open_local_node().received.close_overdue()
+    out.print(f"{closed} claim(s) closed: preference not given (eco_not_received)")
 
 
 @rules_app.command("load")

@@ -158,6 +158,10 @@ class OriginProof(_Strict):
     type: Literal["FORM_E", "FORM_D", "RCEP_CO", "E_CO", "ORIGIN_DECLARATION"]
     reference: Annotated[str, text(35)]
     date: dt.date
+    # The certificate line the item is covered by (default: the line of its HS code).
+    line: int | None = Field(default=None, ge=1, le=999)
+    # The goods passed through a non-party with transit operations only (through documents).
+    transit: bool = False
 
 
 class Preference(_Strict):

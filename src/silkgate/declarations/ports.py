@@ -9,13 +9,14 @@ The bootstrap hands in the tariff, risk and exchange objects that satisfy
 the other ports; the declarations package imports none of their services. A
 new capability that must hold release (licences, transit) adds a
 :class:`ReleaseGate`; one that raises a risk signal at lodging adds a
-:class:`LodgingSignals`.
+:class:`LodgingSignals`; origin checks preference claims through
+:class:`PreferenceClaims`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -81,9 +82,51 @@ class DeclarationUnitOfWork(UnitOfWork, Protocol):
 
 
 class Assessor(Protocol):
-    """The tariff: duties and taxes of a document as of a day."""
+    """The tariff: duties and taxes of a document as of a day.
 
-    def assess(self, doc: DeclarationDocument, on: dt.date) -> Any: ...
+    ``proofs``: what the check of the preference claims found, by item
+    (:class:`PreferenceClaims`); without it a preference rests on its paper proof.
+    """
+
+    def assess(
+        self, doc: DeclarationDocument, on: dt.date, proofs: Mapping[int, Any] | None = None
+    ) -> Any: ...
+
+
+class PreferenceClaims(Protocol):
+    """Origin: an import's preference claims checked against the proofs of origin received.
+
+    Lodging asks it in three steps: :meth:`verify` before the write (a read;
+    nothing at all when no claim is one it checks), :meth:`secure` in the
+    lodging's transaction (the check again, and the certificates' quantities
+    covered so that concurrent lodgings cannot use one twice), :meth:`record`
+    once the declaration has its id. The verdicts go to the assessment.
+    """
+
+    def verify(self, doc: DeclarationDocument, on: dt.date) -> Mapping[int, Any]: ...
+
+    def secure(
+        self,
+        conn: Any,
+        claims: list[tuple[DeclarationDocument, dt.date]],
+        *,
+        replacing: int | None = None,
+    ) -> Sequence[Mapping[int, Any]]:
+        """The verdicts of each claim as they now stand (``replacing``: a declaration whose
+        earlier uses are given back first)."""
+        ...
+
+    def record(
+        self,
+        uow: UnitOfWork,
+        entries: Sequence[tuple[tuple[int, str, int], Any, Mapping[int, Any]]],
+        at: dt.datetime,
+        *,
+        replacing: bool = False,
+    ) -> None:
+        """Store the verdicts of declarations ``((id, mrn, version), assessment, verdicts)``
+        and tell the issuers; ``replacing``: they replace an earlier version's."""
+        ...
 
 
 class Selector(Protocol):
@@ -155,6 +198,7 @@ __all__ = [
     "DeclarationRepository",
     "DeclarationUnitOfWork",
     "LodgingSignals",
+    "PreferenceClaims",
     "RecordedPayment",
     "ReleaseGate",
     "Selector",

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from silkgate.origin.received import NUMBER, Certificate
+
 ADVANCE_EXPORT = "advance_export_data"
 AEO_LIST = "aeo_list"
 INSPECTION_RESULT = "inspection_result"
@@ -96,15 +98,15 @@ class Assistance(BaseModel):
 
 
 class OriginTreatment(BaseModel):
-    """Form E box 4: whether the importing side gave the preference on a certificate's line."""
+    """Form E box 4: whether the importing side gave the preference on a certificate line."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    number: str = Field(pattern=r"^[A-Z]{2}-E-[0-9]{4}-[0-9]{6}$")
-    declaration: str = Field(min_length=1, max_length=40)  # the importing declaration (MRN)
-    item: int = Field(ge=1, le=9999)
-    line: int = Field(ge=1, le=999)
+    model_config = ConfigDict(extra="allow", frozen=True)
+    number: str = Field(pattern=NUMBER)
+    declaration: str = Field(min_length=1, max_length=40)  # the importing MRN
+    item: int = Field(ge=1, le=999)
+    line: int = Field(ge=0, le=999)  # 0: no line of the certificate could be matched
     treatment: Literal["given", "not_given"]
-    reason_code: str | None = Field(default=None, min_length=1, max_length=40)
+    reason_code: str | None = Field(default=None, max_length=24)
     reason: str | None = Field(default=None, max_length=1000)
     decided_on: dt.date
 
@@ -114,6 +116,7 @@ MODELS: dict[str, type[BaseModel]] = {
     AEO_LIST: AeoList,
     INSPECTION_RESULT: InspectionResult,
     ASSISTANCE: Assistance,
+    ORIGIN_CERTIFICATE: Certificate,
     ORIGIN_TREATMENT: OriginTreatment,
 }
 

@@ -55,10 +55,11 @@ class Evaluator:
                 return True, tuple(leaf for _, used in results for leaf in used)
             return False, ()
         # By identity: a rule's tree is built once per load, and hashing it is not free.
-        done = self._done.get(id(criterion))
-        if done is None:
-            done = self._done[id(criterion)] = self._test(criterion)
-        return done, (criterion,) if done else ()
+        known = self._done.get(id(criterion))
+        if known is None:
+            known = self._test(criterion)
+            self._done[id(criterion)] = known
+        return known, (criterion,) if known else ()
 
     def _test(self, criterion: Criterion) -> bool:
         if isinstance(criterion, WhollyObtained):

@@ -1,6 +1,6 @@
 """What happens to a certificate of origin, as events of the unit of work that does it.
 
-Exchange reacts to each in the same transaction (``bootstrap.register_handlers``):
+Exchange reacts to each in the same transaction (``handlers.register_handlers``):
 the certificate's document, with its new status, goes to the importing
 partner's outbox under the ``origin_certificates`` agreement.
 """

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from silkgate.declarations.document import DeclarationDocument, Item
+from silkgate.origin.claims import NONE, PAPER
 from silkgate.risk.expressions import BOOL, NUMBER, STRING
 from silkgate.tariff.assessment import Assessment
 
@@ -49,6 +50,9 @@ SCHEMA: dict[str, str] = {
     "item.hs2": STRING,
     "item.origin": STRING,
     "item.preference": STRING,  # agreement claimed, "" if none
+    # What a preference claim rests on: e_co_matched, e_co_mismatch, waiting (its e-CO not
+    # received yet), paper (a proof not checked against an e-CO), none (no claim).
+    "item.origin_proof": STRING,
     "item.net_mass_kg": NUMBER,
     "item.value": NUMBER,  # invoice currency
     "item.customs_value": NUMBER,  # national currency
@@ -80,6 +84,7 @@ def assessed(
                     if i.duty.measure is not None and i.duty.measure.ad_valorem is not None
                     else Decimal(0)
                 ),
+                "origin_proof": i.origin_proof,
             }
             for i in assessment.items
         }
@@ -94,6 +99,7 @@ def assessed(
             "customs_value": Decimal(i["customs_value"]),
             "duty": Decimal(duty.get("amount", "0")),
             "duty_rate": Decimal(rate),
+            "origin_proof": i.get("origin_proof"),
         }
     totals = {k: Decimal(v) for k, v in assessment["totals"].items()}
     return items, totals
@@ -161,6 +167,7 @@ def _item_facts(item: Item, a: dict[str, Any] | None) -> dict[str, Any]:
         "item.hs2": item.hs_code[:2],
         "item.origin": item.origin,
         "item.preference": item.preference.agreement if item.preference else "",
+        "item.origin_proof": (a or {}).get("origin_proof") or (PAPER if item.preference else NONE),
         "item.net_mass_kg": item.net_mass_kg,
         "item.value": item.value,
         "item.customs_value": customs_value,

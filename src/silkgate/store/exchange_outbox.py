@@ -17,8 +17,17 @@ from silkgate.store.tables import (
 # -- outbox --------------------------------------------------------------------------------
 
 
+_INSERT = exchange_outbox.insert()
+
+
 def enqueue(conn: sa.Connection, row: dict[str, Any]) -> None:
-    conn.execute(exchange_outbox.insert().values(**row))
+    # One statement built once: its compiled form is cached, only the values change.
+    conn.execute(_INSERT, row)
+
+
+def enqueue_many(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(_INSERT, rows)
 
 
 def undelivered(conn: sa.Connection, limit: int) -> list[dict[str, Any]]:

@@ -375,6 +375,9 @@ declaration_assessments = sa.Table(
     sa.Column("total", sa.Numeric(18, 3), nullable=False),
     sa.Column("duty_forgone", sa.Numeric(18, 3), nullable=False),
     sa.Column("detail", sa.Text, nullable=False),
+    # What a preference claimed would save (duty, and excise and VAT on it), assessed all the
+    # same because its e-CO did not match or has not arrived (secured until decided).
+    sa.Column("preference_withheld", sa.Numeric(18, 3), nullable=False, server_default="0"),
 )
 
 payments = sa.Table(
@@ -655,6 +658,83 @@ origin_treatments = sa.Table(
     sa.Column("reason", sa.Text, nullable=True),
     sa.Column("decided_on", sa.Date, nullable=False),
     sa.Column("received_at", UtcDateTime(), nullable=False),
+)
+
+# --- e-COs received from partners, and the preference claims checked against them ------
+
+# A partner's electronic certificate of origin, as last received (issued, cancelled,
+# replaced). Numbers carry their issuer's code, so one number is one certificate.
+origin_certificates_received = sa.Table(
+    "origin_certificates_received",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.String(20), nullable=False, unique=True),
+    sa.Column("issuer", sa.String(2), nullable=False),
+    sa.Column("agreement", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # issued | cancelled | replaced
+    sa.Column("replaces", sa.String(20), nullable=True),
+    sa.Column("replaced_by", sa.String(20), nullable=True),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),
+    sa.Column("exporter", sa.Text, nullable=False),  # box 1's name
+    sa.Column("consignee", sa.Text, nullable=False),  # box 2's name
+    sa.Column("importing_country", sa.String(2), nullable=False),
+    sa.Column("hash", sa.String(71), nullable=False),
+    sa.Column("document", sa.Text, nullable=False),  # JSON: the payload as last received
+    sa.Column("message_id", sa.String(64), nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Each good of a certificate (boxes 5-10), with what declarations have covered of it.
+origin_certificate_lines = sa.Table(
+    "origin_certificate_lines",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("certificate_id", sa.ForeignKey("origin_certificates_received.id"), nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("hs", sa.String(6), nullable=False),
+    sa.Column("quantity", sa.Numeric(24, 6), nullable=False),  # what the line covers in all
+    sa.Column("unit", sa.String(3), nullable=False),
+    # Covered by live uses; raised only by a conditional update that keeps it <= quantity.
+    sa.Column("covered", sa.Numeric(24, 6), nullable=False, server_default="0"),
+    sa.UniqueConstraint("certificate_id", "line"),
+)
+
+# What each declaration item covers of a certificate line; released (not deleted) when the
+# declaration is cancelled or rejected, or amended to claim otherwise.
+origin_certificate_uses = sa.Table(
+    "origin_certificate_uses",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("line_id", sa.ForeignKey("origin_certificate_lines.id"), nullable=False, index=True),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("item", sa.Integer, nullable=False),
+    sa.Column("quantity", sa.Numeric(24, 6), nullable=False),
+    sa.Column("used_at", UtcDateTime(), nullable=False),
+    sa.Column("released_at", UtcDateTime(), nullable=True),
+)
+
+# The check of each item's preference claim (its latest version), and box 4's treatment.
+origin_claims = sa.Table(
+    "origin_claims",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("item", sa.Integer, nullable=False),
+    sa.Column("agreement", sa.String(10), nullable=False),
+    sa.Column("number", sa.String(35), nullable=False, index=True),  # the reference claimed
+    sa.Column("line", sa.Integer, nullable=True),
+    sa.Column("proof", sa.String(16), nullable=False),  # e_co_matched | e_co_mismatch | waiting
+    sa.Column("treatment", sa.String(10), nullable=False),  # given | not_given | waiting
+    sa.Column("reason_code", sa.String(24), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("difference", sa.Numeric(18, 3), nullable=False),  # preference_withheld
+    sa.Column("wait_until", UtcDateTime(), nullable=True),
+    sa.Column("decided_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("declaration_id", "item"),
 )
 
 # --- joint inspection ----------------------------------------------------------------

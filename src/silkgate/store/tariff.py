@@ -262,6 +262,7 @@ def assessment_row(assessment: Assessment) -> dict[str, Any]:
         "vat": totals["vat"],
         "total": totals["total"],
         "duty_forgone": totals["duty_forgone"],
+        "preference_withheld": totals["preference_withheld"],
         "detail": orjson.dumps(assessment.as_json()).decode(),
     }
 
@@ -269,6 +270,29 @@ def assessment_row(assessment: Assessment) -> dict[str, Any]:
 def insert_assessments(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(_INSERT_ASSESSMENT, rows)
+
+
+def replace_assessment(
+    conn: sa.Connection, declaration_id: int, version: int, values: dict[str, Any]
+) -> None:
+    """Assess a version again in place (a preference given once its proof arrived)."""
+    a = declaration_assessments.c
+    conn.execute(
+        declaration_assessments.update()
+        .where(a.declaration_id == declaration_id, a.version == version)
+        .values(**values)
+    )
+
+
+def preference_withheld(conn: sa.Connection, declaration_id: int, version: int) -> Decimal:
+    """The duty assessed on a version while its preference claims wait or were not given."""
+    value = conn.execute(
+        sa.select(declaration_assessments.c.preference_withheld).where(
+            declaration_assessments.c.declaration_id == declaration_id,
+            declaration_assessments.c.version == version,
+        )
+    ).scalar_one_or_none()
+    return _amount(value) if value is not None else Decimal(0)
 
 
 def assessment_of(conn: sa.Connection, declaration_id: int, version: int) -> dict[str, Any] | None:

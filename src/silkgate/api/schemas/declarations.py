@@ -23,6 +23,14 @@ class AssessmentTotals(Shape):
     vat: str
     total: str
     duty_forgone: str | None = None
+    preference_withheld: str | None = Field(
+        default=None,
+        description="What a preference claimed would save, assessed until its e-CO matches",
+    )
+    preferences: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="Each e-CO claim checked: certificate, origin_proof, treatment, reason",
+    )
     links: Links | None = None
 
 
@@ -124,6 +132,11 @@ class Money(Shape):
     due: str
     unsecured: str
     payments: list[Payment]
+    preference_withheld: str | None = Field(
+        default=None,
+        description="Of what is assessed: what preferences claimed would save, "
+        "secured until their e-CO matches",
+    )
 
 
 class Account(Money):

@@ -184,3 +184,47 @@ class Application(ApplicationSummary):
     application: dict[str, Any]
     determinations: list[Determination]
     certificate: CertificateEntry | None
+
+
+# -- certificates received (importing) ----------------------------------------------------
+
+
+class ReceivedLine(Shape):
+    line: int
+    hs: str
+    unit: str = Field(description="UN/ECE Rec 20 unit of the line's quantity")
+    quantity: str = Field(description="What the line covers in all")
+    covered: str = Field(description="Covered by declarations not cancelled or rejected")
+    left: str
+
+
+class CertificateUse(Shape):
+    line: int
+    mrn: str
+    version: int
+    item: int
+    quantity: str
+    used_at: str
+    released_at: str | None = Field(description="When its declaration gave the quantity back")
+
+
+class ReceivedCertificate(Shape):
+    """An e-CO a partner sent: its status, what its lines covered, the document itself."""
+
+    number: str = Field(examples=["CN-E-2026-000123"])
+    issuer: str
+    agreement: str
+    status: str = Field(examples=["issued", "cancelled", "replaced"])
+    replaces: str | None
+    replaced_by: str | None
+    issued_on: str
+    valid_until: str
+    exporter: str
+    consignee: str
+    importing_country: str
+    hash: str
+    received_at: str
+    updated_at: str
+    lines: list[ReceivedLine]
+    uses: list[CertificateUse]
+    document: dict[str, Any]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from silkgate.declarations.aggregate import Declaration
+from silkgate.declarations.aggregate import Declaration, DeclarationState
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.ports import DeclarationUnitOfWork
 from silkgate.declarations.services.context import Context, visible
@@ -33,11 +34,19 @@ def assessed_note(a: Any) -> str:
 
 
 def brief(a: Any) -> dict[str, Any]:
-    """The totals of an assessment, as the lodging and amendment answers carry them."""
-    return {
+    """The totals of an assessment, as the lodging and amendment answers carry them.
+
+    With the e-CO check of each preference claimed, so the declarant sees why
+    a preference was not given.
+    """
+    out = {
         "currency": a.currency,
-        **{k: format(round_money(v, a.minor_unit), "f") for k, v in a.totals.items()},
+        **{k: format(round_money(v, a.minor_unit), "f") for k, v in a.shown_totals().items()},
     }
+    checked = [{"item": i.seq, **i.verdict.as_json()} for i in a.items if i.verdict is not None]
+    if checked:
+        out["preferences"] = checked
+    return out
 
 
 class Amendments:
@@ -78,8 +87,9 @@ class Amendments:
             declaration = Declaration(d)
             before = d.channel
             declaration.amend(at=at, actor=principal.name, reason=reason, document=doc)
-            assessment = ctx.tariff.assess(doc, ctx.today(d.lodged_at))
+            assessment, verdicts = self._assess(uow, doc, d)
             self._store_version(uow, declaration, doc, assessment, at, principal.name, reason)
+            self._record_claims(uow, declaration, assessment, verdicts, at)
             if ctx.risk is not None:
                 decision = ctx.risk.decide(doc, assessment, ctx.today(d.lodged_at))
                 store_decision(
@@ -93,6 +103,35 @@ class Amendments:
         result = summary(_latest(ctx, declaration), ctx.codes.currencies)
         result["assessment"] = brief(assessment)
         return result
+
+    def _assess(
+        self, uow: UnitOfWork, doc: DeclarationDocument, d: DeclarationState
+    ) -> tuple[Any, Mapping[int, Any]]:
+        """A new version assessed as of the day of lodging, its preference claims checked again.
+
+        The uses of certificate lines by the version it replaces are given back first.
+        """
+        ctx = self.ctx
+        on = ctx.today(d.lodged_at)
+        verdicts: Mapping[int, Any] = {}
+        if ctx.origin is not None:
+            verdicts = ctx.origin.secure(uow.connection, [(doc, on)], replacing=d.id)[0]
+        if verdicts:
+            return ctx.tariff.assess(doc, on, verdicts), verdicts
+        return ctx.tariff.assess(doc, on), verdicts
+
+    def _record_claims(
+        self,
+        uow: UnitOfWork,
+        declaration: Declaration,
+        assessment: Any,
+        verdicts: Mapping[int, Any],
+        at: dt.datetime,
+    ) -> None:
+        if self.ctx.origin is not None:
+            d = declaration.state
+            entry = ((d.id, d.mrn, declaration.version), assessment, verdicts)
+            self.ctx.origin.record(uow, [entry], at, replacing=True)
 
     def _store_version(
         self,
@@ -154,7 +193,7 @@ class Amendments:
         assert raw is not None
         doc = _corrected_document(raw, item, corrected, ctx, at)
         before = uow.accounts.assessed_total(d.id, d.version) or ZERO
-        assessment = ctx.tariff.assess(doc, ctx.today(d.lodged_at))
+        assessment, verdicts = self._assess(uow, doc, d)
         declaration.correct(
             at=at,
             actor=principal.name,
@@ -164,6 +203,7 @@ class Amendments:
             ),
         )
         self._store_version(uow, declaration, doc, assessment, at, principal.name, reason)
+        self._record_claims(uow, declaration, assessment, verdicts, at)
         uow.collect(*declaration.take_events())
         after: Decimal = assessment.total("total")
         return {

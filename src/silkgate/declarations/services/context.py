@@ -15,6 +15,7 @@ from silkgate.declarations.ports import (
     DeclarationReader,
     DeclarationRepository,
     LodgingSignals,
+    PreferenceClaims,
     ReleaseGate,
     Selector,
     UnitOfWorkFactory,
@@ -43,6 +44,7 @@ class Context:
     amendment_gates: tuple[AmendmentGate, ...] = ()
     signals: tuple[LodgingSignals, ...] = ()
     inspection: DeclarationReader | None = None
+    origin: PreferenceClaims | None = None
 
     def today(self, at: dt.datetime) -> dt.date:
         """The administration's local date at ``at``."""

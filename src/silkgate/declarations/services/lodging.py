@@ -1,19 +1,20 @@
 """Lodging: validate and price on the request's thread, then store batches in one transaction.
 
-``prepare`` does everything that needs no database (who lodges, validation,
-assessment, selectivity); ``commit`` stores a batch of prepared lodgings with
-a handful of statements and one unit of work (the group commit behind the
-API): idempotency keys and LRNs are checked under the write lock, each
-declaration is lodged by the aggregate, and its events are journaled and
-handled before the one commit.
+``prepare`` does everything that needs no write (who lodges, validation, the
+check of e-CO preference claims against what was received (one read, and
+only when an e-CO is claimed), assessment, selectivity); ``commit`` stores a
+batch of prepared lodgings with a handful of statements and one unit of work
+(the group commit behind the API): idempotency keys and LRNs are checked
+under the write lock, the certificates' quantities covered, each declaration
+is lodged by the aggregate, and its events are journaled and handled before
+the one commit.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -24,6 +25,16 @@ from silkgate.declarations.mrn import new_mrn
 from silkgate.declarations.services.amendment import assessed_note, brief
 from silkgate.declarations.services.context import Context
 from silkgate.declarations.services.queries import summary
+from silkgate.declarations.services.screening import (
+    REUSED,
+    Lodging,
+    Outcome,
+    key_row,
+    refuse_used_lrns,
+    replay_of,
+    request_fingerprint,
+    screen_keys,
+)
 from silkgate.declarations.services.selection import selection_of, with_signals
 from silkgate.declarations.validation import InvalidDeclaration, validate
 from silkgate.kernel.actors import Principal, Role
@@ -34,41 +45,7 @@ from silkgate.store import risk as risk_store
 from silkgate.store import tariff as tariff_store
 from silkgate.store.db import reading
 
-REUSED = "this Idempotency-Key was already used for a different declaration"
-
-
-def request_fingerprint(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
-
-
-@dataclass(frozen=True)
-class Lodging:
-    """A validated declaration on its way to the store."""
-
-    principal: Principal
-    document: Any  # DeclarationDocument
-    idempotency_key: str | None
-    fingerprint: str | None
-    rows: store.NewDeclaration
-    assessment: Any  # tariff.assessment.Assessment
-    assessment_row: dict[str, Any]
-    decision: Any = None  # risk.selectivity.Decision
-    decision_row: dict[str, Any] | None = None
-
-
-# The summary and whether it replays an earlier lodging, or the error to raise.
-Outcome = tuple[dict[str, Any], bool] | Exception
-
-
-def _replay_of(found: tuple[str, str] | None, fingerprint: str) -> dict[str, Any] | None:
-    """The stored first response for a key, given its ``(request_hash, response)``."""
-    if found is None:
-        return None
-    request_hash, response = found
-    if request_hash != fingerprint:
-        raise IdempotencyKeyReused(REUSED)
-    answer: dict[str, Any] = orjson.loads(response)
-    return answer
+__all__ = ["REUSED", "Lodging", "Lodgings", "Outcome", "request_fingerprint"]
 
 
 class Lodgings:
@@ -105,13 +82,8 @@ class Lodgings:
                     )
                 ]
             )
-        # Assessed as of the day of lodging: the tariff and rate in force when the
-        # declaration is accepted are the ones that apply.
-        assessment = ctx.tariff.assess(doc, today)
-        decision = decision_row = None
-        if ctx.risk is not None:
-            decision = ctx.risk.decide(doc, assessment, today)
-            decision_row = ctx.risk.decision_row(decision, ctx.risk.model_id())
+        verdicts = ctx.origin.verify(doc, today) if ctx.origin is not None else {}
+        assessment, decision, decision_row = self._priced(doc, today, verdicts)
         if idempotency_key is not None and fingerprint is None:
             fingerprint = request_fingerprint(orjson.dumps(raw))
         return Lodging(
@@ -124,7 +96,24 @@ class Lodgings:
             tariff_store.assessment_row(assessment),
             decision,
             decision_row,
+            verdicts,
         )
+
+    def _priced(
+        self, doc: Any, today: dt.date, verdicts: Mapping[int, Any]
+    ) -> tuple[Any, Any, dict[str, Any] | None]:
+        """The assessment and the selectivity decision (and its row) of a document."""
+        ctx = self.ctx
+        # Assessed as of the day of lodging: the tariff and rate in force when the
+        # declaration is accepted are the ones that apply.
+        assessment = (
+            ctx.tariff.assess(doc, today, verdicts) if verdicts else ctx.tariff.assess(doc, today)
+        )
+        decision = decision_row = None
+        if ctx.risk is not None:
+            decision = ctx.risk.decide(doc, assessment, today)
+            decision_row = ctx.risk.decision_row(decision, ctx.risk.model_id())
+        return assessment, decision, decision_row
 
     def replay(
         self, principal: Principal, key: str, fingerprint: str | None
@@ -132,7 +121,7 @@ class Lodgings:
         """The first response to a request with this Idempotency-Key, if there was one."""
         with reading(self.ctx.engine) as conn:
             found = store.find_idempotent(conn, principal.id, key)
-            return _replay_of(found, fingerprint or "")
+            return replay_of(found, fingerprint or "")
 
     def lodge(
         self,
@@ -182,13 +171,13 @@ class Lodgings:
             if lodging.idempotency_key is not None:
                 found = store.find_idempotent(conn, lodging.principal.id, lodging.idempotency_key)
                 try:
-                    replay = _replay_of(found, lodging.fingerprint or "")
+                    replay = replay_of(found, lodging.fingerprint or "")
                 except IdempotencyKeyReused as exc:
                     return exc
                 if replay is not None:
                     return replay, True
             outcomes: list[Outcome | None] = [None]
-            if not _refuse_used_lrns(conn, [lodging], [0], outcomes):
+            if not refuse_used_lrns(conn, [lodging], [0], outcomes):
                 refused = outcomes[0]
                 assert refused is not None
                 return refused
@@ -198,8 +187,8 @@ class Lodgings:
         at = self.ctx.clock()
         outcomes: list[Outcome | None] = [None] * len(lodgings)
         with self.ctx.unit_of_work() as uow:
-            fresh, repeats = _screen_keys(uow.connection, lodgings, outcomes)
-            fresh = _refuse_used_lrns(uow.connection, lodgings, fresh, outcomes)
+            fresh, repeats = screen_keys(uow.connection, lodgings, outcomes)
+            fresh = refuse_used_lrns(uow.connection, lodgings, fresh, outcomes)
             if fresh:
                 self._store(uow, lodgings, fresh, outcomes, at)
         for i, first in repeats:
@@ -222,6 +211,7 @@ class Lodgings:
     ) -> None:
         """Lodge the fresh declarations of a batch: rows, decisions, assessments, events, keys."""
         conn = uow.connection
+        self._secure_claims(conn, lodgings, fresh)
         for i in fresh:
             lodgings[i] = self._signalled(conn, lodgings[i])
         declarations = [self._lodged(lodgings[i], at) for i in fresh]
@@ -234,6 +224,13 @@ class Lodgings:
             at,
         )
         rows = [(d.id, lodgings[i]) for i, d in zip(fresh, stored, strict=True)]
+        claimed = [
+            ((d.id, d.mrn, 1), lodgings[i].assessment, lodgings[i].verdicts)
+            for i, d in zip(fresh, stored, strict=True)
+            if lodgings[i].verdicts
+        ]
+        if claimed and self.ctx.origin is not None:
+            self.ctx.origin.record(uow, claimed, at)
         if self.ctx.risk is not None:
             risk_store.insert_decisions(
                 conn,
@@ -256,7 +253,7 @@ class Lodgings:
             result = summary(d, self.ctx.codes.currencies)
             result["assessment"] = brief(lodgings[i].assessment)
             outcomes[i] = (result, False)
-            keys.extend(_key_row(lodgings[i], d.id, result, at))
+            keys.extend(key_row(lodgings[i], d.id, result, at))
         store.remember_idempotent(conn, keys)
 
     def _lodged(self, lodging: Lodging, at: dt.datetime) -> Declaration:
@@ -270,6 +267,38 @@ class Lodgings:
             total_due=a.total("total"),
             selection=None if lodging.decision is None else selection_of(lodging.decision),
         )
+
+    def _secure_claims(
+        self, conn: sa.Connection, lodgings: list[Lodging], fresh: list[int]
+    ) -> None:
+        """Cover the certificates' quantities the batch's claims rely on, under the write lock.
+
+        What changed since ``prepare`` (a certificate arrived or was cancelled,
+        another lodging used a line up) changes the verdict: that lodging is
+        assessed and selected again.
+        """
+        origin = self.ctx.origin
+        claimed = [i for i in fresh if lodgings[i].verdicts]
+        if origin is None or not claimed:
+            return
+        now = origin.secure(
+            conn, [(lodgings[i].document, lodgings[i].assessment.on) for i in claimed]
+        )
+        for i, verdicts in zip(claimed, now, strict=True):
+            lodging = lodgings[i]
+            if verdicts == lodging.verdicts:
+                continue
+            assessment, decision, decision_row = self._priced(
+                lodging.document, lodging.assessment.on, verdicts
+            )
+            lodgings[i] = dataclasses.replace(
+                lodging,
+                assessment=assessment,
+                assessment_row=tariff_store.assessment_row(assessment),
+                decision=decision,
+                decision_row=decision_row,
+                verdicts=verdicts,
+            )
 
     def _signalled(self, conn: sa.Connection, lodging: Lodging) -> Lodging:
         """The lodging with the signals other capabilities raise (a partner's data differs)."""
@@ -287,86 +316,3 @@ class Lodgings:
                 "model_id": (lodging.decision_row or {}).get("model_id"),
             },
         )
-
-
-def _key_row(
-    lodging: Lodging, declaration_id: int, result: dict[str, Any], at: dt.datetime
-) -> list[dict[str, Any]]:
-    if lodging.idempotency_key is None:
-        return []
-    return [
-        {
-            "principal_id": lodging.principal.id,
-            "key": lodging.idempotency_key,
-            "request_hash": lodging.fingerprint or "",
-            "declaration_id": declaration_id,
-            "response": orjson.dumps(result).decode(),
-            "created_at": at,
-        }
-    ]
-
-
-def _screen_keys(
-    conn: sa.Connection, lodgings: list[Lodging], outcomes: list[Outcome | None]
-) -> tuple[list[int], list[tuple[int, int]]]:
-    """Lodgings to store, and repeats of a key within the batch ``(index, first index)``.
-
-    Keys used before are answered here: a replay, or a refusal when the body differs.
-    """
-    fresh: list[int] = []
-    first_with_key: dict[tuple[int, str], int] = {}
-    repeats: list[tuple[int, int]] = []
-    # One query for every key of the batch (checked again under the write lock).
-    used_keys = store.find_idempotent_many(
-        conn, {(lg.principal.id, lg.idempotency_key) for lg in lodgings if lg.idempotency_key}
-    )
-    for i, lodging in enumerate(lodgings):
-        key = lodging.idempotency_key
-        if key is None:
-            fresh.append(i)
-            continue
-        slot = (lodging.principal.id, key)
-        if slot in first_with_key:  # the same key twice in one batch
-            repeats.append((i, first_with_key[slot]))
-            continue
-        try:
-            replay = _replay_of(used_keys.get(slot), lodging.fingerprint or "")
-        except IdempotencyKeyReused as exc:
-            outcomes[i] = exc
-            continue
-        if replay is not None:
-            outcomes[i] = (replay, True)
-            continue
-        first_with_key[slot] = i
-        fresh.append(i)
-    return fresh, repeats
-
-
-def _refuse_used_lrns(
-    conn: sa.Connection,
-    lodgings: list[Lodging],
-    fresh: list[int],
-    outcomes: list[Outcome | None],
-) -> list[int]:
-    """``fresh`` without lodgings whose LRN the declarant has used (their outcome: why)."""
-    pairs = {(lodgings[i].document.declarant.id, lodgings[i].document.lrn) for i in fresh}
-    used = store.existing_lrns(conn, pairs)
-    kept: list[int] = []
-    for i in fresh:
-        pair = (lodgings[i].document.declarant.id, lodgings[i].document.lrn)
-        if pair in used:
-            where = f"as declaration {used[pair]}" if used[pair] else "by another request"
-            outcomes[i] = InvalidDeclaration(
-                [
-                    FieldError(
-                        "/lrn",
-                        "lrn_already_used",
-                        f"{pair[1]!r} was already lodged {where}; "
-                        "use a new LRN, or amend that declaration",
-                    )
-                ]
-            )
-        else:
-            used[pair] = ""  # taken by this batch
-            kept.append(i)
-    return kept

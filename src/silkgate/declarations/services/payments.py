@@ -33,9 +33,20 @@ def account_of(
 def account_on(
     conn: sa.Connection, d: DeclarationState, currency: str, minor_unit: int
 ) -> dict[str, Any]:
-    """:func:`account_of` for the readers, on a read-only connection of their own."""
+    """:func:`account_of` for the readers, on a read-only connection of their own.
+
+    It also says how much of what is assessed is a preference withheld: what
+    a preference claimed would save, due (or to be guaranteed) until its e-CO
+    matches, and given back if it does in time.
+    """
     assessed = tariff_store.assessed_total(conn, d.id, d.version)
-    return statement(d.status, assessed, tariff_store.payments_of(conn, d.id), currency, minor_unit)
+    account = statement(
+        d.status, assessed, tariff_store.payments_of(conn, d.id), currency, minor_unit
+    )
+    withheld = tariff_store.preference_withheld(conn, d.id, d.version)
+    if withheld:
+        account["preference_withheld"] = format(round_money(withheld, minor_unit), "f")
+    return account
 
 
 def statement(

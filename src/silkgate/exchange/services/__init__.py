@@ -208,6 +208,15 @@ class ExchangeService:
         """
         return self.outgoing.enqueue(conn, partner, kind, subject, payload, at, signer=signer)
 
+    def enqueue_many(
+        self,
+        conn: sa.Connection,
+        messages: list[tuple[str, str, str, dict[str, Any]]],
+        at: dt.datetime,
+    ) -> int:
+        """Several ``(partner, kind, subject, payload)`` into the outbox with one insert."""
+        return self.outgoing.enqueue_many(conn, messages, at)
+
     def outbox(
         self, principal: Principal, status: str | None = None, limit: int = 100
     ) -> dict[str, Any]:

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import os
-import random
 import socket
 import threading
 import time
@@ -34,6 +32,13 @@ from typing import Any
 import httpx
 
 from silkgate.exchange.envelope import Refused
+from silkgate.exchange.retries import (
+    PERMANENT,
+    UNREACHABLE_MAX_WAIT,
+    PartnerBusy,
+    backoff,
+    retry_after,
+)
 from silkgate.exchange.services import ExchangeService
 from silkgate.kernel.clock import Clock
 from silkgate.store import exchange_outbox as store
@@ -43,42 +48,8 @@ from silkgate.store.db import reading, writing
 log = logging.getLogger("silkgate.exchange")
 
 LEASE = "dispatcher"
-# How long at most between two tries to reach a partner that does not answer.
-UNREACHABLE_MAX_WAIT = 5.0
-# Refusals that retrying cannot cure: the message itself is wrong for the partner.
-PERMANENT = frozenset(
-    {"bad_payload", "not_agreed", "unknown_type", "wrong_recipient", "too_large", "malformed"}
-)
-
 Outcome = tuple[dict[str, Any], str, str | None, str | None]
 """An outbox row, what becomes of it (delivered, retry, park, unreachable), receipt, error."""
-
-
-# The longest a partner's Retry-After is taken at its word.
-BUSY_MAX_WAIT = 600.0
-
-
-class PartnerBusy(Exception):
-    """The partner's inbox answered 429: wait ``retry_after`` seconds before sending again."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"partner busy (429): retry after {retry_after:.0f} s")
-        self.retry_after = retry_after
-
-
-def _retry_after(header: str | None) -> float:
-    try:
-        seconds = float(header or "")
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds):
-        return UNREACHABLE_MAX_WAIT  # absent, or an HTTP date: wait as for an outage
-    return min(max(seconds, 1.0), BUSY_MAX_WAIT)
-
-
-def backoff(attempts: int) -> float:
-    """Seconds before attempt ``attempts + 1``: 0.5 s doubling to 5 minutes, with jitter."""
-    return min(0.5 * 2 ** max(attempts - 1, 0), 300.0) * random.uniform(0.8, 1.2)
 
 
 class Dispatcher:
@@ -334,7 +305,7 @@ class Dispatcher:
             headers={"Accept": "application/json"},
         )
         if response.status_code == 429:
-            raise PartnerBusy(_retry_after(response.headers.get("retry-after")))
+            raise PartnerBusy(retry_after(response.headers.get("retry-after")))
         if response.status_code != 200:
             raise ValueError(f"HTTP {response.status_code}: {response.text[:200]}")
         answer = response.json()

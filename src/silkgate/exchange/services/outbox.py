@@ -66,29 +66,55 @@ class Outbox:
 
         Returns its id, or None when no agreement with that partner covers it.
         """
+        row = self._row(partner, kind, subject, payload, at, signer)
+        if row is None:
+            return None
+        store.enqueue(conn, row)
+        self.doorbell.set()
+        return str(row["message_id"])
+
+    def enqueue_many(
+        self,
+        conn: sa.Connection,
+        messages: list[tuple[str, str, str, dict[str, Any]]],
+        at: dt.datetime,
+    ) -> int:
+        """:meth:`enqueue` for several ``(partner, kind, subject, payload)`` with one insert;
+        how many an agreement covered."""
+        rows = [r for r in (self._row(*message, at, None) for message in messages) if r]
+        store.enqueue_many(conn, rows)
+        if rows:
+            self.doorbell.set()
+        return len(rows)
+
+    def _row(
+        self,
+        partner: str,
+        kind: str,
+        subject: str,
+        payload: dict[str, Any],
+        at: dt.datetime,
+        signer: str | None,
+    ) -> dict[str, Any] | None:
+        """The outbox row of a message, or None when no agreement with ``partner`` covers it."""
         agreement = m.AGREEMENT_OF.get(kind)
         if kind != m.PARTNER_CARD and (
             agreement is None or not self.partners.agreed(partner, agreement)
         ):
             return None
         env = Envelope.new(kind, self.administration, partner, subject, payload, at)
-        store.enqueue(
-            conn,
-            {
-                "message_id": env.id,
-                "partner": partner,
-                "type": kind,
-                "subject": subject[:120],
-                "payload": envelope.canonical(payload).decode(),
-                "signer": signer,
-                "created_at": at,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": at,
-            },
-        )
-        self.doorbell.set()
-        return env.id
+        return {
+            "message_id": env.id,
+            "partner": partner,
+            "type": kind,
+            "subject": subject[:120],
+            "payload": envelope.canonical(payload).decode(),
+            "signer": signer,
+            "created_at": at,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": at,
+        }
 
     def listing(
         self, principal: Principal, status: str | None = None, limit: int = 100

@@ -23,7 +23,7 @@ from silkgate.origin.case import Case, CodeLists, check_codes
 from silkgate.origin.commands import parse_request
 from silkgate.origin.determination import Determination, determine
 from silkgate.origin.files import FileErrors, LineError, ParsedRules, parse_rules
-from silkgate.origin.rulebook import RuleBook
+from silkgate.origin.rulebook import AgreementTerms, RuleBook
 from silkgate.store import origin as store
 from silkgate.store.db import reading, writing
 from silkgate.store.versions import add_version
@@ -74,6 +74,19 @@ class OriginService:
         if not book.version:
             raise RulesNotLoaded()
         return book
+
+    def validity_months(self, agreement: str) -> int | None:
+        """How long an agreement's certificates are valid, if the rules in force say."""
+        terms = self._terms(agreement)
+        return terms.certificate_validity_months if terms else None
+
+    def parties(self, agreement: str) -> frozenset[str] | None:
+        terms = self._terms(agreement)
+        return terms.parties if terms else None
+
+    def _terms(self, agreement: str) -> AgreementTerms | None:
+        book = self._in_force.get()
+        return book.terms(agreement) if book.version else None
 
     def refresh(self) -> None:
         """Forget what is held, so the next use reads the database."""

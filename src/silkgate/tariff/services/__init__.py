@@ -9,6 +9,7 @@ every ``ttl`` seconds whether an administrator has loaded a new version, so a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from silkgate.declarations.document import DraftDeclaration
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.versioned import FileLoad, InForce
+from silkgate.origin.claims import Verdict
 from silkgate.store import tariff as store
 from silkgate.store.db import reading
 from silkgate.store.refdata import hs_descriptions, hs_sections
@@ -160,12 +162,17 @@ class TariffService:
     def rates(self) -> ExchangeRates:
         return self._current().rates
 
-    def assess(self, doc: DraftDeclaration, on: dt.date) -> Assessment:
-        """``doc`` assessed as of ``on``; :class:`NotAssessable` or :class:`TariffNotLoaded`."""
+    def assess(
+        self, doc: DraftDeclaration, on: dt.date, proofs: Mapping[int, Verdict] | None = None
+    ) -> Assessment:
+        """``doc`` assessed as of ``on``; :class:`NotAssessable` or :class:`TariffNotLoaded`.
+
+        ``proofs``: the e-CO check's verdicts on the preference claims, by item.
+        """
         loaded = self._current()
         if loaded.schedule is None:
             raise TariffNotLoaded()
-        return assess(doc, loaded.schedule, loaded.rates, on, self.policy)
+        return assess(doc, loaded.schedule, loaded.rates, on, self.policy, proofs)
 
     # -- transparency ---------------------------------------------------------------
 

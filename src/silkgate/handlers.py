@@ -1,0 +1,90 @@
+"""Which capability reacts to which event, in the same transaction as the event.
+
+Capabilities meet here and nowhere else. Lodging, amendment and decisions
+raise events; the handlers below react in the same transaction:
+
+==========================  =================================================
+event                       handlers
+==========================  =================================================
+``Lodged``                  exchange: link the import's advance data, or wait
+``AdvanceLinked``           exchange: apply partner results that waited for it
+``ChannelAssigned``         inspection: plan the joint inspection
+``Amended``                 exchange: compare the advance data again
+``Released``                exchange: advance data to the partner's outbox
+``Decided``                 inspection: close the task; a seizure opens a case;
+                            origin: a cancelled or rejected import gives back
+                            the e-CO lines it covered
+``InspectionCompleted``     risk: the control's outcome; exchange: the result
+                            of an export's inspection to the partner
+``CertificateEvent``        exchange: a certificate of origin issued, cancelled
+                            or replaced, to the importing partner's outbox
+==========================  =================================================
+
+A new capability registers its handlers here; :mod:`silkgate.bootstrap` builds the
+services and calls :func:`register_handlers` once per node.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from silkgate.declarations import events as declaration_events
+from silkgate.exchange.services.origin import CertificateMessages
+from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
+from silkgate.inspection.events import InspectionCompleted
+from silkgate.inspection.services import planning
+from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
+from silkgate.origin.events import CertificateEvent
+from silkgate.origin.services.claims import PreferenceCheck
+from silkgate.risk.commands import ControlOutcome
+from silkgate.risk.services.control import record_outcome_in
+
+
+def register_handlers(
+    bus: MessageBus,
+    trade: TradeExchange,
+    certificates: CertificateMessages,
+    claims: PreferenceCheck | None = None,
+) -> None:
+    """Every reaction of one capability to another's events (the table in the docstring)."""
+    bus.subscribe(declaration_events.Lodged, trade.on_lodged)
+    bus.subscribe(AdvanceLinked, trade.on_advance_linked)
+    bus.subscribe(declaration_events.ChannelAssigned, planning.plan_inspection)
+    bus.subscribe(declaration_events.Amended, trade.on_amended)
+    bus.subscribe(declaration_events.Released, trade.on_released)
+    bus.subscribe(declaration_events.Decided, planning.close_on_decision)
+    if claims is not None:
+        bus.subscribe(declaration_events.Decided, claims.on_decided)
+    bus.subscribe(InspectionCompleted, record_control_outcome)
+    bus.subscribe(InspectionCompleted, trade.on_inspected)
+    bus.subscribe(CertificateEvent, certificates.on_certificate)
+
+
+def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:
+    """A completed joint inspection is the control's outcome: the risk model learns from it."""
+    failed = event.failed
+    revenue = sum((Decimal((c["finding"] or {}).get("revenue") or "0") for c in failed), Decimal(0))
+    critical = any(
+        c["service"] == "sps" and (c["finding"] or {}).get("kind") in ("pest", "lab", "prohibited")
+        for c in failed
+    )
+    # Several checks often find the same thing (the documents and the value, one certificate
+    # per item): the outcome says each finding once.
+    said = ((c["finding"] or {}).get("note") or "" for c in failed)
+    notes = "; ".join(dict.fromkeys(note.strip() for note in said if note.strip()))
+    recovered = max(revenue, Decimal(0)).quantize(Decimal("0.01"))
+    outcome = ControlOutcome(
+        # Revenue recovered (or a critical finding) is fraud, whichever service found it.
+        fraud=any(c["service"] == "customs" for c in failed) or critical or recovered > 0,
+        critical=critical,
+        revenue_recovered=recovered,
+        note=f"joint inspection: {notes}"[:1000] if notes else "joint inspection",
+    )
+    _, note = record_outcome_in(
+        uow.connection,
+        declaration_id=event.declaration_id,
+        outcome=outcome,
+        at=event.at,
+        actor=event.actor,
+    )
+    uow.collect(Noted.of(note))
