@@ -45,7 +45,14 @@ TERMS_REQUIRED = (
     "cumulation",
     "minimal_operations",
 )
-TERMS_OPTIONAL = ("always", "de_minimis_not_for", "transit_operations", "source", "rules")
+TERMS_OPTIONAL = (
+    "verification_days",
+    "always",
+    "de_minimis_not_for",
+    "transit_operations",
+    "source",
+    "rules",
+)
 RULE_KEYS = ("hs", "rule", "valid_from", "valid_to", "source", "illustrative")
 DEFAULT_TRANSIT = ("unloading", "reloading", "preservation")
 
@@ -256,6 +263,9 @@ def _terms(check: _Check, code: str, table: dict[str, Any]) -> AgreementTerms | 
             "certificate_validity_months",
             "must be 1 to 60 months",
         )
+    days = table.get("verification_days", 90)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 730:
+        check.error((code, "verification_days"), "verification_days", "must be 1 to 730 days")
     build_up = table.get("build_up", False)
     if not isinstance(build_up, bool):
         check.error((code, "build_up"), "build_up", "must be true or false")
@@ -286,6 +296,7 @@ def _terms(check: _Check, code: str, table: dict[str, Any]) -> AgreementTerms | 
             table.get("transit_operations", list(DEFAULT_TRANSIT)),
         ),
         source=check.text((code, "source"), table.get("source", ""), required=False),
+        verification_days=days if isinstance(days, int) and not isinstance(days, bool) else 90,
     )
     return terms if len(check.errors) == bad else None
 
