@@ -22,9 +22,10 @@ _R = origin_verification_recoveries.c
 _K = origin_claims.c
 
 
-def _row(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    if row is None:
+def _row(found: Any) -> dict[str, Any] | None:
+    if found is None:
         return None
+    row = as_dict(found)
     return {**row, "documents": orjson.loads(row["documents"])}
 
 
@@ -37,14 +38,14 @@ def get(
     conn: sa.Connection, side: str, verification_id: int, *, for_update: bool = False
 ) -> dict[str, Any] | None:
     query = origin_verifications.select().where(_V.side == side, _V.id == verification_id)
-    return _row(as_dict(conn.execute(query.with_for_update() if for_update else query).first()))
+    return _row(conn.execute(query.with_for_update() if for_update else query).first())
 
 
 def by_reference(
     conn: sa.Connection, side: str, reference: str, *, for_update: bool = False
 ) -> dict[str, Any] | None:
     query = origin_verifications.select().where(_V.side == side, _V.reference == reference)
-    return _row(as_dict(conn.execute(query.with_for_update() if for_update else query).first()))
+    return _row(conn.execute(query.with_for_update() if for_update else query).first())
 
 
 def listing(
@@ -61,7 +62,7 @@ def listing(
         query = query.where(_V.status == status)
     if past is not None:
         query = query.where(_V.status == "open", _V.deadline < past)
-    rows = as_dicts(conn.execute(query.order_by(_V.id.desc()).limit(limit)))
+    rows = conn.execute(query.order_by(_V.id.desc()).limit(limit))
     return [r for r in (_row(x) for x in rows) if r is not None]
 
 

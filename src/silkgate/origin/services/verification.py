@@ -84,6 +84,7 @@ class Verifications:
                 "requested_at": at, "requested_by": principal.name,
             }  # fmt: skip
             row["id"] = store.add(conn, row)
+            row = store.get(conn, SENT, row["id"]) or row
             self.enqueue(
                 conn, cert["issuer"], ORIGIN_VERIFICATION, row["reference"], v.payload_of(row), at
             )
