@@ -8,6 +8,7 @@ deadline (a manual clock), withdraws the preference on every declaration that
 used it. Runs on SQLite, and on PostgreSQL with ``SILKGATE_TEST_DATABASE_URL``.
 """
 
+# ruff: noqa: F811 (the Viet Nam fixtures are imported from test_origin_claims)
 from __future__ import annotations
 
 import datetime as dt
