@@ -207,6 +207,9 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
         "/console/origin": PUBLIC,
         # Anyone checks a certificate of origin: its status and hash, nothing commercial.
         "/console/origin/certificates/{number}": PUBLIC,
+        "/console/origin/verifications": only(
+            OFFICER, ADMIN, ORIGIN, reduced={ORIGIN: _RECEIVED, OFFICER: _SENT}
+        ),
         "/console/origin/applications": only(TRADER, *CERTIFIERS, reduced={TRADER: _OWN}),
         "/console/origin/applications/{application_id}": only(
             TRADER, *CERTIFIERS, reduced={TRADER: f"{_OWN}; no decision, no box 4"}
