@@ -31,7 +31,9 @@ def _row(found: Any) -> dict[str, Any] | None:
 
 def add(conn: sa.Connection, row: dict[str, Any]) -> int:
     values = {**row, "documents": orjson.dumps(row["documents"]).decode()}
-    return int(conn.execute(origin_verifications.insert().values(**values)).inserted_primary_key[0])
+    key = conn.execute(origin_verifications.insert().values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def get(
