@@ -22,6 +22,7 @@ from silkgate.api import (
     problems,
     risk,
     tariff,
+    verifications,
 )
 from silkgate.api.headers import SecurityHeaders
 from silkgate.api.limits import BodySizeLimit
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         app.state.node = node
     problems.install(app)
     for router in (
-        declarations.router, tariff.router, origin.router, certificates.router, risk.router,
+        declarations.router, tariff.router, origin.router, certificates.router,
+        verifications.router, risk.router,
         inspections.router, inspections.certificates, exchange.router, journal.router,
     ):  # fmt: skip
         app.include_router(router)

@@ -8,7 +8,6 @@ signal source into the declarations' context (``declarations/ports.py``).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from joserfc.jwk import OKPKey
 
+from silkgate import wiring_origin
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
@@ -25,7 +25,6 @@ from silkgate.declarations.services import DeclarationService
 from silkgate.declarations.services.context import Context
 from silkgate.declarations.services.journal import JournalService
 from silkgate.declarations.validation import CodeLists
-from silkgate.exchange.messages import ORIGIN_CERTIFICATE
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
 from silkgate.exchange.services.keys import NodeKeys
@@ -38,11 +37,7 @@ from silkgate.inspection.services.certificates import RecognisedResults
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus
 from silkgate.node import Node, NodeNotReady, TokenResolver
-from silkgate.origin import case as origin_case
-from silkgate.origin.services import OriginService
-from silkgate.origin.services.certification import Certification
 from silkgate.origin.services.claims import PreferenceCheck
-from silkgate.origin.services.received import ReceivedCertificates
 from silkgate.risk.services import RiskService
 from silkgate.risk.services.ports import AeoChanged, Scorer
 from silkgate.sps.services import SpsService
@@ -89,11 +84,12 @@ def open_node(
     risk = _risk(base, sps, exchange, on_aeo_change=lambda conn, at: aeo.changed(conn, at))
     aeo = AeoRegister(exchange, risk=risk)
     trade = _trade(base, exchange, tariff)
-    origin = _origin(base, tariff)
-    claims, received = _origin_claims(base, origin, tariff, exchange)
+    origin = wiring_origin.origin(base, tariff)
+    claims, received = wiring_origin.origin_claims(base, origin, tariff, exchange)
     declarations = DeclarationService(_declarations_context(base, tariff, risk, trade, claims))
     inspections = _inspections(base, declarations)
-    certificates = _certification(base, origin, exchange)
+    certificates = wiring_origin.certification(base, origin, exchange)
+    verifications = wiring_origin.verifications(base, origin, tariff, exchange)
     register_handlers(base.bus, trade, CertificateMessages(exchange, certificates), claims)
     return Node(
         settings=settings,
@@ -107,6 +103,7 @@ def open_node(
         certificates=certificates,
         claims=claims,
         received=received,
+        verifications=verifications,
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(
@@ -139,14 +136,6 @@ def _trade(base: _Base, exchange: ExchangeService, tariff: TariffService) -> Tra
         to_national=tariff.national_rate,
         inspections=RecognisedResults(),
     )
-
-
-def _certification(base: _Base, origin: OriginService, exchange: ExchangeService) -> Certification:
-    """Certificates of origin, signed with the node's exchange key."""
-    return Certification(
-        base.engine, base.unit_of_work, origin, exchange.keyring,
-        administration=base.settings.administration, zone=base.zone, clock=base.clock,
-    )  # fmt: skip
 
 
 def _demo(settings: Settings) -> bool:
@@ -205,58 +194,6 @@ def _tariff(base: _Base) -> TariffService:
         presumed_insurance=settings.presumed_insurance,
         ttl=base.ttl,
     )
-
-
-def _origin(base: _Base, tariff: TariffService) -> OriginService:
-    """The origin calculator values materials at the tariff's customs exchange rates."""
-    codes = base.codes
-    return OriginService(
-        base.engine,
-        codes=origin_case.CodeLists(
-            hs_subheadings=codes.hs_subheadings,
-            countries=frozenset(codes.countries),
-            currencies=codes.currencies,
-            units=codes.units,
-            package_types=codes.package_types,
-            locations=codes.locations,
-        ),
-        national_rate=tariff.national_rate,
-        zone=base.zone,
-        ttl=base.ttl,
-        clock=base.clock,
-    )
-
-
-def _origin_claims(
-    base: _Base, origin: OriginService, tariff: TariffService, exchange: ExchangeService
-) -> tuple[PreferenceCheck, ReceivedCertificates]:
-    """Preference claims checked against the e-COs partners send under ``origin_certificates``.
-
-    The received certificates are the inbox's handler of ``origin_certificate``; box 4
-    goes back through the outbox.
-    """
-    claims = PreferenceCheck(
-        base.engine,
-        administration=base.settings.administration,
-        terms=origin,
-        to_national=tariff.national_rate,
-        expecting=lambda issuer: exchange.agreed(issuer, "origin_certificates"),
-        outbox=exchange.enqueue_many,
-        wait=dt.timedelta(hours=base.settings.origin_wait_hours),
-        zone=base.zone,
-        clock=base.clock,
-    )
-    received = ReceivedCertificates(
-        base.engine,
-        check=claims,
-        bus=base.bus,
-        journal_keys=base.journal_keys,
-        reassess=tariff.assess,
-        zone=base.zone,
-        clock=base.clock,
-    )
-    exchange.handle(ORIGIN_CERTIFICATE, received.receive)
-    return claims, received
 
 
 def _exchange(base: _Base) -> ExchangeService:

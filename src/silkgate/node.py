@@ -33,6 +33,7 @@ from silkgate.origin.services import OriginService
 from silkgate.origin.services.certification import Certification
 from silkgate.origin.services.claims import PreferenceCheck
 from silkgate.origin.services.received import ReceivedCertificates
+from silkgate.origin.services.verification import Verifications
 from silkgate.risk.services import RiskService
 from silkgate.sps.services import SpsService
 from silkgate.store import principals as principal_store
@@ -103,6 +104,7 @@ class Node:
     certificates: Certification  # the certificates of origin this node issues
     claims: PreferenceCheck  # preference claims checked against the e-COs received
     received: ReceivedCertificates  # the e-COs partners sent
+    verifications: Verifications  # retroactive verification requests, sent and received
     inspections: InspectionService
     trs: TrsService
     tokens: TokenResolver

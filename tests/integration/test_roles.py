@@ -245,6 +245,13 @@ BODIES: dict[tuple[str, str], Probe] = {
         "json": {"partner": "ZZ", "kind": "alert", "subject": "matrix", "body": "matrix"}
     },
     ("POST", "/v1/assistance/{reference}/messages"): lambda w, r: {"json": {"body": "matrix"}},
+    # No e-CO is received by one node from itself: customs is answered 422 (unknown number).
+    ("POST", "/v1/origin/verifications"): lambda w, r: {
+        "json": {"number": w.number, "reason": "matrix probe", "documents": ["invoices"]}
+    },
+    ("POST", "/v1/origin/verifications/{verification_id}/answer"): lambda w, r: {
+        "json": {"result": "confirmed", "findings": "matrix probe"}
+    },
 }
 
 # Allowed callers may still be told these do not exist: the probe names nothing real.
@@ -258,6 +265,9 @@ MAY_BE_MISSING = frozenset(
         ("POST", "/v1/assistance/{reference}/messages"),
         # One node receives no e-CO from itself (test_origin_claims reads real ones).
         ("GET", "/v1/origin/received/{number}"),
+        # No verification request is sent or received by the matrix's node.
+        ("GET", "/v1/origin/verifications/{verification_id}"),
+        ("POST", "/v1/origin/verifications/{verification_id}/answer"),
     }
 )
 
@@ -278,6 +288,7 @@ def _path(w: World, role: Role, template: str, mrn: str) -> str:
         "hs": "847130",
         "application_id": w.application_id,
         "number": w.number,
+        "verification_id": 2**40,
     }
     return template.format(**{k: v for k, v in values.items() if "{" + k + "}" in template})
 

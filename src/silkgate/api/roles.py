@@ -74,6 +74,8 @@ _OWN = "its own (another's is not found)"
 CERTIFIERS = (ORIGIN, ADMIN)
 _CUSTOMS_CHECKS = "customs checks only"
 _SPS_CHECKS = "SPS checks only"
+_SENT = "the requests sent (side=sent)"
+_RECEIVED = "the requests received (side=received)"
 
 # Every operation of /openapi.json, as (method, path).
 API: Mapping[tuple[str, str], Rule] = MappingProxyType(
@@ -136,6 +138,15 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ),
         ("POST", "/v1/origin/certificates/{number}/cancel"): only(*CERTIFIERS),
         ("POST", "/v1/origin/certificates/{number}/replace"): only(*CERTIFIERS),
+        # Customs asks the issuer; the issuer's origin officers answer (the side decides).
+        ("POST", "/v1/origin/verifications"): only(*STAFF),
+        ("GET", "/v1/origin/verifications"): only(
+            OFFICER, ADMIN, ORIGIN, reduced={ORIGIN: _RECEIVED, OFFICER: _SENT}
+        ),
+        ("GET", "/v1/origin/verifications/{verification_id}"): only(
+            OFFICER, ADMIN, ORIGIN, reduced={ORIGIN: _RECEIVED, OFFICER: _SENT}
+        ),
+        ("POST", "/v1/origin/verifications/{verification_id}/answer"): only(*CERTIFIERS),
         ("GET", "/v1/risk/profiles"): only(*RISK),
         ("POST", "/v1/risk/profiles"): only(ADMIN, ANALYST),
         ("GET", "/v1/risk/profiles/{name}"): only(*RISK),
@@ -196,6 +207,9 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
         "/console/origin": PUBLIC,
         # Anyone checks a certificate of origin: its status and hash, nothing commercial.
         "/console/origin/certificates/{number}": PUBLIC,
+        "/console/origin/verifications": only(
+            OFFICER, ADMIN, ORIGIN, reduced={ORIGIN: _RECEIVED, OFFICER: _SENT}
+        ),
         "/console/origin/applications": only(TRADER, *CERTIFIERS, reduced={TRADER: _OWN}),
         "/console/origin/applications/{application_id}": only(
             TRADER, *CERTIFIERS, reduced={TRADER: f"{_OWN}; no decision, no box 4"}

@@ -10,7 +10,7 @@ import httpx
 import typer
 from rich.table import Table
 
-from silkgate.cli import certificates
+from silkgate.cli import certificates, verifications
 from silkgate.cli._common import (
     acting_principal,
     err,
@@ -38,6 +38,8 @@ rules_app = typer.Typer(
 origin_app.add_typer(rules_app, name="rules")
 # Certificates of origin: clients of a node's API (apply, applications, approve, ...).
 certificates.install(origin_app)
+# Retroactive verification, on this machine's node.
+verifications.install(origin_app)
 
 claims_app = typer.Typer(
     help="Preference claims checked against the e-COs partners send.", no_args_is_help=True

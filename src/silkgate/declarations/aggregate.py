@@ -250,6 +250,12 @@ class Declaration:
         self.version += 1
         self._raise(ev.Corrected, at=at, actor=actor, reason=reason)
 
+    def withdraw_preference(self, *, at: dt.datetime, actor: str, reason: str) -> None:
+        """A preference withdrawn after a verification of its proof of origin: a new version,
+        assessed again, in any status (after release too: post-clearance recovery)."""
+        self.version += 1
+        self._raise(ev.PreferenceWithdrawn, at=at, actor=actor, reason=reason)
+
     def assessed(self, reason: str, at: dt.datetime) -> None:
         """Duties and taxes were assessed on the current version."""
         self._raise(ev.Assessed, at=at, actor=SYSTEM, reason=reason)

@@ -112,6 +112,14 @@ class Corrected(DeclarationEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PreferenceWithdrawn(DeclarationEvent):
+    """A preference given on a certificate of origin was withdrawn (the issuer did not confirm
+    the certificate, or did not answer in time): a new version at the general rate."""
+
+    journal_name: ClassVar[str | None] = "preference_withdrawn"
+
+
+@dataclass(frozen=True, kw_only=True)
 class PaymentRecorded(DeclarationEvent):
     """A payment received, or a guarantee accepted, against what is due."""
 

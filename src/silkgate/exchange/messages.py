@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from silkgate.origin.received import NUMBER, Certificate
+from silkgate.origin.verification import AnswerMessage, RequestMessage
 
 ADVANCE_EXPORT = "advance_export_data"
 AEO_LIST = "aeo_list"
@@ -19,6 +20,8 @@ INSPECTION_RESULT = "inspection_result"
 ASSISTANCE = "assistance"
 ORIGIN_CERTIFICATE = "origin_certificate"  # issued, cancelled or replaced (the exporting side)
 ORIGIN_TREATMENT = "origin_treatment"  # Form E box 4, from the importing side
+ORIGIN_VERIFICATION = "origin_verification"  # a retroactive verification request, to the issuer
+ORIGIN_VERIFICATION_ANSWER = "origin_verification_answer"  # the issuer's answer
 PARTNER_CARD = "partner_card"
 RECEIPT = "receipt"
 
@@ -30,6 +33,8 @@ AGREEMENT_OF: dict[str, str | None] = {
     ASSISTANCE: "mutual_assistance",
     ORIGIN_CERTIFICATE: "origin_certificates",
     ORIGIN_TREATMENT: "origin_certificates",
+    ORIGIN_VERIFICATION: "origin_certificates",
+    ORIGIN_VERIFICATION_ANSWER: "origin_certificates",
     PARTNER_CARD: None,
 }
 
@@ -118,6 +123,8 @@ MODELS: dict[str, type[BaseModel]] = {
     ASSISTANCE: Assistance,
     ORIGIN_CERTIFICATE: Certificate,
     ORIGIN_TREATMENT: OriginTreatment,
+    ORIGIN_VERIFICATION: RequestMessage,
+    ORIGIN_VERIFICATION_ANSWER: AnswerMessage,
 }
 
 

@@ -45,7 +45,8 @@ TERMS_REQUIRED = (
     "cumulation",
     "minimal_operations",
 )
-TERMS_OPTIONAL = ("always", "de_minimis_not_for", "transit_operations", "source", "rules")
+TERMS_OPTIONAL: tuple[str, ...] = ("always", "de_minimis_not_for", "transit_operations")
+TERMS_OPTIONAL += ("source", "rules", "verification_days")
 RULE_KEYS = ("hs", "rule", "valid_from", "valid_to", "source", "illustrative")
 DEFAULT_TRANSIT = ("unloading", "reloading", "preservation")
 
@@ -231,6 +232,14 @@ def _countries(check: _Check, where: tuple[Any, ...], value: Any) -> frozenset[s
     return frozenset(parties)
 
 
+def _days(check: _Check, code: str, days: Any) -> int:
+    """The issuer's term to answer a verification request (1 to 730 days; 90 by default)."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 730:
+        check.error((code, "verification_days"), "verification_days", "must be 1 to 730 days")
+        return 90
+    return days
+
+
 def _terms(check: _Check, code: str, table: dict[str, Any]) -> AgreementTerms | None:
     bad = len(check.errors)
     where = (code,)
@@ -256,6 +265,7 @@ def _terms(check: _Check, code: str, table: dict[str, Any]) -> AgreementTerms | 
             "certificate_validity_months",
             "must be 1 to 60 months",
         )
+    days = _days(check, code, table.get("verification_days", 90))
     build_up = table.get("build_up", False)
     if not isinstance(build_up, bool):
         check.error((code, "build_up"), "build_up", "must be true or false")
@@ -286,6 +296,7 @@ def _terms(check: _Check, code: str, table: dict[str, Any]) -> AgreementTerms | 
             table.get("transit_operations", list(DEFAULT_TRANSIT)),
         ),
         source=check.text((code, "source"), table.get("source", ""), required=False),
+        verification_days=days,
     )
     return terms if len(check.errors) == bad else None
 

@@ -43,6 +43,8 @@ class AgreementTerms:
     minimal_operations: frozenset[str]  # processes that never confer origin
     transit_operations: frozenset[str]  # what may happen in a non-party on the way
     source: str
+    # Days the issuing party has to answer a retroactive verification request (its deadline).
+    verification_days: int = 90
 
     @functools.cached_property
     def always_text(self) -> str:
@@ -55,6 +57,7 @@ class AgreementTerms:
             "parties": sorted(self.parties),
             "proofs": list(self.proofs),
             "certificate_validity_months": self.certificate_validity_months,
+            "verification_days": self.verification_days,
             "de_minimis": format(self.de_minimis, "f"),
             "de_minimis_not_for": sorted(self.de_minimis_not_for),
             "build_up": self.build_up,
@@ -202,4 +205,6 @@ def terms_from_json(data: dict[str, Any]) -> AgreementTerms:
         minimal_operations=frozenset(data["minimal_operations"]),
         transit_operations=frozenset(data["transit_operations"]),
         source=data.get("source", ""),
+        # Versions loaded before the term existed: the default.
+        verification_days=int(data.get("verification_days", 90)),
     )

@@ -737,6 +737,48 @@ origin_claims = sa.Table(
     sa.UniqueConstraint("declaration_id", "item"),
 )
 
+# Retroactive verification of a certificate of origin: the requests this node sent (the
+# importing side) and received (the issuing side), one row per side and reference.
+origin_verifications = sa.Table(
+    "origin_verifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("side", sa.String(8), nullable=False),  # sent | received
+    sa.Column("reference", sa.String(20), nullable=False),  # <requester>-V-<12 hex>
+    sa.Column("number", sa.String(20), nullable=False, index=True),
+    sa.Column("issuer", sa.String(2), nullable=False),
+    sa.Column("requester", sa.String(2), nullable=False),
+    sa.Column("agreement", sa.String(10), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("documents", sa.Text, nullable=False),  # JSON list
+    sa.Column("requested_on", sa.Date, nullable=False),
+    sa.Column("deadline", sa.Date, nullable=False),
+    sa.Column(
+        "status", sa.String(16), nullable=False
+    ),  # open | confirmed | not_confirmed | overdue
+    sa.Column("findings", sa.Text, nullable=True),
+    sa.Column("requested_at", UtcDateTime(), nullable=False),
+    sa.Column("requested_by", sa.Text, nullable=False),
+    sa.Column("answered_at", UtcDateTime(), nullable=True),
+    sa.Column("answered_by", sa.Text, nullable=True),
+    sa.Column("recovered", sa.Numeric(18, 3), nullable=False, server_default="0"),
+    sa.UniqueConstraint("side", "reference"),
+)
+
+# The duty recovered on each declaration whose preference a verification withdrew.
+origin_verification_recoveries = sa.Table(
+    "origin_verification_recoveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "verification_id", sa.ForeignKey("origin_verifications.id"), nullable=False, index=True
+    ),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),  # the version that withdrew it
+    sa.Column("amount", sa.Numeric(18, 3), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+)
+
 # --- joint inspection ----------------------------------------------------------------
 
 inspection_tasks = sa.Table(

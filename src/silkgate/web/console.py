@@ -25,6 +25,7 @@ from silkgate.web import (
     risk,
     tariff,
     trs,
+    verifications,
 )
 
 # The modules whose routers make the console (``silkgate.api.roles.CONSOLE`` lists their pages).
@@ -32,8 +33,8 @@ from silkgate.web import (
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
 MODULES = (
-    login, amendments, outcomes, declarations, trs, tariff, origin, certificates, risk,
-    inspections, exchange,
+    login, amendments, outcomes, declarations, trs, tariff, origin, certificates,
+    verifications, risk, inspections, exchange,
 )  # fmt: skip
 
 

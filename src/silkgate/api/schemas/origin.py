@@ -228,3 +228,37 @@ class ReceivedCertificate(Shape):
     lines: list[ReceivedLine]
     uses: list[CertificateUse]
     document: dict[str, Any]
+
+
+class Recovery(Shape):
+    """The duty recovered on one declaration whose preference a verification withdrew."""
+
+    mrn: str
+    status: str
+    version: int = Field(description="The declaration's version that withdrew the preference")
+    amount: str = Field(description="The difference assessed, national currency")
+    at: str | None
+
+
+class Verification(Shape):
+    """A retroactive verification request, sent (importing side) or received (issuing side)."""
+
+    id: int
+    side: str = Field(examples=["sent", "received"])
+    reference: str = Field(examples=["VN-V-4F2A9C01B3D7"])
+    number: str = Field(examples=["CN-E-2026-000123"])
+    issuer: str
+    requester: str
+    agreement: str
+    reason: str
+    documents: list[str]
+    findings: str | None
+    status: str = Field(examples=["open", "confirmed", "not_confirmed", "overdue"])
+    requested_on: str
+    deadline: str
+    overdue: bool
+    requested_by: str
+    answered_at: str | None
+    answered_by: str | None
+    recovered: str | None = Field(default=None, description="Sent only: the duty recovered")
+    recoveries: list[Recovery] | None = None

@@ -80,6 +80,11 @@ class OriginService:
         terms = self._terms(agreement)
         return terms.certificate_validity_months if terms else None
 
+    def verification_days(self, agreement: str) -> int | None:
+        """How long the issuer has to answer a verification request, if the rules say."""
+        terms = self._terms(agreement)
+        return terms.verification_days if terms else None
+
     def parties(self, agreement: str) -> frozenset[str] | None:
         terms = self._terms(agreement)
         return terms.parties if terms else None
