@@ -244,3 +244,12 @@ def test_mutated_requests_never_cause_a_server_error(client, body):
     assert r.status_code in (200, 400, 422), r.text[:500]
     if r.status_code == 422:
         assert all(e["pointer"].startswith("/") for e in r.json()["errors"]), r.json()
+
+
+@pytest.mark.parametrize("trick", ["\x00", "\u202e", "\u200b"])
+def test_a_description_with_a_control_or_invisible_character_is_refused(client, notebook, trick):
+    bill = copy.deepcopy(notebook)
+    bill["materials"][0]["description"] = f"Main{trick}board"
+    r = client.post("/v1/origin/determinations", json=bill)
+    assert r.status_code == 422, r.text
+    assert [e["pointer"] for e in r.json()["errors"]] == ["/materials/0/description"]

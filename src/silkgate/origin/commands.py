@@ -18,6 +18,7 @@ from pydantic import AfterValidator, Field, StrictBool, ValidationError, WithJso
 from pydantic_core import PydanticCustomError
 
 from silkgate.kernel.commands import Command, parse
+from silkgate.kernel.text import Line
 from silkgate.origin.case import Case, CostElements, Material, Money, Transit
 
 __all__ = ["DeterminationRequest", "parse_request"]
@@ -54,7 +55,8 @@ MaterialCode = Annotated[
         "digits is refused)",
     ),
 ]
-Text = Annotated[str, Field(min_length=1, max_length=350)]
+# One line of text: no control, direction or invisible characters (the node's text rule).
+Text = Annotated[Line, Field(min_length=1, max_length=350)]
 Process = Annotated[
     str, Field(min_length=1, max_length=100, examples=["assembly", "chemical reaction"])
 ]
