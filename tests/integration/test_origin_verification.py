@@ -258,3 +258,73 @@ def test_the_issuer_receives_the_request_and_answers(client, tokens, node, vn):
     env = Envelope.new("origin_verification", "VN", "CN", wrong["reference"], wrong, at)
     refused = node.exchange.answer_one(envelope.sign(env, key, kid, at))
     assert refused.status == "refused" and refused.code == "bad_payload"
+
+
+def _console_session(client: Any, n: Node, token: str, country: str) -> None:
+    """``client`` logged into ``n``'s console with ``token`` (the session cookie)."""
+    opened = n.sessions.open(token)
+    assert opened is not None
+    client.cookies.clear()
+    client.cookies.set(f"sg_session_{country.lower()}", opened[0], path="/console")
+
+
+def test_the_console_asks_and_the_issuers_console_answers(
+    client, tokens, node, vn, vn_client, vn_tokens
+):
+    """Viet Nam's officer asks on the console; China's origin officer answers on its own."""
+    number, _ = _two_declarations(node, vn)
+    here = {"Origin": "http://testserver"}
+    _console_session(vn_client, vn, vn_tokens["officer.nguyen"], "VN")
+    page = vn_client.get(f"/console/origin/verifications?number={number}")
+    assert page.status_code == 200 and f'value="{number}"' in page.text
+    asked = vn_client.post(
+        "/console/origin/verifications",
+        data={"number": number, "reason": "", "documents": ["invoices"]},
+        headers=here,
+        follow_redirects=False,
+    )
+    assert asked.status_code == 303 and "reason" in asked.cookies.get("sg_flash", "")
+    assert vn.verifications.listing(OFFICER, "sent") == []  # refused: nothing stored
+    asked = vn_client.post(
+        "/console/origin/verifications",
+        data={"number": number, "reason": "supplier invoices", "documents": ["invoices"]},
+        headers=here,
+        follow_redirects=False,
+    )
+    assert asked.status_code == 303, asked.text
+    [sent] = vn.verifications.listing(OFFICER, "sent")
+    [request] = [p for p in _queued(vn, "origin_verification", "CN")]
+    assert request["reference"] == sent["reference"] and request["documents"] == ["invoices"]
+
+    # China's origin officer answers on the console a request about a certificate China
+    # really issued (the one above was made for the test, signed with China's key).
+    issued = _approve(client, tokens, _apply(client, tokens)["id"]).json()["number"]
+    request = {**request, "reference": "VN-V-0000000C0DE5", "number": issued}
+    at = vn.exchange.clock()
+    env = Envelope.new("origin_verification", "VN", "CN", request["reference"], request, at)
+    kid, key = vn.exchange.signer()
+    taken = node.exchange.answer_one(envelope.sign(env, key, kid, at))
+    assert taken.status == "accepted", (taken.code, taken.detail)
+    _console_session(client, node, tokens["origin.zhou"], "CN")
+    page = client.get("/console/origin/verifications")
+    assert page.status_code == 200 and request["reference"] in page.text
+    [got] = [
+        v for v in client.get(
+            "/v1/origin/verifications?side=received", headers=auth(tokens["origin.zhou"])
+        ).json()["items"]
+        if v["reference"] == request["reference"]
+    ]  # fmt: skip
+    answered = client.post(
+        f"/console/origin/verifications/{got['id']}/answer",
+        data={"result": "not_confirmed", "findings": "no production records kept"},
+        headers=here,
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303, answered.text
+    [answer] = [
+        p for p in _queued(node, "origin_verification_answer", "VN")
+        if p["reference"] == request["reference"]
+    ]  # fmt: skip
+    assert answer["result"] == "not_confirmed"
+    client.cookies.clear()
+    vn_client.cookies.clear()
