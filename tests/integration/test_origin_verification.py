@@ -284,7 +284,10 @@ def test_the_console_asks_and_the_issuers_console_answers(
         follow_redirects=False,
     )
     assert asked.status_code == 303 and "reason" in asked.cookies.get("sg_flash", "")
-    mine = lambda: [v for v in vn.verifications.listing(OFFICER, "sent") if v["number"] == number]  # noqa: E731
+
+    def mine() -> list[dict[str, Any]]:
+        return [v for v in vn.verifications.listing(OFFICER, "sent") if v["number"] == number]
+
     assert mine() == []  # refused: nothing stored
     asked = vn_client.post(
         "/console/origin/verifications",
