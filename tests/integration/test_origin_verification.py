@@ -332,3 +332,16 @@ def test_the_console_asks_and_the_issuers_console_answers(
     assert answer["result"] == "not_confirmed"
     client.cookies.clear()
     vn_client.cookies.clear()
+
+
+@pytest.mark.parametrize("verification_id", [2**31, 2**40])
+def test_a_request_number_no_row_can_have_is_not_found(vn_client, vn_tokens, verification_id):
+    url = f"/v1/origin/verifications/{verification_id}"
+    r = vn_client.get(url, headers=auth(vn_tokens["officer.nguyen"]))
+    assert r.status_code == 404, r.text
+    r = vn_client.post(
+        f"{url}/answer",
+        json={"result": "confirmed", "findings": "x"},
+        headers=auth(vn_tokens["origin.vu"]),
+    )
+    assert r.status_code == 404, r.text

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from silkgate.store.exchange_rows import as_dict, as_dicts
 from silkgate.store.tables import (
+    MAX_ID,
     declarations,
     origin_claims,
     origin_verification_recoveries,
@@ -39,6 +40,8 @@ def add(conn: sa.Connection, row: dict[str, Any]) -> int:
 def get(
     conn: sa.Connection, side: str, verification_id: int, *, for_update: bool = False
 ) -> dict[str, Any] | None:
+    if not 0 < verification_id <= MAX_ID:
+        return None  # no row has such an id (and PostgreSQL would refuse the number)
     query = origin_verifications.select().where(_V.side == side, _V.id == verification_id)
     return _row(conn.execute(query.with_for_update() if for_update else query).first())
 
