@@ -60,7 +60,9 @@ def _outbox(node: Node, number: str) -> list[dict[str, Any]]:
     o = exchange_outbox.c
     with reading(node.engine) as conn:
         rows = conn.execute(
-            sa.select(o.partner, o.type, o.subject, o.payload).where(o.subject == number)
+            sa.select(o.partner, o.type, o.subject, o.payload)
+            .where(o.subject == number)
+            .order_by(o.id)
         )
         return [{**r._mapping, "payload": orjson.loads(r.payload)} for r in rows]
 
