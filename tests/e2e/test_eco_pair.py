@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from silkgate.config import Settings
-from tests.e2e.test_exchange_pair import Pair, setup_pair
+from tests.e2e.test_exchange_pair import Pair
 from tests.eco_helpers import certificate, claiming, import_document, new_number, signed
 
 JOSE = {"Content-Type": "application/jose"}
@@ -27,7 +27,7 @@ JOSE = {"Content-Type": "application/jose"}
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     p = Pair(tmp_path_factory.mktemp("eco-pair"))
-    setup_pair(p.folder, {a: p.ports[a] for a in ("CN", "VN")}, quiet=True)
+    p.set_up()
     p.start("CN")
     p.start("VN")
     yield p

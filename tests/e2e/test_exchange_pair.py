@@ -25,7 +25,8 @@ from silkgate.cli.pair import pair_environment, setup_pair
 from silkgate.config import Settings
 from silkgate.exchange import envelope
 from silkgate.exchange.envelope import Envelope
-from silkgate.store.db import make_engine
+from silkgate.store import risk as risk_store
+from silkgate.store.db import make_engine, writing
 from tests.conftest import ROOT
 from tests.e2e.conftest import SILKGATE, free_port, wait_until_up
 
@@ -41,6 +42,16 @@ class Pair:
 
     def env(self, admin: str) -> dict[str, str]:
         return pair_environment(admin, self.folder, self.ports[admin])
+
+    def set_up(self) -> None:
+        """As `silkgate demo pair` does, less random selection: in tests a declaration's
+        channel must not depend on chance."""
+        setup_pair(self.folder, self.ports, quiet=True)
+        for admin in self.ports:
+            engine = self.engine(admin)
+            with writing(engine) as conn:
+                risk_store.update_settings(conn, exploration_share=0)
+            engine.dispose()
 
     def start(self, admin: str) -> None:
         with open(self.folder / f"{admin.lower()}.log", "ab") as log:
@@ -74,7 +85,7 @@ class Pair:
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     p = Pair(tmp_path_factory.mktemp("pair"))
-    setup_pair(p.folder, {a: p.ports[a] for a in ("CN", "VN")}, quiet=True)
+    p.set_up()
     p.start("CN")
     p.start("VN")
     yield p
