@@ -90,7 +90,9 @@ def open_node(
     inspections = _inspections(base, declarations)
     certificates = wiring_origin.certification(base, origin, exchange)
     verifications = wiring_origin.verifications(base, origin, tariff, exchange)
-    register_handlers(base.bus, trade, CertificateMessages(exchange, certificates), claims)
+    register_handlers(
+        base.bus, trade, CertificateMessages(exchange, certificates), claims, verifications
+    )
     return Node(
         settings=settings,
         engine=engine,
