@@ -134,6 +134,14 @@ def test_not_confirmed_withdraws_the_preference_and_recovers_the_duty(
         account = vn.declarations.account(OFFICER, m)
         assert Decimal(account["due"]) >= difference
     assert Decimal(shown["recovered"]) == total
+    # Box 4 goes back to the issuer again: not given now, and why.
+    box_4 = [p for p in _queued(vn, "origin_treatment", "CN") if p["number"] == number]
+    for m in mrns:
+        sent = {p["treatment"]: p for p in box_4 if p["declaration"] == m}
+        assert sorted(sent) == ["given", "not_given"]
+        withdrawn = sent["not_given"]
+        assert withdrawn["reason_code"] == "eco_not_confirmed"
+        assert asked["reference"] in withdrawn["reason"]
 
 
 def test_confirmed_changes_nothing_but_closes_the_request(node, vn, vn_client, vn_tokens):
