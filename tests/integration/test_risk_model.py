@@ -79,3 +79,27 @@ def test_import_train_score_and_explain(own_node, tmp_path, declaration):
                 assert isinstance(f["value"], str)
         perf = client.get("/v1/risk/performance", headers=officer).json()
         assert perf["models"][0]["active"] and perf["models"][0]["id"] == trained["id"]
+
+
+def test_declarations_not_controlled_are_history_without_an_outcome(own_node, tmp_path):
+    """An empty Fraud is "not controlled": kept as NULL, never counted as compliant."""
+    _, node, _ = own_node
+    labelled = write(tmp_path / "labelled.csv", rows(1500))
+    node.risk.import_history(labelled.read_bytes())  # known already, or added here
+    unknown = rows(400, seed=5)
+    for r in unknown:
+        r["Fraud"] = r["Critical Fraud"] = ""
+    result = node.risk.import_history(write(tmp_path / "unknown.csv", unknown).read_bytes())
+    assert result["added"] == 400
+    kcs_history = result["history"]["kcs"]
+    assert kcs_history["rows"] == 1900 and kcs_history["controlled"] == 1500
+    with node.engine.connect() as conn:
+        nulls = conn.execute(
+            risk_store.risk_history.select().where(risk_store.risk_history.c.fraud.is_(None))
+        ).all()
+    assert len(nulls) == 400 and all(r.critical is None for r in nulls)
+    card = node.risk.train("test")["card"]
+    assert card["data"]["rows"] == 1900 and card["data"]["controlled"] == 1500
+    assert card["data"]["fraud"] == kcs_history["fraud"]
+    # The validation figures are on controlled rows only.
+    assert card["validation"]["rows"] <= 1500

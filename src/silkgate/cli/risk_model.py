@@ -31,7 +31,8 @@ def risk_import_history(
     file: Path,
     format: Annotated[str, typer.Option("--format", help="Only kcs for now")] = "kcs",
 ) -> None:
-    """Load controlled declarations and their outcomes as training history."""
+    """Load declarations and their outcomes as training history (an empty Fraud: not
+    controlled, so the outcome is unknown; such rows teach what is usual, never "compliant")."""
     from silkgate.tariff.files import FileErrors
 
     if format != "kcs":
@@ -48,7 +49,8 @@ def risk_import_history(
     for source, h in result["history"].items():
         what = "declarations" if source == "kcs" else "item rows from this node's controls"
         out.print(
-            f"  {source}: {h['rows']:,} {what}, {h['fraud']:,} with fraud, {h['from']} to {h['to']}"
+            f"  {source}: {h['rows']:,} {what} ({h['controlled']:,} controlled), "
+            f"{h['fraud']:,} with fraud, {h['from']} to {h['to']}"
         )
 
 
@@ -168,12 +170,17 @@ def _train_and_score(
     from silkgate.risk.model import score as score_rows
     from silkgate.risk.model import train as train_model
 
-    labels = [int(r[kcs.FRAUD] or 0) for r in rows]
+    # An empty Fraud: not controlled, the outcome unknown (not "compliant").
+    labels = [float(r[kcs.FRAUD]) if r.get(kcs.FRAUD) else None for r in rows]
     started = time.perf_counter()
     builder, booster = train_model(rows, labels, seed)
     took = time.perf_counter() - started
     scored = score_rows(builder, booster, test_rows)
-    out.print(f"seed {seed}: trained on {len(rows):,} declarations in {took:.1f} s")
+    known = sum(1 for v in labels if v is not None)
+    out.print(
+        f"seed {seed}: trained on {len(rows):,} declarations ({known:,} with an outcome) "
+        f"in {took:.1f} s"
+    )
     if y is not None:
         out.print("  " + _metrics(y, scored))
     return scored
@@ -183,3 +190,90 @@ def _metrics(y: np.ndarray[Any, Any], scored: Any) -> str:
     from silkgate.risk.model import ranking_metrics
 
     return "  ".join(f"{k} {v:.4f}" for k, v in ranking_metrics(y, scored).items())
+
+
+def risk_replay(
+    stream: Annotated[Path, typer.Argument(help="KCS-format CSV with outcomes, replayed by week")],
+    history: Annotated[
+        list[Path] | None,
+        typer.Option("--history", help="KCS-format CSV known before (empty Fraud: not controlled)"),
+    ] = None,
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option("--strategy", help="exploit, random, adaptive or full (repeat to compare)"),
+    ] = None,
+    budget: Annotated[
+        float, typer.Option(help="Share of each week's declarations selected")
+    ] = 0.10,
+    explore: Annotated[float, typer.Option(help="random: the budget's share explored")] = 0.10,
+    retrain_every: Annotated[int, typer.Option(help="Weeks between trainings")] = 4,
+    seed: int = 0,
+    weekly: Annotated[bool, typer.Option(help="Print every week")] = True,
+) -> None:
+    """Replay a stream week by week: select within the budget, learn only what was selected.
+
+    Prints per week and in total the precision of the selection, the share of all frauds
+    caught (and of critical ones) and how much of the budget went to exploration. Needs no
+    database; see docs/risk-model.md.
+    """
+    from silkgate.risk import replay as r
+
+    if not 0 < budget <= 1 or not 0 <= explore <= 1 or retrain_every < 1:
+        fail("--budget must be in (0, 1], --explore in [0, 1], --retrain-every at least 1", 2)
+    chosen = strategy or ["exploit", "random", "adaptive"]
+    unknown = [s for s in chosen if s not in r.STRATEGIES]
+    if unknown:
+        fail(f"--strategy {unknown[0]!r}: one of {', '.join(r.STRATEGIES)}", 2)
+    past: list[dict[str, str]] = []
+    for path in history or []:
+        past.extend(_read_kcs(path)[0])
+    rows, labelled = _read_kcs(stream)
+    if not labelled or any((x.get("Fraud") or "") == "" for x in rows):
+        fail(f"{stream}: every row of the stream needs its outcome (Fraud 0 or 1)", 2)
+    totals = {}
+    for name in chosen:
+        out.print(
+            f"[bold]{name}[/bold]: budget {budget:.0%}, retrained every {retrain_every} week(s)"
+        )
+        result = r.replay(
+            past, rows, strategy=name, train=_replay_train, score=_replay_score,
+            budget=budget, explore=explore, retrain_every=retrain_every, seed=seed,
+            on_week=_print_week if weekly else None,
+        )  # fmt: skip
+        totals[name] = result.totals()
+    _print_totals(totals)
+
+
+def _replay_train(rows: Any, labels: Any, seed: int) -> Any:
+    from silkgate.risk.model import train
+
+    return train(rows, labels, seed)
+
+
+def _replay_score(model: Any, rows: Any) -> Any:
+    from silkgate.risk.model import score
+
+    builder, booster = model
+    return score(builder, booster, rows)
+
+
+def _print_week(w: Any) -> None:
+    out.print(
+        f"  week of {w.start}: {w.rows:5,} declarations, {w.selected:4,} selected, "
+        f"{w.caught:4,} of {w.frauds:4,} frauds caught (precision {w.precision:.2f}), "
+        f"{w.explored:3,} explored" + ("" if w.trained else " (no model yet: at random)")
+    )
+
+
+def _print_totals(totals: dict[str, dict[str, float]]) -> None:
+    from rich.table import Table
+
+    table = Table("strategy", "selected", "precision", "frauds caught", "critical caught",
+                  "explored", "explored precision")  # fmt: skip
+    for name, t in totals.items():
+        table.add_row(
+            name, f"{t['selected']:,.0f}", f"{t['precision']:.3f}", f"{t['recall']:.3f}",
+            f"{t['critical_recall']:.3f}", f"{t['exploration_share']:.1%}",
+            f"{t['exploration_precision']:.3f}",
+        )  # fmt: skip
+    out.print(table)

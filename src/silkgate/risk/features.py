@@ -114,9 +114,12 @@ class FeatureBuilder:
         if cfg["raw_categoricals"]:
             # Codes ordered by first appearance; with a fixed input this is
             # deterministic, and rare values collapse to "unknown" (NaN).
+            # Categories are what the trees split on, so they come from the rows with an
+            # outcome: a commodity seen only unlabelled is "unknown" to them (NaN), as a new one.
+            known = df[~np.isnan(y)] if len(y) == len(df) else df
             state["cat"] = {}
             for col in self._cat_columns():
-                vc = df[col].value_counts(sort=False)
+                vc = known[col].value_counts(sort=False)
                 keep = vc[vc >= cfg["cat_min_count"]].index
                 state["cat"][col] = {str(v): i for i, v in enumerate(keep)}
 
@@ -140,7 +143,9 @@ class FeatureBuilder:
         cfg = self.config
         te_keys = [tuple(k) for k in (cfg["te_keys"] or TE_KEYS)]
         m = float(cfg["te_smoothing"])
-        prior = float(y.mean()) if len(y) else 0.0
+        # Unlabelled rows (NaN: not controlled) count in no rate: pandas' sum and count skip them.
+        known = y[~np.isnan(y)]
+        prior = float(known.mean()) if len(known) else 0.0
         state["te_prior"] = prior
         state["te"] = _rates(df, te_keys, y, prior, m)
         if cfg["critical_te"] and critical is not None:

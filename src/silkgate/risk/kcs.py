@@ -100,13 +100,13 @@ def read(text: str) -> tuple[list[dict[str, str]], bool]:
 
 
 def history_rows(rows: Iterable[dict[str, str]], at: dt.datetime) -> list[dict[str, Any]]:
-    """``risk_history`` rows of labelled KCS rows (unlabelled rows are not history)."""
+    """``risk_history`` rows of KCS rows. A row with an empty ``Fraud`` (or none) was not
+    controlled: its outcome is unknown (NULL), which is not "compliant"."""
     import orjson
 
     out = []
     for row in rows:
-        if row.get(FRAUD, "") == "":
-            continue
+        controlled = (row.get(FRAUD) or "") != ""
         out.append(
             {
                 "source": "kcs",
@@ -115,8 +115,8 @@ def history_rows(rows: Iterable[dict[str, str]], at: dt.datetime) -> list[dict[s
                 "row": orjson.dumps(
                     {c: row.get(c, "") for c in (ID, DATE, *FEATURE_COLUMNS)}
                 ).decode(),
-                "fraud": row[FRAUD] == "1",
-                "critical": row.get(CRITICAL) == "2",
+                "fraud": row[FRAUD] == "1" if controlled else None,
+                "critical": row.get(CRITICAL) == "2" if controlled else None,
                 "revenue": None,
                 "declaration_id": None,
                 "loaded_at": at,

@@ -237,9 +237,15 @@ def history_counts(conn: sa.Connection) -> dict[str, Any]:
             sa.func.sum(sa.case((h.fraud.is_(True), 1), else_=0)),
             sa.func.min(h.date),
             sa.func.max(h.date),
-        ).group_by(h.source)
+            sa.func.count(h.fraud),  # controlled: the outcome is known
+        )
+        .group_by(h.source)
+        .order_by(h.source)
     ).all()
-    return {r[0]: {"rows": r[1], "fraud": int(r[2] or 0), "from": r[3], "to": r[4]} for r in rows}
+    return {
+        r[0]: {"rows": r[1], "controlled": r[5], "fraud": int(r[2] or 0), "from": r[3], "to": r[4]}
+        for r in rows
+    }
 
 
 # --- channels -----------------------------------------------------------------------------

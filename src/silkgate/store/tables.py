@@ -438,8 +438,9 @@ risk_history = sa.Table(
     sa.Column("reference", sa.String(40), nullable=False),  # KCS Declaration ID or MRN/item
     sa.Column("date", sa.Date, nullable=False, index=True),
     sa.Column("row", sa.Text, nullable=False),  # JSON: the KCS-format fields
-    sa.Column("fraud", sa.Boolean, nullable=False),
-    sa.Column("critical", sa.Boolean, nullable=False),
+    # NULL: not controlled, so the outcome is unknown (never read as "compliant").
+    sa.Column("fraud", sa.Boolean, nullable=True),
+    sa.Column("critical", sa.Boolean, nullable=True),
     sa.Column("revenue", sa.Numeric(18, 3), nullable=True),
     sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=True),
     sa.Column("loaded_at", UtcDateTime(), nullable=False),

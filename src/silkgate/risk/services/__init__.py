@@ -254,7 +254,8 @@ class RiskService:
         return control.outcomes_of(self.engine, principal, mrn)
 
     def import_history(self, data: bytes) -> dict[str, Any]:
-        """Load labelled KCS-format rows as history (already known references are skipped)."""
+        """Load KCS-format rows as history (already known references are skipped); rows with
+        no outcome (not controlled) teach what is usual, never "compliant"."""
         return control.import_history(self.engine, data, self.clock())
 
     def performance(self) -> dict[str, Any]:

@@ -218,11 +218,16 @@ def _history_rows(
 
 
 def import_history(engine: sa.Engine, data: bytes, at: dt.datetime) -> dict[str, Any]:
-    """Load labelled KCS-format rows as history (already known references are skipped)."""
+    """Load KCS-format rows as history (already known references are skipped); a row with
+    an empty ``Fraud`` was not controlled and is kept without an outcome."""
     rows, labelled = kcs.read(data.decode("utf-8-sig"))
     if not labelled:
         raise InvalidRequest(
-            [FieldError("/Fraud", "missing", "history needs the Fraud and Critical Fraud columns")]
+            [
+                FieldError(
+                    "/Fraud", "missing", "history needs the Fraud column (empty: not controlled)"
+                )
+            ]
         )
     history = kcs.history_rows(rows, at)
     with writing(engine) as conn:

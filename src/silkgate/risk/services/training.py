@@ -39,14 +39,18 @@ def train(
 
     with reading(engine) as conn:
         history = store.history(conn, since=since, until=until)
-    labels = [1 if h["_fraud"] else 0 for h in history]
-    if len(history) < MIN_HISTORY or not 0 < sum(labels) < len(labels):
+    # Not controlled (NULL) is unknown, not "compliant".
+    labels: list[float | None] = [
+        None if h["_fraud"] is None else float(h["_fraud"]) for h in history
+    ]
+    known = [v for v in labels if v is not None]
+    if len(known) < MIN_HISTORY or not 0 < sum(known) < len(known):
         raise InvalidRequest(
             [
                 FieldError(
                     "/history",
                     "too_little",
-                    f"{len(history)} controlled declarations with {sum(labels)} frauds: "
+                    f"{len(known)} controlled declarations with {sum(known):.0f} frauds: "
                     "training needs at least 100, with and without fraud "
                     "(import history, or record control outcomes)",
                 )
