@@ -136,8 +136,9 @@ TRADERS = [
 ]
 
 
-# Other agencies of the single window, each with one officer (invented, labelled demo); their
-# agency codes are the users' party ids. They issue licences, permits and certificates (LPCOs).
+# Other agencies of China's single window (the demo node's), each with one officer (invented,
+# labelled demo); their agency codes are the users' party ids. They issue licences, permits
+# and certificates (LPCOs).
 AGENCIES = [
     DemoUser(
         "agency.radio",
@@ -167,7 +168,8 @@ def users_of(administration: str) -> list[DemoUser]:
     """The demo users of an administration's node: its staff, its agencies, then the traders."""
     if administration not in STAFF:
         raise RuntimeError(f"the demo has no staff for {administration} (CN or VN)")
-    return [*STAFF[administration], *AGENCIES, *TRADERS]
+    agencies = AGENCIES if administration == "CN" else []
+    return [*STAFF[administration], *agencies, *TRADERS]
 
 
 DEMO_USERS = users_of("CN")

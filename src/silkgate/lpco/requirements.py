@@ -194,6 +194,9 @@ class _Check:
     def choice(self, index: int, table: dict[str, Any], key: str, kind: type[StrEnum]) -> str:
         value = table.get(key)
         allowed = [k.value for k in kind]
+        if value is None:
+            self.error(index, key, f"required: one of {', '.join(allowed)}")
+            return ""
         if value not in allowed:
             self.error(index, key, f"{value!r} is not one of {', '.join(allowed)}")
             return ""

@@ -34,14 +34,15 @@ import sqlalchemy as sa
 
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.events import Decided
-from silkgate.kernel.actors import SYSTEM
+from silkgate.kernel.actors import SYSTEM, Principal
 from silkgate.kernel.clock import Clock, system_clock
-from silkgate.kernel.errors import FieldError
+from silkgate.kernel.errors import FieldError, NotFound
 from silkgate.kernel.events import JournalNote, Noted, UnitOfWork
 from silkgate.lpco.check import INSUFFICIENT, OK, Checked, Finding, Terms, check, cited
 from silkgate.lpco.licence import NationalRate, plain
 from silkgate.lpco.requirements import Missing
 from silkgate.lpco.services.requirements import RequirementsInForce
+from silkgate.store import declarations as declaration_store
 from silkgate.store import lpco as store
 from silkgate.store.db import reading
 
@@ -198,6 +199,19 @@ class LicenceCheck:
         if not blocking:
             return None
         return "; ".join(_blocking_words(c) for c in blocking)[:1000]
+
+    def of_mrn(self, principal: Principal, mrn: str) -> list[dict[str, Any]]:
+        """:meth:`of_declaration` for whoever may read the declaration ``mrn`` (another
+        declarant's is not found, as an unknown one)."""
+        with reading(self.engine) as conn:
+            d = declaration_store.get(conn, mrn)
+            if (
+                d is None
+                or not principal.reads_declarations
+                or not principal.may_see(d.declarant_id)
+            ):
+                raise NotFound(f"no declaration {mrn}")
+            return self.of_declaration(conn, d.id)
 
     def of_declaration(self, conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
         """The LPCOs of a declaration's items, as checked, with each LPCO's status now."""
