@@ -397,7 +397,7 @@ def test_the_console_pages_follow_their_matrix(client, node, tokens, world):
             party_id=world.party,
             reference="CN-MAA-NONE",
             application_id=world.application_id,
-            number=world.number,
+            number=world.lpco if page.startswith("/console/lpcos/") else world.number,
         )
         for role in roles.ROLES:
             _log_in(client, node, world.token(role))

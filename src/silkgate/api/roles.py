@@ -221,6 +221,19 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
     {
         "/console/login": PUBLIC,
         "/console/tariff": PUBLIC,
+        "/console/requirements": PUBLIC,
+        "/console/lpcos": only(
+            AGENCY,
+            TRADER,
+            *STAFF,
+            reduced={AGENCY: "its agency's, and the form to issue", TRADER: _HELD},
+        ),
+        "/console/lpcos/{number}": only(
+            AGENCY,
+            TRADER,
+            *STAFF,
+            reduced={AGENCY: "its agency's, with the forms to change it", TRADER: _HELD},
+        ),
         "/console/trs": PUBLIC,
         "/console/origin": PUBLIC,
         # Anyone checks a certificate of origin: its status and hash, nothing commercial.
