@@ -54,3 +54,25 @@ def licence(**changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
+
+
+def prepare_single_window(settings: Any) -> dict[str, str]:
+    """Migrate ``settings``' database and load what a single-window node needs: reference
+    data, the demo users (agencies among them), the tariff, the illustrative LPCO
+    requirements; no random selection. Name -> token."""
+    from silkgate import demo
+    from silkgate.store import migrate, refdata
+    from silkgate.store import risk as risk_store
+    from silkgate.store.db import make_engine, writing
+
+    url = settings.database_url
+    migrate.upgrade(url)
+    engine = make_engine(url, pool_size=1)
+    refdata.load(engine)
+    users = demo.setup(engine, settings.secret_key)
+    demo.load_tariff(settings, engine)
+    demo.load_lpco(settings, engine)
+    with writing(engine) as conn:
+        risk_store.update_settings(conn, exploration_share=0)
+    engine.dispose()
+    return {user.name: token for user, token in users}

@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from silkgate import demo
 from silkgate.bootstrap import open_node
 from silkgate.config import Settings
 from silkgate.declarations.commands import Decision
@@ -29,11 +28,11 @@ from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Forbidden, InvalidRequest
 from silkgate.lpco.commands import AmendLpco, IssueLpco, LpcoDecision
 from silkgate.node import Node
-from silkgate.store import migrate, principals, refdata
-from silkgate.store.db import make_engine, reading, writing
+from silkgate.store import principals
+from silkgate.store.db import reading
 from silkgate.tariff.files import FileErrors
 from tests.conftest import SECRET, _postgres_database
-from tests.lpco_helpers import batteries, licence
+from tests.lpco_helpers import batteries, licence, prepare_single_window
 
 CHEM = Principal(0, "agency.chem", Role.AGENCY_OFFICER, "CHEM")
 RADIO = Principal(0, "agency.radio", Role.AGENCY_OFFICER, "RADIO")
@@ -56,19 +55,7 @@ def lpco_settings(lpco_url: str) -> Settings:
 
 @pytest.fixture(scope="module")
 def lpco_tokens(lpco_settings: Settings) -> dict[str, str]:
-    url = lpco_settings.database_url
-    migrate.upgrade(url)
-    engine = make_engine(url, pool_size=1)
-    refdata.load(engine)
-    users = demo.setup(engine, lpco_settings.secret_key)
-    demo.load_tariff(lpco_settings, engine)
-    demo.load_lpco(lpco_settings, engine)
-    from silkgate.store import risk as risk_store
-
-    with writing(engine) as conn:
-        risk_store.update_settings(conn, exploration_share=0)
-    engine.dispose()
-    return {user.name: token for user, token in users}
+    return prepare_single_window(lpco_settings)
 
 
 @pytest.fixture(scope="module")
