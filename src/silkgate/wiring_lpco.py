@@ -37,6 +37,10 @@ def lpco(base: Base, tariff: TariffService) -> LpcoService:
         clock=base.clock,
     )
     check = LicenceCheck(
-        base.engine, requirements=requirements, to_national=tariff.national_rate, clock=base.clock
+        base.engine,
+        requirements=requirements,
+        to_national=tariff.national_rate,
+        ttl=base.ttl,
+        clock=base.clock,
     )
     return LpcoService(requirements, register, check)

@@ -11,6 +11,7 @@ one writer at a time anyway.)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -148,12 +149,20 @@ def by_number(conn: sa.Connection, number: str, *, for_update: bool = False) -> 
     return None if row is None else licence(row)
 
 
+@functools.cache
+def _held(count: int) -> sa.Select[Any]:
+    """The query of :func:`held` for ``count`` numbers, built once per count (plain bound
+    parameters: a built statement is not compiled again, an expanding IN would be)."""
+    params: list[Any] = [sa.bindparam(f"n{i}") for i in range(count)]
+    return lpcos.select().where(_L.number.in_(params))
+
+
 def held(conn: sa.Connection, numbers: Iterable[str]) -> dict[str, Licence]:
     """The LPCOs among ``numbers``, by number (one query)."""
     wanted = sorted(set(numbers))
     if not wanted:
         return {}
-    rows = conn.execute(lpcos.select().where(_L.number.in_(wanted)))
+    rows = conn.execute(_held(len(wanted)), {f"n{i}": n for i, n in enumerate(wanted)})
     return {r.number: licence(r) for r in rows}
 
 

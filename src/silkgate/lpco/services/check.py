@@ -5,9 +5,9 @@ The declarations' lodging and amendment ask this through their
 preference check:
 
 * :meth:`LicenceCheck.verify`, before the write: the requirements in force
-  (in memory) and, only when an item needs an LPCO and cites one, one read of
-  the LPCOs cited; what refuses the lodging, what holds the goods, and the
-  risk fact ``item.lpco``;
+  (in memory) and the LPCOs cited as this process last saw them (read only
+  when not seen for ``ttl`` seconds); what refuses the lodging, what holds
+  the goods, and the risk fact ``item.lpco``;
 * :meth:`LicenceCheck.secure`, in the lodging's transaction: the check again
   on what the transaction sees, and each draw-down one conditional
   ``UPDATE`` (``balance >= x``) in LPCO order, so concurrent lodgings on any
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -39,7 +40,7 @@ from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.errors import FieldError, NotFound
 from silkgate.kernel.events import JournalNote, Noted, UnitOfWork
 from silkgate.lpco.check import INSUFFICIENT, OK, Checked, Finding, Terms, check, cited
-from silkgate.lpco.licence import NationalRate, plain
+from silkgate.lpco.licence import Licence, NationalRate, plain
 from silkgate.lpco.requirements import Missing
 from silkgate.lpco.services.requirements import RequirementsInForce
 from silkgate.store import declarations as declaration_store
@@ -58,26 +59,50 @@ class LicenceCheck:
         *,
         requirements: RequirementsInForce,
         to_national: NationalRate,
+        ttl: float = 5.0,
         clock: Clock = system_clock,
     ) -> None:
         self.engine = engine
         self.requirements = requirements
         self.to_national = to_national
+        self.ttl = ttl
         self.clock = clock
+        # number -> (when this process read it, the LPCO as it stood): for verify only.
+        self._known: dict[str, tuple[float, Licence]] = {}
 
     # -- before the write ---------------------------------------------------------------------
 
     def verify(self, doc: DeclarationDocument, on: dt.date) -> Checked:
-        """The check of ``doc``'s items; one read only when an LPCO is cited."""
+        """The check of ``doc``'s items, on the LPCOs as this process last saw them.
+
+        No read when no item needs an LPCO, nor when each LPCO cited was seen less
+        than ``ttl`` seconds ago (by a check or a draw-down of this process): what
+        refuses or holds is decided again, on what the transaction sees, by
+        :meth:`secure`.
+        """
         requirements = self.requirements.get()
         if not len(requirements):
             return NOTHING
         numbers = cited(doc, requirements, on)
-        held = {}
-        if numbers:
+        return check(doc, requirements, self._seen(numbers), Terms(on, self.to_national))
+
+    def _seen(self, numbers: set[str]) -> dict[str, Licence]:
+        now = time.monotonic()
+        known = {n: self._known.get(n) for n in numbers}
+        stale = [n for n, k in known.items() if k is None or now - k[0] > self.ttl]
+        out = {n: k[1] for n, k in known.items() if k is not None and n not in stale}
+        if stale:
             with reading(self.engine) as conn:
-                held = store.held(conn, numbers)
-        return check(doc, requirements, held, Terms(on, self.to_national))
+                found = store.held(conn, stale)
+            self._remember(found, now)
+            out.update(found)
+        return out
+
+    def _remember(self, found: dict[str, Licence], at: float) -> None:
+        if len(self._known) > 100_000:
+            self._known.clear()
+        for number, lpco in found.items():
+            self._known[number] = (at, lpco)
 
     # -- in the lodging's transaction -----------------------------------------------------------
 
@@ -102,6 +127,7 @@ class LicenceCheck:
             return [NOTHING for _ in checks]
         numbers = sorted({n for doc, on in checks for n in cited(doc, requirements, on)})
         held = store.held(conn, numbers)
+        self._remember(held, time.monotonic())
         drawn: dict[int, Decimal] = {}
         out = []
         for doc, on in checks:
