@@ -14,16 +14,23 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from silkgate.declarations.document import CommodityCode, Country, Identifier, Locode, UnitCode
+from silkgate.declarations.document import Country, Identifier, Locode, UnitCode
 from silkgate.kernel import amounts
 from silkgate.kernel.commands import Command
 from silkgate.kernel.text import Line, Text
+from silkgate.kernel.wording import shaped
 from silkgate.lpco.licence import Flow, Kind
 
 Quantity = Annotated[Decimal, amounts.AS_MONEY, amounts.bounds(positive=True),
                      amounts.AMOUNT_SCHEMA]  # fmt: skip
 # An HS prefix: a heading (4 digits), a subheading (6) or a national line (8 or 10).
-HsPrefix = Annotated[str, Field(pattern=r"^[0-9]{4}([0-9]{2}([0-9]{2}([0-9]{2})?)?)?$")]
+HsPrefix = Annotated[
+    str,
+    shaped(
+        r"^[0-9]{4}([0-9]{2}([0-9]{2}([0-9]{2})?)?)?$",
+        "an HS heading, subheading or national line: 4, 6, 8 or 10 digits, e.g. 850760",
+    ),
+]
 
 
 def _said(reason: Any) -> Any:
@@ -72,7 +79,7 @@ class AmendLpco(Command):
     country: Country | None = None
     description: Annotated[Line, Field(min_length=1, max_length=350)] | None = None
     conditions: Annotated[Text, Field(max_length=2000)] | None = None
-    hs: CommodityCode | HsPrefix | None = None
+    hs: HsPrefix | None = None
 
 
 class LpcoDecision(Command):
