@@ -17,6 +17,7 @@ from silkgate.api import (
     exchange,
     inspections,
     journal,
+    lpco,
     openapi,
     origin,
     problems,
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     problems.install(app)
     for router in (
         declarations.router, tariff.router, origin.router, certificates.router,
-        verifications.router, risk.router,
+        verifications.router, lpco.router, risk.router,
         inspections.router, inspections.certificates, exchange.router, journal.router,
     ):  # fmt: skip
         app.include_router(router)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from joserfc.jwk import OKPKey
 
-from silkgate import wiring_origin
+from silkgate import wiring_lpco, wiring_origin
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
@@ -36,6 +36,7 @@ from silkgate.inspection.services import InspectionService, planning
 from silkgate.inspection.services.certificates import RecognisedResults
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus
+from silkgate.lpco.services import LicenceCheck
 from silkgate.node import Node, NodeNotReady, TokenResolver
 from silkgate.origin.services.claims import PreferenceCheck
 from silkgate.risk.services import RiskService
@@ -86,12 +87,20 @@ def open_node(
     trade = _trade(base, exchange, tariff)
     origin = wiring_origin.origin(base, tariff)
     claims, received = wiring_origin.origin_claims(base, origin, tariff, exchange)
-    declarations = DeclarationService(_declarations_context(base, tariff, risk, trade, claims))
+    lpco = wiring_lpco.lpco(base, tariff)
+    declarations = DeclarationService(
+        _declarations_context(base, tariff, risk, trade, claims, lpco.check)
+    )
     inspections = _inspections(base, declarations)
     certificates = wiring_origin.certification(base, origin, exchange)
     verifications = wiring_origin.verifications(base, origin, tariff, exchange)
     register_handlers(
-        base.bus, trade, CertificateMessages(exchange, certificates), claims, verifications
+        base.bus,
+        trade,
+        CertificateMessages(exchange, certificates),
+        claims,
+        verifications,
+        lpco.check,
     )
     return Node(
         settings=settings,
@@ -106,6 +115,7 @@ def open_node(
         claims=claims,
         received=received,
         verifications=verifications,
+        lpco=lpco,
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(
@@ -264,9 +274,11 @@ def _declarations_context(
     risk: RiskService,
     trade: TradeExchange,
     claims: PreferenceCheck,
+    licences: LicenceCheck,
 ) -> Context:
     """The declarations' collaborators: the joint inspection holds release and amendment,
-    exchange raises signals at lodging, origin checks preference claims."""
+    exchange raises signals at lodging, origin checks preference claims, the agencies'
+    LPCOs are checked and drawn down at lodging and hold release while missing."""
     inspection = planning.InspectionGates()
     return Context(
         engine=base.engine,
@@ -278,11 +290,12 @@ def _declarations_context(
         zone=base.zone,
         clock=base.clock,
         risk=risk,
-        gates=(inspection,),
+        gates=(inspection, licences),
         amendment_gates=(inspection,),
         signals=(trade,),
         inspection=planning.InspectionReader(),
         origin=claims,
+        lpco=licences,
     )
 
 

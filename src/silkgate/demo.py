@@ -136,11 +136,40 @@ TRADERS = [
 ]
 
 
+# Other agencies of China's single window (the demo node's), each with one officer (invented,
+# labelled demo); their agency codes are the users' party ids. They issue licences, permits
+# and certificates (LPCOs).
+AGENCIES = [
+    DemoUser(
+        "agency.radio",
+        Role.AGENCY_OFFICER,
+        "RADIO",
+        "radio regulator: radio equipment licences and certificates of conformity (demo)",
+        "RADIO",
+    ),
+    DemoUser(
+        "agency.chem",
+        Role.AGENCY_OFFICER,
+        "CHEM",
+        "chemicals control board: precursor and battery import/export licences (demo)",
+        "CHEM",
+    ),
+    DemoUser(
+        "agency.cites",
+        Role.AGENCY_OFFICER,
+        "CITES",
+        "CITES management authority: permits for endangered species (demo)",
+        "CITES",
+    ),
+]
+
+
 def users_of(administration: str) -> list[DemoUser]:
-    """The demo users of an administration's node: its staff, then the traders."""
+    """The demo users of an administration's node: its staff, its agencies, then the traders."""
     if administration not in STAFF:
         raise RuntimeError(f"the demo has no staff for {administration} (CN or VN)")
-    return [*STAFF[administration], *TRADERS]
+    agencies = AGENCIES if administration == "CN" else []
+    return [*STAFF[administration], *agencies, *TRADERS]
 
 
 DEMO_USERS = users_of("CN")
@@ -284,6 +313,31 @@ def load_sps(settings: Settings, engine: sa.Engine) -> list[str]:
     data = (files("silkgate.sps") / "files" / "demo-sps.csv").read_bytes()
     _, rows = node.sps.load(data, source="demo-sps.csv", actor="demo setup")
     return [f"illustrative SPS requirements loaded ({rows} rows)"]
+
+
+def lpco_requirements_file() -> bytes:
+    """The ILLUSTRATIVE LPCO requirements (lithium batteries, drones, precursor chemicals,
+    CITES species, radio equipment), invented for demonstration."""
+    from importlib.resources import files
+
+    return (files("silkgate.lpco") / "files" / "illustrative-lpco.toml").read_bytes()
+
+
+def load_lpco(settings: Settings, engine: sa.Engine) -> list[str]:
+    """Load the ILLUSTRATIVE LPCO requirements where none are loaded yet."""
+    from silkgate.bootstrap import open_node
+    from silkgate.store import lpco as lpco_store
+    from silkgate.store.db import reading
+
+    with reading(engine) as conn:
+        if lpco_store.active_set(conn) is not None:
+            return []
+    node = open_node(settings, engine)
+    _, rows = node.lpco.requirements.load(
+        lpco_requirements_file(), source="illustrative-lpco.toml", actor="demo setup"
+    )
+    node.close()
+    return [f"illustrative LPCO requirements loaded ({rows} rules)"]
 
 
 def origin_rules_file() -> bytes:

@@ -14,7 +14,8 @@ event                       handlers
 ``Released``                exchange: advance data to the partner's outbox
 ``Decided``                 inspection: close the task; a seizure opens a case;
                             origin: a cancelled or rejected import gives back
-                            the e-CO lines it covered
+                            the e-CO lines it covered; lpco: a cancelled or
+                            rejected declaration gives back what it drew
 ``InspectionCompleted``     risk: the control's outcome; exchange: the result
                             of an export's inspection to the partner
 ``CertificateEvent``        exchange: a certificate of origin issued, cancelled
@@ -35,6 +36,7 @@ from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
 from silkgate.inspection.events import InspectionCompleted
 from silkgate.inspection.services import planning
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
+from silkgate.lpco.services import LicenceCheck
 from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services.claims import PreferenceCheck
 from silkgate.origin.services.verification import Verifications
@@ -48,6 +50,7 @@ def register_handlers(
     certificates: CertificateMessages,
     claims: PreferenceCheck | None = None,
     verifications: Verifications | None = None,
+    licences: LicenceCheck | None = None,
 ) -> None:
     """Every reaction of one capability to another's events (the table in the docstring)."""
     bus.subscribe(declaration_events.Lodged, trade.on_lodged)
@@ -60,6 +63,8 @@ def register_handlers(
     bus.subscribe(declaration_events.Decided, planning.close_on_decision)
     if claims is not None:
         bus.subscribe(declaration_events.Decided, claims.on_decided)
+    if licences is not None:
+        bus.subscribe(declaration_events.Decided, licences.on_decided)
     bus.subscribe(InspectionCompleted, record_control_outcome)
     bus.subscribe(InspectionCompleted, trade.on_inspected)
     bus.subscribe(CertificateEvent, certificates.on_certificate)

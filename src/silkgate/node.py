@@ -29,6 +29,7 @@ from silkgate.inspection.services import InspectionService
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.events import MessageBus
+from silkgate.lpco.services import LpcoService
 from silkgate.origin.services import OriginService
 from silkgate.origin.services.certification import Certification
 from silkgate.origin.services.claims import PreferenceCheck
@@ -105,6 +106,7 @@ class Node:
     claims: PreferenceCheck  # preference claims checked against the e-COs received
     received: ReceivedCertificates  # the e-COs partners sent
     verifications: Verifications  # retroactive verification requests, sent and received
+    lpco: LpcoService  # the agencies' licences, permits and certificates, and their requirements
     inspections: InspectionService
     trs: TrsService
     tokens: TokenResolver

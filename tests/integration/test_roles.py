@@ -29,6 +29,7 @@ from tests.conftest import load_example
 from tests.ephyto_samples import certificate
 from tests.integration.conftest import auth, settle
 from tests.integration.test_inspection import REQUIREMENTS
+from tests.lpco_helpers import licence as lpco_licence
 
 USERS = {
     Role.DECLARANT: "acme-trading",
@@ -37,6 +38,7 @@ USERS = {
     Role.ANALYST: "analyst.zhao",
     Role.SPS_INSPECTOR: "inspector.chen",
     Role.ORIGIN_OFFICER: "origin.zhou",
+    Role.AGENCY_OFFICER: "agency.chem",
 }
 OTHER_DECLARANT = "lotus-broker"
 UNKNOWN_MRN = "00ZZ00000000000000"
@@ -78,6 +80,7 @@ class World:
     yellow_share: float
     application_id: int  # waiting for a decision
     number: str  # a certificate issued to the declarant
+    lpco: str  # an LPCO the chemicals agency issued to the declarant
 
     def token(self, role: Role) -> str:
         return self.tokens[USERS[role]]
@@ -118,9 +121,11 @@ def world(client, tokens, node) -> World:
     )
     r = client.post(f"/v1/origin/applications/{issued}/approve", headers=certifier)
     assert r.status_code == 201, r.text
+    licence = client.post("/v1/lpcos", json=lpco_licence(), headers=auth(tokens["agency.chem"]))
+    assert licence.status_code == 201, licence.text
     return World(
         client, tokens, mrn, task["id"], seq, d["document"], profile, party,
-        budget["yellow_share"], waiting, r.json()["number"],
+        budget["yellow_share"], waiting, r.json()["number"], licence.json()["number"],
     )  # fmt: skip
 
 
@@ -189,6 +194,15 @@ BODIES: dict[tuple[str, str], Probe] = {
     },
     ("GET", "/v1/tariff/search"): lambda w, r: {"params": {"q": "mango"}},
     ("GET", "/v1/sps/requirements"): lambda w, r: {"params": {"hs_code": "9701"}},
+    ("GET", "/v1/requirements"): lambda w, r: {"params": {"hs": "8507", "flow": "import"}},
+    ("POST", "/v1/lpcos"): lambda w, r: {"json": lpco_licence()},
+    ("POST", "/v1/lpcos/{number}/amend"): lambda w, r: {
+        "json": {"reason": "matrix probe", "conditions": "matrix probe"}
+    },
+    **{
+        ("POST", f"/v1/lpcos/{{number}}/{action}"): lambda w, r: {"json": {"reason": "matrix"}}
+        for action in ("suspend", "reinstate", "revoke")
+    },
     ("POST", "/v1/assessments"): lambda w, r: {"json": _doc()},
     ("POST", "/v1/origin/determinations"): lambda w, r: {"json": _NOTEBOOK},
     ("POST", "/v1/origin/applications"): lambda w, r: {"json": _APPLICATION},
@@ -287,7 +301,7 @@ def _path(w: World, role: Role, template: str, mrn: str) -> str:
         "agreement": "ACFTA",
         "hs": "847130",
         "application_id": w.application_id,
-        "number": w.number,
+        "number": w.lpco if template.startswith("/v1/lpcos/") else w.number,
         "verification_id": 2**40,
     }
     return template.format(**{k: v for k, v in values.items() if "{" + k + "}" in template})
@@ -383,7 +397,7 @@ def test_the_console_pages_follow_their_matrix(client, node, tokens, world):
             party_id=world.party,
             reference="CN-MAA-NONE",
             application_id=world.application_id,
-            number=world.number,
+            number=world.lpco if page.startswith("/console/lpcos/") else world.number,
         )
         for role in roles.ROLES:
             _log_in(client, node, world.token(role))

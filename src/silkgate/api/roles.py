@@ -58,7 +58,9 @@ PUBLIC = Rule(MappingProxyType(dict.fromkeys(ROLES, Access.YES)), public=True)
 
 TRADER, OFFICER, ADMIN = Role.DECLARANT, Role.OFFICER, Role.ADMIN
 ANALYST, SPS, ORIGIN = Role.ANALYST, Role.SPS_INSPECTOR, Role.ORIGIN_OFFICER
-# Every role that reads declarations: the origin officer works on certificates of origin only.
+AGENCY = Role.AGENCY_OFFICER
+# Every role that reads declarations: the origin officer works on certificates of origin
+# only, an agency officer on its agency's LPCOs only.
 EVERYONE = (TRADER, OFFICER, ADMIN, ANALYST, SPS)
 STAFF = (OFFICER, ADMIN)
 RISK = (OFFICER, ADMIN, ANALYST)
@@ -76,6 +78,8 @@ _CUSTOMS_CHECKS = "customs checks only"
 _SPS_CHECKS = "SPS checks only"
 _SENT = "the requests sent (side=sent)"
 _RECEIVED = "the requests received (side=received)"
+_AGENCY_OWN = "its agency's only (another agency's: 403 with the reason)"
+_HELD = "those it holds"
 
 # Every operation of /openapi.json, as (method, path).
 API: Mapping[tuple[str, str], Rule] = MappingProxyType(
@@ -193,6 +197,20 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("POST", "/v1/assistance"): only(*STAFF),
         ("GET", "/v1/assistance/{reference}"): only(*STAFF),
         ("POST", "/v1/assistance/{reference}/messages"): only(*STAFF),
+        # The single window's LPCOs: each agency issues and manages its own.
+        ("GET", "/v1/requirements"): PUBLIC,
+        ("GET", "/v1/lpcos"): only(
+            AGENCY, TRADER, *STAFF, reduced={AGENCY: "its agency's only", TRADER: _HELD}
+        ),
+        ("POST", "/v1/lpcos"): only(AGENCY),
+        ("GET", "/v1/lpcos/{number}"): only(
+            AGENCY, TRADER, *STAFF, reduced={AGENCY: "its agency's only", TRADER: _HELD}
+        ),
+        **{
+            ("POST", f"/v1/lpcos/{{number}}/{action}"): only(AGENCY, reduced={AGENCY: _AGENCY_OWN})
+            for action in ("amend", "suspend", "reinstate", "revoke")
+        },
+        ("GET", "/v1/declarations/{mrn}/lpcos"): only(*EVERYONE, reduced={TRADER: _OWN}),
         # The signed journal head: the sequence number tells how busy the node is.
         ("GET", "/v1/journal/anchor"): only(ADMIN),
     }
@@ -203,6 +221,19 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
     {
         "/console/login": PUBLIC,
         "/console/tariff": PUBLIC,
+        "/console/requirements": PUBLIC,
+        "/console/lpcos": only(
+            AGENCY,
+            TRADER,
+            *STAFF,
+            reduced={AGENCY: "its agency's, and the form to issue", TRADER: _HELD},
+        ),
+        "/console/lpcos/{number}": only(
+            AGENCY,
+            TRADER,
+            *STAFF,
+            reduced={AGENCY: "its agency's, with the forms to change it", TRADER: _HELD},
+        ),
         "/console/trs": PUBLIC,
         "/console/origin": PUBLIC,
         # Anyone checks a certificate of origin: its status and hash, nothing commercial.

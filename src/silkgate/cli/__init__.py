@@ -27,6 +27,7 @@ from silkgate.cli.demo import demo_app
 from silkgate.cli.exchange import exchange_app
 from silkgate.cli.inspections import inspections_app
 from silkgate.cli.journal import journal_app
+from silkgate.cli.lpco import lpco_app
 from silkgate.cli.node import node_app
 from silkgate.cli.offices import offices_app
 from silkgate.cli.origin import origin_app
@@ -65,6 +66,7 @@ for _group, _name in (
     (risk_app, "risk"),
     (sps_app, "sps"),
     (origin_app, "origin"),
+    (lpco_app, "lpco"),
     (trs_app, "trs"),
     (node_app, "node"),
     (partners_app, "partners"),

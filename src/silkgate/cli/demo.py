@@ -39,6 +39,7 @@ def demo_setup() -> None:
         *demo.load_profiles(config, db),
         *demo.load_sps(config, db),
         *demo.load_origin(config, db),
+        *demo.load_lpco(config, db),
     ]:
         out.print(line)
     kid = open_node(config, db).exchange.ensure_key()

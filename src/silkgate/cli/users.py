@@ -23,9 +23,14 @@ def _users() -> Users:
 @users_app.command("add")
 def users_add(
     name: str,
-    role: Annotated[Role, typer.Option(help="declarant, officer or admin.")],
+    role: Annotated[
+        Role, typer.Option(help="declarant, officer, admin, analyst, ... (see docs/roles.md).")
+    ],
     party_id: Annotated[
-        str | None, typer.Option(help="Trader identifier a declarant lodges under.")
+        str | None,
+        typer.Option(
+            help="Trader identifier a declarant lodges under; an agency officer's agency code."
+        ),
     ] = None,
 ) -> None:
     """Create a user and print its first token (shown once, stored hashed)."""

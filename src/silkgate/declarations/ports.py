@@ -10,7 +10,8 @@ the other ports; the declarations package imports none of their services. A
 new capability that must hold release (licences, transit) adds a
 :class:`ReleaseGate`; one that raises a risk signal at lodging adds a
 :class:`LodgingSignals`; origin checks preference claims through
-:class:`PreferenceClaims`.
+:class:`PreferenceClaims`; the agencies' LPCOs are checked and drawn down
+through :class:`LicenceChecks`.
 """
 
 from __future__ import annotations
@@ -136,10 +137,48 @@ class PreferenceClaims(Protocol):
         ...
 
 
+class LicenceChecks(Protocol):
+    """The single window's agencies: the LPCOs (licences, permits, certificates) each item needs.
+
+    Asked as :class:`PreferenceClaims` is: :meth:`verify` before the write (in
+    memory, and one read only when an LPCO is cited), :meth:`secure` in the
+    lodging's transaction (checked again, balances drawn down so that concurrent
+    lodgings can never overdraw one), :meth:`record` once the declaration has its
+    id. A check has ``refusals`` (field errors: the lodging is refused),
+    ``holds`` (reasons the goods go under control) and ``facts`` (``item.lpco``
+    by item, for risk).
+    """
+
+    def verify(self, doc: DeclarationDocument, on: dt.date) -> Any: ...
+
+    def secure(
+        self,
+        conn: Any,
+        checks: list[tuple[DeclarationDocument, dt.date]],
+        *,
+        replacing: int | None = None,
+    ) -> Sequence[Any]: ...
+
+    def record(
+        self,
+        uow: UnitOfWork,
+        entries: Sequence[tuple[tuple[int, str, int], Any]],
+        at: dt.datetime,
+        *,
+        replacing: bool = False,
+    ) -> None: ...
+
+
 class Selector(Protocol):
     """Risk: the selectivity decision of a document, and its stored form."""
 
-    def decide(self, doc: DeclarationDocument, assessment: Any, on: dt.date) -> Any: ...
+    def decide(
+        self,
+        doc: DeclarationDocument,
+        assessment: Any,
+        on: dt.date,
+        lpco: Mapping[int, str] | None = None,
+    ) -> Any: ...
 
     def decision_row(self, decision: Any, model_id: int | None) -> dict[str, Any]: ...
 
@@ -204,6 +243,7 @@ __all__ = [
     "DeclarationReader",
     "DeclarationRepository",
     "DeclarationUnitOfWork",
+    "LicenceChecks",
     "LodgingSignals",
     "PreferenceClaims",
     "RecordedPayment",

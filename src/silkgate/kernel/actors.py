@@ -22,6 +22,10 @@ class Role(StrEnum):
     # Issuing authority: approves or refuses applications for certificates of origin,
     # cancels and replaces certificates; reads no declaration.
     ORIGIN_OFFICER = "origin_officer"
+    # Another agency of the single window (a radio regulator, a chemicals control board, the
+    # CITES management authority): issues and manages its own licences, permits and
+    # certificates (LPCOs); reads no declaration. Its agency code is the principal's party id.
+    AGENCY_OFFICER = "agency_officer"
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,8 @@ class Principal:
     id: int
     name: str
     role: Role
-    party_id: str | None  # the trader identifier a declarant lodges under
+    # The trader identifier a declarant lodges under; the agency code of an agency officer.
+    party_id: str | None
 
     @property
     def is_staff(self) -> bool:
@@ -54,8 +59,13 @@ class Principal:
     @property
     def reads_declarations(self) -> bool:
         """Reads declarations: the declarant its own, customs staff, analysts and SPS inspectors
-        every one; an origin officer none."""
-        return self.role is not Role.ORIGIN_OFFICER
+        every one; an origin officer and an agency officer none."""
+        return self.role not in (Role.ORIGIN_OFFICER, Role.AGENCY_OFFICER)
+
+    @property
+    def agency(self) -> str | None:
+        """The agency an agency officer acts for (None for anyone else)."""
+        return self.party_id if self.role is Role.AGENCY_OFFICER else None
 
     def may_see(self, declarant_id: str) -> bool:
         return self.sees_all or declarant_id == self.party_id

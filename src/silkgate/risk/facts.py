@@ -8,7 +8,7 @@ supplementary quantity) is absent, and comparisons with it are false.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +61,9 @@ SCHEMA: dict[str, str] = {
     "item.duty_rate": NUMBER,  # ad valorem percent of the duty applied, 0 if none
     "item.quantity": NUMBER,  # supplementary quantity, as declared
     "item.quantity_unit": STRING,
+    # The item's required LPCOs (licences, permits, certificates) as checked at lodging: ok,
+    # missing, insufficient (balance), or none (no LPCO required).
+    "item.lpco": STRING,
 }
 
 
@@ -109,8 +112,12 @@ def item_facts(
     doc: DeclarationDocument,
     assessment: Assessment | dict[str, Any] | None,
     aeo: Collection[str] = (),
+    lpco: Mapping[int, str] | None = None,
 ) -> list[dict[str, Any]]:
     """One fact mapping per item of ``doc``.
+
+    ``lpco``: the check of each item's required LPCOs at lodging, by item (``item.lpco``;
+    an item left out is "none").
 
     ``aeo``: trader ids holding this administration's AEO status, and
     ``"<country>:<id>"`` for partners' AEOs recognised under an arrangement.
@@ -119,7 +126,15 @@ def item_facts(
     """
     by_seq, totals = assessed(assessment)
     base = _declaration_facts(doc, totals, aeo)
-    return [{**base, **_item_facts(item, by_seq.get(item.seq))} for item in doc.items]
+    checked = lpco or {}
+    return [
+        {
+            **base,
+            **_item_facts(item, by_seq.get(item.seq)),
+            "item.lpco": checked.get(item.seq, "none"),
+        }
+        for item in doc.items
+    ]
 
 
 def _declaration_facts(

@@ -1066,3 +1066,110 @@ import_match_keys = sa.Table(
     sa.Column("key", sa.String(100), primary_key=True),
     sa.Column("declaration_id", sa.Integer, sa.ForeignKey("declarations.id"), primary_key=True),
 )
+
+# --- licences, permits, certificates and others (LPCO) of the single window's agencies -------
+
+# Each `silkgate lpco requirements load` adds a set; the newest active one applies.
+lpco_requirement_sets = sa.Table(
+    "lpco_requirement_sets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("loaded_at", UtcDateTime(), nullable=False),
+    sa.Column("loaded_by", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+lpco_requirements = sa.Table(
+    "lpco_requirements",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("set_id", sa.ForeignKey("lpco_requirement_sets.id"), nullable=False, index=True),
+    sa.Column("hs_prefix", sa.String(10), nullable=False),
+    sa.Column("flow", sa.String(8), nullable=False),  # import | export | transit
+    sa.Column("country", sa.String(2), nullable=False),  # "" for any
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("document", sa.String(4), nullable=False),
+    sa.Column("agency", sa.String(10), nullable=False),  # "" for any
+    sa.Column("missing", sa.String(8), nullable=False),  # hold | refuse
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+)
+
+# The LPCOs the agencies issued. ``balance`` is lowered only by a conditional update that
+# keeps it >= 0 (store/lpco.py), raised when a draw-down is given back.
+lpcos = sa.Table(
+    "lpcos",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.String(24), nullable=False, unique=True),
+    sa.Column("agency", sa.String(10), nullable=False, index=True),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("holder", sa.String(35), nullable=False, index=True),
+    sa.Column("holder_name", sa.Text, nullable=False),
+    sa.Column("hs", sa.String(10), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("flow", sa.String(8), nullable=False),
+    sa.Column("country", sa.String(2), nullable=True),
+    sa.Column("office", sa.String(5), nullable=True),
+    sa.Column("unit", sa.String(3), nullable=False),
+    sa.Column("quantity", sa.Numeric(24, 6), nullable=False),
+    sa.Column("balance", sa.Numeric(24, 6), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),
+    sa.Column("conditions", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # issued | suspended | revoked
+    sa.Column("issued_at", UtcDateTime(), nullable=False),
+    sa.Column("issued_by", sa.Text, nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Every change of an LPCO by its agency, in order: issue, amend, suspend, reinstate, revoke.
+lpco_history = sa.Table(
+    "lpco_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("lpco_id", sa.ForeignKey("lpcos.id"), nullable=False, index=True),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.String(12), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("changes", sa.Text, nullable=False),  # JSON: field -> [before, after]
+)
+
+# What each declaration item drew on an LPCO; given back (not deleted) on amendment,
+# cancellation or rejection.
+lpco_drawdowns = sa.Table(
+    "lpco_drawdowns",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("lpco_id", sa.ForeignKey("lpcos.id"), nullable=False, index=True),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("item", sa.Integer, nullable=False),
+    sa.Column("quantity", sa.Numeric(24, 6), nullable=False),
+    sa.Column("drawn_at", UtcDateTime(), nullable=False),
+    sa.Column("returned_at", UtcDateTime(), nullable=True),
+)
+
+# The check of each item's required LPCOs on the declaration's latest version.
+lpco_checks = sa.Table(
+    "lpco_checks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("declaration_id", sa.ForeignKey("declarations.id"), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("item", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("document", sa.String(4), nullable=False),
+    sa.Column("number", sa.String(24), nullable=True),
+    sa.Column("status", sa.String(12), nullable=False),  # ok | missing | insufficient
+    sa.Column("amount", sa.Numeric(24, 6), nullable=True),
+    sa.Column("unit", sa.String(3), nullable=True),
+    sa.Column("held", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+)

@@ -20,6 +20,7 @@ from silkgate.web import (
     exchange,
     inspections,
     login,
+    lpco,
     origin,
     outcomes,
     risk,
@@ -33,7 +34,7 @@ from silkgate.web import (
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
 MODULES = (
-    login, amendments, outcomes, declarations, trs, tariff, origin, certificates,
+    login, amendments, outcomes, declarations, trs, tariff, lpco, origin, certificates,
     verifications, risk, inspections, exchange,
 )  # fmt: skip
 

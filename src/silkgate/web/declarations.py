@@ -102,7 +102,7 @@ async def declaration_page(request: Request, principal: PagePrincipal, mrn: str)
     node = node_of(request)
     service = node.declarations
 
-    def load() -> tuple[Any, Any, Any, Any, Any]:
+    def load() -> tuple[Any, Any, Any, Any, Any, Any]:
         d = service.get(principal, mrn)
         return (
             d,
@@ -110,10 +110,11 @@ async def declaration_page(request: Request, principal: PagePrincipal, mrn: str)
             service.versions(principal, mrn),
             _advance_data(node, principal, d),
             node.risk.outcomes(principal, mrn) if principal.sees_all else [],
+            node.lpco.check.of_mrn(principal, mrn),
         )
 
     try:
-        d, timeline, versions, advance, outcomes = await run_in_threadpool(load)
+        d, timeline, versions, advance, outcomes, lpcos = await run_in_threadpool(load)
     except NotFound:
         # Another trader's declaration included: a trader must not learn that it exists.
         return refusal(request, principal, f"No declaration {mrn}.", status=404)
@@ -126,6 +127,7 @@ async def declaration_page(request: Request, principal: PagePrincipal, mrn: str)
         versions=versions,
         advance=advance,
         outcomes=outcomes,
+        lpcos=lpcos,
         currency=service.currency,
     )
 

@@ -50,7 +50,11 @@ async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -
     if previous:  # logging in again (perhaps as someone else) ends the session before
         await run_in_threadpool(node.sessions.close, previous)
     # An origin officer reads no declaration: its work starts at the applications' queue.
-    start = "/console/origin/applications" if opened[1].role is Role.ORIGIN_OFFICER else "/console"
+    # An agency officer's at its agency's LPCOs.
+    start = {
+        Role.ORIGIN_OFFICER: "/console/origin/applications",
+        Role.AGENCY_OFFICER: "/console/lpcos",
+    }.get(opened[1].role, "/console")
     response = redirect(start)
     set_session_cookie(request, response, opened[0])
     return response

@@ -9,6 +9,8 @@ field, a clash with what exists :class:`Conflict`, an unknown user
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from silkgate.access.principals import Principal, Role, hash_token, new_token
@@ -20,6 +22,8 @@ from silkgate.store.db import reading, writing
 from silkgate.store.refdata import Office
 
 __all__ = ["Office", "Offices", "Users"]
+
+_AGENCY = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 
 
 class Users:
@@ -40,6 +44,12 @@ class Users:
                 pointer("party_id"),
                 "required",
                 "a declarant needs the trader identifier (party id) it lodges under",
+            )
+        if role is Role.AGENCY_OFFICER and not (party_id and _AGENCY.fullmatch(party_id)):
+            raise invalid(
+                pointer("party_id"),
+                "required",
+                "an agency officer needs its agency's code (party id): 2 to 10 capitals or digits",
             )
         now = self._clock()
         with writing(self._engine) as conn:

@@ -10,9 +10,10 @@ from typing import Any
 from silkgate.declarations.aggregate import Declaration, DeclarationState
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.ports import DeclarationUnitOfWork
+from silkgate.declarations.services import licences
 from silkgate.declarations.services.context import Context, visible
 from silkgate.declarations.services.queries import summary
-from silkgate.declarations.services.selection import selection_of, store_decision
+from silkgate.declarations.services.selection import selection_of, store_decision, with_signals
 from silkgate.declarations.validation import InvalidDeclaration, validate
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest
@@ -88,10 +89,15 @@ class Amendments:
             before = d.channel
             declaration.amend(at=at, actor=principal.name, reason=reason, document=doc)
             assessment, verdicts = self._assess(uow, doc, d)
+            checked = self._check_lpco(uow, doc, d)
             self._store_version(uow, declaration, doc, assessment, at, principal.name, reason)
             self._record_claims(uow, declaration, assessment, verdicts, at)
+            self._record_lpco(uow, declaration, checked, at)
             if ctx.risk is not None:
-                decision = ctx.risk.decide(doc, assessment, ctx.today(d.lodged_at))
+                decision = ctx.risk.decide(
+                    doc, assessment, ctx.today(d.lodged_at), licences.facts(checked)
+                )
+                decision = with_signals(decision, licences.signals(checked))
                 store_decision(
                     conn, ctx.risk, decision,
                     declaration_id=d.id, version=declaration.version, at=at,
@@ -119,6 +125,24 @@ class Amendments:
         if verdicts:
             return ctx.tariff.assess(doc, on, verdicts), verdicts
         return ctx.tariff.assess(doc, on), verdicts
+
+    def _check_lpco(self, uow: UnitOfWork, doc: DeclarationDocument, d: DeclarationState) -> Any:
+        """The LPCOs of a new version checked and drawn down again, after what the version it
+        replaces drew is given back; a refusal raises (and the transaction keeps nothing)."""
+        if self.ctx.lpco is None:
+            return None
+        on = self.ctx.today(d.lodged_at)
+        checked = self.ctx.lpco.secure(uow.connection, [(doc, on)], replacing=d.id)[0]
+        licences.refused(checked)
+        return checked
+
+    def _record_lpco(
+        self, uow: UnitOfWork, declaration: Declaration, checked: Any, at: dt.datetime
+    ) -> None:
+        d = declaration.state
+        licences.record(
+            self.ctx, uow, [((d.id, d.mrn, declaration.version), checked)], at, replacing=True
+        )
 
     def _record_claims(
         self,
@@ -194,6 +218,7 @@ class Amendments:
         doc = _corrected_document(raw, item, corrected, ctx, at)
         before = uow.accounts.assessed_total(d.id, d.version) or ZERO
         assessment, verdicts = self._assess(uow, doc, d)
+        checked = self._check_lpco(uow, doc, d)
         declaration.correct(
             at=at,
             actor=principal.name,
@@ -204,6 +229,7 @@ class Amendments:
         )
         self._store_version(uow, declaration, doc, assessment, at, principal.name, reason)
         self._record_claims(uow, declaration, assessment, verdicts, at)
+        self._record_lpco(uow, declaration, checked, at)
         uow.collect(*declaration.take_events())
         after: Decimal = assessment.total("total")
         return {

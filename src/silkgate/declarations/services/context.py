@@ -14,6 +14,7 @@ from silkgate.declarations.ports import (
     Assessor,
     DeclarationReader,
     DeclarationRepository,
+    LicenceChecks,
     LodgingSignals,
     PreferenceClaims,
     ReleaseGate,
@@ -45,6 +46,7 @@ class Context:
     signals: tuple[LodgingSignals, ...] = ()
     inspection: DeclarationReader | None = None
     origin: PreferenceClaims | None = None
+    lpco: LicenceChecks | None = None
 
     def today(self, at: dt.datetime) -> dt.date:
         """The administration's local date at ``at``."""

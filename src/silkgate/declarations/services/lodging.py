@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from silkgate.declarations.aggregate import Declaration
 from silkgate.declarations.mrn import new_mrn
+from silkgate.declarations.services import licences
 from silkgate.declarations.services.amendment import assessed_note, brief
 from silkgate.declarations.services.context import Context
 from silkgate.declarations.services.queries import summary
@@ -83,7 +84,8 @@ class Lodgings:
                 ]
             )
         verdicts = ctx.origin.verify(doc, today) if ctx.origin is not None else {}
-        assessment, decision, decision_row = self._priced(doc, today, verdicts)
+        lpco = licences.verified(ctx, doc, today)
+        assessment, decision, decision_row = self._priced(doc, today, verdicts, lpco)
         if idempotency_key is not None and fingerprint is None:
             fingerprint = request_fingerprint(orjson.dumps(raw))
         return Lodging(
@@ -97,10 +99,11 @@ class Lodgings:
             decision,
             decision_row,
             verdicts,
+            lpco,
         )
 
     def _priced(
-        self, doc: Any, today: dt.date, verdicts: Mapping[int, Any]
+        self, doc: Any, today: dt.date, verdicts: Mapping[int, Any], lpco: Any = None
     ) -> tuple[Any, Any, dict[str, Any] | None]:
         """The assessment and the selectivity decision (and its row) of a document."""
         ctx = self.ctx
@@ -111,7 +114,12 @@ class Lodgings:
         )
         decision = decision_row = None
         if ctx.risk is not None:
-            decision = ctx.risk.decide(doc, assessment, today)
+            checked = licences.facts(lpco)
+            decision = (
+                ctx.risk.decide(doc, assessment, today, checked)
+                if checked
+                else ctx.risk.decide(doc, assessment, today)
+            )
             decision_row = ctx.risk.decision_row(decision, ctx.risk.model_id())
         return assessment, decision, decision_row
 
@@ -211,6 +219,10 @@ class Lodgings:
     ) -> None:
         """Lodge the fresh declarations of a batch: rows, decisions, assessments, events, keys."""
         conn = uow.connection
+        # LPCOs first: a lodging refused for its LPCO covers no e-CO line.
+        fresh = licences.secure(self.ctx, conn, lodgings, fresh, outcomes)
+        if not fresh:
+            return
         self._secure_claims(conn, lodgings, fresh)
         for i in fresh:
             lodgings[i] = self._signalled(conn, lodgings[i])
@@ -231,6 +243,12 @@ class Lodgings:
         ]
         if claimed and self.ctx.origin is not None:
             self.ctx.origin.record(uow, claimed, at)
+        licences.record(
+            self.ctx,
+            uow,
+            [((d.id, d.mrn, 1), lodgings[i].lpco) for i, d in zip(fresh, stored, strict=True)],
+            at,
+        )
         if self.ctx.risk is not None:
             risk_store.insert_decisions(
                 conn,
@@ -289,7 +307,7 @@ class Lodgings:
             if verdicts == lodging.verdicts:
                 continue
             assessment, decision, decision_row = self._priced(
-                lodging.document, lodging.assessment.on, verdicts
+                lodging.document, lodging.assessment.on, verdicts, lodging.lpco
             )
             lodgings[i] = dataclasses.replace(
                 lodging,
@@ -302,9 +320,10 @@ class Lodgings:
 
     def _signalled(self, conn: sa.Connection, lodging: Lodging) -> Lodging:
         """The lodging with the signals other capabilities raise (a partner's data differs)."""
-        if lodging.decision is None or self.ctx.risk is None or not self.ctx.signals:
+        if lodging.decision is None or self.ctx.risk is None:
             return lodging
         signals = [s for source in self.ctx.signals for s in source.signals(conn, lodging.document)]
+        signals += licences.signals(lodging.lpco)
         if not signals:
             return lodging
         decision = with_signals(lodging.decision, signals)

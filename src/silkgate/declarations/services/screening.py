@@ -43,6 +43,8 @@ class Lodging:
     decision_row: dict[str, Any] | None = None
     # The check of the items' e-CO preference claims, by item (empty: nothing checked).
     verdicts: Mapping[int, Any] = field(default_factory=dict)
+    # The check of the items' required LPCOs (None: nothing required).
+    lpco: Any = None
 
 
 # The summary and whether it replays an earlier lodging, or the error to raise.

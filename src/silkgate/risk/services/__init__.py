@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -121,14 +121,19 @@ class RiskService:
     # -- selectivity -------------------------------------------------------------------
 
     def decide(
-        self, doc: DeclarationDocument, assessment: Assessment | None, on: dt.date
+        self,
+        doc: DeclarationDocument,
+        assessment: Assessment | None,
+        on: dt.date,
+        lpco: Mapping[int, str] | None = None,
     ) -> Decision:
-        """The channel of a declaration being lodged."""
+        """The channel of a declaration being lodged (``lpco``: ``item.lpco`` by item)."""
         held = self._current()
         assert self.calibrator is not None  # warmed by the first load
         return selection.decide_channel(
-            held, doc, assessment, on, calibrator=self.calibrator, rng=self.rng, sps=self.sps
-        )
+            held, doc, assessment, on,
+            calibrator=self.calibrator, rng=self.rng, sps=self.sps, lpco=lpco,
+        )  # fmt: skip
 
     @staticmethod
     def decision_row(decision: Decision, model_id: int | None) -> dict[str, Any]:

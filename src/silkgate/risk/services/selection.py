@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -31,9 +32,11 @@ def decide_channel(
     calibrator: Calibrator,
     rng: random.Random,
     sps: SpsRequirements | None,
+    lpco: Mapping[int, str] | None = None,
 ) -> Decision:
-    """The channel of a declaration being lodged, under what is in force."""
-    facts = item_facts(doc, assessment, held.aeo)
+    """The channel of a declaration being lodged, under what is in force (``lpco``: the
+    check of the items' required LPCOs, by item)."""
+    facts = item_facts(doc, assessment, held.aeo, lpco)
     hits = profile_rules.evaluate(held.profiles, facts, on)
     model_score = None
     model_item = None
