@@ -1,7 +1,7 @@
 """unlabelled history: a declaration that was not controlled has no outcome (NULL)
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0016"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
