@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from joserfc.jwk import OKPKey
 
-from silkgate import wiring_origin
+from silkgate import wiring_origin, wiring_transit
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
@@ -90,7 +90,10 @@ def open_node(
     inspections = _inspections(base, declarations)
     certificates = wiring_origin.certification(base, origin, exchange)
     verifications = wiring_origin.verifications(base, origin, tariff, exchange)
-    register_handlers(base.bus, trade, CertificateMessages(exchange, certificates), claims)
+    transit, transit_messages = wiring_transit.transit(base, tariff, exchange)
+    register_handlers(
+        base.bus, trade, CertificateMessages(exchange, certificates), claims, transit_messages
+    )
     return Node(
         settings=settings,
         engine=engine,
@@ -104,6 +107,7 @@ def open_node(
         claims=claims,
         received=received,
         verifications=verifications,
+        transit=transit,
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(

@@ -48,6 +48,16 @@ PARTNER_OFFICES = {
         ("VNLGS", "Lang Son Customs — Huu Nghi road border (China)", "road"),
         ("VNLCA", "Lao Cai Customs — rail and road border (China)", "rail"),
     ],
+    # For the transit trio (`silkgate demo trio`): Horgos through Kazakhstan to Tashkent.
+    "KZ": [
+        ("KZHOR", "Khorgos border post (China) (demo)", "road"),
+        ("KZSRY", "Saryagash border post (Uzbekistan) (demo)", "road"),
+        ("KZALA", "Almaty Customs (demo)", "inland"),
+    ],
+    "UZ": [
+        ("UZTAS", "Tashkent Customs (demo)", "inland"),
+        ("UZSYA", "Sary-Assiya border post (demo)", "road"),
+    ],
 }
 # Illustrative: units of a partner's currency per CNY, to derive its demo exchange rates.
 PER_CNY = {"VND": 3500}
@@ -57,7 +67,7 @@ def offices_of(administration: str) -> list[tuple[str, str, str]]:
     if administration == "CN":
         return DEMO_OFFICES
     if administration not in PARTNER_OFFICES:
-        raise RuntimeError(f"the demo has no offices for {administration} (CN or VN)")
+        raise RuntimeError(f"the demo has no offices for {administration} (CN, VN, KZ or UZ)")
     return PARTNER_OFFICES[administration]
 
 
@@ -115,6 +125,14 @@ STAFF = {
             "ORIGIN",
         ),
     ],
+    "KZ": [
+        DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
+        DemoUser("officer.nurlan", Role.OFFICER, None, "customs officer, Khorgos", "OFFICER"),
+    ],
+    "UZ": [
+        DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
+        DemoUser("officer.dilnoza", Role.OFFICER, None, "customs officer, Tashkent", "OFFICER"),
+    ],
 }
 # Traders work on both sides of the border: the same demo traders on every demo node.
 # Their identifiers are invented, shaped like China's 18-character unified social credit codes.
@@ -139,7 +157,7 @@ TRADERS = [
 def users_of(administration: str) -> list[DemoUser]:
     """The demo users of an administration's node: its staff, then the traders."""
     if administration not in STAFF:
-        raise RuntimeError(f"the demo has no staff for {administration} (CN or VN)")
+        raise RuntimeError(f"the demo has no staff for {administration} (CN, VN, KZ or UZ)")
     return [*STAFF[administration], *TRADERS]
 
 
@@ -191,6 +209,10 @@ def load_tariff(settings: Settings, engine: sa.Engine) -> list[str]:
     from silkgate.store import tariff as tariff_store
     from silkgate.store.db import reading
 
+    if settings.currency not in ("CNY", *PER_CNY):
+        # The transit trio's Kazakh and Uzbek nodes: offices of transit and destination,
+        # which reckon no duties (the illustrative tariff names China's agreements).
+        return [f"no demo tariff for {settings.administration} (transit and destination only)"]
     with reading(engine) as conn:
         has_tariff = tariff_store.active_version(conn) is not None
         has_rates = tariff_store.rates_version(conn) > 0

@@ -39,6 +39,7 @@ from silkgate.sps.services import SpsService
 from silkgate.store import principals as principal_store
 from silkgate.store.db import reading
 from silkgate.tariff.services import TariffService
+from silkgate.transit.services import TransitService
 from silkgate.trs.services import TrsService
 
 
@@ -105,6 +106,7 @@ class Node:
     claims: PreferenceCheck  # preference claims checked against the e-COs received
     received: ReceivedCertificates  # the e-COs partners sent
     verifications: Verifications  # retroactive verification requests, sent and received
+    transit: TransitService  # transit movements and the guarantee register
     inspections: InspectionService
     trs: TrsService
     tokens: TokenResolver
