@@ -22,6 +22,7 @@ from silkgate.api import (
     problems,
     risk,
     tariff,
+    transit,
     verifications,
 )
 from silkgate.api.headers import SecurityHeaders
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     problems.install(app)
     for router in (
         declarations.router, tariff.router, origin.router, certificates.router,
-        verifications.router, risk.router,
+        verifications.router, transit.router, risk.router,
         inspections.router, inspections.certificates, exchange.router, journal.router,
     ):  # fmt: skip
         app.include_router(router)

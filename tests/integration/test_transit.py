@@ -294,3 +294,25 @@ def _signed_write_off(node: Node, to: str, mrn: str) -> str:
     env = Envelope.new("transit_write_off", "CN", to, mrn, payload, at)
     kid, key = node.exchange.signer()
     return envelope.sign(env, key, kid, at)
+
+
+def test_over_http_the_holder_lodges_an_officer_releases_and_the_holder_reads_its_balance(
+    client, tokens, node: Node, trio
+) -> None:
+    reference = _guarantee(node)
+    holder = {"Authorization": f"Bearer {tokens['acme-trading']}"}
+    officer = {"Authorization": f"Bearer {tokens['officer.li']}"}
+    r = client.post("/v1/transit/movements", json=_declaration(reference), headers=holder)
+    assert r.status_code == 201, r.text
+    mrn = r.json()["mrn"]
+    r = client.post(f"/v1/transit/movements/{mrn}/release", headers=officer)
+    assert r.status_code == 200, r.text
+    reserved = Decimal(r.json()["reserved"])
+    r = client.get(f"/v1/transit/guarantees/{reference}", headers=holder)
+    assert Decimal(r.json()["balance"]) == Decimal("5000000.00") - reserved
+    r = client.get("/v1/transit/movements", headers=holder)
+    assert mrn in [m["mrn"] for m in r.json()["items"]]
+    bad = _declaration(reference, seals=["S-1", "S-1"])
+    r = client.post("/v1/transit/movements", json=bad, headers=holder)
+    assert r.status_code == 422
+    assert [e["pointer"] for e in r.json()["errors"]] == ["/seals"]

@@ -39,6 +39,8 @@ class TransitService:
 
     def show(self, principal: Principal, mrn: str) -> dict[str, Any]:
         """A movement with its steps, its declaration and the duties at stake."""
+        if principal.role is not Role.DECLARANT and principal.role not in STAFF:
+            raise Forbidden("transit movements are read by officers and their holders")
         with reading(self.node.engine) as conn:
             row = found(conn, mrn)
             readable(principal, row)

@@ -52,7 +52,11 @@ class Node:
         return None if found is None else found.administration
 
 
-def staff(principal: Principal) -> None:
+def staff(principal: Principal, mrn: str | None = None) -> None:
+    """Only officers record a movement's steps; a holder is told no more than that the
+    movement is not found (as one of another holder's, or one that does not exist)."""
+    if principal.role is Role.DECLARANT and mrn is not None:
+        raise NotFound(f"no transit movement {mrn}")
     if principal.role not in STAFF:
         raise Forbidden("only customs officers record the steps of a transit movement")
 

@@ -111,7 +111,7 @@ class Departure:
     def release(self, principal: Principal, mrn: str, command: Release) -> dict[str, Any]:
         """Release for transit: the duties at stake reserved on the guarantee, the anticipated
         records queued for the offices of transit (IE050) and destination (IE001)."""
-        staff(principal)
+        staff(principal, mrn)
         at = self.node.clock()
         with self.node.unit_of_work() as uow:
             conn = uow.connection
@@ -159,7 +159,7 @@ class Departure:
     def accept_diversion(self, principal: Principal, mrn: str) -> dict[str, Any]:
         """Accept the arrival at an office not on the itinerary; discharges the movement if its
         control results are in and satisfactory."""
-        staff(principal)
+        staff(principal, mrn)
         at = self.node.clock()
         with self.node.unit_of_work() as uow:
             conn = uow.connection

@@ -87,6 +87,8 @@ class Guarantees:
 
     def balance(self, principal: Principal, reference: str) -> dict[str, Any]:
         """One guarantee's balance and reservations (its holder, or an officer)."""
+        if principal.role is not Role.DECLARANT and principal.role not in STAFF:
+            raise Forbidden("guarantees are read by officers and their holders")
         with reading(self.node.engine) as conn:
             row = store.guarantee(conn, reference)
             if row is None or not _reads(principal, row["holder"]):

@@ -80,7 +80,7 @@ class Journey:
 
     def cross(self, principal: Principal, mrn: str, command: Crossing) -> dict[str, Any]:
         """The goods crossed into this country at an office of transit (IE118 to departure)."""
-        staff(principal)
+        staff(principal, mrn)
         return self._record(
             principal,
             mrn,
@@ -94,7 +94,7 @@ class Journey:
 
     def arrive(self, principal: Principal, mrn: str, command: Arrival) -> dict[str, Any]:
         """The goods presented at an office of this administration (IE006 to departure)."""
-        staff(principal)
+        staff(principal, mrn)
         return self._record(
             principal,
             mrn,
@@ -108,7 +108,7 @@ class Journey:
 
     def control(self, principal: Principal, mrn: str, command: ControlResults) -> dict[str, Any]:
         """The control results at the office the goods arrived at (IE018 to departure)."""
-        staff(principal)
+        staff(principal, mrn)
         with self.node.unit_of_work() as uow:
             conn = uow.connection
             row = self._here(conn, mrn)
