@@ -308,6 +308,32 @@ def load_sps(settings: Settings, engine: sa.Engine) -> list[str]:
     return [f"illustrative SPS requirements loaded ({rows} rows)"]
 
 
+# The demo guarantee the transit example (examples/transit/) draws on: ILLUSTRATIVE.
+DEMO_GUARANTEE = ("CN-G-ACME-0001", "91310115MA1K4DEMO1", "5000000.00")
+
+
+def load_transit(settings: Settings, engine: sa.Engine) -> list[str]:
+    """Register the demo comprehensive guarantee of acme-trading (China's node only)."""
+    from decimal import Decimal
+
+    from silkgate.bootstrap import open_node
+    from silkgate.kernel.actors import Principal
+    from silkgate.store import transit as transit_store
+    from silkgate.store.db import reading
+    from silkgate.transit.document import GuaranteeRegistration
+
+    reference, holder, amount = DEMO_GUARANTEE
+    with reading(engine) as conn:
+        if settings.administration != "CN" or transit_store.guarantee(conn, reference):
+            return []
+    node = open_node(settings, engine)
+    registration = GuaranteeRegistration(
+        reference=reference, holder=holder, kind="comprehensive", amount=Decimal(amount)
+    )
+    node.transit.guarantees.register(Principal(0, "demo setup", Role.ADMIN, None), registration)
+    return [f"transit guarantee {reference} (demo) of {holder}: {amount} {settings.currency}"]
+
+
 def origin_rules_file() -> bytes:
     """The shipped rules of origin: ACFTA's, RCEP's and ATIGA's terms, their general rules
     and a few product-specific rules, those written for the demonstration marked so."""
