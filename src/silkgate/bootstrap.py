@@ -92,7 +92,12 @@ def open_node(
     verifications = wiring_origin.verifications(base, origin, tariff, exchange)
     transit, transit_messages = wiring_transit.transit(base, tariff, exchange)
     register_handlers(
-        base.bus, trade, CertificateMessages(exchange, certificates), claims, transit_messages
+        base.bus,
+        trade,
+        CertificateMessages(exchange, certificates),
+        claims,
+        verifications=verifications,
+        transit=transit_messages,
     )
     return Node(
         settings=settings,

@@ -8,7 +8,8 @@ event                       handlers
 ==========================  =================================================
 ``Lodged``                  exchange: link the import's advance data, or wait
 ``AdvanceLinked``           exchange: apply partner results that waited for it
-``ChannelAssigned``         inspection: plan the joint inspection
+``ChannelAssigned``         inspection: plan the joint inspection; origin: a
+                            risk profile's request to verify a claimed e-CO
 ``Amended``                 exchange: compare the advance data again
 ``Released``                exchange: advance data to the partner's outbox
 ``Decided``                 inspection: close the task; a seizure opens a case;
@@ -40,6 +41,7 @@ from silkgate.inspection.services import planning
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
 from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services.claims import PreferenceCheck
+from silkgate.origin.services.verification import Verifications
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services.control import record_outcome_in
 from silkgate.transit.events import TransitStep
@@ -50,12 +52,15 @@ def register_handlers(
     trade: TradeExchange,
     certificates: CertificateMessages,
     claims: PreferenceCheck | None = None,
+    verifications: Verifications | None = None,
     transit: TransitMessages | None = None,
 ) -> None:
     """Every reaction of one capability to another's events (the table in the docstring)."""
     bus.subscribe(declaration_events.Lodged, trade.on_lodged)
     bus.subscribe(AdvanceLinked, trade.on_advance_linked)
     bus.subscribe(declaration_events.ChannelAssigned, planning.plan_inspection)
+    if verifications is not None:
+        bus.subscribe(declaration_events.ChannelAssigned, verifications.on_channel)
     bus.subscribe(declaration_events.Amended, trade.on_amended)
     bus.subscribe(declaration_events.Released, trade.on_released)
     bus.subscribe(declaration_events.Decided, planning.close_on_decision)

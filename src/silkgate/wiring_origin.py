@@ -89,10 +89,12 @@ def verifications(
     base: Base, origin: OriginService, tariff: TariffService, exchange: ExchangeService
 ) -> Verifications:
     """Verification requests: sent to and answered by the issuer as ``origin_certificates``
-    messages; a failed one withdraws the preference (assessed again at the tariff's rates)."""
+    messages; a failed one withdraws the preference (assessed again at the tariff's rates)
+    and sends box 4 again, not given."""
     withdrawal = Withdrawal(
-        bus=base.bus, journal_keys=base.journal_keys, reassess=tariff.assess, zone=base.zone
-    )
+        bus=base.bus, journal_keys=base.journal_keys, reassess=tariff.assess,
+        outbox=exchange.enqueue_many, zone=base.zone,
+    )  # fmt: skip
     service = Verifications(
         base.engine,
         administration=base.settings.administration,

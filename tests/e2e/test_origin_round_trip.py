@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import subprocess
 import time
 import uuid
 from decimal import Decimal
@@ -21,6 +22,7 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT
+from tests.e2e.conftest import SILKGATE
 from tests.e2e.test_exchange_pair import Pair, pair  # noqa: F401 (the fixture)
 from tests.eco_helpers import claiming, import_document
 
@@ -64,34 +66,93 @@ def _application(issued_for: str) -> dict[str, Any]:
     return app
 
 
-def test_issue_claim_over_claim_verify_and_recover(pair: Pair) -> None:  # noqa: F811
-    cn, vn = pair.url("CN"), pair.url("VN")
-    tag = uuid.uuid4().hex[:6].upper()
-
-    # China: the exporter applies, the origin officer issues.
+def _issued_and_received(nodes: Pair, tag: str) -> tuple[str, dt.date, dict[str, Any]]:
+    """A certificate China issues for Viet Nam, and Viet Nam's copy once it has arrived."""
+    cn, vn = nodes.url("CN"), nodes.url("VN")
     r = httpx.post(
         f"{cn}/v1/origin/applications", json=_application(f"INV-RT-{tag}"),
-        headers=pair.headers("CN", "acme-trading"), timeout=20,
+        headers=nodes.headers("CN", "acme-trading"), timeout=20,
     )  # fmt: skip
     assert r.status_code == 201, r.text
     assert r.json()["originating"] is True
     r = httpx.post(
         f"{cn}/v1/origin/applications/{r.json()['id']}/approve",
-        headers=pair.headers("CN", "origin.zhou"), timeout=20,
+        headers=nodes.headers("CN", "origin.zhou"), timeout=20,
     )  # fmt: skip
     assert r.status_code == 201, r.text
     number = r.json()["number"]
-    issued = dt.date.fromisoformat(r.json()["issued_on"])
-
-    # Viet Nam receives it.
-    officer = pair.headers("VN", "officer.nguyen")
+    officer = nodes.headers("VN", "officer.nguyen")
     received = _wait(
         lambda: (
             got := httpx.get(f"{vn}/v1/origin/received/{number}", headers=officer, timeout=20)
         ).status_code == 200 and got.json(),
         "the certificate to reach Viet Nam",
     )  # fmt: skip
+    return number, dt.date.fromisoformat(r.json()["issued_on"]), received
+
+
+def _cli(nodes: Pair, admin: str, user: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A command on ``admin``'s node machine, acting as ``user``."""
+    env = {**nodes.env(admin), "SILKGATE_TOKEN": nodes.token(admin, user), "COLUMNS": "200"}
+    return subprocess.run([SILKGATE, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_the_verification_asked_and_answered_with_the_cli(pair: Pair) -> None:  # noqa: F811
+    """Viet Nam's officer asks with `origin verify`; China's origin officer lists and answers
+    with `origin verifications`; Viet Nam reads the answer; a bad request changes nothing."""
+    number, _, _ = _issued_and_received(pair, uuid.uuid4().hex[:6].upper())
+    bad = _cli(pair, "VN", "officer.nguyen", "origin", "verify", number, "--reason", " ",
+               "--document", "bill_of_materials", "--document", "passport")  # fmt: skip
+    assert bad.returncode == 1
+    assert "/reason" in bad.stderr and "/documents/1" in bad.stderr
+    asked = _cli(pair, "VN", "officer.nguyen", "origin", "verify", number, "--reason",
+                 "cost statements missing", "--document", "cost_statements")  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    reference = asked.stdout.split()[1]
+    assert reference.startswith("VN-V-") and "sent to CN" in asked.stdout
+
+    def listed_in_china() -> str | None:
+        r = _cli(pair, "CN", "origin.zhou", "origin", "verifications", "list")
+        assert r.returncode == 0, r.stderr
+        row = next((line for line in r.stdout.splitlines() if reference in line), None)
+        return row
+
+    row = _wait(listed_in_china, "the request to reach China")
+    assert number in row and "received" in row and "open" in row
+    request_id = row.split("│")[1].strip()
+    answered = _cli(pair, "CN", "origin.zhou", "origin", "verifications", "answer", request_id,
+                    "--result", "confirmed", "--findings", "cost statements seen")  # fmt: skip
+    assert answered.returncode == 0, answered.stderr
+    assert f"verification {reference}: confirmed" in answered.stdout
+    again = _cli(pair, "CN", "origin.zhou", "origin", "verifications", "answer", request_id,
+                 "--result", "not_confirmed", "--findings", "second thoughts")  # fmt: skip
+    assert again.returncode == 1 and "already confirmed" in again.stderr
+
+    def confirmed_in_viet_nam() -> dict[str, Any] | None:
+        r = _cli(pair, "VN", "officer.nguyen", "origin", "verifications", "list")
+        line = next((x for x in r.stdout.splitlines() if reference in x), "")
+        if "confirmed" not in line:
+            return None
+        shown = _cli(pair, "VN", "officer.nguyen", "origin", "verifications", "show",
+                     line.split("│")[1].strip(), "--side", "sent")  # fmt: skip
+        assert shown.returncode == 0, shown.stderr
+        return dict(json.loads(shown.stdout))
+
+    shown = _wait(confirmed_in_viet_nam, "China's answer to reach Viet Nam")
+    assert shown["status"] == "confirmed" and shown["findings"] == "cost statements seen"
+    assert shown["recovered"] == "0" and shown["recoveries"] == []
+    late = _cli(pair, "VN", "officer.nguyen", "origin", "verifications", "overdue")
+    assert late.returncode == 0 and reference not in late.stdout
+
+
+def test_issue_claim_over_claim_verify_and_recover(pair: Pair) -> None:  # noqa: F811
+    cn, vn = pair.url("CN"), pair.url("VN")
+    tag = uuid.uuid4().hex[:6].upper()
+
+    # China: the exporter applies, the origin officer issues; Viet Nam receives it.
+    number, issued, received = _issued_and_received(pair, tag)
     assert received["status"] == "issued" and received["lines"][0]["quantity"] == "500"
+    officer = pair.headers("VN", "officer.nguyen")
 
     # An import of 400 laptops claiming ACFTA on it: given.
     trader = pair.headers("VN", "acme-trading")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from silkgate.exchange.envelope import Envelope
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.clock import ManualClock
 from silkgate.node import Node
+from silkgate.risk.commands import RiskProfileCommand
 from silkgate.store import exchange as exchange_store
 from silkgate.store.db import reading, writing
 from silkgate.store.tables import origin_verifications
@@ -34,6 +36,7 @@ from tests.eco_helpers import claiming, import_document
 from tests.integration.conftest import auth
 from tests.integration.test_origin_certificates import _apply, _approve
 from tests.integration.test_origin_claims import (  # noqa: F401 (fixtures)
+    ANALYST,
     OFFICER,
     _acme,
     _issued,
@@ -131,6 +134,14 @@ def test_not_confirmed_withdraws_the_preference_and_recovers_the_duty(
         account = vn.declarations.account(OFFICER, m)
         assert Decimal(account["due"]) >= difference
     assert Decimal(shown["recovered"]) == total
+    # Box 4 goes back to the issuer again: not given now, and why.
+    box_4 = [p for p in _queued(vn, "origin_treatment", "CN") if p["number"] == number]
+    for m in mrns:
+        sent = {p["treatment"]: p for p in box_4 if p["declaration"] == m}
+        assert sorted(sent) == ["given", "not_given"]
+        withdrawn = sent["not_given"]
+        assert withdrawn["reason_code"] == "eco_not_confirmed"
+        assert asked["reference"] in withdrawn["reason"]
 
 
 def test_confirmed_changes_nothing_but_closes_the_request(node, vn, vn_client, vn_tokens):
@@ -208,6 +219,58 @@ def test_an_overdue_request_withdraws_the_preference(node, vn, clocked):
     # A late answer changes nothing.
     assert _answer(node, n, asked["reference"], number, "confirmed").status == "accepted"
     assert n.verifications.show(OFFICER, "sent", asked["id"])["status"] == "overdue"
+
+
+def test_a_risk_profile_asks_for_verification_at_lodging(node, vn):
+    """A ``verify`` profile met by a claimed item opens one request for its e-CO (not two),
+    journals it for officers (not for the trader), and leaves the channel alone."""
+    name = "eco-verify-" + uuid.uuid4().hex[:6]
+    vn.risk.save_profile(
+        ANALYST,
+        RiskProfileCommand(
+            name=name,
+            condition='item.origin_proof == "e_co_matched" && item.quantity == 613',
+            effect="verify",
+        ),
+    )
+    vn.risk.refresh()
+    try:
+        number, doc = _matched(node, vn)
+        first = _lodge(vn, _phones(doc, 613))
+        second = _lodge(vn, _phones(claiming(import_document(_lrn()), number, _issued(vn)), 613))
+        other, other_doc = _matched(node, vn)
+        _lodge(vn, _phones(other_doc, 612))  # the profile does not meet it
+    finally:
+        vn.risk.retire_profile(ANALYST, name)
+        vn.risk.refresh()
+    assert first["channel"] == "green"  # verification is retroactive: the goods go
+    with reading(vn.engine) as conn:
+        rows = conn.execute(
+            sa.select(origin_verifications)
+            .where(origin_verifications.c.side == "sent")
+            .where(origin_verifications.c.number.in_([number, other]))
+            .order_by(origin_verifications.c.id)
+        ).all()
+    [row] = rows
+    assert row.requested_by == f"risk profile {name} (version 1)"
+    assert row.reason == (
+        f"Selected by risk profile {name} (version 1): declaration {first['mrn']}, item 1."
+    )
+    assert [p["reference"] for p in _queued(vn, "origin_verification", "CN")].count(
+        row.reference
+    ) == 1
+    for mrn, asked in ((first["mrn"], True), (second["mrn"], False)):
+        journal = vn.declarations.timeline(OFFICER, mrn)
+        entries = [e for e in journal if e["event"] == "origin_verification"]
+        assert bool(entries) is asked
+    [entry] = [
+        e
+        for e in vn.declarations.timeline(OFFICER, first["mrn"])
+        if e["event"] == "origin_verification"
+    ]
+    assert entry["reason"].startswith(f"verification of {number} asked of CN ({row.reference}")
+    trader = vn.declarations.timeline(_acme(vn), first["mrn"])
+    assert "origin_verification" not in {e["event"] for e in trader}
 
 
 def _request(number: str, days: int) -> Any:

@@ -62,6 +62,8 @@ class Selection:
     sps_requirements: tuple[dict[str, Any], ...] = ()
     # The quarantine service inspects the goods: they are held whatever the channel.
     quarantine: bool = False
+    # (item, why): items whose preference claim's proof of origin is to be verified.
+    verify_origin: tuple[tuple[int, str], ...] = ()
 
     def reason(self, channel: str | None = None) -> str:
         """The channel's journal entry: ``channel[; quarantine hold]: reasons``.
@@ -200,6 +202,7 @@ class Declaration:
             actor=SYSTEM,
             channel=channel,
             sps_requirements=selection.sps_requirements,
+            verify_origin=selection.verify_origin,
             from_status=moves[0],
             to_status=moves[1],
             reason=selection.reason(channel)[:1000],

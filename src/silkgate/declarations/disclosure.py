@@ -76,7 +76,7 @@ FULL = JournalView()
 # A trader learns the channel, that a check was recorded and its result, what a
 # correction changed; never the profiles, scores, outcomes or officers' notes.
 DECLARANT = JournalView(
-    hidden=frozenset({"advance_data", "partner_result"}),
+    hidden=frozenset({"advance_data", "partner_result", "origin_verification"}),
     reasons=MappingProxyType(
         {
             "channel": channel_shown,
@@ -92,7 +92,7 @@ DECLARANT = JournalView(
 # The quarantine service works the joint inspection (findings included) but
 # reads no customs risk intelligence.
 SPS_INSPECTOR = JournalView(
-    hidden=frozenset({"advance_data"}),
+    hidden=frozenset({"advance_data", "origin_verification"}),
     reasons=MappingProxyType(
         {"channel": channel_shown, "outcome": _withheld, "outcome_corrected": _withheld}
     ),

@@ -72,6 +72,8 @@ class ChannelAssigned(DeclarationEvent):
     channel: str
     # Quarantine requirements that hold the goods whatever the channel (rows of the SPS data).
     sps_requirements: tuple[dict[str, Any], ...] = ()
+    # (item, why): a risk profile asks for the proof of origin of these items to be verified.
+    verify_origin: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,7 @@ new capability that must hold release (licences, transit) adds a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +37,13 @@ class RecordedPayment:
     reference: str  # the bank transfer or the guarantee's number
     recorded_at: dt.datetime
     recorded_by: str
+
+
+def unsecured(assessed: Decimal | None, payments: Iterable[RecordedPayment]) -> Decimal:
+    """The account's rule: what is assessed and neither paid nor guaranteed (release waits
+    until it is zero; a guarantee secures an amount, it does not pay it)."""
+    covered = sum((p.amount for p in payments), Decimal(0))
+    return max((assessed or Decimal(0)) - covered, Decimal(0))
 
 
 class DeclarationRepository(Protocol):

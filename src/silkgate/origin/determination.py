@@ -60,7 +60,15 @@ class Determination:
     originating_value: Decimal
     failing: dict[int, list[str]]
     direct_consignment: bool
-    explanation: list[str]
+    # The sentences, in three parts: the rule; the materials (written when first read,
+    # as most determinations in bulk are never explained); the tests and the conclusion.
+    steps: tuple[list[str], Facts, list[str]]
+
+    @property
+    def explanation(self) -> list[str]:
+        """Every step, in plain sentences."""
+        head, facts, tail = self.steps
+        return [*head, *facts.material_notes, *tail]
 
     def as_json(self) -> dict[str, Any]:
         case = self.case
@@ -123,11 +131,10 @@ def determine(case: Case, book: RuleBook, rate: RateLookup) -> Determination:
     applied = book.applied(rule)
     applied_text = book.applied_text(rule)
     facts = Facts(case, terms, _converter(case, rate))
-    notes = [_rule_sentence(case, terms, rule, applied_text, book.version)]
-    notes += facts.material_notes
+    head = [_rule_sentence(case, terms, rule, applied_text, book.version)]
     evaluator = Evaluator(facts)
     met, used = evaluator.met(applied)
-    notes += evaluator.notes
+    notes = evaluator.notes
     minimal = _minimal_operations(facts, notes)
     if met and minimal and not any(isinstance(c, WhollyObtained) for c in used):
         met, used = False, ()
@@ -154,7 +161,7 @@ def determine(case: Case, book: RuleBook, rate: RateLookup) -> Determination:
         originating_value=facts.vom,
         failing=evaluator.failing,
         direct_consignment=direct,
-        explanation=notes,
+        steps=(head, facts, notes),
     )
 
 

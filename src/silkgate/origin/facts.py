@@ -81,11 +81,11 @@ class Facts:
         self.terms = terms
         self.fob = case.fob.amount
         self.currency = case.fob.currency
-        # One pass over the materials, which also writes what is said of each: this loop runs
-        # for every material of every determination.
+        # One pass over the materials: this loop runs for every material of every
+        # determination, so it only adds up; what is said of each is written when read.
         non_originating: list[Line] = []
-        said_in: list[str] = []  # originating
-        said_out: list[str] = []  # non-originating
+        counted: list[bool] = []
+        values: list[Decimal] = []
         vnm = vom = ZERO
         exporter, currency, parties = case.exporting_country, self.currency, terms.parties
         anywhere = terms.cumulation is not Cumulation.NONE
@@ -94,31 +94,20 @@ class Facts:
             given = m.value
             if given.currency == currency:
                 value = given.amount
-                shown = money(value)
             else:  # as Valuation.__call__, inline: the hottest lines of the calculator
                 value = (given.amount * rates[given.currency] / base).quantize(CENT, ROUND_HALF_UP)
-                shown = f"{money(given.amount)} {given.currency} = {value}"
             origin = m.origin
             counts = m.originating and origin in parties and (anywhere or origin == exporter)
-            said = f"{m.description}{_hs_label(m.hs)} ({_status(m, exporter, terms)}; {shown})"
+            values.append(value)
+            counted.append(counts)
             if counts:
                 vom += value
-                said_in.append(said)
             else:
                 non_originating.append(Line(i, m, value, counts))
                 vnm += value
-                said_out.append(said)
         self.count = len(case.materials)
         self.non_originating, self.vnm, self.vom = non_originating, vnm, vom
-        self.material_notes = [convert.describe(case.date)] if len(convert.rates) > 1 else []
-        if said_in:
-            self.material_notes.append(
-                f"Originating materials, {money(vom)} {currency}: {'; '.join(said_in)}."
-            )
-        if said_out:
-            self.material_notes.append(
-                f"Non-originating materials, VNM {money(vnm)} {currency}: {'; '.join(said_out)}."
-            )
+        self._convert, self._values, self._counted = convert, values, counted
         self.processes = tuple(dict.fromkeys(map(process_name, case.processes)))
         # Thresholds are compared without dividing (numerator * 100 >= threshold * FOB), so
         # a quotient's last digit never decides; the percentages are for showing.
@@ -130,6 +119,34 @@ class Facts:
         if case.build_up is not None:
             self.added = self.vom + sum([v for _, v in self.costs], ZERO)
             self.rvc_build_up = self.added * HUNDRED / self.fob
+
+    @functools.cached_property
+    def material_notes(self) -> list[str]:
+        """What the materials are worth and why each counts as it does, in sentences."""
+        case, terms, currency = self.case, self.terms, self.currency
+        exporter = case.exporting_country
+        said_in: list[str] = []  # originating
+        said_out: list[str] = []  # non-originating
+        for m, value, counts in zip(case.materials, self._values, self._counted, strict=True):
+            given = m.value
+            if given.currency == currency:
+                shown = money(value)
+            else:
+                shown = f"{money(given.amount)} {given.currency} = {value}"
+            said = f"{m.description}{_hs_label(m.hs)} ({_status(m, exporter, terms)}; {shown})"
+            (said_in if counts else said_out).append(said)
+        convert = self._convert
+        notes = [convert.describe(case.date)] if len(convert.rates) > 1 else []
+        if said_in:
+            notes.append(
+                f"Originating materials, {money(self.vom)} {currency}: {'; '.join(said_in)}."
+            )
+        if said_out:
+            notes.append(
+                f"Non-originating materials, VNM {money(self.vnm)} {currency}: "
+                f"{'; '.join(said_out)}."
+            )
+        return notes
 
     def at_least(self, numerator: Decimal | None, threshold: Decimal) -> bool:
         """Whether ``numerator`` is at least ``threshold`` % of the FOB value."""

@@ -4,7 +4,11 @@ A profile is a condition over item facts (see :mod:`facts`) and an effect:
 
 * ``score``: add points (0-100) to the declaration's risk score;
 * ``yellow`` / ``red``: force at least that channel (documentary or physical control);
-* ``sps``: require inspection by the quarantine (SPS) service.
+* ``sps``: require inspection by the quarantine (SPS) service;
+* ``verify``: ask the issuer of the certificate of origin that the item's
+  preference claim rests on to verify it (retroactive verification: the
+  goods are not held for it; the preference is withdrawn if the issuer does
+  not confirm, :mod:`silkgate.origin.services.verification`).
 
 Profiles are versioned (a change is a new version of the same name; earlier
 versions are kept for audit) and valid over dates. A profile with a syntax or
@@ -30,6 +34,7 @@ class Effect(StrEnum):
     YELLOW = "yellow"
     RED = "red"
     SPS = "sps"
+    VERIFY = "verify"  # the origin of the item's preference claim
 
 
 @dataclass(frozen=True)

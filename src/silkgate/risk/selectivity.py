@@ -167,6 +167,9 @@ def decide(
         names = ", ".join(h.profile.name for h in hits if h.profile.effect is Effect.SPS)
         reasons.append(f"quarantine inspection required by {names}")
     reasons.extend(f"SPS requirement, {a.reason()}" for a in sps_requirements)
+    for h in hits:
+        if h.profile.effect is Effect.VERIFY:
+            reasons.append(f"verification of origin of item {h.item_seq} asked by {h.profile.name}")
     prohibited = any(a.requirement.control.value == "prohibited" for a in sps_requirements)
     t_red, t_yellow, calibrated = calibrator.thresholds()
     channel, exploration = _channel(

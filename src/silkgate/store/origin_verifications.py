@@ -71,6 +71,12 @@ def listing(
     return [r for r in (_row(x) for x in rows) if r is not None]
 
 
+def open_for(conn: sa.Connection, number: str) -> bool:
+    """Whether a request sent about the certificate ``number`` is still open."""
+    query = sa.select(_V.id).where(_V.side == "sent", _V.number == number, _V.status == "open")
+    return conn.execute(query.limit(1)).first() is not None
+
+
 def close(conn: sa.Connection, verification_id: int, values: dict[str, Any]) -> bool:
     """Close an open request; False when it was no longer open."""
     done = conn.execute(

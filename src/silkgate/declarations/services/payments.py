@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from silkgate.declarations.aggregate import Declaration, DeclarationState
 from silkgate.declarations.commands import PaymentBody
-from silkgate.declarations.ports import AccountRepository, RecordedPayment
+from silkgate.declarations.ports import AccountRepository, RecordedPayment, unsecured
 from silkgate.declarations.services.context import Context, visible, visible_on
 from silkgate.declarations.states import Status
 from silkgate.kernel.actors import Principal
@@ -76,7 +76,7 @@ def statement(
         "guaranteed": money(guaranteed),
         "due": money(due),
         # Neither paid nor guaranteed: release waits until this is zero.
-        "unsecured": money(max(due - guaranteed, ZERO)),
+        "unsecured": money(ZERO if status in _NOTHING_DUE else unsecured(assessed, payments)),
         "payments": [
             {
                 "kind": p.kind,

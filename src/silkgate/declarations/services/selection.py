@@ -20,6 +20,11 @@ def selection_of(decision: Any) -> Selection:
         reasons=tuple(decision.reasons),
         sps_requirements=tuple(decision.sps_requirements),
         quarantine=bool(decision.sps),
+        verify_origin=tuple(
+            (h.item_seq, f"risk profile {h.profile.name} (version {h.profile.version})")
+            for h in decision.hits
+            if h.profile.effect == "verify"
+        ),
     )
 
 

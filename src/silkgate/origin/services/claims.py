@@ -287,17 +287,7 @@ class PreferenceCheck:
             issuer = self._issuers.get(v.number)
             if v.waiting or issuer is None:
                 continue
-            payload = {
-                "number": v.number,
-                "declaration": mrn,
-                "item": v.seq,
-                "line": v.line or 0,
-                "treatment": v.treatment,
-                "reason_code": v.code,
-                "reason": (v.reason or "")[:1000] or None,
-                "decided_on": decided_on,
-            }
-            messages.append((issuer, ORIGIN_TREATMENT, v.number, payload))
+            messages.append(box_4(issuer, mrn, v, decided_on))
         if messages:
             self.outbox(conn, messages, at)
 
@@ -330,6 +320,23 @@ class PreferenceCheck:
             if claim["treatment"] == "waiting":
                 store.close_claim(conn, claim["id"], {"treatment": "withdrawn", "decided_at": at})
         return released
+
+
+def box_4(
+    issuer: str, mrn: str, v: Verdict, decided_on: str
+) -> tuple[str, str, str, dict[str, Any]]:
+    """The ``origin_treatment`` message (Form E box 4) of one claim, as the outbox takes it."""
+    payload = {
+        "number": v.number,
+        "declaration": mrn,
+        "item": v.seq,
+        "line": v.line or 0,
+        "treatment": v.treatment,
+        "reason_code": v.code,
+        "reason": (v.reason or "")[:1000] or None,
+        "decided_on": decided_on,
+    }
+    return issuer, ORIGIN_TREATMENT, v.number, payload
 
 
 def _plus(

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from silkgate.declarations.aggregate import Declaration
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.journal_keys import JournalKeys
+from silkgate.declarations.ports import unsecured
 from silkgate.declarations.validation import InvalidDeclaration
 from silkgate.exchange.envelope import Envelope, Refused
 from silkgate.kernel.actors import Principal
@@ -304,10 +305,10 @@ def _refused(claim: dict[str, Any], code: str, reason: str) -> Verdict:
 
 
 def _unsecured(uow: AttachedUnitOfWork, declaration_id: int, version: int) -> Decimal:
-    """Assessed, less paid, less guaranteed (the account's rule, payments.statement)."""
-    assessed = uow.accounts.assessed_total(declaration_id, version) or Decimal(0)
-    paid = sum((p.amount for p in uow.accounts.payments_of(declaration_id)), Decimal(0))
-    return max(assessed - paid, Decimal(0))
+    accounts = uow.accounts
+    return unsecured(
+        accounts.assessed_total(declaration_id, version), accounts.payments_of(declaration_id)
+    )
 
 
 def _staff(principal: Principal) -> None:

@@ -19,11 +19,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from silkgate.declarations.events import ChannelAssigned
 from silkgate.exchange.envelope import Envelope, Refused
 from silkgate.exchange.messages import ORIGIN_VERIFICATION, ORIGIN_VERIFICATION_ANSWER
-from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.actors import SYSTEM, Principal, Role
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
+from silkgate.kernel.events import JournalNote, Noted, UnitOfWork
 from silkgate.origin import verification as v
 from silkgate.origin.services.withdrawal import Withdrawal
 from silkgate.store import origin_certificates as issued_store
@@ -32,6 +34,12 @@ from silkgate.store import origin_verifications as store
 from silkgate.store.db import reading, writing
 
 SENT, RECEIVED = "sent", "received"
+# What a request opened by a risk profile asks the issuer to show.
+RISK_DOCUMENTS: tuple[v.Document, ...] = (
+    "bill_of_materials",
+    "cost_statements",
+    "supplier_declarations",
+)
 Enqueue = Callable[[sa.Connection, str, str, str, dict[str, Any], dt.datetime], Any]
 
 
@@ -66,29 +74,66 @@ class Verifications:
         """Ask the issuer of a received certificate to verify it; the message is queued."""
         _customs(principal)
         at = self.clock()
-        today = self.today(at)
         with writing(self.engine) as conn:
-            cert = received_store.certificate_row(conn, request.number)
-            if cert is None:
-                raise _invalid("/number", "unknown", f"no e-CO {request.number} has been received")
-            deadline = request.deadline or v.deadline_for(today, self.days(cert["agreement"]) or 90)
-            if deadline <= today:
-                raise _invalid("/deadline", "past", f"the deadline must be after {today}")
-            reference = f"{self.administration}-V-{uuid.uuid4().hex[:12].upper()}"
-            row = {
-                "side": SENT, "reference": reference,
-                "number": request.number, "issuer": cert["issuer"],
-                "requester": self.administration, "agreement": cert["agreement"],
-                "reason": request.reason, "documents": list(request.documents),
-                "requested_on": today, "deadline": deadline, "status": v.Status.OPEN,
-                "requested_at": at, "requested_by": principal.name,
-            }  # fmt: skip
-            row["id"] = store.add(conn, row)
-            row = store.get(conn, SENT, row["id"]) or row
-            self.enqueue(
-                conn, cert["issuer"], ORIGIN_VERIFICATION, row["reference"], v.payload_of(row), at
-            )
+            row = self._open_in(conn, request, at, principal.name)
             return self._shown(conn, row)
+
+    def on_channel(self, event: ChannelAssigned, uow: UnitOfWork) -> None:
+        """A risk profile asked for the origin of claimed items to be verified (handler of
+        ``ChannelAssigned``): one request per certificate received, unless one is open."""
+        if not event.verify_origin:
+            return
+        conn = uow.connection
+        claims = {c["item"]: c for c in received_store.claims_of(conn, event.declaration_id)}
+        asked: set[str] = set()
+        for item, why in event.verify_origin:
+            claim = claims.get(item)
+            if claim is None or claim["number"] in asked:
+                continue  # no preference claimed on the item, or asked already
+            number = claim["number"]
+            if received_store.certificate_row(conn, number) is None:
+                continue  # not received (yet): there is nothing to verify with its issuer
+            asked.add(number)
+            if store.open_for(conn, number):
+                continue
+            request = v.VerificationRequest(
+                number=number,
+                reason=f"Selected by {why}: declaration {event.mrn}, item {item}.",
+                documents=list(RISK_DOCUMENTS),
+            )
+            row = self._open_in(conn, request, event.at, why)
+            uow.collect(Noted.of(JournalNote(
+                at=event.at, actor=SYSTEM, event="origin_verification",
+                declaration_id=event.declaration_id, mrn=event.mrn, version=event.version,
+                reason=f"verification of {number} asked of {row['issuer']} "
+                       f"({row['reference']}, by {row['deadline']}): {why}",
+            )))  # fmt: skip
+
+    def _open_in(
+        self, conn: sa.Connection, request: v.VerificationRequest, at: dt.datetime, by: str
+    ) -> dict[str, Any]:
+        today = self.today(at)
+        cert = received_store.certificate_row(conn, request.number)
+        if cert is None:
+            raise _invalid("/number", "unknown", f"no e-CO {request.number} has been received")
+        deadline = request.deadline or v.deadline_for(today, self.days(cert["agreement"]) or 90)
+        if deadline <= today:
+            raise _invalid("/deadline", "past", f"the deadline must be after {today}")
+        reference = f"{self.administration}-V-{uuid.uuid4().hex[:12].upper()}"
+        row = {
+            "side": SENT, "reference": reference,
+            "number": request.number, "issuer": cert["issuer"],
+            "requester": self.administration, "agreement": cert["agreement"],
+            "reason": request.reason, "documents": list(request.documents),
+            "requested_on": today, "deadline": deadline, "status": v.Status.OPEN,
+            "requested_at": at, "requested_by": by,
+        }  # fmt: skip
+        row["id"] = store.add(conn, row)
+        row = store.get(conn, SENT, row["id"]) or row
+        self.enqueue(
+            conn, cert["issuer"], ORIGIN_VERIFICATION, row["reference"], v.payload_of(row), at
+        )
+        return row
 
     def receive_answer(self, conn: sa.Connection, env: Envelope, at: dt.datetime) -> dict[str, Any]:
         """The issuer's answer (inbox): recorded; not confirmed withdraws the preference."""

@@ -5,7 +5,8 @@ deadline, every declaration whose items were given a preference on it gets a
 new version (same document) assessed again at the general rate for those
 items, in whatever status it is (released goods too: post-clearance
 recovery). The difference is assessed, so the declaration's account shows it
-due; the claims say why; the amount is recorded against the verification.
+due; the claims say why; the amount is recorded against the verification;
+box 4 goes back to the issuer again, now "not given", with the reason.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.journal_keys import JournalKeys
 from silkgate.kernel.events import MessageBus
 from silkgate.origin.claims import MATCHED, MISMATCH, WAITING, Verdict
+from silkgate.origin.services.claims import Outbox, box_4
 from silkgate.origin.verification import Status, withdrawal_reason
 from silkgate.store import declarations as declaration_store
 from silkgate.store import origin_claims as claims_store
@@ -43,9 +45,11 @@ class Withdrawal:
         bus: MessageBus,
         journal_keys: JournalKeys,
         reassess: Reassess,
+        outbox: Outbox | None = None,
         zone: dt.tzinfo = dt.UTC,
     ) -> None:
         self.bus = bus
+        self.outbox = outbox  # box 4 to the issuer
         self.journal_keys = journal_keys
         self.reassess = reassess
         self.zone = zone
@@ -58,7 +62,7 @@ class Withdrawal:
         reason = withdrawal_reason(request["reference"], status)
         total = Decimal(0)
         for declaration_id, items in store.given_on(conn, request["number"]).items():
-            amount, version = self._one(conn, declaration_id, items, (status, reason), at)
+            amount, version = self._one(conn, request, declaration_id, items, (status, reason), at)
             store.add_recovery(conn, {
                 "verification_id": request["id"], "declaration_id": declaration_id,
                 "version": version, "amount": amount, "at": at,
@@ -70,6 +74,7 @@ class Withdrawal:
     def _one(
         self,
         conn: sa.Connection,
+        request: dict[str, Any],
         declaration_id: int,
         items: list[int],
         why: tuple[Status, str],
@@ -115,6 +120,13 @@ class Withdrawal:
                 })  # fmt: skip
         uow.collect(*declaration.take_events())
         uow.settle()
+        if self.outbox is not None:
+            decided_on = at.astimezone(self.zone).date().isoformat()
+            self.outbox(
+                conn,
+                [box_4(request["issuer"], d.mrn, v, decided_on) for v in withdrawn.values()],
+                at,
+            )
         return Decimal(total) - Decimal(before), declaration.version
 
 
