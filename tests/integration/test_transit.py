@@ -5,6 +5,8 @@ the HTTP hop replaced by a direct call (tests/e2e/test_transit_trio.py runs real
 from __future__ import annotations
 
 import copy
+import dataclasses
+import datetime as dt
 import json
 import os
 import threading
@@ -22,6 +24,7 @@ from silkgate.config import Settings
 from silkgate.exchange.commands import PartnerRegistration
 from silkgate.exchange.services.dispatcher import Dispatcher
 from silkgate.kernel.actors import Principal, Role
+from silkgate.kernel.clock import ManualClock
 from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Conflict, InvalidRequest, NotFound
 from silkgate.node import Node
@@ -36,6 +39,7 @@ from silkgate.transit.document import (
     Release,
     TransitDeclaration,
 )
+from silkgate.transit.services import TransitService
 from tests.conftest import ROOT, SECRET, _postgres_database
 
 HOLDER = Principal(0, "acme-trading", Role.DECLARANT, "91310115MA1K4DEMO1")
@@ -316,3 +320,23 @@ def test_over_http_the_holder_lodges_an_officer_releases_and_the_holder_reads_it
     r = client.post("/v1/transit/movements", json=bad, headers=holder)
     assert r.status_code == 422
     assert [e["pointer"] for e in r.json()["errors"]] == ["/seals"]
+
+
+def test_a_movement_past_its_time_limit_is_on_the_overdue_list(node: Node, trio) -> None:
+    clock = ManualClock(dt.datetime.now(dt.UTC))
+    late = TransitService(
+        dataclasses.replace(node.transit.node, clock=clock), node.transit.guarantees
+    )
+    limit = late.node.today() + dt.timedelta(days=3)
+    doc = _declaration(_guarantee(node), time_limit=limit.isoformat())
+    mrn = late.departure.lodge(HOLDER, parse(TransitDeclaration, doc))["mrn"]
+    late.departure.release(OFFICER, mrn, Release())
+
+    def overdue() -> list[str]:
+        return [m["mrn"] for m in late.listing(OFFICER, office="CNHRS", view="overdue", limit=500)]
+
+    assert mrn not in overdue()
+    clock.advance(dt.timedelta(days=3))
+    assert mrn not in overdue()  # due today: not late yet
+    clock.advance(dt.timedelta(days=1))
+    assert mrn in overdue()

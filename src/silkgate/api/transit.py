@@ -61,10 +61,13 @@ def listing(
     node: NodeDep,
     principal: PrincipalDep,
     office: OfficeQuery = None,
-    view: Literal["expected", "en_route", "arrived", "discharged", "enquiry", "all"] = "all",
+    view: Literal[
+        "expected", "en_route", "overdue", "arrived", "discharged", "enquiry", "all"
+    ] = "all",
     limit: Annotated[int, limit(500)] = 100,
 ) -> Response:
-    """The holder's movements, or an office's list: expected arrivals, en route, discharged."""
+    """The holder's movements, or an office's list: expected arrivals, en route, overdue (past
+    the time limit, not arrived or not controlled), arrived, discharged, under enquiry."""
     items = node.transit.listing(principal, office=office, view=view, limit=limit)
     return json_response({"items": items})
 

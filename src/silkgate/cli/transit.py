@@ -27,7 +27,7 @@ Office = Annotated[str, typer.Option(help="The office (UN/LOCODE), one of this n
 SealsBroken = Annotated[
     bool, typer.Option("--seals-broken", help="The seals were found broken or missing.")
 ]
-VIEWS = ("expected", "en_route", "arrived", "discharged", "enquiry", "all")
+VIEWS = ("expected", "en_route", "overdue", "arrived", "discharged", "enquiry", "all")
 
 
 def _url(node: str, *parts: str) -> str:
@@ -170,7 +170,7 @@ def listing(
     json_out: Json = False,
 ) -> None:
     """The holder's movements, or an office's list: expected (arrivals at the office as
-    destination), en_route, arrived, discharged, enquiry, all."""
+    destination), en_route, overdue (past the time limit), arrived, discharged, enquiry, all."""
     params: dict[str, Any] = {"view": view, "limit": limit}
     if office:
         params["office"] = office

@@ -74,13 +74,16 @@ def listing(
     office: str | None = None,
     statuses: tuple[str, ...] | None = None,
     destination: bool = False,
+    due_before: dt.date | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
     """Movements newest first; ``office``: those whose itinerary names it (``destination``:
-    as the office of destination only)."""
+    as the office of destination only); ``due_before``: whose time limit is before it."""
     query = sa.select(transit_movements)
     if holder is not None:
         query = query.where(_M.holder == holder)
+    if due_before is not None:
+        query = query.where(_M.time_limit < due_before)
     if statuses:
         query = query.where(_M.status.in_(statuses))
     if office is not None:

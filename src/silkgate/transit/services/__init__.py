@@ -21,6 +21,8 @@ __all__ = ["Departure", "Guarantees", "Journey", "Node", "TransitService"]
 VIEWS: dict[str, tuple[tuple[str, ...], bool]] = {
     "expected": (("released", "en_route"), True),
     "en_route": (("released", "en_route"), False),
+    # Not yet ended and past the time limit (the node's today): the goods are late.
+    "overdue": (("released", "en_route", "arrived"), False),
     "arrived": (("arrived", "under_control"), False),
     "discharged": (("discharged",), False),
     "enquiry": (("enquiry", "recovered"), False),
@@ -63,6 +65,7 @@ class TransitService:
             rows = store.listing(
                 conn, holder=holder, office=office, statuses=statuses or None,
                 destination=destination, limit=limit,
+                due_before=self.node.today() if view == "overdue" else None,
             )  # fmt: skip
         return [shown(r) for r in rows]
 
