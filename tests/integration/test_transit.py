@@ -208,10 +208,16 @@ def test_bad_input_is_refused_with_the_field_and_the_balance_unchanged(node: Nod
     assert _pointers(exc) == ["/guarantee"]  # no balance for the duties at stake
     big = _guarantee(node)
     bad_route = _declaration(big)
-    bad_route["itinerary"]["transit"] = ["VNLGS"]
+    bad_route["itinerary"]["transit"] = ["CNSGH"]  # on the office list, not an office of transit
     with pytest.raises(InvalidRequest) as exc:
         _lodge(node, bad_route)
     assert _pointers(exc) == ["/itinerary/transit/0"]
+    # Viet Nam's Lang Son: refused whether or not the session's other tests made Viet Nam a
+    # partner (not a transit partner, or not a country on this routing).
+    bad_route["itinerary"]["transit"] = ["VNLGS"]
+    with pytest.raises(InvalidRequest) as exc:
+        _lodge(node, bad_route)
+    assert _pointers(exc)[0] == "/itinerary/transit/0"
     with pytest.raises(InvalidRequest) as exc:
         _lodge(node, _declaration(big, time_limit="2020-01-01"))
     assert _pointers(exc) == ["/time_limit"]
