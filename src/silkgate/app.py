@@ -23,6 +23,7 @@ from silkgate.api import (
     problems,
     risk,
     tariff,
+    transit,
     verifications,
 )
 from silkgate.api.headers import SecurityHeaders
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     problems.install(app)
     for router in (
         declarations.router, tariff.router, origin.router, certificates.router,
-        verifications.router, lpco.router, risk.router,
+        verifications.router, lpco.router, transit.router, risk.router,
         inspections.router, inspections.certificates, exchange.router, journal.router,
     ):  # fmt: skip
         app.include_router(router)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from joserfc.jwk import OKPKey
 
-from silkgate import wiring_lpco, wiring_origin
+from silkgate import wiring_lpco, wiring_origin, wiring_transit
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
@@ -94,6 +94,7 @@ def open_node(
     inspections = _inspections(base, declarations)
     certificates = wiring_origin.certification(base, origin, exchange)
     verifications = wiring_origin.verifications(base, origin, tariff, exchange)
+    transit, transit_messages = wiring_transit.transit(base, tariff, exchange)
     register_handlers(
         base.bus,
         trade,
@@ -101,6 +102,7 @@ def open_node(
         claims,
         verifications,
         lpco.check,
+        transit=transit_messages,
     )
     return Node(
         settings=settings,
@@ -116,6 +118,7 @@ def open_node(
         received=received,
         verifications=verifications,
         lpco=lpco,
+        transit=transit,
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(

@@ -14,6 +14,16 @@ import sqlalchemy as sa
 
 from silkgate.access.principals import Role, demo_token, hash_token
 from silkgate.config import Settings
+
+# The capabilities' demo data, loaded by `silkgate demo setup` (kept apart for size).
+from silkgate.demo_data import (  # noqa: F401 (part of this module's interface)
+    DEMO_GUARANTEE,
+    load_lpco,
+    load_origin,
+    load_transit,
+    lpco_requirements_file,
+    origin_rules_file,
+)
 from silkgate.kernel.clock import system_clock
 from silkgate.store import principals as principal_store
 from silkgate.store.db import writing
@@ -48,6 +58,16 @@ PARTNER_OFFICES = {
         ("VNLGS", "Lang Son Customs — Huu Nghi road border (China)", "road"),
         ("VNLCA", "Lao Cai Customs — rail and road border (China)", "rail"),
     ],
+    # For the transit trio (`silkgate demo trio`): Horgos through Kazakhstan to Tashkent.
+    "KZ": [
+        ("KZHOR", "Khorgos border post (China) (demo)", "road"),
+        ("KZSRY", "Saryagash border post (Uzbekistan) (demo)", "road"),
+        ("KZALA", "Almaty Customs (demo)", "inland"),
+    ],
+    "UZ": [
+        ("UZTAS", "Tashkent Customs (demo)", "inland"),
+        ("UZSYA", "Sary-Assiya border post (demo)", "road"),
+    ],
 }
 # Illustrative: units of a partner's currency per CNY, to derive its demo exchange rates.
 PER_CNY = {"VND": 3500}
@@ -57,7 +77,7 @@ def offices_of(administration: str) -> list[tuple[str, str, str]]:
     if administration == "CN":
         return DEMO_OFFICES
     if administration not in PARTNER_OFFICES:
-        raise RuntimeError(f"the demo has no offices for {administration} (CN or VN)")
+        raise RuntimeError(f"the demo has no offices for {administration} (CN, VN, KZ or UZ)")
     return PARTNER_OFFICES[administration]
 
 
@@ -115,6 +135,14 @@ STAFF = {
             "ORIGIN",
         ),
     ],
+    "KZ": [
+        DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
+        DemoUser("officer.nurlan", Role.OFFICER, None, "customs officer, Khorgos", "OFFICER"),
+    ],
+    "UZ": [
+        DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
+        DemoUser("officer.dilnoza", Role.OFFICER, None, "customs officer, Tashkent", "OFFICER"),
+    ],
 }
 # Traders work on both sides of the border: the same demo traders on every demo node.
 # Their identifiers are invented, shaped like China's 18-character unified social credit codes.
@@ -167,7 +195,7 @@ AGENCIES = [
 def users_of(administration: str) -> list[DemoUser]:
     """The demo users of an administration's node: its staff, its agencies, then the traders."""
     if administration not in STAFF:
-        raise RuntimeError(f"the demo has no staff for {administration} (CN or VN)")
+        raise RuntimeError(f"the demo has no staff for {administration} (CN, VN, KZ or UZ)")
     agencies = AGENCIES if administration == "CN" else []
     return [*STAFF[administration], *agencies, *TRADERS]
 
@@ -220,6 +248,10 @@ def load_tariff(settings: Settings, engine: sa.Engine) -> list[str]:
     from silkgate.store import tariff as tariff_store
     from silkgate.store.db import reading
 
+    if settings.currency not in ("CNY", *PER_CNY):
+        # The transit trio's Kazakh and Uzbek nodes: offices of transit and destination,
+        # which reckon no duties (the illustrative tariff names China's agreements).
+        return [f"no demo tariff for {settings.administration} (transit and destination only)"]
     with reading(engine) as conn:
         has_tariff = tariff_store.active_version(conn) is not None
         has_rates = tariff_store.rates_version(conn) > 0
@@ -313,59 +345,6 @@ def load_sps(settings: Settings, engine: sa.Engine) -> list[str]:
     data = (files("silkgate.sps") / "files" / "demo-sps.csv").read_bytes()
     _, rows = node.sps.load(data, source="demo-sps.csv", actor="demo setup")
     return [f"illustrative SPS requirements loaded ({rows} rows)"]
-
-
-def lpco_requirements_file() -> bytes:
-    """The ILLUSTRATIVE LPCO requirements (lithium batteries, drones, precursor chemicals,
-    CITES species, radio equipment), invented for demonstration."""
-    from importlib.resources import files
-
-    return (files("silkgate.lpco") / "files" / "illustrative-lpco.toml").read_bytes()
-
-
-def load_lpco(settings: Settings, engine: sa.Engine) -> list[str]:
-    """Load the ILLUSTRATIVE LPCO requirements where none are loaded yet."""
-    from silkgate.bootstrap import open_node
-    from silkgate.store import lpco as lpco_store
-    from silkgate.store.db import reading
-
-    with reading(engine) as conn:
-        if lpco_store.active_set(conn) is not None:
-            return []
-    node = open_node(settings, engine)
-    _, rows = node.lpco.requirements.load(
-        lpco_requirements_file(), source="illustrative-lpco.toml", actor="demo setup"
-    )
-    node.close()
-    return [f"illustrative LPCO requirements loaded ({rows} rules)"]
-
-
-def origin_rules_file() -> bytes:
-    """The shipped rules of origin: ACFTA's, RCEP's and ATIGA's terms, their general rules
-    and a few product-specific rules, those written for the demonstration marked so."""
-    from importlib.resources import files
-
-    return (files("silkgate.origin") / "files" / "rules-of-origin.toml").read_bytes()
-
-
-def load_origin(settings: Settings, engine: sa.Engine) -> list[str]:
-    """Load the shipped rules of origin where none are loaded yet."""
-    from silkgate.bootstrap import open_node
-    from silkgate.store import origin as origin_store
-    from silkgate.store.db import reading
-
-    with reading(engine) as conn:
-        if origin_store.active_version(conn) is not None:
-            return []
-    node = open_node(settings, engine)
-    version, parsed = node.origin.load(
-        origin_rules_file(), source="rules-of-origin.toml", actor="demo setup"
-    )
-    illustrative = sum(1 for r in parsed.rules if r.illustrative)
-    return [
-        f"rules of origin loaded as version {version} ({len(parsed.terms)} agreements, "
-        f"{len(parsed.rules)} rules, {illustrative} of them illustrative)"
-    ]
 
 
 def _rates_in(currency: str, cny_rates: bytes) -> bytes:

@@ -20,6 +20,9 @@ event                       handlers
                             of an export's inspection to the partner
 ``CertificateEvent``        exchange: a certificate of origin issued, cancelled
                             or replaced, to the importing partner's outbox
+``TransitStep``             exchange: the messages a transit step sends (the
+                            records at release, crossing, arrival, control
+                            results, write-off) to the partners' outboxes
 ==========================  =================================================
 
 A new capability registers its handlers here; :mod:`silkgate.bootstrap` builds the
@@ -33,6 +36,7 @@ from decimal import Decimal
 from silkgate.declarations import events as declaration_events
 from silkgate.exchange.services.origin import CertificateMessages
 from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
+from silkgate.exchange.services.transit import TransitMessages
 from silkgate.inspection.events import InspectionCompleted
 from silkgate.inspection.services import planning
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
@@ -42,6 +46,7 @@ from silkgate.origin.services.claims import PreferenceCheck
 from silkgate.origin.services.verification import Verifications
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services.control import record_outcome_in
+from silkgate.transit.events import TransitStep
 
 
 def register_handlers(
@@ -51,6 +56,7 @@ def register_handlers(
     claims: PreferenceCheck | None = None,
     verifications: Verifications | None = None,
     licences: LicenceCheck | None = None,
+    transit: TransitMessages | None = None,
 ) -> None:
     """Every reaction of one capability to another's events (the table in the docstring)."""
     bus.subscribe(declaration_events.Lodged, trade.on_lodged)
@@ -68,6 +74,8 @@ def register_handlers(
     bus.subscribe(InspectionCompleted, record_control_outcome)
     bus.subscribe(InspectionCompleted, trade.on_inspected)
     bus.subscribe(CertificateEvent, certificates.on_certificate)
+    if transit is not None:
+        bus.subscribe(TransitStep, transit.on_step)
 
 
 def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:

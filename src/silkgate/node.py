@@ -40,6 +40,7 @@ from silkgate.sps.services import SpsService
 from silkgate.store import principals as principal_store
 from silkgate.store.db import reading
 from silkgate.tariff.services import TariffService
+from silkgate.transit.services import TransitService
 from silkgate.trs.services import TrsService
 
 
@@ -107,6 +108,7 @@ class Node:
     received: ReceivedCertificates  # the e-COs partners sent
     verifications: Verifications  # retroactive verification requests, sent and received
     lpco: LpcoService  # the agencies' licences, permits and certificates, and their requirements
+    transit: TransitService  # transit movements and the guarantee register
     inspections: InspectionService
     trs: TrsService
     tokens: TokenResolver

@@ -266,7 +266,21 @@ BODIES: dict[tuple[str, str], Probe] = {
     ("POST", "/v1/origin/verifications/{verification_id}/answer"): lambda w, r: {
         "json": {"result": "confirmed", "findings": "matrix probe"}
     },
+    ("POST", "/v1/transit/movements"): lambda w, r: {"json": _transit_declaration()},
+    ("POST", "/v1/transit/movements/{mrn}/crossing"): lambda w, r: {"json": {"office": "KZHOR"}},
+    ("POST", "/v1/transit/movements/{mrn}/arrival"): lambda w, r: {"json": {"office": "UZTAS"}},
+    ("POST", "/v1/transit/movements/{mrn}/control"): lambda w, r: {
+        "json": {"result": "satisfactory"}
+    },
+    ("POST", "/v1/transit/guarantees"): lambda w, r: {
+        "json": {"reference": "G-MATRIX", "holder": w.party, "kind": "individual", "amount": "1.00"}
+    },
 }
+
+
+def _transit_declaration() -> dict[str, Any]:
+    return json.loads((ROOT / "examples" / "transit" / "horgos-tashkent.json").read_text())
+
 
 # Allowed callers may still be told these do not exist: the probe names nothing real.
 MAY_BE_MISSING = frozenset(
@@ -282,6 +296,19 @@ MAY_BE_MISSING = frozenset(
         # No verification request is sent or received by the matrix's node.
         ("GET", "/v1/origin/verifications/{verification_id}"),
         ("POST", "/v1/origin/verifications/{verification_id}/answer"),
+        # The probe's MRN is a declaration's, no transit movement's (test_transit runs them).
+        *(
+            (method, f"/v1/transit/movements/{{mrn}}{step}")
+            for method, step in (
+                ("GET", ""),
+                ("POST", "/release"),
+                ("POST", "/crossing"),
+                ("POST", "/arrival"),
+                ("POST", "/control"),
+                ("POST", "/diversion"),
+            )
+        ),
+        ("GET", "/v1/transit/guarantees/{reference}"),
     }
 )
 

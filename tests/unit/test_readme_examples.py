@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
 EXCHANGE = (ROOT / "docs" / "exchange.md").read_text()
+TRANSIT = (ROOT / "docs" / "transit.md").read_text()
 
 
 def _facts(raw: dict) -> list[dict]:
@@ -44,6 +45,16 @@ def test_the_command_is_always_written_the_same_way():
 
 
 def test_the_tokens_the_walkthroughs_use_are_the_ones_the_demo_prints():
-    printed = {f"{a}_{u.variable}" for a in ("CN", "VN") for u in demo.users_of(a)}
-    used = set(re.findall(r"\$((?:CN|VN)_[A-Z0-9]+)", README + EXCHANGE))
+    admins = ("CN", "VN", "KZ", "UZ")
+    printed = {f"{a}_{u.variable}" for a in admins for u in demo.users_of(a)}
+    used = set(re.findall(r"\$((?:CN|VN|KZ|UZ)_[A-Z0-9]+)", README + EXCHANGE + TRANSIT))
     assert used and used <= printed
+    assert {"KZ_OFFICER", "UZ_OFFICER"} <= used
+
+
+def test_the_trio_prints_the_walkthrough_of_docs_transit():
+    from silkgate.cli.trio import WALKTHROUGH
+
+    for line in WALKTHROUGH.splitlines():
+        if line.startswith(".venv/bin/silkgate"):
+            assert line.split("#")[0].strip() in TRANSIT, line

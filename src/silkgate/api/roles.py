@@ -151,6 +151,18 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
             OFFICER, ADMIN, ORIGIN, reduced={ORIGIN: _RECEIVED, OFFICER: _SENT}
         ),
         ("POST", "/v1/origin/verifications/{verification_id}/answer"): only(*CERTIFIERS),
+        # Transit: the holder lodges and reads its own; officers of each office record steps.
+        ("POST", "/v1/transit/movements"): only(TRADER),
+        ("GET", "/v1/transit/movements"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),
+        ("GET", "/v1/transit/movements/{mrn}"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),
+        **{
+            ("POST", f"/v1/transit/movements/{{mrn}}/{step}"): only(*STAFF)
+            for step in ("release", "crossing", "arrival", "control", "diversion")
+        },
+        ("POST", "/v1/transit/guarantees"): only(*STAFF),
+        ("GET", "/v1/transit/guarantees"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),
+        ("GET", "/v1/transit/guarantees/{reference}"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),
+        ("GET", "/v1/transit/offices"): PUBLIC,
         ("GET", "/v1/risk/profiles"): only(*RISK),
         ("POST", "/v1/risk/profiles"): only(ADMIN, ANALYST),
         ("GET", "/v1/risk/profiles/{name}"): only(*RISK),

@@ -4,7 +4,7 @@ Two kinds of commands: those that run the node on this machine (``serve``,
 ``db``, ``refdata``, ``users``, ``offices``, ``journal``, ``demo``, ``tariff``,
 ``rates``, ``risk``, ``sps``, ``origin rules``, ``trs``, ``simulate`` and the
 exchange's ``node``, ``partners``, ``exchange``, ``aeo``) work on the node's database directly;
-``declarations``, ``inspections`` and the certificates of origin (``origin apply``,
+``declarations``, ``inspections``, ``transit`` and the certificates of origin (``origin apply``,
 ``origin applications``, ``origin approve``...) are clients of a node's API, as a
 trader's, a broker's or an officer's tool would be, so they work against any node.
 ``assess`` and ``origin determine`` do either: against a node with ``--node``, or
@@ -39,6 +39,7 @@ from silkgate.cli.serve import serve
 from silkgate.cli.simulate import simulate
 from silkgate.cli.sps import sps_app
 from silkgate.cli.tariff import tariff_app
+from silkgate.cli.transit import transit_app
 from silkgate.cli.trs import trs_app
 from silkgate.cli.users import users_app
 
@@ -61,6 +62,7 @@ for _group, _name in (
     (demo_app, "demo"),
     (decl_app, "declarations"),
     (inspections_app, "inspections"),
+    (transit_app, "transit"),
     (tariff_app, "tariff"),
     (rates_app, "rates"),
     (risk_app, "risk"),

@@ -1,4 +1,4 @@
-"""``silkgate demo``: a demonstration node with invented data (and a pair of them)."""
+"""``silkgate demo``: a demonstration node with invented data (and a pair or a trio of them)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from silkgate.cli._common import engine, fail, out, settings
 from silkgate.cli.pair import pair
 from silkgate.cli.serve import Host, Port, listen_on, serve
+from silkgate.cli.trio import trio
 
 if TYPE_CHECKING:
     from silkgate.demo import DemoUser
@@ -40,6 +41,7 @@ def demo_setup() -> None:
         *demo.load_sps(config, db),
         *demo.load_origin(config, db),
         *demo.load_lpco(config, db),
+        *demo.load_transit(config, db),
     ]:
         out.print(line)
     kid = open_node(config, db).exchange.ensure_key()
@@ -81,3 +83,4 @@ def demo_run(host: Host = None, port: Port = None) -> None:
 
 
 demo_app.command("pair")(pair)
+demo_app.command("trio")(trio)

@@ -26,6 +26,17 @@ PAIR = {
         "SILKGATE_TIMEZONE": "Asia/Ho_Chi_Minh",
         "SILKGATE_ADMINISTRATION_NAME": "General Department of Viet Nam Customs (demo)",
     },
+    # The transit trio's other two (`silkgate demo trio`).
+    "KZ": {
+        "SILKGATE_CURRENCY": "KZT",
+        "SILKGATE_TIMEZONE": "Asia/Almaty",
+        "SILKGATE_ADMINISTRATION_NAME": "State Revenue Committee of Kazakhstan, customs (demo)",
+    },
+    "UZ": {
+        "SILKGATE_CURRENCY": "UZS",
+        "SILKGATE_TIMEZONE": "Asia/Tashkent",
+        "SILKGATE_ADMINISTRATION_NAME": "Customs Committee of Uzbekistan (demo)",
+    },
 }
 
 # The command itself, run by this interpreter (so the pair uses the same installation).
@@ -49,7 +60,8 @@ def pair_environment(admin: str, folder: Path, port: int) -> dict[str, str]:
 
 
 def setup_pair(folder: Path, ports: dict[str, int], quiet: bool = False) -> None:
-    """Set up both demo nodes, give each a key, and register each as the other's partner."""
+    """Set up the demo nodes (two, or the trio's three), give each a key, and register each
+    as the others' partner."""
     folder.mkdir(parents=True, exist_ok=True)
 
     def run(args: list[str], env: dict[str, str]) -> None:
@@ -90,11 +102,11 @@ def pair(
     addresses = " ".join(f"{admin}=http://127.0.0.1:{port}" for admin, port in ports.items())
     out.print(f"export {addresses}", soft_wrap=True, highlight=False, markup=False)
     restart = f"silkgate demo pair --folder {folder} --cn-port {cn_port} --vn-port {vn_port} --only"
-    _watch(procs, restart)
+    watch(procs, restart)
 
 
-def _watch(procs: dict[str, subprocess.Popen[bytes]], restart: str) -> None:
-    """Wait until Ctrl-C (or SIGTERM), then stop both nodes."""
+def watch(procs: dict[str, subprocess.Popen[bytes]], restart: str) -> None:
+    """Wait until Ctrl-C (or SIGTERM), then stop every node."""
 
     def stop(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
@@ -107,8 +119,8 @@ def _watch(procs: dict[str, subprocess.Popen[bytes]], restart: str) -> None:
                 if p.poll() is not None:
                     # One node down does not take its partner with it: messages for it wait.
                     out.print(
-                        f"[yellow]{admin} stopped (exit {p.returncode})[/yellow]; the other node "
-                        f"goes on. Start it again with: {restart} {admin}"
+                        f"[yellow]{admin} stopped (exit {p.returncode})[/yellow]; the other nodes "
+                        f"go on. Start it again with: {restart} {admin}"
                     )
                     del running[admin]
             time.sleep(0.5)

@@ -28,6 +28,7 @@ AGREEMENTS = {
     "inspection_results": "recognition of each other's inspection results",
     "mutual_assistance": "mutual administrative assistance: alerts and verification requests",
     "origin_certificates": "electronic certificates of origin, and the importing side's treatment",
+    "transit": "transit movements: anticipated records, crossings, arrival, control, write-off",
 }
 _ENDPOINT = re.compile(r"^https?://[^\s/?#]+(:[0-9]{1,5})?(/[^\s?#]*)?$")
 

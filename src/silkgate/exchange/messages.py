@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from silkgate.origin.received import NUMBER, Certificate
 from silkgate.origin.verification import AnswerMessage, RequestMessage
+from silkgate.transit import messages as transit
 
 ADVANCE_EXPORT = "advance_export_data"
 AEO_LIST = "aeo_list"
@@ -36,6 +37,8 @@ AGREEMENT_OF: dict[str, str | None] = {
     ORIGIN_VERIFICATION: "origin_certificates",
     ORIGIN_VERIFICATION_ANSWER: "origin_certificates",
     PARTNER_CARD: None,
+    # Transit movements (NCTS IE050, IE001, IE118, IE006, IE018, IE045, IE142, IE143).
+    **dict.fromkeys(transit.KINDS, transit.AGREEMENT),
 }
 
 
@@ -125,6 +128,7 @@ MODELS: dict[str, type[BaseModel]] = {
     ORIGIN_TREATMENT: OriginTreatment,
     ORIGIN_VERIFICATION: RequestMessage,
     ORIGIN_VERIFICATION_ANSWER: AnswerMessage,
+    **transit.MODELS,
 }
 
 

@@ -1173,3 +1173,84 @@ lpco_checks = sa.Table(
     sa.Column("held", sa.Boolean, nullable=False),
     sa.Column("reason", sa.Text, nullable=True),
 )
+
+# --- transit movements across partner administrations ---------------------------------
+
+# One node's copy of a movement: declared here (departure) or anticipated (transit,
+# destination). The status changes only through the transit aggregate (transit/states.py).
+transit_movements = sa.Table(
+    "transit_movements",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("mrn", sa.String(18), nullable=False, unique=True),
+    sa.Column("role", sa.String(12), nullable=False),  # departure | transit | destination
+    sa.Column("departure", sa.String(2), nullable=False),  # the administration of departure
+    sa.Column("lrn", sa.String(24), nullable=False),
+    sa.Column("holder", sa.String(35), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("channel", sa.String(8), nullable=True),
+    sa.Column("departure_office", sa.String(5), nullable=False, index=True),
+    sa.Column("destination_office", sa.String(5), nullable=False, index=True),
+    sa.Column("transit_offices", sa.Text, nullable=False),  # JSON list, in order
+    sa.Column("routing", sa.Text, nullable=False),  # JSON list of countries
+    sa.Column("time_limit", sa.Date, nullable=False),
+    sa.Column("guarantee", sa.String(24), nullable=True),
+    sa.Column("reserved", sa.Numeric(18, 3), nullable=False, server_default="0"),
+    sa.Column("stake", sa.Text, nullable=True),  # JSON: the duties at stake per item
+    sa.Column("document", sa.Text, nullable=False),  # the declaration, normalised JSON
+    sa.Column("lodged_at", UtcDateTime(), nullable=False),
+    sa.Column("released_at", UtcDateTime(), nullable=True),
+    sa.Column("arrival_office", sa.String(5), nullable=True),
+    sa.Column("arrived_at", UtcDateTime(), nullable=True),
+    sa.Column("diverted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("diversion_accepted", sa.Boolean, nullable=True),
+    sa.Column("control_result", sa.String(16), nullable=True),
+    sa.Column("ended_at", UtcDateTime(), nullable=True),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# What each office recorded of a movement (a crossing per office of transit, the arrival,
+# the control results): once each, so a message applied again records nothing more.
+transit_steps = sa.Table(
+    "transit_steps",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("movement_id", sa.ForeignKey("transit_movements.id"), nullable=False, index=True),
+    sa.Column("step", sa.String(16), nullable=False),  # crossed | arrived | control | ...
+    sa.Column("office", sa.String(5), nullable=False),  # "" for a step of no office
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),  # JSON
+    sa.UniqueConstraint("movement_id", "step", "office"),
+)
+
+# The guarantee register: comprehensive guarantees (a reference amount drawn on by many
+# movements) and individual ones (one movement), by holder. The balance never goes below 0.
+transit_guarantees = sa.Table(
+    "transit_guarantees",
+    metadata,
+    sa.Column("reference", sa.String(24), primary_key=True),
+    sa.Column("holder", sa.String(35), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # comprehensive | individual
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("reference_amount", sa.Numeric(18, 3), nullable=False),
+    sa.Column("balance", sa.Numeric(18, 3), nullable=False),
+    sa.Column("uses", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("registered_at", UtcDateTime(), nullable=False),
+    sa.Column("registered_by", sa.Text, nullable=False),
+    sa.CheckConstraint("balance >= 0", name="balance_not_negative"),
+)
+
+# What each released movement holds of its guarantee, until discharge frees it.
+transit_reservations = sa.Table(
+    "transit_reservations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "guarantee", sa.ForeignKey("transit_guarantees.reference"), nullable=False, index=True
+    ),
+    sa.Column("mrn", sa.String(18), nullable=False, unique=True),
+    sa.Column("amount", sa.Numeric(18, 3), nullable=False),
+    sa.Column("reserved_at", UtcDateTime(), nullable=False),
+    sa.Column("freed_at", UtcDateTime(), nullable=True),
+)

@@ -1,7 +1,7 @@
 """Licences, permits, certificates and others (LPCO) of the single window's agencies
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
