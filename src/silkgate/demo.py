@@ -136,11 +136,46 @@ TRADERS = [
 ]
 
 
+# Cross-border e-commerce (docs/ecommerce.md): a platform, its payment and logistics
+# companies and its customs agent. Names and identifiers are invented (demo).
+ECOMMERCE = [
+    DemoUser(
+        "platform.tmall-demo",
+        Role.PLATFORM,
+        "91330100MA2DEMOPF1",
+        "Hangzhou Tmall-style Global Platform (demo e-commerce platform)",
+        "PLATFORM",
+    ),
+    DemoUser(
+        "payment.alipay-demo",
+        Role.PAYMENT,
+        "91310000MA1DEMOPY2",
+        "Shanghai Demo Payment Co. (demo payment company)",
+        "PAYMENT",
+    ),
+    DemoUser(
+        "logistics.cainiao-demo",
+        Role.LOGISTICS,
+        "91330100MA2DEMOLG3",
+        "Hangzhou Demo Parcel Logistics Co. (demo logistics company)",
+        "LOGISTICS",
+    ),
+    DemoUser(
+        "agent.ecom-demo",
+        Role.ECOMMERCE_AGENT,
+        "91330100MA2DEMOAG4",
+        "Hangzhou Demo E-commerce Customs Agent (demo customs agent of the platform)",
+        "ECOM_AGENT",
+    ),
+]
+
+
 def users_of(administration: str) -> list[DemoUser]:
-    """The demo users of an administration's node: its staff, then the traders."""
+    """The demo users of an administration's node: its staff, the traders, then (on the
+    Chinese node, where the parcels are cleared) the e-commerce parties."""
     if administration not in STAFF:
         raise RuntimeError(f"the demo has no staff for {administration} (CN or VN)")
-    return [*STAFF[administration], *TRADERS]
+    return [*STAFF[administration], *TRADERS, *(ECOMMERCE if administration == "CN" else [])]
 
 
 DEMO_USERS = users_of("CN")

@@ -37,6 +37,10 @@ USERS = {
     Role.ANALYST: "analyst.zhao",
     Role.SPS_INSPECTOR: "inspector.chen",
     Role.ORIGIN_OFFICER: "origin.zhou",
+    Role.PLATFORM: "platform.tmall-demo",
+    Role.PAYMENT: "payment.alipay-demo",
+    Role.LOGISTICS: "logistics.cainiao-demo",
+    Role.ECOMMERCE_AGENT: "agent.ecom-demo",
 }
 OTHER_DECLARANT = "lotus-broker"
 UNKNOWN_MRN = "00ZZ00000000000000"

@@ -22,6 +22,16 @@ class Role(StrEnum):
     # Issuing authority: approves or refuses applications for certificates of origin,
     # cancels and replaces certificates; reads no declaration.
     ORIGIN_OFFICER = "origin_officer"
+    # Cross-border e-commerce (docs/ecommerce.md): each sends its own list, in bulk, under
+    # its party id, and reads no declaration.
+    PLATFORM = "platform"  # the e-commerce platform: orders
+    PAYMENT = "payment"  # the payment company: payments
+    LOGISTICS = "logistics"  # the logistics company: waybills
+    ECOMMERCE_AGENT = "ecommerce_agent"  # the platform's customs agent: parcel lists, returns
+
+
+# The roles that send e-commerce lists (the record kind each sends: ecommerce/records.py).
+ECOMMERCE_ROLES = frozenset({Role.PLATFORM, Role.PAYMENT, Role.LOGISTICS, Role.ECOMMERCE_AGENT})
 
 
 @dataclass(frozen=True)
@@ -54,8 +64,8 @@ class Principal:
     @property
     def reads_declarations(self) -> bool:
         """Reads declarations: the declarant its own, customs staff, analysts and SPS inspectors
-        every one; an origin officer none."""
-        return self.role is not Role.ORIGIN_OFFICER
+        every one; an origin officer and the e-commerce roles none."""
+        return self.role is not Role.ORIGIN_OFFICER and self.role not in ECOMMERCE_ROLES
 
     def may_see(self, declarant_id: str) -> bool:
         return self.sees_all or declarant_id == self.party_id
