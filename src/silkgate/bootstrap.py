@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from joserfc.jwk import OKPKey
 
-from silkgate import wiring_origin
+from silkgate import wiring_ecommerce, wiring_origin
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
@@ -91,6 +91,7 @@ def open_node(
     certificates = wiring_origin.certification(base, origin, exchange)
     verifications = wiring_origin.verifications(base, origin, tariff, exchange)
     register_handlers(base.bus, trade, CertificateMessages(exchange, certificates), claims)
+    ecommerce = wiring_ecommerce.ecommerce(base, tariff, risk)
     return Node(
         settings=settings,
         engine=engine,
@@ -104,6 +105,7 @@ def open_node(
         claims=claims,
         received=received,
         verifications=verifications,
+        ecommerce=ecommerce,
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(
