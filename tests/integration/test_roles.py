@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 
 from silkgate.api import roles
 from silkgate.api.roles import API, CONSOLE
+from silkgate.ecommerce import samples
 from silkgate.kernel.actors import Role
 from silkgate.web import console
 from tests.conftest import load_example
@@ -184,7 +185,31 @@ _NOTEBOOK = {
     ],
     "processes": ["assembly"],
 }
+_NDJSON = {"Content-Type": "application/x-ndjson"}
+
+
+def _list_of(kind: str) -> Probe:
+    """One record of ``kind`` (its own order number at each call), as NDJSON."""
+
+    def probe(w: World, r: Role) -> Request:
+        n = uuid.uuid4().int % 10**8
+        record = next(samples.stream(kind, n, 1, prefix="MX", tag="MATRIX"))
+        return {"content": json.dumps(record), "headers": _NDJSON}
+
+    return probe
+
+
 BODIES: dict[tuple[str, str], Probe] = {
+    **{
+        ("POST", f"/v1/ecommerce/{k}"): _list_of(k)
+        for k in ("orders", "payments", "waybills", "parcels")
+    },
+    ("POST", "/v1/ecommerce/returns"): lambda w, r: {
+        "json": {"platform": samples.PLATFORM, "order_no": "MATRIX-NONE"}
+    },
+    ("POST", "/v1/ecommerce/guarantees"): lambda w, r: {
+        "json": {"agent": "MATRIXAGENT", "amount": "1000.00", "reference": "MATRIX"}
+    },
     ("POST", "/v1/declarations"): lambda w, r: {"json": _doc()},
     ("PUT", "/v1/declarations/{mrn}"): lambda w, r: {"json": w.document},
     **{("POST", path): lambda w, r: {"json": {"reason": "matrix probe"}} for path in _DECISIONS},
@@ -272,6 +297,10 @@ MAY_BE_MISSING = frozenset(
         # No verification request is sent or received by the matrix's node.
         ("GET", "/v1/origin/verifications/{verification_id}"),
         ("POST", "/v1/origin/verifications/{verification_id}/answer"),
+        # The matrix lodges no parcel, and the agent may not have its guarantee yet.
+        ("GET", "/v1/ecommerce/parcels/{order_no}"),
+        ("POST", "/v1/ecommerce/returns"),
+        ("GET", "/v1/ecommerce/guarantees/{agent}"),
     }
 )
 
@@ -293,6 +322,8 @@ def _path(w: World, role: Role, template: str, mrn: str) -> str:
         "application_id": w.application_id,
         "number": w.number,
         "verification_id": 2**40,
+        "order_no": "MATRIX-NONE",
+        "agent": "91330100MA2DEMOAG4",
     }
     return template.format(**{k: v for k, v in values.items() if "{" + k + "}" in template})
 

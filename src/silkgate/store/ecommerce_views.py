@@ -35,7 +35,7 @@ def _time(value: dt.datetime | None) -> str | None:
 
 
 def shown(row: Any) -> dict[str, Any]:
-    out = dict(row._mapping)
+    out = {str(k): v for k, v in row._mapping.items()}
     for key in ("value", "customs_value", "tax"):
         out[key] = _money(out[key])
     for key in ("first_seen_at", "decided_at", "released_at", "returned_at"):
