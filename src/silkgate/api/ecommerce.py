@@ -87,7 +87,8 @@ async def _lines(request: Request, max_bytes: int) -> list[bytes]:
         raise Problem(
             413,
             "Too many records",
-            f"a request holds at most {MAX_RECORDS} records; send the rest in another; nothing was stored",
+            f"a request holds at most {MAX_RECORDS} records; send the rest in another; "
+            "nothing was stored",
             kind="too-many-records",
         )
     if not lines:
