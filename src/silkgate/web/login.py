@@ -50,10 +50,21 @@ async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -
     if previous:  # logging in again (perhaps as someone else) ends the session before
         await run_in_threadpool(node.sessions.close, previous)
     # An origin officer reads no declaration: its work starts at the applications' queue.
-    start = "/console/origin/applications" if opened[1].role is Role.ORIGIN_OFFICER else "/console"
+    # The e-commerce parties read no declaration either: theirs start at the parcels.
+    start = _START.get(opened[1].role, "/console")
     response = redirect(start)
     set_session_cookie(request, response, opened[0])
     return response
+
+
+_START = {
+    Role.ORIGIN_OFFICER: "/console/origin/applications",
+    Role.PLATFORM: "/console/ecommerce",
+    Role.ECOMMERCE_AGENT: "/console/ecommerce",
+    # Payment and logistics companies have only their lists to send (API, CLI).
+    Role.PAYMENT: "/console/tariff",
+    Role.LOGISTICS: "/console/tariff",
+}
 
 
 @router.post("/logout")
