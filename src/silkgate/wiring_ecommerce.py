@@ -3,10 +3,13 @@ the tariff's lines and rates and the risk profiles in force as the ports decidin
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from silkgate.ecommerce import terms as ecommerce_terms
 from silkgate.ecommerce.identity import ConsumerHasher, consumer_key
+from silkgate.ecommerce.intake import HsProblem
 from silkgate.ecommerce.services import EcommerceService
 from silkgate.ecommerce.services.deciding import Pricing
 from silkgate.node import NodeNotReady
@@ -26,26 +29,40 @@ def ecommerce(base: Base, tariff: TariffService, risk: RiskService) -> Ecommerce
     except (OSError, ecommerce_terms.InvalidTerms) as exc:
         raise NodeNotReady(f"SILKGATE_ECOMMERCE_TERMS: {exc}") from exc
 
-    def line_of(code: str) -> TariffLine:
+    def tariff_lines() -> Callable[[str], TariffLine]:
+        """The line look-up of the tariff in force (LookupError for no single line)."""
         try:
-            return tariff.schedule().line(code)
-        except (UnknownLine, TariffNotLoaded) as exc:
-            raise LookupError(f"no tariff line for HS code {code}") from exc
+            return tariff.schedule().line
+        except TariffNotLoaded as exc:
+            message = str(exc)
 
-    def hs_problem(code: str) -> str | None:
-        if code[:6] not in base.codes.hs_subheadings:
-            return f"{code} is not an HS 2022 code"
-        try:
-            line_of(code)
-        except LookupError:
-            return f"{code} names no single line of the tariff: declare the national line"
-        return None
+            def nothing(code: str) -> TariffLine:
+                raise LookupError(message)
+
+            return nothing
+
+    def hs_checker() -> HsProblem:
+        """Why an HS code cannot be used, against the tariff in force (one request's)."""
+        line_of = tariff_lines()
+        subheadings = base.codes.hs_subheadings
+
+        @functools.cache
+        def problem(code: str) -> str | None:
+            if code[:6] not in subheadings:
+                return f"{code} is not an HS 2022 code"
+            try:
+                line_of(code)
+            except (UnknownLine, LookupError):
+                return f"{code} names no single line of the tariff: declare the national line"
+            return None
+
+        return problem
 
     pricing = Pricing(
         terms=terms,
         national=tariff.policy.currency,
         minor_unit=tariff.policy.minor_unit,
-        line_of=line_of,
+        tariff=tariff_lines,
         rate_of=lambda currency, on: tariff.national_rate(currency, on),
         profiles=risk.profiles_in_force,
         zone=base.zone,
@@ -54,7 +71,7 @@ def ecommerce(base: Base, tariff: TariffService, risk: RiskService) -> Ecommerce
         base.engine,
         pricing=pricing,
         currencies=frozenset(base.codes.currencies),
-        hs_problem=hs_problem,
+        hs_checker=hs_checker,
         hasher=ConsumerHasher(consumer_key(settings.secret_key)),
         clock=base.clock,
     )

@@ -77,15 +77,16 @@ def open_parcels(conn: sa.Connection, keys: Sequence[Key], now: dt.datetime) -> 
     """A pending parcel row for each key that has none (its first record just arrived)."""
     if not keys:
         return
-    p = ecommerce_parcels
-    for chunk in _chunks(keys):
-        stmt = upsert(conn, p).values(
-            [
-                {"platform": k[0], "order_no": k[1], "status": "pending", "first_seen_at": now}
-                for k in chunk
-            ]
-        )
-        conn.execute(stmt.on_conflict_do_nothing(index_elements=["platform", "order_no"]))
+    stmt = upsert(conn, ecommerce_parcels).on_conflict_do_nothing(
+        index_elements=["platform", "order_no"]
+    )
+    conn.execute(
+        stmt,
+        [
+            {"platform": k[0], "order_no": k[1], "status": "pending", "first_seen_at": now}
+            for k in keys
+        ],
+    )
 
 
 def undecided(conn: sa.Connection, keys: Sequence[Key]) -> list[sa.Row[Any]]:
@@ -129,11 +130,10 @@ def lock_quotas(conn: sa.Connection, consumers: Iterable[str], year: int) -> dic
     wanted = sorted(set(consumers))
     q = ecommerce_quotas
     used: dict[str, Decimal] = {}
+    if wanted:
+        stmt = upsert(conn, q).on_conflict_do_nothing(index_elements=["consumer_hash", "year"])
+        conn.execute(stmt, [{"consumer_hash": c, "year": year, "used": 0} for c in wanted])
     for chunk in _chunks(wanted):
-        stmt = upsert(conn, q).values(
-            [{"consumer_hash": c, "year": year, "used": 0} for c in chunk]
-        )
-        conn.execute(stmt.on_conflict_do_nothing(index_elements=["consumer_hash", "year"]))
         rows = conn.execute(
             _for_update(
                 conn,

@@ -39,7 +39,7 @@ class EcommerceService:
         *,
         pricing: Pricing,
         currencies: Collection[str],
-        hs_problem: HsProblem,
+        hs_checker: Callable[[], HsProblem],
         hasher: Callable[[str], str],
         clock: Clock = system_clock,
     ) -> None:
@@ -47,7 +47,7 @@ class EcommerceService:
         self.pricing = pricing
         self.terms = pricing.terms
         self.currencies = currencies
-        self.hs_problem = hs_problem
+        self.hs_checker = hs_checker
         self.hasher = hasher
         self.clock = clock
 
@@ -62,7 +62,7 @@ class EcommerceService:
         """
         if principal.role is not SENDER[kind] or not principal.party_id:
             raise Forbidden(f"{kind.value} are sent by the {SENDER[kind].value} role")
-        checks = Checks(kind, principal.party_id, self.currencies, self.hs_problem, self.hasher)
+        checks = Checks(kind, principal.party_id, self.currencies, self.hs_checker(), self.hasher)
         batch = receiving.parse_all(lines, checks)
         if not batch.accepted:
             return batch.results

@@ -8,7 +8,9 @@ statement each.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,7 +39,8 @@ class Pricing:
     terms: Terms
     national: str  # the national currency
     minor_unit: int
-    line_of: Callable[[str], TariffLine]  # raises LookupError for an unknown line
+    # The tariff in force now: a look-up of the line of an HS code (LookupError: none).
+    tariff: Callable[[], Callable[[str], TariffLine]]
     rate_of: Callable[[str, dt.date], Decimal | None]  # national per unit of a currency
     profiles: Callable[[], Sequence[Profile]]
     zone: dt.tzinfo
@@ -51,13 +54,13 @@ class Pricing:
         there = self.rate_of(limit, on)
         return None if here is None or not there else here / there
 
-    def tax(self, parcel: Parcel, on: dt.date) -> ParcelTax:
+    def tax(self, parcel: Parcel, on: dt.date, line_of: Callable[[str], TariffLine]) -> ParcelTax:
         rate = self.rate_of(parcel.entry["currency"], on)
         if rate is None:
             raise LookupError(f"no customs rate for {parcel.entry['currency']} on {on}")
         return assess_parcel(
             parcel.entry,
-            line_of=self.line_of,
+            line_of=line_of,
             rate=rate,
             on=on,
             terms=self.terms,
@@ -94,12 +97,15 @@ def decide(
     if not parcels:
         return []
     today = now.astimezone(pricing.zone).date()
+    # One tariff and one set of rates for the whole batch.
+    line_of = pricing.tariff()
+    pricing = dataclasses.replace(pricing, rate_of=functools.cache(pricing.rate_of))
     outcomes = [
         clearance.screen(
             parcel,
             pricing.terms,
             lambda currency: pricing.to_limit(currency, today),
-            lambda p: pricing.tax(p, today),
+            lambda p: pricing.tax(p, today, line_of),
         )
         for parcel in parcels
     ]
