@@ -165,7 +165,7 @@ ECOMMERCE = [
         Role.ECOMMERCE_AGENT,
         "91330100MA2DEMOAG4",
         "Hangzhou Demo E-commerce Customs Agent (demo customs agent of the platform)",
-        "ECOM_AGENT",
+        "AGENT",
     ),
 ]
 
