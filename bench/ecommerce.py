@@ -87,6 +87,10 @@ def in_process(url: str, n: int) -> dict[str, Any]:
     staff = Principal(0, "bench", Role.ADMIN, None)
     node.ecommerce.set_guarantee(staff, AGENT, Decimal("1000000000"), "G-BENCH")
     data = lists(n, "P")
+    # What a serving node holds already: the tariff, the rates and the profiles in force.
+    node.ecommerce.hs_checker()
+    node.ecommerce.pricing.tariff()
+    node.ecommerce.pricing.profiles()
     users = {u.name: u for u in _principals(node)}
     phases: dict[str, float] = {}
     cpu0, started = time.process_time(), time.perf_counter()

@@ -59,15 +59,17 @@ class Checks:
 _CODES = {"greater_than_equal": "negative_amount", "missing": "missing"}
 
 
+def _fault(err: Any) -> FieldError:
+    where = pointer(*err["loc"])
+    value = err.get("input")
+    if err["type"] == "string_pattern_mismatch" and isinstance(value, str) and value[:1] == "-":
+        return FieldError(where, "negative_amount", f"{value} is negative: an amount is 0 or more")
+    code = _CODES.get(err["type"], wording.named_code(err) or "invalid")
+    return FieldError(where, code, wording.explain(err))
+
+
 def _faults(exc: ValidationError) -> list[FieldError]:
-    return [
-        FieldError(
-            pointer(*err["loc"]),
-            _CODES.get(err["type"], wording.named_code(err) or "invalid"),
-            wording.explain(err),
-        )
-        for err in exc.errors(include_url=False)
-    ]
+    return [_fault(err) for err in exc.errors(include_url=False)]
 
 
 def _hash_people(body: dict[str, Any], hasher: Callable[[str], str]) -> None:

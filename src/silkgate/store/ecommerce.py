@@ -89,22 +89,37 @@ def open_parcels(conn: sa.Connection, keys: Sequence[Key], now: dt.datetime) -> 
     )
 
 
+def complete(conn: sa.Connection, keys: Sequence[Key]) -> list[Key]:
+    """The parcels among ``keys`` that have their four records (one of each kind)."""
+    r = ecommerce_records
+    found: list[Key] = []
+    for chunk in _chunks(keys):
+        rows = conn.execute(
+            sa.select(r.c.platform, r.c.order_no)
+            .where(_keyed(r, chunk))
+            .group_by(r.c.platform, r.c.order_no)
+            .having(sa.func.count() == 4)
+            .order_by(r.c.platform, r.c.order_no)
+        )
+        found.extend((row.platform, row.order_no) for row in rows)
+    return found
+
+
 def undecided(conn: sa.Connection, keys: Sequence[Key]) -> list[sa.Row[Any]]:
     """The parcels among ``keys`` still to be decided: pending, or held only for want of a
-    record (``incomplete``), which a late record may complete."""
+    record (``incomplete``), which a late record may complete.
+
+    Locked on PostgreSQL: two requests that bring a parcel's last two records at once
+    take turns, and the second (reading again after the first committed) sees all four.
+    """
     p = ecommerce_parcels
     waiting = sa.or_(
         p.c.status == "pending", sa.and_(p.c.status == "held", p.c.reason_code == "incomplete")
     )
     rows: list[sa.Row[Any]] = []
     for chunk in _chunks(keys):
-        rows.extend(
-            conn.execute(
-                sa.select(p.c.id, p.c.platform, p.c.order_no)
-                .where(_keyed(p, chunk), waiting)
-                .order_by(p.c.id)
-            )
-        )
+        stmt = sa.select(p.c.id, p.c.platform, p.c.order_no).where(_keyed(p, chunk), waiting)
+        rows.extend(conn.execute(_for_update(conn, stmt.order_by(p.c.id))))
     return rows
 
 

@@ -90,7 +90,8 @@ def decide(
     conn: sa.Connection, keys: Sequence[Key], pricing: Pricing, now: dt.datetime
 ) -> list[Outcome]:
     """Decide every parcel among ``keys`` that is complete and still undecided."""
-    rows = store.undecided(conn, keys)
+    # Most records of a request complete no parcel: only complete ones are read whole.
+    rows = store.undecided(conn, store.complete(conn, keys))
     if not rows:
         return []
     parcels = complete(rows, store.bodies(conn, [(r.platform, r.order_no) for r in rows]))
