@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import orjson
@@ -100,3 +101,36 @@ def test_two_processes_never_take_a_consumer_past_the_annual_limit(
         ).scalar_one()
     assert [tuple(s) for s in states] == [("refused", 13), ("released", 7)]
     assert Decimal(used) == 7 * Decimal(BAG)
+
+
+def test_the_last_two_records_of_parcels_arriving_at_once_still_decide_them(
+    node: Node, tokens: dict[str, str]
+) -> None:
+    """Payments and waybills sent at the same time, one request per record, from two
+    threads: whichever commits second finds the parcel complete and decides it."""
+    t = uuid.uuid4().hex[:10].upper()
+    parcels = [samples.parcel(n, prefix=t, tag=t) for n in range(20)]
+    who = {u: node.tokens.resolve(tokens[u]) for u in tokens}
+    agent = "91330100MA2DEMOAG4"
+    node.ecommerce.set_guarantee(who["officer.li"], agent, Decimal("100000000"), "G-LAST")
+    for kind, user, field in (
+        (Kind.ORDERS, "platform.tmall-demo", "order"),
+        (Kind.PARCELS, "agent.ecom-demo", "entry"),
+    ):
+        node.ecommerce.receive(who[user], kind, [orjson.dumps(getattr(p, field)) for p in parcels])
+
+    def send(kind: Kind, user: str, field: str) -> None:
+        for p in parcels:
+            node.ecommerce.receive(who[user], kind, [orjson.dumps(getattr(p, field))])
+
+    with ThreadPoolExecutor(2) as pool:
+        done = [
+            pool.submit(send, Kind.PAYMENTS, "payment.alipay-demo", "payment"),
+            pool.submit(send, Kind.WAYBILLS, "logistics.cainiao-demo", "waybill"),
+        ]
+        for future in done:
+            future.result()
+    states = {
+        node.ecommerce.parcel(who["officer.li"], p.order["order_no"])[0]["status"] for p in parcels
+    }
+    assert states == {"released"}

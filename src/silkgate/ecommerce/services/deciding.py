@@ -90,8 +90,12 @@ def decide(
     conn: sa.Connection, keys: Sequence[Key], pricing: Pricing, now: dt.datetime
 ) -> list[Outcome]:
     """Decide every parcel among ``keys`` that is complete and still undecided."""
+    # The parcels are locked first (on PostgreSQL), then counted: two requests bringing a
+    # parcel's last two records take turns, and the second counts the first's record.
+    rows = store.undecided(conn, keys)
     # Most records of a request complete no parcel: only complete ones are read whole.
-    rows = store.undecided(conn, store.complete(conn, keys))
+    whole = set(store.complete(conn, [(r.platform, r.order_no) for r in rows]))
+    rows = [r for r in rows if (r.platform, r.order_no) in whole]
     if not rows:
         return []
     parcels = complete(rows, store.bodies(conn, [(r.platform, r.order_no) for r in rows]))
