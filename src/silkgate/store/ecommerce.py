@@ -36,8 +36,21 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
         yield items[start : start + _CHUNK]
 
 
-def _keyed(table: sa.Table, keys: Sequence[Key]) -> sa.ColumnElement[bool]:
-    return sa.tuple_(table.c.platform, table.c.order_no).in_(keys)
+def keyed(table: sa.Table, keys: Sequence[Key]) -> sa.ColumnElement[bool]:
+    """Rows of these parcels: ``platform = p AND order_no IN (...)`` per platform.
+
+    Not a row-value ``(platform, order_no) IN (...)``: PostgreSQL scans the whole table
+    for a long list of those, while this form walks the (platform, order_no) index.
+    """
+    by_platform: dict[str, list[str]] = {}
+    for platform, order_no in keys:
+        by_platform.setdefault(platform, []).append(order_no)
+    return sa.or_(
+        *(
+            sa.and_(table.c.platform == platform, table.c.order_no.in_(numbers))
+            for platform, numbers in by_platform.items()
+        )
+    )
 
 
 def sent_before(
@@ -62,7 +75,7 @@ def parcels_with(conn: sa.Connection, kind: str, keys: Sequence[Key]) -> set[Key
     found: set[Key] = set()
     for chunk in _chunks(keys):
         rows = conn.execute(
-            sa.select(r.c.platform, r.c.order_no).where(r.c.kind == kind, _keyed(r, chunk))
+            sa.select(r.c.platform, r.c.order_no).where(r.c.kind == kind, keyed(r, chunk))
         )
         found.update((row.platform, row.order_no) for row in rows)
     return found
@@ -96,7 +109,7 @@ def complete(conn: sa.Connection, keys: Sequence[Key]) -> list[Key]:
     for chunk in _chunks(keys):
         rows = conn.execute(
             sa.select(r.c.platform, r.c.order_no)
-            .where(_keyed(r, chunk))
+            .where(keyed(r, chunk))
             .group_by(r.c.platform, r.c.order_no)
             .having(sa.func.count() == 4)
             .order_by(r.c.platform, r.c.order_no)
@@ -118,7 +131,7 @@ def undecided(conn: sa.Connection, keys: Sequence[Key]) -> list[sa.Row[Any]]:
     )
     rows: list[sa.Row[Any]] = []
     for chunk in _chunks(keys):
-        stmt = sa.select(p.c.id, p.c.platform, p.c.order_no).where(_keyed(p, chunk), waiting)
+        stmt = sa.select(p.c.id, p.c.platform, p.c.order_no).where(keyed(p, chunk), waiting)
         rows.extend(conn.execute(_for_update(conn, stmt.order_by(p.c.id))))
     return rows
 
@@ -129,7 +142,7 @@ def bodies(conn: sa.Connection, keys: Sequence[Key]) -> dict[Key, dict[str, dict
     found: dict[Key, dict[str, dict[str, Any]]] = {}
     for chunk in _chunks(keys):
         rows = conn.execute(
-            sa.select(r.c.platform, r.c.order_no, r.c.kind, r.c.body).where(_keyed(r, chunk))
+            sa.select(r.c.platform, r.c.order_no, r.c.kind, r.c.body).where(keyed(r, chunk))
         )
         for row in rows:
             found.setdefault((row.platform, row.order_no), {})[row.kind] = orjson.loads(row.body)

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from silkgate.store.ecommerce import ZERO
+from silkgate.store.ecommerce import ZERO, keyed
 from silkgate.store.tables import (
     ecommerce_guarantees,
     ecommerce_parcels,
@@ -103,11 +103,7 @@ def stale(conn: sa.Connection, before: dt.datetime, limit: int) -> list[Any]:
     r = ecommerce_records
     kinds: dict[tuple[str, str], set[str]] = {}
     keys = [(row.platform, row.order_no) for row in rows]
-    for row in conn.execute(
-        sa.select(r.c.platform, r.c.order_no, r.c.kind).where(
-            sa.tuple_(r.c.platform, r.c.order_no).in_(keys)
-        )
-    ):
+    for row in conn.execute(sa.select(r.c.platform, r.c.order_no, r.c.kind).where(keyed(r, keys))):
         kinds.setdefault((row.platform, row.order_no), set()).add(row.kind)
     return [(row.id, kinds.get((row.platform, row.order_no), set())) for row in rows]
 
