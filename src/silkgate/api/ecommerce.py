@@ -47,6 +47,17 @@ class Figures(Shape):
     tax: str
 
 
+class RecordResult(Shape):
+    """One line of the answer to a bulk list: the record's fate, in the order sent."""
+
+    line: int
+    id: str | None
+    status: Literal["accepted", "unchanged", "refused"]
+    errors: list[dict[str, str]] | None = None  # refused: pointer, code, detail
+    parcel: str | None = None  # the parcel's status, when this record completed it
+    reasons: list[dict[str, str]] | None = None  # why the parcel was held or refused
+
+
 class Guarantee(Shape):
     agent: str
     currency: str
@@ -118,6 +129,7 @@ def _bulk(kind: Kind) -> Any:
 for _kind in Kind:
     router.post(
         f"/v1/ecommerce/{_kind.value}",
+        response_class=Response,  # NDJSON, as documented below; no JSON answer
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -125,7 +137,10 @@ for _kind in Kind:
             }
         },
         responses={
-            200: {"content": {NDJSON: {}}, "description": "One result line per record"},
+            200: {
+                "content": {NDJSON: {"schema": schema_of(RecordResult)}},
+                "description": "One result line per record (NDJSON)",
+            },
             **problems(400, 401, 403, 413, 415),
         },
     )(_bulk(_kind))
