@@ -14,6 +14,7 @@ from silkgate.api import (
     certificates,
     declarations,
     docs,
+    ecommerce,
     exchange,
     inspections,
     journal,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         declarations.router, tariff.router, origin.router, certificates.router,
         verifications.router, lpco.router, transit.router, risk.router,
         inspections.router, inspections.certificates, exchange.router, journal.router,
+        ecommerce.router,
     ):  # fmt: skip
         app.include_router(router)
     console.install(app)
@@ -87,7 +89,11 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
     docs.install(app)
 
     _health_and_root(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        larger=("/v1/ecommerce/", settings.ecommerce_max_bytes),
+    )
     # Outermost: every answer gets the headers, the body-size refusals included.
     app.add_middleware(SecurityHeaders)
     return app

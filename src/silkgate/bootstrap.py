@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from joserfc.jwk import OKPKey
 
-from silkgate import wiring_lpco, wiring_origin, wiring_transit
+from silkgate import wiring_ecommerce, wiring_lpco, wiring_origin, wiring_transit
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
@@ -104,6 +104,7 @@ def open_node(
         lpco.check,
         transit=transit_messages,
     )
+    ecommerce = wiring_ecommerce.ecommerce(base, tariff, risk)
     return Node(
         settings=settings,
         engine=engine,
@@ -119,6 +120,7 @@ def open_node(
         verifications=verifications,
         lpco=lpco,
         transit=transit,
+        ecommerce=ecommerce,
         inspections=inspections,
         trs=TrsService(engine),
         tokens=TokenResolver(

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     # How long a preference claimed on an e-CO not received yet waits for it (assessed at the
     # general rate meanwhile); after that the preference is not given.
     origin_wait_hours: float = Field(default=72.0, ge=0, le=24 * 366)
+    # Cross-border e-commerce: the terms file (limits, tax, waiting time; docs/ecommerce.md),
+    # None for the one shipped (China's), and the byte limit of one bulk request.
+    ecommerce_terms: str | None = None
+    ecommerce_max_bytes: int = Field(default=16_000_000, ge=1024)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
@@ -160,6 +164,7 @@ _EXPECTED = {
     "port": "a port number from 1 to 65535",
     "workers": "a whole number from 1 to 64",
     "max_body_bytes": "a whole number of bytes, at least 1024",
+    "ecommerce_max_bytes": "a whole number of bytes, at least 1024",
     "exchange_max_attempts": "a whole number from 1 to 100",
     "presumed_insurance": "a fraction from 0 to 0.1, such as 0.003",
     "exchange_dispatch": "true or false",

@@ -8,8 +8,6 @@ on a node with another secret).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 
 from silkgate.access.principals import Role, demo_token, hash_token
@@ -23,6 +21,13 @@ from silkgate.demo_data import (  # noqa: F401 (part of this module's interface)
     load_transit,
     lpco_requirements_file,
     origin_rules_file,
+)
+from silkgate.demo_users import (
+    AGENCIES,
+    ECOMMERCE,
+    STAFF,
+    TRADERS,
+    DemoUser,
 )
 from silkgate.kernel.clock import system_clock
 from silkgate.store import principals as principal_store
@@ -81,123 +86,18 @@ def offices_of(administration: str) -> list[tuple[str, str, str]]:
     return PARTNER_OFFICES[administration]
 
 
-@dataclass(frozen=True)
-class DemoUser:
-    name: str
-    role: Role
-    party_id: str | None
-    description: str
-    # Its token is printed as ``export <ADMINISTRATION>_<variable>=...`` (CN_ACME, VN_OFFICER).
-    variable: str
-
-
-# Each administration's own staff, with names of its country.
-STAFF = {
-    "CN": [
-        DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
-        DemoUser("officer.li", Role.OFFICER, None, "customs officer, Shanghai", "OFFICER"),
-        DemoUser("officer.wang", Role.OFFICER, None, "customs officer, Youyiguan", "OFFICER2"),
-        DemoUser("analyst.zhao", Role.ANALYST, None, "risk analyst", "ANALYST"),
-        DemoUser(
-            "inspector.chen",
-            Role.SPS_INSPECTOR,
-            None,
-            "SPS (quarantine) inspector, Shanghai",
-            "INSPECTOR",
-        ),
-        DemoUser(
-            "origin.zhou",
-            Role.ORIGIN_OFFICER,
-            None,
-            "origin officer: certificates of origin (Form E), Shanghai",
-            "ORIGIN",
-        ),
-    ],
-    "VN": [
-        DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
-        DemoUser(
-            "officer.nguyen", Role.OFFICER, None, "customs officer, Lang Son (Huu Nghi)", "OFFICER"
-        ),
-        DemoUser("officer.tran", Role.OFFICER, None, "customs officer, Hai Phong", "OFFICER2"),
-        DemoUser("analyst.le", Role.ANALYST, None, "risk analyst", "ANALYST"),
-        DemoUser(
-            "inspector.pham",
-            Role.SPS_INSPECTOR,
-            None,
-            "SPS (plant quarantine) inspector, Lang Son",
-            "INSPECTOR",
-        ),
-        DemoUser(
-            "origin.vu",
-            Role.ORIGIN_OFFICER,
-            None,
-            "origin officer: certificates of origin (Form E), Hai Phong",
-            "ORIGIN",
-        ),
-    ],
-    "KZ": [
-        DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
-        DemoUser("officer.nurlan", Role.OFFICER, None, "customs officer, Khorgos", "OFFICER"),
-    ],
-    "UZ": [
-        DemoUser("admin", Role.ADMIN, None, "node administrator", "ADMIN"),
-        DemoUser("officer.dilnoza", Role.OFFICER, None, "customs officer, Tashkent", "OFFICER"),
-    ],
-}
-# Traders work on both sides of the border: the same demo traders on every demo node.
-# Their identifiers are invented, shaped like China's 18-character unified social credit codes.
-TRADERS = [
-    DemoUser(
-        "acme-trading",
-        Role.DECLARANT,
-        "91310115MA1K4DEMO1",
-        "Shanghai Acme Trading Co. (demo importer)",
-        "ACME",
-    ),
-    DemoUser(
-        "lotus-broker",
-        Role.DECLARANT,
-        "91450100MA5LDEMO02",
-        "Nanning Lotus Customs Brokerage (demo broker)",
-        "LOTUS",
-    ),
-]
-
-
-# Other agencies of China's single window (the demo node's), each with one officer (invented,
-# labelled demo); their agency codes are the users' party ids. They issue licences, permits
-# and certificates (LPCOs).
-AGENCIES = [
-    DemoUser(
-        "agency.radio",
-        Role.AGENCY_OFFICER,
-        "RADIO",
-        "radio regulator: radio equipment licences and certificates of conformity (demo)",
-        "RADIO",
-    ),
-    DemoUser(
-        "agency.chem",
-        Role.AGENCY_OFFICER,
-        "CHEM",
-        "chemicals control board: precursor and battery import/export licences (demo)",
-        "CHEM",
-    ),
-    DemoUser(
-        "agency.cites",
-        Role.AGENCY_OFFICER,
-        "CITES",
-        "CITES management authority: permits for endangered species (demo)",
-        "CITES",
-    ),
-]
-
-
 def users_of(administration: str) -> list[DemoUser]:
-    """The demo users of an administration's node: its staff, its agencies, then the traders."""
+    """The demo users of an administration's node: its staff, its agencies, the traders,
+    then (on the Chinese node, where the parcels are cleared) the e-commerce parties."""
     if administration not in STAFF:
         raise RuntimeError(f"the demo has no staff for {administration} (CN, VN, KZ or UZ)")
-    agencies = AGENCIES if administration == "CN" else []
-    return [*STAFF[administration], *agencies, *TRADERS]
+    china = administration == "CN"
+    return [
+        *STAFF[administration],
+        *(AGENCIES if china else []),
+        *TRADERS,
+        *(ECOMMERCE if china else []),
+    ]
 
 
 DEMO_USERS = users_of("CN")

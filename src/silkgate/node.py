@@ -20,6 +20,7 @@ from silkgate.declarations.group_commit import GroupCommitter
 from silkgate.declarations.services import DeclarationService, Lodging, Outcome
 from silkgate.declarations.services.journal import JournalService
 from silkgate.declarations.validation import CodeLists
+from silkgate.ecommerce.services import EcommerceService
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
 from silkgate.exchange.services.dispatcher import Dispatcher
@@ -109,6 +110,7 @@ class Node:
     verifications: Verifications  # retroactive verification requests, sent and received
     lpco: LpcoService  # the agencies' licences, permits and certificates, and their requirements
     transit: TransitService  # transit movements and the guarantee register
+    ecommerce: EcommerceService  # cross-border e-commerce parcels (docs/ecommerce.md)
     inspections: InspectionService
     trs: TrsService
     tokens: TokenResolver

@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 
 from silkgate.api import roles
 from silkgate.api.roles import API, CONSOLE
+from silkgate.ecommerce import samples
 from silkgate.kernel.actors import Role
 from silkgate.web import console
 from tests.conftest import load_example
@@ -39,6 +40,10 @@ USERS = {
     Role.SPS_INSPECTOR: "inspector.chen",
     Role.ORIGIN_OFFICER: "origin.zhou",
     Role.AGENCY_OFFICER: "agency.chem",
+    Role.PLATFORM: "platform.tmall-demo",
+    Role.PAYMENT: "payment.alipay-demo",
+    Role.LOGISTICS: "logistics.cainiao-demo",
+    Role.ECOMMERCE_AGENT: "agent.ecom-demo",
 }
 OTHER_DECLARANT = "lotus-broker"
 UNKNOWN_MRN = "00ZZ00000000000000"
@@ -185,7 +190,31 @@ _NOTEBOOK = {
     ],
     "processes": ["assembly"],
 }
+_NDJSON = {"Content-Type": "application/x-ndjson"}
+
+
+def _list_of(kind: str) -> Probe:
+    """One record of ``kind`` (its own order number at each call), as NDJSON."""
+
+    def probe(w: World, r: Role) -> Request:
+        n = uuid.uuid4().int % 10**8
+        record = next(samples.stream(kind, n, 1, prefix="MX", tag="MATRIX"))
+        return {"content": json.dumps(record), "headers": _NDJSON}
+
+    return probe
+
+
 BODIES: dict[tuple[str, str], Probe] = {
+    **{
+        ("POST", f"/v1/ecommerce/{k}"): _list_of(k)
+        for k in ("orders", "payments", "waybills", "parcels")
+    },
+    ("POST", "/v1/ecommerce/returns"): lambda w, r: {
+        "json": {"platform": samples.PLATFORM, "order_no": "MATRIX-NONE"}
+    },
+    ("POST", "/v1/ecommerce/guarantees"): lambda w, r: {
+        "json": {"agent": "MATRIXAGENT", "amount": "1000.00", "reference": "MATRIX"}
+    },
     ("POST", "/v1/declarations"): lambda w, r: {"json": _doc()},
     ("PUT", "/v1/declarations/{mrn}"): lambda w, r: {"json": w.document},
     **{("POST", path): lambda w, r: {"json": {"reason": "matrix probe"}} for path in _DECISIONS},
@@ -309,6 +338,10 @@ MAY_BE_MISSING = frozenset(
             )
         ),
         ("GET", "/v1/transit/guarantees/{reference}"),
+        # The matrix lodges no parcel, and the agent may not have its guarantee yet.
+        ("GET", "/v1/ecommerce/parcels/{order_no}"),
+        ("POST", "/v1/ecommerce/returns"),
+        ("GET", "/v1/ecommerce/guarantees/{agent}"),
     }
 )
 
@@ -330,6 +363,8 @@ def _path(w: World, role: Role, template: str, mrn: str) -> str:
         "application_id": w.application_id,
         "number": w.lpco if template.startswith("/v1/lpcos/") else w.number,
         "verification_id": 2**40,
+        "order_no": "MATRIX-NONE",
+        "agent": "91330100MA2DEMOAG4",
     }
     return template.format(**{k: v for k, v in values.items() if "{" + k + "}" in template})
 

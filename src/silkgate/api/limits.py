@@ -13,20 +13,28 @@ class BodyTooLarge(Exception):
 
 
 class BodySizeLimit:
-    """Pure ASGI middleware: 413 when a body exceeds ``max_bytes``, declared or streamed."""
+    """Pure ASGI middleware: 413 when a body exceeds ``max_bytes``, declared or streamed.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``larger``: (path prefix, limit) for the routes that take bulk bodies (the
+    e-commerce lists), which read them as a stream and check their own limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: tuple[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        most = self.max_bytes
+        if self.larger is not None and scope["path"].startswith(self.larger[0]):
+            most = self.larger[1]
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > most
                 except ValueError:
                     too_big = False
                 if too_big:
@@ -40,7 +48,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > most:
                     raise BodyTooLarge
             return message
 

@@ -77,6 +77,13 @@ CERTIFIERS = (ORIGIN, ADMIN)
 _CUSTOMS_CHECKS = "customs checks only"
 _SPS_CHECKS = "SPS checks only"
 _SENT = "the requests sent (side=sent)"
+PLATFORM, PAYMENT, LOGISTICS = Role.PLATFORM, Role.PAYMENT, Role.LOGISTICS
+AGENT = Role.ECOMMERCE_AGENT
+# Who reads parcels: customs and analysts every one, the platform and its agent their own.
+_PARCELS = only(
+    OFFICER, ADMIN, ANALYST, PLATFORM, AGENT,
+    reduced={PLATFORM: "its own parcels", AGENT: "the parcels it lodged"},
+)  # fmt: skip
 _RECEIVED = "the requests received (side=received)"
 _AGENCY_OWN = "its agency's only (another agency's: 403 with the reason)"
 _HELD = "those it holds"
@@ -225,6 +232,21 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("GET", "/v1/declarations/{mrn}/lpcos"): only(*EVERYONE, reduced={TRADER: _OWN}),
         # The signed journal head: the sequence number tells how busy the node is.
         ("GET", "/v1/journal/anchor"): only(ADMIN),
+        # Cross-border e-commerce (docs/ecommerce.md): each party sends its own list.
+        ("POST", "/v1/ecommerce/orders"): only(PLATFORM),
+        ("POST", "/v1/ecommerce/payments"): only(PAYMENT),
+        ("POST", "/v1/ecommerce/waybills"): only(LOGISTICS),
+        ("POST", "/v1/ecommerce/parcels"): only(AGENT),
+        ("GET", "/v1/ecommerce/parcels"): _PARCELS,
+        ("GET", "/v1/ecommerce/parcels/{order_no}"): _PARCELS,
+        ("GET", "/v1/ecommerce/held"): _PARCELS,
+        ("GET", "/v1/ecommerce/figures"): _PARCELS,
+        ("POST", "/v1/ecommerce/returns"): only(AGENT),
+        ("POST", "/v1/ecommerce/guarantees"): only(*STAFF),
+        ("GET", "/v1/ecommerce/guarantees/{agent}"): only(
+            OFFICER, ADMIN, ANALYST, AGENT, reduced={AGENT: "its own"}
+        ),
+        ("POST", "/v1/ecommerce/sweep"): only(*STAFF),
     }
 )
 
@@ -280,6 +302,9 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
         "/console/assistance": only(*STAFF),
         "/console/assistance/{reference}": only(*STAFF),
         "/console/exchange": only(ADMIN),
+        "/console/ecommerce": _PARCELS,
+        "/console/ecommerce/held": _PARCELS,
+        "/console/ecommerce/figures": _PARCELS,
     }
 )
 

@@ -24,6 +24,7 @@ from silkgate.cli.assessments import assess
 from silkgate.cli.db import db_app
 from silkgate.cli.declarations import decl_app
 from silkgate.cli.demo import demo_app
+from silkgate.cli.ecommerce import ecommerce_app
 from silkgate.cli.exchange import exchange_app
 from silkgate.cli.inspections import inspections_app
 from silkgate.cli.journal import journal_app
@@ -74,6 +75,7 @@ for _group, _name in (
     (partners_app, "partners"),
     (exchange_app, "exchange"),
     (aeo_app, "aeo"),
+    (ecommerce_app, "ecommerce"),
 ):
     app.add_typer(_group, name=_name)
 

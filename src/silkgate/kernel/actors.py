@@ -26,6 +26,16 @@ class Role(StrEnum):
     # CITES management authority): issues and manages its own licences, permits and
     # certificates (LPCOs); reads no declaration. Its agency code is the principal's party id.
     AGENCY_OFFICER = "agency_officer"
+    # Cross-border e-commerce (docs/ecommerce.md): each sends its own list, in bulk, under
+    # its party id, and reads no declaration.
+    PLATFORM = "platform"  # the e-commerce platform: orders
+    PAYMENT = "payment"  # the payment company: payments
+    LOGISTICS = "logistics"  # the logistics company: waybills
+    ECOMMERCE_AGENT = "ecommerce_agent"  # the platform's customs agent: parcel lists, returns
+
+
+# The roles that send e-commerce lists (the record kind each sends: ecommerce/records.py).
+ECOMMERCE_ROLES = frozenset({Role.PLATFORM, Role.PAYMENT, Role.LOGISTICS, Role.ECOMMERCE_AGENT})
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,10 @@ class Principal:
     @property
     def reads_declarations(self) -> bool:
         """Reads declarations: the declarant its own, customs staff, analysts and SPS inspectors
-        every one; an origin officer and an agency officer none."""
-        return self.role not in (Role.ORIGIN_OFFICER, Role.AGENCY_OFFICER)
+        every one; an origin officer, an agency officer and the e-commerce roles none."""
+        return self.role not in (Role.ORIGIN_OFFICER, Role.AGENCY_OFFICER) and (
+            self.role not in ECOMMERCE_ROLES
+        )
 
     @property
     def agency(self) -> str | None:

@@ -1254,3 +1254,73 @@ transit_reservations = sa.Table(
     sa.Column("reserved_at", UtcDateTime(), nullable=False),
     sa.Column("freed_at", UtcDateTime(), nullable=True),
 )
+
+# --- cross-border e-commerce (docs/ecommerce.md) ------------------------------------
+
+# Every record of the four lists, as stored: the body with identity numbers hashed. A sender's
+# record id is unique per kind (a re-sent record changes nothing); a parcel has one of each kind.
+ecommerce_records = sa.Table(
+    "ecommerce_records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(8), nullable=False),  # orders | payments | waybills | parcels
+    sa.Column("sender_id", sa.ForeignKey("principals.id"), nullable=False),
+    sa.Column("record_id", sa.String(64), nullable=False),
+    sa.Column("platform", sa.String(35), nullable=False),
+    sa.Column("order_no", sa.String(40), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("kind", "sender_id", "record_id", name="uq_ecommerce_records_sender"),
+    sa.UniqueConstraint("platform", "order_no", "kind", name="uq_ecommerce_records_parcel"),
+)
+
+# One row per parcel (platform, order number), from its first record to its decision.
+ecommerce_parcels = sa.Table(
+    "ecommerce_parcels",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("platform", sa.String(35), nullable=False),
+    sa.Column("order_no", sa.String(40), nullable=False),
+    # pending | released | held | refused | returned
+    sa.Column("status", sa.String(10), nullable=False, index=True),
+    sa.Column("reason_code", sa.String(32), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("agent", sa.String(35), nullable=True, index=True),
+    sa.Column("waybill_no", sa.String(40), nullable=True),
+    sa.Column("consumer_hash", sa.String(64), nullable=True),
+    sa.Column("currency", sa.String(3), nullable=True),
+    sa.Column("value", sa.Numeric(18, 3), nullable=True),  # in the limits' currency
+    sa.Column("customs_value", sa.Numeric(18, 3), nullable=True),  # national currency
+    sa.Column("tax", sa.Numeric(18, 3), nullable=True),  # secured against the guarantee
+    sa.Column("quota_year", sa.Integer, nullable=True),  # the year whose quota it used
+    sa.Column("selected", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("first_seen_at", UtcDateTime(), nullable=False),
+    sa.Column("decided_at", UtcDateTime(), nullable=True, index=True),
+    sa.Column("released_at", UtcDateTime(), nullable=True),
+    sa.Column("returned_at", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("platform", "order_no", name="uq_ecommerce_parcels_platform"),
+)
+
+# A consumer's parcels in a calendar year, in the limits' currency: never above the limit.
+ecommerce_quotas = sa.Table(
+    "ecommerce_quotas",
+    metadata,
+    sa.Column("consumer_hash", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("used", sa.Numeric(18, 3), nullable=False),
+)
+
+# The agent's general guarantee, drawn down by each parcel's tax and never below zero.
+ecommerce_guarantees = sa.Table(
+    "ecommerce_guarantees",
+    metadata,
+    sa.Column("agent", sa.String(35), primary_key=True),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", sa.Numeric(18, 3), nullable=False),
+    sa.Column("drawn", sa.Numeric(18, 3), nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.CheckConstraint("drawn >= 0 AND drawn <= amount", name="within_amount"),
+)

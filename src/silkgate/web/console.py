@@ -17,6 +17,7 @@ from silkgate.web import (
     amendments,
     certificates,
     declarations,
+    ecommerce,
     exchange,
     inspections,
     login,
@@ -35,7 +36,7 @@ from silkgate.web import (
 # not routed first.
 MODULES = (
     login, amendments, outcomes, declarations, trs, tariff, lpco, origin, certificates,
-    verifications, risk, inspections, exchange,
+    verifications, risk, inspections, exchange, ecommerce,
 )  # fmt: skip
 
 

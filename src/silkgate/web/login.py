@@ -50,14 +50,23 @@ async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -
     if previous:  # logging in again (perhaps as someone else) ends the session before
         await run_in_threadpool(node.sessions.close, previous)
     # An origin officer reads no declaration: its work starts at the applications' queue.
-    # An agency officer's at its agency's LPCOs.
-    start = {
-        Role.ORIGIN_OFFICER: "/console/origin/applications",
-        Role.AGENCY_OFFICER: "/console/lpcos",
-    }.get(opened[1].role, "/console")
+    # An agency officer's at its agency's LPCOs; the e-commerce parties read no declaration
+    # either: theirs start at the parcels.
+    start = _START.get(opened[1].role, "/console")
     response = redirect(start)
     set_session_cookie(request, response, opened[0])
     return response
+
+
+_START = {
+    Role.ORIGIN_OFFICER: "/console/origin/applications",
+    Role.AGENCY_OFFICER: "/console/lpcos",
+    Role.PLATFORM: "/console/ecommerce",
+    Role.ECOMMERCE_AGENT: "/console/ecommerce",
+    # Payment and logistics companies have only their lists to send (API, CLI).
+    Role.PAYMENT: "/console/tariff",
+    Role.LOGISTICS: "/console/tariff",
+}
 
 
 @router.post("/logout")

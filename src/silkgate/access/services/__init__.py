@@ -14,6 +14,7 @@ import re
 import sqlalchemy as sa
 
 from silkgate.access.principals import Principal, Role, hash_token, new_token
+from silkgate.kernel.actors import ECOMMERCE_ROLES
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.errors import Conflict, NotFound, invalid, pointer
 from silkgate.store import principals as principal_store
@@ -39,11 +40,11 @@ class Users:
         role = _role(role)
         if not name.strip():
             raise invalid(pointer("name"), "required", "a user needs a name")
-        if role is Role.DECLARANT and not party_id:
+        if (role is Role.DECLARANT or role in ECOMMERCE_ROLES) and not party_id:
             raise invalid(
                 pointer("party_id"),
                 "required",
-                "a declarant needs the trader identifier (party id) it lodges under",
+                f"a {role.value} needs the party id (trader identifier) it acts under",
             )
         if role is Role.AGENCY_OFFICER and not (party_id and _AGENCY.fullmatch(party_id)):
             raise invalid(

@@ -31,6 +31,7 @@ from silkgate.risk.commands import (
     OutcomeCorrection,
     RiskProfileCommand,
 )
+from silkgate.risk.profiles import Profile
 from silkgate.risk.selectivity import Budget, Calibrator, Decision
 from silkgate.risk.services import analysts, control, in_force, selection, training
 from silkgate.risk.services.in_force import RiskInForce
@@ -134,6 +135,10 @@ class RiskService:
             held, doc, assessment, on,
             calibrator=self.calibrator, rng=self.rng, sps=self.sps, lpco=lpco,
         )  # fmt: skip
+
+    def profiles_in_force(self) -> list[Profile]:
+        """The analysts' profiles as held now (parcels are scored with them in batches)."""
+        return list(self._current().profiles)
 
     @staticmethod
     def decision_row(decision: Decision, model_id: int | None) -> dict[str, Any]:

@@ -1,0 +1,160 @@
+"""Deciding the parcels a request completed, in the request's own transaction.
+
+Reads the four records of each parcel still to be decided, screens them (pure),
+locks the consumers' quotas and the agents' guarantees, allocates, runs the risk
+profiles, and writes every decision, quota and guarantee back with one batch
+statement each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from silkgate.ecommerce import clearance
+from silkgate.ecommerce.clearance import HELD, RELEASED, Ledgers, Outcome, Parcel
+from silkgate.ecommerce.facts import ParcelRisk
+from silkgate.ecommerce.records import Kind
+from silkgate.ecommerce.tax import ParcelTax, assess_parcel
+from silkgate.ecommerce.terms import Terms
+from silkgate.risk.profiles import Profile
+from silkgate.store import ecommerce as store
+from silkgate.tariff.schedule import TariffLine
+
+Key = tuple[str, str]
+ALL_KINDS = (Kind.ORDERS, Kind.PAYMENTS, Kind.WAYBILLS, Kind.PARCELS)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What deciding needs of the tariff, the rates and the risk capability (as ports)."""
+
+    terms: Terms
+    national: str  # the national currency
+    minor_unit: int
+    # The tariff in force now: a look-up of the line of an HS code (LookupError: none).
+    tariff: Callable[[], Callable[[str], TariffLine]]
+    rate_of: Callable[[str, dt.date], Decimal | None]  # national per unit of a currency
+    profiles: Callable[[], Sequence[Profile]]
+    zone: dt.tzinfo
+
+    def to_limit(self, currency: str, on: dt.date) -> Decimal | None:
+        """Units of the limits' currency per unit of ``currency`` on ``on``."""
+        limit = self.terms.limit_currency
+        if currency == limit:
+            return Decimal(1)
+        here = self.rate_of(currency, on)
+        there = self.rate_of(limit, on)
+        return None if here is None or not there else here / there
+
+    def tax(self, parcel: Parcel, on: dt.date, line_of: Callable[[str], TariffLine]) -> ParcelTax:
+        rate = self.rate_of(parcel.entry["currency"], on)
+        if rate is None:
+            raise LookupError(f"no customs rate for {parcel.entry['currency']} on {on}")
+        return assess_parcel(
+            parcel.entry,
+            line_of=line_of,
+            rate=rate,
+            on=on,
+            terms=self.terms,
+            minor_unit=self.minor_unit,
+        )
+
+
+def complete(
+    rows: Sequence[sa.Row[Any]], found: dict[Key, dict[str, dict[str, Any]]]
+) -> list[Parcel]:
+    """The parcels among ``rows`` that have all four records."""
+    parcels = []
+    for row in rows:
+        records = found.get((row.platform, row.order_no), {})
+        if all(kind.value in records for kind in ALL_KINDS):
+            parcels.append(
+                Parcel(
+                    row.id, row.platform, row.order_no,
+                    records[Kind.ORDERS], records[Kind.PAYMENTS],
+                    records[Kind.WAYBILLS], records[Kind.PARCELS],
+                )
+            )  # fmt: skip
+    return parcels
+
+
+def decide(
+    conn: sa.Connection, keys: Sequence[Key], pricing: Pricing, now: dt.datetime
+) -> list[Outcome]:
+    """Decide every parcel among ``keys`` that is complete and still undecided."""
+    # The parcels are locked first (on PostgreSQL), then counted: two requests bringing a
+    # parcel's last two records take turns, and the second counts the first's record.
+    rows = store.undecided(conn, keys)
+    # Most records of a request complete no parcel: only complete ones are read whole.
+    whole = set(store.complete(conn, [(r.platform, r.order_no) for r in rows]))
+    rows = [r for r in rows if (r.platform, r.order_no) in whole]
+    if not rows:
+        return []
+    parcels = complete(rows, store.bodies(conn, [(r.platform, r.order_no) for r in rows]))
+    if not parcels:
+        return []
+    today = now.astimezone(pricing.zone).date()
+    # One tariff and one set of rates for the whole batch.
+    line_of = pricing.tariff()
+    pricing = dataclasses.replace(pricing, rate_of=functools.cache(pricing.rate_of))
+    outcomes = [
+        clearance.screen(
+            parcel,
+            pricing.terms,
+            lambda currency: pricing.to_limit(currency, today),
+            lambda p: pricing.tax(p, today, line_of),
+        )
+        for parcel in parcels
+    ]
+    going = [o for o in outcomes if o.status == RELEASED]
+    ledgers = Ledgers(
+        store.lock_quotas(conn, (o.parcel.consumer for o in going), today.year),
+        store.lock_guarantees(conn, (o.parcel.agent for o in going)),
+    )
+    before = dict(ledgers.used), dict(ledgers.left)
+    clearance.allocate(going, ledgers, pricing.terms)
+    risk = ParcelRisk(pricing.profiles(), today, pricing.terms.score_threshold)
+    clearance.select_for_inspection(going, risk)
+    store.write_quotas(conn, today.year, _changed(ledgers.used, before[0]))
+    store.write_guarantees(conn, _changed(ledgers.left, before[1]))
+    store.write_decisions(conn, [_row(o, today.year, now) for o in outcomes])
+    return outcomes
+
+
+def _changed(after: dict[str, Decimal], before: dict[str, Decimal]) -> dict[str, Decimal]:
+    return {k: v for k, v in after.items() if before.get(k) != v}
+
+
+def _row(outcome: Outcome, year: int, now: dt.datetime) -> dict[str, Any]:
+    """The parcel row's columns for ``outcome``."""
+    parcel, tax = outcome.parcel, outcome.tax
+    # Quota and tax are taken by parcels released and by those held for inspection.
+    took = outcome.status == RELEASED or outcome.selected
+    return {
+        "pid": parcel.id,
+        "status": outcome.status,
+        "reason_code": outcome.reason_code,
+        "reason": outcome.reason,
+        "agent": parcel.agent,
+        "waybill_no": parcel.entry["waybill_no"],
+        "consumer_hash": parcel.consumer,
+        "currency": parcel.entry["currency"],
+        "value": outcome.value,
+        "customs_value": tax.customs_value if tax else None,
+        "tax": tax.total if tax and took else None,
+        "quota_year": year if took else None,
+        "selected": outcome.selected,
+        "decided_at": now,
+        "released_at": now if outcome.status == RELEASED else None,
+    }
+
+
+__all__ = ["HELD", "Pricing", "complete", "decide"]
