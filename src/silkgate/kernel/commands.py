@@ -9,9 +9,11 @@ in the services.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import re
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from silkgate.kernel import wording
 from silkgate.kernel.errors import FieldError, InvalidRequest, pointer
@@ -44,3 +46,29 @@ def parse(model: type[C], raw: Any) -> C:
 def _field_code(err: Any) -> str:
     # A validator may name its own code: PydanticCustomError(code, message, {"code": ...}).
     return wording.named_code(err) or _CODES.get(err["type"], "invalid")
+
+
+def coded(pattern: str, code: str, message: str) -> Any:
+    """Validators of a string that must match ``pattern``, refused with ``message`` (pydantic's
+    own message for a pattern quotes the regular expression); the schema keeps the pattern.
+    Use as ``Annotated[str, *coded(...)]``."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError(code, message, {"code": code})
+        return value
+
+    return AfterValidator(check), WithJsonSchema({"type": "string", "pattern": pattern})
+
+
+# The code lists every capability's commands share (their existence is checked by the services).
+Country = Annotated[
+    str, *coded("^[A-Z]{2}$", "invalid_country", "an ISO 3166 alpha-2 country code (CN)")
+]
+Currency = Annotated[
+    str, *coded("^[A-Z]{3}$", "invalid_currency", "an ISO 4217 currency code (USD)")
+]
+Subheading = Annotated[
+    str, *coded("^[0-9]{6}$", "invalid_hs_code", "an HS 2022 subheading of 6 digits (847130)")
+]

@@ -10,42 +10,21 @@ the service.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StrictBool, ValidationError, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import Field, StrictBool, ValidationError
 
-from silkgate.kernel.commands import Command, parse
+from silkgate.kernel.commands import Command, Country, Currency, Subheading, coded, parse
 from silkgate.kernel.text import Line
 from silkgate.origin.case import Case, CostElements, Material, Money, Transit
 
 __all__ = ["DeterminationRequest", "parse_request"]
 
 
-def _code(pattern: str, code: str, message: str) -> Any:
-    """A string that must match ``pattern``, refused with ``message`` (pydantic's own message
-    for a pattern quotes the regular expression); the schema keeps the pattern."""
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise PydanticCustomError(code, message, {"code": code})
-        return value
-
-    return AfterValidator(check), WithJsonSchema({"type": "string", "pattern": pattern})
+_code = coded  # the kernel's, under the name this module's types use
 
 
-Country = Annotated[
-    str, *_code("^[A-Z]{2}$", "invalid_country", "an ISO 3166 alpha-2 country code (CN)")
-]
-Currency = Annotated[
-    str, *_code("^[A-Z]{3}$", "invalid_currency", "an ISO 4217 currency code (USD)")
-]
-Subheading = Annotated[
-    str, *_code("^[0-9]{6}$", "invalid_hs_code", "an HS 2022 subheading of 6 digits (847130)")
-]
 MaterialCode = Annotated[
     str,
     *_code(

@@ -13,41 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from silkgate.kernel.amounts import AMOUNT_SCHEMA, AS_MONEY, PositiveMoney, bounds
-from silkgate.kernel.commands import Command
+from silkgate.kernel.commands import Command, Country, Currency, Subheading, coded
 from silkgate.kernel.text import Line
 
-
-def _code(pattern: str, code: str, message: str) -> Any:
-    """A string matching ``pattern``, refused with ``message`` (the schema keeps the pattern)."""
-    import re
-
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise PydanticCustomError(code, message, {"code": code})
-        return value
-
-    return AfterValidator(check), WithJsonSchema({"type": "string", "pattern": pattern})
+_code = coded  # the kernel's, under the name this module's types use
 
 
 Office = Annotated[
     str, *_code("^[A-Z]{2}[A-Z2-9]{3}$", "invalid_office", "a UN/LOCODE of 5 characters (CNHRS)")
-]
-Country = Annotated[
-    str, *_code("^[A-Z]{2}$", "invalid_country", "an ISO 3166 alpha-2 country code (KZ)")
-]
-Currency = Annotated[
-    str, *_code("^[A-Z]{3}$", "invalid_currency", "an ISO 4217 currency code (USD)")
-]
-Subheading = Annotated[
-    str, *_code("^[0-9]{6}$", "invalid_hs_code", "an HS 2022 subheading of 6 digits (847130)")
 ]
 PackageKind = Annotated[
     str, *_code("^[0-9A-Z]{2}$", "invalid_package", "a UN/ECE Rec 21 package code (CT)")
