@@ -168,6 +168,15 @@ def test_bad_licences_are_refused_with_the_field_and_change_nothing(sw):
     assert _balance(sw, pieces) == "500"
 
 
+def test_a_period_that_ends_before_it_starts_names_valid_until(sw):
+    before = sw.lpco.register.listing(CHEM, limit=1000)
+    with pytest.raises(InvalidRequest) as exc:
+        _issue(sw, valid_from="2026-06-01", valid_until="2026-05-31")
+    [error] = exc.value.errors
+    assert (error.pointer, error.code) == ("/valid_until", "invalid_period")
+    assert sw.lpco.register.listing(CHEM, limit=1000) == before  # nothing was issued
+
+
 def test_an_agency_cannot_act_on_another_agencys_licence(sw):
     number = _issue(sw)
     with pytest.raises(Forbidden, match="issued by CHEM; RADIO may not revoke it"):

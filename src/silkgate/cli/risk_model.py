@@ -200,21 +200,25 @@ def risk_replay(
     ] = None,
     strategy: Annotated[
         list[str] | None,
-        typer.Option("--strategy", help="exploit, random, adaptive or full (repeat to compare)"),
+        typer.Option(
+            "--strategy",
+            help="exploit, random, adaptive or full (repeat; default: the first three)",
+        ),
     ] = None,
     budget: Annotated[
         float, typer.Option(help="Share of each week's declarations selected")
     ] = 0.10,
-    explore: Annotated[float, typer.Option(help="random: the budget's share explored")] = 0.10,
+    explore: Annotated[
+        float, typer.Option(help="random: the budget's share explored; adaptive: a quarter each")
+    ] = 0.10,
     retrain_every: Annotated[int, typer.Option(help="Weeks between trainings")] = 4,
     seed: int = 0,
     weekly: Annotated[bool, typer.Option(help="Print every week")] = True,
 ) -> None:
     """Replay a stream week by week: select within the budget, learn only what was selected.
 
-    Prints per week and in total the precision of the selection, the share of all frauds
-    caught (and of critical ones) and how much of the budget went to exploration. Needs no
-    database; see docs/risk-model.md.
+    Prints per week and in total the selection's precision, the share of frauds caught (and
+    of critical ones) and the budget's share spent exploring. No database; docs/risk-model.md.
     """
     from silkgate.risk import replay as r
 

@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from silkgate.declarations.document import Country, Identifier, Locode, UnitCode
@@ -56,13 +56,7 @@ class IssueLpco(Command):
     valid_until: dt.date
     conditions: Annotated[Text, Field(max_length=2000)] = ""
 
-    @model_validator(mode="after")
-    def _period(self) -> IssueLpco:
-        if self.valid_until < self.valid_from:
-            raise PydanticCustomError(
-                "invalid_period", "valid_until is before valid_from", {"code": "invalid_period"}
-            )
-        return self
+    # valid_until before valid_from is refused by the register, at /valid_until.
 
 
 class AmendLpco(Command):

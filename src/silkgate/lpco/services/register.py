@@ -83,6 +83,8 @@ class Register:
         """Issue an LPCO for the principal's agency; the LPCO as issued."""
         agency = _agency_of(principal)
         self._check_codes(command.unit, command.hs, command.country, command.office)
+        if command.valid_until < command.valid_from:
+            raise _invalid("valid_until", "invalid_period", "is before valid_from")
         at = self.clock()
         values = {
             **command.model_dump(exclude={"quantity"}),
