@@ -217,8 +217,7 @@ def risk_replay(
 ) -> None:
     """Replay a stream week by week: select within the budget, learn only what was selected.
 
-    Prints per week and in total the selection's precision, the share of frauds caught (and
-    of critical ones) and the budget's share spent exploring. No database; docs/risk-model.md.
+    Prints per week and in total: precision, frauds caught, the share explored (no database).
     """
     from silkgate.risk import replay as r
 
