@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
+from silkgate import i18n
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.clock import Clock
 from silkgate.node import Node
@@ -26,6 +27,7 @@ LOGIN = "/console/login"
 
 templates = Jinja2Templates(directory=str(files("silkgate.web") / "templates"))
 formats.install(templates.env)
+i18n.install(templates.env)
 
 
 def node_of(request: Request) -> Node:

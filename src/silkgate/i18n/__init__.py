@@ -1,0 +1,121 @@
+"""The user's language: which one is in use, and the words in it.
+
+The console, the CLI and the API's problem details speak English, Simplified
+Chinese, Russian and Vietnamese. Each request (or CLI run) sets its language
+with :func:`use`; code then writes ``_("Released")`` and gets the words in that
+language from the gettext catalogues under ``locales/`` (domain ``silkgate``).
+A message with no translation stays in English; codes (HS, countries,
+currencies, MRNs) never change with the language.
+
+The language lives in a context variable, so concurrent requests each keep
+their own and nothing needs to be passed down the calls.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from importlib.resources import files
+
+from babel import Locale, UnknownLocaleError
+from babel.support import Translations
+from jinja2 import Environment
+
+DOMAIN = "silkgate"
+DEFAULT = "en"
+# The languages the node speaks, as Babel names them, in the order a switch lists them.
+LOCALES: tuple[str, ...] = ("en", "zh_Hans", "ru", "vi")
+
+_current: ContextVar[str] = ContextVar("silkgate_locale", default=DEFAULT)
+
+
+def current() -> str:
+    """The language in use (one of :data:`LOCALES`)."""
+    return _current.get()
+
+
+@contextmanager
+def use(locale: str | None) -> Iterator[str]:
+    """Speak ``locale`` (or the default, if it is not one of ours) inside the block."""
+    chosen = locale if locale in LOCALES else DEFAULT
+    token = _current.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _current.reset(token)
+
+
+def negotiate(*preferences: str | None) -> str:
+    """The first of ``preferences`` we speak (a cookie's value, an ``Accept-Language`` header).
+
+    Each preference is a locale name or an ``Accept-Language`` value with
+    quality weights; the first one that names a language of ours wins.
+    """
+    for preference in preferences:
+        for tag in _ranked(preference or ""):
+            found = _ours(tag)
+            if found:
+                return found
+    return DEFAULT
+
+
+def _ranked(header: str) -> list[str]:
+    """The tags of an ``Accept-Language`` value, best first."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, position, tag.strip()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def _ours(tag: str) -> str | None:
+    """Which of our languages ``tag`` (``zh-CN``, ``ru_RU``, ``vi``) means, if any."""
+    if tag in LOCALES:
+        return tag
+    try:
+        locale = Locale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+    if locale.language == "zh":
+        # Traditional script is not one of ours; Simplified is what zh and zh-CN mean.
+        return "zh_Hans" if locale.script in (None, "Hans") else None
+    return locale.language if locale.language in LOCALES else None
+
+
+@cache
+def translations(locale: str) -> _gettext.NullTranslations:
+    """The compiled catalogue of ``locale`` (English: none, the messages are English)."""
+    if locale == DEFAULT:
+        return _gettext.NullTranslations()
+    directory = str(files("silkgate.i18n") / "locales")
+    return Translations.load(directory, [locale], DOMAIN)
+
+
+def gettext(message: str) -> str:
+    """``message`` in the language in use."""
+    return translations(current()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form for ``n`` of a message with a plural, in the language in use."""
+    return translations(current()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def install(env: Environment) -> None:
+    """Give templates ``_()``, ``ngettext()`` and ``{% trans %}`` in the language in use."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["current_locale"] = current
