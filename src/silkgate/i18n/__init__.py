@@ -3,7 +3,8 @@
 The console, the CLI and the API's problem details speak English, Simplified
 Chinese, Russian and Vietnamese. Each request (or CLI run) sets its language
 with :func:`use`; code then writes ``_("Released")`` and gets the words in that
-language from the gettext catalogues under ``locales/`` (domain ``silkgate``).
+language from the gettext catalogues under ``locales/`` (domain ``silkgate``,
+and one more per capability that ships its own).
 A message with no translation stays in English; codes (HS, countries,
 currencies, MRNs) never change with the language.
 
@@ -94,11 +95,28 @@ def _ours(tag: str) -> str | None:
 
 @cache
 def translations(locale: str) -> _gettext.NullTranslations:
-    """The compiled catalogue of ``locale`` (English: none, the messages are English)."""
+    """Every compiled catalogue of ``locale``, merged (English: none, the messages are English).
+
+    Each capability may ship its own catalogue (``locales/<locale>/LC_MESSAGES/<name>.mo``)
+    beside the node's (``silkgate.mo``); they are merged, the node's first.
+    """
     if locale == DEFAULT:
         return _gettext.NullTranslations()
-    directory = str(files("silkgate.i18n") / "locales")
-    return Translations.load(directory, [locale], DOMAIN)
+    directory = files("silkgate.i18n") / "locales"
+    messages = directory / locale / "LC_MESSAGES"
+    names = sorted(
+        entry.name[: -len(".mo")]
+        for entry in (messages.iterdir() if messages.is_dir() else ())
+        if entry.name.endswith(".mo")
+    )
+    merged = Translations.load(str(directory), [locale], DOMAIN)
+    if not isinstance(merged, Translations):
+        merged = Translations(domain=DOMAIN)
+    for name in names:
+        extra = Translations.load(str(directory), [locale], name)
+        if name != DOMAIN and isinstance(extra, Translations):
+            merged.merge(extra)
+    return merged
 
 
 def gettext(message: str) -> str:
