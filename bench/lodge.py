@@ -582,6 +582,7 @@ def over_http(
     concurrency: int,
     workers: int | None,
     log: Path,
+    with_reference: bool = True,
 ) -> Result:
     docs = gen.batch(warmup + n)
     # Serialised before the clock starts; every other request carries an Idempotency-Key.
@@ -639,7 +640,20 @@ def over_http(
             **cpu,
         },
     )
+    if with_reference:
+        ref = reference(bodies, warmup, concurrency, workers)
+        ref_rate = len(ref.latencies) / ref.elapsed
+        result.extra["reference_per_second"] = round(ref_rate, 1)
+        result.extra["reference_p99_ms"] = round(percentile_ms(ref.latencies, 99), 2)
+        result.extra["ratio_to_reference"] = round(n / run.elapsed / ref_rate, 3)
     print(result.line())
+    if with_reference:
+        print(
+            f"         reference (bare framework, same server and client): "
+            f"{result.extra['reference_per_second']:.1f} req/s, "
+            f"p99 {result.extra['reference_p99_ms']:.2f} ms; "
+            f"silkgate / reference = {result.extra['ratio_to_reference']:.3f}"
+        )
     check = "yes" if committed_ok else "NO"
     warm_201 = warm.statuses.get("201", 0)
     print(
@@ -668,6 +682,34 @@ def over_http(
     if not alive or problems or warm_problems:
         print(f"         node log (last lines):\n{tail(log)}")
     return result
+
+
+def reference(
+    gen_bodies: list[tuple[bytes, str | None]],
+    warmup: int,
+    concurrency: int,
+    workers: int | None,
+) -> Fired:
+    """The bare framework (``bench/reference_node.py``) loaded with the same client and bodies."""
+    port = free_port()
+    script = Path(__file__).with_name("reference_node.py")
+    command = [sys.executable, str(script), "--port", str(port), "--workers", str(workers or 1)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise SystemExit("the reference server did not start") from None
+                time.sleep(0.1)
+        asyncio.run(fire(base, gen_bodies[:warmup], concurrency))
+        return asyncio.run(fire(base, gen_bodies[warmup:], concurrency))
+    finally:
+        stop_node(proc)
 
 
 # --- main ----------------------------------------------------------------------------------
@@ -722,6 +764,11 @@ def main() -> None:
         help="run the in-process mode under cProfile and print the TOP (30) cumulative entries",
     )
     parser.add_argument("--json", action="store_true", help="also print a JSON summary line")
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="skip the bare-framework reference run after each HTTP run",
+    )
     args = parser.parse_args()
     n_http = args.n or 3000
     n_local = args.n_inprocess or args.n or 2000
@@ -755,7 +802,16 @@ def main() -> None:
                 log = Path(tempfile.mkstemp(prefix="silkgate-bench-node-", suffix=".log")[1])
                 try:
                     results.append(
-                        over_http(db, gen, n_http, args.warmup, args.concurrency, args.workers, log)
+                        over_http(
+                            db,
+                            gen,
+                            n_http,
+                            args.warmup,
+                            args.concurrency,
+                            args.workers,
+                            log,
+                            not args.no_reference,
+                        )
                     )
                 finally:
                     log.unlink(missing_ok=True)
