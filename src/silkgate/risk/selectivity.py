@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -68,6 +68,9 @@ class Calibrator:
     _scores: deque[float] = field(default_factory=deque)
     _sorted: list[float] = field(default_factory=list)
     _forced: deque[str] = field(default_factory=deque)
+    # How many of the window's decisions were forced to each channel (kept as they come
+    # and go: counting the window on every decision would cost as much as the decision).
+    _forced_count: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def observe(self, score: float, forced: str = "") -> None:
@@ -76,10 +79,11 @@ class Calibrator:
             self._scores.append(score)
             bisect.insort(self._sorted, score)
             self._forced.append(forced)
+            self._forced_count[forced] += 1
             while len(self._scores) > self.budget.window:
                 old = self._scores.popleft()
                 del self._sorted[bisect.bisect_left(self._sorted, old)]
-                self._forced.popleft()
+                self._forced_count[self._forced.popleft()] -= 1
 
     def thresholds(self) -> tuple[float, float, bool]:
         """(red threshold, yellow threshold, calibrated?) on the 0-100 score."""
@@ -87,8 +91,8 @@ class Calibrator:
             n = len(self._sorted)
             if n < WARM_UP:
                 return COLD_RED, COLD_YELLOW, False
-            forced_red = sum(1 for f in self._forced if f == "red") / n
-            forced_yellow = sum(1 for f in self._forced if f == "yellow") / n
+            forced_red = self._forced_count["red"] / n
+            forced_yellow = self._forced_count["yellow"] / n
             red_left = max(self.budget.red - forced_red, 0.0)
             yellow_left = max(self.budget.yellow - forced_yellow, 0.0)
             return (

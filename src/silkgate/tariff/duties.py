@@ -107,7 +107,9 @@ _NONE = Charge(ZERO, None, ZERO)
 
 
 def money(amount: Decimal, minor: int) -> str:
-    return format(round_money(amount, minor), "f")
+    """``amount`` rounded half-up to ``minor`` decimals, as plain text ("1234.50")."""
+    # A decimal quantized to 0-6 decimals prints without an exponent: str() is format(.., "f").
+    return str(round_money(amount, minor))
 
 
 class ItemErrors(Exception):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -75,6 +76,9 @@ class Measure:
 
     def label(self, currency: str) -> str:
         """As a tariff prints it: "10% + 3.00 CNY/KGM, min 2 CNY/KGM"."""
+        return _label(self, currency)
+
+    def _label(self, currency: str) -> str:
         parts = []
         if self.ad_valorem is not None:
             parts.append(f"{plain(self.ad_valorem)}%")
@@ -102,6 +106,10 @@ class Measure:
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
         }
+
+
+# Every item's assessment shows its measures' labels; a schedule has few distinct ones.
+_label = functools.lru_cache(maxsize=4096)(Measure._label)
 
 
 def _amount(value: Decimal) -> str:
@@ -183,12 +191,13 @@ class Schedule:
 
     def under(self, prefix: str) -> list[str]:
         """Codes of the lines that start with ``prefix``, in order."""
-        start = bisect.bisect_left(self._codes, prefix)
+        codes = self._codes
+        # Walk from the first match: slicing from it would copy the rest of the schedule.
+        i = bisect.bisect_left(codes, prefix)
         out = []
-        for code in self._codes[start:]:
-            if not code.startswith(prefix):
-                break
-            out.append(code)
+        while i < len(codes) and codes[i].startswith(prefix):
+            out.append(codes[i])
+            i += 1
         return out
 
     def __len__(self) -> int:
