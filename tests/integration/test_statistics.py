@@ -79,3 +79,31 @@ def test_a_month_with_one_trader_is_suppressed_and_marked(client, tokens, node, 
     assert csv.status_code == 200 and csv.text.splitlines()[0].startswith("chapter,")
     bad = client.get("/v1/statistics/trade", params={"month": "2026-13", "by": "chapter"})
     assert bad.status_code == 422 and "/month" in bad.text
+
+
+def test_a_month_is_closed_then_revised_saying_what_changed(client, tokens, node, declaration):
+    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    analyst = auth(tokens["analyst.zhao"])
+    refused = client.post(
+        f"/v1/statistics/trade/{month}/close", headers=auth(tokens["acme-trading"])
+    )
+    assert refused.status_code == 403
+    first = client.post(f"/v1/statistics/trade/{month}/close", headers=analyst)
+    assert first.status_code == 201, first.text
+    version = first.json()["version"]
+    table = client.get("/v1/statistics/trade", params={"month": month}).json()
+    assert table["release"]["version"] == version
+    assert table["release"]["status"] == ("final" if version == 1 else "revised")
+    other = copy.deepcopy(declaration)
+    other["items"][0]["origin"] = "NZ"
+    other["items"][0].pop("preference", None)
+    settle(client, tokens["officer.li"], _lodge(client, tokens, other))
+    second = client.post(f"/v1/statistics/trade/{month}/close", headers=analyst).json()
+    assert second["version"] == version + 1
+    changed = {c["cell"] for c in second["changes"]}
+    assert any(c.startswith("M/") and c.endswith("/NZ") for c in changed), changed
+    listed = client.get(f"/v1/statistics/trade/{month}/releases").json()["releases"]
+    assert [r["version"] for r in listed][-2:] == [version, version + 1]
+    page = client.get("/console/statistics", params={"month": month})
+    assert page.status_code == 200 and 'id="trend"' in page.text
+    assert "revised" in page.text.lower() or "Revised" in page.text
