@@ -23,6 +23,7 @@ from silkgate.api import (
     origin,
     problems,
     risk,
+    statistics,
     tariff,
     transit,
     verifications,
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         declarations.router, tariff.router, origin.router, certificates.router,
         verifications.router, lpco.router, transit.router, risk.router,
         inspections.router, inspections.certificates, exchange.router, journal.router,
-        ecommerce.router,
+        ecommerce.router, statistics.router,
     ):  # fmt: skip
         app.include_router(router)
     console.install(app)

@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from joserfc.jwk import OKPKey
 
-from silkgate import wiring_ecommerce, wiring_lpco, wiring_origin, wiring_transit
+from silkgate import (
+    wiring_ecommerce,
+    wiring_lpco,
+    wiring_origin,
+    wiring_statistics,
+    wiring_transit,
+)
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
@@ -95,6 +101,7 @@ def open_node(
     certificates = wiring_origin.certification(base, origin, exchange)
     verifications = wiring_origin.verifications(base, origin, tariff, exchange)
     transit, transit_messages = wiring_transit.transit(base, tariff, exchange)
+    statistics = wiring_statistics.statistics(base, tariff)
     register_handlers(
         base.bus,
         trade,
@@ -103,6 +110,7 @@ def open_node(
         verifications,
         lpco.check,
         transit=transit_messages,
+        statistics=statistics,
     )
     ecommerce = wiring_ecommerce.ecommerce(base, tariff, risk)
     return Node(
@@ -123,6 +131,7 @@ def open_node(
         ecommerce=ecommerce,
         inspections=inspections,
         trs=TrsService(engine),
+        statistics=statistics,
         tokens=TokenResolver(
             engine, settings.secret_key, settings.token_cache_seconds, demo_tokens=_demo(settings)
         ),

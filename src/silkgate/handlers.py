@@ -23,6 +23,9 @@ event                       handlers
 ``TransitStep``             exchange: the messages a transit step sends (the
                             records at release, crossing, arrival, control
                             results, write-off) to the partners' outboxes
+every event                 statistics: a journal entry that marks a stage
+                            moves the stage times and the day's sums; a
+                            release records the items' trade facts
 ==========================  =================================================
 
 A new capability registers its handlers here; :mod:`silkgate.bootstrap` builds the
@@ -39,13 +42,14 @@ from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
 from silkgate.exchange.services.transit import TransitMessages
 from silkgate.inspection.events import InspectionCompleted
 from silkgate.inspection.services import planning
-from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
+from silkgate.kernel.events import Event, MessageBus, Noted, UnitOfWork
 from silkgate.lpco.services import LicenceCheck
 from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services.claims import PreferenceCheck
 from silkgate.origin.services.verification import Verifications
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services.control import record_outcome_in
+from silkgate.statistics.services import StatisticsService
 from silkgate.transit.events import TransitStep
 
 
@@ -57,6 +61,7 @@ def register_handlers(
     verifications: Verifications | None = None,
     licences: LicenceCheck | None = None,
     transit: TransitMessages | None = None,
+    statistics: StatisticsService | None = None,
 ) -> None:
     """Every reaction of one capability to another's events (the table in the docstring)."""
     bus.subscribe(declaration_events.Lodged, trade.on_lodged)
@@ -76,6 +81,8 @@ def register_handlers(
     bus.subscribe(CertificateEvent, certificates.on_certificate)
     if transit is not None:
         bus.subscribe(TransitStep, transit.on_step)
+    if statistics is not None:
+        bus.subscribe(Event, statistics.on_event)
 
 
 def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:

@@ -38,6 +38,7 @@ from silkgate.origin.services.received import ReceivedCertificates
 from silkgate.origin.services.verification import Verifications
 from silkgate.risk.services import RiskService
 from silkgate.sps.services import SpsService
+from silkgate.statistics.services import StatisticsService
 from silkgate.store import principals as principal_store
 from silkgate.store.db import reading
 from silkgate.tariff.services import TariffService
@@ -113,6 +114,7 @@ class Node:
     ecommerce: EcommerceService  # cross-border e-commerce parcels (docs/ecommerce.md)
     inspections: InspectionService
     trs: TrsService
+    statistics: StatisticsService  # stage times, trade statistics, releases (docs/statistics.md)
     tokens: TokenResolver
     sessions: ConsoleSessions
     auth_throttle: AuthThrottle

@@ -301,6 +301,7 @@ BODIES: dict[tuple[str, str], Probe] = {
     ("POST", "/v1/transit/movements/{mrn}/control"): lambda w, r: {
         "json": {"result": "satisfactory"}
     },
+    ("GET", "/v1/statistics/trade"): lambda w, r: {"params": {"month": "2026-10"}},
     ("POST", "/v1/transit/guarantees"): lambda w, r: {
         "json": {"reference": "G-MATRIX", "holder": w.party, "kind": "individual", "amount": "1.00"}
     },
@@ -365,6 +366,7 @@ def _path(w: World, role: Role, template: str, mrn: str) -> str:
         "verification_id": 2**40,
         "order_no": "MATRIX-NONE",
         "agent": "91330100MA2DEMOAG4",
+        "month": "2026-10",
     }
     return template.format(**{k: v for k, v in values.items() if "{" + k + "}" in template})
 

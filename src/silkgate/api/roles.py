@@ -128,6 +128,10 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("GET", "/v1/exchange-rates"): PUBLIC,
         ("GET", "/v1/sps/requirements"): PUBLIC,
         ("GET", "/v1/trs"): PUBLIC,
+        ("GET", "/v1/statistics/trade"): PUBLIC,
+        ("GET", "/v1/statistics/trade/months"): PUBLIC,
+        ("GET", "/v1/statistics/trade/{month}/releases"): PUBLIC,
+        ("POST", "/v1/statistics/trade/{month}/close"): only(ANALYST, ADMIN),
         ("POST", "/v1/assessments"): PUBLIC,
         ("POST", "/v1/origin/determinations"): PUBLIC,
         ("GET", "/v1/origin/rules"): PUBLIC,
@@ -269,6 +273,7 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
             reduced={AGENCY: "its agency's, with the forms to change it", TRADER: _HELD},
         ),
         "/console/trs": PUBLIC,
+        "/console/statistics": PUBLIC,
         "/console/origin": PUBLIC,
         # Anyone checks a certificate of origin: its status and hash, nothing commercial.
         "/console/origin/certificates/{number}": PUBLIC,

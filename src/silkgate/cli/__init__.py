@@ -2,7 +2,7 @@
 
 Two kinds of commands: those that run the node on this machine (``serve``,
 ``db``, ``refdata``, ``users``, ``offices``, ``journal``, ``demo``, ``tariff``,
-``rates``, ``risk``, ``sps``, ``origin rules``, ``trs``, ``simulate`` and the
+``rates``, ``risk``, ``sps``, ``origin rules``, ``trs``, ``statistics``, ``simulate`` and the
 exchange's ``node``, ``partners``, ``exchange``, ``aeo``) work on the node's database directly;
 ``declarations``, ``inspections``, ``transit`` and the certificates of origin (``origin apply``,
 ``origin applications``, ``origin approve``...) are clients of a node's API, as a
@@ -39,6 +39,7 @@ from silkgate.cli.risk import risk_app
 from silkgate.cli.serve import serve
 from silkgate.cli.simulate import simulate
 from silkgate.cli.sps import sps_app
+from silkgate.cli.statistics import statistics_app
 from silkgate.cli.tariff import tariff_app
 from silkgate.cli.transit import transit_app
 from silkgate.cli.trs import trs_app
@@ -71,6 +72,7 @@ for _group, _name in (
     (origin_app, "origin"),
     (lpco_app, "lpco"),
     (trs_app, "trs"),
+    (statistics_app, "statistics"),
     (node_app, "node"),
     (partners_app, "partners"),
     (exchange_app, "exchange"),

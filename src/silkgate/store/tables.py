@@ -1324,3 +1324,103 @@ ecommerce_guarantees = sa.Table(
     sa.Column("updated_by", sa.Text, nullable=False),
     sa.CheckConstraint("drawn >= 0 AND drawn <= amount", name="within_amount"),
 )
+
+
+# --- statistics: figures kept as the work happens (rebuilt from the journal on demand) ----
+# Derived data: no foreign keys, so a rebuild may clear and refill the tables, and a
+# benchmark may load synthetic rows with COPY.
+
+# One row per declaration: when each stage of its clearance first happened (UTC).
+stat_stages = sa.Table(
+    "stat_stages",
+    metadata,
+    sa.Column("declaration_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(2), nullable=False),
+    sa.Column("office", sa.String(5), nullable=False),
+    sa.Column("channel", sa.String(6), nullable=True),
+    sa.Column("mode", sa.String(2), nullable=False),
+    sa.Column("chapter", sa.String(2), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),  # the UTC date of lodging
+    sa.Column("arrival_date", sa.Date, nullable=True),
+    sa.Column("lodged_at", UtcDateTime(), nullable=False),
+    sa.Column("assessed_at", UtcDateTime(), nullable=True),
+    sa.Column("channel_at", UtcDateTime(), nullable=True),
+    sa.Column("inspection_started_at", UtcDateTime(), nullable=True),
+    sa.Column("inspection_finished_at", UtcDateTime(), nullable=True),
+    sa.Column("paid_at", UtcDateTime(), nullable=True),
+    sa.Column("released_at", UtcDateTime(), nullable=True),
+    # Lodging to release in milliseconds: what the percentiles are taken over.
+    sa.Column("release_ms", sa.BigInteger, nullable=True),
+    sa.Index("ix_stat_stages_day_type", "day", "type"),
+)
+
+# Sums per UTC day, type, office, channel, mode and HS chapter: the study without its
+# percentiles (counts, and millisecond sums whose means are exact).
+stat_daily = sa.Table(
+    "stat_daily",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("type", sa.String(2), primary_key=True),
+    sa.Column("office", sa.String(5), primary_key=True),
+    sa.Column("channel", sa.String(6), primary_key=True),
+    sa.Column("mode", sa.String(2), primary_key=True),
+    sa.Column("chapter", sa.String(2), primary_key=True),
+    *(
+        sa.Column(name, sa.BigInteger, nullable=False, server_default="0")
+        for name in (
+            "declarations",
+            "released",
+            "release_ms",
+            "within_1h",
+            "within_6h",
+            "within_24h",
+            "assessed_n",
+            "assessed_ms",
+            "channel_n",
+            "channel_ms",
+            "inspection_started_n",
+            "inspection_started_ms",
+            "inspection_finished_n",
+            "inspection_finished_ms",
+            "paid_n",
+            "paid_ms",
+            "arrival_n",
+            "arrival_days",
+        )
+    ),
+)
+
+# One row per item released (or parcel cleared): the facts trade statistics are made of.
+stat_trade = sa.Table(
+    "stat_trade",
+    metadata,
+    sa.Column("source", sa.String(2), primary_key=True),  # D declaration, P parcel
+    sa.Column("ref_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("month", sa.String(7), nullable=False),  # YYYY-MM of release (UTC)
+    sa.Column("flow", sa.String(1), nullable=False),  # M import, X export
+    sa.Column("hs6", sa.String(6), nullable=False),
+    sa.Column("partner", sa.String(2), nullable=False),
+    sa.Column("procedure", sa.String(4), nullable=False),
+    sa.Column("mode", sa.String(2), nullable=False),
+    sa.Column("trader", sa.String(35), nullable=False),
+    sa.Column("value", sa.Numeric(18, 3), nullable=False),  # national currency
+    sa.Column("value_usd", sa.Numeric(18, 3), nullable=True),
+    sa.Column("quantity", sa.Numeric(18, 3), nullable=True),
+    sa.Column("unit", sa.String(3), nullable=True),
+    sa.Column("net_mass_kg", sa.Numeric(18, 3), nullable=False),
+    sa.Column("duties", sa.Numeric(18, 3), nullable=False),
+    sa.Index("ix_stat_trade_month_flow", "month", "flow"),
+)
+
+# A month's published releases: version 1 closes it; each later one is a revision.
+stat_releases = sa.Table(
+    "stat_releases",
+    metadata,
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("closed_at", UtcDateTime(), nullable=False),
+    sa.Column("closed_by", sa.Text, nullable=False),
+    sa.Column("cells", sa.Text, nullable=False),  # JSON: the published cells
+    sa.Column("changes", sa.Text, nullable=False),  # JSON: what changed since the last
+)

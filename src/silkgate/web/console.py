@@ -25,6 +25,7 @@ from silkgate.web import (
     origin,
     outcomes,
     risk,
+    statistics,
     tariff,
     trs,
     verifications,
@@ -36,7 +37,7 @@ from silkgate.web import (
 # not routed first.
 MODULES = (
     login, amendments, outcomes, declarations, trs, tariff, lpco, origin, certificates,
-    verifications, risk, inspections, exchange, ecommerce,
+    verifications, risk, inspections, exchange, ecommerce, statistics,
 )  # fmt: skip
 
 
