@@ -48,7 +48,8 @@ def amount(value: Decimal, currency: str | None = None) -> str:
     An amount with more digits than the unit (a declared unit price) keeps them:
     this shows what was computed, it does not round it again.
     """
-    digits = max(-value.as_tuple().exponent, 0) if isinstance(value.as_tuple().exponent, int) else 0
+    exponent = value.as_tuple().exponent
+    digits = max(-exponent, 0) if isinstance(exponent, int) else 0
     if currency:
         digits = max(digits, minor_digits(currency))
     pattern = "#,##0" + ("." + "0" * digits if digits else "")

@@ -35,6 +35,23 @@ def chosen(cookie_header: str, accept_language: str) -> str:
     return i18n.negotiate(remembered, accept_language)
 
 
+def _with_language(headers: list[tuple[bytes, bytes]], locale: str) -> list[tuple[bytes, bytes]]:
+    """``headers`` with ``Content-Language``, and ``Vary`` naming what chose the language."""
+    varies: list[str] = []
+    kept = []
+    for name, value in headers:
+        if name.lower() == b"vary":
+            varies += [v.strip() for v in value.decode("latin-1").split(",") if v.strip()]
+        else:
+            kept.append((name, value))
+    for header in ("Accept-Language", "Cookie"):
+        if header.lower() not in {v.lower() for v in varies}:
+            varies.append(header)
+    kept.append((b"content-language", i18n.tag(locale).encode()))
+    kept.append((b"vary", ", ".join(varies).encode("latin-1")))
+    return kept
+
+
 class Language:
     """Run each HTTP request in its language and say which on the answer."""
 
@@ -53,11 +70,7 @@ class Language:
 
         async def send_with_language(message: Message) -> None:
             if message["type"] == "http.response.start":
-                extra = [
-                    (b"content-language", i18n.tag(locale).encode()),
-                    (b"vary", b"Accept-Language, Cookie"),
-                ]
-                message["headers"] = [*message.get("headers", ()), *extra]
+                message["headers"] = _with_language(list(message.get("headers", ())), locale)
             await send(message)
 
         with i18n.use(locale):

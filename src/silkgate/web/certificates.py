@@ -208,7 +208,7 @@ async def replace(
     node = node_of(request)
     found = await run_in_threadpool(node.certificates.certificate, principal, number)
     returning_to(request, _application_url(found["application_id"]))
-    raw, _ = await _sent(application, file, node.settings.max_body_bytes)
+    raw, _name = await _sent(application, file, node.settings.max_body_bytes)
     new = await run_in_threadpool(node.certificates.replace, principal, number, raw)
     return redirect(
         _application_url(new["application_id"]),

@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment
 
 from silkgate.i18n import N_, _, cldr
+from silkgate.i18n.sentences import say
 from silkgate.web.terms import ROLES, TERMS
 
 # UN/ECE Recommendation 19 modes of transport.
@@ -138,3 +139,4 @@ def install(env: Environment) -> None:
     env.filters["country"] = country
     env.filters["currency"] = currency
     env.filters["when"] = when
+    env.filters["said"] = say

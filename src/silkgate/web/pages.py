@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib.resources import files
-from urllib.parse import quote, unquote
 from typing import Any
+from urllib.parse import quote, unquote
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
