@@ -26,12 +26,13 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# i18n: the node's catalogue: extract the messages (Python and templates) into
+# i18n: the node's catalogue: extract the messages (Python and templates, and the words
+# that describe a format to its validators: pattern() and shaped()) into
 # silkgate.pot, bring each language's silkgate.po up to date, compile the .mo files
 # (committed, so a fresh clone speaks every language with no extra step).
 LOCALES_DIR := src/silkgate/i18n/locales
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k pattern:2 -k shaped:2 --no-location --sort-output \
 	  --project=silkgate --copyright-holder="silkgate contributors" \
 	  -o $(LOCALES_DIR)/silkgate.pot src/silkgate
 	for locale in zh_Hans ru vi; do \

@@ -154,7 +154,9 @@ def _extracted() -> set[str]:
     """Every message of the node's Python modules and templates, as `make i18n` extracts them."""
     method_map = [("**.py", "python"), ("web/templates/**.html", "jinja2")]
     options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "1"}}
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+    keywords = {
+        "_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "pattern": (2,), "shaped": (2,)
+    }  # fmt: skip
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(SOURCE), method_map, options, keywords=keywords
