@@ -75,6 +75,10 @@ SHAPES: tuple[str, ...] = (
     N_("the declaration is %(status)s: nothing is due on it"),
     N_("transit movements are read by officers and their holders"),
     N_("guarantees are read by officers and their holders"),
+    # The journal's sentences shown in a declaration's timeline.
+    N_("duties and taxes %(amount)s %(currency)s (tariff version %(version)s, as of %(date)s)"),
+    N_("%(channel)s channel, duties and taxes paid or guaranteed"),
+    N_("%(amount)s %(currency)s, reference %(reference)s"),
     # The validators' words for a field (kernel.wording).
     N_("is required"),
     N_("is not a field here"),

@@ -42,6 +42,21 @@ TERMS: dict[str, str] = {
     "origin_verification": N_("origin verification"),
     "payment": N_("payment"),
     "guarantee": N_("guarantee"),
+    "assessed": N_("assessed"),
+    # How a preference claim ended (tariff.duties).
+    "granted_subject_to_origin_verification": N_("granted subject to origin verification"),
+    "given_on_e_co": N_("given on the e-CO"),
+    "not_given_e_co_mismatch": N_("not given: the e-CO does not match"),
+    "awaiting_e_co": N_("awaiting the e-CO"),
+    "not_applied_no_preferential_rate": N_("not applied: no preferential rate"),
+    "not_applied_preferential_rate_not_lower": N_(
+        "not applied: the preferential rate is not lower"
+    ),
+    # The declarant's capacity.
+    "self": N_("on its own account"),
+    "direct_agent": N_("direct representative"),
+    "indirect_agent": N_("indirect representative"),
+    "platform": N_("e-commerce platform"),
     # Risk channels.
     "green": N_("green"),
     "yellow": N_("yellow"),
