@@ -9,6 +9,7 @@ pytest's temporary folder (the path is printed).
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import load_example
+from tests.e2e.conftest import SILKGATE, node_env, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -121,3 +123,32 @@ def test_the_switch_changes_the_language_and_remembers_it(page, shots):
     page.goto("/console/login")  # remembered on the next page
     expect(page.locator("h1")).to_have_text("Войти")
     page.screenshot(path=str(shots / "switch-ru-login.png"), full_page=True)
+
+
+def test_the_cli_speaks_its_lang_option_and_the_node_answers_in_it(
+    settings, live_node, tokens, released
+):
+    trader = {"token": tokens["acme-trading"], "node": live_node}
+    shown = run_cli(settings, "--lang", "ru", "declarations", "show", released, **trader)
+    assert shown.returncode == 0, shown.stderr
+    assert "выпущена" in shown.stdout and "Хронология" in shown.stdout
+    assert released in shown.stdout and "08109040" in shown.stdout  # codes as they are
+
+    note = run_cli(settings, "--lang", "vi", "declarations", "release-note", released, **trader)
+    assert note.returncode == 0, note.stderr
+    assert "Giấy thông quan" in note.stdout and "ĐÃ THÔNG QUAN" in note.stdout
+
+    # The node's refusal comes back in the command's language; its code does not change.
+    env = {
+        **node_env(settings),
+        "SILKGATE_LANG": "zh-Hans",
+        "SILKGATE_TOKEN": tokens["acme-trading"],
+    }
+    unknown = subprocess.run(
+        [SILKGATE, "declarations", "show", "00ZZ00000000000000", "--node", live_node],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert unknown.returncode == 1 and "404 未找到" in unknown.stderr, unknown.stderr
+
+    english = run_cli(settings, "declarations", "show", released, **trader)
+    assert "Timeline" in english.stdout  # SILKGATE_LANG=en in the tests' environment
