@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench chromium clean
+.PHONY: run test lint bench chromium clean i18n
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,26 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# i18n: the node's catalogue: extract the messages (Python and templates, and the words
+# that describe a format to its validators: pattern() and shaped()) into
+# silkgate.pot, bring each language's silkgate.po up to date, compile the .mo files
+# (committed, so a fresh clone speaks every language with no extra step).
+LOCALES_DIR := src/silkgate/i18n/locales
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k pattern:2 -k shaped:2 --no-location --sort-output \
+	  --project=silkgate --copyright-holder="silkgate contributors" \
+	  -o $(LOCALES_DIR)/silkgate.pot src/silkgate
+	for locale in zh_Hans ru vi; do \
+	  if [ -f $(LOCALES_DIR)/$$locale/LC_MESSAGES/silkgate.po ]; then \
+	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D silkgate \
+	      -i $(LOCALES_DIR)/silkgate.pot -d $(LOCALES_DIR) -l $$locale; \
+	  else \
+	    $(BIN)/pybabel init -D silkgate -i $(LOCALES_DIR)/silkgate.pot \
+	      -d $(LOCALES_DIR) -l $$locale; \
+	  fi; \
+	done
+	$(BIN)/pybabel compile --statistics -D silkgate -d $(LOCALES_DIR)
 
 bench: $(STAMP)
 	$(BIN)/python bench/lodge.py

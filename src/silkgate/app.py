@@ -32,6 +32,7 @@ from silkgate.api.headers import SecurityHeaders
 from silkgate.api.limits import BodySizeLimit
 from silkgate.bootstrap import open_node
 from silkgate.config import Settings
+from silkgate.i18n.middleware import Language
 from silkgate.node import Node
 from silkgate.web import console
 
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         max_bytes=settings.max_body_bytes,
         larger=("/v1/ecommerce/", settings.ecommerce_max_bytes),
     )
+    # Every answer in its user's language, the body-size refusals included.
+    app.add_middleware(Language)
     # Outermost: every answer gets the headers, the body-size refusals included.
     app.add_middleware(SecurityHeaders)
     return app

@@ -30,6 +30,8 @@ def node_env(settings: Settings) -> dict[str, str]:
         "SILKGATE_TIMEZONE": settings.timezone,
         # The session's node has test partners that no process answers for.
         "SILKGATE_EXCHANGE_DISPATCH": "false",
+        # The commands speak English whatever the machine's LANG (a test may ask for another).
+        "SILKGATE_LANG": "en",
     }
 
 

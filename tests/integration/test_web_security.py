@@ -79,7 +79,8 @@ def test_private_answers_are_never_stored_and_the_published_tariff_may_be(browse
     assert browser.get("/v1/tariff").headers["cache-control"].startswith("public")
     anonymous = browser.get("/console/tariff?q=coffee")
     assert anonymous.headers["cache-control"].startswith("public")
-    assert anonymous.headers["vary"] == "Cookie"
+    # One copy per language: the page is in the language the cookie or the header chose.
+    assert anonymous.headers["vary"] == "Cookie, Accept-Language"
     log_in(browser, tokens["officer.li"])
     assert browser.get("/console").headers["cache-control"] == "no-store"
     assert browser.get("/console/tariff?q=coffee").headers["cache-control"] == "no-store"

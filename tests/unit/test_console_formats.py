@@ -8,11 +8,15 @@ from silkgate.web.formats import money, plural
 from silkgate.web.pages import templates
 
 
-def test_money_is_grouped_with_its_currency_and_keeps_its_digits():
-    assert money("1234567.5", "CNY") == "1,234,567.5 CNY"
+def test_money_is_grouped_with_its_currency_to_its_minor_unit():
+    assert money("1234567.5", "CNY") == "1,234,567.50 CNY"
     assert money("48250.00", "USD") == "48,250.00 USD"
     assert money("0.00", "CNY") == "0.00 CNY"
-    assert money("-1200", "CNY") == "-1,200 CNY"
+    assert money("-1200", "CNY") == "-1,200.00 CNY"
+    # No minor unit (the dong), or three (the dinar); more digits than the unit are kept.
+    assert money("2500000", "VND") == "2,500,000 VND"
+    assert money("12.5", "KWD") == "12.500 KWD"
+    assert money("0.123456", "USD") == "0.123456 USD"
     assert money("999.99") == "999.99"
     assert money(None, "CNY") == "" and money("n/a", "CNY") == "n/a"
 

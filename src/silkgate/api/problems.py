@@ -2,6 +2,10 @@
 
 ``errors`` lists each field error with the RFC 6901 JSON pointer of the field,
 so a client can put the message next to the right input.
+
+The ``title`` and the ``detail`` (the problem's and each field error's) are in the
+request's language, translated here, at the edge (:mod:`silkgate.i18n.sentences`);
+``type``, ``status``, the pointers and the codes are the same in every language.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from silkgate.declarations.states import IllegalTransition
+from silkgate.i18n import ngettext
+from silkgate.i18n.sentences import say
 from silkgate.kernel import wording
 from silkgate.kernel.errors import (
     Conflict,
@@ -79,13 +85,13 @@ def problem_response(
     headers: dict[str, str] | None = None,
     instance: str | None = None,
 ) -> Response:
-    body: dict[str, Any] = {"type": f"/problems/{kind}", "title": title, "status": status}
+    body: dict[str, Any] = {"type": f"/problems/{kind}", "title": say(title), "status": status}
     if detail:
-        body["detail"] = detail
+        body["detail"] = say(detail)
     if instance:
         body["instance"] = instance
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = [{**e, "detail": say(e["detail"])} if "detail" in e else e for e in errors]
     return Response(orjson.dumps(body), status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -132,16 +138,20 @@ async def _problem(request: Request, exc: Problem) -> Response:
 _READING = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _count(errors: list[Any]) -> str:
-    return f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+def _count(errors: list[Any], changing: bool = False) -> str:
+    """How many errors (in the request's language), and, for a change, that nothing was stored."""
+    if not changing:
+        return ngettext("%(num)d error", "%(num)d errors", len(errors)) % {"num": len(errors)}
+    return ngettext(
+        "%(num)d error; nothing was stored", "%(num)d errors; nothing was stored", len(errors)
+    ) % {"num": len(errors)}
 
 
 async def _invalid_request(request: Request, exc: InvalidRequest) -> Response:
-    count = _count(exc.errors)
     return problem_response(
         422,
         exc.title,
-        count if request.method in _READING else f"{count}; nothing was stored",
+        _count(exc.errors, changing=request.method not in _READING),
         kind="invalid-" + ("declaration" if "declaration" in exc.title else "request"),
         errors=[e.as_dict() for e in exc.errors],
         instance=request.url.path,

@@ -11,14 +11,20 @@ trader's, a broker's or an officer's tool would be, so they work against any nod
 on this machine's database.
 
 One module per command group; :mod:`silkgate.cli._common` holds what they share.
+
+Every command speaks the language of ``--lang``, else ``SILKGATE_LANG``, else the
+system's (``LC_ALL``, ``LC_MESSAGES``, ``LANG``): English, Simplified Chinese,
+Russian or Vietnamese. Codes, MRNs and JSON output never change with it.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Annotated
 
 import typer
 
+from silkgate import i18n
 from silkgate.cli.aeo import aeo_app
 from silkgate.cli.assessments import assess
 from silkgate.cli.db import db_app
@@ -52,6 +58,23 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _language(
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Language of the output: en, zh-Hans, ru or vi "
+            "(default: SILKGATE_LANG, else the system's).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    i18n.activate(i18n.from_environment(os.environ, lang))
+
+
 app.command()(serve)
 app.command()(assess)
 app.command()(simulate)

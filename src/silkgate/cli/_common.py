@@ -20,6 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 from silkgate.config import Settings, settings_problem
+from silkgate.i18n import _
+from silkgate.i18n.sentences import say
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound
@@ -88,22 +90,26 @@ def engine(config: Settings) -> sa.Engine:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}")
+    """End the command with ``message`` (in the language in use, where its shape is known)."""
+    prefix = _("error:")
+    err.print(f"[red]{prefix}[/red] {say(message)}")
     raise typer.Exit(code)
 
 
 def invalid(exc: InvalidRequest) -> NoReturn:
     """Report a refused change field by field; nothing was changed."""
-    err.print(f"[red]{exc.title}[/red]: nothing was changed")
+    unchanged = _("nothing was changed")
+    err.print(f"[red]{say(exc.title)}[/red]: {unchanged}")
     for e in exc.errors:
-        err.print(f"  {e.pointer or '(body)'}: {e.detail}", highlight=False)
+        err.print(f"  {e.pointer or '(body)'}: {say(e.detail)}", highlight=False)
     raise typer.Exit(1)
 
 
 def refuse(exc: InvalidRequest) -> NoReturn:
     """One ``error:`` line per refused field, as the set-up commands report any refusal."""
+    prefix = _("error:")
     for e in exc.errors:
-        err.print(f"[red]error:[/red] {e.detail}")
+        err.print(f"[red]{prefix}[/red] {say(e.detail)}")
     raise typer.Exit(1)
 
 
@@ -193,12 +199,15 @@ def folding_table(*headers: str, prose: tuple[str, ...] = (), **options: Any) ->
     """A table that never cuts a value: identifiers, codes and amounts are copied from it.
 
     The ``prose`` columns (descriptions, reasons) wrap at words; the others stay
-    on one line, and fold only when the terminal is too narrow for them.
+    on one line, and fold only when the terminal is too narrow for them. The
+    headers and the title are shown in the language in use (mark them with ``N_``).
     """
-    table = Table(*headers, **options)
-    for column in table.columns:
+    if "title" in options:
+        options["title"] = _(options["title"])
+    table = Table(*(_(header) for header in headers), **options)
+    for column, header in zip(table.columns, headers, strict=True):
         column.overflow = "fold"
-        column.no_wrap = column.header not in prose
-        if column.header in prose:
+        column.no_wrap = header not in prose
+        if header in prose:
             column.max_width = PROSE_WIDTH
     return table

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from silkgate import i18n
 from silkgate.cli._common import err, fail
+from silkgate.i18n import N_, _
 
 NODE = "http://127.0.0.1:8000"
 NodeUrl = Annotated[
@@ -19,7 +21,7 @@ Token = Annotated[
 ]
 
 
-TOKEN_MISSING = (
+TOKEN_MISSING = N_(
     "SILKGATE_TOKEN is not set, so the node cannot tell who you are. Set it to your API "
     "token: export SILKGATE_TOKEN=sg_... (a demo node prints its users' tokens as it "
     "starts; `silkgate users add` makes one), or pass --token"
@@ -30,19 +32,24 @@ def call(method: str, url: str, token: str, **kwargs: Any) -> Any:
     """One request to the node; a refusal is printed as its problem document, exit 1."""
     token = token.strip()
     if not token:
-        fail(TOKEN_MISSING, 2)
+        fail(_(TOKEN_MISSING), 2)
     if any(c.isspace() or not (c.isascii() and c.isprintable()) for c in token):
-        fail("SILKGATE_TOKEN is not a token: it holds spaces or characters no token has", 2)
+        fail(_("SILKGATE_TOKEN is not a token: it holds spaces or characters no token has"), 2)
     try:
         response = httpx.request(
             method,
             url,
-            headers={"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})},
+            # The node answers its problems in the command's language.
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept-Language": i18n.tag(),
+                **kwargs.pop("headers", {}),
+            },
             timeout=30,
             **kwargs,
         )
     except httpx.HTTPError as exc:
-        fail(f"cannot reach the node at {url}: {exc}")
+        fail(_("cannot reach the node at %(url)s: %(why)s") % {"url": url, "why": exc})
     return answer(response)
 
 
@@ -58,7 +65,8 @@ def print_problem(response: httpx.Response) -> None:
     try:
         problem = response.json()
     except ValueError:
-        err.print(f"[red]error {response.status_code}[/red]: {response.text[:500]}")
+        word = _("error")
+        err.print(f"[red]{word} {response.status_code}[/red]: {response.text[:500]}")
         return
     err.print(
         f"[red]{problem.get('status', response.status_code)} {problem.get('title', '')}"

@@ -11,8 +11,10 @@ import typer
 from silkgate.cli._common import fail, folding_table, out, read_json
 from silkgate.cli.assessments import print_account, print_assessment
 from silkgate.cli.client import NODE, NodeUrl, Token, call
-from silkgate.cli.release_note import release_note
+from silkgate.cli.release_note import _term, release_note
 from silkgate.declarations.states import Status
+from silkgate.i18n import N_, _, ngettext
+from silkgate.i18n.sentences import say
 
 decl_app = typer.Typer(help="Declarations, through a node's API.", no_args_is_help=True)
 
@@ -23,10 +25,12 @@ class DeclarationType(StrEnum):
 
 
 def _show_summary(d: dict[str, Any]) -> None:
+    version = _("version %(version)s") % {"version": d["version"]}
+    office = _("office %(office)s") % {"office": d["office"]}
+    items = ngettext("%(num)d item", "%(num)d items", d["item_count"]) % {"num": d["item_count"]}
     out.print(
-        f"[bold]{d['mrn']}[/bold]  {d['type']}  [bold]{d['status']}[/bold]  "
-        f"version {d['version']}  office {d['office']}  "
-        f"{d['invoice_amount']} {d['currency']}  {d['item_count']} item(s)"
+        f"[bold]{d['mrn']}[/bold]  {d['type']}  [bold]{_term(d['status'])}[/bold]  "
+        f"{version}  {office}  {d['invoice_amount']} {d['currency']}  {items}"
     )
 
 
@@ -47,13 +51,16 @@ def decl_lodge(
     if json_out:
         out.print_json(data=result)
         return
-    out.print("[green]lodged[/green]")
+    out.print(f"[green]{_term('lodged')}[/green]")
     _show_summary(result)
     a = result.get("assessment")
     if a:
         out.print(
-            f"duties and taxes {a['total']} {a['currency']} (duty {a['duty']}, "
-            f"excise {a['excise']}, VAT {a['vat']}); see `declarations assessment`"
+            _(
+                "duties and taxes %(total)s %(currency)s (duty %(duty)s, excise %(excise)s, "
+                "VAT %(vat)s); see `declarations assessment`"
+            )
+            % a
         )
 
 
@@ -72,10 +79,12 @@ def decl_show(
         return
     _show_summary(d)
     doc = d["document"]
-    out.print(f"LRN {doc['lrn']}  declarant {doc['declarant']['name']} ({doc['declarant']['id']})")
+    declarant = f"{doc['declarant']['name']} ({doc['declarant']['id']})"
+    out.print(f"LRN {doc['lrn']}  " + _("declarant %(name)s") % {"name": declarant})
     items = folding_table(
-        "#", "HS", "origin", "description", "value", "pref.", prose=("description",)
-    )
+        "#", "HS", N_("origin"), N_("description"), N_("value"), N_("pref."),
+        prose=("description",),
+    )  # fmt: skip
     for item in doc["items"]:
         items.add_row(
             str(item["seq"]),
@@ -87,14 +96,17 @@ def decl_show(
         )
     out.print(items)
     events = folding_table(
-        "when (UTC)", "event", "by", "status", "reason", title="Timeline", prose=("reason",)
-    )
+        N_("when (UTC)"), N_("event"), N_("by"), N_("status"), N_("reason"),
+        title=N_("Timeline"), prose=("reason",),
+    )  # fmt: skip
     for e in timeline:
-        events.add_row(e["at"], e["event"], e["actor"], e["to_status"] or "", e["reason"] or "")
+        status = _term(e["to_status"]) if e["to_status"] else ""
+        reason = say(e["reason"]) or ""
+        events.add_row(e["at"], _term(e["event"]), e["actor"], status, reason)
     out.print(events)
     _show_inspection(d.get("inspection"))
     if d.get("allowed_actions"):
-        out.print(f"you may: {', '.join(d['allowed_actions'])}")
+        out.print(_("you may: %(actions)s") % {"actions": ", ".join(d["allowed_actions"])})
 
 
 def _show_inspection(task: dict[str, Any] | None) -> None:
@@ -135,13 +147,14 @@ def decl_list(
         out.print_json(data=page)
         return
     table = folding_table(
-        "MRN", "type", "status", "office", "LRN", "value", "items", "lodged (UTC)"
-    )
+        "MRN", N_("type"), N_("status"), N_("office"), "LRN", N_("value"), N_("items"),
+        N_("lodged (UTC)"),
+    )  # fmt: skip
     for d in page["items"]:
         table.add_row(
             d["mrn"],
             d["type"],
-            d["status"],
+            _term(d["status"]),
             d["office"],
             d["lrn"],
             f"{d['invoice_amount']} {d['currency']}",
@@ -150,7 +163,7 @@ def decl_list(
         )
     out.print(table)
     if page.get("next_cursor"):
-        out.print(f"more: add --cursor {page['next_cursor']}")
+        out.print(_("more: add --cursor %(cursor)s") % {"cursor": page["next_cursor"]})
 
 
 @decl_app.command("amend")
@@ -165,7 +178,8 @@ def decl_amend(
     body = read_json(file)
     params = {"reason": reason} if reason else {}
     result = call("PUT", f"{node}/v1/declarations/{mrn}", token, json=body, params=params)
-    out.print("[green]amended[/green]")
+    amended = _("amended")
+    out.print(f"[green]{amended}[/green]")
     _show_summary(result)
 
 
@@ -179,14 +193,15 @@ def _decision(action: str, doc: str, reason_required: bool) -> None:
         reason: Annotated[str | None, typer.Option(help="Why (recorded in the journal).")] = None,
     ) -> None:
         if reason_required and not reason:
-            fail(f"--reason is required to {action}", 2)
+            fail(_("--reason is required to %(action)s") % {"action": action}, 2)
         result = call(
             "POST",
             f"{node}/v1/declarations/{mrn}/{action}",
             token,
             json={"reason": reason} if reason else {},
         )
-        out.print(f"[green]{action}: done[/green]")
+        done = _("Done: %(action)s.") % {"action": _term(action)}
+        out.print(f"[green]{done}[/green]")
         _show_summary(result)
 
     command.__doc__ = doc
@@ -245,5 +260,6 @@ def decl_pay(
     kind = "guarantee" if guarantee else "payment"
     body = {"kind": kind, "amount": amount, "currency": currency, "reference": reference}
     result = call("POST", f"{node}/v1/declarations/{mrn}/payments", token, json=body)
-    out.print(f"[green]{kind} recorded[/green]")
+    recorded = _("%(kind)s recorded") % {"kind": _term(kind)}
+    out.print(f"[green]{recorded}[/green]")
     print_account(result)

@@ -8,6 +8,7 @@ import typer
 
 from silkgate.cli._common import fail, folding_table, out
 from silkgate.cli.client import NODE, NodeUrl, Token, call
+from silkgate.i18n import N_, _
 
 RELEASED = ("released", "conditionally_released")
 
@@ -23,7 +24,10 @@ def release_note(
     timeline = call("GET", f"{node}/v1/declarations/{mrn}/journal", token)["items"]
     released = [e for e in timeline if e["to_status"] in RELEASED]
     if d["status"] not in RELEASED or not released:
-        fail(f"{mrn} is {d['status']}: there is no release note before release")
+        fail(
+            _("%(mrn)s is %(status)s: there is no release note before release")
+            % {"mrn": mrn, "status": _term(d["status"])}
+        )
     if json_out:
         out.print_json(data={"declaration": d, "release": released[-1]})
         return
@@ -33,51 +37,67 @@ def release_note(
 def _print_note(d: dict[str, Any], release: dict[str, Any], node: str) -> None:
     doc, account = d["document"], d["account"]
     conditional = d["status"] == "conditionally_released"
-    stamp = "RELEASED UNDER CONDITION" if conditional else "RELEASED"
+    stamp = _("RELEASED UNDER CONDITION") if conditional else _("RELEASED")
     transport = doc["transport"]
     # The MRN's third and fourth characters are the administration that issued it.
-    out.print(f"{d['mrn'][2:4]} Customs · silkgate node · office {d['office']}", highlight=False)
-    out.print("[bold]Release note[/bold]")
-    out.print(
-        f"[bold]{stamp}[/bold] · {release['at'][:19].replace('T', ' ')} UTC · "
-        f"by {release['actor']}",
-        highlight=False,
-    )
+    office = {"administration": d["mrn"][2:4], "office": d["office"]}
+    out.print(_("%(administration)s Customs · silkgate node · office %(office)s") % office)
+    title = _("Release note")
+    out.print(f"[bold]{title}[/bold]")
+    when = release["at"][:19].replace("T", " ")
+    by = _("by %(who)s") % {"who": release["actor"]}
+    out.print(f"[bold]{stamp}[/bold] · {when} UTC · {by}", highlight=False)
     if conditional:
-        out.print(f"Condition: {release['reason']}", highlight=False)
+        out.print(_("Condition:") + " " + release["reason"], highlight=False)
     for label, value in (
-        ("MRN", d["mrn"]),
-        ("LRN", doc["lrn"]),
-        ("Declarant", f"{doc['declarant']['name']} ({doc['declarant']['id']})"),
-        ("Importer", doc["importer"]["name"]),
-        ("Exporter", doc["exporter"]["name"]),
+        (N_("MRN"), d["mrn"]),
+        (N_("LRN"), doc["lrn"]),
+        (N_("Declarant"), f"{doc['declarant']['name']} ({doc['declarant']['id']})"),
+        (N_("Importer"), doc["importer"]["name"]),
+        (N_("Exporter"), doc["exporter"]["name"]),
         (
-            "Transport document",
+            N_("Transport document"),
             f"{transport['document']['type']} {transport['document']['number']}",
         ),
-        ("Containers", ", ".join(transport.get("containers") or []) or "-"),
-        ("Channel", d.get("channel") or "-"),
+        (N_("Containers"), ", ".join(transport.get("containers") or []) or "-"),
+        (N_("Channel"), _term(d.get("channel")) or "-"),
     ):
-        out.print(f"{label + ':':<20} {value}", highlight=False)
+        shown = _(label) + ":"
+        out.print(f"{shown:<20} {value}", highlight=False)
     out.print(_items(d))
+    currency = account["currency"]
     out.print(
-        f"Duties and taxes: {account['assessed']} {account['currency']} assessed; "
-        f"{account['paid']} paid, {account['guaranteed']} guaranteed.",
+        _("Duties and taxes: %(assessed)s assessed; %(paid)s paid, %(guaranteed)s guaranteed.")
+        % {
+            "assessed": f"{account['assessed']} {currency}",
+            "paid": account["paid"],
+            "guaranteed": account["guaranteed"],
+        },
         highlight=False,
     )
     out.print(
-        f"Journal entry {release['seq']}; verify this note against the node's journal with the "
-        f"MRN. Printable: {node}/console/declarations/{d['mrn']}/release-note",
+        _("Journal entry %(seq)s; verify this note against the node's journal with the MRN.")
+        % {"seq": release["seq"]}
+        + " "
+        + _("Printable: %(url)s") % {"url": f"{node}/console/declarations/{d['mrn']}/release-note"},
         highlight=False,
     )
+
+
+def _term(code: str | None) -> str:
+    """A status or channel in the language in use (the console's words)."""
+    from silkgate.web.terms import TERMS
+
+    known = TERMS.get(code or "")
+    return _(known) if known else (code or "")
 
 
 def _items(d: dict[str, Any]) -> Any:
     assessment = d.get("assessment") or {}
     assessed = {i["seq"]: i for i in assessment.get("items", [])}
     table = folding_table(
-        "#", "description", "tariff line", "origin", "net kg",
-        f"customs value {assessment.get('currency', '')}".strip(),
+        "#", N_("description"), N_("tariff line"), N_("origin"), N_("net kg"),
+        _("customs value %(currency)s") % {"currency": assessment.get("currency", "")},
         prose=("description",),
     )  # fmt: skip
     for item in d["document"]["items"]:

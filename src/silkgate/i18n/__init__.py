@@ -15,7 +15,7 @@ their own and nothing needs to be passed down the calls.
 from __future__ import annotations
 
 import gettext as _gettext
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -29,6 +29,18 @@ DOMAIN = "silkgate"
 DEFAULT = "en"
 # The languages the node speaks, as Babel names them, in the order a switch lists them.
 LOCALES: tuple[str, ...] = ("en", "zh_Hans", "ru", "vi")
+
+# Each language by its own name, as the switch on every page offers it.
+NAMES: dict[str, str] = {
+    "en": "English",
+    "zh_Hans": "简体中文",
+    "ru": "Русский",
+    "vi": "Tiếng Việt",
+}
+# The cookie that remembers the language a user chose with the switch.
+COOKIE = "sg_lang"
+# Where a command's language comes from, first found first: its own, then the system's.
+ENVIRONMENT = ("SILKGATE_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
 
 _current: ContextVar[str] = ContextVar("silkgate_locale", default=DEFAULT)
 
@@ -47,6 +59,34 @@ def use(locale: str | None) -> Iterator[str]:
         yield chosen
     finally:
         _current.reset(token)
+
+
+def activate(locale: str | None) -> str:
+    """Speak ``locale`` from now on in this context (a CLI run); returns the one chosen."""
+    chosen = locale if locale in LOCALES else DEFAULT
+    _current.set(chosen)
+    return chosen
+
+
+def tag(locale: str | None = None) -> str:
+    """The BCP 47 tag of ``locale`` (the one in use by default): ``zh-Hans``, ``ru``.
+
+    What ``<html lang>`` and ``Content-Language`` carry.
+    """
+    return (locale or current()).replace("_", "-")
+
+
+def from_environment(environ: Mapping[str, str], chosen: str | None = None) -> str:
+    """A command's language: ``chosen`` (``--lang``), else ``SILKGATE_LANG``, else the system's.
+
+    The system's is the first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set
+    (``ru_RU.UTF-8``); ``C`` and ``POSIX`` mean English.
+    """
+    preferences = [chosen] + [environ.get(name) for name in ENVIRONMENT]
+    for preference in preferences:
+        if preference:
+            return negotiate(preference.split(".")[0].split("@")[0])
+    return DEFAULT
 
 
 def negotiate(*preferences: str | None) -> str:
@@ -132,8 +172,18 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it yet (a module's constant).
+
+    Translate it where it is shown, with ``_(message)``, in the language of that moment.
+    """
+    return message
+
+
 def install(env: Environment) -> None:
     """Give templates ``_()``, ``ngettext()`` and ``{% trans %}`` in the language in use."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["current_locale"] = current
+    env.globals["locale_tag"] = tag
+    env.globals["locale_names"] = NAMES

@@ -18,10 +18,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.declarations.commands import Decision
+from silkgate.i18n import _
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.kernel.errors import PreconditionFailed as Stale
+from silkgate.web.formats import term
 from silkgate.web.pages import node_of, redirect, refusal, render
 from silkgate.web.routing import console_router, returning_to
 from silkgate.web.session import FormPrincipal, PagePrincipal
@@ -50,17 +52,24 @@ def _page(
 async def amend_page(request: Request, principal: PagePrincipal, mrn: str) -> Response:
     """The current document, to edit or replace by a file (the declarant, while it may)."""
     if principal.role is not Role.DECLARANT:
-        return refusal(request, principal, "Only the declarant amends a declaration.", status=403)
+        return refusal(
+            request, principal, _("Only the declarant amends a declaration."), status=403
+        )
     try:
         d = await run_in_threadpool(node_of(request).declarations.get, principal, mrn)
     except (NotFound, Forbidden):
-        return refusal(request, principal, f"No declaration {mrn} of yours.", status=404)
+        return refusal(
+            request, principal, _("No declaration %(mrn)s of yours.") % {"mrn": mrn}, status=404
+        )
     if "amend" not in d["allowed_actions"]:
         return refusal(
             request,
             principal,
-            f"Declaration {mrn} cannot be amended: only its declarant amends it, while it is "
-            f"lodged, under control or held (it is {d['status'].replace('_', ' ')}).",
+            _(
+                "Declaration %(mrn)s cannot be amended: only its declarant amends it, while it "
+                "is lodged, under control or held (it is %(status)s)."
+            )
+            % {"mrn": mrn, "status": term(d["status"])},
             status=409,
         )
     text = json.dumps(d["document"], indent=2, ensure_ascii=False)
@@ -119,11 +128,14 @@ async def amend(
     except InvalidRequest as exc:
         return _page(request, principal, d, text=text, reason=reason, errors=exc.errors, status=422)
     except Stale as exc:
-        said = f"Not amended: {exc}. Someone changed it meanwhile; reload to start again."
+        said = _("Not amended: %(why)s. Someone changed it meanwhile; reload to start again.") % {
+            "why": exc
+        }
         return _page(
             request, principal, d, text=text, reason=reason, status=412,
             flash={"kind": "error", "text": said},
         )  # fmt: skip
     return redirect(
-        f"/console/declarations/{mrn}", ("ok", f"Amended: version {result['version']}.")
+        f"/console/declarations/{mrn}",
+        ("ok", _("Amended: version %(version)s.") % {"version": result["version"]}),
     )

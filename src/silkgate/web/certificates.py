@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.api.params import RowId
+from silkgate.i18n import _
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
@@ -111,10 +112,14 @@ async def apply(
         context = await run_in_threadpool(_queue, request, principal, "")
         context.update(text=text, errors=field_errors(exc))
         return render(request, "origin_applications.html", principal, status=422, **context)
-    verdict = "every line originates" if found["originating"] else "not every line originates"
+    verdict = _("every line originates") if found["originating"] else _("not every line originates")
     return redirect(
         _application_url(found["id"]),
-        ("ok", f"Applied: application {found['id']} ({verdict}); an origin officer decides."),
+        (
+            "ok",
+            _("Applied: application %(id)s (%(verdict)s); an origin officer decides.")
+            % {"id": found["id"], "verdict": verdict},
+        ),
     )
 
 
@@ -157,7 +162,9 @@ async def approve(
     found = await run_in_threadpool(
         node_of(request).certificates.approve, principal, application_id, approval
     )
-    return redirect(back, ("ok", f"Approved: certificate {found['number']} issued."))
+    return redirect(
+        back, ("ok", _("Approved: certificate %(number)s issued.") % {"number": found["number"]})
+    )
 
 
 @router.post("/origin/applications/{application_id}/refuse")
@@ -172,7 +179,7 @@ async def refuse(
     await run_in_threadpool(
         node_of(request).certificates.refuse, principal, application_id, decision
     )
-    return redirect(back, ("ok", f"Refused: application {application_id}."))
+    return redirect(back, ("ok", _("Refused: application %(id)s.") % {"id": application_id}))
 
 
 @router.post("/origin/certificates/{number}/cancel")
@@ -187,7 +194,7 @@ async def cancel(
     back = returning_to(request, _application_url(found["application_id"]))
     cancellation = parse(Cancellation, {"reason": reason})
     await run_in_threadpool(service.cancel, principal, number, cancellation)
-    return redirect(back, ("ok", f"Cancelled: certificate {number}."))
+    return redirect(back, ("ok", _("Cancelled: certificate %(number)s.") % {"number": number}))
 
 
 @router.post("/origin/certificates/{number}/replace")
@@ -201,11 +208,15 @@ async def replace(
     node = node_of(request)
     found = await run_in_threadpool(node.certificates.certificate, principal, number)
     returning_to(request, _application_url(found["application_id"]))
-    raw, _ = await _sent(application, file, node.settings.max_body_bytes)
+    raw, _name = await _sent(application, file, node.settings.max_body_bytes)
     new = await run_in_threadpool(node.certificates.replace, principal, number, raw)
     return redirect(
         _application_url(new["application_id"]),
-        ("ok", f"Replaced: certificate {new['number']} replaces {number}."),
+        (
+            "ok",
+            _("Replaced: certificate %(new)s replaces %(old)s.")
+            % {"new": new["number"], "old": number},
+        ),
     )
 
 
@@ -231,7 +242,7 @@ def qr_code(url: str) -> Markup:
     """An inline SVG QR code of ``url`` (no style attribute: the console's policy refuses
     inline styles)."""
     svg = segno.make(url, error="m").svg_inline(
-        scale=3, border=2, svgclass="qr", lineclass=None, title="Check this certificate"
+        scale=3, border=2, svgclass="qr", lineclass=None, title=_("Check this certificate")
     )
     # segno's own markup, of a URL this node built: nothing a user wrote goes in unescaped.
     return Markup(svg)

@@ -20,6 +20,7 @@ from silkgate.web import (
     ecommerce,
     exchange,
     inspections,
+    language,
     login,
     lpco,
     origin,
@@ -36,7 +37,7 @@ from silkgate.web import (
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
 MODULES = (
-    login, amendments, outcomes, declarations, trs, tariff, lpco, origin, certificates,
+    login, language, amendments, outcomes, declarations, trs, tariff, lpco, origin, certificates,
     verifications, risk, inspections, exchange, ecommerce, statistics,
 )  # fmt: skip
 

@@ -14,12 +14,13 @@ from starlette.responses import Response
 
 from silkgate.declarations.commands import Decision, PaymentBody
 from silkgate.declarations.states import Action, Status
+from silkgate.i18n import _
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import InvalidRequest, NotFound
 from silkgate.node import Node
 from silkgate.store.declarations import Filters
-from silkgate.web.formats import money
+from silkgate.web.formats import money, term
 from silkgate.web.pages import LOGIN, clock_of, node_of, redirect, refusal, render, templates
 from silkgate.web.routing import console_router, returning_to
 from silkgate.web.session import FormPrincipal, OptionalPrincipal, PagePrincipal
@@ -70,8 +71,10 @@ async def declarations_page(request: Request, principal: PagePrincipal) -> Respo
         return refusal(
             request,
             principal,
-            "An origin officer works on certificates of origin, not declarations: "
-            "see Certificates.",
+            _(
+                "An origin officer works on certificates of origin, not declarations: "
+                "see Certificates."
+            ),
         )
     page, chosen = await run_in_threadpool(_page, request, principal)
     return render(
@@ -117,7 +120,7 @@ async def declaration_page(request: Request, principal: PagePrincipal, mrn: str)
         d, timeline, versions, advance, outcomes, lpcos = await run_in_threadpool(load)
     except NotFound:
         # Another trader's declaration included: a trader must not learn that it exists.
-        return refusal(request, principal, f"No declaration {mrn}.", status=404)
+        return refusal(request, principal, _("No declaration %(mrn)s.") % {"mrn": mrn}, status=404)
     return render(
         request,
         "detail.html",
@@ -164,11 +167,11 @@ async def release_note(request: Request, principal: PagePrincipal, mrn: str) -> 
     try:
         d, timeline = await run_in_threadpool(load)
     except NotFound:
-        return refusal(request, principal, f"No declaration {mrn}.", status=404)
+        return refusal(request, principal, _("No declaration %(mrn)s.") % {"mrn": mrn}, status=404)
     released = [e for e in timeline if e["to_status"] in _RELEASED]
     if d["status"] not in _RELEASED or not released:
         return redirect(
-            f"/console/declarations/{mrn}", ("error", "There is no release note: not released.")
+            f"/console/declarations/{mrn}", ("error", _("There is no release note: not released."))
         )
     return templates.TemplateResponse(
         request,
@@ -179,7 +182,9 @@ async def release_note(request: Request, principal: PagePrincipal, mrn: str) -> 
             "a": d["assessment"],
             "released": released[-1],
             "administration": node.settings.administration,
-            "printed": clock_of(node)().strftime("%Y-%m-%d %H:%M"),
+            "printed": clock_of(node)(),
+            # The office's zone: a release note is read at the office, in its local time.
+            "zone": node.settings.timezone,
         },
     )
 
@@ -204,12 +209,21 @@ async def record_payment(
         if not value.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        return redirect(back, ("error", f"Amount {amount!r} is not a number."))
+        return redirect(
+            back, ("error", _("Amount %(amount)r is not a number.") % {"amount": amount})
+        )
     service = node_of(request).declarations
     currency = currency or service.currency
     raw = {"kind": kind, "amount": value, "currency": currency, "reference": reference}
     await run_in_threadpool(lambda: service.record_payment(principal, mrn, parse(PaymentBody, raw)))
-    return redirect(back, ("ok", f"Recorded: {kind} of {money(value, currency)}."))
+    return redirect(
+        back,
+        (
+            "ok",
+            _("Recorded: %(kind)s of %(amount)s.")
+            % {"kind": term(kind), "amount": money(value, currency)},
+        ),
+    )
 
 
 @router.post("/declarations/{mrn}/{action}")
@@ -225,9 +239,9 @@ async def act(
     try:
         chosen = Action(action)
     except ValueError:
-        return redirect(back, ("error", f"Unknown action {action!r}."))
+        return redirect(back, ("error", _("Unknown action %(action)r.") % {"action": action}))
     if chosen is Action.AMEND:  # the new document is written on a page of its own
         return redirect(f"/console/declarations/{mrn}/amend")
     decision = parse(Decision, {"reason": reason})
     await run_in_threadpool(node_of(request).declarations.act, principal, mrn, chosen, decision)
-    return redirect(back, ("ok", f"Done: {chosen.value}."))
+    return redirect(back, ("ok", _("Done: %(action)s.") % {"action": term(chosen.value)}))

@@ -18,9 +18,11 @@ from starlette.responses import Response
 from silkgate.exchange.aeo import TRANSITIONS, AeoAction, AeoStatus
 from silkgate.exchange.commands import AssistanceCase, AssistanceReply, aeo_command
 from silkgate.exchange.services.assistance import KINDS
+from silkgate.i18n import N_, _
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Forbidden, InvalidRequest, NotFound
+from silkgate.web.formats import term
 from silkgate.web.pages import node_of, redirect, refusal, render
 from silkgate.web.routing import console_router, field_errors, returning_to
 from silkgate.web.session import FormPrincipal, PagePrincipal
@@ -33,13 +35,13 @@ AEO_ACTIONS: dict[str, list[str]] = {
     for s in AeoStatus
 }
 _DONE = {
-    "apply": "Registered the application of",
-    "validate": "Validated",
-    "grant": "Granted AEO status to",
-    "suspend": "Suspended",
-    "reinstate": "Reinstated",
-    "revoke": "Revoked",
-    "refuse": "Refused",
+    "apply": N_("Registered the application of %(name)s (%(party)s): now %(status)s."),
+    "validate": N_("Validated %(name)s (%(party)s): now %(status)s."),
+    "grant": N_("Granted AEO status to %(name)s (%(party)s): now %(status)s."),
+    "suspend": N_("Suspended %(name)s (%(party)s): now %(status)s."),
+    "reinstate": N_("Reinstated %(name)s (%(party)s): now %(status)s."),
+    "revoke": N_("Revoked %(name)s (%(party)s): now %(status)s."),
+    "refuse": N_("Refused %(name)s (%(party)s): now %(status)s."),
 }
 
 
@@ -75,7 +77,12 @@ async def retry_message(request: Request, principal: FormPrincipal, message_id: 
         back,
         (
             "ok",
-            f"Sent again: {sent['type'].replace('_', ' ')} {sent['subject']} to {sent['partner']}.",
+            _("Sent again: %(message)s %(subject)s to %(partner)s.")
+            % {
+                "message": term(sent["type"]),
+                "subject": sent["subject"],
+                "partner": sent["partner"],
+            },
         ),
     )
 
@@ -140,7 +147,11 @@ async def _aeo_act(
         return render(request, "aeo.html", principal, status=422, **context)
     return redirect(
         back,
-        ("ok", f"{_DONE[action]} {done['name']} ({done['party_id']}): now {done['status']}."),
+        (
+            "ok",
+            _(_DONE[action])
+            % {"name": done["name"], "party": done["party_id"], "status": term(done["status"])},
+        ),
     )
 
 
@@ -165,7 +176,9 @@ async def aeo_action(
     valid_to: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     if action not in _DONE or action == "apply":
-        return redirect("/console/aeo", ("error", f"Unknown AEO action {action!r}."))
+        return redirect(
+            "/console/aeo", ("error", _("Unknown AEO action %(action)r.") % {"action": action})
+        )
     raw: dict[str, Any] = {}
     if action == "grant":
         raw = {"valid_from": valid_from, "valid_to": valid_to}
@@ -228,7 +241,11 @@ async def open_case(
     reference = case["reference"]
     return redirect(
         f"/console/assistance/{quote(reference)}",
-        ("ok", f"Opened: case {reference} with {case['partner']}."),
+        (
+            "ok",
+            _("Opened: case %(reference)s with %(partner)s.")
+            % {"reference": reference, "partner": case["partner"]},
+        ),
     )
 
 
@@ -255,7 +272,15 @@ async def reply(
     closing = close == "on"
     message = parse(AssistanceReply, {"body": body, "close": closing})
     await run_in_threadpool(node_of(request).assistance.reply, principal, reference, message)
-    return redirect(back, ("ok", f"Closed: case {reference}." if closing else "Sent: your reply."))
+    return redirect(
+        back,
+        (
+            "ok",
+            _("Closed: case %(reference)s.") % {"reference": reference}
+            if closing
+            else _("Sent: your reply."),
+        ),
+    )
 
 
 # -- advance export data (officers) --------------------------------------------------------------

@@ -1,26 +1,33 @@
 """How the console writes numbers and counts: money with thousands separators and its
-currency, a count with the right form of its noun, a duration, a mode of transport.
+currency, a count with the right form of its noun, a duration, a mode of transport,
+a country or currency by its name, a code's word (a status, a channel, a role).
 
-They are Jinja filters (:func:`install`), so every page writes them alike.
+They are Jinja filters (:func:`install`), so every page writes them alike, in the
+language in use (CLDR through :mod:`silkgate.i18n.cldr`); codes stay as they are.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jinja2 import Environment
 
+from silkgate.i18n import N_, _, cldr
+from silkgate.i18n.sentences import say
+from silkgate.web.terms import ROLES, TERMS
+
 # UN/ECE Recommendation 19 modes of transport.
 _MODES = {
-    1: "sea",
-    2: "rail",
-    3: "road",
-    4: "air",
-    5: "post",
-    7: "fixed installation",
-    8: "inland waterway",
-    9: "own propulsion",
+    1: N_("sea"),
+    2: N_("rail"),
+    3: N_("road"),
+    4: N_("air"),
+    5: N_("post"),
+    7: N_("fixed installation"),
+    8: N_("inland waterway"),
+    9: N_("own propulsion"),
 }
 
 # Nouns whose plural is not the noun and an s.
@@ -28,11 +35,12 @@ _PLURALS = {"package": "packages", "check": "checks", "entry": "entries", "count
 
 
 def money(amount: Any, currency: str | None = "") -> str:
-    """``1234567.5`` and ``"CNY"`` as ``1,234,567.5 CNY``: grouped, with the digits given.
+    """``1234567.5`` and ``"CNY"`` as ``1,234,567.50 CNY``: grouped as the locale groups.
 
-    The amounts come from the services already rounded to the currency's minor
-    unit (or as declared); this does not round them again. What is not a number
-    is shown as it is.
+    Shown to the currency's minor unit (VND none, CNY two), or with the digits
+    given where there are more: the amounts come from the services already
+    rounded (or as declared), and this does not round them again. The code
+    follows, unchanged. What is not a number is shown as it is.
     """
     if amount is None or amount == "":
         return ""
@@ -42,7 +50,8 @@ def money(amount: Any, currency: str | None = "") -> str:
         return str(amount)
     if not value.is_finite():
         return str(amount)
-    return f"{value:,f} {currency}".rstrip() if currency else f"{value:,f}"
+    written = cldr.amount(value, currency or None)
+    return f"{written} {currency}" if currency else written
 
 
 def plural(count: Any, noun: str, nouns: str | None = None) -> str:
@@ -59,14 +68,64 @@ def duration(seconds: float) -> str:
     """A time since lodging, as a person reads it (``3 h 5 min``)."""
     seconds = int(seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return _("%(s)d s") % {"s": seconds}
     minutes, s = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {s} s"
+        return _("%(min)d min %(s)d s") % {"min": minutes, "s": s}
     hours, m = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {m} min"
-    return f"{hours // 24} d {hours % 24} h"
+        return _("%(h)d h %(min)d min") % {"h": hours, "min": m}
+    return _("%(d)d d %(h)d h") % {"d": hours // 24, "h": hours % 24}
+
+
+def term(code: Any) -> str:
+    """The word for a code the pages show (``under_control``, ``red``, ``declarant``).
+
+    A code with no word is shown as it is, its underscores as spaces.
+    """
+    text = str(code if code is not None else "")
+    known = TERMS.get(text)
+    return _(known) if known else text.replace("_", " ")
+
+
+def role(code: Any) -> str:
+    """The word for a role (``declarant``, ``sps_inspector``) in the language in use."""
+    text = str(code or "")
+    known = ROLES.get(text)
+    return _(known) if known else text.replace("_", " ")
+
+
+def country(code: Any) -> str:
+    """A country by its name in the language in use, its code beside it: ``中国 (CN)``."""
+    text = str(code or "")
+    name = cldr.country_name(text)
+    return f"{name} ({text})" if text and name != text else text
+
+
+def currency(code: Any) -> str:
+    """A currency by its name in the language in use, its code beside it."""
+    text = str(code or "")
+    name = cldr.currency_name(text)
+    return f"{name} ({text})" if text and name != text else text
+
+
+def when(moment: Any, zone: str | None = None) -> str:
+    """An ISO 8601 time as the locale writes it, in ``zone`` (UTC by default), zone named."""
+    if not moment:
+        return ""
+    try:
+        parsed = (
+            moment if isinstance(moment, dt.datetime) else dt.datetime.fromisoformat(str(moment))
+        )
+    except ValueError:
+        return str(moment)
+    return cldr.datetime(parsed, zone)
+
+
+def transport_mode(mode: Any) -> str:
+    """A mode of transport (UN/ECE Recommendation 19) in words."""
+    known = _MODES.get(mode)
+    return _(known) if known else _("mode %(mode)s") % {"mode": mode}
 
 
 def install(env: Environment) -> None:
@@ -74,4 +133,10 @@ def install(env: Environment) -> None:
     env.filters["money"] = money
     env.filters["plural"] = plural
     env.filters["duration"] = duration
-    env.filters["transport_mode"] = lambda mode: _MODES.get(mode, f"mode {mode}")
+    env.filters["transport_mode"] = transport_mode
+    env.filters["term"] = term
+    env.filters["role"] = role
+    env.filters["country"] = country
+    env.filters["currency"] = currency
+    env.filters["when"] = when
+    env.filters["said"] = say

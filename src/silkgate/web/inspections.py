@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.api.params import RowId
+from silkgate.i18n import _
 from silkgate.inspection.commands import CheckResult
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.commands import parse
@@ -71,7 +72,7 @@ async def record_check(
         principal,
         task_id,
         lambda: node.inspections.record(principal, task_id, seq, parse(CheckResult, raw)),
-        f"Recorded: check {seq}.",
+        _("Recorded: check %(seq)s.") % {"seq": seq},
     )
 
 
@@ -85,7 +86,7 @@ async def complete_inspection(
         principal,
         task_id,
         lambda: node.inspections.complete(principal, task_id),
-        "Done: inspection completed.",
+        _("Done: inspection completed."),
     )
 
 

@@ -14,6 +14,7 @@ from fastapi import Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.i18n import _
 from silkgate.kernel.actors import Role
 from silkgate.web.pages import LOGIN, node_of, redirect, render, source_of
 from silkgate.web.routing import console_router
@@ -33,9 +34,11 @@ async def login(request: Request, token: Annotated[str, Form(max_length=200)]) -
     opened = await run_in_threadpool(node.sessions.open, token.strip())
     if opened is None:
         wait = await run_in_threadpool(node.auth_throttle.failed, source_of(request))
-        text = "That token is unknown or revoked."
+        text = _("That token is unknown or revoked.")
         if wait is not None:
-            text = f"Too many failed logins from this address: try again in {wait} s."
+            text = _("Too many failed logins from this address: try again in %(wait)s s.") % {
+                "wait": wait
+            }
         response = render(
             request,
             "login.html",

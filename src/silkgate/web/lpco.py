@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.api.lpco import NUMBER
+from silkgate.i18n import _
 from silkgate.kernel.commands import parse
 from silkgate.lpco.commands import AmendLpco, IssueLpco, LpcoDecision
 from silkgate.lpco.licence import DOCUMENT_CODES, Flow, Kind
@@ -95,7 +96,11 @@ async def issue(
     found = await run_in_threadpool(node_of(request).lpco.register.issue, principal, command)
     return redirect(
         f"{PAGE}/{found['number']}",
-        ("ok", f"Issued: {found['number']} for {found['quantity']} {found['unit']}."),
+        (
+            "ok",
+            _("Issued: %(number)s for %(quantity)s %(unit)s.")
+            % {"number": found["number"], "quantity": found["quantity"], "unit": found["unit"]},
+        ),
     )
 
 
@@ -127,7 +132,14 @@ async def amend(
     found = await run_in_threadpool(
         node_of(request).lpco.register.amend, principal, number, command
     )
-    return redirect(back, ("ok", f"Amended: {found['number']}, {found['balance']} left."))
+    return redirect(
+        back,
+        (
+            "ok",
+            _("Amended: %(number)s, %(balance)s left.")
+            % {"number": found["number"], "balance": found["balance"]},
+        ),
+    )
 
 
 @router.post("/lpcos/{number}/{action}")

@@ -13,6 +13,7 @@ from fastapi import Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.i18n import _
 from silkgate.kernel.commands import parse
 from silkgate.risk.commands import ControlOutcome, OutcomeCorrection
 from silkgate.web.pages import node_of, redirect
@@ -50,7 +51,7 @@ async def record_outcome(
     back = returning_to(request, f"/console/declarations/{mrn}")
     outcome = parse(ControlOutcome, _fields(fraud, critical, revenue_recovered, note))
     await run_in_threadpool(node_of(request).risk.record_outcome, principal, mrn, outcome)
-    return redirect(back, ("ok", "Recorded: outcome of the control."))
+    return redirect(back, ("ok", _("Recorded: outcome of the control.")))
 
 
 @router.post("/declarations/{mrn}/outcome/correction")
@@ -69,4 +70,4 @@ async def correct_outcome(
     raw = {**_fields(fraud, critical, revenue_recovered, note), "reason": reason}
     correction = parse(OutcomeCorrection, raw)
     await run_in_threadpool(node_of(request).risk.correct_outcome, principal, mrn, correction)
-    return redirect(back, ("ok", "Corrected: outcome of the control."))
+    return redirect(back, ("ok", _("Corrected: outcome of the control.")))

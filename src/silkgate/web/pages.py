@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from importlib.resources import files
 from typing import Any
+from urllib.parse import quote, unquote
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -23,6 +24,9 @@ from silkgate.node import Node
 from silkgate.web import formats
 
 FLASH = "sg_flash"
+# A flash message keeps its printable ASCII as it is; the rest (its words in Chinese,
+# Russian or Vietnamese) is percent-encoded, as a cookie carries ASCII only.
+_PLAIN = "".join(chr(c) for c in range(32, 127) if chr(c) != "%")
 LOGIN = "/console/login"
 
 templates = Jinja2Templates(directory=str(files("silkgate.web") / "templates"))
@@ -56,7 +60,8 @@ def render(
 ) -> Response:
     """The page ``name``, showing the pending flash message (or ``flash`` from the context)."""
     flash = request.cookies.get(FLASH)
-    kind, _, text = (flash or "").partition(":")
+    kind, _, quoted = (flash or "").partition(":")
+    text = unquote(quoted)
     response = templates.TemplateResponse(
         request,
         name,
@@ -86,7 +91,8 @@ def redirect(url: str, flash: tuple[str, str] | None = None) -> RedirectResponse
     if flash:
         response.set_cookie(
             FLASH,
-            f"{flash[0]}:{flash[1]}"[:300],
+            # Quoted: the message is in the user's language, and a cookie is ASCII.
+            f"{flash[0]}:{quote(flash[1][:300], safe=_PLAIN)}",
             path="/console",
             httponly=True,
             samesite="strict",

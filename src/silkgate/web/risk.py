@@ -8,6 +8,7 @@ from fastapi import Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from silkgate.i18n import _
 from silkgate.kernel.actors import Principal
 from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import InvalidRequest
@@ -54,7 +55,7 @@ def _risk_context(node: Node, principal: Principal) -> dict[str, Any]:
 @router.get("/risk")
 async def risk_page(request: Request, principal: PagePrincipal) -> Response:
     if not principal.reads_risk:
-        return refusal(request, principal, "Risk management is for customs staff.")
+        return refusal(request, principal, _("Risk management is for customs staff."))
     context = await run_in_threadpool(_risk_context, node_of(request), principal)
     return render(request, "risk.html", principal, **context)
 
@@ -90,11 +91,18 @@ async def save_profile(
         context = await run_in_threadpool(_risk_context, node, principal)
         context.update(form=form, errors=exc.errors)
         return render(request, "risk.html", principal, status=422, **context)
-    return redirect(back, ("ok", f"Saved: profile {saved['name']} version {saved['version']}."))
+    return redirect(
+        back,
+        (
+            "ok",
+            _("Saved: profile %(name)s version %(version)s.")
+            % {"name": saved["name"], "version": saved["version"]},
+        ),
+    )
 
 
 @router.post("/risk/profiles/{name}/retire")
 async def retire_profile(request: Request, principal: FormPrincipal, name: str) -> Response:
     back = returning_to(request, _RISK)
     await run_in_threadpool(node_of(request).risk.retire_profile, principal, name)
-    return redirect(back, ("ok", f"Retired: profile {name}."))
+    return redirect(back, ("ok", _("Retired: profile %(name)s.") % {"name": name}))

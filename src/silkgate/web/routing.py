@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from silkgate.api.params import CheckedRoute
 from silkgate.declarations.states import IllegalTransition
+from silkgate.i18n.sentences import say
 from silkgate.kernel.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unpaid
 from silkgate.web.pages import LOGIN, redirect
 from silkgate.web.session import CrossOriginForm, LoginRequired, from_this_origin
@@ -41,7 +42,7 @@ def field_errors(exc: InvalidRequest) -> list[dict[str, str]]:
         {
             "field": e.pointer.lstrip("/").split("/")[0] if e.pointer else "",
             "label": e.pointer.lstrip("/").replace("_", " ").replace("/", " ") if e.pointer else "",
-            "detail": e.detail,
+            "detail": say(e.detail) or "",
         }
         for e in exc.errors
     ]
@@ -55,7 +56,7 @@ def one_line(exc: InvalidRequest) -> str:
 
 
 def _refused_form(request: Request, exc: Exception) -> Response:
-    text = one_line(exc) if isinstance(exc, InvalidRequest) else str(exc)
+    text = one_line(exc) if isinstance(exc, InvalidRequest) else say(str(exc)) or ""
     back: str = getattr(request.state, "back", "/console")
     return redirect(back, ("error", text))
 

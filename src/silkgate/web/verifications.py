@@ -11,8 +11,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.api.params import RowId
+from silkgate.i18n import _
 from silkgate.kernel.commands import parse
 from silkgate.origin.verification import DOCUMENTS, VerificationAnswer, VerificationRequest
+from silkgate.web.formats import term
 from silkgate.web.pages import node_of, redirect, render
 from silkgate.web.routing import console_router, returning_to
 from silkgate.web.session import FormPrincipal, PagePrincipal
@@ -54,7 +56,12 @@ async def ask(
     command = parse(VerificationRequest, body)
     found = await run_in_threadpool(node_of(request).verifications.open, principal, command)
     return redirect(
-        back, ("ok", f"Asked: verification {found['reference']} sent to {found['issuer']}.")
+        back,
+        (
+            "ok",
+            _("Asked: verification %(reference)s sent to %(issuer)s.")
+            % {"reference": found["reference"], "issuer": found["issuer"]},
+        ),
     )
 
 
@@ -71,4 +78,11 @@ async def answer(
     found = await run_in_threadpool(
         node_of(request).verifications.answer, principal, verification_id, command
     )
-    return redirect(back, ("ok", f"Answered: verification {found['reference']} {found['status']}."))
+    return redirect(
+        back,
+        (
+            "ok",
+            _("Answered: verification %(reference)s %(status)s.")
+            % {"reference": found["reference"], "status": term(found["status"])},
+        ),
+    )
