@@ -195,4 +195,18 @@ def test_every_template_string_is_wrapped():
 
 
 # Codes, names and paths that stay as they are in every language.
-_NOT_WORDS = {"silkgate", "UTC", "PUT", "declarations", "exchange", "card", "trs", "e-CO", "FOB"}
+_NOT_WORDS = {
+    "silkgate",
+    "UTC",
+    "PUT",
+    "declarations",
+    "exchange",
+    "card",
+    "trs",
+    "e-CO",
+    "FOB",
+    "USD",
+    "CIF",
+    "JSON",
+    "CSV",
+}
