@@ -15,6 +15,7 @@ from silkgate.cli.release_note import release_note
 from silkgate.declarations.states import Status
 from silkgate.i18n import N_, _, ngettext
 from silkgate.i18n.sentences import say
+from silkgate.web.formats import event as _event
 
 decl_app = typer.Typer(help="Declarations, through a node's API.", no_args_is_help=True)
 
@@ -102,7 +103,7 @@ def decl_show(
     for e in timeline:
         status = word(e["to_status"]) if e["to_status"] else ""
         reason = say(e["reason"]) or ""
-        events.add_row(e["at"], word(e["event"]), e["actor"], status, reason)
+        events.add_row(e["at"], _event(e["event"]), e["actor"], status, reason)
     out.print(events)
     _show_inspection(d.get("inspection"))
     if d.get("allowed_actions"):
