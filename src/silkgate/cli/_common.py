@@ -89,6 +89,14 @@ def engine(config: Settings) -> sa.Engine:
     return make_engine(config.database_url, pool_size=2)
 
 
+def word(code: str | None) -> str:
+    """A status, channel or action in the language in use (the console's words); else the code."""
+    from silkgate.web.terms import TERMS
+
+    known = TERMS.get(code or "")
+    return _(known) if known else (code or "")
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """End the command with ``message`` (in the language in use, where its shape is known)."""
     prefix = _("error:")

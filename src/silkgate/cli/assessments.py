@@ -19,8 +19,10 @@ from silkgate.cli._common import (
     parse_date,
     read_json,
     settings,
+    word,
 )
 from silkgate.cli.client import answer
+from silkgate.i18n import N_, _
 
 
 def assess(
@@ -86,16 +88,19 @@ def print_account(account: dict[str, Any]) -> None:
     """What a declaration owes: assessed, paid, guaranteed, due."""
     c = account["currency"]
     if "status" in account:
-        out.print(f"{account['mrn']}: status {account['status']}")
+        status = word(account["status"])
+        out.print(f"{account['mrn']}: " + _("status %(status)s") % {"status": status})
+    amounts = {k: f"{account[k]} {c}" for k in ("assessed", "paid", "guaranteed", "due")}
+    due = _("due %(due)s") % amounts
     out.print(
-        f"assessed {account['assessed']} {c}   paid {account['paid']} {c}   "
-        f"guaranteed {account['guaranteed']} {c}   [bold]due {account['due']} {c}[/bold]   "
-        f"not secured {account['unsecured']} {c}"
+        _("assessed %(assessed)s   paid %(paid)s   guaranteed %(guaranteed)s") % amounts
+        + f"   [bold]{due}[/bold]   "
+        + _("not secured %(amount)s") % {"amount": f"{account['unsecured']} {c}"}
     )
 
 
 def _charge(x: dict[str, Any] | None) -> str:
-    return "" if x is None else f"{x['amount']} ({x['measure']})"
+    return "" if x is None else f"{x['amount']} ({word(x['measure'])})"
 
 
 def print_assessment(a: dict[str, Any]) -> None:
@@ -103,26 +108,29 @@ def print_assessment(a: dict[str, Any]) -> None:
     c = a["currency"]
     rate = a["exchange_rate"]
     converted = (
-        f"; 1 {rate['currency']} = {rate['rate']} {c} (rate from {rate['valid_from']})"
+        "; "
+        + _("1 %(from)s = %(rate)s %(to)s (rate from %(date)s).")
+        % {"from": rate["currency"], "rate": rate["rate"], "to": c, "date": rate["valid_from"]}
         if rate["currency"] != c
         else ""
     )
-    out.print(f"assessed as of {a['date']} with tariff version {a['tariff_version']}{converted}")
+    asof = {"date": a["date"], "version": a["tariff_version"]}
+    out.print(_("assessed as of %(date)s with tariff version %(version)s") % asof + converted)
     table = folding_table(
         "#",
-        "line",
-        "origin",
-        f"customs value {c}",
-        "duty",
-        "excise",
+        N_("line"),
+        N_("origin"),
+        _("customs value %(currency)s") % {"currency": c},
+        N_("duty"),
+        N_("excise"),
         "VAT",
-        "total",
+        N_("total"),
         prose=("duty", "excise", "VAT"),
     )
     for item in a["items"]:
         duty = _charge(item["duty"])
         if item.get("preference"):
-            duty += f"\n{item['preference']}: {item['preference_status'].replace('_', ' ')}"
+            duty += f"\n{item['preference']}: {word(item['preference_status'])}"
         table.add_row(
             str(item["seq"]),
             item["tariff_line"],
@@ -137,8 +145,9 @@ def print_assessment(a: dict[str, Any]) -> None:
     table.add_row("", "", "", t["customs_value"], t["duty"], t["excise"], t["vat"], t["total"])
     out.print(table)
     for note in a.get("notes", []):
-        out.print(f"note: {note}")
+        out.print(_("note: %(note)s") % {"note": note})
     if Decimal(t.get("duty_forgone", "0")) > 0:
         out.print(
-            f"preferences grant {t['duty_forgone']} {c} of duty, subject to origin verification"
+            _("preferences grant %(amount)s of duty, subject to origin verification")
+            % {"amount": f"{t['duty_forgone']} {c}"}
         )

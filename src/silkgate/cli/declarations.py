@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from silkgate.cli._common import fail, folding_table, out, read_json
+from silkgate.cli._common import fail, folding_table, out, read_json, word
 from silkgate.cli.assessments import print_account, print_assessment
 from silkgate.cli.client import NODE, NodeUrl, Token, call
-from silkgate.cli.release_note import _term, release_note
+from silkgate.cli.release_note import release_note
 from silkgate.declarations.states import Status
 from silkgate.i18n import N_, _, ngettext
 from silkgate.i18n.sentences import say
+from silkgate.web.formats import event as _event
 
 decl_app = typer.Typer(help="Declarations, through a node's API.", no_args_is_help=True)
 
@@ -29,7 +30,7 @@ def _show_summary(d: dict[str, Any]) -> None:
     office = _("office %(office)s") % {"office": d["office"]}
     items = ngettext("%(num)d item", "%(num)d items", d["item_count"]) % {"num": d["item_count"]}
     out.print(
-        f"[bold]{d['mrn']}[/bold]  {d['type']}  [bold]{_term(d['status'])}[/bold]  "
+        f"[bold]{d['mrn']}[/bold]  {d['type']}  [bold]{word(d['status'])}[/bold]  "
         f"{version}  {office}  {d['invoice_amount']} {d['currency']}  {items}"
     )
 
@@ -51,7 +52,7 @@ def decl_lodge(
     if json_out:
         out.print_json(data=result)
         return
-    out.print(f"[green]{_term('lodged')}[/green]")
+    out.print(f"[green]{word('lodged')}[/green]")
     _show_summary(result)
     a = result.get("assessment")
     if a:
@@ -100,9 +101,9 @@ def decl_show(
         title=N_("Timeline"), prose=("reason",),
     )  # fmt: skip
     for e in timeline:
-        status = _term(e["to_status"]) if e["to_status"] else ""
+        status = word(e["to_status"]) if e["to_status"] else ""
         reason = say(e["reason"]) or ""
-        events.add_row(e["at"], _term(e["event"]), e["actor"], status, reason)
+        events.add_row(e["at"], _event(e["event"]), e["actor"], status, reason)
     out.print(events)
     _show_inspection(d.get("inspection"))
     if d.get("allowed_actions"):
@@ -154,7 +155,7 @@ def decl_list(
         table.add_row(
             d["mrn"],
             d["type"],
-            _term(d["status"]),
+            word(d["status"]),
             d["office"],
             d["lrn"],
             f"{d['invoice_amount']} {d['currency']}",
@@ -200,7 +201,7 @@ def _decision(action: str, doc: str, reason_required: bool) -> None:
             token,
             json={"reason": reason} if reason else {},
         )
-        done = _("Done: %(action)s.") % {"action": _term(action)}
+        done = _("Done: %(action)s.") % {"action": word(action)}
         out.print(f"[green]{done}[/green]")
         _show_summary(result)
 
@@ -260,6 +261,6 @@ def decl_pay(
     kind = "guarantee" if guarantee else "payment"
     body = {"kind": kind, "amount": amount, "currency": currency, "reference": reference}
     result = call("POST", f"{node}/v1/declarations/{mrn}/payments", token, json=body)
-    recorded = _("%(kind)s recorded") % {"kind": _term(kind)}
+    recorded = _("%(kind)s recorded") % {"kind": word(kind)}
     out.print(f"[green]{recorded}[/green]")
     print_account(result)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from silkgate.cli._common import fail, folding_table, out
+from silkgate.cli._common import fail, folding_table, out, word
 from silkgate.cli.client import NODE, NodeUrl, Token, call
 from silkgate.i18n import N_, _
 
@@ -26,7 +26,7 @@ def release_note(
     if d["status"] not in RELEASED or not released:
         fail(
             _("%(mrn)s is %(status)s: there is no release note before release")
-            % {"mrn": mrn, "status": _term(d["status"])}
+            % {"mrn": mrn, "status": word(d["status"])}
         )
     if json_out:
         out.print_json(data={"declaration": d, "release": released[-1]})
@@ -60,7 +60,7 @@ def _print_note(d: dict[str, Any], release: dict[str, Any], node: str) -> None:
             f"{transport['document']['type']} {transport['document']['number']}",
         ),
         (N_("Containers"), ", ".join(transport.get("containers") or []) or "-"),
-        (N_("Channel"), _term(d.get("channel")) or "-"),
+        (N_("Channel"), word(d.get("channel")) or "-"),
     ):
         shown = _(label) + ":"
         out.print(f"{shown:<20} {value}", highlight=False)
@@ -82,14 +82,6 @@ def _print_note(d: dict[str, Any], release: dict[str, Any], node: str) -> None:
         + _("Printable: %(url)s") % {"url": f"{node}/console/declarations/{d['mrn']}/release-note"},
         highlight=False,
     )
-
-
-def _term(code: str | None) -> str:
-    """A status or channel in the language in use (the console's words)."""
-    from silkgate.web.terms import TERMS
-
-    known = TERMS.get(code or "")
-    return _(known) if known else (code or "")
 
 
 def _items(d: dict[str, Any]) -> Any:

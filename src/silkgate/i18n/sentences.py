@@ -75,6 +75,48 @@ SHAPES: tuple[str, ...] = (
     N_("the declaration is %(status)s: nothing is due on it"),
     N_("transit movements are read by officers and their holders"),
     N_("guarantees are read by officers and their holders"),
+    # The checks of a declaration's codes, dates and arithmetic (declarations.checks).
+    N_("%(value)s is not an ISO 3166 country"),
+    N_("%(value)s is not a UN/LOCODE"),
+    N_("%(value)s is not a customs office of this administration"),
+    N_('send the amount as a string, e.g. "40500.00"'),
+    N_(
+        "is out of range: an amount has at most %(whole)s digits before the decimal point "
+        "and %(decimals)s after"
+    ),
+    N_("is more than %(days)s days ahead; lodge closer to arrival"),
+    N_("%(code)s is not an agreement this node applies (%(agreements)s)"),
+    N_("origin %(origin)s is not a party to %(code)s"),
+    N_("goods originating in %(country)s need no preference to enter %(country)s"),
+    N_("%(country)s does not apply %(code)s"),
+    N_("%(code)s accepts %(proofs)s"),
+    N_("is in the future"),
+    N_("says %(declared)s but the declaration has %(count)s item(s)"),
+    N_("says %(declared)s but the items add up to %(total)s"),
+    N_("%(value)s has more decimals than the currency allows (%(minor)s)"),
+    N_("the %(party)s of an %(flow)s declaration must be established in %(country)s"),
+    N_("must be %(country)s for an %(flow)s"),
+    N_("%(place)s is not in %(country)s"),
+    N_("%(container)s fails the ISO 6346 check digit"),
+    N_("%(container)s is listed twice"),
+    N_("%(currency)s is not a current ISO 4217 currency"),
+    N_("is before the invoice date"),
+    N_("items must be numbered 1, 2, 3, …; expected %(seq)s"),
+    N_("%(hs)s is not an HS 2022 subheading"),
+    N_("%(hs)s is not in HS 2022: there is no subheading %(subheading)s"),
+    N_("%(unit)s is not a UN/ECE Rec 20 unit of measure"),
+    N_("%(kind)s is not a UN/ECE Rec 21 package type"),
+    N_("is %(amount)s but the item values add up to %(total)s"),
+    N_("%(gross)s kg is less than the items' net mass (%(net)s kg)"),
+    N_(
+        "%(currency)s is an ISO 4217 code for a metal, fund or no currency, not a currency an "
+        "invoice is paid in"
+    ),
+    N_("is more than three years ago"),
+    N_("import"),
+    N_("export"),
+    N_("importer"),
+    N_("exporter"),
     # The journal's sentences shown in a declaration's timeline.
     N_("duties and taxes %(amount)s %(currency)s (tariff version %(version)s, as of %(date)s)"),
     N_("%(channel)s channel, duties and taxes paid or guaranteed"),

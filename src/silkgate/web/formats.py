@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from silkgate import i18n
 from silkgate.i18n import N_, _, cldr
 from silkgate.i18n.sentences import say
 from silkgate.web.terms import ROLES, TERMS
@@ -88,6 +89,15 @@ def term(code: Any) -> str:
     return _(known) if known else text.replace("_", " ")
 
 
+def event(code: Any) -> str:
+    """A journal event's name (``lodged``, ``outcome_corrected``): the code itself in
+    English, as the journal and the API name it; its word in another language, where
+    it has one."""
+    text = str(code or "")
+    known = TERMS.get(text)
+    return _(known) if known and i18n.current() != i18n.DEFAULT else text
+
+
 def role(code: Any) -> str:
     """The word for a role (``declarant``, ``sps_inspector``) in the language in use."""
     text = str(code or "")
@@ -136,6 +146,7 @@ def install(env: Environment) -> None:
     env.filters["transport_mode"] = transport_mode
     env.filters["term"] = term
     env.filters["role"] = role
+    env.filters["event"] = event
     env.filters["country"] = country
     env.filters["currency"] = currency
     env.filters["when"] = when
