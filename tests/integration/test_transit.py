@@ -24,7 +24,7 @@ from silkgate.config import Settings
 from silkgate.exchange.commands import PartnerRegistration
 from silkgate.exchange.services.dispatcher import Dispatcher
 from silkgate.kernel.actors import Principal, Role
-from silkgate.kernel.clock import ManualClock
+from silkgate.kernel.clock import Clock, ManualClock, system_clock
 from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Conflict, InvalidRequest, NotFound
 from silkgate.node import Node
@@ -50,7 +50,9 @@ UZ_OFFICER = Principal(0, "officer.dilnoza", Role.OFFICER, None)
 EXAMPLE = ROOT / "examples" / "transit" / "horgos-tashkent.json"
 
 
-def _partner_node(admin: str, url: str, currency: str, zone: str) -> Node:
+def _partner_node(
+    admin: str, url: str, currency: str, zone: str, clock: Clock = system_clock
+) -> Node:
     settings = Settings(
         mode="test", database_url=url, secret_key=f"{SECRET}-{admin.lower()}",
         administration=admin, currency=currency, timezone=zone, exchange_dispatch=False,
@@ -61,7 +63,7 @@ def _partner_node(admin: str, url: str, currency: str, zone: str) -> Node:
     refdata.load(engine)
     demo.setup(engine, settings.secret_key, admin)
     engine.dispose()
-    return open_node(settings)
+    return open_node(settings, clock=clock)
 
 
 def _database(tmp: pytest.TempPathFactory, name: str) -> Iterator[str]:
@@ -90,6 +92,10 @@ def uz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 
 @pytest.fixture(scope="module")
 def trio(node: Node, kz: Node, uz: Node) -> dict[str, Any]:
+    return link(node, kz, uz)
+
+
+def link(node: Node, kz: Node, uz: Node) -> dict[str, Any]:
     """Three nodes, each the others' partner under the transit agreement; their dispatchers."""
     node.exchange.endpoint = "http://cn.test"
     nodes = {"http://cn.test": node, "http://kz.test": kz, "http://uz.test": uz}

@@ -166,6 +166,7 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
             ("POST", f"/v1/transit/movements/{{mrn}}/{step}"): only(*STAFF)
             for step in ("release", "crossing", "arrival", "control", "diversion")
         },
+        ("POST", "/v1/transit/sweep"): only(*STAFF),
         ("POST", "/v1/transit/guarantees"): only(*STAFF),
         ("GET", "/v1/transit/guarantees"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),
         ("GET", "/v1/transit/guarantees/{reference}"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),

@@ -143,6 +143,13 @@ def accept_diversion(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Re
     return json_response(node.transit.departure.accept_diversion(principal, mrn))
 
 
+@router.post("/v1/transit/sweep", responses={200: answer(out.Sweep), **_ERRORS})
+async def sweep(node: NodeDep, principal: PrincipalDep) -> Response:
+    """Open an enquiry (IE142) on each movement declared here past its time limit and grace
+    period, and recover the duty on each enquiry left unanswered by its deadline (staff)."""
+    return json_response(await run_in_threadpool(node.transit.enquiries.sweep, principal))
+
+
 @router.post(
     "/v1/transit/guarantees",
     status_code=201,

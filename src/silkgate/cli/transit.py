@@ -53,6 +53,8 @@ def _print_movement(m: dict[str, Any]) -> None:
     if m.get("stake"):
         reasons = "; ".join(m["stake"].get("reasons") or []) or "no risk flagged"
         out.print(f"duties at stake {m['stake']['amount']} ({reasons})", highlight=False)
+    if m.get("enquiry_due") and m["status"] == "enquiry":
+        out.print(f"[yellow]under enquiry[/yellow]: the answer due by {m['enquiry_due'][:10]}")
     if m["diverted"]:
         accepted = "accepted" if m["diversion_accepted"] else "waits for the departure's acceptance"
         out.print(f"[yellow]diverted[/yellow] to {m['arrival_office']}: {accepted}")
@@ -207,16 +209,18 @@ def balance(
     if json_out:
         out.print_json(data=found)
         return
-    table = folding_table("guarantee", "holder", "kind", "reference amount", "reserved", "balance")
+    table = folding_table(
+        "guarantee", "holder", "kind", "reference amount", "reserved", "recovered", "balance"
+    )
     for g in items:
         table.add_row(
             g["reference"], g["holder"], g["kind"], f"{g['reference_amount']} {g['currency']}",
-            g["reserved"], f"{g['balance']} {g['currency']}",
+            g["reserved"], g["recovered"], f"{g['balance']} {g['currency']}",
         )  # fmt: skip
     out.print(table)
     if reference:
         for m in items[0]["movements"]:
-            out.print(f"  {m['mrn']}: {m['amount']} {'freed' if m['freed'] else 'held'}")
+            out.print(f"  {m['mrn']}: {m['amount']} {m['state']}", highlight=False)
 
 
 @transit_app.command("register-guarantee")
@@ -240,3 +244,22 @@ def register_guarantee(
         f"{g['balance']} {g['currency']}",
         highlight=False,
     )
+
+
+@transit_app.command("sweep")
+def sweep(node: NodeUrl = NODE, token: Token = "", json_out: Json = False) -> None:
+    """Open an enquiry on each movement declared at this node that is past its time limit and
+    grace period, and recover the duty on each enquiry left unanswered by its deadline
+    (customs staff; run it periodically, e.g. from cron)."""
+    found = call("POST", _url(node, "sweep"), token)
+    if json_out:
+        out.print_json(data=found)
+        return
+    out.print(
+        f"{len(found['enquiries'])} enquiries opened, {len(found['recovered'])} recovered",
+        highlight=False,
+    )
+    for mrn in found["enquiries"]:
+        out.print(f"  {mrn}: enquiry sent", highlight=False)
+    for mrn in found["recovered"]:
+        out.print(f"  {mrn}: duty recovered from the guarantee", highlight=False)

@@ -100,11 +100,15 @@ class Enquiry(_Closed):
 
 
 class EnquiryAnswer(_Closed):
-    """IE143: what the destination knows of the movement."""
+    """IE143: what the destination knows of the movement: whether the goods arrived, where
+    and when, and the control results if any."""
 
     mrn: Mrn
     at: dt.datetime
     arrived: bool
+    office: Office | None = None
+    arrived_at: dt.datetime | None = None
+    control_result: Literal["satisfactory", "unsatisfactory"] | None = None
     note: Note | None = None
 
 

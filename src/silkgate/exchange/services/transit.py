@@ -41,7 +41,7 @@ class TransitMessages:
             )
 
 
-def receivers(departure: Any, journey: Any) -> dict[str, Receive]:
+def receivers(departure: Any, journey: Any, enquiries: Any) -> dict[str, Receive]:
     """Which use case takes which kind of transit message."""
     return {
         msg.RECORD: journey.receive_record,
@@ -50,4 +50,6 @@ def receivers(departure: Any, journey: Any) -> dict[str, Receive]:
         msg.ARRIVAL: departure.receive_arrival,
         msg.CONTROL: departure.receive_control,
         msg.WRITE_OFF: journey.receive_write_off,
+        msg.ENQUIRY: enquiries.receive_enquiry,
+        msg.ENQUIRY_ANSWER: enquiries.receive_answer,
     }

@@ -26,7 +26,7 @@ from silkgate.transit.document import Release, TransitDeclaration
 from silkgate.transit.events import Outgoing
 from silkgate.transit.movement import DEPARTURE, Movement
 from silkgate.transit.mrn import new_transit_mrn
-from silkgate.transit.services.common import Node, aggregate, found, shown, staff
+from silkgate.transit.services.common import Node, aggregate, found, others, staff
 from silkgate.transit.services.guarantees import Guarantees
 from silkgate.transit.states import Action, Status, TransitionRefused
 
@@ -85,7 +85,7 @@ class Departure:
             uow.collect(*movement.take_events())
             row = store.movement(conn, mrn)
             assert row is not None and row["id"] == row_id
-            return shown(row)
+            return self.node.shown(row)
 
     def _check_guarantee(
         self, conn: sa.Connection, declaration: TransitDeclaration, amount: Any
@@ -141,7 +141,7 @@ class Departure:
                 "updated_at": at,
             })  # fmt: skip
             uow.collect(*movement.take_events())
-            return shown(found(conn, mrn))
+            return self.node.shown(found(conn, mrn))
 
     def _records(self, row: dict[str, Any], record: dict[str, Any]) -> tuple[Outgoing, ...]:
         destination = self.node.administration_of(row["destination_office"])
@@ -174,7 +174,7 @@ class Departure:
                 values.update(self._discharge(conn, movement, row, at, principal.name))
             store.update_movement(conn, row["id"], values)
             uow.collect(*movement.take_events())
-            return shown(found(conn, mrn))
+            return self.node.shown(found(conn, mrn))
 
     def _discharge(
         self, conn: sa.Connection, movement: Movement, row: dict[str, Any], at: dt.datetime,
@@ -183,15 +183,7 @@ class Departure:
         """Write the movement off: its reservation freed, the write-off (IE045) to the others."""
         freed = store.free(conn, row["mrn"], at)
         payload = {"mrn": row["mrn"], "at": at.isoformat(), "status": "discharged"}
-        others = {
-            self.node.administration_of(c)
-            for c in [
-                *row["transit_offices"],
-                row["destination_office"],
-                row["arrival_office"] or row["destination_office"],
-            ]
-        }
-        outgoing = tuple((a, msg.WRITE_OFF, payload) for a in sorted(o for o in others if o))
+        outgoing = tuple((a, msg.WRITE_OFF, payload) for a in others(self.node, row))
         _act(movement, Action.DISCHARGE, at=at, actor=actor, step="discharged",
              reason=f"guarantee {row['guarantee']}: {freed} freed", outgoing=outgoing,
              inbound=inbound)  # fmt: skip
@@ -245,7 +237,9 @@ class Departure:
         if data.result == "unsatisfactory":
             _act(movement, Action.ENQUIRE, at=at, actor=env.sender, step="enquiry",
                  reason=data.note or "unsatisfactory control results", inbound=True)  # fmt: skip
-            values["status"] = movement.status.value
+            values.update(
+                status=movement.status.value, enquiry_due=self.node.enquiry.answer_due(at)
+            )
         elif not diverted or row["diversion_accepted"]:
             values.update(self._discharge(conn, movement, row, at, env.sender, inbound=True))
         else:
