@@ -61,7 +61,5 @@ def transit(
         to_national=to_national,
     )
     service = TransitService(node, guarantees)
-    messages = TransitMessages(
-        exchange, receivers(service.departure, service.journey, service.enquiries)
-    )
+    messages = TransitMessages(exchange, receivers(service))
     return service, messages

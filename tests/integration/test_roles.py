@@ -298,6 +298,9 @@ BODIES: dict[tuple[str, str], Probe] = {
     ("POST", "/v1/transit/movements"): lambda w, r: {"json": _transit_declaration()},
     ("POST", "/v1/transit/movements/{mrn}/crossing"): lambda w, r: {"json": {"office": "KZHOR"}},
     ("POST", "/v1/transit/movements/{mrn}/arrival"): lambda w, r: {"json": {"office": "UZTAS"}},
+    ("POST", "/v1/transit/movements/{mrn}/incident"): lambda w, r: {
+        "json": {"office": "KZHOR", "kind": "accident", "note": "matrix probe"}
+    },
     ("POST", "/v1/transit/movements/{mrn}/control"): lambda w, r: {
         "json": {"result": "satisfactory"}
     },
@@ -334,6 +337,7 @@ MAY_BE_MISSING = frozenset(
                 ("POST", "/crossing"),
                 ("POST", "/arrival"),
                 ("POST", "/control"),
+                ("POST", "/incident"),
                 ("POST", "/diversion"),
             )
         ),

@@ -164,7 +164,7 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("GET", "/v1/transit/movements/{mrn}"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),
         **{
             ("POST", f"/v1/transit/movements/{{mrn}}/{step}"): only(*STAFF)
-            for step in ("release", "crossing", "arrival", "control", "diversion")
+            for step in ("release", "crossing", "arrival", "control", "incident", "diversion")
         },
         ("POST", "/v1/transit/sweep"): only(*STAFF),
         ("POST", "/v1/transit/guarantees"): only(*STAFF),

@@ -27,6 +27,7 @@ from silkgate.transit.document import (
     ControlResults,
     Crossing,
     GuaranteeRegistration,
+    Incident,
     Release,
     TransitDeclaration,
 )
@@ -132,6 +133,19 @@ async def control(
 ) -> Response:
     """The destination's control results (IE018); satisfactory ends the movement."""
     return await _step(request, ControlResults, node.transit.journey.control, principal, mrn)
+
+
+@router.post(
+    "/v1/transit/movements/{mrn}/incident",
+    openapi_extra=request_body(Incident),
+    responses={200: answer(out.Movement), **_ERRORS},
+)
+async def incident(
+    request: Request, node: NodeDep, principal: PrincipalDep, mrn: MrnPath
+) -> Response:
+    """An incident en route found at an office of this node: a seal broken, a transhipment,
+    an accident, with the new seals (IE180 to departure; the destination then examines)."""
+    return await _step(request, Incident, node.transit.incidents.record, principal, mrn)
 
 
 @router.post(

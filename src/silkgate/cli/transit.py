@@ -55,6 +55,12 @@ def _print_movement(m: dict[str, Any]) -> None:
         out.print(f"duties at stake {m['stake']['amount']} ({reasons})", highlight=False)
     if m.get("enquiry_due") and m["status"] == "enquiry":
         out.print(f"[yellow]under enquiry[/yellow]: the answer due by {m['enquiry_due'][:10]}")
+    if m.get("incidents"):
+        out.print(
+            f"[yellow]{m['incidents']} incident(s) en route[/yellow]: seals "
+            f"{', '.join(m['seals']) or 'none'}; the destination examines the goods",
+            highlight=False,
+        )
     if m["diverted"]:
         accepted = "accepted" if m["diversion_accepted"] else "waits for the departure's acceptance"
         out.print(f"[yellow]diverted[/yellow] to {m['arrival_office']}: {accepted}")
@@ -131,6 +137,9 @@ def control(
     mrn: str,
     result: Annotated[str, typer.Option(help="satisfactory or unsatisfactory")],
     seals_broken: SealsBroken = False,
+    examined: Annotated[
+        bool, typer.Option("--examined", help="The goods were examined (after an incident).")
+    ] = False,
     note: Note = None,
     node: NodeUrl = NODE,
     token: Token = "",
@@ -138,8 +147,35 @@ def control(
 ) -> None:
     """The control results at the office of arrival (IE018 to the departure, which discharges
     the movement when they are satisfactory)."""
-    body = {"result": result, "seals_intact": not seals_broken, "note": note}
+    body = {"result": result, "seals_intact": not seals_broken, "examined": examined, "note": note}
     _done(_step(node, token, mrn, "control", body), json_out, "control results recorded")
+
+
+@transit_app.command("incident")
+def incident(
+    mrn: str,
+    office: Office,
+    kind: Annotated[str, typer.Option(help="seals_broken, transhipment or accident")],
+    note: Annotated[str, typer.Option(help="What happened, where.")],
+    new_seal: Annotated[
+        list[str] | None, typer.Option(help="A seal the office affixed (repeat for each).")
+    ] = None,
+    vehicle: Annotated[
+        str | None, typer.Option(help="After a transhipment: MODE:IDENTITY:NATIONALITY")
+    ] = None,
+    node: NodeUrl = NODE,
+    token: Token = "",
+    json_out: Json = False,
+) -> None:
+    """An incident en route found at an office of this node (officer there): reported to the
+    departure (IE180), and the destination will examine the goods."""
+    body: dict[str, Any] = {"office": office, "kind": kind, "note": note,
+                            "new_seals": new_seal or []}  # fmt: skip
+    if vehicle:
+        mode, _, rest = vehicle.partition(":")
+        identity, _, nationality = rest.rpartition(":")
+        body["transport"] = {"mode": mode, "identity": identity, "nationality": nationality}
+    _done(_step(node, token, mrn, "incident", body), json_out, f"incident at {office} recorded")
 
 
 @transit_app.command("accept-diversion")

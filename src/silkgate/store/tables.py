@@ -1209,6 +1209,11 @@ transit_movements = sa.Table(
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     # Under enquiry: when the answer is due; unanswered by then, the duty is recovered.
     sa.Column("enquiry_due", UtcDateTime(), nullable=True),
+    # Incidents en route: how many, and the seals and means of transport since (JSON; None:
+    # as declared). After one, the destination must examine the goods.
+    sa.Column("incidents", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("seals", sa.Text, nullable=True),
+    sa.Column("transport", sa.Text, nullable=True),
 )
 
 # What each office recorded of a movement (a crossing per office of transit, the arrival,

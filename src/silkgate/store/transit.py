@@ -27,7 +27,7 @@ _M = transit_movements.c
 _S = transit_steps.c
 _G = transit_guarantees.c
 _R = transit_reservations.c
-_JSON = ("transit_offices", "routing", "stake", "document")
+_JSON = ("transit_offices", "routing", "stake", "document", "seals", "transport")
 
 
 def _movement(found: Any) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ from silkgate.transit.services.common import STAFF, Node, found, readable
 from silkgate.transit.services.departure import Departure
 from silkgate.transit.services.enquiry import Enquiries
 from silkgate.transit.services.guarantees import Guarantees
+from silkgate.transit.services.incidents import Incidents
 from silkgate.transit.services.journey import Journey
 
 __all__ = ["Departure", "Enquiries", "Guarantees", "Journey", "Node", "TransitService"]
@@ -40,6 +41,7 @@ class TransitService:
         self.departure = Departure(node, guarantees)
         self.journey = Journey(node)
         self.enquiries = Enquiries(node, self.departure)
+        self.incidents = Incidents(node)
 
     def show(self, principal: Principal, mrn: str) -> dict[str, Any]:
         """A movement with its steps, its declaration and the duties at stake."""

@@ -133,6 +133,12 @@ def shown(
         "control_result": row["control_result"],
         "ended_at": _iso(row["ended_at"]),
         "enquiry_due": _iso(row.get("enquiry_due")),
+        "incidents": row.get("incidents") or 0,
+        # After an incident the goods travel under new seals or means; the destination
+        # examines them.
+        "seals": row.get("seals") if row.get("seals") is not None else row["document"]["seals"],
+        "transport": row.get("transport") or row["document"]["transport"],
+        "control_required": bool(row.get("incidents")),
     }
     if steps is not None:
         out["steps"] = [

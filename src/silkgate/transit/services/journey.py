@@ -115,6 +115,9 @@ class Journey:
             office = row["arrival_office"]
             if office is None:
                 raise Conflict(f"{mrn} has not arrived: record the arrival first")
+            if row["incidents"] and not command.examined:
+                raise invalid("/examined", "required", f"{mrn} had an incident en route: the "
+                              "goods are examined before the control results")  # fmt: skip
             return self._apply(uow, principal, row, "control", office, Action.CONTROL,
                                msg.CONTROL, command.model_dump(mode="json"))  # fmt: skip
 
