@@ -298,6 +298,9 @@ BODIES: dict[tuple[str, str], Probe] = {
     ("POST", "/v1/transit/movements"): lambda w, r: {"json": _transit_declaration()},
     ("POST", "/v1/transit/movements/{mrn}/crossing"): lambda w, r: {"json": {"office": "KZHOR"}},
     ("POST", "/v1/transit/movements/{mrn}/arrival"): lambda w, r: {"json": {"office": "UZTAS"}},
+    ("POST", "/v1/transit/movements/{mrn}/cancel"): lambda w, r: {
+        "json": {"reason": "matrix probe"}
+    },
     ("POST", "/v1/transit/movements/{mrn}/incident"): lambda w, r: {
         "json": {"office": "KZHOR", "kind": "accident", "note": "matrix probe"}
     },
@@ -338,6 +341,7 @@ MAY_BE_MISSING = frozenset(
                 ("POST", "/arrival"),
                 ("POST", "/control"),
                 ("POST", "/incident"),
+                ("POST", "/cancel"),
                 ("POST", "/diversion"),
             )
         ),

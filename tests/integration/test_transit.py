@@ -33,6 +33,7 @@ from silkgate.store.db import make_engine, reading
 from silkgate.store.tables import exchange_inbox, journal
 from silkgate.transit.document import (
     Arrival,
+    Cancellation,
     ControlResults,
     Crossing,
     GuaranteeRegistration,
@@ -352,3 +353,23 @@ def test_a_movement_past_its_time_limit_is_on_the_overdue_list(node: Node, trio)
     assert mrn not in overdue()  # due today: not late yet
     clock.advance(dt.timedelta(days=1))
     assert mrn in overdue()
+
+
+def test_a_movement_is_cancelled_before_release_and_not_after(node: Node, trio) -> None:
+    reference = _guarantee(node, kind="individual")
+    mrn = _lodge(node, _declaration(reference))["mrn"]
+    with pytest.raises(NotFound):  # another holder's movement is not found
+        node.transit.departure.cancel(OTHER, mrn, Cancellation(reason="not mine"))
+    cancelled = node.transit.departure.cancel(HOLDER, mrn, Cancellation(reason="order lost"))
+    assert cancelled["status"] == "cancelled" and cancelled["ended_at"]
+    with pytest.raises(Conflict):
+        node.transit.departure.release(OFFICER, mrn, Release())
+    assert _balance(node, reference) == Decimal("5000000.00")  # nothing held: still unused
+    released = _lodge(node, _declaration(_guarantee(node)))["mrn"]
+    node.transit.departure.release(OFFICER, released, Release())
+    with pytest.raises(Conflict):  # released: it ends by discharge or recovery only
+        node.transit.departure.cancel(OFFICER, released, Cancellation(reason="too late"))
+    assert deliver(trio) > 0  # the released one's records; the cancelled one sent nothing
+    with reading(node.engine) as conn:
+        events = conn.execute(sa.select(journal.c.event).where(journal.c.mrn == mrn)).scalars()
+        assert list(events) == ["transit_lodged", "transit_accepted", "transit_cancelled"]

@@ -166,6 +166,9 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
             ("POST", f"/v1/transit/movements/{{mrn}}/{step}"): only(*STAFF)
             for step in ("release", "crossing", "arrival", "control", "incident", "diversion")
         },
+        ("POST", "/v1/transit/movements/{mrn}/cancel"): only(
+            TRADER, *STAFF, reduced={TRADER: _OWN}
+        ),
         ("POST", "/v1/transit/sweep"): only(*STAFF),
         ("POST", "/v1/transit/guarantees"): only(*STAFF),
         ("GET", "/v1/transit/guarantees"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),

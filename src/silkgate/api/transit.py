@@ -24,6 +24,7 @@ from silkgate.api.schemas.base import Items, answer, parse, request_body
 from silkgate.kernel.commands import Command
 from silkgate.transit.document import (
     Arrival,
+    Cancellation,
     ControlResults,
     Crossing,
     GuaranteeRegistration,
@@ -133,6 +134,18 @@ async def control(
 ) -> Response:
     """The destination's control results (IE018); satisfactory ends the movement."""
     return await _step(request, ControlResults, node.transit.journey.control, principal, mrn)
+
+
+@router.post(
+    "/v1/transit/movements/{mrn}/cancel",
+    openapi_extra=request_body(Cancellation),
+    responses={200: answer(out.Movement), **_ERRORS},
+)
+async def cancel(
+    request: Request, node: NodeDep, principal: PrincipalDep, mrn: MrnPath
+) -> Response:
+    """Withdraw a movement not yet released (its holder, or an officer at departure; IE014)."""
+    return await _step(request, Cancellation, node.transit.departure.cancel, principal, mrn)
 
 
 @router.post(

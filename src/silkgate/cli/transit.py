@@ -151,6 +151,18 @@ def control(
     _done(_step(node, token, mrn, "control", body), json_out, "control results recorded")
 
 
+@transit_app.command("cancel")
+def cancel(
+    mrn: str,
+    reason: Annotated[str, typer.Option(help="Why the movement is withdrawn.")],
+    node: NodeUrl = NODE,
+    token: Token = "",
+    json_out: Json = False,
+) -> None:
+    """Withdraw a movement not yet released (the holder, or an officer at departure)."""
+    _done(_step(node, token, mrn, "cancel", {"reason": reason}), json_out, "cancelled")
+
+
 @transit_app.command("incident")
 def incident(
     mrn: str,

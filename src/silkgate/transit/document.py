@@ -117,6 +117,13 @@ class Release(Command):
     note: Annotated[Line, Field(max_length=500)] | None = None
 
 
+class Cancellation(Command):
+    """The holder (or the departure's officer) withdraws a movement not yet released (NCTS
+    IE014, declaration invalidation)."""
+
+    reason: Annotated[Line, Field(min_length=1, max_length=500)]
+
+
 class Crossing(Command):
     """An office of transit records the goods crossing its frontier (NCTS IE118)."""
 

@@ -22,11 +22,18 @@ from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidReque
 from silkgate.store import transit as store
 from silkgate.transit import itinerary, risk
 from silkgate.transit import messages as msg
-from silkgate.transit.document import Release, TransitDeclaration
+from silkgate.transit.document import Cancellation, Release, TransitDeclaration
 from silkgate.transit.events import Outgoing
 from silkgate.transit.movement import DEPARTURE, Movement
 from silkgate.transit.mrn import new_transit_mrn
-from silkgate.transit.services.common import Node, aggregate, found, others, staff
+from silkgate.transit.services.common import (
+    Node,
+    aggregate,
+    found,
+    others,
+    readable,
+    staff,
+)
 from silkgate.transit.services.guarantees import Guarantees
 from silkgate.transit.states import Action, Status, TransitionRefused
 
@@ -153,6 +160,32 @@ class Departure:
         if destination:
             out.append((destination, msg.ARRIVAL_RECORD, record))
         return tuple(out)
+
+    # -- cancellation before release ----------------------------------------------------------
+
+    def cancel(self, principal: Principal, mrn: str, command: Cancellation) -> dict[str, Any]:
+        """Withdraw a movement not yet released (its holder, or an officer here). Nothing was
+        reserved or sent before release, so nothing else changes; a released movement ends by
+        discharge or recovery only (409)."""
+        if principal.role is not Role.DECLARANT:
+            staff(principal, mrn)
+        at = self.node.clock()
+        with self.node.unit_of_work() as uow:
+            conn = uow.connection
+            row = found(conn, mrn, for_update=True)
+            readable(principal, row)
+            if row["role"] != DEPARTURE:
+                raise Conflict(f"{mrn} was not declared at this office of departure")
+            movement = aggregate(row)
+            _act(movement, Action.CANCEL, at=at, actor=principal.name, step="cancelled",
+                 reason=command.reason)  # fmt: skip
+            # Belt and braces: a reservation is taken at release only, so there is none.
+            store.free(conn, mrn, at)
+            store.update_movement(conn, row["id"], {
+                "status": movement.status.value, "ended_at": at, "updated_at": at,
+            })  # fmt: skip
+            uow.collect(*movement.take_events())
+            return self.node.shown(found(conn, mrn))
 
     # -- a diversion accepted ----------------------------------------------------------------
 
