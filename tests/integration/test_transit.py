@@ -373,3 +373,30 @@ def test_a_movement_is_cancelled_before_release_and_not_after(node: Node, trio) 
     with reading(node.engine) as conn:
         events = conn.execute(sa.select(journal.c.event).where(journal.c.mrn == mrn)).scalars()
         assert list(events) == ["transit_lodged", "transit_accepted", "transit_cancelled"]
+
+
+def test_releases_committed_together_refuse_one_and_keep_the_others(node: Node, trio) -> None:
+    reference = _guarantee(node)
+    used = _guarantee(node, kind="individual")
+    mrns = [_lodge(node, _declaration(g))["mrn"] for g in (reference, used, used, reference)]
+    node.transit.departure.release(OFFICER, mrns[1], Release())  # the individual one is used
+    answers = node.transit.departure.release_many(OFFICER, [(mrns[2], Release())])
+    assert isinstance(answers[0], InvalidRequest)
+    assert answers[0].errors[0].pointer == "/guarantee"
+    answers = node.transit.departure.release_many(
+        OFFICER, [(mrns[0], Release()), (mrns[2], Release()), (mrns[3], Release())]
+    )
+    assert [a["status"] if isinstance(a, dict) else "refused" for a in answers] == [
+        "released", "refused", "released",
+    ]  # fmt: skip
+    held = sum(Decimal(a["reserved"]) for a in answers if isinstance(a, dict))
+    assert _balance(node, reference) == Decimal("5000000.00") - held
+    assert node.transit.show(OFFICER, mrns[2])["status"] == "accepted"
+    with reading(node.engine) as conn:
+        released = conn.execute(
+            sa.select(sa.func.count()).where(
+                journal.c.mrn.in_(mrns), journal.c.event == "transit_released"
+            )
+        ).scalar()
+    assert released == 3
+    assert deliver(trio) == 6  # two records each, for the three released

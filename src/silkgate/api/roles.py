@@ -272,6 +272,11 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
             *STAFF,
             reduced={AGENCY: "its agency's, with the forms to change it", TRADER: _HELD},
         ),
+        "/console/transit": only(
+            TRADER, *STAFF, reduced={TRADER: "its own movements and guarantees"}
+        ),
+        "/console/transit/movements/{mrn}": only(TRADER, *STAFF, reduced={TRADER: _OWN}),
+        "/console/transit/guarantees/{reference}": only(TRADER, *STAFF, reduced={TRADER: _OWN}),
         "/console/trs": PUBLIC,
         "/console/origin": PUBLIC,
         # Anyone checks a certificate of origin: its status and hash, nothing commercial.

@@ -26,6 +26,7 @@ from silkgate.web import (
     outcomes,
     risk,
     tariff,
+    transit,
     trs,
     verifications,
 )
@@ -36,7 +37,7 @@ from silkgate.web import (
 # not routed first.
 MODULES = (
     login, amendments, outcomes, declarations, trs, tariff, lpco, origin, certificates,
-    verifications, risk, inspections, exchange, ecommerce,
+    verifications, risk, inspections, exchange, ecommerce, transit,
 )  # fmt: skip
 
 

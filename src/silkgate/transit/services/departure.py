@@ -18,7 +18,14 @@ import sqlalchemy as sa
 
 from silkgate.exchange.envelope import Envelope, Refused
 from silkgate.kernel.actors import Principal, Role
-from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, invalid
+from silkgate.kernel.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    invalid,
+)
 from silkgate.store import transit as store
 from silkgate.transit import itinerary, risk
 from silkgate.transit import messages as msg
@@ -119,36 +126,61 @@ class Departure:
         """Release for transit: the duties at stake reserved on the guarantee, the anticipated
         records queued for the offices of transit (IE050) and destination (IE001)."""
         staff(principal, mrn)
-        at = self.node.clock()
         with self.node.unit_of_work() as uow:
-            conn = uow.connection
-            row = found(conn, mrn, for_update=True)
-            if row["role"] != DEPARTURE:
-                raise Conflict(f"{mrn} was not declared at this office of departure")
-            if row["channel"] != "green" and not command.seals_checked:
-                raise invalid(
-                    "/seals_checked", "required", f"the {row['channel']} channel asks a seal check"
-                )
-            movement = aggregate(row)
-            amount = Decimal(row["stake"]["amount"])
-            if movement.status is Status.ACCEPTED and not store.reserve(
-                conn, row["guarantee"], row["holder"], mrn, amount, at
-            ):
-                raise invalid(
-                    "/guarantee",
-                    "insufficient",
-                    f"guarantee {row['guarantee']} does not cover {amount} (balance unchanged)",
-                )
-            record = {"mrn": mrn, "declaration": row["document"],
-                      "released_at": at.isoformat(), "channel": row["channel"]}  # fmt: skip
-            _act(movement, Action.RELEASE, at=at, actor=principal.name, step="released",
-                 reason=command.note, outgoing=self._records(row, record))  # fmt: skip
-            store.update_movement(conn, row["id"], {
-                "status": movement.status.value, "released_at": at, "reserved": amount,
-                "updated_at": at,
-            })  # fmt: skip
-            uow.collect(*movement.take_events())
-            return self.node.shown(found(conn, mrn))
+            return self._release(uow, principal, mrn, command, self.node.clock())
+
+    def release_many(
+        self, principal: Principal, items: list[tuple[str, Release]]
+    ) -> list[dict[str, Any] | Exception]:
+        """Release several movements in one transaction (one commit, one sync): each in a
+        savepoint of its own, so one refused (its answer is the exception) leaves the others
+        and the balance as they were. The answers in the order given."""
+        staff(principal)
+        at = self.node.clock()
+        answers: list[dict[str, Any] | Exception] = []
+        with self.node.unit_of_work() as uow:
+            for mrn, command in items:
+                savepoint = uow.connection.begin_nested()
+                try:
+                    answers.append(self._release(uow, principal, mrn, command, at))
+                except (Conflict, InvalidRequest, NotFound) as exc:
+                    savepoint.rollback()
+                    answers.append(exc)
+                else:
+                    savepoint.commit()
+        return answers
+
+    def _release(
+        self, uow: Any, principal: Principal, mrn: str, command: Release, at: dt.datetime
+    ) -> dict[str, Any]:
+        conn = uow.connection
+        row = found(conn, mrn, for_update=True)
+        if row["role"] != DEPARTURE:
+            raise Conflict(f"{mrn} was not declared at this office of departure")
+        if row["channel"] != "green" and not command.seals_checked:
+            raise invalid(
+                "/seals_checked", "required", f"the {row['channel']} channel asks a seal check"
+            )
+        movement = aggregate(row)
+        amount = Decimal(row["stake"]["amount"])
+        if movement.status is Status.ACCEPTED and not store.reserve(
+            conn, row["guarantee"], row["holder"], mrn, amount, at
+        ):
+            raise invalid(
+                "/guarantee",
+                "insufficient",
+                f"guarantee {row['guarantee']} does not cover {amount} (balance unchanged)",
+            )
+        record = {"mrn": mrn, "declaration": row["document"],
+                  "released_at": at.isoformat(), "channel": row["channel"]}  # fmt: skip
+        _act(movement, Action.RELEASE, at=at, actor=principal.name, step="released",
+             reason=command.note, outgoing=self._records(row, record))  # fmt: skip
+        values = {"status": movement.status.value, "released_at": at, "reserved": amount,
+                  "updated_at": at}  # fmt: skip
+        store.update_movement(conn, row["id"], values)
+        uow.collect(*movement.take_events())
+        # The answer from what was written: the movement is not read back.
+        return self.node.shown({**row, **values})
 
     def _records(self, row: dict[str, Any], record: dict[str, Any]) -> tuple[Outgoing, ...]:
         destination = self.node.administration_of(row["destination_office"])
