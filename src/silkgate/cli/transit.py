@@ -17,6 +17,7 @@ import typer
 
 from silkgate.cli._common import folding_table, out, read_json
 from silkgate.cli.client import NODE, NodeUrl, Token, call
+from silkgate.i18n import _
 
 transit_app = typer.Typer(
     help="Transit movements and guarantees, through a node's API.", no_args_is_help=True
@@ -54,12 +55,13 @@ def _print_movement(m: dict[str, Any]) -> None:
         reasons = "; ".join(m["stake"].get("reasons") or []) or "no risk flagged"
         out.print(f"duties at stake {m['stake']['amount']} ({reasons})", highlight=False)
     if m.get("enquiry_due") and m["status"] == "enquiry":
-        out.print(f"[yellow]under enquiry[/yellow]: the answer due by {m['enquiry_due'][:10]}")
+        due = _("under enquiry: the answer due by %(due)s") % {"due": m["enquiry_due"][:10]}
+        out.print(f"[yellow]{due}[/yellow]", highlight=False)
     if m.get("incidents"):
+        said = _("%(n)s incident(s) en route: seals %(seals)s; the destination examines the goods")
+        seals = ", ".join(m["seals"]) or _("none")
         out.print(
-            f"[yellow]{m['incidents']} incident(s) en route[/yellow]: seals "
-            f"{', '.join(m['seals']) or 'none'}; the destination examines the goods",
-            highlight=False,
+            f"[yellow]{said % {'n': m['incidents'], 'seals': seals}}[/yellow]", highlight=False
         )
     if m["diverted"]:
         accepted = "accepted" if m["diversion_accepted"] else "waits for the departure's acceptance"
@@ -303,11 +305,11 @@ def sweep(node: NodeUrl = NODE, token: Token = "", json_out: Json = False) -> No
     if json_out:
         out.print_json(data=found)
         return
-    out.print(
-        f"{len(found['enquiries'])} enquiries opened, {len(found['recovered'])} recovered",
-        highlight=False,
-    )
+    counts = {"opened": len(found["enquiries"]), "recovered": len(found["recovered"])}
+    out.print(_("%(opened)s enquiries opened, %(recovered)s recovered") % counts, highlight=False)
     for mrn in found["enquiries"]:
-        out.print(f"  {mrn}: enquiry sent", highlight=False)
+        out.print("  " + _("%(mrn)s: enquiry sent") % {"mrn": mrn}, highlight=False)
     for mrn in found["recovered"]:
-        out.print(f"  {mrn}: duty recovered from the guarantee", highlight=False)
+        out.print(
+            "  " + _("%(mrn)s: duty recovered from the guarantee") % {"mrn": mrn}, highlight=False
+        )

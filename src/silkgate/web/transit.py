@@ -198,4 +198,4 @@ async def _accept_diversion(
 
 
 def _said(found: dict[str, Any]) -> dict[str, str]:
-    return {"mrn": found["mrn"], "status": found["status"].replace("_", " ")}
+    return {"mrn": found["mrn"], "status": _(found["status"].replace("_", " "))}
