@@ -40,6 +40,7 @@ def transit(
         own_offices=own_offices,
         zone=base.zone,
         clock=base.clock,
+        minor_unit=tariff.policy.minor_unit,
     )
 
     def lines_under(hs_code: str) -> list[TariffLine]:
@@ -60,5 +61,5 @@ def transit(
         to_national=to_national,
     )
     service = TransitService(node, guarantees)
-    messages = TransitMessages(exchange, receivers(service.departure, service.journey))
+    messages = TransitMessages(exchange, receivers(service))
     return service, messages

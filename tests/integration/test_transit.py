@@ -24,7 +24,7 @@ from silkgate.config import Settings
 from silkgate.exchange.commands import PartnerRegistration
 from silkgate.exchange.services.dispatcher import Dispatcher
 from silkgate.kernel.actors import Principal, Role
-from silkgate.kernel.clock import ManualClock
+from silkgate.kernel.clock import Clock, ManualClock, system_clock
 from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Conflict, InvalidRequest, NotFound
 from silkgate.node import Node
@@ -33,6 +33,7 @@ from silkgate.store.db import make_engine, reading
 from silkgate.store.tables import exchange_inbox, journal
 from silkgate.transit.document import (
     Arrival,
+    Cancellation,
     ControlResults,
     Crossing,
     GuaranteeRegistration,
@@ -50,7 +51,9 @@ UZ_OFFICER = Principal(0, "officer.dilnoza", Role.OFFICER, None)
 EXAMPLE = ROOT / "examples" / "transit" / "horgos-tashkent.json"
 
 
-def _partner_node(admin: str, url: str, currency: str, zone: str) -> Node:
+def _partner_node(
+    admin: str, url: str, currency: str, zone: str, clock: Clock = system_clock
+) -> Node:
     settings = Settings(
         mode="test", database_url=url, secret_key=f"{SECRET}-{admin.lower()}",
         administration=admin, currency=currency, timezone=zone, exchange_dispatch=False,
@@ -61,7 +64,7 @@ def _partner_node(admin: str, url: str, currency: str, zone: str) -> Node:
     refdata.load(engine)
     demo.setup(engine, settings.secret_key, admin)
     engine.dispose()
-    return open_node(settings)
+    return open_node(settings, clock=clock)
 
 
 def _database(tmp: pytest.TempPathFactory, name: str) -> Iterator[str]:
@@ -90,6 +93,10 @@ def uz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 
 @pytest.fixture(scope="module")
 def trio(node: Node, kz: Node, uz: Node) -> dict[str, Any]:
+    return link(node, kz, uz)
+
+
+def link(node: Node, kz: Node, uz: Node) -> dict[str, Any]:
     """Three nodes, each the others' partner under the transit agreement; their dispatchers."""
     node.exchange.endpoint = "http://cn.test"
     nodes = {"http://cn.test": node, "http://kz.test": kz, "http://uz.test": uz}
@@ -346,3 +353,50 @@ def test_a_movement_past_its_time_limit_is_on_the_overdue_list(node: Node, trio)
     assert mrn not in overdue()  # due today: not late yet
     clock.advance(dt.timedelta(days=1))
     assert mrn in overdue()
+
+
+def test_a_movement_is_cancelled_before_release_and_not_after(node: Node, trio) -> None:
+    reference = _guarantee(node, kind="individual")
+    mrn = _lodge(node, _declaration(reference))["mrn"]
+    with pytest.raises(NotFound):  # another holder's movement is not found
+        node.transit.departure.cancel(OTHER, mrn, Cancellation(reason="not mine"))
+    cancelled = node.transit.departure.cancel(HOLDER, mrn, Cancellation(reason="order lost"))
+    assert cancelled["status"] == "cancelled" and cancelled["ended_at"]
+    with pytest.raises(Conflict):
+        node.transit.departure.release(OFFICER, mrn, Release())
+    assert _balance(node, reference) == Decimal("5000000.00")  # nothing held: still unused
+    released = _lodge(node, _declaration(_guarantee(node)))["mrn"]
+    node.transit.departure.release(OFFICER, released, Release())
+    with pytest.raises(Conflict):  # released: it ends by discharge or recovery only
+        node.transit.departure.cancel(OFFICER, released, Cancellation(reason="too late"))
+    assert deliver(trio) > 0  # the released one's records; the cancelled one sent nothing
+    with reading(node.engine) as conn:
+        events = conn.execute(sa.select(journal.c.event).where(journal.c.mrn == mrn)).scalars()
+        assert list(events) == ["transit_lodged", "transit_accepted", "transit_cancelled"]
+
+
+def test_releases_committed_together_refuse_one_and_keep_the_others(node: Node, trio) -> None:
+    reference = _guarantee(node)
+    used = _guarantee(node, kind="individual")
+    mrns = [_lodge(node, _declaration(g))["mrn"] for g in (reference, used, used, reference)]
+    node.transit.departure.release(OFFICER, mrns[1], Release())  # the individual one is used
+    answers = node.transit.departure.release_many(OFFICER, [(mrns[2], Release())])
+    assert isinstance(answers[0], InvalidRequest)
+    assert answers[0].errors[0].pointer == "/guarantee"
+    answers = node.transit.departure.release_many(
+        OFFICER, [(mrns[0], Release()), (mrns[2], Release()), (mrns[3], Release())]
+    )
+    assert [a["status"] if isinstance(a, dict) else "refused" for a in answers] == [
+        "released", "refused", "released",
+    ]  # fmt: skip
+    held = sum(Decimal(a["reserved"]) for a in answers if isinstance(a, dict))
+    assert _balance(node, reference) == Decimal("5000000.00") - held
+    assert node.transit.show(OFFICER, mrns[2])["status"] == "accepted"
+    with reading(node.engine) as conn:
+        released = conn.execute(
+            sa.select(sa.func.count()).where(
+                journal.c.mrn.in_(mrns), journal.c.event == "transit_released"
+            )
+        ).scalar()
+    assert released == 3
+    assert deliver(trio) == 6  # two records each, for the three released

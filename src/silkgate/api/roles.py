@@ -168,8 +168,12 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("GET", "/v1/transit/movements/{mrn}"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),
         **{
             ("POST", f"/v1/transit/movements/{{mrn}}/{step}"): only(*STAFF)
-            for step in ("release", "crossing", "arrival", "control", "diversion")
+            for step in ("release", "crossing", "arrival", "control", "incident", "diversion")
         },
+        ("POST", "/v1/transit/movements/{mrn}/cancel"): only(
+            TRADER, *STAFF, reduced={TRADER: _OWN}
+        ),
+        ("POST", "/v1/transit/sweep"): only(*STAFF),
         ("POST", "/v1/transit/guarantees"): only(*STAFF),
         ("GET", "/v1/transit/guarantees"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),
         ("GET", "/v1/transit/guarantees/{reference}"): only(TRADER, *STAFF, reduced={TRADER: _OWN}),
@@ -272,6 +276,11 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
             *STAFF,
             reduced={AGENCY: "its agency's, with the forms to change it", TRADER: _HELD},
         ),
+        "/console/transit": only(
+            TRADER, *STAFF, reduced={TRADER: "its own movements and guarantees"}
+        ),
+        "/console/transit/movements/{mrn}": only(TRADER, *STAFF, reduced={TRADER: _OWN}),
+        "/console/transit/guarantees/{reference}": only(TRADER, *STAFF, reduced={TRADER: _OWN}),
         "/console/trs": PUBLIC,
         "/console/statistics": PUBLIC,
         "/console/origin": PUBLIC,

@@ -24,9 +24,11 @@ from silkgate.api.schemas.base import Items, answer, parse, request_body
 from silkgate.kernel.commands import Command
 from silkgate.transit.document import (
     Arrival,
+    Cancellation,
     ControlResults,
     Crossing,
     GuaranteeRegistration,
+    Incident,
     Release,
     TransitDeclaration,
 )
@@ -135,12 +137,44 @@ async def control(
 
 
 @router.post(
+    "/v1/transit/movements/{mrn}/cancel",
+    openapi_extra=request_body(Cancellation),
+    responses={200: answer(out.Movement), **_ERRORS},
+)
+async def cancel(
+    request: Request, node: NodeDep, principal: PrincipalDep, mrn: MrnPath
+) -> Response:
+    """Withdraw a movement not yet released (its holder, or an officer at departure; IE014)."""
+    return await _step(request, Cancellation, node.transit.departure.cancel, principal, mrn)
+
+
+@router.post(
+    "/v1/transit/movements/{mrn}/incident",
+    openapi_extra=request_body(Incident),
+    responses={200: answer(out.Movement), **_ERRORS},
+)
+async def incident(
+    request: Request, node: NodeDep, principal: PrincipalDep, mrn: MrnPath
+) -> Response:
+    """An incident en route found at an office of this node: a seal broken, a transhipment,
+    an accident, with the new seals (IE180 to departure; the destination then examines)."""
+    return await _step(request, Incident, node.transit.incidents.record, principal, mrn)
+
+
+@router.post(
     "/v1/transit/movements/{mrn}/diversion",
     responses={200: answer(out.Movement), **_ERRORS},
 )
 def accept_diversion(node: NodeDep, principal: PrincipalDep, mrn: MrnPath) -> Response:
     """The departure accepts an arrival at an office not on the itinerary."""
     return json_response(node.transit.departure.accept_diversion(principal, mrn))
+
+
+@router.post("/v1/transit/sweep", responses={200: answer(out.Sweep), **_ERRORS})
+async def sweep(node: NodeDep, principal: PrincipalDep) -> Response:
+    """Open an enquiry (IE142) on each movement declared here past its time limit and grace
+    period, and recover the duty on each enquiry left unanswered by its deadline (staff)."""
+    return json_response(await run_in_threadpool(node.transit.enquiries.sweep, principal))
 
 
 @router.post(

@@ -17,6 +17,7 @@ import typer
 
 from silkgate.cli._common import folding_table, out, read_json
 from silkgate.cli.client import NODE, NodeUrl, Token, call
+from silkgate.i18n import _
 
 transit_app = typer.Typer(
     help="Transit movements and guarantees, through a node's API.", no_args_is_help=True
@@ -53,6 +54,15 @@ def _print_movement(m: dict[str, Any]) -> None:
     if m.get("stake"):
         reasons = "; ".join(m["stake"].get("reasons") or []) or "no risk flagged"
         out.print(f"duties at stake {m['stake']['amount']} ({reasons})", highlight=False)
+    if m.get("enquiry_due") and m["status"] == "enquiry":
+        due = _("under enquiry: the answer due by %(due)s") % {"due": m["enquiry_due"][:10]}
+        out.print(f"[yellow]{due}[/yellow]", highlight=False)
+    if m.get("incidents"):
+        said = _("%(n)s incident(s) en route: seals %(seals)s; the destination examines the goods")
+        seals = ", ".join(m["seals"]) or _("none")
+        out.print(
+            f"[yellow]{said % {'n': m['incidents'], 'seals': seals}}[/yellow]", highlight=False
+        )
     if m["diverted"]:
         accepted = "accepted" if m["diversion_accepted"] else "waits for the departure's acceptance"
         out.print(f"[yellow]diverted[/yellow] to {m['arrival_office']}: {accepted}")
@@ -129,6 +139,9 @@ def control(
     mrn: str,
     result: Annotated[str, typer.Option(help="satisfactory or unsatisfactory")],
     seals_broken: SealsBroken = False,
+    examined: Annotated[
+        bool, typer.Option("--examined", help="The goods were examined (after an incident).")
+    ] = False,
     note: Note = None,
     node: NodeUrl = NODE,
     token: Token = "",
@@ -136,8 +149,47 @@ def control(
 ) -> None:
     """The control results at the office of arrival (IE018 to the departure, which discharges
     the movement when they are satisfactory)."""
-    body = {"result": result, "seals_intact": not seals_broken, "note": note}
+    body = {"result": result, "seals_intact": not seals_broken, "examined": examined, "note": note}
     _done(_step(node, token, mrn, "control", body), json_out, "control results recorded")
+
+
+@transit_app.command("cancel")
+def cancel(
+    mrn: str,
+    reason: Annotated[str, typer.Option(help="Why the movement is withdrawn.")],
+    node: NodeUrl = NODE,
+    token: Token = "",
+    json_out: Json = False,
+) -> None:
+    """Withdraw a movement not yet released (the holder, or an officer at departure)."""
+    _done(_step(node, token, mrn, "cancel", {"reason": reason}), json_out, "cancelled")
+
+
+@transit_app.command("incident")
+def incident(
+    mrn: str,
+    office: Office,
+    kind: Annotated[str, typer.Option(help="seals_broken, transhipment or accident")],
+    note: Annotated[str, typer.Option(help="What happened, where.")],
+    new_seal: Annotated[
+        list[str] | None, typer.Option(help="A seal the office affixed (repeat for each).")
+    ] = None,
+    vehicle: Annotated[
+        str | None, typer.Option(help="After a transhipment: MODE:IDENTITY:NATIONALITY")
+    ] = None,
+    node: NodeUrl = NODE,
+    token: Token = "",
+    json_out: Json = False,
+) -> None:
+    """An incident en route found at an office of this node (officer there): reported to the
+    departure (IE180), and the destination will examine the goods."""
+    body: dict[str, Any] = {"office": office, "kind": kind, "note": note,
+                            "new_seals": new_seal or []}  # fmt: skip
+    if vehicle:
+        mode, _, rest = vehicle.partition(":")
+        identity, _, nationality = rest.rpartition(":")
+        body["transport"] = {"mode": mode, "identity": identity, "nationality": nationality}
+    _done(_step(node, token, mrn, "incident", body), json_out, f"incident at {office} recorded")
 
 
 @transit_app.command("accept-diversion")
@@ -207,16 +259,18 @@ def balance(
     if json_out:
         out.print_json(data=found)
         return
-    table = folding_table("guarantee", "holder", "kind", "reference amount", "reserved", "balance")
+    table = folding_table(
+        "guarantee", "holder", "kind", "reference amount", "reserved", "recovered", "balance"
+    )
     for g in items:
         table.add_row(
             g["reference"], g["holder"], g["kind"], f"{g['reference_amount']} {g['currency']}",
-            g["reserved"], f"{g['balance']} {g['currency']}",
+            g["reserved"], g["recovered"], f"{g['balance']} {g['currency']}",
         )  # fmt: skip
     out.print(table)
     if reference:
         for m in items[0]["movements"]:
-            out.print(f"  {m['mrn']}: {m['amount']} {'freed' if m['freed'] else 'held'}")
+            out.print(f"  {m['mrn']}: {m['amount']} {m['state']}", highlight=False)
 
 
 @transit_app.command("register-guarantee")
@@ -240,3 +294,22 @@ def register_guarantee(
         f"{g['balance']} {g['currency']}",
         highlight=False,
     )
+
+
+@transit_app.command("sweep")
+def sweep(node: NodeUrl = NODE, token: Token = "", json_out: Json = False) -> None:
+    """Open an enquiry on each movement declared at this node that is past its time limit and
+    grace period, and recover the duty on each enquiry left unanswered by its deadline
+    (customs staff; run it periodically, e.g. from cron)."""
+    found = call("POST", _url(node, "sweep"), token)
+    if json_out:
+        out.print_json(data=found)
+        return
+    counts = {"opened": len(found["enquiries"]), "recovered": len(found["recovered"])}
+    out.print(_("%(opened)s enquiries opened, %(recovered)s recovered") % counts, highlight=False)
+    for mrn in found["enquiries"]:
+        out.print("  " + _("%(mrn)s: enquiry sent") % {"mrn": mrn}, highlight=False)
+    for mrn in found["recovered"]:
+        out.print(
+            "  " + _("%(mrn)s: duty recovered from the guarantee") % {"mrn": mrn}, highlight=False
+        )

@@ -1207,6 +1207,13 @@ transit_movements = sa.Table(
     sa.Column("control_result", sa.String(16), nullable=True),
     sa.Column("ended_at", UtcDateTime(), nullable=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    # Under enquiry: when the answer is due; unanswered by then, the duty is recovered.
+    sa.Column("enquiry_due", UtcDateTime(), nullable=True),
+    # Incidents en route: how many, and the seals and means of transport since (JSON; None:
+    # as declared). After one, the destination must examine the goods.
+    sa.Column("incidents", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("seals", sa.Text, nullable=True),
+    sa.Column("transport", sa.Text, nullable=True),
 )
 
 # What each office recorded of a movement (a crossing per office of transit, the arrival,
@@ -1253,6 +1260,8 @@ transit_reservations = sa.Table(
     sa.Column("amount", sa.Numeric(18, 3), nullable=False),
     sa.Column("reserved_at", UtcDateTime(), nullable=False),
     sa.Column("freed_at", UtcDateTime(), nullable=True),
+    # The movement not discharged: the amount kept by customs, a debt on the guarantee.
+    sa.Column("recovered_at", UtcDateTime(), nullable=True),
 )
 
 # --- cross-border e-commerce (docs/ecommerce.md) ------------------------------------

@@ -27,7 +27,7 @@ _M = transit_movements.c
 _S = transit_steps.c
 _G = transit_guarantees.c
 _R = transit_reservations.c
-_JSON = ("transit_offices", "routing", "stake", "document")
+_JSON = ("transit_offices", "routing", "stake", "document", "seals", "transport")
 
 
 def _movement(found: Any) -> dict[str, Any] | None:
@@ -94,6 +94,31 @@ def listing(
         query = query.where(sa.or_(*where))
     rows = conn.execute(query.order_by(_M.id.desc()).limit(limit))
     return [r for r in (_movement(row) for row in rows) if r is not None]
+
+
+def overdue(
+    conn: sa.Connection, statuses: tuple[str, ...], due_before: dt.date, limit: int
+) -> list[str]:
+    """The MRNs of movements declared here, in ``statuses``, whose time limit is before
+    ``due_before`` (oldest first)."""
+    query = (
+        sa.select(_M.mrn)
+        .where(_M.role == "departure", _M.status.in_(statuses), _M.time_limit < due_before)
+        .order_by(_M.id)
+        .limit(limit)
+    )
+    return list(conn.scalars(query))
+
+
+def unanswered(conn: sa.Connection, now: dt.datetime, limit: int) -> list[str]:
+    """The MRNs of movements declared here under enquiry whose answer was due by ``now``."""
+    query = (
+        sa.select(_M.mrn)
+        .where(_M.role == "departure", _M.status == "enquiry", _M.enquiry_due <= now)
+        .order_by(_M.id)
+        .limit(limit)
+    )
+    return list(conn.scalars(query))
 
 
 def add_step(
@@ -195,6 +220,22 @@ def free(conn: sa.Connection, mrn: str, at: dt.datetime) -> Decimal:
         .values(balance=_settled(_G.balance + held.amount))
     )
     return Decimal(held.amount)
+
+
+def recover(conn: sa.Connection, mrn: str, at: dt.datetime) -> Decimal:
+    """Keep what ``mrn`` holds of its guarantee as the duty recovered (once): the balance is
+    not given back. The amount recovered (0 when nothing was held)."""
+    held = conn.execute(
+        sa.select(_R.id, _R.amount).where(_R.mrn == mrn, _R.freed_at.is_(None))
+    ).first()
+    if held is None:
+        return Decimal(0)
+    done = conn.execute(
+        transit_reservations.update()
+        .where(_R.id == held.id, _R.freed_at.is_(None))
+        .values(freed_at=at, recovered_at=at)
+    ).rowcount
+    return Decimal(held.amount) if done == 1 else Decimal(0)
 
 
 def reservations(conn: sa.Connection, reference: str) -> list[dict[str, Any]]:

@@ -117,6 +117,13 @@ class Release(Command):
     note: Annotated[Line, Field(max_length=500)] | None = None
 
 
+class Cancellation(Command):
+    """The holder (or the departure's officer) withdraws a movement not yet released (NCTS
+    IE014, declaration invalidation)."""
+
+    reason: Annotated[Line, Field(min_length=1, max_length=500)]
+
+
 class Crossing(Command):
     """An office of transit records the goods crossing its frontier (NCTS IE118)."""
 
@@ -133,11 +140,27 @@ class Arrival(Command):
 
 
 class ControlResults(Command):
-    """The destination's control results (NCTS IE018): satisfactory ends the movement."""
+    """The destination's control results (NCTS IE018): satisfactory ends the movement.
+    ``examined``: the goods were physically examined (required after an incident en route)."""
 
     result: Literal["satisfactory", "unsatisfactory"]
     seals_intact: bool = True
+    examined: bool = False
     note: Annotated[Line, Field(max_length=500)] | None = None
+
+
+class Incident(Command):
+    """An incident en route, recorded by the office that finds it (the office of incident
+    registration, NCTS IE180): a seal broken, the goods transhipped to other means of
+    transport, an accident; with the new seals the office affixed, if it did."""
+
+    office: Office
+    kind: Literal["seals_broken", "transhipment", "accident"]
+    note: Annotated[Line, Field(min_length=1, max_length=500)]
+    new_seals: Annotated[
+        list[Seal], Field(default_factory=list, max_length=99), AfterValidator(_distinct_seals)
+    ]
+    transport: Transport | None = None  # after a transhipment: the new means (required then)
 
 
 class GuaranteeRegistration(Command):

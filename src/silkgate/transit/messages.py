@@ -30,8 +30,12 @@ ARRIVAL = "transit_arrival"
 CONTROL = "transit_control"
 WRITE_OFF = "transit_write_off"
 ENQUIRY = "transit_enquiry"
+INCIDENT = "transit_incident"
 ENQUIRY_ANSWER = "transit_enquiry_answer"
-KINDS = (RECORD, ARRIVAL_RECORD, CROSSING, ARRIVAL, CONTROL, WRITE_OFF, ENQUIRY, ENQUIRY_ANSWER)
+KINDS = (
+    RECORD, ARRIVAL_RECORD, CROSSING, ARRIVAL, CONTROL, WRITE_OFF, ENQUIRY, ENQUIRY_ANSWER,
+    INCIDENT,
+)  # fmt: skip
 AGREEMENT = "transit"
 
 Mrn = Annotated[str, Field(pattern=r"^[0-9]{2}[A-Z]{2}T[0-9A-Z]{13}$")]
@@ -80,7 +84,22 @@ class ControlResult(_Closed):
     at: dt.datetime
     result: Literal["satisfactory", "unsatisfactory"]
     seals_intact: bool = True
+    examined: bool = False
     note: Note | None = None
+
+
+class IncidentNotice(_Closed):
+    """IE180: an incident recorded at ``office`` (the ``number``-th at its node), with the
+    seals now on the goods and the new means of transport, if they changed."""
+
+    mrn: Mrn
+    office: Office
+    at: dt.datetime
+    number: int = Field(ge=1, le=99)
+    kind: Literal["seals_broken", "transhipment", "accident"]
+    note: Note
+    new_seals: list[Annotated[str, Field(pattern=r"^[0-9A-Z-]{1,20}$")]] = Field(max_length=99)
+    transport: dict[str, str] | None = None
 
 
 class WriteOff(_Closed):
@@ -100,11 +119,15 @@ class Enquiry(_Closed):
 
 
 class EnquiryAnswer(_Closed):
-    """IE143: what the destination knows of the movement."""
+    """IE143: what the destination knows of the movement: whether the goods arrived, where
+    and when, and the control results if any."""
 
     mrn: Mrn
     at: dt.datetime
     arrived: bool
+    office: Office | None = None
+    arrived_at: dt.datetime | None = None
+    control_result: Literal["satisfactory", "unsatisfactory"] | None = None
     note: Note | None = None
 
 
@@ -117,4 +140,5 @@ MODELS: dict[str, type[BaseModel]] = {
     WRITE_OFF: WriteOff,
     ENQUIRY: Enquiry,
     ENQUIRY_ANSWER: EnquiryAnswer,
+    INCIDENT: IncidentNotice,
 }

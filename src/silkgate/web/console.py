@@ -28,6 +28,7 @@ from silkgate.web import (
     risk,
     statistics,
     tariff,
+    transit,
     trs,
     verifications,
 )
@@ -37,8 +38,8 @@ from silkgate.web import (
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
 MODULES = (
-    login, language, amendments, outcomes, declarations, trs, tariff, lpco, origin, certificates,
-    verifications, risk, inspections, exchange, ecommerce, statistics,
+    login, language, amendments, outcomes, declarations, trs, tariff, lpco, origin,
+    certificates, verifications, risk, inspections, exchange, ecommerce, statistics, transit,
 )  # fmt: skip
 
 

@@ -34,4 +34,13 @@ class Guarantee(Shape):
     reference_amount: str
     balance: str
     reserved: str
+    recovered: str = Field(description="What customs kept of it for movements not discharged")
     movements: list[dict[str, Any]]
+
+
+class Sweep(Shape):
+    """What one sweep did: the MRNs put under enquiry, and those whose duty was recovered."""
+
+    at: str
+    enquiries: list[str]
+    recovered: list[str]

@@ -41,8 +41,9 @@ class TransitMessages:
             )
 
 
-def receivers(departure: Any, journey: Any) -> dict[str, Receive]:
-    """Which use case takes which kind of transit message."""
+def receivers(transit: Any) -> dict[str, Receive]:
+    """Which use case of the node's transit takes which kind of transit message."""
+    departure, journey, enquiries = transit.departure, transit.journey, transit.enquiries
     return {
         msg.RECORD: journey.receive_record,
         msg.ARRIVAL_RECORD: journey.receive_record,
@@ -50,4 +51,7 @@ def receivers(departure: Any, journey: Any) -> dict[str, Receive]:
         msg.ARRIVAL: departure.receive_arrival,
         msg.CONTROL: departure.receive_control,
         msg.WRITE_OFF: journey.receive_write_off,
+        msg.ENQUIRY: enquiries.receive_enquiry,
+        msg.ENQUIRY_ANSWER: enquiries.receive_answer,
+        msg.INCIDENT: transit.incidents.receive,
     }

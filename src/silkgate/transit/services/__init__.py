@@ -10,12 +10,14 @@ from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import Forbidden, invalid
 from silkgate.store import transit as store
 from silkgate.store.db import reading
-from silkgate.transit.services.common import STAFF, Node, found, readable, shown
+from silkgate.transit.services.common import STAFF, Node, found, readable
 from silkgate.transit.services.departure import Departure
+from silkgate.transit.services.enquiry import Enquiries
 from silkgate.transit.services.guarantees import Guarantees
+from silkgate.transit.services.incidents import Incidents
 from silkgate.transit.services.journey import Journey
 
-__all__ = ["Departure", "Guarantees", "Journey", "Node", "TransitService"]
+__all__ = ["Departure", "Enquiries", "Guarantees", "Journey", "Node", "TransitService"]
 
 # An office's lists: the statuses each shows, and whether the office must be the destination.
 VIEWS: dict[str, tuple[tuple[str, ...], bool]] = {
@@ -38,6 +40,8 @@ class TransitService:
         self.guarantees = guarantees
         self.departure = Departure(node, guarantees)
         self.journey = Journey(node)
+        self.enquiries = Enquiries(node, self.departure)
+        self.incidents = Incidents(node)
 
     def show(self, principal: Principal, mrn: str) -> dict[str, Any]:
         """A movement with its steps, its declaration and the duties at stake."""
@@ -46,7 +50,7 @@ class TransitService:
         with reading(self.node.engine) as conn:
             row = found(conn, mrn)
             readable(principal, row)
-            return shown(row, store.steps(conn, row["id"]))
+            return self.node.shown(row, store.steps(conn, row["id"]))
 
     def listing(
         self, principal: Principal, *, office: str | None = None, view: str = "all",
@@ -67,7 +71,7 @@ class TransitService:
                 destination=destination, limit=limit,
                 due_before=self.node.today() if view == "overdue" else None,
             )  # fmt: skip
-        return [shown(r) for r in rows]
+        return [self.node.shown(r) for r in rows]
 
     def offices(self) -> list[dict[str, object]]:
         """The customs office list for transit (reference data)."""

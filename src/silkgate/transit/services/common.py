@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from silkgate.kernel.errors import Forbidden, NotFound
 from silkgate.kernel.events import MessageBus
 from silkgate.store import transit as store
 from silkgate.store.uow import AttachedUnitOfWork, SqlUnitOfWork
+from silkgate.transit.enquiry import EnquiryTerms
 from silkgate.transit.movement import Movement
 from silkgate.transit.offices import OfficeList
 from silkgate.transit.states import Status
@@ -37,6 +39,8 @@ class Node:
     own_offices: Callable[[], Collection[str]]  # this administration's offices
     zone: dt.tzinfo = dt.UTC
     clock: Clock = system_clock
+    minor_unit: int = 2  # of the national currency: how amounts are shown
+    enquiry: EnquiryTerms = field(default_factory=EnquiryTerms)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.bus, self.journal_keys)
@@ -47,9 +51,22 @@ class Node:
     def today(self, at: dt.datetime | None = None) -> dt.date:
         return (at or self.clock()).astimezone(self.zone).date()
 
+    def shown(
+        self, row: dict[str, Any], steps: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        return shown(row, steps, minor_unit=self.minor_unit)
+
     def administration_of(self, office: str) -> str | None:
         found = self.offices.get(office)
         return None if found is None else found.administration
+
+
+def others(node: Node, row: dict[str, Any]) -> list[str]:
+    """The administrations on a movement's route other than the departure's (the offices of
+    transit, the destination, and where the goods arrived if elsewhere)."""
+    offices = [*row["transit_offices"], row["destination_office"], row["arrival_office"]]
+    found = {node.administration_of(c) for c in offices if c}
+    return sorted(a for a in found if a and a != node.administration)
 
 
 def staff(principal: Principal, mrn: str | None = None) -> None:
@@ -81,7 +98,14 @@ def aggregate(row: dict[str, Any]) -> Movement:
     return Movement(row["mrn"], row["role"], Status(row["status"]))
 
 
-def shown(row: dict[str, Any], steps: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def money(amount: Any, minor_unit: int) -> str:
+    """An amount as shown: to the currency's minor unit (the store keeps thousandths)."""
+    return str(Decimal(amount).quantize(Decimal(1).scaleb(-minor_unit)))
+
+
+def shown(
+    row: dict[str, Any], steps: list[dict[str, Any]] | None = None, *, minor_unit: int = 2
+) -> dict[str, Any]:
     """A movement as the API answers it."""
     out: dict[str, Any] = {
         "mrn": row["mrn"],
@@ -99,7 +123,7 @@ def shown(row: dict[str, Any], steps: list[dict[str, Any]] | None = None) -> dic
         },
         "time_limit": row["time_limit"].isoformat(),
         "guarantee": row["guarantee"],
-        "reserved": str(row["reserved"]),
+        "reserved": money(row["reserved"], minor_unit),
         "lodged_at": _iso(row["lodged_at"]),
         "released_at": _iso(row["released_at"]),
         "arrival_office": row["arrival_office"],
@@ -108,6 +132,13 @@ def shown(row: dict[str, Any], steps: list[dict[str, Any]] | None = None) -> dic
         "diversion_accepted": row["diversion_accepted"],
         "control_result": row["control_result"],
         "ended_at": _iso(row["ended_at"]),
+        "enquiry_due": _iso(row.get("enquiry_due")),
+        "incidents": row.get("incidents") or 0,
+        # After an incident the goods travel under new seals or means; the destination
+        # examines them.
+        "seals": row.get("seals") if row.get("seals") is not None else row["document"]["seals"],
+        "transport": row.get("transport") or row["document"]["transport"],
+        "control_required": bool(row.get("incidents")),
     }
     if steps is not None:
         out["steps"] = [

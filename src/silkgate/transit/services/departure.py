@@ -18,15 +18,29 @@ import sqlalchemy as sa
 
 from silkgate.exchange.envelope import Envelope, Refused
 from silkgate.kernel.actors import Principal, Role
-from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, invalid
+from silkgate.kernel.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    invalid,
+)
 from silkgate.store import transit as store
 from silkgate.transit import itinerary, risk
 from silkgate.transit import messages as msg
-from silkgate.transit.document import Release, TransitDeclaration
+from silkgate.transit.document import Cancellation, Release, TransitDeclaration
 from silkgate.transit.events import Outgoing
 from silkgate.transit.movement import DEPARTURE, Movement
 from silkgate.transit.mrn import new_transit_mrn
-from silkgate.transit.services.common import Node, aggregate, found, shown, staff
+from silkgate.transit.services.common import (
+    Node,
+    aggregate,
+    found,
+    others,
+    readable,
+    staff,
+)
 from silkgate.transit.services.guarantees import Guarantees
 from silkgate.transit.states import Action, Status, TransitionRefused
 
@@ -85,7 +99,7 @@ class Departure:
             uow.collect(*movement.take_events())
             row = store.movement(conn, mrn)
             assert row is not None and row["id"] == row_id
-            return shown(row)
+            return self.node.shown(row)
 
     def _check_guarantee(
         self, conn: sa.Connection, declaration: TransitDeclaration, amount: Any
@@ -112,36 +126,61 @@ class Departure:
         """Release for transit: the duties at stake reserved on the guarantee, the anticipated
         records queued for the offices of transit (IE050) and destination (IE001)."""
         staff(principal, mrn)
-        at = self.node.clock()
         with self.node.unit_of_work() as uow:
-            conn = uow.connection
-            row = found(conn, mrn, for_update=True)
-            if row["role"] != DEPARTURE:
-                raise Conflict(f"{mrn} was not declared at this office of departure")
-            if row["channel"] != "green" and not command.seals_checked:
-                raise invalid(
-                    "/seals_checked", "required", f"the {row['channel']} channel asks a seal check"
-                )
-            movement = aggregate(row)
-            amount = Decimal(row["stake"]["amount"])
-            if movement.status is Status.ACCEPTED and not store.reserve(
-                conn, row["guarantee"], row["holder"], mrn, amount, at
-            ):
-                raise invalid(
-                    "/guarantee",
-                    "insufficient",
-                    f"guarantee {row['guarantee']} does not cover {amount} (balance unchanged)",
-                )
-            record = {"mrn": mrn, "declaration": row["document"],
-                      "released_at": at.isoformat(), "channel": row["channel"]}  # fmt: skip
-            _act(movement, Action.RELEASE, at=at, actor=principal.name, step="released",
-                 reason=command.note, outgoing=self._records(row, record))  # fmt: skip
-            store.update_movement(conn, row["id"], {
-                "status": movement.status.value, "released_at": at, "reserved": amount,
-                "updated_at": at,
-            })  # fmt: skip
-            uow.collect(*movement.take_events())
-            return shown(found(conn, mrn))
+            return self._release(uow, principal, mrn, command, self.node.clock())
+
+    def release_many(
+        self, principal: Principal, items: list[tuple[str, Release]]
+    ) -> list[dict[str, Any] | Exception]:
+        """Release several movements in one transaction (one commit, one sync): each in a
+        savepoint of its own, so one refused (its answer is the exception) leaves the others
+        and the balance as they were. The answers in the order given."""
+        staff(principal)
+        at = self.node.clock()
+        answers: list[dict[str, Any] | Exception] = []
+        with self.node.unit_of_work() as uow:
+            for mrn, command in items:
+                savepoint = uow.connection.begin_nested()
+                try:
+                    answers.append(self._release(uow, principal, mrn, command, at))
+                except (Conflict, InvalidRequest, NotFound) as exc:
+                    savepoint.rollback()
+                    answers.append(exc)
+                else:
+                    savepoint.commit()
+        return answers
+
+    def _release(
+        self, uow: Any, principal: Principal, mrn: str, command: Release, at: dt.datetime
+    ) -> dict[str, Any]:
+        conn = uow.connection
+        row = found(conn, mrn, for_update=True)
+        if row["role"] != DEPARTURE:
+            raise Conflict(f"{mrn} was not declared at this office of departure")
+        if row["channel"] != "green" and not command.seals_checked:
+            raise invalid(
+                "/seals_checked", "required", f"the {row['channel']} channel asks a seal check"
+            )
+        movement = aggregate(row)
+        amount = Decimal(row["stake"]["amount"])
+        if movement.status is Status.ACCEPTED and not store.reserve(
+            conn, row["guarantee"], row["holder"], mrn, amount, at
+        ):
+            raise invalid(
+                "/guarantee",
+                "insufficient",
+                f"guarantee {row['guarantee']} does not cover {amount} (balance unchanged)",
+            )
+        record = {"mrn": mrn, "declaration": row["document"],
+                  "released_at": at.isoformat(), "channel": row["channel"]}  # fmt: skip
+        _act(movement, Action.RELEASE, at=at, actor=principal.name, step="released",
+             reason=command.note, outgoing=self._records(row, record))  # fmt: skip
+        values = {"status": movement.status.value, "released_at": at, "reserved": amount,
+                  "updated_at": at}  # fmt: skip
+        store.update_movement(conn, row["id"], values)
+        uow.collect(*movement.take_events())
+        # The answer from what was written: the movement is not read back.
+        return self.node.shown({**row, **values})
 
     def _records(self, row: dict[str, Any], record: dict[str, Any]) -> tuple[Outgoing, ...]:
         destination = self.node.administration_of(row["destination_office"])
@@ -153,6 +192,32 @@ class Departure:
         if destination:
             out.append((destination, msg.ARRIVAL_RECORD, record))
         return tuple(out)
+
+    # -- cancellation before release ----------------------------------------------------------
+
+    def cancel(self, principal: Principal, mrn: str, command: Cancellation) -> dict[str, Any]:
+        """Withdraw a movement not yet released (its holder, or an officer here). Nothing was
+        reserved or sent before release, so nothing else changes; a released movement ends by
+        discharge or recovery only (409)."""
+        if principal.role is not Role.DECLARANT:
+            staff(principal, mrn)
+        at = self.node.clock()
+        with self.node.unit_of_work() as uow:
+            conn = uow.connection
+            row = found(conn, mrn, for_update=True)
+            readable(principal, row)
+            if row["role"] != DEPARTURE:
+                raise Conflict(f"{mrn} was not declared at this office of departure")
+            movement = aggregate(row)
+            _act(movement, Action.CANCEL, at=at, actor=principal.name, step="cancelled",
+                 reason=command.reason)  # fmt: skip
+            # Belt and braces: a reservation is taken at release only, so there is none.
+            store.free(conn, mrn, at)
+            store.update_movement(conn, row["id"], {
+                "status": movement.status.value, "ended_at": at, "updated_at": at,
+            })  # fmt: skip
+            uow.collect(*movement.take_events())
+            return self.node.shown(found(conn, mrn))
 
     # -- a diversion accepted ----------------------------------------------------------------
 
@@ -174,7 +239,7 @@ class Departure:
                 values.update(self._discharge(conn, movement, row, at, principal.name))
             store.update_movement(conn, row["id"], values)
             uow.collect(*movement.take_events())
-            return shown(found(conn, mrn))
+            return self.node.shown(found(conn, mrn))
 
     def _discharge(
         self, conn: sa.Connection, movement: Movement, row: dict[str, Any], at: dt.datetime,
@@ -183,15 +248,7 @@ class Departure:
         """Write the movement off: its reservation freed, the write-off (IE045) to the others."""
         freed = store.free(conn, row["mrn"], at)
         payload = {"mrn": row["mrn"], "at": at.isoformat(), "status": "discharged"}
-        others = {
-            self.node.administration_of(c)
-            for c in [
-                *row["transit_offices"],
-                row["destination_office"],
-                row["arrival_office"] or row["destination_office"],
-            ]
-        }
-        outgoing = tuple((a, msg.WRITE_OFF, payload) for a in sorted(o for o in others if o))
+        outgoing = tuple((a, msg.WRITE_OFF, payload) for a in others(self.node, row))
         _act(movement, Action.DISCHARGE, at=at, actor=actor, step="discharged",
              reason=f"guarantee {row['guarantee']}: {freed} freed", outgoing=outgoing,
              inbound=inbound)  # fmt: skip
@@ -245,7 +302,9 @@ class Departure:
         if data.result == "unsatisfactory":
             _act(movement, Action.ENQUIRE, at=at, actor=env.sender, step="enquiry",
                  reason=data.note or "unsatisfactory control results", inbound=True)  # fmt: skip
-            values["status"] = movement.status.value
+            values.update(
+                status=movement.status.value, enquiry_due=self.node.enquiry.answer_due(at)
+            )
         elif not diverted or row["diversion_accepted"]:
             values.update(self._discharge(conn, movement, row, at, env.sender, inbound=True))
         else:

@@ -17,7 +17,9 @@ from silkgate.store.db import reading, writing
 from silkgate.tariff.schedule import TariffLine
 from silkgate.transit import guarantee as g
 from silkgate.transit.document import GuaranteeRegistration, TransitDeclaration
-from silkgate.transit.services.common import STAFF, Node
+from silkgate.transit.services.common import STAFF, Node, money
+
+ZERO = Decimal(0)
 
 # The national lines under a subheading, from the tariff in force.
 LinesUnder = Callable[[str], list[TariffLine]]
@@ -108,19 +110,39 @@ class Guarantees:
         row = store.guarantee(conn, reference)
         assert row is not None
         held = store.reservations(conn, reference)
+
+        def total(state: str) -> str:
+            return self._money(sum((r["amount"] for r in held if _state(r) == state), ZERO))
+
         return {
             "reference": row["reference"],
             "holder": row["holder"],
             "kind": row["kind"],
             "currency": row["currency"],
-            "reference_amount": str(row["reference_amount"]),
-            "balance": str(row["balance"]),
-            "reserved": str(sum((r["amount"] for r in held if r["freed_at"] is None), Decimal(0))),
+            "reference_amount": self._money(row["reference_amount"]),
+            "balance": self._money(row["balance"]),
+            "reserved": total("reserved"),
+            "recovered": total("recovered"),
             "movements": [
-                {"mrn": r["mrn"], "amount": str(r["amount"]), "freed": r["freed_at"] is not None}
+                {
+                    "mrn": r["mrn"],
+                    "amount": self._money(r["amount"]),
+                    "freed": r["freed_at"] is not None,
+                    "state": _state(r),
+                }
                 for r in held[-100:]
             ],
         }
+
+    def _money(self, amount: Any) -> str:
+        return money(amount, self.minor_unit)
+
+
+def _state(reservation: dict[str, Any]) -> str:
+    """reserved (the movement under way), freed (discharged) or recovered (a debt paid)."""
+    if reservation["recovered_at"] is not None:
+        return "recovered"
+    return "reserved" if reservation["freed_at"] is None else "freed"
 
 
 def _reads(principal: Principal, holder: str) -> bool:

@@ -23,7 +23,7 @@ from silkgate.store import transit as store
 from silkgate.transit import messages as msg
 from silkgate.transit.document import Arrival, ControlResults, Crossing, TransitDeclaration
 from silkgate.transit.movement import DEPARTURE, DESTINATION, TRANSIT, Movement
-from silkgate.transit.services.common import Node, aggregate, found, shown, staff
+from silkgate.transit.services.common import Node, aggregate, found, staff
 from silkgate.transit.services.departure import _act, _settle
 from silkgate.transit.states import Action, Status
 
@@ -115,6 +115,9 @@ class Journey:
             office = row["arrival_office"]
             if office is None:
                 raise Conflict(f"{mrn} has not arrived: record the arrival first")
+            if row["incidents"] and not command.examined:
+                raise invalid("/examined", "required", f"{mrn} had an incident en route: the "
+                              "goods are examined before the control results")  # fmt: skip
             return self._apply(uow, principal, row, "control", office, Action.CONTROL,
                                msg.CONTROL, command.model_dump(mode="json"))  # fmt: skip
 
@@ -146,7 +149,7 @@ class Journey:
             values["control_result"] = detail["result"]
         store.update_movement(conn, row["id"], values)
         uow.collect(*movement.take_events())
-        return shown(found(conn, row["mrn"]))
+        return self.node.shown(found(conn, row["mrn"]))
 
     def _here(self, conn: sa.Connection, mrn: str) -> dict[str, Any]:
         row = found(conn, mrn, for_update=True)
@@ -173,18 +176,26 @@ class Journey:
     def receive_write_off(
         self, conn: sa.Connection, env: Envelope, at: dt.datetime
     ) -> dict[str, Any]:
-        """The departure discharged the movement: it ends here too."""
+        """The departure discharged the movement (or recovered the duty): it ends here too."""
         data = msg.WriteOff.model_validate(env.payload)
         row = store.movement(conn, data.mrn, for_update=True)
         if row is None or row["role"] == DEPARTURE:
             raise Refused("unknown_movement", f"no movement {data.mrn} is known here", 422)
         if row["departure"] != env.sender:
             raise Refused("not_departure", f"{env.sender} is not the departure of {data.mrn}", 403)
-        if row["status"] == Status.DISCHARGED.value:
+        if Status(row["status"]).is_final:
             return {"mrn": data.mrn, "recorded": False}
         movement = aggregate(row)
-        _act(movement, Action.DISCHARGE, at=at, actor=env.sender, step="discharged",
-             reason="written off at departure", inbound=True)  # fmt: skip
+        if data.status == "recovered":
+            # Ended at departure as not discharged: under enquiry here too, then recovered.
+            if movement.status is not Status.ENQUIRY:
+                _act(movement, Action.ENQUIRE, at=at, actor=env.sender, step="enquiry",
+                     reason="the end not proven at departure", inbound=True)  # fmt: skip
+            _act(movement, Action.RECOVER, at=at, actor=env.sender, step="recovered",
+                 reason="the duty recovered at departure", inbound=True)  # fmt: skip
+        else:
+            _act(movement, Action.DISCHARGE, at=at, actor=env.sender, step="discharged",
+                 reason="written off at departure", inbound=True)  # fmt: skip
         store.update_movement(conn, row["id"], {
             "status": movement.status.value, "ended_at": data.at, "updated_at": at,
         })  # fmt: skip
