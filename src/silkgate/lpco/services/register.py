@@ -211,9 +211,15 @@ class Register:
         assert row is not None
         return {
             **_shown_row(row),
-            "history": history,
+            "history": [{**h, "at": _when(h["at"])} for h in history],
             "drawdowns": [
-                {**d, "quantity": plain(d["quantity"]), "live": d["returned_at"] is None}
+                {
+                    **d,
+                    "quantity": plain(d["quantity"]),
+                    "drawn_at": _when(d["drawn_at"]),
+                    "returned_at": _when(d["returned_at"]),
+                    "live": d["returned_at"] is None,
+                }
                 for d in draws
             ],
         }
@@ -278,9 +284,20 @@ def _invalid(field: str, code: str, detail: str) -> InvalidRequest:
     return InvalidRequest([FieldError(f"/{field}", code, detail)])
 
 
+def _when(value: dt.datetime | None) -> str | None:
+    """A moment in ISO 8601, UTC (``2026-11-29T10:15:00Z``)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds") + "Z"
+
+
 def _shown(value: Any) -> Any:
     if isinstance(value, Decimal):
         return plain(value)
+    if isinstance(value, dt.datetime):
+        return _when(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
