@@ -8,8 +8,10 @@ event                       handlers
 ==========================  =================================================
 ``Lodged``                  exchange: link the import's advance data, or wait
 ``AdvanceLinked``           exchange: apply partner results that waited for it
-``ChannelAssigned``         inspection: plan the joint inspection; origin: a
-                            risk profile's request to verify a claimed e-CO
+``ChannelAssigned``         inspection: plan the joint inspection (with the
+                            checks of the agencies the LPCOs say examine the
+                            goods); origin: a risk profile's request to
+                            verify a claimed e-CO
 ``Amended``                 exchange: compare the advance data again
 ``Released``                exchange: advance data to the partner's outbox
 ``Decided``                 inspection: close the task; a seizure opens a case;
@@ -61,7 +63,8 @@ def register_handlers(
     """Every reaction of one capability to another's events (the table in the docstring)."""
     bus.subscribe(declaration_events.Lodged, trade.on_lodged)
     bus.subscribe(AdvanceLinked, trade.on_advance_linked)
-    bus.subscribe(declaration_events.ChannelAssigned, planning.plan_inspection)
+    plan = planning.planner(licences.examinations) if licences else planning.plan_inspection
+    bus.subscribe(declaration_events.ChannelAssigned, plan)
     if verifications is not None:
         bus.subscribe(declaration_events.ChannelAssigned, verifications.on_channel)
     bus.subscribe(declaration_events.Amended, trade.on_amended)
@@ -78,13 +81,17 @@ def register_handlers(
         bus.subscribe(TransitStep, transit.on_step)
 
 
+_CRITICAL = {"sps": ("pest", "lab", "prohibited"), "agency": ("prohibited", "specimens")}
+
+
 def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:
     """A completed joint inspection is the control's outcome: the risk model learns from it."""
     failed = event.failed
     revenue = sum((Decimal((c["finding"] or {}).get("revenue") or "0") for c in failed), Decimal(0))
+    # A quarantine pest, failed lab test or prohibited goods; an examining agency's
+    # prohibited goods, or specimens its permit does not cover.
     critical = any(
-        c["service"] == "sps" and (c["finding"] or {}).get("kind") in ("pest", "lab", "prohibited")
-        for c in failed
+        (c["finding"] or {}).get("kind") in _CRITICAL.get(c["service"], ()) for c in failed
     )
     # Several checks often find the same thing (the documents and the value, one certificate
     # per item): the outcome says each finding once.

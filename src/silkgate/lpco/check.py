@@ -53,6 +53,9 @@ class Finding:
     amount: Decimal | None = None  # what the item draws, in the LPCO's unit
     unit: str | None = None
     reason: str | None = None
+    # The agency that examines the item's goods (its checks join the joint inspection):
+    # the requirement says so, or the LPCO's condition does.
+    examiner: str | None = None
 
     @property
     def held(self) -> bool:
@@ -85,8 +88,20 @@ class Checked:
 
     @property
     def holds(self) -> list[str]:
-        """Why the goods are held (a missing or insufficient LPCO whose requirement holds)."""
-        return [f.words() for f in self.findings if f.held]
+        """Why the goods are held: a missing or insufficient LPCO whose requirement holds,
+        and an agency that examines them (its checks join the joint inspection)."""
+        return [f.words() for f in self.findings if f.held] + self.examinations
+
+    @property
+    def examinations(self) -> list[str]:
+        """The agencies that examine the goods, by item, in words."""
+        said = (
+            f"item {f.seq}: {f.examiner} examines the goods "
+            f"({f.requirement.kind.words} {f.number or f.requirement.document})"
+            for f in self.findings
+            if f.examiner
+        )
+        return list(dict.fromkeys(said))
 
     @property
     def draws(self) -> list[Finding]:
@@ -160,7 +175,7 @@ def _one(
     documents = _documents(doc, item, r.document)
     if not documents:
         reason = f"no document {r.document} is declared for it"
-        return Finding(item.seq, r, MISSING, reason=reason), []
+        return Finding(item.seq, r, MISSING, reason=reason, examiner=_examiner(r, None)), []
     pointer, cited_document = documents[0]
     number = cited_document.reference.strip().upper()
     lpco = held.get(number)
@@ -186,8 +201,17 @@ def _one(
             f"the item needs {plain(amount.value)}"
         )
         return Finding(item.seq, r, INSUFFICIENT, number, lpco.id, amount.value, lpco.unit,
-                       reason), []  # fmt: skip
-    return Finding(item.seq, r, OK, number, lpco.id, amount.value, lpco.unit), []
+                       reason, _examiner(r, lpco)), []  # fmt: skip
+    return Finding(item.seq, r, OK, number, lpco.id, amount.value, lpco.unit,
+                   examiner=_examiner(r, lpco)), []  # fmt: skip
+
+
+def _examiner(r: Requirement, lpco: Licence | None) -> str | None:
+    """The agency that examines the goods: the requirement's, or the LPCO's when a
+    condition of the LPCO says so."""
+    if lpco is not None and (r.examine or lpco.examine):
+        return lpco.agency
+    return (r.agency or None) if r.examine else None
 
 
 def _validity(

@@ -55,6 +55,9 @@ class IssueLpco(Command):
     valid_from: dt.date
     valid_until: dt.date
     conditions: Annotated[Text, Field(max_length=2000)] = ""
+    # A condition that the agency examines the goods at the border: its checks join the
+    # joint inspection of every declaration drawing on the LPCO.
+    examine: bool = False
 
     # valid_until before valid_from is refused by the register, at /valid_until.
 
@@ -74,6 +77,7 @@ class AmendLpco(Command):
     description: Annotated[Line, Field(min_length=1, max_length=350)] | None = None
     conditions: Annotated[Text, Field(max_length=2000)] | None = None
     hs: HsPrefix | None = None
+    examine: bool = False  # sent: the examination condition set or lifted
 
 
 class LpcoDecision(Command):

@@ -93,6 +93,8 @@ class Licence:
     valid_until: dt.date
     conditions: str
     status: Status
+    # A condition that the agency examines the goods at the border (joint inspection).
+    examine: bool = False
 
     @property
     def of_value(self) -> bool:

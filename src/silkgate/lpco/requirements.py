@@ -15,6 +15,7 @@ not an administration's real set, and one ``[[requirement]]`` table per rule
     description = "Lithium batteries (illustrative)"
     valid_from = 2025-01-01
     valid_to = 2030-12-31            # absent: open-ended
+    examine = true                   # the agency examines the goods (joint inspection)
 
 The whole file is checked before anything is used: every error is listed
 with its line, and a file with any error changes nothing.
@@ -36,7 +37,7 @@ from silkgate.tariff.files import FileErrors, LineError
 __all__ = ["FileErrors", "LineError", "Missing", "Requirement", "Requirements", "parse"]
 
 KEYS: tuple[str, ...] = ("hs", "flow", "country", "lpco", "document", "agency", "missing")
-KEYS += ("description", "valid_from", "valid_to")
+KEYS += ("description", "valid_from", "valid_to", "examine")
 _DOCUMENT = re.compile(r"[A-Z0-9]{1,4}")
 _AGENCY = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 
@@ -60,6 +61,8 @@ class Requirement:
     description: str
     valid_from: dt.date
     valid_to: dt.date | None
+    # The agency examines the goods at the border: its checks join the joint inspection.
+    examine: bool = False
 
     def in_force(self, on: dt.date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
@@ -84,6 +87,7 @@ class Requirement:
             "description": self.description,
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "examine": self.examine,
         }
 
 
@@ -156,6 +160,11 @@ class _Check:
         end = self.date(index, table, "valid_to", required=False)
         if start and end and end < start:
             self.error(index, "valid_to", f"is before valid_from {start}")
+        examine = table.get("examine", False)
+        if not isinstance(examine, bool):
+            self.error(index, "examine", f"{examine!r} is not true or false")
+        elif examine and not agency:
+            self.error(index, "examine", "an examination needs the agency that examines")
         if len(self.errors) > before:
             return []
         assert flow and kind and missing and start and isinstance(description, str)
@@ -171,6 +180,7 @@ class _Check:
                 description.strip(),
                 start,
                 end,
+                examine is True,
             )
             for prefix in prefixes
         ]

@@ -68,6 +68,7 @@ def add_set(
                 "description": r.description,
                 "valid_from": r.valid_from,
                 "valid_to": r.valid_to,
+                "examine": r.examine,
             }
             for r in requirements
         ],
@@ -97,6 +98,7 @@ def requirements(conn: sa.Connection, set_id: int) -> list[Requirement]:
             r.description,
             r.valid_from,
             r.valid_to,
+            bool(r.examine),
         )
         for r in rows
     ]
@@ -116,6 +118,7 @@ def licence(row: Any) -> Licence:
         row.id, row.number, row.agency, Kind(row.kind), row.holder, row.holder_name, row.hs,
         row.description, Flow(row.flow), row.country, row.office, row.unit, _dec(row.quantity),
         _dec(row.balance), row.valid_from, row.valid_until, row.conditions, Status(row.status),
+        bool(row.examine),
     )  # fmt: skip
 
 
@@ -313,6 +316,20 @@ def checks_of(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
         .where(_K.declaration_id == declaration_id)
         .order_by(_K.item, _K.id)
     )
+    return as_dicts(rows)
+
+
+def examinations(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
+    """The items whose goods an agency examines, with the LPCO they rely on (if any)."""
+    rows = conn.execute(
+        sa.select(
+            _K.item, _K.examiner.label("agency"), _K.kind.label("lpco"), _K.number,
+            _L.description, _L.conditions,
+        )
+        .outerjoin(lpcos, _L.number == _K.number)
+        .where(_K.declaration_id == declaration_id, _K.examiner.is_not(None))
+        .order_by(_K.item, _K.id)
+    )  # fmt: skip
     return as_dicts(rows)
 
 

@@ -81,11 +81,13 @@ async def issue(
     valid_from: Annotated[str, Form(max_length=10)] = "",
     valid_until: Annotated[str, Form(max_length=10)] = "",
     conditions: Annotated[str, Form(max_length=2000)] = "",
+    examine: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     body: dict[str, Any] = {
         "kind": kind, "holder": holder, "holder_name": holder_name, "hs": hs,
         "description": description, "flow": flow, "quantity": quantity, "unit": unit,
         "valid_from": valid_from, "valid_until": valid_until, "conditions": conditions,
+        "examine": examine == "on",
     }  # fmt: skip
     if country:
         body["country"] = country

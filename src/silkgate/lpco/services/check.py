@@ -218,6 +218,11 @@ class LicenceCheck:
                 )
             )  # fmt: skip
 
+    def examinations(self, conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
+        """The agencies that examine the declaration's goods, by item (the joint inspection's
+        port): an LPCO with an examination condition, or a requirement that says so."""
+        return store.examinations(conn, declaration_id)
+
     def blocks_release(self, uow: UnitOfWork, declaration_id: int) -> str | None:
         """Why release waits: an item held for its LPCO, or an LPCO drawn on and since
         suspended or revoked."""
@@ -286,6 +291,7 @@ def _check_row(declaration_id: int, version: int, f: Finding) -> dict[str, Any]:
         "unit": f.unit,
         "held": f.held,
         "reason": f.reason,
+        "examiner": f.examiner,
     }
 
 
