@@ -28,6 +28,7 @@ from silkgate.declarations.validation import CodeLists
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
 from silkgate.exchange.services.keys import NodeKeys
+from silkgate.exchange.services.lpco import LpcoMessages
 from silkgate.exchange.services.origin import CertificateMessages
 from silkgate.exchange.services.register import AeoRegister
 from silkgate.exchange.services.trade import TradeExchange
@@ -103,6 +104,7 @@ def open_node(
         verifications,
         lpco.check,
         transit=transit_messages,
+        lpcos=LpcoMessages(exchange, lpco.partner),
     )
     ecommerce = wiring_ecommerce.ecommerce(base, tariff, risk)
     return Node(

@@ -22,6 +22,8 @@ event                       handlers
                             of an export's inspection to the partner
 ``CertificateEvent``        exchange: a certificate of origin issued, cancelled
                             or replaced, to the importing partner's outbox
+``LpcoChanged``             exchange: an export LPCO issued or changed, to
+                            the destination partner's outbox
 ``TransitStep``             exchange: the messages a transit step sends (the
                             records at release, crossing, arrival, control
                             results, write-off) to the partners' outboxes
@@ -36,12 +38,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from silkgate.declarations import events as declaration_events
+from silkgate.exchange.services.lpco import LpcoMessages
 from silkgate.exchange.services.origin import CertificateMessages
 from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
 from silkgate.exchange.services.transit import TransitMessages
 from silkgate.inspection.events import InspectionCompleted
 from silkgate.inspection.services import planning
 from silkgate.kernel.events import MessageBus, Noted, UnitOfWork
+from silkgate.lpco.events import LpcoChanged
 from silkgate.lpco.services import LicenceCheck
 from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services.claims import PreferenceCheck
@@ -59,6 +63,7 @@ def register_handlers(
     verifications: Verifications | None = None,
     licences: LicenceCheck | None = None,
     transit: TransitMessages | None = None,
+    lpcos: LpcoMessages | None = None,
 ) -> None:
     """Every reaction of one capability to another's events (the table in the docstring)."""
     bus.subscribe(declaration_events.Lodged, trade.on_lodged)
@@ -79,6 +84,8 @@ def register_handlers(
     bus.subscribe(CertificateEvent, certificates.on_certificate)
     if transit is not None:
         bus.subscribe(TransitStep, transit.on_step)
+    if lpcos is not None:
+        bus.subscribe(LpcoChanged, lpcos.on_changed)
 
 
 _CRITICAL = {"sps": ("pest", "lab", "prohibited"), "agency": ("prohibited", "specimens")}

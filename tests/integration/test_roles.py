@@ -230,7 +230,7 @@ BODIES: dict[tuple[str, str], Probe] = {
     },
     **{
         ("POST", f"/v1/lpcos/{{number}}/{action}"): lambda w, r: {"json": {"reason": "matrix"}}
-        for action in ("suspend", "reinstate", "revoke")
+        for action in ("suspend", "reinstate", "revoke", "accept", "refuse")
     },
     ("POST", "/v1/assessments"): lambda w, r: {"json": _doc()},
     ("POST", "/v1/origin/determinations"): lambda w, r: {"json": _NOTEBOOK},

@@ -237,6 +237,12 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
             ("POST", f"/v1/lpcos/{{number}}/{action}"): only(AGENCY, reduced={AGENCY: _AGENCY_OWN})
             for action in ("amend", "suspend", "reinstate", "revoke")
         },
+        **{
+            ("POST", f"/v1/lpcos/{{number}}/{action}"): only(
+                AGENCY, reduced={AGENCY: "a partner's LPCO its agency is named to accept"}
+            )
+            for action in ("accept", "refuse")
+        },
         ("GET", "/v1/declarations/{mrn}/lpcos"): only(*EVERYONE, reduced={TRADER: _OWN}),
         # The signed journal head: the sequence number tells how busy the node is.
         ("GET", "/v1/journal/anchor"): only(ADMIN),

@@ -55,6 +55,9 @@ class IssueLpco(Command):
     valid_from: dt.date
     valid_until: dt.date
     conditions: Annotated[Text, Field(max_length=2000)] = ""
+    # An export LPCO may name the importer abroad (its trader identifier there): the
+    # partner's node then checks it against the import declaration.
+    consignee: Identifier | None = None
     # A condition that the agency examines the goods at the border: its checks join the
     # joint inspection of every declaration drawing on the LPCO.
     examine: bool = False

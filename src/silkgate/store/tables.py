@@ -1100,6 +1100,7 @@ lpco_requirements = sa.Table(
     sa.Column("valid_from", sa.Date, nullable=False),
     sa.Column("valid_to", sa.Date, nullable=True),
     sa.Column("examine", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("partner", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # The LPCOs the agencies issued. ``balance`` is lowered only by a conditional update that
@@ -1108,7 +1109,7 @@ lpcos = sa.Table(
     "lpcos",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("number", sa.String(24), nullable=False, unique=True),
+    sa.Column("number", sa.String(28), nullable=False, unique=True),
     sa.Column("agency", sa.String(10), nullable=False, index=True),
     sa.Column("kind", sa.String(24), nullable=False),
     sa.Column("holder", sa.String(35), nullable=False, index=True),
@@ -1127,6 +1128,11 @@ lpcos = sa.Table(
     sa.Column("status", sa.String(10), nullable=False),  # issued | suspended | revoked
     # A condition that the agency examines the goods at the border (joint inspection).
     sa.Column("examine", sa.Boolean, nullable=False, server_default=sa.false()),
+    # A partner's LPCO, received over the exchange (None: issued here): the administration
+    # that issued it, the agency here that accepts it, the importer it names.
+    sa.Column("administration", sa.String(2), nullable=True),
+    sa.Column("acceptor", sa.String(10), nullable=True),
+    sa.Column("consignee", sa.String(35), nullable=True),
     sa.Column("issued_at", UtcDateTime(), nullable=False),
     sa.Column("issued_by", sa.Text, nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
@@ -1170,7 +1176,7 @@ lpco_checks = sa.Table(
     sa.Column("item", sa.Integer, nullable=False),
     sa.Column("kind", sa.String(24), nullable=False),
     sa.Column("document", sa.String(4), nullable=False),
-    sa.Column("number", sa.String(24), nullable=True),
+    sa.Column("number", sa.String(28), nullable=True),
     sa.Column("status", sa.String(12), nullable=False),  # ok | missing | insufficient
     sa.Column("amount", sa.Numeric(24, 6), nullable=True),
     sa.Column("unit", sa.String(3), nullable=True),

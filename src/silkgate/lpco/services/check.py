@@ -84,12 +84,18 @@ class LicenceCheck:
         if not len(requirements):
             return NOTHING
         numbers = cited(doc, requirements, on)
-        return check(doc, requirements, self._seen(numbers), Terms(on, self.to_national))
+        terms = Terms(on, self.to_national)
+        checked = check(doc, requirements, self._seen(numbers), terms)
+        if checked.refusals and numbers:
+            # A lodging is never refused on what this process saw earlier (an LPCO since
+            # accepted, reinstated or amended): the LPCOs cited are read again.
+            checked = check(doc, requirements, self._seen(numbers, fresh=True), terms)
+        return checked
 
-    def _seen(self, numbers: set[str]) -> dict[str, Licence]:
+    def _seen(self, numbers: set[str], *, fresh: bool = False) -> dict[str, Licence]:
         now = time.monotonic()
         known = {n: self._known.get(n) for n in numbers}
-        stale = [n for n, k in known.items() if k is None or now - k[0] > self.ttl]
+        stale = [n for n, k in known.items() if fresh or k is None or now - k[0] > self.ttl]
         out = {n: k[1] for n, k in known.items() if k is not None and n not in stale}
         if stale:
             with reading(self.engine) as conn:
@@ -299,7 +305,8 @@ def _blocking_words(c: dict[str, Any]) -> str:
     what = f"item {c['item']}: {c['kind'].replace('_', ' ')} {c['number'] or c['document']}"
     if c["held"]:
         return f"{what} {c['status']} ({c['reason']})"
-    return f"{what} was {c['lpco_status']} by {c['agency']}"
+    issuer = " ".join(x for x in (c.get("administration"), c["agency"]) if x)
+    return f"{what} was {c['lpco_status']} by {issuer}"
 
 
 def _note(
