@@ -95,7 +95,7 @@ def open_node(
     inspections = _inspections(base, declarations)
     certificates = wiring_origin.certification(base, origin, exchange)
     verifications = wiring_origin.verifications(base, origin, tariff, exchange)
-    transit, transit_messages = wiring_transit.transit(base, tariff, exchange)
+    transit, transit_messages = wiring_transit.transit(base, tariff, exchange, lpco.check)
     register_handlers(
         base.bus,
         trade,

@@ -43,6 +43,8 @@ from silkgate.lpco.check import INSUFFICIENT, OK, Checked, Finding, Terms, check
 from silkgate.lpco.licence import Licence, NationalRate, plain
 from silkgate.lpco.requirements import Missing
 from silkgate.lpco.services.requirements import RequirementsInForce
+from silkgate.lpco.transit import TransitChecked, check_transit
+from silkgate.lpco.transit import cited as transit_cited
 from silkgate.store import declarations as declaration_store
 from silkgate.store import lpco as store
 from silkgate.store.db import reading
@@ -228,6 +230,17 @@ class LicenceCheck:
         """The agencies that examine the declaration's goods, by item (the joint inspection's
         port): an LPCO with an examination condition, or a requirement that says so."""
         return store.examinations(conn, declaration_id)
+
+    def check_transit(
+        self, conn: sa.Connection, declaration: Any, country: str, on: dt.date
+    ) -> TransitChecked:
+        """Transit's port: the LPCOs the goods of a transit declaration need, checked on what
+        the lodging's transaction sees (nothing is drawn down)."""
+        requirements = self.requirements.get()
+        if not len(requirements):
+            return TransitChecked()
+        held = store.held(conn, transit_cited(declaration, requirements, country, on))
+        return check_transit(declaration, country, requirements, held, on, self.to_national)
 
     def blocks_release(self, uow: UnitOfWork, declaration_id: int) -> str | None:
         """Why release waits: an item held for its LPCO, or an LPCO drawn on and since
