@@ -76,3 +76,49 @@ def prepare_single_window(settings: Any) -> dict[str, str]:
         risk_store.update_settings(conn, exploration_share=0)
     engine.dispose()
     return {user.name: token for user, token in users}
+
+
+EXPORTER = "0312345678"  # the exporter in the partner administration (invented)
+
+
+def reptiles(count: str, number: str | None, *, exporter: str = EXPORTER) -> dict[str, Any]:
+    """An import of live tortoises from Viet Nam (one item), citing the CITES permit
+    ``number`` (a partner's: ``VN-CITES-2026-000001``)."""
+    doc = batteries("40", None, hs="01062000")
+    doc["exporter"]["id"] = exporter
+    item = doc["items"][0]
+    item.update(
+        description="Live tortoises (Testudo horsfieldii), captive-bred",
+        value="1200.00",
+        supplementary_quantity={"value": count, "unit": "NAR"},
+        documents=[{"code": "C400", "reference": number}] if number else [],
+    )
+    doc["invoice"]["amount"] = "1200.00"
+    return doc
+
+
+def partner_permit(number: str = "CITES-2026-000001", **changes: Any) -> dict[str, Any]:
+    """A CITES export permit of the partner's CITES authority for 20 tortoises to CN, as the
+    ``lpco`` message carries it."""
+    today = dt.date.today()
+    body = {
+        "number": number,
+        "agency": "CITES",
+        "kind": "permit",
+        "holder": EXPORTER,
+        "holder_name": "Mekong Reptile Farm (demo)",
+        "consignee": ACME,
+        "hs": "010620",
+        "description": "Live tortoises (Testudo horsfieldii), captive-bred",
+        "flow": "export",
+        "country": "CN",
+        "unit": "NAR",
+        "quantity": "20",
+        "valid_from": (today - dt.timedelta(days=5)).isoformat(),
+        "valid_until": (today + dt.timedelta(days=175)).isoformat(),
+        "conditions": "",
+        "status": "issued",
+        "changed_at": dt.datetime.now(dt.UTC).isoformat(),
+    }
+    body.update(changes)
+    return body

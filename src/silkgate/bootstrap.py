@@ -34,6 +34,7 @@ from silkgate.declarations.validation import CodeLists
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
 from silkgate.exchange.services.keys import NodeKeys
+from silkgate.exchange.services.lpco import LpcoMessages
 from silkgate.exchange.services.origin import CertificateMessages
 from silkgate.exchange.services.register import AeoRegister
 from silkgate.exchange.services.trade import TradeExchange
@@ -100,7 +101,7 @@ def open_node(
     inspections = _inspections(base, declarations)
     certificates = wiring_origin.certification(base, origin, exchange)
     verifications = wiring_origin.verifications(base, origin, tariff, exchange)
-    transit, transit_messages = wiring_transit.transit(base, tariff, exchange)
+    transit, transit_messages = wiring_transit.transit(base, tariff, exchange, lpco.check)
     statistics = wiring_statistics.statistics(base, tariff)
     register_handlers(
         base.bus,
@@ -111,6 +112,7 @@ def open_node(
         lpco.check,
         transit=transit_messages,
         statistics=statistics,
+        lpcos=LpcoMessages(exchange, lpco.partner),
     )
     ecommerce = wiring_ecommerce.ecommerce(base, tariff, risk)
     return Node(

@@ -25,6 +25,7 @@ from silkgate.demo_data import (  # noqa: F401 (part of this module's interface)
 from silkgate.demo_users import (
     AGENCIES,
     ECOMMERCE,
+    PARTNER_AGENCIES,
     STAFF,
     TRADERS,
     DemoUser,
@@ -94,7 +95,7 @@ def users_of(administration: str) -> list[DemoUser]:
     china = administration == "CN"
     return [
         *STAFF[administration],
-        *(AGENCIES if china else []),
+        *(AGENCIES if china else PARTNER_AGENCIES.get(administration, [])),
         *TRADERS,
         *(ECOMMERCE if china else []),
     ]

@@ -119,6 +119,20 @@ AGENCIES = [
     ),
 ]
 
+# The partners' own CITES management authorities (invented, labelled demo): on Viet Nam's
+# node, the agency that accepts a CITES export permit received from China (docs/lpco.md).
+PARTNER_AGENCIES = {
+    "VN": [
+        DemoUser(
+            "agency.cites-vn",
+            Role.AGENCY_OFFICER,
+            "CITES",
+            "CITES management authority of Viet Nam: permits for endangered species (demo)",
+            "CITES",
+        )
+    ]
+}
+
 # Cross-border e-commerce (docs/ecommerce.md): a platform, its payment and logistics
 # companies and its customs agent. Names and identifiers are invented (demo).
 ECOMMERCE = [

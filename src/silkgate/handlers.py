@@ -8,8 +8,10 @@ event                       handlers
 ==========================  =================================================
 ``Lodged``                  exchange: link the import's advance data, or wait
 ``AdvanceLinked``           exchange: apply partner results that waited for it
-``ChannelAssigned``         inspection: plan the joint inspection; origin: a
-                            risk profile's request to verify a claimed e-CO
+``ChannelAssigned``         inspection: plan the joint inspection (with the
+                            checks of the agencies the LPCOs say examine the
+                            goods); origin: a risk profile's request to
+                            verify a claimed e-CO
 ``Amended``                 exchange: compare the advance data again
 ``Released``                exchange: advance data to the partner's outbox
 ``Decided``                 inspection: close the task; a seizure opens a case;
@@ -20,6 +22,8 @@ event                       handlers
                             of an export's inspection to the partner
 ``CertificateEvent``        exchange: a certificate of origin issued, cancelled
                             or replaced, to the importing partner's outbox
+``LpcoChanged``             exchange: an export LPCO issued or changed, to
+                            the destination partner's outbox
 ``TransitStep``             exchange: the messages a transit step sends (the
                             records at release, crossing, arrival, control
                             results, write-off) to the partners' outboxes
@@ -37,12 +41,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from silkgate.declarations import events as declaration_events
+from silkgate.exchange.services.lpco import LpcoMessages
 from silkgate.exchange.services.origin import CertificateMessages
 from silkgate.exchange.services.trade import AdvanceLinked, TradeExchange
 from silkgate.exchange.services.transit import TransitMessages
 from silkgate.inspection.events import InspectionCompleted
 from silkgate.inspection.services import planning
 from silkgate.kernel.events import Event, MessageBus, Noted, UnitOfWork
+from silkgate.lpco.events import LpcoChanged
 from silkgate.lpco.services import LicenceCheck
 from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services.claims import PreferenceCheck
@@ -62,11 +68,13 @@ def register_handlers(
     licences: LicenceCheck | None = None,
     transit: TransitMessages | None = None,
     statistics: StatisticsService | None = None,
+    lpcos: LpcoMessages | None = None,
 ) -> None:
     """Every reaction of one capability to another's events (the table in the docstring)."""
     bus.subscribe(declaration_events.Lodged, trade.on_lodged)
     bus.subscribe(AdvanceLinked, trade.on_advance_linked)
-    bus.subscribe(declaration_events.ChannelAssigned, planning.plan_inspection)
+    plan = planning.planner(licences.examinations) if licences else planning.plan_inspection
+    bus.subscribe(declaration_events.ChannelAssigned, plan)
     if verifications is not None:
         bus.subscribe(declaration_events.ChannelAssigned, verifications.on_channel)
     bus.subscribe(declaration_events.Amended, trade.on_amended)
@@ -83,15 +91,21 @@ def register_handlers(
         bus.subscribe(TransitStep, transit.on_step)
     if statistics is not None:
         bus.subscribe(Event, statistics.on_event)
+    if lpcos is not None:
+        bus.subscribe(LpcoChanged, lpcos.on_changed)
+
+
+_CRITICAL = {"sps": ("pest", "lab", "prohibited"), "agency": ("prohibited", "specimens")}
 
 
 def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:
     """A completed joint inspection is the control's outcome: the risk model learns from it."""
     failed = event.failed
     revenue = sum((Decimal((c["finding"] or {}).get("revenue") or "0") for c in failed), Decimal(0))
+    # A quarantine pest, failed lab test or prohibited goods; an examining agency's
+    # prohibited goods, or specimens its permit does not cover.
     critical = any(
-        c["service"] == "sps" and (c["finding"] or {}).get("kind") in ("pest", "lab", "prohibited")
-        for c in failed
+        (c["finding"] or {}).get("kind") in _CRITICAL.get(c["service"], ()) for c in failed
     )
     # Several checks often find the same thing (the documents and the value, one certificate
     # per item): the outcome says each finding once.

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from silkgate.lpco.services import LicenceCheck, LpcoService, Register, RequirementsInForce
+from silkgate.lpco.services import (
+    LicenceCheck,
+    LpcoService,
+    PartnerLpcos,
+    Register,
+    RequirementsInForce,
+)
 from silkgate.lpco.services.register import CodeLists
+from silkgate.store.uow import AttachedUnitOfWork
 from silkgate.tariff.services import TariffService
 
 if TYPE_CHECKING:
@@ -43,4 +50,9 @@ def lpco(base: Base, tariff: TariffService) -> LpcoService:
         ttl=base.ttl,
         clock=base.clock,
     )
-    return LpcoService(requirements, register, check)
+    partner = PartnerLpcos(
+        register,
+        requirements,
+        attached=lambda conn: AttachedUnitOfWork(conn, base.bus, base.journal_keys),
+    )
+    return LpcoService(requirements, register, check, partner)

@@ -15,6 +15,7 @@ from silkgate.tariff.schedule import TariffLine
 from silkgate.tariff.services import TariffNotLoaded, TariffService
 from silkgate.transit import messages as msg
 from silkgate.transit.offices import shipped
+from silkgate.transit.ports import TransitLicences
 from silkgate.transit.services import Guarantees, Node, TransitService
 
 if TYPE_CHECKING:
@@ -22,7 +23,10 @@ if TYPE_CHECKING:
 
 
 def transit(
-    base: Base, tariff: TariffService, exchange: ExchangeService
+    base: Base,
+    tariff: TariffService,
+    exchange: ExchangeService,
+    licences: TransitLicences | None = None,
 ) -> tuple[TransitService, TransitMessages]:
     """Transit at this node; its inbound messages registered with the exchange's inbox."""
 
@@ -60,6 +64,6 @@ def transit(
         lines_under=lines_under,
         to_national=to_national,
     )
-    service = TransitService(node, guarantees)
+    service = TransitService(node, guarantees, licences)
     messages = TransitMessages(exchange, receivers(service))
     return service, messages

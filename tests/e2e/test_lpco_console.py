@@ -153,3 +153,41 @@ def test_anyone_looks_up_which_licences_goods_need(console) -> None:
     public.locator("#requirements-form button").click()
     expect(table).to_contain_text("permit")
     expect(table).to_contain_text("CITES")
+
+
+def test_an_examining_agency_records_its_checks_and_release_waits_for_it(
+    single_window, console
+) -> None:
+    """An import licence with an examination condition: the goods go under control, the
+    agency records its checks on its Examinations page, customs sees them beside its own."""
+    url, tokens = single_window
+    agency = console("agency.chem")
+    form = agency.locator("#issue-form")
+    form.locator("select[name=kind]").select_option("import_licence")
+    form.locator("input[name=holder]").fill(ACME)
+    form.locator("input[name=holder_name]").fill("Shanghai Acme Trading Co. (demo)")
+    form.locator("input[name=hs]").fill("850760")
+    form.locator("input[name=description]").fill("Lithium-ion batteries")
+    form.locator("input[name=quantity]").fill("500")
+    form.locator("input[name=unit]").fill("KGM")
+    form.locator("input[name=examine]").check()
+    form.locator("button[type=submit]").click()
+    expect(agency.locator("#examine")).to_contain_text("examines the goods")
+    number = agency.locator("h1").inner_text().split()[-1]
+    lodged = _lodge(url, tokens["acme-trading"], batteries("200", number))
+    assert lodged["status"] == "under_control"
+
+    agency.get_by_role("link", name="Examinations").click()
+    task = agency.locator("section.examination").filter(has_text=lodged["mrn"])
+    expect(task).to_contain_text(f"CHEM: the goods are those {number} covers")
+    expect(task).not_to_contain_text("Packages, mass and quantities")  # customs' own
+    task.locator("form.check-form button").first.click()
+    expect(agency.get_by_role("status")).to_contain_text("Recorded")
+    task = agency.locator("section.examination").filter(has_text=lodged["mrn"])
+    expect(task).to_contain_text("compliant")
+
+    officer = console("officer.li")
+    officer.goto(f"/console/declarations/{lodged['mrn']}")
+    checks = officer.locator("#checks")
+    expect(checks).to_contain_text("CHEM")
+    expect(checks).to_contain_text("agency.chem")

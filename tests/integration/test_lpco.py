@@ -202,6 +202,11 @@ def test_amending_the_quantity_moves_the_balance_and_is_journaled(sw):
     history = sw.lpco.register.get(CHEM, number)["history"]
     assert [h["action"] for h in history] == ["issue", "amend"]
     assert history[1]["changes"] == {"quantity": ["1000", "1500"]}
+    # Moments are ISO 8601 in UTC: a "T" between the date and the time, and a "Z".
+    shown = sw.lpco.register.get(CHEM, number)
+    for moment in (history[0]["at"], shown["issued_at"], shown["drawdowns"][0]["drawn_at"]):
+        assert dt.datetime.fromisoformat(moment).tzinfo == dt.UTC
+        assert moment[10] == "T" and moment.endswith("Z"), moment
 
 
 def test_a_revocation_puts_the_declarations_relying_on_it_under_control(sw):

@@ -400,3 +400,74 @@ def test_releases_committed_together_refuse_one_and_keep_the_others(node: Node, 
         ).scalar()
     assert released == 3
     assert deliver(trio) == 6  # two records each, for the three released
+
+
+_TRANSIT_REQUIREMENTS = b"""
+title = "Transit requirements (test, illustrative)"
+illustrative = true
+
+[[requirement]]
+hs = "851712"
+flow = "transit"
+lpco = "permit"
+document = "T100"
+agency = "RADIO"
+missing = "hold"
+description = "Radio telephones in transit (test)"
+valid_from = 2024-01-01
+"""
+
+
+def _radio_permit(node: Node, **changes: Any) -> str:
+    from silkgate.lpco.commands import IssueLpco
+
+    today = dt.date.today()
+    body = {
+        "kind": "permit", "holder": HOLDER.party_id, "holder_name": "Acme (demo)",
+        "hs": "851712", "description": "Mobile telephones", "flow": "transit",
+        "country": "UZ", "quantity": "1000", "unit": "KGM",
+        "valid_from": today.isoformat(), "valid_until": (today + dt.timedelta(days=90)).isoformat(),
+        **changes,
+    }  # fmt: skip
+    radio = Principal(0, "agency.radio", Role.AGENCY_OFFICER, "RADIO")
+    number: str = node.lpco.register.issue(radio, parse(IssueLpco, body))["number"]
+    return number
+
+
+def _citing(guarantee: str, number: str | None) -> dict[str, Any]:
+    doc = _declaration(guarantee)
+    doc["goods"][1]["documents"] = [{"code": "T100", "reference": number}] if number else []
+    return doc
+
+
+def _reasons(node: Node, lodged: dict[str, Any]) -> list[str]:
+    """Why the movement was selected, as the officer reads it."""
+    reasons: list[str] = node.transit.show(OFFICER, lodged["mrn"])["stake"]["reasons"]
+    return reasons
+
+
+def test_transit_requirements_are_checked_at_the_transit_declaration(node: Node, trio) -> None:
+    """Goods in transit that a requirement names need their LPCO (by the country of
+    destination): missing, it holds them (yellow, with the reason); a bad one is refused with
+    the field; nothing is drawn down."""
+    node.lpco.requirements.load(_TRANSIT_REQUIREMENTS, source="transit.toml", actor="test")
+    guarantee = _guarantee(node)
+    held = _lodge(node, _citing(guarantee, None))
+    assert held["channel"] in ("yellow", "red")
+    assert any("no document T100" in r for r in _reasons(node, held))
+    number = _radio_permit(node)
+    clear = _lodge(node, _citing(guarantee, number))
+    assert not any("LPCO" in r for r in _reasons(node, clear))
+    assert node.lpco.register.get(OFFICER, number)["balance"] == "1000"
+    short = _radio_permit(node, quantity="200")
+    assert any("200 KGM left" in r for r in _reasons(node, _lodge(node, _citing(guarantee, short))))
+    for bad, code in (
+        (_radio_permit(node, flow="import"), "lpco_flow"),
+        (_radio_permit(node, country="KZ"), "lpco_country"),
+        (_radio_permit(node, holder=OTHER.party_id), "lpco_holder"),
+    ):
+        with pytest.raises(InvalidRequest) as exc:
+            _lodge(node, _citing(guarantee, bad))
+        assert [(e.pointer, e.code) for e in exc.value.errors] == [
+            ("/goods/1/documents/0/reference", code)
+        ]

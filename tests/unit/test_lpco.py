@@ -67,6 +67,35 @@ def test_the_shipped_requirements_are_illustrative_and_load():
     }
 
 
+def test_an_examination_is_said_by_the_requirement_or_by_the_licence():
+    """The agency examines the goods when its LPCO says so, or the requirement does (then
+    even when the LPCO is missing); the finding names the agency, and the goods are held."""
+    plain = check(_doc("600", "CHEM-2026-000007"), _rules(), {"CHEM-2026-000007": _licence()},
+                  _terms())  # fmt: skip
+    assert [f.examiner for f in plain.findings] == [None] and not plain.holds
+    examined = _licence(examine=True)
+    by_licence = check(_doc("600", examined.number), _rules(), {examined.number: examined},
+                       _terms())  # fmt: skip
+    assert [f.examiner for f in by_licence.findings] == ["CHEM"]
+    assert by_licence.holds == ["item 1: CHEM examines the goods (import licence CHEM-2026-000007)"]
+    text = demo.lpco_requirements_file().decode()
+    cites = Requirements(parse(text, ["CN", "VN"], HEADINGS))
+    live = cites.applicable("01061900", Flow.IMPORT, "VN", ON)
+    assert [(r.agency, r.examine) for r in live] == [("CITES", True)]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [("examine = 1", "is not true or false"), ('agency = ""\nexamine = true', "needs the agency")],
+)
+def test_an_examination_needs_a_boolean_and_its_agency(line, message):
+    text = '[[requirement]]\nhs = "850760"\nflow = "import"\nlpco = "permit"\n'
+    text += f'missing = "hold"\ndescription = "x"\nvalid_from = 2025-01-01\n{line}\n'
+    with pytest.raises(FileErrors) as caught:
+        parse(text.replace('agency = ""\n', ""), ["CN"], HEADINGS)
+    assert [(e.column, message in e.message) for e in caught.value.errors] == [("examine", True)]
+
+
 def test_a_file_that_is_not_toml_is_refused_with_the_line():
     with pytest.raises(FileErrors) as caught:
         parse('title = "x"\n[[requirement]]\nhs = "850760\n', ["CN"], HEADINGS)

@@ -29,8 +29,9 @@ router = APIRouter(tags=["single window (LPCO)"], route_class=CheckedRoute)
 _ERRORS = problems(401, 403, 404, 409, 422)
 
 NUMBER = pattern(
-    r"^[A-Za-z][A-Za-z0-9]{1,9}-[0-9]{4}-[0-9]{6}$",
-    "an LPCO number: agency, year and six digits, e.g. CHEM-2026-000001",
+    r"^([A-Za-z]{2}-)?[A-Za-z][A-Za-z0-9]{1,9}-[0-9]{4}-[0-9]{6}$",
+    "an LPCO number: agency, year and six digits, e.g. CHEM-2026-000001 (a partner's: "
+    "the administration first, e.g. CN-CITES-2026-000001)",
 )
 Number = Annotated[str, Path(pattern=NUMBER, description="The LPCO's number")]
 
@@ -151,6 +152,31 @@ async def revoke(
     """Revoke an LPCO for good; the declarations relying on it, not yet released, go under
     control with the reason, and their release waits."""
     return await _decide(request, node, principal, number, "revoke")
+
+
+@router.post(
+    "/v1/lpcos/{number}/accept",
+    openapi_extra=request_body(LpcoDecision),
+    responses={200: answer(out.Lpco), **_ERRORS},
+)
+async def accept(
+    request: Request, node: NodeDep, principal: PrincipalDep, number: Number
+) -> Response:
+    """Accept a partner's LPCO received over the exchange (the agency here that the
+    requirements name): from then on it covers imports, and is drawn down."""
+    return await _decide(request, node, principal, number, "accept")
+
+
+@router.post(
+    "/v1/lpcos/{number}/refuse",
+    openapi_extra=request_body(LpcoDecision),
+    responses={200: answer(out.Lpco), **_ERRORS},
+)
+async def refuse(
+    request: Request, node: NodeDep, principal: PrincipalDep, number: Number
+) -> Response:
+    """Refuse a partner's LPCO received over the exchange: it covers nothing here."""
+    return await _decide(request, node, principal, number, "refuse")
 
 
 @router.get(

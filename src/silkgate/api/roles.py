@@ -76,6 +76,8 @@ _OWN = "its own (another's is not found)"
 CERTIFIERS = (ORIGIN, ADMIN)
 _CUSTOMS_CHECKS = "customs checks only"
 _SPS_CHECKS = "SPS checks only"
+_AGENCY_TASKS = "the tasks its agency examines in, with its own checks only (another: not found)"
+_AGENCY_CHECKS = "its agency's checks only"
 _SENT = "the requests sent (side=sent)"
 PLATFORM, PAYMENT, LOGISTICS = Role.PLATFORM, Role.PAYMENT, Role.LOGISTICS
 AGENT = Role.ECOMMERCE_AGENT
@@ -187,14 +189,20 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         ("GET", "/v1/risk/performance"): only(*RISK),
         ("POST", "/v1/declarations/{mrn}/outcome"): only(*STAFF),
         ("POST", "/v1/declarations/{mrn}/outcome/correction"): only(*STAFF),
-        ("GET", "/v1/inspections"): only(*INSPECTORS),
-        ("GET", "/v1/inspections/{task_id}"): only(*INSPECTORS),
+        ("GET", "/v1/inspections"): only(*INSPECTORS, AGENCY, reduced={AGENCY: _AGENCY_TASKS}),
+        ("GET", "/v1/inspections/{task_id}"): only(
+            *INSPECTORS, AGENCY, reduced={AGENCY: _AGENCY_TASKS}
+        ),
         ("POST", "/v1/inspections/{task_id}/assign"): only(
             *INSPECTORS, reduced={SPS: "the SPS inspector only, not the officer"}
         ),
-        ("POST", "/v1/inspections/{task_id}/start"): only(*INSPECTORS),
+        ("POST", "/v1/inspections/{task_id}/start"): only(
+            *INSPECTORS, AGENCY, reduced={AGENCY: _AGENCY_TASKS}
+        ),
         ("POST", "/v1/inspections/{task_id}/checks/{seq}"): only(
-            *INSPECTORS, reduced={OFFICER: _CUSTOMS_CHECKS, SPS: _SPS_CHECKS}
+            *INSPECTORS,
+            AGENCY,
+            reduced={OFFICER: _CUSTOMS_CHECKS, SPS: _SPS_CHECKS, AGENCY: _AGENCY_CHECKS},
         ),
         ("POST", "/v1/inspections/{task_id}/complete"): only(*STAFF),
         ("POST", "/v1/declarations/{mrn}/ephyto"): only(TRADER, *INSPECTORS),
@@ -236,6 +244,12 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
         **{
             ("POST", f"/v1/lpcos/{{number}}/{action}"): only(AGENCY, reduced={AGENCY: _AGENCY_OWN})
             for action in ("amend", "suspend", "reinstate", "revoke")
+        },
+        **{
+            ("POST", f"/v1/lpcos/{{number}}/{action}"): only(
+                AGENCY, reduced={AGENCY: "a partner's LPCO its agency is named to accept"}
+            )
+            for action in ("accept", "refuse")
         },
         ("GET", "/v1/declarations/{mrn}/lpcos"): only(*EVERYONE, reduced={TRADER: _OWN}),
         # The signed journal head: the sequence number tells how busy the node is.
@@ -308,7 +322,9 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
         ),
         "/console/declarations/{mrn}/release-note": only(*EVERYONE),
         "/console/declarations/{mrn}/amend": only(TRADER),
-        "/console/inspections": only(*INSPECTORS),
+        "/console/inspections": only(
+            *INSPECTORS, AGENCY, reduced={AGENCY: "its agency's checks, with their forms"}
+        ),
         "/console/risk": only(*RISK),
         "/console/aeo": only(*RISK),
         "/console/aeo/{party_id}": only(*RISK),

@@ -1,7 +1,8 @@
 """``silkgate lpco``: the single window's licences, permits and certificates, on this machine.
 
 ``requirements load`` and ``requirements show`` manage and read which goods need which
-LPCO. ``issue``, ``amend``, ``suspend``, ``reinstate``, ``revoke``, ``list`` and ``show``
+LPCO. ``issue``, ``amend``, ``suspend``, ``reinstate``, ``revoke``, ``accept``, ``refuse``
+(a partner's LPCO), ``list`` and ``show``
 act as SILKGATE_TOKEN's user (an agency officer for the changes); ``declaration`` shows
 the LPCOs of a declaration's items.
 """
@@ -137,6 +138,18 @@ def reinstate(number: str, reason: Reason) -> None:
 def revoke(number: str, reason: Reason) -> None:
     """Revoke an LPCO; the declarations relying on it go under control."""
     _decide(number, "revoke", reason)
+
+
+@lpco_app.command("accept")
+def accept(number: str, reason: Reason) -> None:
+    """Accept a partner's LPCO received over the exchange (the agency named to accept it)."""
+    _decide(number, "accept", reason)
+
+
+@lpco_app.command("refuse")
+def refuse(number: str, reason: Reason) -> None:
+    """Refuse a partner's LPCO received over the exchange: it covers nothing here."""
+    _decide(number, "refuse", reason)
 
 
 @lpco_app.command("list")

@@ -29,6 +29,7 @@ AGREEMENTS = {
     "mutual_assistance": "mutual administrative assistance: alerts and verification requests",
     "origin_certificates": "electronic certificates of origin, and the importing side's treatment",
     "transit": "transit movements: anticipated records, crossings, arrival, control, write-off",
+    "lpco": "export licences and permits (CITES...) sent to the importing side, checked at import",
 }
 _ENDPOINT = re.compile(r"^https?://[^\s/?#]+(:[0-9]{1,5})?(/[^\s?#]*)?$")
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from silkgate.lpco.partner import PartnerLpco
 from silkgate.origin.received import NUMBER, Certificate
 from silkgate.origin.verification import AnswerMessage, RequestMessage
 from silkgate.transit import messages as transit
@@ -24,6 +25,7 @@ ORIGIN_TREATMENT = "origin_treatment"  # Form E box 4, from the importing side
 ORIGIN_VERIFICATION = "origin_verification"  # a retroactive verification request, to the issuer
 ORIGIN_VERIFICATION_ANSWER = "origin_verification_answer"  # the issuer's answer
 PARTNER_CARD = "partner_card"
+PARTNER_LPCO = "lpco"  # an export licence or permit issued, or changed, for the importing side
 RECEIPT = "receipt"
 
 # The agreement under which each kind may be sent (None: any registered partner).
@@ -37,6 +39,7 @@ AGREEMENT_OF: dict[str, str | None] = {
     ORIGIN_VERIFICATION: "origin_certificates",
     ORIGIN_VERIFICATION_ANSWER: "origin_certificates",
     PARTNER_CARD: None,
+    PARTNER_LPCO: "lpco",
     # Transit movements (NCTS IE050, IE001, IE118, IE006, IE018, IE045, IE142, IE143).
     **dict.fromkeys(transit.KINDS, transit.AGREEMENT),
 }
@@ -128,6 +131,7 @@ MODELS: dict[str, type[BaseModel]] = {
     ORIGIN_TREATMENT: OriginTreatment,
     ORIGIN_VERIFICATION: RequestMessage,
     ORIGIN_VERIFICATION_ANSWER: AnswerMessage,
+    PARTNER_LPCO: PartnerLpco,
     **transit.MODELS,
 }
 

@@ -19,8 +19,10 @@ def worker(principal: Principal, task_id: int | None = None) -> None:
     """
     if principal.role is Role.DECLARANT and task_id is not None:
         raise NotFound(f"no inspection task {task_id}")
-    if not (principal.is_staff or principal.role is Role.SPS_INSPECTOR):
-        raise Forbidden("inspections are worked by customs officers and SPS inspectors")
+    if not (principal.is_staff or principal.role in (Role.SPS_INSPECTOR, Role.AGENCY_OFFICER)):
+        raise Forbidden(
+            "inspections are worked by customs officers, SPS inspectors and examining agencies"
+        )
 
 
 def may_assign(principal: Principal, field: str) -> bool:
@@ -37,12 +39,32 @@ def completer(principal: Principal) -> None:
         raise Forbidden("an inspection is completed by customs officers")
 
 
-def may_record(principal: Principal, service: str) -> bool:
+def may_record(principal: Principal, service: str, agency: str | None = None) -> bool:
+    if service == Service.AGENCY.value:
+        # An agency's finding is its own: not customs', nor another agency's.
+        return principal.agency is not None and principal.agency == agency
     if principal.role is Role.ADMIN:
         return True
     if service == Service.SPS.value:
         return principal.role is Role.SPS_INSPECTOR
     return principal.role is Role.OFFICER
+
+
+def recorders(service: str, agency: str | None) -> str:
+    """Who records a service's checks, in words (for a refusal)."""
+    if service == Service.SPS.value:
+        return "SPS inspectors"
+    if service == Service.AGENCY.value:
+        return f"the agency {agency}"
+    return "customs officers"
+
+
+def own_checks(principal: Principal, checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The checks ``principal`` reads: an agency officer its agency's only (it reads no
+    declaration, nor the other services' findings); everyone else all."""
+    if principal.role is not Role.AGENCY_OFFICER:
+        return checks
+    return [c for c in checks if c.get("agency") == principal.agency]
 
 
 def json_task(task: dict[str, Any], checks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -69,6 +91,7 @@ def json_task(task: dict[str, Any], checks: list[dict[str, Any]] | None = None) 
                 "service": c["service"],
                 "check": c["check"],
                 "item": c["item_seq"],
+                "agency": c.get("agency"),
                 "description": c["description"],
                 "status": c["status"],
                 "finding": c["finding"],
@@ -85,10 +108,15 @@ CustomsFinding = Literal[
     "quantity", "value", "classification", "origin", "documents", "description", "other"
 ]
 SpsFinding = Literal["certificate", "pest", "lab", "treatment", "prohibited", "other"]
-FindingKind = Literal[CustomsFinding, SpsFinding]
+# An examining agency: goods not those the LPCO covers, other specimens, a condition not met,
+# marking or labelling, goods the agency prohibits.
+AgencyFinding = Literal["licence", "specimens", "conditions", "marking", "prohibited", "other"]
+FindingKind = Literal[CustomsFinding, SpsFinding, AgencyFinding]
 CORRECTIONS = frozenset({"quantity", "value", "classification", "origin"})
 CUSTOMS_FINDINGS = frozenset(get_args(CustomsFinding))
 SPS_FINDINGS = frozenset(get_args(SpsFinding))
+AGENCY_FINDINGS = frozenset(get_args(AgencyFinding))
+FINDINGS = {"customs": CUSTOMS_FINDINGS, "sps": SPS_FINDINGS, "agency": AGENCY_FINDINGS}
 
 
 # Every check a checklist can hold, as (service, check).

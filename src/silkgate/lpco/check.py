@@ -25,6 +25,7 @@ from decimal import Decimal
 from silkgate.declarations.document import DeclarationDocument, Document, Item
 from silkgate.kernel.errors import FieldError
 from silkgate.lpco.licence import (
+    Flow,
     Licence,
     NationalRate,
     Status,
@@ -53,6 +54,9 @@ class Finding:
     amount: Decimal | None = None  # what the item draws, in the LPCO's unit
     unit: str | None = None
     reason: str | None = None
+    # The agency that examines the item's goods (its checks join the joint inspection):
+    # the requirement says so, or the LPCO's condition does.
+    examiner: str | None = None
 
     @property
     def held(self) -> bool:
@@ -85,8 +89,20 @@ class Checked:
 
     @property
     def holds(self) -> list[str]:
-        """Why the goods are held (a missing or insufficient LPCO whose requirement holds)."""
-        return [f.words() for f in self.findings if f.held]
+        """Why the goods are held: a missing or insufficient LPCO whose requirement holds,
+        and an agency that examines them (its checks join the joint inspection)."""
+        return [f.words() for f in self.findings if f.held] + self.examinations
+
+    @property
+    def examinations(self) -> list[str]:
+        """The agencies that examine the goods, by item, in words."""
+        said = (
+            f"item {f.seq}: {f.examiner} examines the goods "
+            f"({f.requirement.kind.words} {f.number or f.requirement.document})"
+            for f in self.findings
+            if f.examiner
+        )
+        return list(dict.fromkeys(said))
 
     @property
     def draws(self) -> list[Finding]:
@@ -160,7 +176,7 @@ def _one(
     documents = _documents(doc, item, r.document)
     if not documents:
         reason = f"no document {r.document} is declared for it"
-        return Finding(item.seq, r, MISSING, reason=reason), []
+        return Finding(item.seq, r, MISSING, reason=reason, examiner=_examiner(r, None)), []
     pointer, cited_document = documents[0]
     number = cited_document.reference.strip().upper()
     lpco = held.get(number)
@@ -186,14 +202,25 @@ def _one(
             f"the item needs {plain(amount.value)}"
         )
         return Finding(item.seq, r, INSUFFICIENT, number, lpco.id, amount.value, lpco.unit,
-                       reason), []  # fmt: skip
-    return Finding(item.seq, r, OK, number, lpco.id, amount.value, lpco.unit), []
+                       reason, _examiner(r, lpco)), []  # fmt: skip
+    return Finding(item.seq, r, OK, number, lpco.id, amount.value, lpco.unit,
+                   examiner=_examiner(r, lpco)), []  # fmt: skip
+
+
+def _examiner(r: Requirement, lpco: Licence | None) -> str | None:
+    """The agency that examines the goods: the requirement's, or the LPCO's when a
+    condition of the LPCO says so."""
+    if lpco is not None and (r.examine or lpco.examine):
+        return lpco.agency
+    return (r.agency or None) if r.examine else None
 
 
 def _validity(
     doc: DeclarationDocument, item: Item, r: Requirement, lpco: Licence, terms: Terms
 ) -> list[tuple[str, str]]:
     """What makes ``lpco`` unusable for the item, as (code, words)."""
+    if lpco.administration is not None:
+        return _partner_validity(doc, item, r, lpco, terms)
     n = lpco.number
     checks: list[tuple[bool, str, Callable[[], str]]] = [
         (lpco.kind is not r.kind, "lpco_kind", lambda: f"{n} is a {lpco.kind.words}, "
@@ -211,6 +238,43 @@ def _validity(
          lambda: f"{n} is for goods from or to {lpco.country}"),
         (lpco.office not in (None, doc.office), "lpco_office",
          lambda: f"{n} is for the office {lpco.office}, not {doc.office}"),
+        (terms.on > lpco.valid_until, "lpco_expired",
+         lambda: f"{n} was valid until {lpco.valid_until}"),
+        (terms.on < lpco.valid_from, "lpco_not_yet_valid",
+         lambda: f"{n} is valid from {lpco.valid_from}"),
+    ]  # fmt: skip
+    return [(code, words()) for failed, code, words in checks if failed]
+
+
+def _partner_validity(
+    doc: DeclarationDocument, item: Item, r: Requirement, lpco: Licence, terms: Terms
+) -> list[tuple[str, str]]:
+    """What makes a partner's LPCO (an export licence or permit issued in the exporting
+    country, received over the exchange) unusable for the item of an import."""
+    n, admin = lpco.number, lpco.administration
+    sent_from = {item.origin, doc.transport.dispatch_country}
+    importer = doc.importer.id
+    checks: list[tuple[bool, str, Callable[[], str]]] = [
+        (not r.partner, "lpco_partner",
+         lambda: f"{n} was issued in {admin}; this requirement takes an LPCO issued here"),
+        (lpco.kind is not r.kind, "lpco_kind", lambda: f"{n} is a {lpco.kind.words}, "
+         f"not the {r.kind.words} required"),
+        (bool(r.agency) and lpco.acceptor != r.agency, "lpco_agency",
+         lambda: f"{n} is accepted by {lpco.acceptor or 'no agency'} here, not {r.agency}"),
+        (lpco.status is Status.RECEIVED, "lpco_not_accepted",
+         lambda: f"{n} from {admin} is not yet accepted by {lpco.acceptor or 'an agency'}"),
+        (lpco.status is Status.REFUSED, "lpco_refused", lambda: f"{n} from {admin} was refused"),
+        (lpco.status is Status.SUSPENDED, "lpco_suspended", lambda: f"{n} is suspended"),
+        (lpco.status is Status.REVOKED, "lpco_revoked", lambda: f"{n} was revoked"),
+        (lpco.holder != doc.exporter.id, "lpco_holder",
+         lambda: f"{n} is held by the exporter {lpco.holder}, not {doc.exporter.id or 'this one'}"),
+        (lpco.consignee not in (None, importer), "lpco_holder",
+         lambda: f"{n} names the importer {lpco.consignee}, not {importer or 'this one'}"),
+        (not item.hs_code.startswith(lpco.hs), "lpco_goods",
+         lambda: f"{n} is for goods of {lpco.hs}, the item is {item.hs_code}"),
+        (lpco.flow is not Flow.EXPORT, "lpco_flow", lambda: f"{n} is for {lpco.flow.value}"),
+        (admin not in sent_from, "lpco_country",
+         lambda: f"{n} was issued in {admin}; the goods come from {', '.join(sorted(sent_from))}"),
         (terms.on > lpco.valid_until, "lpco_expired",
          lambda: f"{n} was valid until {lpco.valid_until}"),
         (terms.on < lpco.valid_from, "lpco_not_yet_valid",

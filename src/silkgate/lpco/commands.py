@@ -55,6 +55,12 @@ class IssueLpco(Command):
     valid_from: dt.date
     valid_until: dt.date
     conditions: Annotated[Text, Field(max_length=2000)] = ""
+    # An export LPCO may name the importer abroad (its trader identifier there): the
+    # partner's node then checks it against the import declaration.
+    consignee: Identifier | None = None
+    # A condition that the agency examines the goods at the border: its checks join the
+    # joint inspection of every declaration drawing on the LPCO.
+    examine: bool = False
 
     # valid_until before valid_from is refused by the register, at /valid_until.
 
@@ -74,6 +80,7 @@ class AmendLpco(Command):
     description: Annotated[Line, Field(min_length=1, max_length=350)] | None = None
     conditions: Annotated[Text, Field(max_length=2000)] | None = None
     hs: HsPrefix | None = None
+    examine: bool = False  # sent: the examination condition set or lifted
 
 
 class LpcoDecision(Command):

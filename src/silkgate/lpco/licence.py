@@ -69,6 +69,10 @@ class Status(StrEnum):
     ISSUED = "issued"
     SUSPENDED = "suspended"
     REVOKED = "revoked"
+    # A partner's LPCO received over the exchange, until the agency here accepts it (then
+    # issued) or refuses it.
+    RECEIVED = "received"
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,14 @@ class Licence:
     valid_until: dt.date
     conditions: str
     status: Status
+    # A condition that the agency examines the goods at the border (joint inspection).
+    examine: bool = False
+    # A partner's LPCO (received over the exchange): the administration that issued it
+    # (None: an agency of this node did), the agency here that accepts it, the importer it
+    # names (None: any).
+    administration: str | None = None
+    acceptor: str | None = None
+    consignee: str | None = None
 
     @property
     def of_value(self) -> bool:

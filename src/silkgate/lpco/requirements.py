@@ -15,6 +15,8 @@ not an administration's real set, and one ``[[requirement]]`` table per rule
     description = "Lithium batteries (illustrative)"
     valid_from = 2025-01-01
     valid_to = 2030-12-31            # absent: open-ended
+    examine = true                   # the agency examines the goods (joint inspection)
+    partner = true                   # the exporting partner's LPCO, received, also answers it
 
 The whole file is checked before anything is used: every error is listed
 with its line, and a file with any error changes nothing.
@@ -36,7 +38,7 @@ from silkgate.tariff.files import FileErrors, LineError
 __all__ = ["FileErrors", "LineError", "Missing", "Requirement", "Requirements", "parse"]
 
 KEYS: tuple[str, ...] = ("hs", "flow", "country", "lpco", "document", "agency", "missing")
-KEYS += ("description", "valid_from", "valid_to")
+KEYS += ("description", "valid_from", "valid_to", "examine", "partner")
 _DOCUMENT = re.compile(r"[A-Z0-9]{1,4}")
 _AGENCY = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 
@@ -60,6 +62,11 @@ class Requirement:
     description: str
     valid_from: dt.date
     valid_to: dt.date | None
+    # The agency examines the goods at the border: its checks join the joint inspection.
+    examine: bool = False
+    # An import's requirement that the exporting partner's LPCO (received over the exchange
+    # and accepted here by ``agency``) also answers.
+    partner: bool = False
 
     def in_force(self, on: dt.date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
@@ -84,6 +91,8 @@ class Requirement:
             "description": self.description,
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "examine": self.examine,
+            "partner": self.partner,
         }
 
 
@@ -156,6 +165,16 @@ class _Check:
         end = self.date(index, table, "valid_to", required=False)
         if start and end and end < start:
             self.error(index, "valid_to", f"is before valid_from {start}")
+        examine = table.get("examine", False)
+        if not isinstance(examine, bool):
+            self.error(index, "examine", f"{examine!r} is not true or false")
+        elif examine and not agency:
+            self.error(index, "examine", "an examination needs the agency that examines")
+        partner = table.get("partner", False)
+        if not isinstance(partner, bool):
+            self.error(index, "partner", f"{partner!r} is not true or false")
+        elif partner and (not agency or flow != Flow.IMPORT.value):
+            self.error(index, "partner", "a partner's LPCO is for an import, accepted by an agency")
         if len(self.errors) > before:
             return []
         assert flow and kind and missing and start and isinstance(description, str)
@@ -171,6 +190,8 @@ class _Check:
                 description.strip(),
                 start,
                 end,
+                examine is True,
+                partner is True,
             )
             for prefix in prefixes
         ]

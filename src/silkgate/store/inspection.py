@@ -77,8 +77,15 @@ def checks(conn: sa.Connection, task_id: int) -> list[dict[str, Any]]:
 
 
 def queue(
-    conn: sa.Connection, *, office: str | None, status: str | None, limit: int
+    conn: sa.Connection,
+    *,
+    office: str | None,
+    status: str | None,
+    limit: int,
+    agency: str | None = None,
 ) -> list[dict[str, Any]]:
+    """The tasks of an office (any: None), newest first; ``agency``: only those with a
+    check of that agency."""
     t = inspection_tasks.c
     query = (
         sa.select(inspection_tasks, declarations.c.mrn, declarations.c.channel)
@@ -90,6 +97,11 @@ def queue(
         query = query.where(t.office == office)
     if status:
         query = query.where(t.status == status)
+    if agency:
+        c = inspection_checks.c
+        query = query.where(
+            sa.exists().where(c.task_id == t.id, c.service == "agency", c.agency == agency)
+        )
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -197,6 +209,15 @@ def quarantine_failed(conn: sa.Connection, task_id: int) -> bool:
         ):
             return True
     return False
+
+
+def agencies_failed(conn: sa.Connection, task_id: int) -> list[dict[str, Any]]:
+    """The agencies' checks found not compliant: the agency refuses the goods."""
+    return [
+        c
+        for c in checks(conn, task_id)
+        if c["service"] == "agency" and c["status"] == "non_compliant"
+    ]
 
 
 def close_open_task(conn: sa.Connection, declaration_id: int, at: dt.datetime, why: str) -> None:

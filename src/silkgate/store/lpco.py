@@ -68,6 +68,8 @@ def add_set(
                 "description": r.description,
                 "valid_from": r.valid_from,
                 "valid_to": r.valid_to,
+                "examine": r.examine,
+                "partner": r.partner,
             }
             for r in requirements
         ],
@@ -97,6 +99,8 @@ def requirements(conn: sa.Connection, set_id: int) -> list[Requirement]:
             r.description,
             r.valid_from,
             r.valid_to,
+            bool(r.examine),
+            bool(r.partner),
         )
         for r in rows
     ]
@@ -116,6 +120,7 @@ def licence(row: Any) -> Licence:
         row.id, row.number, row.agency, Kind(row.kind), row.holder, row.holder_name, row.hs,
         row.description, Flow(row.flow), row.country, row.office, row.unit, _dec(row.quantity),
         _dec(row.balance), row.valid_from, row.valid_until, row.conditions, Status(row.status),
+        bool(row.examine), row.administration, row.acceptor, row.consignee,
     )  # fmt: skip
 
 
@@ -169,12 +174,24 @@ def held(conn: sa.Connection, numbers: Iterable[str]) -> dict[str, Licence]:
 def listing(
     conn: sa.Connection, *, agency: str | None, holder: str | None, limit: int
 ) -> list[dict[str, Any]]:
+    """The newest LPCOs: an agency's (issued here, or a partner's it accepts), a holder's
+    (or one naming it as the importer)."""
     query = lpcos.select().order_by(_L.id.desc()).limit(limit)
     if agency is not None:
-        query = query.where(_L.agency == agency)
+        query = query.where(
+            sa.or_(sa.and_(_L.agency == agency, _L.administration.is_(None)), _L.acceptor == agency)
+        )
     if holder is not None:
-        query = query.where(_L.holder == holder)
+        query = query.where(sa.or_(_L.holder == holder, _L.consignee == holder))
     return as_dicts(conn.execute(query))
+
+
+def insert_numbered(conn: sa.Connection, values: dict[str, Any]) -> Licence:
+    """Insert an LPCO under the number it has (a partner's)."""
+    new_id = int(conn.execute(lpcos.insert().values(**values).returning(_L.id)).scalar_one())
+    found = by_id(conn, new_id)
+    assert found is not None
+    return found
 
 
 def row_of(conn: sa.Connection, lpco_id: int) -> dict[str, Any] | None:
@@ -308,11 +325,25 @@ def save_checks(
 def checks_of(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
     """The check of each item's LPCOs, with the LPCO's status now."""
     rows = conn.execute(
-        sa.select(lpco_checks, _L.status.label("lpco_status"), _L.agency)
+        sa.select(lpco_checks, _L.status.label("lpco_status"), _L.agency, _L.administration)
         .outerjoin(lpcos, _L.number == _K.number)
         .where(_K.declaration_id == declaration_id)
         .order_by(_K.item, _K.id)
     )
+    return as_dicts(rows)
+
+
+def examinations(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
+    """The items whose goods an agency examines, with the LPCO they rely on (if any)."""
+    rows = conn.execute(
+        sa.select(
+            _K.item, _K.examiner.label("agency"), _K.kind.label("lpco"), _K.number,
+            _L.description, _L.conditions,
+        )
+        .outerjoin(lpcos, _L.number == _K.number)
+        .where(_K.declaration_id == declaration_id, _K.examiner.is_not(None))
+        .order_by(_K.item, _K.id)
+    )  # fmt: skip
     return as_dicts(rows)
 
 

@@ -802,7 +802,7 @@ inspection_checks = sa.Table(
     metadata,
     sa.Column("task_id", sa.ForeignKey("inspection_tasks.id"), primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("service", sa.String(8), nullable=False),  # customs, sps
+    sa.Column("service", sa.String(8), nullable=False),  # customs, sps, agency
     sa.Column("check", sa.String(20), nullable=False),
     sa.Column("item_seq", sa.Integer, nullable=True),
     sa.Column("description", sa.Text, nullable=False),
@@ -810,6 +810,7 @@ inspection_checks = sa.Table(
     sa.Column("finding", sa.Text, nullable=True),  # JSON
     sa.Column("recorded_by", sa.Text, nullable=True),
     sa.Column("recorded_at", UtcDateTime(), nullable=True),
+    sa.Column("agency", sa.String(10), nullable=True),  # an agency's check: which agency
 )
 
 ephyto_certificates = sa.Table(
@@ -1098,6 +1099,8 @@ lpco_requirements = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("valid_from", sa.Date, nullable=False),
     sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("examine", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("partner", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # The LPCOs the agencies issued. ``balance`` is lowered only by a conditional update that
@@ -1106,7 +1109,7 @@ lpcos = sa.Table(
     "lpcos",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("number", sa.String(24), nullable=False, unique=True),
+    sa.Column("number", sa.String(28), nullable=False, unique=True),
     sa.Column("agency", sa.String(10), nullable=False, index=True),
     sa.Column("kind", sa.String(24), nullable=False),
     sa.Column("holder", sa.String(35), nullable=False, index=True),
@@ -1123,6 +1126,13 @@ lpcos = sa.Table(
     sa.Column("valid_until", sa.Date, nullable=False),
     sa.Column("conditions", sa.Text, nullable=False),
     sa.Column("status", sa.String(10), nullable=False),  # issued | suspended | revoked
+    # A condition that the agency examines the goods at the border (joint inspection).
+    sa.Column("examine", sa.Boolean, nullable=False, server_default=sa.false()),
+    # A partner's LPCO, received over the exchange (None: issued here): the administration
+    # that issued it, the agency here that accepts it, the importer it names.
+    sa.Column("administration", sa.String(2), nullable=True),
+    sa.Column("acceptor", sa.String(10), nullable=True),
+    sa.Column("consignee", sa.String(35), nullable=True),
     sa.Column("issued_at", UtcDateTime(), nullable=False),
     sa.Column("issued_by", sa.Text, nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
@@ -1166,11 +1176,12 @@ lpco_checks = sa.Table(
     sa.Column("item", sa.Integer, nullable=False),
     sa.Column("kind", sa.String(24), nullable=False),
     sa.Column("document", sa.String(4), nullable=False),
-    sa.Column("number", sa.String(24), nullable=True),
+    sa.Column("number", sa.String(28), nullable=True),
     sa.Column("status", sa.String(12), nullable=False),  # ok | missing | insufficient
     sa.Column("amount", sa.Numeric(24, 6), nullable=True),
     sa.Column("unit", sa.String(3), nullable=True),
     sa.Column("held", sa.Boolean, nullable=False),
+    sa.Column("examiner", sa.String(10), nullable=True),  # the agency examining the goods
     sa.Column("reason", sa.Text, nullable=True),
 )
 

@@ -49,6 +49,14 @@ class Holder(Command):
     name: Name
 
 
+class Document(Command):
+    """A document the goods travel under: a licence or permit for transit (an LPCO, by the
+    code the requirements give it and its number), or another."""
+
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{1,4}$")]
+    reference: Annotated[Line, Field(min_length=1, max_length=70)]
+
+
 class Goods(Command):
     hs_code: Subheading
     description: Annotated[Line, Field(min_length=1, max_length=512)]
@@ -56,6 +64,7 @@ class Goods(Command):
     packages: Annotated[int, Field(ge=1, le=999_999)]
     package_kind: PackageKind = "PK"
     value: PositiveMoney  # in the declaration's currency
+    documents: Annotated[list[Document], Field(default_factory=list, max_length=20)]
 
 
 class Transport(Command):

@@ -32,7 +32,9 @@ async def inspections_page(
     office: Annotated[str, Query(max_length=5)] = "",
     status: Annotated[str, Query(pattern="^(open|completed)$")] = "open",
 ) -> Response:
-    """The queue of joint inspections, per office (officers and SPS inspectors)."""
+    """The queue of joint inspections, per office (officers and SPS inspectors); an agency
+    officer's is the tasks its agency examines in, with its checks and their forms (it
+    reads no declaration)."""
     node = node_of(request)
     try:
         tasks = await run_in_threadpool(
@@ -40,6 +42,10 @@ async def inspections_page(
                 principal, office=office or None, status=status, limit=200
             )
         )
+        if principal.agency is not None:
+            tasks = await run_in_threadpool(
+                lambda: [node.inspections.get(principal, t["id"]) for t in tasks[:50]]
+            )
     except Forbidden as exc:
         return refusal(request, principal, str(exc))
     return render(
@@ -96,6 +102,8 @@ async def _inspection_step(
     """Take ``step`` on the task and go back to its declaration (to the list, if no such task)."""
     returning_to(request, "/console")
     task = await run_in_threadpool(node_of(request).inspections.get, principal, task_id)
-    back = returning_to(request, f"/console/declarations/{task['mrn']}")
+    # An agency officer reads no declaration: its forms are on its inspections page.
+    page = "/console/inspections" if principal.agency else f"/console/declarations/{task['mrn']}"
+    back = returning_to(request, page)
     await run_in_threadpool(step)
     return redirect(back, ("ok", done))

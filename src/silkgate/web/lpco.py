@@ -82,11 +82,13 @@ async def issue(
     valid_from: Annotated[str, Form(max_length=10)] = "",
     valid_until: Annotated[str, Form(max_length=10)] = "",
     conditions: Annotated[str, Form(max_length=2000)] = "",
+    examine: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     body: dict[str, Any] = {
         "kind": kind, "holder": holder, "holder_name": holder_name, "hs": hs,
         "description": description, "flow": flow, "quantity": quantity, "unit": unit,
         "valid_from": valid_from, "valid_until": valid_until, "conditions": conditions,
+        "examine": examine == "on",
     }  # fmt: skip
     if country:
         body["country"] = country
@@ -108,9 +110,14 @@ async def issue(
 async def lpco_page(request: Request, principal: PagePrincipal, number: Number) -> Response:
     """One LPCO: its terms, balance, journal of changes and draw-downs."""
     found = await run_in_threadpool(node_of(request).lpco.register.get, principal, number)
+    partner = found.get("administration") is not None
+    own = principal.agency is not None
     return render(
-        request, "lpco.html", principal, lpco=found, manages=principal.agency == found["agency"]
-    )
+        request, "lpco.html", principal, lpco=found,
+        manages=own and not partner and principal.agency == found["agency"],
+        accepts=own and partner and principal.agency == found.get("acceptor")
+        and found["status"] == "received",
+    )  # fmt: skip
 
 
 @router.post("/lpcos/{number}/amend")
@@ -147,7 +154,7 @@ async def decide(
     request: Request,
     principal: FormPrincipal,
     number: Number,
-    action: Annotated[str, Path(pattern="^(suspend|reinstate|revoke)$")],
+    action: Annotated[str, Path(pattern="^(suspend|reinstate|revoke|accept|refuse)$")],
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     back = returning_to(request, f"{PAGE}/{number}")

@@ -29,7 +29,12 @@ class Lpco(Shape):
     valid_from: str
     valid_until: str
     conditions: str
-    status: str = Field(examples=["issued", "suspended", "revoked"])
+    status: str = Field(examples=["issued", "suspended", "revoked", "received", "refused"])
+    examine: bool = False  # the agency examines the goods at the border
+    consignee: str | None = None  # an export LPCO's importer abroad; a partner's: the importer
+    # A partner's LPCO: the administration that issued it, the agency here that accepts it.
+    administration: str | None = None
+    acceptor: str | None = None
     history: list[dict[str, Any]] | None = None
     drawdowns: list[dict[str, Any]] | None = None
 

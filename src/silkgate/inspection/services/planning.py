@@ -7,28 +7,59 @@ declaration use cases when the inspection holds release or amendment.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from silkgate.declarations.events import ENDING_ACTIONS, ChannelAssigned, Decided
-from silkgate.inspection.checklist import checklist, needs_inspection
+from silkgate.inspection.checklist import agency_checks, checklist, needs_inspection
 from silkgate.inspection.events import EnforcementCaseOpened, InspectionPlanned
 from silkgate.inspection.rules import json_task
 from silkgate.kernel.actors import SYSTEM
 from silkgate.kernel.events import UnitOfWork
 from silkgate.store import inspection as store
 
+# The other agencies of the single window that examine a declaration's goods, asked in the
+# lodging's transaction: (connection, declaration id) -> one dict per item and agency
+# (item, agency, lpco (kind), number, description, conditions). The LPCO capability answers.
+Examinations = Callable[[sa.Connection, int], Sequence[dict[str, Any]]]
+
+
+def _none(conn: sa.Connection, declaration_id: int) -> Sequence[dict[str, Any]]:
+    return ()
+
+
+def planner(examinations: Examinations = _none) -> Callable[[ChannelAssigned, UnitOfWork], None]:
+    """The handler that plans the joint inspection, with the examining agencies' checks."""
+
+    def plan(event: ChannelAssigned, uow: UnitOfWork) -> None:
+        _plan(event, uow, examinations)
+
+    return plan
+
 
 def plan_inspection(event: ChannelAssigned, uow: UnitOfWork) -> None:
     """Create the declaration's task if its channel or an SPS requirement calls for one."""
+    _plan(event, uow, _none)
+
+
+def _plan(event: ChannelAssigned, uow: UnitOfWork, examinations: Examinations) -> None:
+    """Create the declaration's task if its channel, an SPS requirement or an examining
+    agency calls for one; an agency that examines after an amendment joins a task not yet
+    started."""
     requirements = list(event.sps_requirements)
-    if not needs_inspection(event.channel, requirements):
-        return
     conn = uow.connection
-    if store.task_of(conn, event.declaration_id):
-        return  # one task per declaration: a stricter channel later uses the same
-    checks = checklist(event.channel, requirements)
+    examined = list(examinations(conn, event.declaration_id))
+    if not needs_inspection(event.channel, requirements, examined):
+        return
+    existing = store.task_of(conn, event.declaration_id)
+    if existing:
+        # One task per declaration: a stricter channel later uses the same.
+        if examined and existing["status"] == "open" and existing["started_at"] is None:
+            _join(conn, existing["id"], examined)
+        return
+    checks = checklist(event.channel, requirements, examined)
     task_id = store.create(
         conn,
         event.declaration_id,
@@ -36,7 +67,7 @@ def plan_inspection(event: ChannelAssigned, uow: UnitOfWork) -> None:
         [c.as_row(i) for i, c in enumerate(checks, 1)],
         event.at,
     )
-    services = sorted({c.service.value for c in checks})
+    services = sorted({c.agency or c.service.value for c in checks})
     uow.collect(
         InspectionPlanned(
             at=event.at,
@@ -49,6 +80,16 @@ def plan_inspection(event: ChannelAssigned, uow: UnitOfWork) -> None:
             f"check{'' if len(checks) == 1 else 's'} at {event.office}",
         )
     )
+
+
+def _join(conn: sa.Connection, task_id: int, examined: list[dict[str, Any]]) -> None:
+    """Add the agencies' checks a task lacks (an amendment needs another LPCO)."""
+    have = {(c["agency"], c["check"], c["item_seq"]) for c in store.checks(conn, task_id)}
+    for check in agency_checks(examined):
+        if (check.agency, check.check, check.item) not in have:
+            row = check.as_row(0)
+            del row["seq"]
+            store.add_check(conn, task_id, **row)
 
 
 def close_on_decision(event: Decided, uow: UnitOfWork) -> None:
@@ -111,6 +152,14 @@ class InspectionGates:
             return (
                 "the quarantine service found pests, a failed laboratory test or "
                 "prohibited goods: return or destroy them (or treat and inspect again)"
+            )
+        refused = store.agencies_failed(conn, task["id"])
+        if refused:
+            agencies = ", ".join(sorted({c["agency"] or "an agency" for c in refused}))
+            return (
+                f"{agencies} found the goods not compliant "
+                f"({'; '.join(c['description'] for c in refused)[:300]}): "
+                "return, destroy or seize them"
             )
         return None
 

@@ -50,16 +50,20 @@ class Tasks:
     ) -> list[dict[str, Any]]:
         rules.worker(principal)
         with reading(self.engine) as conn:
-            tasks = store.queue(conn, office=office, status=status, limit=limit)
+            tasks = store.queue(
+                conn, office=office, status=status, limit=limit, agency=principal.agency
+            )
         return [rules.json_task(t) for t in tasks]
 
     def get(self, principal: Principal, task_id: int) -> dict[str, Any]:
         rules.worker(principal, task_id)
         with reading(self.engine) as conn:
             task = store.task(conn, task_id)
-            if task is None:
+            checks = rules.own_checks(principal, store.checks(conn, task_id)) if task else []
+            if task is None or (not checks and principal.role is Role.AGENCY_OFFICER):
+                # An agency reads the tasks it examines in, and no other.
                 raise NotFound(f"no inspection task {task_id}")
-            return rules.json_task(task, store.checks(conn, task_id))
+            return rules.json_task(task, checks)
 
     def of_declaration(self, conn: sa.Connection, declaration_id: int) -> dict[str, Any] | None:
         task = store.task_of(conn, declaration_id)
@@ -109,6 +113,7 @@ class Tasks:
         with self.unit_of_work() as uow:
             conn = uow.connection
             task = _not_completed(conn, task_id, "the inspection is already completed")
+            _examines(conn, principal, task_id)
             if task["started_at"] is not None:
                 started = rules.json_task(task)["started_at"]
                 raise Conflict(f"the inspection has already started (at {started})")
@@ -142,6 +147,7 @@ class Tasks:
             task = _not_completed(
                 conn, task_id, "the inspection is completed; its results cannot change"
             )
+            _examines(conn, principal, task_id)
             check = _open_check(conn, task_id, seq, principal, finding)
             if finding and finding.get("kind") in rules.CORRECTIONS and finding.get("corrected"):
                 finding = self._correct(uow, principal, task, check, finding)
@@ -161,7 +167,7 @@ class Tasks:
                     seq=seq,
                     # The note is the officer's: a trader is shown the result without it.
                     reason=with_note(
-                        f"{check['service']} {check['check']}: {status}",
+                        f"{check.get('agency') or check['service']} {check['check']}: {status}",
                         (finding or {}).get("note"),
                     ),
                 )
@@ -238,6 +244,14 @@ def _not_completed(conn: sa.Connection, task_id: int, refusal: str) -> dict[str,
     return task
 
 
+def _examines(conn: sa.Connection, principal: Principal, task_id: int) -> None:
+    """An agency works only the tasks it examines in; another is not found for it."""
+    if principal.role is Role.AGENCY_OFFICER and not rules.own_checks(
+        principal, store.checks(conn, task_id)
+    ):
+        raise NotFound(f"no inspection task {task_id}")
+
+
 def _open_task(conn: sa.Connection, task_id: int) -> dict[str, Any]:
     task = store.task(conn, task_id, for_update=True)
     if task is None:
@@ -263,11 +277,11 @@ def _open_check(
         # not overwritten. A further finding is a new check or a decision.
         done = f"{check['status']} by {check['recorded_by']}"
         raise Conflict(f"check {seq} already has a result ({done})")
-    if not rules.may_record(principal, check["service"]):
-        who = "SPS inspectors" if check["service"] == "sps" else "customs officers"
+    if not rules.may_record(principal, check["service"], check.get("agency")):
+        who = rules.recorders(check["service"], check.get("agency"))
         raise Forbidden(f"{check['service']} checks are recorded by {who}")
     kind = (finding or {}).get("kind")
-    allowed = rules.SPS_FINDINGS if check["service"] == "sps" else rules.CUSTOMS_FINDINGS
+    allowed = rules.FINDINGS.get(check["service"], rules.CUSTOMS_FINDINGS)
     if kind is not None and kind not in allowed:
         raise InvalidRequest(
             [

@@ -43,6 +43,8 @@ from silkgate.lpco.check import INSUFFICIENT, OK, Checked, Finding, Terms, check
 from silkgate.lpco.licence import Licence, NationalRate, plain
 from silkgate.lpco.requirements import Missing
 from silkgate.lpco.services.requirements import RequirementsInForce
+from silkgate.lpco.transit import TransitChecked, check_transit
+from silkgate.lpco.transit import cited as transit_cited
 from silkgate.store import declarations as declaration_store
 from silkgate.store import lpco as store
 from silkgate.store.db import reading
@@ -84,12 +86,18 @@ class LicenceCheck:
         if not len(requirements):
             return NOTHING
         numbers = cited(doc, requirements, on)
-        return check(doc, requirements, self._seen(numbers), Terms(on, self.to_national))
+        terms = Terms(on, self.to_national)
+        checked = check(doc, requirements, self._seen(numbers), terms)
+        if checked.refusals and numbers:
+            # A lodging is never refused on what this process saw earlier (an LPCO since
+            # accepted, reinstated or amended): the LPCOs cited are read again.
+            checked = check(doc, requirements, self._seen(numbers, fresh=True), terms)
+        return checked
 
-    def _seen(self, numbers: set[str]) -> dict[str, Licence]:
+    def _seen(self, numbers: set[str], *, fresh: bool = False) -> dict[str, Licence]:
         now = time.monotonic()
         known = {n: self._known.get(n) for n in numbers}
-        stale = [n for n, k in known.items() if k is None or now - k[0] > self.ttl]
+        stale = [n for n, k in known.items() if fresh or k is None or now - k[0] > self.ttl]
         out = {n: k[1] for n, k in known.items() if k is not None and n not in stale}
         if stale:
             with reading(self.engine) as conn:
@@ -218,6 +226,22 @@ class LicenceCheck:
                 )
             )  # fmt: skip
 
+    def examinations(self, conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
+        """The agencies that examine the declaration's goods, by item (the joint inspection's
+        port): an LPCO with an examination condition, or a requirement that says so."""
+        return store.examinations(conn, declaration_id)
+
+    def check_transit(
+        self, conn: sa.Connection, declaration: Any, country: str, on: dt.date
+    ) -> TransitChecked:
+        """Transit's port: the LPCOs the goods of a transit declaration need, checked on what
+        the lodging's transaction sees (nothing is drawn down)."""
+        requirements = self.requirements.get()
+        if not len(requirements):
+            return TransitChecked()
+        held = store.held(conn, transit_cited(declaration, requirements, country, on))
+        return check_transit(declaration, country, requirements, held, on, self.to_national)
+
     def blocks_release(self, uow: UnitOfWork, declaration_id: int) -> str | None:
         """Why release waits: an item held for its LPCO, or an LPCO drawn on and since
         suspended or revoked."""
@@ -286,6 +310,7 @@ def _check_row(declaration_id: int, version: int, f: Finding) -> dict[str, Any]:
         "unit": f.unit,
         "held": f.held,
         "reason": f.reason,
+        "examiner": f.examiner,
     }
 
 
@@ -293,7 +318,8 @@ def _blocking_words(c: dict[str, Any]) -> str:
     what = f"item {c['item']}: {c['kind'].replace('_', ' ')} {c['number'] or c['document']}"
     if c["held"]:
         return f"{what} {c['status']} ({c['reason']})"
-    return f"{what} was {c['lpco_status']} by {c['agency']}"
+    issuer = " ".join(x for x in (c.get("administration"), c["agency"]) if x)
+    return f"{what} was {c['lpco_status']} by {issuer}"
 
 
 def _note(

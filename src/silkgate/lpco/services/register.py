@@ -24,7 +24,9 @@ from silkgate.kernel.clock import Clock, system_clock
 from silkgate.kernel.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.kernel.events import JournalNote, Noted, UnitOfWork
 from silkgate.lpco.commands import AmendLpco, IssueLpco, LpcoDecision
-from silkgate.lpco.licence import Licence, Status, is_currency, plain
+from silkgate.lpco.events import LpcoChanged
+from silkgate.lpco.licence import Flow, Licence, Status, is_currency, plain
+from silkgate.lpco.partner import message_of
 from silkgate.store import declarations as declaration_store
 from silkgate.store import lpco as store
 from silkgate.store import risk as risk_store
@@ -35,10 +37,16 @@ from silkgate.tariff import units
 CHANNEL = "yellow"
 _OPEN = ("lodged", "under_control", "held")
 _DONE = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
+_DONE |= {"accept": "accepted", "refuse": "refused"}
 _MOVES = {  # action -> (statuses it applies to, the status it leaves)
     "suspend": ((Status.ISSUED,), Status.SUSPENDED),
     "reinstate": ((Status.SUSPENDED,), Status.ISSUED),
     "revoke": ((Status.ISSUED, Status.SUSPENDED), Status.REVOKED),
+}
+# A partner's LPCO received over the exchange: the agency here accepts or refuses it.
+_ACCEPTANCE = {
+    "accept": ((Status.RECEIVED,), Status.ISSUED),
+    "refuse": ((Status.RECEIVED,), Status.REFUSED),
 }
 
 
@@ -100,6 +108,7 @@ class Register:
                 uow.connection, lpco.id, at=at, actor=principal.name, action="issue",
                 reason=None, changes={"quantity": [None, plain(command.quantity)]},
             )  # fmt: skip
+            _announce(uow, lpco, principal.name, at)
         return self.get(principal, lpco.number)
 
     def amend(self, principal: Principal, number: str, command: AmendLpco) -> dict[str, Any]:
@@ -124,6 +133,7 @@ class Register:
                 conn, lpco.id, at=at, actor=principal.name, action="amend", reason=command.reason,
                 changes={k: [_shown(before[k]), _shown(v)] for k, v in changed.items()},
             )  # fmt: skip
+            _announce(uow, store.by_id(conn, lpco.id), principal.name, at)
         return self.get(principal, number)
 
     def decide(
@@ -132,15 +142,20 @@ class Register:
         """Suspend, reinstate or revoke an LPCO of the principal's agency.
 
         Suspending or revoking puts the declarations relying on it, not yet
-        released, under control with the reason.
+        released, under control with the reason. A partner's LPCO received
+        over the exchange is accepted or refused instead, by the agency here
+        the requirements name (its ``acceptor``).
         """
-        if action not in _MOVES:
-            raise NotFound(f"no action {action!r} (suspend, reinstate, revoke)")
+        if action not in _MOVES and action not in _ACCEPTANCE:
+            raise NotFound(f"no action {action!r} (suspend, reinstate, revoke, accept, refuse)")
         at = self.clock()
-        allowed, after = _MOVES[action]
+        allowed, after = _MOVES.get(action) or _ACCEPTANCE[action]
         with self.unit_of_work() as uow:
             conn = uow.connection
-            lpco = self._own(conn, principal, number, action)
+            if action in _ACCEPTANCE:
+                lpco = self._acceptor(conn, principal, number, action)
+            else:
+                lpco = self._own(conn, principal, number, action)
             if lpco.status not in allowed:
                 raise Conflict(
                     f"{lpco.number} is {lpco.status.value}; it cannot be {_DONE[action]}"
@@ -150,10 +165,16 @@ class Register:
                 conn, lpco.id, at=at, actor=principal.name, action=action, reason=command.reason,
                 changes={"status": [lpco.status.value, after.value]},
             )  # fmt: skip
-            if after is not Status.ISSUED:
+            if after in (Status.SUSPENDED, Status.REVOKED):
                 reason = f"LPCO {lpco.number} was {after.value} by {lpco.agency}: {command.reason}"
                 self._control(uow, lpco, reason, at)
+            if action in _MOVES:
+                _announce(uow, store.by_id(conn, lpco.id), principal.name, at)
         return self.get(principal, number)
+
+    def control(self, uow: UnitOfWork, lpco: Licence, reason: str, at: dt.datetime) -> None:
+        """:meth:`_control` for a partner's message that suspends or revokes an LPCO."""
+        self._control(uow, lpco, reason, at)
 
     def _control(self, uow: UnitOfWork, lpco: Licence, reason: str, at: dt.datetime) -> None:
         """Put the declarations relying on ``lpco``, not yet released, under control."""
@@ -211,9 +232,15 @@ class Register:
         assert row is not None
         return {
             **_shown_row(row),
-            "history": history,
+            "history": [{**h, "at": _when(h["at"])} for h in history],
             "drawdowns": [
-                {**d, "quantity": plain(d["quantity"]), "live": d["returned_at"] is None}
+                {
+                    **d,
+                    "quantity": plain(d["quantity"]),
+                    "drawn_at": _when(d["drawn_at"]),
+                    "returned_at": _when(d["returned_at"]),
+                    "live": d["returned_at"] is None,
+                }
                 for d in draws
             ],
         }
@@ -225,9 +252,33 @@ class Register:
         lpco = store.by_number(conn, number.strip().upper(), for_update=True)
         if lpco is None:
             raise NotFound(f"no LPCO {number}")
+        if lpco.administration is not None:
+            raise Forbidden(
+                f"{lpco.number} was issued in {lpco.administration}; it changes only by its "
+                f"issuer's messages ({lpco.acceptor or 'the agency'} accepts or refuses it here)"
+            )
         if lpco.agency != agency:
             raise Forbidden(
                 f"{lpco.number} was issued by {lpco.agency}; {agency} may not {action} it"
+            )
+        return lpco
+
+    def _acceptor(
+        self, conn: sa.Connection, principal: Principal, number: str, action: str
+    ) -> Licence:
+        """A partner's LPCO that the principal's agency is the one to accept or refuse."""
+        agency = _agency_of(principal)
+        lpco = store.by_number(conn, number.strip().upper(), for_update=True)
+        if lpco is None or not _may_read(principal, lpco):
+            raise NotFound(f"no LPCO {number}")
+        if lpco.administration is None:
+            raise Conflict(
+                f"{lpco.number} was issued here; only a partner's LPCO is {_DONE[action]}"
+            )
+        if lpco.acceptor != agency:
+            raise Forbidden(
+                f"{lpco.number} is accepted here by {lpco.acceptor or 'no agency'}; "
+                f"{agency} may not {action} it"
             )
         return lpco
 
@@ -257,11 +308,30 @@ def _agency_of(principal: Principal) -> str:
 
 
 def _may_read(principal: Principal, lpco: Licence) -> bool:
+    """Its agency (a partner's: the agency here that accepts it), customs staff, its holder
+    (a partner's: the importer it names)."""
     if principal.role is Role.AGENCY_OFFICER:
+        if lpco.administration is not None:
+            return lpco.acceptor == principal.agency
         return lpco.agency == principal.agency
     if principal.role is Role.DECLARANT:
-        return lpco.holder == principal.party_id
+        return principal.party_id in (lpco.holder, lpco.consignee)
     return principal.is_staff
+
+
+def _announce(uow: UnitOfWork, lpco: Licence | None, actor: str, at: dt.datetime) -> None:
+    """An export LPCO issued here for a destination goes, as it now stands, to that partner
+    (sent where the ``lpco`` agreement is in force)."""
+    if lpco is None or lpco.administration is not None:
+        return
+    if lpco.flow is not Flow.EXPORT or lpco.country is None:
+        return
+    uow.collect(
+        LpcoChanged(
+            at=at, actor=actor, number=lpco.number, destination=lpco.country,
+            document=message_of(lpco, at),
+        )
+    )  # fmt: skip
 
 
 def _new_balance(lpco: Licence, quantity: Decimal) -> Decimal:
@@ -278,9 +348,20 @@ def _invalid(field: str, code: str, detail: str) -> InvalidRequest:
     return InvalidRequest([FieldError(f"/{field}", code, detail)])
 
 
+def _when(value: dt.datetime | None) -> str | None:
+    """A moment in ISO 8601, UTC (``2026-11-29T10:15:00Z``)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds") + "Z"
+
+
 def _shown(value: Any) -> Any:
     if isinstance(value, Decimal):
         return plain(value)
+    if isinstance(value, dt.datetime):
+        return _when(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

@@ -10,6 +10,7 @@ from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import Forbidden, invalid
 from silkgate.store import transit as store
 from silkgate.store.db import reading
+from silkgate.transit.ports import TransitLicences
 from silkgate.transit.services.common import STAFF, Node, found, readable
 from silkgate.transit.services.departure import Departure
 from silkgate.transit.services.enquiry import Enquiries
@@ -35,10 +36,12 @@ VIEWS: dict[str, tuple[tuple[str, ...], bool]] = {
 class TransitService:
     """One node's transit: its use cases gathered under one name, and the views."""
 
-    def __init__(self, node: Node, guarantees: Guarantees) -> None:
+    def __init__(
+        self, node: Node, guarantees: Guarantees, licences: TransitLicences | None = None
+    ) -> None:
         self.node = node
         self.guarantees = guarantees
-        self.departure = Departure(node, guarantees)
+        self.departure = Departure(node, guarantees, licences)
         self.journey = Journey(node)
         self.enquiries = Enquiries(node, self.departure)
         self.incidents = Incidents(node)

@@ -10,6 +10,7 @@ officer here accepts it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,7 @@ from silkgate.transit.document import Cancellation, Release, TransitDeclaration
 from silkgate.transit.events import Outgoing
 from silkgate.transit.movement import DEPARTURE, Movement
 from silkgate.transit.mrn import new_transit_mrn
+from silkgate.transit.ports import TransitLicences
 from silkgate.transit.services.common import (
     Node,
     aggregate,
@@ -48,9 +50,12 @@ from silkgate.transit.states import Action, Status, TransitionRefused
 class Departure:
     """The use cases of the office of departure."""
 
-    def __init__(self, node: Node, guarantees: Guarantees) -> None:
+    def __init__(
+        self, node: Node, guarantees: Guarantees, licences: TransitLicences | None = None
+    ) -> None:
         self.node = node
         self.guarantees = guarantees
+        self.licences = licences  # the single window's agencies: LPCOs for transit
 
     # -- lodging ---------------------------------------------------------------------------
 
@@ -81,6 +86,7 @@ class Departure:
         with self.node.unit_of_work() as uow:
             conn = uow.connection
             self._check_guarantee(conn, declaration, amount)
+            selection = self._licensed(conn, declaration, selection, self.node.today(at))
             it = declaration.itinerary
             row_id = store.add_movement(conn, {
                 "mrn": mrn, "role": DEPARTURE, "departure": self.node.administration,
@@ -100,6 +106,24 @@ class Departure:
             row = store.movement(conn, mrn)
             assert row is not None and row["id"] == row_id
             return self.node.shown(row)
+
+    def _licensed(
+        self, conn: sa.Connection, declaration: TransitDeclaration, selection: Any, on: dt.date
+    ) -> Any:
+        """The selection once the goods' LPCOs are checked (requirements of the transit flow,
+        by the country of destination): a bad or missing one the requirement refuses is a
+        field error; one it holds raises the channel to at least yellow, with the reason."""
+        if self.licences is None:
+            return selection
+        country = self.node.administration_of(declaration.itinerary.destination) or ""
+        answer = self.licences.check_transit(conn, declaration, country, on)
+        if answer.refusals:
+            raise InvalidRequest(list(answer.refusals))
+        if not answer.holds:
+            return selection
+        channel = "yellow" if selection.channel == "green" else selection.channel
+        reasons = (*selection.reasons, *(f"LPCO: {h}" for h in answer.holds))
+        return dataclasses.replace(selection, channel=channel, reasons=reasons)
 
     def _check_guarantee(
         self, conn: sa.Connection, declaration: TransitDeclaration, amount: Any

@@ -2,7 +2,7 @@
 recovered, the seals and means of transport after an incident
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0021
 Create Date: 2026-11-29
 """
 
