@@ -29,8 +29,8 @@ from silkgate.kernel.commands import parse
 from silkgate.kernel.errors import Conflict, InvalidRequest, NotFound
 from silkgate.node import Node
 from silkgate.store import migrate, refdata
-from silkgate.store.db import make_engine, reading
-from silkgate.store.tables import exchange_inbox, journal
+from silkgate.store.db import make_engine, reading, writing
+from silkgate.store.tables import exchange_inbox, journal, lpco_requirement_sets
 from silkgate.transit.document import (
     Arrival,
     Cancellation,
@@ -451,6 +451,16 @@ def test_transit_requirements_are_checked_at_the_transit_declaration(node: Node,
     destination): missing, it holds them (yellow, with the reason); a bad one is refused with
     the field; nothing is drawn down."""
     node.lpco.requirements.load(_TRANSIT_REQUIREMENTS, source="transit.toml", actor="test")
+    try:
+        _check_transit_requirements(node)
+    finally:
+        # The node is shared: leave no requirement in force for the other tests' goods.
+        with writing(node.engine) as conn:
+            conn.execute(lpco_requirement_sets.update().values(active=False))
+        node.lpco.requirements._in_force.forget()
+
+
+def _check_transit_requirements(node: Node) -> None:
     guarantee = _guarantee(node)
     held = _lodge(node, _citing(guarantee, None))
     assert held["channel"] in ("yellow", "red")
