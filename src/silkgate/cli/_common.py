@@ -89,12 +89,20 @@ def engine(config: Settings) -> sa.Engine:
     return make_engine(config.database_url, pool_size=2)
 
 
-def word(code: str | None) -> str:
-    """A status, channel or action in the language in use (the console's words); else the code."""
+def word(code: str | None, spaced: bool = False) -> str:
+    """A status, channel or action in another language (the console's words).
+
+    In English, the code itself, as programs reading the output expect it
+    (``spaced``: its underscores as spaces); a code with no word stays as it is.
+    """
+    from silkgate import i18n
     from silkgate.web.terms import TERMS
 
-    known = TERMS.get(code or "")
-    return _(known) if known else (code or "")
+    text = code or ""
+    known = TERMS.get(text)
+    if known and i18n.current() != i18n.DEFAULT:
+        return _(known)
+    return text.replace("_", " ") if spaced else text
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -130,7 +130,7 @@ def print_assessment(a: dict[str, Any]) -> None:
     for item in a["items"]:
         duty = _charge(item["duty"])
         if item.get("preference"):
-            duty += f"\n{item['preference']}: {word(item['preference_status'])}"
+            duty += f"\n{item['preference']}: {word(item['preference_status'], spaced=True)}"
         table.add_row(
             str(item["seq"]),
             item["tariff_line"],

@@ -201,7 +201,7 @@ def _decision(action: str, doc: str, reason_required: bool) -> None:
             token,
             json={"reason": reason} if reason else {},
         )
-        done = _("Done: %(action)s.") % {"action": word(action)}
+        done = _("%(action)s: done") % {"action": word(action)}
         out.print(f"[green]{done}[/green]")
         _show_summary(result)
 
