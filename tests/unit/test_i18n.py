@@ -209,4 +209,5 @@ _NOT_WORDS = {
     "CIF",
     "JSON",
     "CSV",
+    "MRN",
 }
