@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from joserfc.jwk import OKPKey
 
-from silkgate import wiring_ecommerce, wiring_lpco, wiring_origin, wiring_transit
+from silkgate import wiring_ecommerce, wiring_lpco, wiring_origin, wiring_portal, wiring_transit
 from silkgate.access.services.sessions import ConsoleSessions
 from silkgate.access.services.throttle import AuthThrottle
 from silkgate.config import Mode, Settings
@@ -132,6 +132,7 @@ def open_node(
             engine, limit=settings.auth_failure_limit, window=settings.auth_failure_window_seconds
         ),
         lodgings=GroupCommitter(declarations.commit),
+        portal=wiring_portal.portal(base),
         exchange=exchange,
         trade=trade,
         aeo=aeo,

@@ -294,6 +294,10 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
         ),
         "/console/declarations/{mrn}/release-note": only(*EVERYONE),
         "/console/declarations/{mrn}/amend": only(TRADER),
+        # The trader's portal (docs/portal.md): the declaration form and its drafts.
+        "/console/lodge": only(TRADER),
+        "/console/lodge/codes": only(TRADER),
+        "/console/drafts": only(TRADER),
         "/console/inspections": only(*INSPECTORS),
         "/console/risk": only(*RISK),
         "/console/aeo": only(*RISK),

@@ -24,6 +24,7 @@ from silkgate.web import (
     lpco,
     origin,
     outcomes,
+    portal,
     risk,
     tariff,
     trs,
@@ -35,7 +36,7 @@ from silkgate.web import (
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
 MODULES = (
-    login, amendments, outcomes, declarations, trs, tariff, lpco, origin, certificates,
+    login, amendments, outcomes, portal, declarations, trs, tariff, lpco, origin, certificates,
     verifications, risk, inspections, exchange, ecommerce,
 )  # fmt: skip
 
