@@ -132,7 +132,7 @@ def open_node(
             engine, limit=settings.auth_failure_limit, window=settings.auth_failure_window_seconds
         ),
         lodgings=GroupCommitter(declarations.commit),
-        portal=wiring_portal.portal(base),
+        portal=wiring_portal.portal(base, declarations),
         exchange=exchange,
         trade=trade,
         aeo=aeo,

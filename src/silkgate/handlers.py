@@ -23,6 +23,9 @@ event                       handlers
 ``TransitStep``             exchange: the messages a transit step sends (the
                             records at release, crossing, arrival, control
                             results, write-off) to the partners' outboxes
+``InformationRequested``    portal: keep the question for the trader's list
+``InformationProvided``     portal: keep the answer (the officer's queue)
+``DocumentAttached``        portal: record the document and where it is kept
 ==========================  =================================================
 
 A new capability registers its handlers here; :mod:`silkgate.bootstrap` builds the
@@ -44,6 +47,7 @@ from silkgate.lpco.services import LicenceCheck
 from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services.claims import PreferenceCheck
 from silkgate.origin.services.verification import Verifications
+from silkgate.portal.services import questions as portal_questions
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services.control import record_outcome_in
 from silkgate.transit.events import TransitStep
@@ -76,6 +80,11 @@ def register_handlers(
     bus.subscribe(CertificateEvent, certificates.on_certificate)
     if transit is not None:
         bus.subscribe(TransitStep, transit.on_step)
+    bus.subscribe(
+        declaration_events.InformationRequested, portal_questions.on_information_requested
+    )
+    bus.subscribe(declaration_events.InformationProvided, portal_questions.on_information_provided)
+    bus.subscribe(declaration_events.DocumentAttached, portal_questions.on_document_attached)
 
 
 def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:

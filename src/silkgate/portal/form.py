@@ -315,13 +315,17 @@ def edited(fields: Mapping[str, str], op: str) -> dict[str, str]:
 
 
 def placed(errors: Iterable[Any], rows: int) -> tuple[dict[str, list[str]], list[str]]:
-    """Each error beside the input it is about: the input whose pointer is the error's or
-    the nearest above it; errors about no input (the whole document) are returned apart."""
-    inputs = set(names(rows))
+    """Each error beside the input it is about: the input whose pointer is the error's, the
+    first input of a part missing whole, or the nearest above it; errors about no input
+    (the whole document, a total the form counts) are returned apart."""
+    order = names(rows)
+    inputs = set(order)
     beside: dict[str, list[str]] = {}
     apart: list[str] = []
     for e in errors:
         at = e.pointer
+        if at and at not in inputs:  # a part missing whole: beside its first input
+            at = next((n for n in order if n.startswith(at + "/")), at)
         while at and at not in inputs:
             at = at.rsplit("/", 1)[0]
         if at:

@@ -102,3 +102,96 @@ def search_codes(conn: sa.Connection, kind: str, q: str, limit: int = 30) -> lis
             )
         )
     return [(str(r[0]), str(r[1])) for r in conn.execute(query)]
+
+
+# -- questions ---------------------------------------------------------------------------------
+
+
+def declarant_of(conn: sa.Connection, declaration_id: int) -> str:
+    """The trader identifier a declaration was lodged under."""
+    row = conn.execute(
+        sa.select(t.declarations.c.declarant_id).where(t.declarations.c.id == declaration_id)
+    ).one()
+    return str(row.declarant_id)
+
+
+def ask(conn: sa.Connection, row: dict[str, Any]) -> int:
+    found = conn.execute(
+        sa.insert(t.portal_questions).values(**row).returning(t.portal_questions.c.id)
+    ).one()
+    return int(found.id)
+
+
+def answer_open(
+    conn: sa.Connection, declaration_id: int, answer: str, at: dt.datetime, by: str
+) -> int | None:
+    """Record the answer to the declaration's open question; its id (None: none open)."""
+    q = t.portal_questions
+    row = conn.execute(
+        sa.select(q.c.id)
+        .where(q.c.declaration_id == declaration_id, q.c.answered_at.is_(None))
+        .order_by(q.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    conn.execute(
+        sa.update(q).where(q.c.id == row.id).values(answer=answer, answered_at=at, answered_by=by)
+    )
+    return int(row.id)
+
+
+def open_question(conn: sa.Connection, declaration_id: int) -> int | None:
+    q = t.portal_questions
+    row = conn.execute(
+        sa.select(q.c.id)
+        .where(q.c.declaration_id == declaration_id, q.c.answered_at.is_(None))
+        .order_by(q.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else int(row.id)
+
+
+def questions(
+    conn: sa.Connection, *, party_id: str | None = None, declaration_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Questions, newest first, with the declaration's status now (a trader's only, or one
+    declaration's only)."""
+    q, d = t.portal_questions, t.declarations
+    query = (
+        sa.select(q, d.c.status)
+        .join(d, d.c.id == q.c.declaration_id)
+        .order_by(q.c.id.desc())
+        .limit(500)
+    )
+    if party_id is not None:
+        query = query.where(q.c.party_id == party_id)
+    if declaration_id is not None:
+        query = query.where(q.c.declaration_id == declaration_id)
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+# -- documents ---------------------------------------------------------------------------------
+
+
+def add_document(conn: sa.Connection, row: dict[str, Any]) -> int:
+    found = conn.execute(
+        sa.insert(t.portal_documents).values(**row).returning(t.portal_documents.c.id)
+    ).one()
+    return int(found.id)
+
+
+def documents(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        sa.select(t.portal_documents)
+        .where(t.portal_documents.c.declaration_id == declaration_id)
+        .order_by(t.portal_documents.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def document(conn: sa.Connection, document_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        sa.select(t.portal_documents).where(t.portal_documents.c.id == document_id)
+    ).first()
+    return None if row is None else dict(row._mapping)

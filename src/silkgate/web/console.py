@@ -25,6 +25,7 @@ from silkgate.web import (
     origin,
     outcomes,
     portal,
+    portal_questions,
     risk,
     tariff,
     trs,
@@ -32,12 +33,12 @@ from silkgate.web import (
 )
 
 # The modules whose routers make the console (``silkgate.api.roles.CONSOLE`` lists their pages).
-# Amendments and outcomes come before the declarations' pages: their
+# Amendments, outcomes and the portal's forms come before the declarations' pages: their
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
 MODULES = (
-    login, amendments, outcomes, portal, declarations, trs, tariff, lpco, origin, certificates,
-    verifications, risk, inspections, exchange, ecommerce,
+    login, amendments, outcomes, portal, portal_questions, declarations, trs, tariff, lpco,
+    origin, certificates, verifications, risk, inspections, exchange, ecommerce,
 )  # fmt: skip
 
 

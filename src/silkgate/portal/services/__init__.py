@@ -9,26 +9,28 @@ own: the portal reacts to its events (:mod:`silkgate.handlers`).
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 from silkgate.kernel.errors import FieldError, InvalidRequest
+from silkgate.portal.services.documents import Documents
 from silkgate.portal.services.drafts import Drafts
+from silkgate.portal.services.questions import Questions
 from silkgate.store import portal as store
 from silkgate.store.db import reading
 
-__all__ = ["Drafts", "PortalService"]
+__all__ = ["Documents", "Drafts", "PortalService", "Questions"]
 
 
 class PortalService:
     """What the trader's portal does besides what the declarations do."""
 
-    def __init__(self, engine: sa.Engine, drafts: Drafts, **parts: Any) -> None:
+    def __init__(
+        self, engine: sa.Engine, drafts: Drafts, questions: Questions, documents: Documents
+    ) -> None:
         self.engine = engine
         self.drafts = drafts
-        for name, part in parts.items():
-            setattr(self, name, part)
+        self.questions = questions
+        self.documents = documents
 
     def codes(self, kind: str, q: str, limit: int = 30) -> list[tuple[str, str]]:
         """(code, name) of a code list (countries, currencies, units, packages, locations,
