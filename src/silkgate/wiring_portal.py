@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from silkgate.declarations.services import DeclarationService
-from silkgate.portal.services import Documents, Drafts, PortalService, Questions
+from silkgate.portal.services import Documents, Drafts, Payments, PortalService, Questions
 from silkgate.portal.services.storage import DirectoryStore
 
 if TYPE_CHECKING:
@@ -22,6 +22,13 @@ def portal(base: Base, declarations: DeclarationService) -> PortalService:
         settings.upload_limit(),
         declarations.information.attach,
     )
+    payments = Payments(
+        base.engine,
+        base.clock,
+        record=declarations.record_payment,
+        account=declarations.account,
+        confirmed=settings.portal_payments_confirmed,
+    )
     return PortalService(
-        base.engine, Drafts(base.engine, base.clock), Questions(base.engine), documents
+        base.engine, Drafts(base.engine, base.clock), Questions(base.engine), documents, payments
     )

@@ -153,3 +153,37 @@ def test_the_page_is_told_to_reload_when_the_declaration_changes(browser, tokens
     assert r.status_code == 200
     r = browser.get(f"/console/live?mrn={mrn}&stamp={stamp}")
     assert r.headers.get("HX-Refresh") == "true"
+
+
+def test_the_trader_records_a_payment_and_an_officer_confirms_it(browser, tokens, declaration):
+    mrn = lodged(browser, tokens, declaration)
+    log_in(browser, tokens["lotus-broker"])  # not its declaration: refused, nothing stored
+    r = browser.post(
+        f"/console/declarations/{mrn}/payment-claims",
+        data={"kind": "payment", "reference": "NOT-MINE"},
+        headers=HERE,
+    )
+    assert f"no declaration {mrn}" in flash(r)
+    log_in(browser, tokens["acme-trading"])
+    r = browser.post(
+        f"/console/declarations/{mrn}/payment-claims",
+        data={"kind": "payment", "reference": "ICBC-2026-777"},
+        headers=HERE,
+    )
+    assert "customs will confirm" in flash(r), flash(r)
+    panel = browser.get(f"/console/declarations/{mrn}/portal").text
+    assert "ICBC-2026-777" in panel and "NOT-MINE" not in panel
+    claim = (
+        panel.split("/console/payment-claims/")[1].split("/")[0]
+        if "/console/payment-claims/" in panel
+        else None
+    )
+    assert claim is None  # a trader confirms nothing
+    log_in(browser, tokens["officer.li"])
+    panel = browser.get(f"/console/declarations/{mrn}/portal").text
+    claim = panel.split("/console/payment-claims/")[1].split("/")[0]
+    r = browser.post(f"/console/payment-claims/{claim}/confirm", data={"mrn": mrn}, headers=HERE)
+    assert "Confirmed" in flash(r), flash(r)
+    d = browser.get(f"/v1/declarations/{mrn}", headers=auth(tokens["officer.li"])).json()
+    assert d["status"] == "released"  # green, and now paid: released by the node itself
+    assert any(p["reference"] == "ICBC-2026-777" for p in d["account"]["payments"])

@@ -195,3 +195,39 @@ def document(conn: sa.Connection, document_id: int) -> dict[str, Any] | None:
         sa.select(t.portal_documents).where(t.portal_documents.c.id == document_id)
     ).first()
     return None if row is None else dict(row._mapping)
+
+
+# -- payments the trader records ---------------------------------------------------------------
+
+
+def add_claim(conn: sa.Connection, row: dict[str, Any]) -> int:
+    found = conn.execute(
+        sa.insert(t.portal_payments).values(**row).returning(t.portal_payments.c.id)
+    ).one()
+    return int(found.id)
+
+
+def claim(conn: sa.Connection, claim_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        sa.select(t.portal_payments).where(t.portal_payments.c.id == claim_id)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def claims(conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        sa.select(t.portal_payments)
+        .where(t.portal_payments.c.declaration_id == declaration_id)
+        .order_by(t.portal_payments.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def decide_claim(conn: sa.Connection, claim_id: int, status: str, at: dt.datetime, by: str) -> bool:
+    """Confirm or refuse a claim still open; whether it was."""
+    done = conn.execute(
+        sa.update(t.portal_payments)
+        .where(t.portal_payments.c.id == claim_id, t.portal_payments.c.status == "claimed")
+        .values(status=status, decided_at=at, decided_by=by)
+    )
+    return done.rowcount == 1

@@ -25,6 +25,7 @@ from silkgate.web import (
     origin,
     outcomes,
     portal,
+    portal_payments,
     portal_questions,
     risk,
     tariff,
@@ -37,8 +38,8 @@ from silkgate.web import (
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
 MODULES = (
-    login, amendments, outcomes, portal, portal_questions, declarations, trs, tariff, lpco,
-    origin, certificates, verifications, risk, inspections, exchange, ecommerce,
+    login, amendments, outcomes, portal, portal_questions, portal_payments, declarations, trs,
+    tariff, lpco, origin, certificates, verifications, risk, inspections, exchange, ecommerce,
 )  # fmt: skip
 
 

@@ -35,13 +35,16 @@ def _panel(request: Request, principal: Principal, mrn: str) -> dict[str, Any]:
     d = node.declarations.get(principal, mrn)
     questions = node.portal.questions.of_declaration(principal, mrn)
     documents = node.portal.documents.listed(principal, mrn)
+    claims = node.portal.payments.of_declaration(principal, mrn)
     return {
         "d": d,
         "questions": questions,
         "documents": documents,
         "kinds": uploads.KINDS,
         "today": today(node).isoformat(),
-        "stamp": _stamp_of(d, questions, documents),
+        "claims": claims,
+        "confirmed": node.settings.portal_payments_confirmed,
+        "stamp": _stamp_of(d, questions, documents + [c["status"] for c in claims]),
         "limit": node.settings.upload_limit(),
     }
 

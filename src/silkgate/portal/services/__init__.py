@@ -14,23 +14,30 @@ import sqlalchemy as sa
 from silkgate.kernel.errors import FieldError, InvalidRequest
 from silkgate.portal.services.documents import Documents
 from silkgate.portal.services.drafts import Drafts
+from silkgate.portal.services.payments import Payments
 from silkgate.portal.services.questions import Questions
 from silkgate.store import portal as store
 from silkgate.store.db import reading
 
-__all__ = ["Documents", "Drafts", "PortalService", "Questions"]
+__all__ = ["Documents", "Drafts", "Payments", "PortalService", "Questions"]
 
 
 class PortalService:
     """What the trader's portal does besides what the declarations do."""
 
     def __init__(
-        self, engine: sa.Engine, drafts: Drafts, questions: Questions, documents: Documents
+        self,
+        engine: sa.Engine,
+        drafts: Drafts,
+        questions: Questions,
+        documents: Documents,
+        payments: Payments,
     ) -> None:
         self.engine = engine
         self.drafts = drafts
         self.questions = questions
         self.documents = documents
+        self.payments = payments
 
     def codes(self, kind: str, q: str, limit: int = 30) -> list[tuple[str, str]]:
         """(code, name) of a code list (countries, currencies, units, packages, locations,
