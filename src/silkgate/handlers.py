@@ -26,6 +26,9 @@ event                       handlers
 ``InformationRequested``    portal: keep the question for the trader's list
 ``InformationProvided``     portal: keep the answer (the officer's queue)
 ``DocumentAttached``        portal: record the document and where it is kept
+``ChannelAssigned``,        portal: a notification to the trader's webhook
+``InformationRequested``,
+``Released``, ``Decided``
 ==========================  =================================================
 
 A new capability registers its handlers here; :mod:`silkgate.bootstrap` builds the
@@ -47,6 +50,7 @@ from silkgate.lpco.services import LicenceCheck
 from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services.claims import PreferenceCheck
 from silkgate.origin.services.verification import Verifications
+from silkgate.portal.services import notifications as portal_notifications
 from silkgate.portal.services import questions as portal_questions
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services.control import record_outcome_in
@@ -85,6 +89,11 @@ def register_handlers(
     )
     bus.subscribe(declaration_events.InformationProvided, portal_questions.on_information_provided)
     bus.subscribe(declaration_events.DocumentAttached, portal_questions.on_document_attached)
+    for notified in (
+        declaration_events.ChannelAssigned, declaration_events.InformationRequested,
+        declaration_events.Released, declaration_events.Decided,
+    ):  # fmt: skip
+        bus.subscribe(notified, portal_notifications.on_declaration_event)
 
 
 def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:

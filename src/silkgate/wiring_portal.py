@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from silkgate.config import Mode
 from silkgate.declarations.services import DeclarationService
-from silkgate.portal.services import Documents, Drafts, Payments, PortalService, Questions
+from silkgate.portal.services import (
+    Documents,
+    Drafts,
+    Notifier,
+    Payments,
+    PortalService,
+    Questions,
+    Webhooks,
+)
 from silkgate.portal.services.storage import DirectoryStore
 
 if TYPE_CHECKING:
@@ -29,6 +38,14 @@ def portal(base: Base, declarations: DeclarationService) -> PortalService:
         account=declarations.account,
         confirmed=settings.portal_payments_confirmed,
     )
+    # A production node posts only to public https addresses; a demo or a test, anywhere.
+    webhooks = Webhooks(base.engine, base.clock, private_allowed=settings.mode != Mode.PRODUCTION)
     return PortalService(
-        base.engine, Drafts(base.engine, base.clock), Questions(base.engine), documents, payments
+        base.engine,
+        Drafts(base.engine, base.clock),
+        Questions(base.engine),
+        documents,
+        payments,
+        webhooks,
+        Notifier(base.engine, base.clock),
     )

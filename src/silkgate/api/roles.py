@@ -305,6 +305,7 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
         "/console/declarations/{mrn}/documents/{document_id}": only(*EVERYONE),
         "/console/live": only(*EVERYONE),
         "/console/questions": only(TRADER, *STAFF, reduced={TRADER: _OWN}),
+        "/console/webhook": only(TRADER),
         "/console/inspections": only(*INSPECTORS),
         "/console/risk": only(*RISK),
         "/console/aeo": only(*RISK),

@@ -231,3 +231,64 @@ def decide_claim(conn: sa.Connection, claim_id: int, status: str, at: dt.datetim
         .values(status=status, decided_at=at, decided_by=by)
     )
     return done.rowcount == 1
+
+
+# -- webhooks and their outbox -----------------------------------------------------------------
+
+
+def set_webhook(conn: sa.Connection, party_id: str, url: str, secret: str, at: dt.datetime) -> None:
+    w = t.portal_webhooks
+    conn.execute(sa.delete(w).where(w.c.party_id == party_id))
+    if url:
+        conn.execute(sa.insert(w).values(party_id=party_id, url=url, secret=secret, updated_at=at))
+
+
+def webhook(conn: sa.Connection, party_id: str) -> dict[str, Any] | None:
+    w = t.portal_webhooks
+    row = conn.execute(sa.select(w).where(w.c.party_id == party_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def enqueue(conn: sa.Connection, row: dict[str, Any]) -> None:
+    conn.execute(sa.insert(t.portal_outbox).values(**row))
+
+
+def due(conn: sa.Connection, at: dt.datetime, limit: int) -> list[dict[str, Any]]:
+    o, w = t.portal_outbox, t.portal_webhooks
+    rows = conn.execute(
+        sa.select(o, w.c.url, w.c.secret)
+        .join(w, w.c.party_id == o.c.party_id)
+        .where(o.c.delivered_at.is_(None), o.c.next_at <= at, o.c.attempts < 20)
+        .order_by(o.c.id)
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def took(conn: sa.Connection, row_id: int, seen: dt.datetime, until: dt.datetime) -> bool:
+    """Take a due row for delivery (until ``until``): False if another process took it."""
+    o = t.portal_outbox
+    done = conn.execute(
+        sa.update(o).where(o.c.id == row_id, o.c.next_at == seen).values(next_at=until)
+    )
+    return done.rowcount == 1
+
+
+def delivered(
+    conn: sa.Connection, row_id: int, at: dt.datetime | None, error: str | None, retry: dt.datetime
+) -> None:
+    o = t.portal_outbox
+    values: dict[str, Any] = {"attempts": o.c.attempts + 1, "last_error": error}
+    if at is not None:
+        values["delivered_at"] = at
+    else:
+        values["next_at"] = retry
+    conn.execute(sa.update(o).where(o.c.id == row_id).values(**values))
+
+
+def outbox_of(conn: sa.Connection, party_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    o = t.portal_outbox
+    rows = conn.execute(
+        sa.select(o).where(o.c.party_id == party_id).order_by(o.c.id.desc()).limit(limit)
+    )
+    return [dict(r._mapping) for r in rows]

@@ -1,6 +1,7 @@
 """Paying in the console: the trader records the payment it made, or the guarantee it draws
 on, for what is due; an officer confirms (or refuses) it where the administration requires
-(:mod:`silkgate.portal.services.payments`). The forms are on the declaration's panel."""
+(:mod:`silkgate.portal.services.payments`). The forms are on the declaration's panel. And the
+trader's webhook, for its own systems (:mod:`silkgate.portal.services.notifications`)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from silkgate.i18n import _
-from silkgate.web.pages import node_of, redirect
+from silkgate.kernel.actors import Role
+from silkgate.web.pages import node_of, redirect, refusal, render
 from silkgate.web.routing import console_router, returning_to
-from silkgate.web.session import FormPrincipal
+from silkgate.web.session import FormPrincipal, PagePrincipal
 
 router = console_router()
 
@@ -51,3 +53,26 @@ async def decide(
         await run_in_threadpool(payments.refuse, principal, claim_id)
         return redirect(back, ("ok", _("Refused: the trader is shown it.")))
     return redirect(back, ("error", _("Unknown decision.")))
+
+
+@router.get("/webhook")
+async def webhook_page(request: Request, principal: PagePrincipal) -> Response:
+    """The trader's webhook: where its notifications go, and the latest ones sent."""
+    if principal.role is not Role.DECLARANT:
+        return refusal(request, principal, _("Only a trader has a webhook."), 403)
+    found, sent = await run_in_threadpool(node_of(request).portal.webhooks.of, principal)
+    return render(request, "portal_webhook.html", principal, webhook=found, sent=sent)
+
+
+@router.post("/webhook")
+async def set_webhook(
+    request: Request, principal: FormPrincipal, url: Annotated[str, Form(max_length=500)] = ""
+) -> Response:
+    returning_to(request, "/console/webhook")
+    secret = await run_in_threadpool(node_of(request).portal.webhooks.set, principal, url)
+    found, sent = await run_in_threadpool(node_of(request).portal.webhooks.of, principal)
+    said = _("Saved. Keep this secret: it is shown once.") if secret else _("No webhook.")
+    return render(
+        request, "portal_webhook.html", principal, webhook=found, sent=sent, secret=secret,
+        flash={"kind": "ok", "text": said},
+    )  # fmt: skip

@@ -14,12 +14,15 @@ import sqlalchemy as sa
 from silkgate.kernel.errors import FieldError, InvalidRequest
 from silkgate.portal.services.documents import Documents
 from silkgate.portal.services.drafts import Drafts
+from silkgate.portal.services.notifications import Notifier, Webhooks
 from silkgate.portal.services.payments import Payments
 from silkgate.portal.services.questions import Questions
 from silkgate.store import portal as store
 from silkgate.store.db import reading
 
-__all__ = ["Documents", "Drafts", "Payments", "PortalService", "Questions"]
+__all__ = [
+    "Documents", "Drafts", "Notifier", "Payments", "PortalService", "Questions", "Webhooks",
+]  # fmt: skip
 
 
 class PortalService:
@@ -32,12 +35,16 @@ class PortalService:
         questions: Questions,
         documents: Documents,
         payments: Payments,
+        webhooks: Webhooks,
+        notifier: Notifier,
     ) -> None:
         self.engine = engine
         self.drafts = drafts
         self.questions = questions
         self.documents = documents
         self.payments = payments
+        self.webhooks = webhooks
+        self.notifier = notifier
 
     def codes(self, kind: str, q: str, limit: int = 30) -> list[tuple[str, str]]:
         """(code, name) of a code list (countries, currencies, units, packages, locations,
