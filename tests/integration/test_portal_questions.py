@@ -107,8 +107,8 @@ def test_a_question_is_asked_answered_with_a_document_and_resumed(browser, token
     ("name", "data", "why"),
     [
         ("invoice.pdf", b"MZ\x90\x00 an executable", "only PDF, PNG, JPEG and XML"),
-        ("invoice.pdf", PNG, "its name says otherwise"),
-        ("invoice.exe", PDF, "its name says otherwise"),
+        ("invoice.pdf", PNG, "does not match its name"),
+        ("invoice.exe", PDF, "does not match its name"),
         ("empty.pdf", b"", "the file is empty"),
     ],
 )

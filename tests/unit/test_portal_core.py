@@ -114,3 +114,30 @@ def test_a_refused_upload_says_why(kind, name, data, code):
 def test_an_accepted_upload_has_its_hash_and_a_plain_name():
     up = uploads.accepted("photo", "C:\\scans\\Seal.JPG", b"\xff\xd8\xff\xe0", limit=64)
     assert up.filename == "Seal.JPG" and up.media_type == "image/jpeg" and len(up.sha256) == 64
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "ru", "vi"])
+def test_the_portal_catalogue_is_whole_in_each_language(locale):
+    """Every message of the portal has its translation, with the same placeholders, and the
+    compiled catalogue says what the source says."""
+    import io
+    import re
+
+    from babel.messages.pofile import read_po
+
+    from silkgate import i18n
+
+    root = Path(__file__).parents[2] / "src" / "silkgate"
+    template = read_po(io.BytesIO((root / "portal" / "i18n" / "portal.pot").read_bytes()))
+    po = root / "i18n" / "locales" / locale / "LC_MESSAGES" / "portal.po"
+    catalogue = read_po(io.BytesIO(po.read_bytes()))
+    i18n.translations.cache_clear()
+    with i18n.use(locale):
+        for message in template:
+            if not message.id:
+                continue
+            said = catalogue.get(message.id)
+            assert said is not None and said.string, f"{locale}: no translation of {message.id!r}"
+            marks = re.compile(r"%\(\w+\)s|\{\w+\}")
+            assert sorted(marks.findall(said.string)) == sorted(marks.findall(message.id))
+            assert i18n.gettext(message.id) == said.string, f"{locale}: portal.mo is stale"

@@ -22,12 +22,22 @@ from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from silkgate.kernel.errors import PreconditionFailed as Stale
 from silkgate.portal import form
+from silkgate.portal.form import N_
 from silkgate.web.pages import node_of, redirect, refusal, render, templates, today
 from silkgate.web.portal_lists import code_lists, hs_options
 from silkgate.web.routing import console_router
 from silkgate.web.session import FormPrincipal, OptionalPrincipal, PagePrincipal
 
 router = console_router()
+
+# The portal's words on the console's shared pages (the menu, the list, a declaration's page),
+# marked here for the portal's catalogue.
+_SHARED = (
+    N_("Lodge"), N_("Drafts"), N_("Webhook"), N_("Questions"),
+    N_("Questions: what waits on whom"), N_("Lodge a declaration"),
+    N_("Copy into a new declaration"), N_("Amend in the form, and see what changes"),
+    N_("Declarations"),
+)  # fmt: skip
 
 FORM = "/console/lodge"
 _ROW_OPS = ("add", "copy-", "remove-")

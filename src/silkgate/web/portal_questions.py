@@ -22,12 +22,21 @@ from silkgate.i18n import _
 from silkgate.kernel.actors import Principal, Role
 from silkgate.kernel.errors import FieldError, InvalidRequest, NotFound
 from silkgate.portal import uploads
+from silkgate.portal.form import N_
 from silkgate.store.declarations import Filters
 from silkgate.web.pages import node_of, redirect, refusal, render, templates, today
 from silkgate.web.routing import console_router, returning_to
 from silkgate.web.session import FormPrincipal, OptionalPrincipal, PagePrincipal
 
 router = console_router()
+
+# Words the panel translates from data (the kinds of document, of payment, a claim's status),
+# marked here for the portal's catalogue.
+_WORDS = (
+    N_("invoice"), N_("packing list"), N_("certificate"), N_("photo"),
+    N_("transport document"), N_("other"), N_("payment"), N_("guarantee"),
+    N_("claimed"), N_("confirmed"), N_("refused"),
+)  # fmt: skip
 
 
 def _panel(request: Request, principal: Principal, mrn: str) -> dict[str, Any]:
@@ -140,6 +149,33 @@ async def request_information(
     return redirect(back, ("ok", _("Question sent: the declaration waits for the answer.")))
 
 
+def _upload_words(code: str, limit: int) -> str | None:
+    """Why an upload was refused, in the reader's language (by the refusal's code)."""
+    words = {
+        "type": _("only PDF, PNG, JPEG and XML documents are accepted"),
+        "mismatch": _(
+            "the file's content does not match its name: name it for what it is "
+            "(.pdf, .png, .jpg or .xml)"
+        ),
+        "too_large": _("the file is over the limit of {n} bytes").format(n=f"{limit:,}"),
+        "empty": _("the file is empty"),
+        "name": _("the file needs a plain name of at most 200 characters"),
+        "kind": _("choose the kind of document"),
+    }
+    return words.get(code)
+
+
+def _in_words(exc: InvalidRequest, limit: int) -> InvalidRequest:
+    return InvalidRequest(
+        [
+            FieldError(e.pointer, e.code, _upload_words(e.code, limit) or e.detail)
+            if e.pointer == "/file"
+            else e
+            for e in exc.errors
+        ]
+    )
+
+
 async def _read(file: UploadFile | None, limit: int) -> tuple[str, bytes] | None:
     if file is None or not file.filename:
         return None
@@ -160,11 +196,13 @@ async def answer(
     back = returning_to(request, f"/console/declarations/{mrn}")
     node = node_of(request)
     sent = await _read(file, node.settings.upload_limit())
+    limit = node.settings.upload_limit()
     if sent is not None:
         try:
-            uploads.accepted(kind, sent[0], sent[1], node.settings.upload_limit())
+            uploads.accepted(kind, sent[0], sent[1], limit)
         except uploads.Refused as exc:
-            raise InvalidRequest([FieldError("/file", exc.code, str(exc))]) from None
+            words = _upload_words(exc.code, limit) or str(exc)
+            raise InvalidRequest([FieldError("/file", exc.code, words)]) from None
     await run_in_threadpool(node.declarations.information.answer, principal, mrn, text)
     if sent is not None:
         await run_in_threadpool(
@@ -186,9 +224,12 @@ async def upload(
     sent = await _read(file, node.settings.upload_limit())
     if sent is None:
         raise InvalidRequest([FieldError("/file", "missing", _("choose a file to upload"))])
-    done = await run_in_threadpool(
-        node.portal.documents.upload, principal, mrn, kind, sent[0], sent[1]
-    )
+    try:
+        done = await run_in_threadpool(
+            node.portal.documents.upload, principal, mrn, kind, sent[0], sent[1]
+        )
+    except InvalidRequest as exc:
+        raise _in_words(exc, node.settings.upload_limit()) from None
     return redirect(
         back, ("ok", _("Uploaded: {name} ({kind}).").format(name=done.filename, kind=done.kind))
     )
