@@ -234,3 +234,25 @@ def test_a_trader_lodges_uploads_answers_and_sees_the_release(
     finally:
         trader_context.close()
         officer_context.close()
+
+
+def test_the_drafts_and_webhook_pages_are_accessible_on_a_phone(browser, live_node, tokens, shots):
+    context = browser.new_context(base_url=live_node, viewport=PHONE)
+    page = context.new_page()
+    try:
+        log_in(page, tokens["acme-trading"])
+        page.goto("/console/lodge")
+        page.fill('[name="/lrn"]', "D-" + uuid.uuid4().hex[:10].upper())
+        page.fill('[name="/items/0/description"]', "Rattan chairs")
+        page.click("#save-draft")
+        expect(page.locator("#draft-note")).to_be_visible()
+        page.goto("/console/drafts")
+        expect(page.locator("#drafts")).to_contain_text("Rattan chairs")
+        accessible(page, "10-drafts", shots)
+        page.goto("/console/webhook")
+        page.fill("#webhook-url", "https://erp.example.com/hooks/silkgate")
+        page.locator("#webhook-form button").click()
+        expect(page.locator("#webhook-secret")).to_be_visible()
+        accessible(page, "11-webhook", shots)
+    finally:
+        context.close()
