@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench chromium clean i18n
+.PHONY: run test lint bench chromium clean i18n i18n-portal
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,3 +59,10 @@ chromium:
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# The portal's catalogue: extract its messages, update the translations, compile them.
+PORTAL_I18N = src/silkgate/portal/i18n
+i18n-portal: $(STAMP)
+	$(BIN)/pybabel extract -F $(PORTAL_I18N)/babel.cfg -k N_ -k _ --no-location --omit-header -o $(PORTAL_I18N)/portal.pot .
+	$(BIN)/pybabel update -D portal -i $(PORTAL_I18N)/portal.pot -d src/silkgate/i18n/locales --no-fuzzy-matching
+	$(BIN)/pybabel compile -D portal -d src/silkgate/i18n/locales

@@ -49,6 +49,10 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         dispatching = settings.exchange_dispatch and app.state.node.dispatcher is None
         if dispatching:
             app.state.node.start_dispatcher()
+        # The traders' webhooks, delivered by the process that opened the node.
+        notifying = settings.portal_webhooks and owned
+        if notifying:
+            app.state.node.portal.notifier.start()
         # Everything built so far (code lists, schemas, compiled statements)
         # lives as long as the process: keep it out of the collector's full
         # passes, which otherwise walk it again and again under load.
@@ -61,6 +65,8 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         finally:
             if dispatching:
                 app.state.node.stop_dispatcher()
+            if notifying:
+                app.state.node.portal.notifier.stop()
             if owned:
                 app.state.node.close()
 

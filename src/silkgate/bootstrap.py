@@ -19,6 +19,7 @@ from silkgate import (
     wiring_ecommerce,
     wiring_lpco,
     wiring_origin,
+    wiring_portal,
     wiring_statistics,
     wiring_transit,
 )
@@ -143,6 +144,7 @@ def open_node(
             engine, limit=settings.auth_failure_limit, window=settings.auth_failure_window_seconds
         ),
         lodgings=GroupCommitter(declarations.commit),
+        portal=wiring_portal.portal(base, declarations),
         exchange=exchange,
         trade=trade,
         aeo=aeo,

@@ -101,6 +101,15 @@ class Settings(BaseSettings):
     # None for the one shipped (China's), and the byte limit of one bulk request.
     ecommerce_terms: str | None = None
     ecommerce_max_bytes: int = Field(default=16_000_000, ge=1024)
+    # The trader's portal (docs/portal.md): the directory uploaded documents are kept in
+    # (None: "documents" beside an SQLite database file, else ./var/documents), the largest
+    # document taken (never more than SILKGATE_MAX_BODY_BYTES allows a form to carry), and
+    # whether a payment or guarantee the trader records waits for an officer to confirm it.
+    portal_documents: str | None = None
+    portal_max_upload_bytes: int = Field(default=10_000_000, ge=1024)
+    portal_payments_confirmed: bool = True
+    # Deliver the traders' webhook notifications from this process.
+    portal_webhooks: bool = True
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
@@ -148,6 +157,18 @@ class Settings(BaseSettings):
             rest = f"{credentials.split(':', 1)[0]}:***@{place}"
         return f"{scheme}://{rest}"
 
+    def documents_directory(self) -> Path:
+        """Where the portal keeps uploaded documents (``portal_documents``, or a default)."""
+        if self.portal_documents:
+            return Path(self.portal_documents)
+        db = self.sqlite_path()
+        return db.parent / "documents" if db is not None else Path("var") / "documents"
+
+    def upload_limit(self) -> int:
+        """The largest document a form may carry: the portal's limit, within the body's
+        (less room for the form's other fields)."""
+        return min(self.portal_max_upload_bytes, self.max_body_bytes - 16_384)
+
     def sqlite_path(self) -> Path | None:
         """The database file of an SQLite URL, or None (memory or another engine)."""
         if not self.is_sqlite:
@@ -165,6 +186,7 @@ _EXPECTED = {
     "workers": "a whole number from 1 to 64",
     "max_body_bytes": "a whole number of bytes, at least 1024",
     "ecommerce_max_bytes": "a whole number of bytes, at least 1024",
+    "portal_max_upload_bytes": "a whole number of bytes, at least 1024",
     "exchange_max_attempts": "a whole number from 1 to 100",
     "presumed_insurance": "a fraction from 0 to 0.1, such as 0.003",
     "exchange_dispatch": "true or false",

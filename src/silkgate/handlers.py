@@ -30,6 +30,12 @@ event                       handlers
 every event                 statistics: a journal entry that marks a stage
                             moves the stage times and the day's sums; a
                             release records the items' trade facts
+``InformationRequested``    portal: keep the question for the trader's list
+``InformationProvided``     portal: keep the answer (the officer's queue)
+``DocumentAttached``        portal: record the document and where it is kept
+``ChannelAssigned``,        portal: a notification to the trader's webhook
+``InformationRequested``,
+``Released``, ``Decided``
 ==========================  =================================================
 
 A new capability registers its handlers here; :mod:`silkgate.bootstrap` builds the
@@ -53,6 +59,8 @@ from silkgate.lpco.services import LicenceCheck
 from silkgate.origin.events import CertificateEvent
 from silkgate.origin.services.claims import PreferenceCheck
 from silkgate.origin.services.verification import Verifications
+from silkgate.portal.services import notifications as portal_notifications
+from silkgate.portal.services import questions as portal_questions
 from silkgate.risk.commands import ControlOutcome
 from silkgate.risk.services.control import record_outcome_in
 from silkgate.statistics.services import StatisticsService
@@ -93,6 +101,16 @@ def register_handlers(
         bus.subscribe(Event, statistics.on_event)
     if lpcos is not None:
         bus.subscribe(LpcoChanged, lpcos.on_changed)
+    bus.subscribe(
+        declaration_events.InformationRequested, portal_questions.on_information_requested
+    )
+    bus.subscribe(declaration_events.InformationProvided, portal_questions.on_information_provided)
+    bus.subscribe(declaration_events.DocumentAttached, portal_questions.on_document_attached)
+    for notified in (
+        declaration_events.ChannelAssigned, declaration_events.InformationRequested,
+        declaration_events.Released, declaration_events.Decided,
+    ):  # fmt: skip
+        bus.subscribe(notified, portal_notifications.on_declaration_event)
 
 
 _CRITICAL = {"sps": ("pest", "lab", "prohibited"), "agency": ("prohibited", "specimens")}

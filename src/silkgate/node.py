@@ -36,6 +36,7 @@ from silkgate.origin.services.certification import Certification
 from silkgate.origin.services.claims import PreferenceCheck
 from silkgate.origin.services.received import ReceivedCertificates
 from silkgate.origin.services.verification import Verifications
+from silkgate.portal.services import PortalService
 from silkgate.risk.services import RiskService
 from silkgate.sps.services import SpsService
 from silkgate.statistics.services import StatisticsService
@@ -119,6 +120,7 @@ class Node:
     sessions: ConsoleSessions
     auth_throttle: AuthThrottle
     lodgings: GroupCommitter[Lodging, Outcome]
+    portal: PortalService  # the trader's portal: drafts, questions, documents, notifications
     exchange: ExchangeService
     trade: TradeExchange
     aeo: AeoRegister

@@ -141,6 +141,7 @@ Probe = Callable[[World, Role], Request]
 _DECISIONS = frozenset(
     f"/v1/declarations/{{mrn}}/{a}"
     for a in (
+        "request_information",
         "control",
         "hold",
         "resume",
@@ -218,6 +219,10 @@ BODIES: dict[tuple[str, str], Probe] = {
     ("POST", "/v1/declarations"): lambda w, r: {"json": _doc()},
     ("PUT", "/v1/declarations/{mrn}"): lambda w, r: {"json": w.document},
     **{("POST", path): lambda w, r: {"json": {"reason": "matrix probe"}} for path in _DECISIONS},
+    ("POST", "/v1/declarations/{mrn}/request_information"): lambda w, r: {
+        "json": {"question": "matrix probe"}
+    },
+    ("POST", "/v1/declarations/{mrn}/answers"): lambda w, r: {"json": {"answer": "matrix probe"}},
     ("POST", "/v1/declarations/{mrn}/payments"): lambda w, r: {
         "json": {"kind": "payment", "amount": "1.00", "currency": "CNY", "reference": "MATRIX"}
     },
@@ -482,6 +487,7 @@ def test_the_console_pages_follow_their_matrix(client, node, tokens, world):
             reference="CN-MAA-NONE",
             application_id=world.application_id,
             number=world.lpco if page.startswith("/console/lpcos/") else world.number,
+            document_id=2**31 - 1,
         )
         for role in roles.ROLES:
             _log_in(client, node, world.token(role))
@@ -494,6 +500,7 @@ def test_the_console_pages_follow_their_matrix(client, node, tokens, world):
                 # The probe names a declaration, no transit movement or guarantee.
                 "/console/transit/movements/{mrn}",
                 "/console/transit/guarantees/{reference}",
+                "/console/declarations/{mrn}/documents/{document_id}",
             )
             # A released declaration is past amending: the declarant is let in and told so.
             state_ok = page == "/console/declarations/{mrn}/amend" and status == 409

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -25,7 +25,13 @@ from silkgate.api.params import (
 from silkgate.api.problems import PROBLEM, Problem, problems
 from silkgate.api.schemas import declarations as out
 from silkgate.api.schemas.base import answer, schema_of
-from silkgate.declarations.commands import Decision, PaymentBody, ReasonedDecision
+from silkgate.declarations.commands import (
+    Decision,
+    InformationAnswer,
+    InformationRequest,
+    PaymentBody,
+    ReasonedDecision,
+)
 from silkgate.declarations.document import DeclarationDocument
 from silkgate.declarations.services import DeclarationService, Outcome, request_fingerprint
 from silkgate.declarations.states import REASON_REQUIRED, Action, Status
@@ -360,6 +366,29 @@ _decision_route(
     Action.CANCEL,
     "Cancel (invalidate) the declaration, with a reason (its declarant, or an officer).",
 )
+
+_ASKED: dict[int | str, dict[str, Any]] = {
+    200: answer(out.DeclarationSummary),
+    **{s: PROBLEM for s in (401, 403, 404, 409, 422)},
+}
+
+
+@router.post("/{mrn}/request_information", responses=_ASKED)
+def request_information(
+    node: NodeDep, principal: PrincipalDep, mrn: MrnPath, body: InformationRequest
+) -> Response:
+    """Ask the trader a question, optionally by a deadline (officer): the declaration waits
+    (``awaiting_information``) until the trader answers and an officer resumes."""
+    asked = node.declarations.information.request(principal, mrn, body.question, body.deadline)
+    return _json(links.summary(asked))
+
+
+@router.post("/{mrn}/answers", responses=_ASKED)
+def answer_information(
+    node: NodeDep, principal: PrincipalDep, mrn: MrnPath, body: InformationAnswer
+) -> Response:
+    """Answer the question the declaration waits on (its declarant); an officer resumes."""
+    return _json(links.summary(node.declarations.information.answer(principal, mrn, body.answer)))
 
 
 # --- assessment, payments and guarantees ---------------------------------------

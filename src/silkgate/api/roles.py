@@ -121,6 +121,8 @@ API: Mapping[tuple[str, str], Rule] = MappingProxyType(
             )
         },
         ("POST", "/v1/declarations/{mrn}/cancel"): only(TRADER, *STAFF),
+        ("POST", "/v1/declarations/{mrn}/request_information"): only(*STAFF),
+        ("POST", "/v1/declarations/{mrn}/answers"): only(TRADER),
         ("GET", "/v1/declarations/{mrn}/assessment"): only(*EVERYONE),
         ("GET", "/v1/declarations/{mrn}/payments"): only(*EVERYONE),
         ("POST", "/v1/declarations/{mrn}/payments"): only(*STAFF),
@@ -322,6 +324,16 @@ CONSOLE: Mapping[str, Rule] = MappingProxyType(
         ),
         "/console/declarations/{mrn}/release-note": only(*EVERYONE),
         "/console/declarations/{mrn}/amend": only(TRADER),
+        # The trader's portal (docs/portal.md): the declaration form and its drafts.
+        "/console/lodge": only(TRADER),
+        "/console/lodge/codes": only(TRADER),
+        "/console/drafts": only(TRADER),
+        # Questions, documents and live updates on a declaration's page (htmx).
+        "/console/declarations/{mrn}/portal": only(*EVERYONE),
+        "/console/declarations/{mrn}/documents/{document_id}": only(*EVERYONE),
+        "/console/live": only(*EVERYONE),
+        "/console/questions": only(TRADER, *STAFF, reduced={TRADER: _OWN}),
+        "/console/webhook": only(TRADER),
         "/console/inspections": only(
             *INSPECTORS, AGENCY, reduced={AGENCY: "its agency's checks, with their forms"}
         ),

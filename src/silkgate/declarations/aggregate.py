@@ -287,6 +287,9 @@ class Declaration:
         if action is Action.AMEND:
             raise ValueError("amend() amends")
         target = next_status(self.status, action)  # IllegalTransition first: it says most
+        if action is Action.REQUEST_INFORMATION:
+            self.request_information(at=at, actor=actor, question=reason or "", deadline=None)
+            return
         if action in (Action.RELEASE, Action.CONDITIONAL_RELEASE):
             assert facts is not None, "release needs the facts that may stand in its way"
             if facts.blocked:
@@ -309,6 +312,39 @@ class Declaration:
             to_status=target.value,
             reason=reason,
         )
+
+    def request_information(
+        self, *, at: dt.datetime, actor: str, question: str, deadline: dt.date | None
+    ) -> None:
+        """An officer asks the trader ``question`` (by ``deadline``, if given): it waits."""
+        before, after = self._move(Action.REQUEST_INFORMATION)
+        self._raise(
+            ev.InformationRequested,
+            at=at,
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            reason=question,
+            deadline=deadline,
+        )
+
+    def provide_information(self, *, at: dt.datetime, actor: str, answer: str) -> None:
+        """The trader answers the question it was asked; the officer resumes when satisfied."""
+        if self.status is not Status.AWAITING_INFORMATION:
+            raise Conflict(
+                f"no question waits for an answer: the declaration is "
+                f"{self.status.value.replace('_', ' ')}"
+            )
+        self._raise(ev.InformationProvided, at=at, actor=actor, reason=answer)
+
+    def attach(self, *, at: dt.datetime, actor: str, document: dict[str, Any]) -> None:
+        """A document was uploaded to the declaration (any status: a document may follow
+        release, for a post-clearance audit)."""
+        note = (
+            f"{document['kind']} {document['filename']} ({document['media_type']}, "
+            f"{document['size']} bytes, sha256 {document['sha256']})"
+        )
+        self._raise(ev.DocumentAttached, at=at, actor=actor, reason=note[:1000], **document)
 
     def _release(
         self,

@@ -8,6 +8,7 @@ body's).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
@@ -60,3 +61,16 @@ class PaymentBody(Command):
         if not reference.strip():
             raise PydanticCustomError("payment_rule", "is required", {"code": "missing"})
         return reference.strip()
+
+
+class InformationRequest(Command):
+    """An officer's question to the trader, and by when it is to be answered (optional)."""
+
+    question: Annotated[Text, Field(min_length=1, max_length=1000), BeforeValidator(_said)]
+    deadline: dt.date | None = None
+
+
+class InformationAnswer(Command):
+    """The trader's answer to the question its declaration waits on."""
+
+    answer: Annotated[Text, Field(min_length=1, max_length=1000), BeforeValidator(_said)]

@@ -9,6 +9,7 @@ release.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -129,6 +130,38 @@ class PaymentRecorded(DeclarationEvent):
 
     def name(self) -> str:
         return self.kind
+
+
+@dataclass(frozen=True, kw_only=True)
+class InformationRequested(DeclarationEvent):
+    """An officer asked the trader a question (``reason``), perhaps by a ``deadline``; the
+    declaration waits for the answer."""
+
+    journal_name: ClassVar[str | None] = "request_information"
+    deadline: dt.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class InformationProvided(DeclarationEvent):
+    """The trader answered the officer's question (``reason`` is the answer); the declaration
+    waits on customs now, for the officer to resume."""
+
+    journal_name: ClassVar[str | None] = "information_provided"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentAttached(DeclarationEvent):
+    """A document was uploaded to the declaration (``reason``: its kind, name, type, size and
+    SHA-256); the bytes are kept by the portal's document store."""
+
+    journal_name: ClassVar[str | None] = "document"
+    kind: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    storage_key: str
+    question_id: int | None = None
 
 
 # A decision that ends the goods' stay under customs control one way or another.

@@ -7,6 +7,8 @@
       │   ╲──hold──▶ held ─┘     │    ╲─conditional_release─▶ conditionally_released ─release─▶
       │                  │  (resume)
       └─ reject / cancel ┴──▶ rejected / cancelled
+    lodged, under_control, held ──request_information──▶ awaiting_information ──resume──▶
+                                                         under_control (or reject / cancel)
     under_control, held, conditionally_released ──return / destroy / seize──▶
                                                         returned / destroyed / seized
 
@@ -31,6 +33,9 @@ class Status(StrEnum):
     RETURNED = "returned"  # entry refused: the goods go back (re-exported)
     DESTROYED = "destroyed"  # destroyed under customs or quarantine supervision
     SEIZED = "seized"  # seized; an enforcement case is opened
+    # An officer asked the trader a question: the declaration waits for the answer, and
+    # for the officer to resume once it is given.
+    AWAITING_INFORMATION = "awaiting_information"
 
     @property
     def is_final(self) -> bool:
@@ -63,6 +68,7 @@ class Action(StrEnum):
     RETURN = "return"
     DESTROY = "destroy"
     SEIZE = "seize"
+    REQUEST_INFORMATION = "request_information"  # ask the trader; the declaration waits
 
 
 # The officer's decisions; a declarant may only amend and cancel.
@@ -77,6 +83,7 @@ OFFICER_ACTIONS = frozenset(
         Action.RETURN,
         Action.DESTROY,
         Action.SEIZE,
+        Action.REQUEST_INFORMATION,
     }
 )
 # These must say why (or on what condition): the trader and the auditor read it.
@@ -89,6 +96,7 @@ REASON_REQUIRED = frozenset(
         Action.RETURN,
         Action.DESTROY,
         Action.SEIZE,
+        Action.REQUEST_INFORMATION,  # the reason is the question
     }
 )
 # Decisions on goods found wanting: refused entry, destroyed, or seized.
@@ -113,6 +121,10 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     **{(s, Action.RETURN): Status.RETURNED for s in _GOODS_HELD},
     **{(s, Action.DESTROY): Status.DESTROYED for s in _GOODS_HELD},
     **{(s, Action.SEIZE): Status.SEIZED for s in _GOODS_HELD},
+    **{(s, Action.REQUEST_INFORMATION): Status.AWAITING_INFORMATION for s in _OPEN},
+    (Status.AWAITING_INFORMATION, Action.RESUME): Status.UNDER_CONTROL,
+    (Status.AWAITING_INFORMATION, Action.REJECT): Status.REJECTED,
+    (Status.AWAITING_INFORMATION, Action.CANCEL): Status.CANCELLED,
 }
 
 

@@ -1444,3 +1444,101 @@ stat_releases = sa.Table(
     sa.Column("cells", sa.Text, nullable=False),  # JSON: the published cells
     sa.Column("changes", sa.Text, nullable=False),  # JSON: what changed since the last
 )
+
+
+# -- the trader's portal (docs/portal.md) ------------------------------------------------------
+
+# A declaration form saved to finish later: the form's fields as JSON, owned by the trader.
+portal_drafts = sa.Table(
+    "portal_drafts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("party_id", sa.String(35), nullable=False, index=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("fields", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+)
+
+# An officer's request for information on a declaration, and the trader's answer.
+portal_questions = sa.Table(
+    "portal_questions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("declaration_id", sa.Integer, nullable=False, index=True),
+    sa.Column("mrn", sa.String(40), nullable=False),
+    sa.Column("party_id", sa.String(35), nullable=False, index=True),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("deadline", sa.Date, nullable=True),
+    sa.Column("asked_at", UtcDateTime(), nullable=False),
+    sa.Column("asked_by", sa.Text, nullable=False),
+    sa.Column("answer", sa.Text, nullable=True),
+    sa.Column("answered_at", UtcDateTime(), nullable=True),
+    sa.Column("answered_by", sa.Text, nullable=True),
+)
+
+# A document uploaded to a declaration: its bytes are in the document store, not here.
+portal_documents = sa.Table(
+    "portal_documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("declaration_id", sa.Integer, nullable=False, index=True),
+    sa.Column("mrn", sa.String(40), nullable=False),
+    sa.Column("party_id", sa.String(35), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("media_type", sa.String(60), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("storage_key", sa.Text, nullable=False),
+    sa.Column("question_id", sa.Integer, nullable=True),
+    sa.Column("uploaded_at", UtcDateTime(), nullable=False),
+    sa.Column("uploaded_by", sa.Text, nullable=False),
+)
+
+# A payment or a guarantee the trader says it made, until customs confirm it (or at once,
+# where the administration does not require a confirmation).
+portal_payments = sa.Table(
+    "portal_payments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("declaration_id", sa.Integer, nullable=False, index=True),
+    sa.Column("mrn", sa.String(40), nullable=False),
+    sa.Column("party_id", sa.String(35), nullable=False, index=True),
+    sa.Column("kind", sa.String(10), nullable=False),  # payment | guarantee
+    sa.Column("amount", sa.Numeric(18, 3), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # claimed | confirmed | refused
+    sa.Column("claimed_at", UtcDateTime(), nullable=False),
+    sa.Column("claimed_by", sa.Text, nullable=False),
+    sa.Column("decided_at", UtcDateTime(), nullable=True),
+    sa.Column("decided_by", sa.Text, nullable=True),
+)
+
+# A trader's webhook: where its notifications are posted, signed with its secret.
+portal_webhooks = sa.Table(
+    "portal_webhooks",
+    metadata,
+    sa.Column("party_id", sa.String(35), primary_key=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Notifications to deliver to the traders' webhooks (delivered by a background worker).
+portal_outbox = sa.Table(
+    "portal_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("party_id", sa.String(35), nullable=False, index=True),
+    sa.Column("event", sa.String(40), nullable=False),
+    sa.Column("mrn", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_at", UtcDateTime(), nullable=False, index=True),
+    sa.Column("delivered_at", UtcDateTime(), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+)

@@ -25,6 +25,9 @@ from silkgate.web import (
     lpco,
     origin,
     outcomes,
+    portal,
+    portal_payments,
+    portal_questions,
     risk,
     statistics,
     tariff,
@@ -34,12 +37,13 @@ from silkgate.web import (
 )
 
 # The modules whose routers make the console (``silkgate.api.roles.CONSOLE`` lists their pages).
-# Amendments and outcomes come before the declarations' pages: their
+# Amendments, outcomes and the portal's forms come before the declarations' pages: their
 # ``/declarations/{mrn}/{action}`` takes any form posted under a declaration that is
 # not routed first.
 MODULES = (
-    login, language, amendments, outcomes, declarations, trs, tariff, lpco, origin,
-    certificates, verifications, risk, inspections, exchange, ecommerce, statistics, transit,
+    login, language, amendments, outcomes, portal, portal_questions, portal_payments,
+    declarations, trs, tariff, lpco, origin, certificates, verifications, risk, inspections,
+    exchange, ecommerce, statistics, transit,
 )  # fmt: skip
 
 

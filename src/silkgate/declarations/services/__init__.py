@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from silkgate.declarations.services.amendment import Amendments
 from silkgate.declarations.services.context import Context
 from silkgate.declarations.services.decisions import Decisions
+from silkgate.declarations.services.information import Information
 from silkgate.declarations.services.lodging import Lodging, Lodgings, Outcome, request_fingerprint
 from silkgate.declarations.services.payments import Payments
 from silkgate.declarations.services.queries import Page, Queries
@@ -36,6 +37,7 @@ class DeclarationService:
         self.decisions = Decisions(ctx)
         self.payments = Payments(ctx)
         self.queries = Queries(ctx)
+        self.information = Information(ctx)
         # The edges call these directly.
         self.prepare = self.lodgings.prepare
         self.replay = self.lodgings.replay

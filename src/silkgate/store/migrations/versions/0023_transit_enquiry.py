@@ -2,7 +2,7 @@
 recovered, the seals and means of transport after an incident
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-11-29
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
