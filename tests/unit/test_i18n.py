@@ -210,4 +210,5 @@ _NOT_WORDS = {
     "JSON",
     "CSV",
     "MRN",
+    "SHA-",
 }
