@@ -83,6 +83,7 @@ def register_handlers(
         bus.subscribe(TransitStep, transit.on_step)
     if statistics is not None:
         bus.subscribe(Event, statistics.on_event)
+        bus.on_settled(statistics.flush)
 
 
 def record_control_outcome(event: InspectionCompleted, uow: UnitOfWork) -> None:
