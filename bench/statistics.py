@@ -51,6 +51,7 @@ from silkgate.config import Settings  # noqa: E402
 from silkgate.declarations.commands import PaymentBody  # noqa: E402
 from silkgate.kernel.events import Event  # noqa: E402
 from silkgate.statistics.services.tables import TradeTables  # noqa: E402
+from silkgate.statistics.stages import ALPHA, SUMS  # noqa: E402
 from silkgate.store import migrate  # noqa: E402
 from silkgate.store.db import make_engine  # noqa: E402
 from silkgate.trs.services import TrsService  # noqa: E402
@@ -156,6 +157,29 @@ FROM stat_stages GROUP BY 1, 2, 3, 4, 5, 6
 """
 
 
+_STUDY_SQL = """
+INSERT INTO stat_study
+SELECT day, type, dimension, value, {sums}
+FROM (
+  SELECT day, type, 'all' AS dimension, '' AS value, {columns} FROM stat_daily
+  UNION ALL SELECT day, type, 'office', office, {columns} FROM stat_daily
+  UNION ALL SELECT day, type, 'channel', channel, {columns} FROM stat_daily
+  UNION ALL SELECT day, type, 'mode', mode, {columns} FROM stat_daily
+) AS rows GROUP BY 1, 2, 3, 4
+"""
+# The sketch's buckets, computed in SQL as statistics/stages.py: bucket() does.
+_SKETCH_SQL = """
+INSERT INTO stat_sketch
+SELECT day, type, dimension, value, bucket, count(*) FROM (
+  SELECT day, type, unnest(ARRAY['all', 'office', 'channel', 'mode']) AS dimension,
+    unnest(ARRAY['', office, coalesce(channel, 'none'), mode]) AS value,
+    CASE WHEN release_ms < 1 THEN 0
+      ELSE ceil(ln(release_ms) / ln((1 + {alpha}) / (1 - {alpha})))::int END AS bucket
+  FROM stat_stages WHERE release_ms IS NOT NULL
+) AS rows GROUP BY 1, 2, 3, 4, 5
+"""
+
+
 def _copy(url: str, table: str, columns: str, rows: Any) -> float:
     started = time.perf_counter()
     with (
@@ -188,6 +212,10 @@ def scale(n: int, items: int) -> None:
         t = time.perf_counter()
         with psycopg.connect(raw, autocommit=True) as conn:
             conn.execute(_SUMS_SQL)
+            columns = ", ".join(SUMS)
+            sums_of = ", ".join(f"sum({c})" for c in SUMS)
+            conn.execute(_STUDY_SQL.format(columns=columns, sums=sums_of))  # type: ignore[arg-type]
+            conn.execute(_SKETCH_SQL.format(alpha=ALPHA))  # type: ignore[arg-type]
             conn.execute("ANALYZE")
             sums = conn.execute("SELECT count(*) FROM stat_daily").fetchone()
         load += time.perf_counter() - t
@@ -198,7 +226,9 @@ def scale(n: int, items: int) -> None:
               f"loaded in {load:.1f} s")  # fmt: skip
         for by in ("office", "channel", "mode"):
             best, median = _timed(lambda by=by: trs.report(first, last, by))
-            print(f"  TRS by {by:<8} best {best * 1000:8.1f} ms   median {median * 1000:8.1f} ms")
+            how = trs.report(first, last, by)["percentiles"]
+            print(f"  TRS by {by:<8} best {best * 1000:8.1f} ms   median "
+                  f"{median * 1000:8.1f} ms (percentiles {how})")  # fmt: skip
         best, median = _timed(lambda: trade.table(MONTH, "M", ("chapter", "partner")))
         cells = trade.table(MONTH, "M", ("chapter", "partner"))
         hidden = sum(1 for c in cells["cells"] if c["flag"])
