@@ -14,8 +14,8 @@ through the node's services; the best and the median are printed.
 
 **Cost.** A fresh database prepared as ``bench/lodge.py`` does; N declarations
 lodged in process one at a time, and the green ones paid (payment and release
-in one transaction). The statistics handler is timed around each call (all the
-events of a lodging, all those of a release), so the figure is what keeping the
+in one transaction). The statistics handler and its flush are timed around each
+call (all the events of a lodging, all those of a release), so the figure is what keeping the
 statistics adds, not the lodging's own noise.
 
 Prints figures; asserts nothing about time.
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import random
 import sys
 import time
@@ -33,27 +34,31 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import psycopg
+# This file is named as the standard library's statistics module, which the node imports:
+# take this folder off the path, and load the lodging benchmark's helpers from their file.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+_spec = importlib.util.spec_from_file_location("bench_lodge", _HERE / "lodge.py")
+assert _spec is not None and _spec.loader is not None
+lodge = sys.modules["bench_lodge"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(lodge)
 
-sys.path.insert(0, str(Path(__file__).parent))
+import psycopg  # noqa: E402
 
-from lodge import (
-    DECLARANT_USER,
-    SECRET,
-    Generator,
-    fresh_database,
-    machine,
-    prepare,
-)
-from silkgate.access.principals import demo_token
-from silkgate.bootstrap import open_node
-from silkgate.config import Settings
-from silkgate.declarations.commands import PaymentBody
-from silkgate.kernel.events import Event
-from silkgate.statistics.services.tables import TradeTables
-from silkgate.store import migrate
-from silkgate.store.db import make_engine
-from silkgate.trs.services import TrsService
+from silkgate.access.principals import demo_token  # noqa: E402
+from silkgate.bootstrap import open_node  # noqa: E402
+from silkgate.config import Settings  # noqa: E402
+from silkgate.declarations.commands import PaymentBody  # noqa: E402
+from silkgate.kernel.events import Event  # noqa: E402
+from silkgate.statistics.services.tables import TradeTables  # noqa: E402
+from silkgate.statistics.stages import ALPHA, SUMS  # noqa: E402
+from silkgate.store import migrate  # noqa: E402
+from silkgate.store.db import make_engine  # noqa: E402
+from silkgate.trs.services import TrsService  # noqa: E402
+
+DECLARANT_USER, SECRET = lodge.DECLARANT_USER, lodge.SECRET
+Generator, fresh_database = lodge.Generator, lodge.fresh_database
+machine, prepare = lodge.machine, lodge.prepare
 
 MONTH = "2026-10"
 START = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
@@ -152,6 +157,29 @@ FROM stat_stages GROUP BY 1, 2, 3, 4, 5, 6
 """
 
 
+_STUDY_SQL = """
+INSERT INTO stat_study
+SELECT day, type, dimension, value, {sums}
+FROM (
+  SELECT day, type, 'all' AS dimension, '' AS value, {columns} FROM stat_daily
+  UNION ALL SELECT day, type, 'office', office, {columns} FROM stat_daily
+  UNION ALL SELECT day, type, 'channel', channel, {columns} FROM stat_daily
+  UNION ALL SELECT day, type, 'mode', mode, {columns} FROM stat_daily
+) AS rows GROUP BY 1, 2, 3, 4
+"""
+# The sketch's buckets, computed in SQL as statistics/stages.py: bucket() does.
+_SKETCH_SQL = """
+INSERT INTO stat_sketch
+SELECT day, type, dimension, value, bucket, count(*) FROM (
+  SELECT day, type, unnest(ARRAY['all', 'office', 'channel', 'mode']) AS dimension,
+    unnest(ARRAY['', office, coalesce(channel, 'none'), mode]) AS value,
+    CASE WHEN release_ms < 1 THEN 0
+      ELSE ceil(ln(release_ms) / ln((1 + {alpha}) / (1 - {alpha})))::int END AS bucket
+  FROM stat_stages WHERE release_ms IS NOT NULL
+) AS rows GROUP BY 1, 2, 3, 4, 5
+"""
+
+
 def _copy(url: str, table: str, columns: str, rows: Any) -> float:
     started = time.perf_counter()
     with (
@@ -184,6 +212,10 @@ def scale(n: int, items: int) -> None:
         t = time.perf_counter()
         with psycopg.connect(raw, autocommit=True) as conn:
             conn.execute(_SUMS_SQL)
+            columns = ", ".join(SUMS)
+            sums_of = ", ".join(f"sum({c})" for c in SUMS)
+            conn.execute(_STUDY_SQL.format(columns=columns, sums=sums_of))  # type: ignore[arg-type]
+            conn.execute(_SKETCH_SQL.format(alpha=ALPHA))  # type: ignore[arg-type]
             conn.execute("ANALYZE")
             sums = conn.execute("SELECT count(*) FROM stat_daily").fetchone()
         load += time.perf_counter() - t
@@ -194,7 +226,9 @@ def scale(n: int, items: int) -> None:
               f"loaded in {load:.1f} s")  # fmt: skip
         for by in ("office", "channel", "mode"):
             best, median = _timed(lambda by=by: trs.report(first, last, by))
-            print(f"  TRS by {by:<8} best {best * 1000:8.1f} ms   median {median * 1000:8.1f} ms")
+            how = trs.report(first, last, by)["percentiles"]
+            print(f"  TRS by {by:<8} best {best * 1000:8.1f} ms   median "
+                  f"{median * 1000:8.1f} ms (percentiles {how})")  # fmt: skip
         best, median = _timed(lambda: trade.table(MONTH, "M", ("chapter", "partner")))
         cells = trade.table(MONTH, "M", ("chapter", "partner"))
         hidden = sum(1 for c in cells["cells"] if c["flag"])
@@ -219,8 +253,17 @@ def cost(kind: str, n: int) -> None:
             handler(event, uow)
             spent.append(time.perf_counter() - t)
 
+        flush = node.statistics.flush
+
+        def timed_flush(uow: Any) -> None:
+            t = time.perf_counter()
+            flush(uow)
+            spent.append(time.perf_counter() - t)
+
         node.bus.unsubscribe(Event, handler)
         node.bus.subscribe(Event, timed)
+        node.bus.settled.remove(flush)
+        node.bus.on_settled(timed_flush)
         declarant = node.tokens.resolve(demo_token(SECRET, DECLARANT_USER))
         officer = node.tokens.resolve(demo_token(SECRET, "officer.li"))
         assert declarant is not None and officer is not None

@@ -99,6 +99,7 @@ def register_handlers(
         bus.subscribe(TransitStep, transit.on_step)
     if statistics is not None:
         bus.subscribe(Event, statistics.on_event)
+        bus.on_settled(statistics.flush)
     if lpcos is not None:
         bus.subscribe(LpcoChanged, lpcos.on_changed)
     bus.subscribe(

@@ -9,6 +9,7 @@ import datetime as dt
 from silkgate.store import statistics as store
 from silkgate.store import statistics_trade as trade_store
 from silkgate.store.db import reading
+from silkgate.trs.services import TrsService
 from tests.integration.conftest import auth, settle
 
 
@@ -17,6 +18,8 @@ def _kept(node):
         return (
             list(store.all_stages(conn)),
             store.all_sums(conn),
+            store.all_study(conn),
+            store.all_sketch(conn),
             trade_store.all_rows(conn),
         )
 
@@ -37,11 +40,11 @@ def test_the_rebuild_agrees_exactly_with_the_figures_kept(client, tokens, node, 
     other["transport"]["arrival_date"] = "2026-11-20"
     r = client.put(f"/v1/declarations/{amended}", json=other, headers=auth(tokens["acme-trading"]))
     assert r.status_code in (200, 201, 409), r.text
-    stages, sums, trade = _kept(node)
-    assert stages and sums and trade
+    kept = _kept(node)
+    assert all(kept)
     counted = node.statistics.rebuild()
-    assert counted["declarations"] == len(stages)
-    assert _kept(node) == (stages, sums, trade)
+    assert counted["declarations"] == len(kept[0])
+    assert _kept(node) == kept
 
 
 def test_the_study_read_from_the_kept_figures_is_the_one_recomputed(client, tokens, node):
@@ -49,9 +52,27 @@ def test_the_study_read_from_the_kept_figures_is_the_one_recomputed(client, toke
     since = today - dt.timedelta(days=400)
     for by in ("office", "channel", "mode"):
         kept = node.trs.report(since, today, by)
+        assert kept.pop("percentiles") == "exact"
         again = node.trs.recomputed(since, today, by)
         assert kept == again, f"{by}\n{kept}\n{again}"
         assert kept["overall"]["declarations"] > 0
+
+
+def test_beyond_the_exact_limit_the_percentiles_come_from_the_sketch(client, tokens, node):
+    today = dt.datetime.now(dt.UTC).date()
+    since = today - dt.timedelta(days=400)
+    sketched = TrsService(node.engine, exact_up_to=0).report(since, today, "channel")
+    exact = node.trs.report(since, today, "channel")
+    assert sketched["percentiles"] == "within 0.5%"
+    for name, group in [("all", exact["overall"]), *exact["groups"].items()]:
+        other = sketched["overall"] if name == "all" else sketched["groups"][name]
+        for figure in ("median_hours", "p90_hours"):
+            if group[figure] is None:  # nothing released in the group
+                assert other[figure] is None
+                continue
+            # 0.5 % of the value, and the study's rounding to 0.001 h.
+            assert abs(other[figure] - group[figure]) <= group[figure] * 0.005 + 0.001
+        assert other["mean_hours"] == group["mean_hours"]
 
 
 def test_a_month_with_one_trader_is_suppressed_and_marked(client, tokens, node, declaration):

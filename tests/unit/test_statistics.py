@@ -7,7 +7,16 @@ import itertools
 import random
 from decimal import Decimal
 
-from silkgate.statistics.stages import Stages, contribution, deltas, mark, percentile
+from silkgate.statistics.stages import (
+    Stages,
+    bucket,
+    contribution,
+    deltas,
+    mark,
+    percentile,
+    sketch_moves,
+    sketch_percentile,
+)
 from silkgate.statistics.trade import PRIMARY, SECONDARY, Cell, changes, published, suppress
 
 T0 = dt.datetime(2026, 10, 5, 8, 0, tzinfo=dt.UTC)
@@ -130,3 +139,26 @@ def test_a_revision_lists_what_changed():
     listed = {c["cell"]: c["change"] for c in changes(before, after)}
     assert listed == {"M/850440/CN": "revised", "M/090111/BR": "added", "M/total": "removed"}
     assert changes(after, after) == []
+
+
+def test_the_sketch_is_within_half_a_percent_of_the_exact_percentile():
+    rng = random.Random(5)
+    values = sorted(int(rng.lognormvariate(15, 1.2)) for _ in range(5000))
+    counts: dict[int, int] = {}
+    for v in values:
+        counts[bucket(v)] = counts.get(bucket(v), 0) + 1
+    for p in (0.1, 0.5, 0.9, 0.99):
+        exact = percentile(values, p)
+        assert abs(sketch_percentile(list(counts.items()), p) - exact) <= exact * 0.0051
+
+
+def test_a_release_moves_one_count_into_each_dimension_and_a_change_moves_it():
+    before = _stages(released=dt.timedelta(hours=3))
+    after = before.copy()
+    after.channel = "red"
+    moved = sketch_moves(before, after)
+    assert sorted((slot[2], slot[3], n) for (slot, _), n in moved.items()) == [
+        ("channel", "green", -1),
+        ("channel", "red", 1),
+    ]
+    assert len(sketch_moves(None, before)) == 4

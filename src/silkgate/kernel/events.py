@@ -81,6 +81,12 @@ class MessageBus:
     def __init__(self) -> None:
         self._handlers: dict[type[Event], list[Handler]] = defaultdict(list)
         self._resolved: dict[type[Event], tuple[Handler, ...]] = {}
+        self.settled: list[Callable[[UnitOfWork], None]] = []
+
+    def on_settled(self, hook: Callable[[UnitOfWork], None]) -> None:
+        """Run ``hook(uow)`` once a unit of work's events are all handled (before commit):
+        a handler that gathers its writes over several events makes them there."""
+        self.settled.append(hook)
 
     def subscribe(self, event_type: type[E], handler: Callable[[E, UnitOfWork], None]) -> None:
         """Run ``handler(event, uow)`` for every event of ``event_type`` (or a subclass)."""
@@ -113,6 +119,8 @@ def dispatch(bus: MessageBus, uow: UnitOfWork, pending: list[Event]) -> list[Eve
         done.append(event)
         for handler in bus.handlers_for(event):
             handler(event, uow)
+    for hook in bus.settled:
+        hook(uow)
     return done
 
 

@@ -11,6 +11,8 @@ are whole milliseconds, so sums are integers and a rebuild agrees exactly.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 # The journal events that mark each stage (the first one seen counts).
@@ -131,3 +133,77 @@ def percentile(ordered: list[int], p: float) -> float:
     low = int(k)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+# --- the study by one dimension, and its mergeable sketch of release times -----------------
+
+DIMENSIONS = ("all", "office", "channel", "mode")
+ALPHA = 0.005  # the sketch's relative accuracy
+_GAMMA = (1 + ALPHA) / (1 - ALPHA)
+_LOG_GAMMA = math.log(_GAMMA)
+Slot = tuple[dt.date, str, str, str]  # day, type, dimension, value
+
+
+def slots(key: Key) -> list[Slot]:
+    """The study's rows a day's group counts in: overall, and by office, channel and mode."""
+    day, kind, office, channel, mode, _chapter = key
+    return [
+        (day, kind, "all", ""),
+        (day, kind, "office", office),
+        (day, kind, "channel", channel),
+        (day, kind, "mode", mode),
+    ]
+
+
+def by_dimension(moves: Iterable[tuple[Key, dict[str, int]]]) -> dict[Slot, dict[str, int]]:
+    """The sums' moves, summed into the study's rows."""
+    out: dict[Slot, dict[str, int]] = {}
+    for key, sums in moves:
+        for slot in slots(key):
+            into = out.setdefault(slot, {})
+            for name, value in sums.items():
+                into[name] = into.get(name, 0) + value
+    return out
+
+
+def bucket(ms: int) -> int:
+    """The sketch's bucket of a time in milliseconds (DDSketch's logarithmic index)."""
+    return 0 if ms < 1 else math.ceil(math.log(ms) / _LOG_GAMMA)
+
+
+def bucket_value(index: int) -> float:
+    """The value a bucket stands for: within ``ALPHA`` of every value it holds."""
+    return 0.0 if index <= 0 else 2 * _GAMMA**index / (_GAMMA + 1)
+
+
+def sketch_moves(before: Stages | None, after: Stages) -> dict[tuple[Slot, int], int]:
+    """How the sketch's counts move when a declaration goes from ``before`` to ``after``."""
+    out: dict[tuple[Slot, int], int] = {}
+    for stages, sign in ((before, -1), (after, 1)):
+        ms = None if stages is None else stages.ms("released")
+        if stages is None or ms is None:
+            continue
+        for slot in slots(stages.key()):
+            at = (slot, bucket(ms))
+            out[at] = out.get(at, 0) + sign
+    return {k: v for k, v in out.items() if v}
+
+
+def sketch_percentile(counts: list[tuple[int, int]], p: float) -> float | None:
+    """The ``p`` quantile from ``(bucket, count)`` pairs, interpolated as percentile_cont."""
+    ordered = sorted((b, c) for b, c in counts if c > 0)
+    n = sum(c for _, c in ordered)
+    if not n:
+        return None
+    k = (n - 1) * p
+    low, high = _at_rank(ordered, int(k)), _at_rank(ordered, min(int(k) + 1, n - 1))
+    return low + (high - low) * (k - int(k))
+
+
+def _at_rank(ordered: list[tuple[int, int]], rank: int) -> float:
+    seen = 0
+    for index, count in ordered:
+        seen += count
+        if seen > rank:
+            return bucket_value(index)
+    return bucket_value(ordered[-1][0])

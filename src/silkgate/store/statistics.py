@@ -8,9 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from silkgate.statistics.stages import SUMS, TIMED, Key, Stages, percentile
-from silkgate.store.db import upsert
-from silkgate.store.tables import stat_daily, stat_stages
+from silkgate.statistics.stages import SUMS, TIMED, Key, Slot, Stages, percentile
+from silkgate.store.tables import stat_daily, stat_sketch, stat_stages, stat_study
 
 _AT = {stage: f"{stage}_at" for stage in ("lodged", "released", *TIMED)}
 _KEY = ("day", "type", "office", "channel", "mode", "chapter")
@@ -72,20 +71,59 @@ def update(conn: sa.Connection, stages: Stages) -> None:
     conn.execute(_UPDATE, {"b_id": stages.declaration_id, **_row(stages)})
 
 
+# One statement for every move, built once: building an upsert per call costs more than
+# running it. Every sum is added (a move's missing sums add 0).
+_ADD_SUMS = sa.text(
+    f"INSERT INTO stat_daily ({', '.join((*_KEY, *SUMS))}) "
+    f"VALUES ({', '.join(':' + c for c in (*_KEY, *SUMS))}) "
+    f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET "
+    + ", ".join(f"{c} = stat_daily.{c} + excluded.{c}" for c in SUMS)
+).bindparams(sa.bindparam("day", type_=sa.Date))
+_ZERO = dict.fromkeys(SUMS, 0)
+
+
 def add_sums(conn: sa.Connection, moves: Iterable[tuple[Key, dict[str, int]]]) -> None:
     """Add each move to its day's row (made when new): the sums kept as stages happen."""
-    d = stat_daily.c
-    for key, sums in moves:
-        stmt = upsert(conn, stat_daily).values(**dict(zip(_KEY, key, strict=True)), **sums)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[d[k] for k in _KEY],
-                set_={name: d[name] + stmt.excluded[name] for name in sums},
-            )
-        )
+    rows = [{**_ZERO, **dict(zip(_KEY, key, strict=True)), **sums} for key, sums in moves]
+    if rows:
+        conn.execute(_ADD_SUMS, rows)
+
+
+_SLOT = ("day", "type", "dimension", "value")
+_ADD_STUDY = sa.text(
+    f"INSERT INTO stat_study ({', '.join((*_SLOT, *SUMS))}) "
+    f"VALUES ({', '.join(':' + c for c in (*_SLOT, *SUMS))}) "
+    f"ON CONFLICT ({', '.join(_SLOT)}) DO UPDATE SET "
+    + ", ".join(f"{c} = stat_study.{c} + excluded.{c}" for c in SUMS)
+).bindparams(sa.bindparam("day", type_=sa.Date))
+_ADD_SKETCH = sa.text(
+    "INSERT INTO stat_sketch (day, type, dimension, value, bucket, count) "
+    "VALUES (:day, :type, :dimension, :value, :bucket, :count) "
+    "ON CONFLICT (day, type, dimension, value, bucket) DO UPDATE SET "
+    "count = stat_sketch.count + excluded.count"
+).bindparams(sa.bindparam("day", type_=sa.Date))
+
+
+def add_study(conn: sa.Connection, moves: dict[Slot, dict[str, int]]) -> None:
+    rows = [
+        {**_ZERO, **dict(zip(_SLOT, slot, strict=True)), **sums} for slot, sums in moves.items()
+    ]
+    if rows:
+        conn.execute(_ADD_STUDY, rows)
+
+
+def add_sketch(conn: sa.Connection, moves: dict[tuple[Slot, int], int]) -> None:
+    rows = [
+        {**dict(zip(_SLOT, slot, strict=True)), "bucket": b, "count": n}
+        for (slot, b), n in moves.items()
+    ]
+    if rows:
+        conn.execute(_ADD_SKETCH, rows)
 
 
 def clear(conn: sa.Connection) -> None:
+    conn.execute(stat_sketch.delete())
+    conn.execute(stat_study.delete())
     conn.execute(stat_daily.delete())
     conn.execute(stat_stages.delete())
 
@@ -105,22 +143,48 @@ def all_sums(conn: sa.Connection) -> dict[Key, dict[str, int]]:
     return out
 
 
-def _group(by: str) -> sa.ColumnElement[Any]:
-    return sa.func.coalesce(stat_daily.c[by], "none") if by == "channel" else stat_daily.c[by]
+def all_study(conn: sa.Connection) -> dict[tuple[Any, ...], dict[str, int]]:
+    out = {}
+    for row in conn.execute(sa.select(stat_study)):
+        sums = {name: getattr(row, name) for name in SUMS}
+        if any(sums.values()):
+            out[(row.day, row.type, row.dimension, row.value)] = sums
+    return out
+
+
+def all_sketch(conn: sa.Connection) -> dict[tuple[Any, ...], int]:
+    k = stat_sketch.c
+    found = conn.execute(sa.select(k.day, k.type, k.dimension, k.value, k.bucket, k["count"]))
+    return {tuple(r[:5]): r[5] for r in found if r[5]}
 
 
 def study_sums(
     conn: sa.Connection, since: dt.date, until: dt.date, by: str, kind: str = "IM"
 ) -> dict[str, dict[str, int]]:
     """The sums of days ``since`` to ``until`` (inclusive) by ``by`` (office, channel, mode)."""
-    d = stat_daily.c
-    group = d[by]
+    d = stat_study.c
     found = conn.execute(
-        sa.select(group.label("g"), *(sa.func.sum(d[n]).label(n) for n in SUMS))
-        .where(d.day >= since, d.day <= until, d.type == kind)
-        .group_by(group)
+        sa.select(d.value.label("g"), *(sa.func.sum(d[n]).label(n) for n in SUMS))
+        .where(d.day >= since, d.day <= until, d.type == kind, d.dimension == by)
+        .group_by(d.value)
     )
     return {r.g: {n: int(getattr(r, n) or 0) for n in SUMS} for r in found if r.declarations}
+
+
+def sketch_counts(
+    conn: sa.Connection, since: dt.date, until: dt.date, by: str, kind: str = "IM"
+) -> dict[str | None, list[tuple[int, int]]]:
+    """The sketch's merged buckets over the days, by ``by``'s values and overall (None)."""
+    k = stat_sketch.c
+    found = conn.execute(
+        sa.select(k.dimension, k.value, k.bucket, sa.func.sum(k["count"]))
+        .where(k.day >= since, k.day <= until, k.type == kind, k.dimension.in_((by, "all")))
+        .group_by(k.dimension, k.value, k.bucket)
+    )
+    out: dict[str | None, list[tuple[int, int]]] = {}
+    for dimension, value, index, count in found:
+        out.setdefault(None if dimension == "all" else value, []).append((index, int(count)))
+    return out
 
 
 def release_quantiles(

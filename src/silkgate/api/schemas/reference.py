@@ -59,3 +59,6 @@ class TimeReleaseStudy(Shape):
     by: str
     overall: dict[str, Any]
     groups: dict[str, Any]
+    percentiles: str = Field(
+        default="exact", description="exact, or the sketch's accuracy for a large period"
+    )

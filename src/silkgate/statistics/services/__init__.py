@@ -13,13 +13,23 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 
 from silkgate.declarations import events as ev
 from silkgate.kernel.events import Event, UnitOfWork
 from silkgate.statistics.facts import trade_rows
-from silkgate.statistics.stages import MARKS, Stages, deltas, mark
+from silkgate.statistics.stages import (
+    MARKS,
+    Key,
+    Slot,
+    Stages,
+    by_dimension,
+    deltas,
+    mark,
+    sketch_moves,
+)
 from silkgate.store import statistics as store
 from silkgate.store import statistics_trade as trade_store
 from silkgate.store.db import writing
@@ -54,14 +64,20 @@ class StatisticsService:
         self.usd_rate = usd_rate
         self.unit_of = unit_of
         self.trade = TradeTables(engine)
+        # What each open unit of work's events changed: (stored row or None, row now).
+        self._open: WeakKeyDictionary[Any, dict[int, tuple[Stages | None, Stages]]] = (
+            WeakKeyDictionary()
+        )
 
     def on_event(self, event: Event, uow: UnitOfWork) -> None:
-        """Move the figures by what ``event`` changes, in its unit of work."""
-        conn = uow.connection
+        """Note what ``event`` changes; :meth:`flush` writes it when the unit's events are
+        all handled (a lodging's three events make one stage row and one move of the sums)."""
+        changing = self._open.setdefault(uow, {})
         if isinstance(event, ev.Lodged):
-            stages = stages_of(event.declaration_id, event.document, event.at)
-            store.insert(conn, [stages])
-            store.add_sums(conn, deltas(None, stages))
+            changing[event.declaration_id] = (
+                None,
+                stages_of(event.declaration_id, event.document, event.at),
+            )
             return
         note = event.note()
         stage = note is not None and note.declaration_id is not None and note.event in MARKS
@@ -71,21 +87,47 @@ class StatisticsService:
         declaration_id = note.declaration_id if note is not None else None
         if declaration_id is None and isinstance(event, ev.DeclarationEvent):
             declaration_id = event.declaration_id
-        before = store.get(conn, declaration_id) if declaration_id is not None else None
-        if before is None:
-            return  # lodged before the statistics were kept: the rebuild counts it
-        after = before.copy()
+        if declaration_id is None:
+            return
+        if declaration_id not in changing:
+            before = store.get(uow.connection, declaration_id)
+            if before is None:
+                return  # lodged before the statistics were kept: the rebuild counts it
+            changing[declaration_id] = (before, before.copy())
+        after = changing[declaration_id][1]
         if isinstance(event, ev.ChannelAssigned):
             after.channel = event.channel
         if isinstance(event, ev.Amended):
             after.arrival_date = event.document.transport.arrival_date
         if note is not None and stage:
             mark(after, note.event, note.at, note.to_status)
-        if after != before:
-            store.update(conn, after)
-            store.add_sums(conn, deltas(before, after))
         if isinstance(event, ev.Released):
-            self.record_release(conn, event.declaration_id, event.version, after)
+            self.record_release(uow.connection, event.declaration_id, event.version, after)
+
+    def flush(self, uow: UnitOfWork) -> None:
+        """Write the stage rows and move the day's sums by what the unit's events changed."""
+        changing = self._open.pop(uow, None)
+        if not changing:
+            return
+        conn = uow.connection
+        new: list[Stages] = []
+        moves: dict[Key, dict[str, int]] = {}
+        sketch: dict[tuple[Slot, int], int] = {}
+        for before, after in changing.values():
+            if before is None:
+                new.append(after)
+            elif after != before:
+                store.update(conn, after)
+            for at, count in sketch_moves(before, after).items():
+                sketch[at] = sketch.get(at, 0) + count
+            for key, sums in deltas(before, after):
+                into = moves.setdefault(key, {})
+                for name, value in sums.items():
+                    into[name] = into.get(name, 0) + value
+        store.insert(conn, new)
+        store.add_sums(conn, moves.items())
+        store.add_study(conn, by_dimension(moves.items()))
+        store.add_sketch(conn, {k: v for k, v in sketch.items() if v})
 
     def record_release(
         self, conn: sa.Connection, declaration_id: int, version: int, stages: Stages

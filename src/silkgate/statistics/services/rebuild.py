@@ -8,7 +8,16 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from silkgate.statistics.stages import MARKS, Key, Stages, contribution, mark
+from silkgate.statistics.stages import (
+    MARKS,
+    Key,
+    Slot,
+    Stages,
+    by_dimension,
+    contribution,
+    mark,
+    sketch_moves,
+)
 from silkgate.store import statistics as store
 from silkgate.store import statistics_trade as trade_store
 from silkgate.store.tables import declaration_versions, declarations, journal
@@ -48,6 +57,7 @@ def rebuild_all(conn: sa.Connection, record_release: RecordRelease) -> dict[str,
     store.clear(conn)
     trade_store.clear(conn)
     sums: dict[Key, dict[str, int]] = {}
+    sketch: dict[tuple[Slot, int], int] = {}
     counted = released = 0
     after = 0
     j = journal.c
@@ -70,10 +80,14 @@ def rebuild_all(conn: sa.Connection, record_release: RecordRelease) -> dict[str,
             into = sums.setdefault(s.key(), {})
             for name, value in contribution(s).items():
                 into[name] = into.get(name, 0) + value
+            for at, count in sketch_moves(None, s).items():
+                sketch[at] = sketch.get(at, 0) + count
         for declaration_id, version in last_release.items():
             if "released" in by_id[declaration_id].at:
                 record_release(conn, declaration_id, version, by_id[declaration_id])
                 released += 1
         counted += len(kept)
     store.add_sums(conn, sums.items())
+    store.add_study(conn, by_dimension(sums.items()))
+    store.add_sketch(conn, sketch)
     return {"declarations": counted, "released": released, "days": len(sums)}

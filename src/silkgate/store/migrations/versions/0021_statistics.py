@@ -1,4 +1,4 @@
-"""statistics: stage times, daily sums, trade facts and a month's releases
+"""statistics: stage times, daily sums, the study's sums and sketch, trade facts, releases
 
 Revision ID: 0021
 Revises: 0020
@@ -83,6 +83,30 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "stat_study",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("type", sa.String(length=2), nullable=False),
+        sa.Column("dimension", sa.String(length=8), nullable=False),
+        sa.Column("value", sa.String(length=6), nullable=False),
+        *(
+            sa.Column(name, sa.BigInteger(), server_default="0", nullable=False)
+            for name in _DAILY_SUMS
+        ),
+        sa.PrimaryKeyConstraint("day", "type", "dimension", "value", name=op.f("pk_stat_study")),
+    )
+    op.create_table(
+        "stat_sketch",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("type", sa.String(length=2), nullable=False),
+        sa.Column("dimension", sa.String(length=8), nullable=False),
+        sa.Column("value", sa.String(length=6), nullable=False),
+        sa.Column("bucket", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("count", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day", "type", "dimension", "value", "bucket", name=op.f("pk_stat_sketch")
+        ),
+    )
+    op.create_table(
         "stat_trade",
         sa.Column("source", sa.String(length=2), nullable=False),
         sa.Column("ref_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -119,6 +143,8 @@ def downgrade() -> None:
     op.drop_table("stat_releases")
     op.drop_index("ix_stat_trade_month_flow", table_name="stat_trade")
     op.drop_table("stat_trade")
+    op.drop_table("stat_sketch")
+    op.drop_table("stat_study")
     op.drop_table("stat_daily")
     op.drop_index("ix_stat_stages_day_type", table_name="stat_stages")
     op.drop_table("stat_stages")
