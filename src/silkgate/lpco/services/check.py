@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+import weakref
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -71,6 +72,11 @@ class LicenceCheck:
         self.clock = clock
         # number -> (when this process read it, the LPCO as it stood): for verify only.
         self._known: dict[str, tuple[float, Licence]] = {}
+        # The declarations an agency examines, by the transaction that recorded their checks:
+        # the joint inspection's planner asks only about these (no read for the others).
+        self._examined: weakref.WeakKeyDictionary[sa.Connection, set[int]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     # -- before the write ---------------------------------------------------------------------
 
@@ -204,6 +210,8 @@ class LicenceCheck:
                     )  # fmt: skip
             if checked.findings:
                 uow.collect(Noted.of(_note(declaration_id, mrn, version, checked, at)))
+            if any(f.examiner for f in checked.findings):
+                self._examined.setdefault(conn, set()).add(declaration_id)
         store.save_checks(conn, rows, replacing=[e[0][0] for e in entries] if replacing else [])
         store.add_drawdowns(conn, draws)
 
@@ -228,7 +236,12 @@ class LicenceCheck:
 
     def examinations(self, conn: sa.Connection, declaration_id: int) -> list[dict[str, Any]]:
         """The agencies that examine the declaration's goods, by item (the joint inspection's
-        port): an LPCO with an examination condition, or a requirement that says so."""
+        port): an LPCO with an examination condition, or a requirement that says so.
+
+        Read only for a declaration whose checks this transaction recorded with an
+        examining agency (a lodging or an amendment): any other has none to add."""
+        if declaration_id not in self._examined.get(conn, ()):
+            return []
         return store.examinations(conn, declaration_id)
 
     def check_transit(
