@@ -30,6 +30,7 @@ def test_evaluate_trains_on_train_files_only_and_scores_every_test_row(settings,
     assert r.returncode == 0, r.stderr
     assert "trained on 2,000 declarations" in r.stdout
     assert "precision@5%" in r.stdout and "recall@10%" in r.stdout
+    assert "critical: precision@1%" in r.stdout  # critical frauds reported apart
     with scores.open() as f:
         written = list(csv.DictReader(f))
     assert [w["Declaration ID"] for w in written] == [d["Declaration ID"] for d in data[2000:]]

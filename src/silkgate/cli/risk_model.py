@@ -135,6 +135,10 @@ def risk_evaluate(
     test_rows, test_labelled = _read_kcs(test)
     test_labelled = test_labelled and all((r.get(kcs.FRAUD) or "") != "" for r in test_rows)
     y = np.asarray([int(r[kcs.FRAUD]) for r in test_rows], dtype=float) if test_labelled else None
+    if y is not None and any(r.get(kcs.CRITICAL) for r in test_rows):
+        # Critical frauds are reported on their own as well (the model ranks them first).
+        critical = np.asarray([r.get(kcs.CRITICAL) == "2" for r in test_rows], dtype=float)
+        y = np.vstack([y, critical])
     runs = [_train_and_score(rows, test_rows, s, y) for s in seed]
     final = np.mean(runs, axis=0)
     with scores.open("w", encoding="utf-8", newline="") as f:
@@ -187,9 +191,17 @@ def _train_and_score(
 
 
 def _metrics(y: np.ndarray[Any, Any], scored: Any) -> str:
+    """The figures on one line, and the critical frauds' on the next if ``y`` has them."""
     from silkgate.risk.model import ranking_metrics
 
-    return "  ".join(f"{k} {v:.4f}" for k, v in ranking_metrics(y, scored).items())
+    fraud, critical = (y[0], y[1]) if y.ndim == 2 else (y, None)
+    m = ranking_metrics(fraud, scored, critical)
+    line = "  ".join(f"{k} {v:.4f}" for k, v in m.items() if not k.startswith("critical"))
+    if critical is not None:
+        line += "\n  critical: " + "  ".join(
+            f"{k[9:]} {v:.4f}" for k, v in m.items() if k.startswith("critical")
+        )
+    return line
 
 
 def risk_replay(

@@ -20,7 +20,7 @@ import orjson
 
 from silkgate.kernel.clock import Clock, system_clock
 from silkgate.risk.features import FeatureBuilder
-from silkgate.risk.kcs import DATE, row_from_facts
+from silkgate.risk.kcs import CRITICAL, DATE, row_from_facts
 
 # Chosen on a time split inside 2020 (Jan-Sep -> Oct-Dec): capacity mattered
 # (num_leaves 31 -> 127: +5 points precision@10%); the other knobs were neutral
@@ -45,6 +45,10 @@ NUM_ROUNDS = 160
 # labels on 10 % of 2020: it lowered precision@5 % on 2021 Q1 (0.60 against 0.63, mean of
 # three masks), so by default they do not; they never count as "compliant" either way.
 UNLABELLED_NORMS = False
+# Critical fraud first: a controlled row where a critical fraud (a safety or security finding)
+# was found weighs this many plain frauds in training, so that at an equal score otherwise
+# the model ranks it ahead. Measured in docs/risk-model.md ("Critical fraud first").
+CRITICAL_WEIGHT = 3.0
 
 
 def _name(feature: str) -> str:
@@ -58,6 +62,7 @@ def train(
     seed: int = 0,
     *,
     unlabelled: bool | None = None,
+    critical: Sequence[bool | None] | None = None,
 ) -> tuple[FeatureBuilder, Any]:
     """Fit the features on ``rows`` (history) and a booster on them: ``(builder, booster)``.
 
@@ -68,26 +73,36 @@ def train(
     (prices by commodity and origin, volumes by party); otherwise they are left
     out, as measured best (docs/risk-model.md, "Labels on part of the history").
 
+    ``critical`` flags the frauds found critical (default: the rows' ``Critical
+    Fraud`` column is 2); they weigh :data:`CRITICAL_WEIGHT` in training.
+
     Rows are put in date order first, so the out-of-fold target-encoding folds
     are contiguous blocks of time whatever order the caller used.
     """
     import lightgbm as lgb
 
+    if critical is None:
+        critical = [r.get(CRITICAL) == "2" for r in rows]
     if not (UNLABELLED_NORMS if unlabelled is None else unlabelled):
         kept = [i for i, v in enumerate(labels) if v is not None]
         if len(kept) < len(labels):
             rows, labels = [rows[i] for i in kept], [labels[i] for i in kept]
+            critical = [critical[i] for i in kept]
     order = sorted(range(len(rows)), key=lambda i: rows[i].get(DATE) or "")
     ordered = [rows[i] for i in order]
     y = np.asarray([np.nan if v is None else v for v in labels], dtype=float)[order]
+    # Only a fraud found can be critical; an unknown outcome weighs nothing (it is dropped).
+    found_critical = np.asarray([bool(critical[i]) for i in order]) & (y == 1)
+    weight = np.where(found_critical, CRITICAL_WEIGHT, 1.0)
     builder = FeatureBuilder()
     x = builder.fit_transform(ordered, y)
     known = ~np.isnan(y)
     if not known.all():
-        x, y = x[known], y[known]
+        x, y, weight = x[known], y[known], weight[known]
     data = lgb.Dataset(
         x,
         y,
+        weight=None if CRITICAL_WEIGHT == 1.0 else weight,
         feature_name=[_name(n) for n in builder.feature_names],
         categorical_feature=[_name(n) for n in builder.categorical_names],
         free_raw_data=True,
@@ -165,16 +180,27 @@ def _readable(builder: FeatureBuilder, name: str, value: float) -> Any:
     return round(float(value), 4)
 
 
-def ranking_metrics(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
-    """precision@n% and recall@n%: the fraud share of, and caught in, the top ⌊N·n/100⌋ rows."""
+def ranking_metrics(
+    labels: np.ndarray, scores: np.ndarray, critical: np.ndarray | None = None
+) -> dict[str, float]:
+    """precision@n% and recall@n%: the fraud share of, and caught in, the top ⌊N·n/100⌋ rows.
+
+    With ``critical`` (1 where the fraud was critical), the same for critical frauds
+    alone: ``critical precision@n%`` and ``critical recall@n%``.
+    """
     order = np.argsort(-scores, kind="stable")
     out: dict[str, float] = {}
-    total = float(labels.sum())
-    for n in (1, 5, 10):
-        k = int(len(labels) * n / 100)
-        top = labels[order[:k]]
-        out[f"precision@{n}%"] = round(float(top.mean()), 4) if k else float("nan")
-        out[f"recall@{n}%"] = round(float(top.sum()) / total, 4) if total else float("nan")
+    for prefix, flags in (("", labels), ("critical ", critical)):
+        if flags is None:
+            continue
+        total = float(flags.sum())
+        for n in (1, 5, 10):
+            k = int(len(flags) * n / 100)
+            top = flags[order[:k]]
+            out[f"{prefix}precision@{n}%"] = round(float(top.mean()), 4) if k else float("nan")
+            out[f"{prefix}recall@{n}%"] = (
+                round(float(top.sum()) / total, 4) if total else float("nan")
+            )
     return out
 
 
@@ -192,13 +218,16 @@ def train_with_card(
     seed: int = 0,
     validation_share: float = 0.2,
     clock: Clock = system_clock,
+    critical: Sequence[bool | None] | None = None,
 ) -> TrainedModel:
     """Validate on the newest ``validation_share`` of the history, then train on all of it.
 
     The model card records the data window, the features, the parameters and
     the validation figures (precision and recall at 1/5/10 %, on the newest rows
-    whose outcome is known: controlled ones, so chosen by earlier targeting).
+    whose outcome is known: controlled ones, so chosen by earlier targeting;
+    with ``critical``, the critical frauds' own figures too).
     """
+    crit = list(critical) if critical is not None else [r.get(CRITICAL) == "2" for r in rows]
     dates = sorted(r.get(DATE) or "" for r in rows)
     validation: dict[str, Any] = {}
     cut = dates[int(len(dates) * (1 - validation_share))] if len(rows) >= 200 else None
@@ -210,15 +239,22 @@ def train_with_card(
         ]
         known = [labels[i] for i in early if labels[i] is not None]
         if late and 0 < sum(v or 0 for v in known) < len(known):
-            builder, booster = train([rows[i] for i in early], [labels[i] for i in early], seed)
+            builder, booster = train(
+                [rows[i] for i in early],
+                [labels[i] for i in early],
+                seed,
+                critical=[crit[i] for i in early],
+            )
             scores = score(builder, booster, [rows[i] for i in late])
+            y_late = np.asarray([labels[i] for i in late], dtype=float)
+            c_late = np.asarray([bool(crit[i]) for i in late], dtype=float) * y_late
             validation = {
                 "trained_until": cut,
                 "validated_from": cut,
                 "rows": len(late),
-                **ranking_metrics(np.asarray([labels[i] for i in late], dtype=float), scores),
+                **ranking_metrics(y_late, scores, c_late if c_late.any() else None),
             }
-    builder, booster = train(rows, labels, seed)
+    builder, booster = train(rows, labels, seed, critical=crit)
     took = time.perf_counter() - started
     card = {
         "algorithm": f"LightGBM {_lgb_version()} gradient-boosted trees",
@@ -230,7 +266,12 @@ def train_with_card(
             "to": dates[-1] if dates else None,
         },
         "features": builder.feature_names,
-        "parameters": {**PARAMS, "rounds": NUM_ROUNDS, "seed": seed},
+        "parameters": {
+            **PARAMS,
+            "rounds": NUM_ROUNDS,
+            "seed": seed,
+            "critical_weight": CRITICAL_WEIGHT,
+        },
         "validation": validation,
         "training_seconds": round(took, 1),
         "trained_at": clock().isoformat(timespec="seconds"),

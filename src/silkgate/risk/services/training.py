@@ -57,7 +57,9 @@ def train(
             ]
         )
     rows = [{k: v for k, v in h.items() if not k.startswith("_") and k != FRAUD} for h in history]
-    trained = train_with_card(rows, labels, seed=seed, clock=clock)
+    trained = train_with_card(
+        rows, labels, seed=seed, clock=clock, critical=[bool(h["_critical"]) for h in history]
+    )
     trained.card["data"]["sources"] = sorted({h["_source"] for h in history})
     model_id = add_version(
         engine,
