@@ -145,7 +145,7 @@ def test_the_walkthrough_of_docs_transit_with_the_cli(trio: Trio, tmp_path: Path
     file.write_text(json.dumps(doc))
     before = trio.cli("CN", "acme-trading", "balance", "CN-G-ACME-0001", "--json")
     assert before.returncode == 0, before.stderr
-    assert json.loads(before.stdout)["balance"] == "5000000.000"
+    assert json.loads(before.stdout)["balance"] == "5000000.00"
 
     lodged = trio.cli("CN", "acme-trading", "lodge", str(file), "--json")
     assert lodged.returncode == 0, lodged.stderr
@@ -170,7 +170,7 @@ def test_the_walkthrough_of_docs_transit_with_the_cli(trio: Trio, tmp_path: Path
     shown = trio.cli("CN", "officer.li", "show", mrn)
     assert "discharged" in shown.stdout and "crossed at KZHOR by KZ" in shown.stdout
     after = trio.cli("CN", "acme-trading", "balance", "CN-G-ACME-0001")
-    assert "5000000.000 CNY" in after.stdout and f"{mrn}: " in after.stdout
+    assert "5000000.00 CNY" in after.stdout and f"{mrn}: " in after.stdout
     discharged = trio.cli("CN", "officer.li", "list", "--office", "CNHRS", "--view", "discharged")
     assert mrn in discharged.stdout
     _wait(lambda: _status(trio, "KZ", mrn) == "discharged", "the write-off at Khorgos")

@@ -481,3 +481,35 @@ def _check_transit_requirements(node: Node) -> None:
         assert [(e.pointer, e.code) for e in exc.value.errors] == [
             ("/goods/1/documents/0/reference", code)
         ]
+
+
+def _carnet(node: Node, carnet: str, vouchers: int) -> str:
+    reference = "TIR-" + uuid.uuid4().hex[:10].upper()
+    node.transit.guarantees.register(OFFICER, parse(GuaranteeRegistration, {
+        "reference": reference, "holder": HOLDER.party_id, "kind": "tir",
+        "amount": "5000000.00", "carnet": carnet, "vouchers": vouchers,
+    }))  # fmt: skip
+    return reference
+
+
+def test_a_tir_carnet_stands_in_for_the_guarantee_on_a_route_that_accepts_it(
+    node: Node, trio
+) -> None:
+    carnet = _carnet(node, "XC12345678", 6)  # three countries: two vouchers each
+    mrn = _lodge(node, _declaration(carnet))["mrn"]
+    node.transit.departure.release(OFFICER, mrn, Release())
+    shown = node.transit.guarantees.balance(HOLDER, carnet)
+    assert shown["kind"] == "tir" and shown["carnet"] == "XC12345678"
+    assert Decimal(shown["reserved"]) > 0
+    with pytest.raises(InvalidRequest) as exc:  # one transport per carnet
+        _lodge(node, _declaration(carnet))
+    assert _pointers(exc) == ["/guarantee"]
+    short = _carnet(node, "XC12345679", 4)
+    with pytest.raises(InvalidRequest) as exc:
+        _lodge(node, _declaration(short))
+    assert [e.code for e in exc.value.errors] == ["vouchers"]
+    with pytest.raises(InvalidRequest) as exc:
+        node.transit.guarantees.register(OFFICER, parse(GuaranteeRegistration, {
+            "reference": "TIR-NONE", "holder": HOLDER.party_id, "kind": "tir", "amount": "1.00",
+        }))  # fmt: skip
+    assert _pointers(exc) == ["/carnet"]

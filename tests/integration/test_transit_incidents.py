@@ -133,3 +133,37 @@ def test_an_incident_is_refused_with_the_field_and_changes_nothing(
     deliver(trio)
     shown = node.transit.show(OFFICER, mrn)
     assert shown["incidents"] == 1 and shown["seals"] == shown["declaration"]["seals"]
+
+
+def test_the_console_draws_the_route_with_the_incident_and_offers_this_node_its_steps(
+    node: Node, kz: Node, uz: Node, trio: dict[str, Any], client: Any, tokens: dict[str, str]
+) -> None:
+    mrn, reference = _released(node, trio)
+    kz.transit.incidents.record(KZ_OFFICER, mrn, parse(Incident, {
+        "office": "KZHOR", "kind": "seals_broken", "note": "seal 2 cut", "new_seals": ["KZ-9"],
+    }))  # fmt: skip
+    deliver(trio)
+    opened = node.sessions.open(tokens["officer.li"])
+    assert opened is not None
+    client.cookies.set("sg_session_cn", opened[0], path="/console")
+    try:
+        page = client.get(f"/console/transit/movements/{mrn}")
+        listing = client.get("/console/transit?office=CNHRS&view=en_route")
+    finally:
+        client.cookies.clear()
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert html.count("<circle") == 3 and 'id="stop-KZHOR"' in html
+    assert 'class="incident">!</text>' in html  # where the incident was recorded
+    assert "KZ-9" in html and "<script>" not in html and "style=" not in html
+    assert 'id="crossing-form"' not in html  # China records no crossing of Kazakhstan's
+    assert listing.status_code == 200 and f'id="movement-{mrn}"' in listing.text
+    holder = node.sessions.open(tokens["acme-trading"])
+    assert holder is not None
+    client.cookies.set("sg_session_cn", holder[0], path="/console")
+    try:
+        g = client.get(f"/console/transit/guarantees/{reference}")
+    finally:
+        client.cookies.clear()
+    assert g.status_code == 200 and mrn in g.text
+    assert "5000000.00 CNY" not in g.text.split('id="balance"')[1][:80]  # part of it is held

@@ -278,13 +278,19 @@ def register_guarantee(
     reference: str,
     holder: Annotated[str, typer.Option(help="The holder's party id")],
     amount: Annotated[str, typer.Option(help="The reference amount, national currency")],
-    kind: Annotated[str, typer.Option(help="comprehensive or individual")] = "comprehensive",
+    kind: Annotated[str, typer.Option(help="comprehensive, individual or tir")] = "comprehensive",
+    carnet: Annotated[str | None, typer.Option(help="kind tir: the carnet's number")] = None,
+    vouchers: Annotated[int | None, typer.Option(help="kind tir: its vouchers")] = None,
     node: NodeUrl = NODE,
     token: Token = "",
     json_out: Json = False,
 ) -> None:
-    """Register a guarantee for a holder (officer at the office of guarantee)."""
-    body = {"reference": reference, "holder": holder, "kind": kind, "amount": amount}
+    """Register a guarantee for a holder (officer at the office of guarantee); a TIR carnet
+    with --kind tir --carnet XC12345678 --vouchers 6 (the amount: its guarantee level)."""
+    body: dict[str, Any] = {"reference": reference, "holder": holder, "kind": kind,
+                            "amount": amount}  # fmt: skip
+    if carnet is not None:
+        body.update(carnet=carnet, vouchers=vouchers)
     g = call("POST", _url(node, "guarantees"), token, json=body)
     if json_out:
         out.print_json(data=g)

@@ -1249,13 +1249,16 @@ transit_guarantees = sa.Table(
     metadata,
     sa.Column("reference", sa.String(24), primary_key=True),
     sa.Column("holder", sa.String(35), nullable=False, index=True),
-    sa.Column("kind", sa.String(16), nullable=False),  # comprehensive | individual
+    sa.Column("kind", sa.String(16), nullable=False),  # comprehensive | individual | tir
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("reference_amount", sa.Numeric(18, 3), nullable=False),
     sa.Column("balance", sa.Numeric(18, 3), nullable=False),
     sa.Column("uses", sa.Integer, nullable=False, server_default="0"),
     sa.Column("registered_at", UtcDateTime(), nullable=False),
     sa.Column("registered_by", sa.Text, nullable=False),
+    # A TIR carnet standing in for the guarantee (kind "tir"): its number and vouchers.
+    sa.Column("carnet", sa.String(10), nullable=True),
+    sa.Column("vouchers", sa.Integer, nullable=True),
     sa.CheckConstraint("balance >= 0", name="balance_not_negative"),
 )
 

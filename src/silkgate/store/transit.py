@@ -179,7 +179,8 @@ def reserve(
     conn: sa.Connection, reference: str, holder: str, mrn: str, amount: Decimal, at: dt.datetime
 ) -> bool:
     """Take ``amount`` from the guarantee for ``mrn`` if its holder's balance covers it (and an
-    individual guarantee is unused); False, and nothing changed, when it does not."""
+    individual guarantee or TIR carnet is unused); False, and nothing changed, when it does
+    not."""
     taken = conn.execute(
         transit_guarantees.update()
         .where(

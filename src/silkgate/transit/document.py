@@ -38,6 +38,9 @@ Reference = Annotated[
     str,
     *_code("^[0-9A-Z-]{1,24}$", "invalid_reference", "a reference: 1 to 24 letters, digits, -"),
 ]
+Carnet = Annotated[
+    str, *_code("^[A-Z]{2}[0-9]{8}$", "invalid_carnet", "a TIR carnet: 2 letters, 8 digits")
+]
 Mass = Annotated[Decimal, AS_MONEY, bounds(positive=True), AMOUNT_SCHEMA]
 Name = Annotated[Line, Field(min_length=1, max_length=200)]
 
@@ -174,9 +177,12 @@ class Incident(Command):
 
 class GuaranteeRegistration(Command):
     """A guarantee registered by the office of guarantee: comprehensive (a reference amount
-    drawn on by many movements) or individual (one movement)."""
+    drawn on by many movements), individual (one movement), or a TIR carnet (one transport,
+    its number and vouchers given; the amount is its guarantee level)."""
 
     reference: Reference
     holder: Annotated[Line, Field(min_length=1, max_length=35)]  # the holder's party id
-    kind: Literal["comprehensive", "individual"]
+    kind: Literal["comprehensive", "individual", "tir"]
     amount: PositiveMoney  # in the national currency
+    carnet: Carnet | None = None
+    vouchers: Annotated[int, Field(ge=4, le=20)] | None = None

@@ -86,6 +86,6 @@ def reserved_amount(stakes: Iterable[Stake], minor_unit: int) -> Decimal:
 def covers(kind: str, balance: Decimal, uses: int, amount: Decimal) -> bool:
     """Whether a guarantee can take a reservation of ``amount`` (the rule the store's
     conditional update enforces in one statement)."""
-    if kind == "individual" and uses > 0:
+    if kind != "comprehensive" and uses > 0:
         return False
     return balance >= amount

@@ -29,7 +29,9 @@ class Movement(Shape):
 class Guarantee(Shape):
     reference: str
     holder: str
-    kind: str = Field(examples=["comprehensive", "individual"])
+    kind: str = Field(examples=["comprehensive", "individual", "tir"])
+    carnet: str | None = Field(default=None, description="A TIR carnet's number (kind tir)")
+    vouchers: int | None = None
     currency: str
     reference_amount: str
     balance: str

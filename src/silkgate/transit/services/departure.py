@@ -28,7 +28,7 @@ from silkgate.kernel.errors import (
     invalid,
 )
 from silkgate.store import transit as store
-from silkgate.transit import itinerary, risk
+from silkgate.transit import itinerary, risk, tir
 from silkgate.transit import messages as msg
 from silkgate.transit.document import Cancellation, Release, TransitDeclaration
 from silkgate.transit.events import Outgoing
@@ -135,8 +135,13 @@ class Departure:
                 "not_holder",
                 f"no guarantee {declaration.guarantee} of {declaration.holder.party_id}",
             )
-        if row["kind"] == "individual" and row["uses"] > 0:
-            raise invalid("/guarantee", "used", "an individual guarantee covers one movement")
+        if row["kind"] != "comprehensive" and row["uses"] > 0:
+            raise invalid("/guarantee", "used", f"a{'' if row['kind'] == 'tir' else 'n'} "
+                          f"{row['kind']} guarantee covers one movement")  # fmt: skip
+        if row["kind"] == "tir":
+            refused = tir.check(declaration.itinerary.routing, row["vouchers"], row["carnet"])
+            if refused:
+                raise InvalidRequest(refused)
         if row["balance"] < amount:
             raise invalid(
                 "/guarantee",

@@ -75,6 +75,10 @@ class Guarantees:
         """Register a guarantee (the office of guarantee: an officer or administrator)."""
         if principal.role not in STAFF:
             raise Forbidden("guarantees are registered by customs officers")
+        if command.kind == "tir" and (command.carnet is None or command.vouchers is None):
+            raise invalid("/carnet", "required", "a TIR carnet gives its number and vouchers")
+        if command.kind != "tir" and (command.carnet or command.vouchers):
+            raise invalid("/carnet", "not_tir", "a carnet number goes with kind tir only")
         at = self.node.clock()
         with writing(self.node.engine) as conn:
             if store.guarantee(conn, command.reference) is not None:
@@ -84,6 +88,7 @@ class Guarantees:
                 "kind": command.kind, "currency": self.currency,
                 "reference_amount": command.amount, "balance": command.amount,
                 "uses": 0, "registered_at": at, "registered_by": principal.name,
+                "carnet": command.carnet, "vouchers": command.vouchers,
             })  # fmt: skip
             return self._shown(conn, command.reference)
 
@@ -120,6 +125,8 @@ class Guarantees:
             "kind": row["kind"],
             "currency": row["currency"],
             "reference_amount": self._money(row["reference_amount"]),
+            "carnet": row["carnet"],
+            "vouchers": row["vouchers"],
             "balance": self._money(row["balance"]),
             "reserved": total("reserved"),
             "recovered": total("recovered"),

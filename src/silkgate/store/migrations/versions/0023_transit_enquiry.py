@@ -1,5 +1,5 @@
 """transit enquiry, recovery and incidents: the enquiry's answer deadline, a reservation
-recovered, the seals and means of transport after an incident
+recovered, the seals and means of transport after an incident, TIR carnets
 
 Revision ID: 0023
 Revises: 0022
@@ -25,9 +25,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("transport", sa.Text(), nullable=True))
     with op.batch_alter_table("transit_reservations") as batch:
         batch.add_column(sa.Column("recovered_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("transit_guarantees") as batch:
+        batch.add_column(sa.Column("carnet", sa.String(length=10), nullable=True))
+        batch.add_column(sa.Column("vouchers", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("transit_guarantees") as batch:
+        batch.drop_column("vouchers")
+        batch.drop_column("carnet")
     with op.batch_alter_table("transit_reservations") as batch:
         batch.drop_column("recovered_at")
     with op.batch_alter_table("transit_movements") as batch:
