@@ -94,7 +94,7 @@ def undecided(conn: sa.Connection, keys: Sequence[Key]) -> list[tuple[int, str, 
     lock = " FOR UPDATE" if bulk.is_postgresql(conn) else ""
     rows = bulk.select_keyed(
         conn, ecommerce_parcels, ("id", "platform", "order_no"), keys, waiting,
-        suffix="ORDER BY id" + lock,
+        suffix="ORDER BY order_no" + lock,
     )  # fmt: skip
     return [(pid, platform, order_no) for pid, platform, order_no in rows]
 
