@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         dispatching = settings.exchange_dispatch and app.state.node.dispatcher is None
         if dispatching:
             app.state.node.start_dispatcher()
+        app.state.node.start_sweeper()
         # Everything built so far (code lists, schemas, compiled statements)
         # lives as long as the process: keep it out of the collector's full
         # passes, which otherwise walk it again and again under load.
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         try:
             yield
         finally:
+            app.state.node.stop_sweeper()
             if dispatching:
                 app.state.node.stop_dispatcher()
             if owned:

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     # None for the one shipped (China's), and the byte limit of one bulk request.
     ecommerce_terms: str | None = None
     ecommerce_max_bytes: int = Field(default=16_000_000, ge=1024)
+    # How often a serving node holds the parcels not complete in time (0: never).
+    ecommerce_sweep_seconds: float = Field(default=300.0, ge=0, le=86_400)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
@@ -165,6 +167,7 @@ _EXPECTED = {
     "workers": "a whole number from 1 to 64",
     "max_body_bytes": "a whole number of bytes, at least 1024",
     "ecommerce_max_bytes": "a whole number of bytes, at least 1024",
+    "ecommerce_sweep_seconds": "seconds from 0 (never) to 86400",
     "exchange_max_attempts": "a whole number from 1 to 100",
     "presumed_insurance": "a fraction from 0 to 0.1, such as 0.003",
     "exchange_dispatch": "true or false",

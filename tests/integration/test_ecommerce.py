@@ -17,6 +17,7 @@ import pytest
 
 from silkgate.ecommerce import samples
 from silkgate.ecommerce.records import Kind
+from silkgate.ecommerce.services.sweeper import Sweeper
 from silkgate.kernel.actors import Principal
 from silkgate.node import Node
 
@@ -164,6 +165,32 @@ def test_a_return_gives_back_the_tax_and_the_quota(node, who):
     assert returned["status"] == "returned"
     after = node.ecommerce.guarantee(who["officer"], AGENT_PARTY)
     assert Decimal(after["drawn"]) == Decimal(before["drawn"]) - Decimal(returned["tax"])
+
+
+def test_the_serving_node_sweeps_in_the_background(node, who):
+    t = tag()
+    p = samples.parcel(0, prefix=t, tag=t)
+    node.ecommerce.receive(who["agent"], Kind.PARCELS, lines([p.entry]))
+    clock = node.ecommerce.clock
+    sweeper = Sweeper(lambda limit: node.ecommerce.sweep(None, limit), interval=3600)
+    try:
+        node.ecommerce.clock = lambda: clock() + dt.timedelta(hours=25)
+        sweeper.start()
+        assert sweeper.wait_for_pass(0, timeout=60)
+    finally:
+        sweeper.stop()
+        node.ecommerce.clock = clock
+    assert sweeper.held >= 1
+    found = status(node, who, p.order["order_no"])
+    assert (found["status"], found["reason_code"]) == ("held", "incomplete")
+    # The node starts its own (every ecommerce_sweep_seconds) and stops it on close.
+    node.start_sweeper()
+    try:
+        assert node.sweeper is not None
+        assert node.sweeper.wait_for_pass(0, timeout=60)
+    finally:
+        node.stop_sweeper()
+    assert node.sweeper is None
 
 
 def test_an_incomplete_parcel_is_held_by_the_sweep(node, who):
