@@ -7,6 +7,7 @@ uses its own order numbers and consumers (the shared database keeps what others 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -16,6 +17,7 @@ import orjson
 import pytest
 
 from silkgate.ecommerce import samples
+from silkgate.ecommerce.facts import ModelBudget
 from silkgate.ecommerce.records import Kind
 from silkgate.ecommerce.services.sweeper import Sweeper
 from silkgate.kernel.actors import Principal
@@ -191,6 +193,41 @@ def test_the_serving_node_sweeps_in_the_background(node, who):
     finally:
         node.stop_sweeper()
     assert node.sweeper is None
+
+
+class OrderScorer:
+    """A stand-in risk model: sure of the goods of one order, of nothing else."""
+
+    def __init__(self, order_no: str) -> None:
+        self.order_no = order_no
+        self.calls = 0
+
+    def score_items(self, facts: list[dict[str, Any]], on: dt.date) -> list[float]:
+        self.calls += 1
+        return [1.0 if f["item.description"] == self.order_no else 0.0 for f in facts]
+
+
+def test_the_risk_model_holds_the_parcels_it_scores_highest(node, who):
+    t = tag()
+    parcels = [samples.parcel(n, prefix=t, tag=t) for n in range(5)]
+    risky = parcels[3]
+    for body in (risky.order, risky.entry):
+        body["goods"][0]["description"] = risky.order["order_no"]
+    model = OrderScorer(risky.order["order_no"])
+    pricing = node.ecommerce.pricing
+    try:
+        node.ecommerce.pricing = dataclasses.replace(
+            pricing, model=lambda: model, model_budget=ModelBudget(Decimal("0.01"))
+        )
+        results = send_all(node, who, parcels)
+    finally:
+        node.ecommerce.pricing = pricing
+    assert model.calls == 1  # the whole batch in one call
+    assert [r["parcel"] for r in results] == ["released"] * 3 + ["held", "released"]
+    found = status(node, who, risky.order["order_no"])
+    assert (found["status"], found["selected"]) == ("held", True)
+    assert found["reason_code"] == "selected_for_inspection"
+    assert "risk model score 1.000" in found["reason"]
 
 
 def test_an_incomplete_parcel_is_held_by_the_sweep(node, who):

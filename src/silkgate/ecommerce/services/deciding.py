@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from silkgate.ecommerce import clearance
 from silkgate.ecommerce.clearance import HELD, RELEASED, Ledgers, Outcome, Parcel
-from silkgate.ecommerce.facts import ParcelRisk
+from silkgate.ecommerce.facts import ModelBudget, ModelScorer, ParcelRisk, select_by_model
 from silkgate.ecommerce.records import Kind
 from silkgate.ecommerce.tax import MeasureOf, ParcelTax, assess_parcel, measures
 from silkgate.ecommerce.terms import Terms
@@ -45,6 +45,9 @@ class Pricing:
     rate_of: Callable[[str, dt.date], Decimal | None]  # national per unit of a currency
     profiles: Callable[[], Sequence[Profile]]
     zone: dt.tzinfo
+    # The risk model in force (None: none), and the parcels' own budget for it.
+    model: Callable[[], ModelScorer | None] = lambda: None
+    model_budget: ModelBudget | None = None
 
     def to_limit(self, currency: str, on: dt.date) -> Decimal | None:
         """Units of the limits' currency per unit of ``currency`` on ``on``."""
@@ -143,6 +146,9 @@ def decide(
     clearance.allocate(going, ledgers, pricing.terms)
     risk = ParcelRisk(pricing.profiles(), today, pricing.terms.score_threshold)
     clearance.select_for_inspection(going, risk)
+    model = pricing.model()
+    if model is not None and pricing.model_budget is not None:
+        select_by_model(going, model, pricing.model_budget, today)
     store.write_quotas(conn, today.year, _changed(ledgers.used, before[0]))
     store.write_guarantees(conn, _changed(ledgers.left, before[1]))
     store.write_decisions(conn, [_row(o, today.year, now) for o in outcomes])
