@@ -189,6 +189,13 @@ def _one_of(conn: sa.Connection, column: str, values: list[Any]) -> tuple[str, l
     return f"{column} IN ({', '.join([_mark(conn)] * len(values))})", list(values)
 
 
+def _unprepared(conn: sa.Connection) -> dict[str, Any]:
+    """Planned for its own parameters each time (PostgreSQL): psycopg prepares a statement
+    run five times, and the generic plan of a look-up by a list of keys, made while the
+    table was small, walks the whole table when it has grown."""
+    return {"prepare": False} if is_postgresql(conn) else {}
+
+
 def by_platform(keys: Sequence[Key]) -> Iterator[tuple[str, list[str]]]:
     """The order numbers of ``keys`` per platform, at most :data:`_CHUNK` at a time."""
     grouped: dict[str, list[str]] = {}
@@ -218,21 +225,14 @@ def select_keyed(
     cur = cursor(conn)
     try:
         for platform, numbers in by_platform(keys):
-            if is_postgresql(conn):
-                within, args = "order_no = ANY(%s)", [platform, numbers]
-            else:
-                within, args = (
-                    f"order_no IN ({', '.join('?' * len(numbers))})",
-                    [
-                        platform,
-                        *numbers,
-                    ],
-                )
+            within, listed = _one_of(conn, "order_no", numbers)
+            args = [platform, *listed]
             extra = f" AND {where.replace('?', mark)}" if where else ""
             cur.execute(
                 f"SELECT {', '.join(columns)} FROM {table.name} "
                 f"WHERE platform = {mark} AND {within}{extra} {suffix}",
                 [*args, *params],
+                **_unprepared(conn),
             )
             found.extend(cur.fetchall())
     finally:
@@ -262,6 +262,7 @@ def select_in(
                 f"SELECT {', '.join(columns)} FROM {table.name} "
                 f"WHERE {where.replace('?', mark)} AND {within} {suffix}",
                 [*params, *args],
+                **_unprepared(conn),
             )
             found.extend(cur.fetchall())
     finally:
