@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         notifying = settings.portal_webhooks and owned
         if notifying:
             app.state.node.portal.notifier.start()
+        app.state.node.start_sweeper()
         # Everything built so far (code lists, schemas, compiled statements)
         # lives as long as the process: keep it out of the collector's full
         # passes, which otherwise walk it again and again under load.
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, node: Node | None = None) -> Fa
         try:
             yield
         finally:
+            app.state.node.stop_sweeper()
             if dispatching:
                 app.state.node.stop_dispatcher()
             if notifying:

@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     portal_payments_confirmed: bool = True
     # Deliver the traders' webhook notifications from this process.
     portal_webhooks: bool = True
+    # How often a serving node holds the parcels not complete in time (0: never).
+    ecommerce_sweep_seconds: float = Field(default=300.0, ge=0, le=86_400)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
@@ -187,6 +189,7 @@ _EXPECTED = {
     "max_body_bytes": "a whole number of bytes, at least 1024",
     "ecommerce_max_bytes": "a whole number of bytes, at least 1024",
     "portal_max_upload_bytes": "a whole number of bytes, at least 1024",
+    "ecommerce_sweep_seconds": "seconds from 0 (never) to 86400",
     "exchange_max_attempts": "a whole number from 1 to 100",
     "presumed_insurance": "a fraction from 0 to 0.1, such as 0.003",
     "exchange_dispatch": "true or false",

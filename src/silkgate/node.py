@@ -21,6 +21,7 @@ from silkgate.declarations.services import DeclarationService, Lodging, Outcome
 from silkgate.declarations.services.journal import JournalService
 from silkgate.declarations.validation import CodeLists
 from silkgate.ecommerce.services import EcommerceService
+from silkgate.ecommerce.services.sweeper import Sweeper
 from silkgate.exchange.services import ExchangeService
 from silkgate.exchange.services.assistance import Assistance
 from silkgate.exchange.services.dispatcher import Dispatcher
@@ -129,6 +130,7 @@ class Node:
     bus: MessageBus
     clock: Clock = system_clock
     dispatcher: Dispatcher | None = None
+    sweeper: Sweeper | None = None
 
     def start_dispatcher(self) -> None:
         """Deliver the outbox from this process (when this process holds the lease)."""
@@ -143,7 +145,22 @@ class Node:
             self.dispatcher.stop()
             self.dispatcher = None
 
+    def start_sweeper(self) -> None:
+        """Hold the e-commerce parcels not complete in time, every so often, from this process."""
+        if self.sweeper is None and self.settings.ecommerce_sweep_seconds > 0:
+            self.sweeper = Sweeper(
+                lambda limit: self.ecommerce.sweep(None, limit),
+                self.settings.ecommerce_sweep_seconds,
+            )
+            self.sweeper.start()
+
+    def stop_sweeper(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.stop()
+            self.sweeper = None
+
     def close(self) -> None:
+        self.stop_sweeper()
         self.stop_dispatcher()
         self.lodgings.close()
         self.engine.dispose()

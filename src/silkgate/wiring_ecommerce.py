@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from silkgate.ecommerce import terms as ecommerce_terms
+from silkgate.ecommerce.facts import ModelBudget
 from silkgate.ecommerce.identity import ConsumerHasher, consumer_key
 from silkgate.ecommerce.intake import HsProblem
 from silkgate.ecommerce.services import EcommerceService
@@ -66,6 +67,8 @@ def ecommerce(base: Base, tariff: TariffService, risk: RiskService) -> Ecommerce
         rate_of=lambda currency, on: tariff.national_rate(currency, on),
         profiles=risk.profiles_in_force,
         zone=base.zone,
+        model=risk.model_in_force,
+        model_budget=ModelBudget(terms.model_share),
     )
     return EcommerceService(
         base.engine,

@@ -7,6 +7,7 @@ uses its own order numbers and consumers (the shared database keeps what others 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -16,7 +17,9 @@ import orjson
 import pytest
 
 from silkgate.ecommerce import samples
+from silkgate.ecommerce.facts import ModelBudget
 from silkgate.ecommerce.records import Kind
+from silkgate.ecommerce.services.sweeper import Sweeper
 from silkgate.kernel.actors import Principal
 from silkgate.node import Node
 
@@ -164,6 +167,67 @@ def test_a_return_gives_back_the_tax_and_the_quota(node, who):
     assert returned["status"] == "returned"
     after = node.ecommerce.guarantee(who["officer"], AGENT_PARTY)
     assert Decimal(after["drawn"]) == Decimal(before["drawn"]) - Decimal(returned["tax"])
+
+
+def test_the_serving_node_sweeps_in_the_background(node, who):
+    t = tag()
+    p = samples.parcel(0, prefix=t, tag=t)
+    node.ecommerce.receive(who["agent"], Kind.PARCELS, lines([p.entry]))
+    clock = node.ecommerce.clock
+    sweeper = Sweeper(lambda limit: node.ecommerce.sweep(None, limit), interval=3600)
+    try:
+        node.ecommerce.clock = lambda: clock() + dt.timedelta(hours=25)
+        sweeper.start()
+        assert sweeper.wait_for_pass(0, timeout=60)
+    finally:
+        sweeper.stop()
+        node.ecommerce.clock = clock
+    assert sweeper.held >= 1
+    found = status(node, who, p.order["order_no"])
+    assert (found["status"], found["reason_code"]) == ("held", "incomplete")
+    # The node starts its own (every ecommerce_sweep_seconds) and stops it on close.
+    node.start_sweeper()
+    try:
+        assert node.sweeper is not None
+        assert node.sweeper.wait_for_pass(0, timeout=60)
+    finally:
+        node.stop_sweeper()
+    assert node.sweeper is None
+
+
+class OrderScorer:
+    """A stand-in risk model: sure of the goods of one order, of nothing else."""
+
+    def __init__(self, order_no: str) -> None:
+        self.order_no = order_no
+        self.calls = 0
+
+    def score_items(self, facts: list[dict[str, Any]], on: dt.date) -> list[float]:
+        self.calls += 1
+        return [1.0 if f["item.description"] == self.order_no else 0.0 for f in facts]
+
+
+def test_the_risk_model_holds_the_parcels_it_scores_highest(node, who):
+    t = tag()
+    parcels = [samples.parcel(n, prefix=t, tag=t) for n in range(5)]
+    risky = parcels[3]
+    for body in (risky.order, risky.entry):
+        body["goods"][0]["description"] = risky.order["order_no"]
+    model = OrderScorer(risky.order["order_no"])
+    pricing = node.ecommerce.pricing
+    try:
+        node.ecommerce.pricing = dataclasses.replace(
+            pricing, model=lambda: model, model_budget=ModelBudget(Decimal("0.01"))
+        )
+        results = send_all(node, who, parcels)
+    finally:
+        node.ecommerce.pricing = pricing
+    assert model.calls == 1  # the whole batch in one call
+    assert [r["parcel"] for r in results] == ["released"] * 3 + ["held", "released"]
+    found = status(node, who, risky.order["order_no"])
+    assert (found["status"], found["selected"]) == ("held", True)
+    assert found["reason_code"] == "selected_for_inspection"
+    assert "risk model score 1.000" in found["reason"]
 
 
 def test_an_incomplete_parcel_is_held_by_the_sweep(node, who):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
-from silkgate.ecommerce import clearance, terms
+from silkgate.ecommerce import clearance, facts, terms
 from silkgate.ecommerce.clearance import Ledgers, Outcome, Parcel
 from silkgate.ecommerce.identity import ConsumerHasher, consumer_key
 from silkgate.ecommerce.matching import check
@@ -111,3 +112,46 @@ def test_allocation_keeps_the_quota_and_the_guarantee_within_their_limits():
     clearance.allocate(last, poor, TERMS)
     assert (last[0].status, last[0].reason_code) == ("held", "tax_not_secured")
     assert poor.left["AGENT1"] == Decimal("50") and poor.used == {}
+
+
+class LineScorer:
+    """A stand-in model: a line's score is its value over 10,000; counts its calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def score_items(self, facts, on):
+        self.calls.append(len(facts))
+        return [min(float(f["item.value"]) / 10_000, 1.0) for f in facts]
+
+
+def _released(n: int, price: str) -> Outcome:
+    p = stored(n)
+    p.entry["goods"] = [{**g, "unit_price": "1.00"} for g in p.entry["goods"]]
+    p.entry["goods"][-1]["unit_price"] = price
+    tax = ParcelTax(Decimal(100), Decimal(0), Decimal(0), Decimal(9))
+    return Outcome(p, clearance.RELEASED, value=Decimal(100), tax=tax)
+
+
+def test_the_model_scores_a_whole_batch_in_one_call_within_the_parcels_budget():
+    budget = facts.ModelBudget(Decimal("0.01"))
+    model = LineScorer()
+    # Warm: the budget has seen a thousand ordinary parcels.
+    budget.select(np.full(facts.WARM_UP, 0.01))
+    batch = [_released(n, "2.00") for n in range(200)]
+    batch[7] = _released(7, "900.00")  # one parcel with a far riskier line
+    batch[9].status = clearance.REFUSED  # not scored: it goes nowhere
+    held = facts.select_by_model(batch, model, budget, dt.date(2026, 11, 29))
+    assert model.calls == [sum(len(o.parcel.entry["goods"]) for o in batch if o is not batch[9])]
+    assert held == 1
+    assert [o.parcel.id for o in batch if o.selected] == [7]
+    assert batch[7].status == clearance.HELD
+    assert batch[7].reasons[0].code == "selected_for_inspection"
+
+
+def test_a_cold_budget_holds_only_what_the_model_is_sure_of_and_a_zero_share_nothing():
+    cold = facts.ModelBudget(Decimal("0.5"))
+    assert cold.select(np.array([0.2, 0.95, 0.5])).tolist() == [False, True, False]
+    none = facts.ModelBudget(Decimal(0))
+    assert not none.select(np.array([0.99, 1.0])).any()
+    assert terms.load().model_share == Decimal("0.01")

@@ -7,16 +7,26 @@ tax) and leaves the rest absent, so a profile about something a parcel does not
 carry never selects it. ``declaration.procedure`` is ``9610`` and
 ``declaration.declarant_role`` is ``platform``, so a profile can aim at parcels
 alone.
+
+The risk model in force, if any, scores the same facts: a whole batch's goods
+lines in one call (one matrix through the model), each parcel taking its riskiest
+line, and the parcels' own budget (:class:`ModelBudget`) holds the highest-scored
+share of them for inspection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import deque
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from silkgate.ecommerce.clearance import Outcome
+import numpy as np
+
+from silkgate.ecommerce.clearance import HELD, RELEASED, Outcome
+from silkgate.ecommerce.matching import Reason
 from silkgate.risk.profiles import Effect, Profile
 
 PROCEDURE = "9610"
@@ -83,3 +93,68 @@ class ParcelRisk:
             if points >= self._threshold:
                 return f"risk profiles {', '.join(met)} ({points} points)"
         return None
+
+
+class ModelScorer(Protocol):
+    """The risk model in force: one probability per goods line's facts, a batch at a time."""
+
+    def score_items(self, facts: list[dict[str, Any]], on: dt.date) -> list[float]: ...
+
+
+WARM_UP = 1_000  # parcels scored before the budget's threshold is trusted
+COLD_THRESHOLD = 0.9  # meanwhile, only a parcel the model is this sure of is held
+
+
+class ModelBudget:
+    """The parcels' own inspection budget for the model: at most ``share`` of the parcels
+    recently scored, those scored highest, are held. Thread-safe; one per process (each
+    node process keeps its own window, so the share holds per process)."""
+
+    def __init__(self, share: Decimal, window: int = 100_000) -> None:
+        self.share = float(share)
+        self._recent: deque[float] = deque(maxlen=window)
+        self._lock = threading.Lock()
+
+    def select(self, scores: np.ndarray) -> np.ndarray:
+        """Which of a batch's parcel ``scores`` are held (a boolean per parcel)."""
+        if self.share <= 0 or not len(scores):
+            return np.zeros(len(scores), dtype=bool)
+        with self._lock:
+            self._recent.extend(scores.tolist())
+            seen = np.fromiter(self._recent, dtype=float, count=len(self._recent))
+        if len(seen) < WARM_UP:
+            return scores >= COLD_THRESHOLD
+        threshold = float(np.quantile(seen, 1 - self.share, method="higher"))
+        return scores >= threshold
+
+
+def select_by_model(
+    outcomes: Sequence[Outcome], model: ModelScorer, budget: ModelBudget, on: dt.date
+) -> int:
+    """Score the goods lines of every parcel still to be released in one call to the model,
+    take each parcel's highest line, and hold for inspection those the budget selects;
+    how many were held."""
+    going = [o for o in outcomes if o.status == RELEASED]
+    if not going:
+        return 0
+    facts: list[dict[str, Any]] = []
+    starts = np.empty(len(going), dtype=np.intp)
+    for i, outcome in enumerate(going):
+        starts[i] = len(facts)
+        facts.extend(parcel_facts(outcome))
+    lines = np.asarray(model.score_items(facts, on), dtype=float)
+    scores = np.maximum.reduceat(lines, starts)  # each parcel's riskiest line
+    held = budget.select(scores)
+    for outcome, score in zip(
+        (o for o, h in zip(going, held, strict=True) if h), scores[held], strict=True
+    ):
+        outcome.status = HELD
+        outcome.selected = True
+        outcome.reasons = [
+            Reason(
+                "selected_for_inspection",
+                f"risk model score {score:.3f}, among the {budget.share:.1%} of parcels "
+                "scored highest",
+            )
+        ]
+    return int(held.sum())

@@ -31,7 +31,7 @@ class ConsumerHasher:
     def __call__(self, id_number: str) -> str:
         found = self._cache.get(id_number)
         if found is None:
-            found = hmac.new(self._key, id_number.upper().encode(), hashlib.sha256).hexdigest()
+            found = hmac.digest(self._key, id_number.upper().encode(), "sha256").hex()
             if len(self._cache) > 100_000:
                 self._cache.clear()
             self._cache[id_number] = found

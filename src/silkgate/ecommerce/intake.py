@@ -13,12 +13,12 @@ different one under the same id.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from silkgate.ecommerce.records import MODELS, Kind
 from silkgate.kernel import wording
@@ -55,6 +55,12 @@ class Checks:
     hs_problem: HsProblem
     hasher: Callable[[str], str]
 
+
+# One adapter per kind over a whole list: the schema runs once per request, not per line.
+_ADAPTERS: dict[Kind, TypeAdapter[list[Any]]] = {
+    kind: TypeAdapter(list[model])  # type: ignore[valid-type]
+    for kind, model in MODELS.items()
+}
 
 _CODES = {"greater_than_equal": "negative_amount", "missing": "missing"}
 
@@ -101,26 +107,77 @@ def _code_faults(body: dict[str, Any], checks: Checks) -> list[FieldError]:
     return errors
 
 
-def parse_line(number: int, raw: bytes, checks: Checks) -> Parsed | Refused:
-    """Line ``number`` (from 1) of a bulk list."""
+def _finish(number: int, body: dict[str, Any], checks: Checks) -> Parsed | Refused:
+    """A record that passed its schema: the code lists, then the stored form."""
+    errors = _code_faults(body, checks)
+    if errors:
+        return Refused(number, body["id"], errors)
+    _hash_people(body, checks.hasher)
+    if checks.kind is Kind.PARCELS:
+        body["agent"] = checks.party
+    text = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    digest = hashlib.sha256(text).hexdigest()
+    return Parsed(
+        number, body["id"], body["platform"], body["order_no"], body, text.decode(), digest
+    )
+
+
+def _decoded(number: int, raw: bytes) -> dict[str, Any] | Refused:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         return Refused(number, None, [FieldError("", "malformed_json", f"not JSON: {exc}")])
     if not isinstance(data, dict):
         return Refused(number, None, [FieldError("", "not_an_object", "a record is a JSON object")])
-    record_id = data.get("id") if isinstance(data.get("id"), str) else None
+    return data
+
+
+def parse_lines(lines: Sequence[bytes], checks: Checks) -> list[Parsed | Refused]:
+    """Every line of a bulk list (numbered from 1), each parsed or refused on its own.
+
+    The schema runs once over all the well-formed lines (one call into pydantic's core,
+    and one to dump them); a batch with faults is validated again without the lines at
+    fault, which the first pass named by their index.
+    """
+    out: list[Parsed | Refused | None] = [None] * len(lines)
+    good: list[int] = []
+    datas: list[dict[str, Any]] = []
+    for i, raw in enumerate(lines):
+        decoded = _decoded(i + 1, raw)
+        if isinstance(decoded, Refused):
+            out[i] = decoded
+        else:
+            good.append(i)
+            datas.append(decoded)
+    adapter = _ADAPTERS[checks.kind]
     try:
-        record = MODELS[checks.kind].model_validate(data)
+        records = adapter.validate_python(datas)
+    except ValidationError as exc:
+        faults: dict[int, list[FieldError]] = {}
+        for err in exc.errors(include_url=False):
+            at, *loc = err["loc"]
+            faults.setdefault(int(at), []).append(_fault({**err, "loc": tuple(loc)}))
+        for at, errors in faults.items():
+            i = good[at]
+            given = datas[at].get("id")
+            out[i] = Refused(i + 1, given if isinstance(given, str) else None, errors)
+        kept = [at for at in range(len(good)) if at not in faults]
+        good = [good[at] for at in kept]
+        records = adapter.validate_python([datas[at] for at in kept])
+    bodies = adapter.dump_python(records, mode="json", exclude_none=True)
+    for i, body in zip(good, bodies, strict=True):
+        out[i] = _finish(i + 1, body, checks)
+    return [o for o in out if o is not None]
+
+
+def parse_line(number: int, raw: bytes, checks: Checks) -> Parsed | Refused:
+    """Line ``number`` (from 1) of a bulk list."""
+    decoded = _decoded(number, raw)
+    if isinstance(decoded, Refused):
+        return decoded
+    record_id = decoded.get("id") if isinstance(decoded.get("id"), str) else None
+    try:
+        record = MODELS[checks.kind].model_validate(decoded)
     except ValidationError as exc:
         return Refused(number, record_id, _faults(exc))
-    body = record.model_dump(mode="json", exclude_none=True)
-    errors = _code_faults(body, checks)
-    if errors:
-        return Refused(number, record.id, errors)
-    _hash_people(body, checks.hasher)
-    if checks.kind is Kind.PARCELS:
-        body["agent"] = checks.party
-    text = orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    return Parsed(number, record.id, record.platform, record.order_no, body, text, digest)
+    return _finish(number, record.model_dump(mode="json", exclude_none=True), checks)

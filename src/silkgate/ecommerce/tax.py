@@ -13,6 +13,7 @@ terms' shares of excise and VAT are collected (China: duty 0 %, excise and VAT
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +21,7 @@ from decimal import Decimal
 from silkgate.ecommerce.matching import Body
 from silkgate.ecommerce.terms import Terms
 from silkgate.tariff.money import ZERO, round_money
-from silkgate.tariff.schedule import MeasureKind, TariffLine
+from silkgate.tariff.schedule import Measure, MeasureKind, TariffLine
 
 LineOf = Callable[[str], TariffLine]
 
@@ -56,28 +57,50 @@ def _shares(entry: Body) -> list[Decimal]:
     return shares
 
 
-def _amount(line: TariffLine, kind: MeasureKind, on: dt.date, base: Decimal) -> Decimal:
-    measure = line.measure(kind, on)
+MeasureOf = Callable[[str, MeasureKind], Measure | None]  # an HS code's measure of a kind
+
+
+def measures(line_of: LineOf, on: dt.date) -> MeasureOf:
+    """The measures in force on ``on`` by HS code and kind, each looked up once (a batch of
+    parcels names a few hundred codes at most)."""
+
+    @functools.cache
+    def measure_of(code: str, kind: MeasureKind) -> Measure | None:
+        return line_of(code).measure(kind, on)
+
+    return measure_of
+
+
+def _amount(measure: Measure | None, base: Decimal) -> Decimal:
     return measure.amount(base, None) if measure is not None else ZERO
 
 
 def assess_parcel(
-    entry: Body, *, line_of: LineOf, rate: Decimal, on: dt.date, terms: Terms, minor_unit: int
+    entry: Body,
+    *,
+    line_of: LineOf,
+    rate: Decimal,
+    on: dt.date,
+    terms: Terms,
+    minor_unit: int,
+    measure_of: MeasureOf | None = None,
 ) -> ParcelTax:
     """The parcel's duty and taxes due inside the limits, in the national currency.
 
-    ``rate``: national currency per unit of the parcel's currency on ``on``.
+    ``rate``: national currency per unit of the parcel's currency on ``on``;
+    ``measure_of``: the batch's :func:`measures` (by default, looked up each time).
     """
+    found = measure_of or measures(line_of, on)
     value = duty = excise = vat = ZERO
     for goods, share in zip(entry["goods"], _shares(entry), strict=True):
-        line = line_of(goods["hs_code"])
+        code = goods["hs_code"]
         cv = round_money(share * rate, minor_unit)
         # The duty collected (0 inside China's limits) is what the taxes' bases include.
         line_duty = round_money(
-            _amount(line, MeasureKind.DUTY, on, cv) * terms.duty_share, minor_unit
+            _amount(found(code, MeasureKind.DUTY), cv) * terms.duty_share, minor_unit
         )
-        full_excise = _amount(line, MeasureKind.EXCISE, on, cv + line_duty)
-        full_vat = _amount(line, MeasureKind.VAT, on, cv + line_duty + full_excise)
+        full_excise = _amount(found(code, MeasureKind.EXCISE), cv + line_duty)
+        full_vat = _amount(found(code, MeasureKind.VAT), cv + line_duty + full_excise)
         value += cv
         duty += line_duty
         excise += round_money(full_excise * terms.excise_share, minor_unit)

@@ -33,6 +33,9 @@ class Terms:
     waybill_requires_order: bool
     return_days: int
     score_threshold: Decimal
+    # The parcels' own inspection budget for the risk model: at most this share (0.01 for
+    # 1 %) of recent parcels, those it scores highest, are held for inspection.
+    model_share: Decimal = Decimal("0.01")
 
 
 def _decimal(
@@ -79,7 +82,11 @@ def parse(text: str) -> Terms:
         waybill_requires_order=requires,
         return_days=_whole(data, "returns", "within_days"),
         score_threshold=_decimal(data, "risk", "score_threshold"),
-    )
+        model_share=_decimal(
+            {"risk": {"model_percent": "1", **data.get("risk", {})}},
+            "risk", "model_percent", most=HUNDRED,
+        ) / HUNDRED,
+    )  # fmt: skip
 
 
 def default_text() -> str:

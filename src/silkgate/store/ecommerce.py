@@ -1,23 +1,23 @@
 """Cross-border e-commerce: the records of the four lists, parcels, quotas and guarantees.
 
-Every write is a batch statement (``executemany`` or a multi-row INSERT) inside the
-caller's transaction, so a bulk request of 10,000 records is a handful of round
-trips. Quotas and guarantees are read ``FOR UPDATE`` on PostgreSQL, in a fixed
-order (no deadlock between two requests); SQLite's write transactions begin
-``IMMEDIATE``, so writers take turns and what is read is what is updated.
+Every statement is a batch (:mod:`silkgate.store.ecommerce_bulk`: the driver's own
+``executemany``, ``COPY`` and statements over arrays) inside the caller's
+transaction, so a bulk request of 10,000 records is a handful of round trips.
+Quotas and parcels are read ``FOR UPDATE`` on PostgreSQL, in a fixed order (no
+deadlock between two requests); SQLite's write transactions begin ``IMMEDIATE``,
+so writers take turns and what is read is what is updated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-import orjson
 import sqlalchemy as sa
 
-from silkgate.store.db import upsert
+from silkgate.store import ecommerce_bulk as bulk
 from silkgate.store.tables import (
     ecommerce_guarantees,
     ecommerce_parcels,
@@ -26,14 +26,10 @@ from silkgate.store.tables import (
 )
 
 Key = tuple[str, str]  # (platform, order number)
-T = TypeVar("T")
-_CHUNK = 2000
 ZERO = Decimal(0)
-
-
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+RECORD_COLUMNS = (
+    "kind", "sender_id", "record_id", "platform", "order_no", "digest", "body", "received_at",
+)  # fmt: skip
 
 
 def keyed(table: sa.Table, keys: Sequence[Key]) -> sa.ColumnElement[bool]:
@@ -57,146 +53,101 @@ def sent_before(
     conn: sa.Connection, kind: str, sender_id: int, record_ids: Sequence[str]
 ) -> dict[str, str]:
     """The sender's records of ``kind`` already stored under these ids: id -> digest."""
-    r = ecommerce_records
-    found: dict[str, str] = {}
-    for chunk in _chunks(record_ids):
-        rows = conn.execute(
-            sa.select(r.c.record_id, r.c.digest).where(
-                r.c.kind == kind, r.c.sender_id == sender_id, r.c.record_id.in_(chunk)
-            )
-        )
-        found.update((row.record_id, row.digest) for row in rows)
+    rows = bulk.select_in(
+        conn, ecommerce_records, ("record_id", "digest"),
+        "kind = ? AND sender_id = ?", (kind, sender_id), "record_id", record_ids,
+    )  # fmt: skip
+    return {record_id: digest for record_id, digest in rows}
+
+
+def kinds_of(conn: sa.Connection, keys: Sequence[Key]) -> dict[Key, set[str]]:
+    """The kinds of record each parcel among ``keys`` already has."""
+    found: dict[Key, set[str]] = {}
+    cols = ("platform", "order_no", "kind")
+    for platform, order_no, kind in bulk.select_keyed(conn, ecommerce_records, cols, keys):
+        found.setdefault((platform, order_no), set()).add(kind)
     return found
 
 
-def parcels_with(conn: sa.Connection, kind: str, keys: Sequence[Key]) -> set[Key]:
-    """The parcels among ``keys`` that already have a record of ``kind``."""
-    r = ecommerce_records
-    found: set[Key] = set()
-    for chunk in _chunks(keys):
-        rows = conn.execute(
-            sa.select(r.c.platform, r.c.order_no).where(r.c.kind == kind, keyed(r, chunk))
-        )
-        found.update((row.platform, row.order_no) for row in rows)
-    return found
-
-
-def insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(ecommerce_records.insert(), rows)
+def insert_records(conn: sa.Connection, rows: Sequence[Sequence[Any]]) -> None:
+    """New records, as tuples in the order of :data:`RECORD_COLUMNS`."""
+    bulk.insert(conn, ecommerce_records, RECORD_COLUMNS, rows)
 
 
 def open_parcels(conn: sa.Connection, keys: Sequence[Key], now: dt.datetime) -> None:
     """A pending parcel row for each key that has none (its first record just arrived)."""
-    if not keys:
-        return
-    stmt = upsert(conn, ecommerce_parcels).on_conflict_do_nothing(
-        index_elements=["platform", "order_no"]
-    )
-    conn.execute(
-        stmt,
-        [
-            {"platform": k[0], "order_no": k[1], "status": "pending", "first_seen_at": now}
-            for k in keys
-        ],
-    )
+    bulk.insert_missing(
+        conn, ecommerce_parcels, ("platform", "order_no", "status", "selected", "first_seen_at"),
+        [(platform, order_no, "pending", False, now) for platform, order_no in keys],
+        ("platform", "order_no"),
+    )  # fmt: skip
 
 
-def complete(conn: sa.Connection, keys: Sequence[Key]) -> list[Key]:
-    """The parcels among ``keys`` that have their four records (one of each kind)."""
-    r = ecommerce_records
-    found: list[Key] = []
-    for chunk in _chunks(keys):
-        rows = conn.execute(
-            sa.select(r.c.platform, r.c.order_no)
-            .where(keyed(r, chunk))
-            .group_by(r.c.platform, r.c.order_no)
-            .having(sa.func.count() == 4)
-            .order_by(r.c.platform, r.c.order_no)
-        )
-        found.extend((row.platform, row.order_no) for row in rows)
-    return found
-
-
-def undecided(conn: sa.Connection, keys: Sequence[Key]) -> list[sa.Row[Any]]:
-    """The parcels among ``keys`` still to be decided: pending, or held only for want of a
-    record (``incomplete``), which a late record may complete.
+def undecided(conn: sa.Connection, keys: Sequence[Key]) -> list[tuple[int, str, str]]:
+    """The parcels among ``keys`` still to be decided (id, platform, order number): pending,
+    or held only for want of a record (``incomplete``), which a late record may complete.
 
     Locked on PostgreSQL: two requests that bring a parcel's last two records at once
     take turns, and the second (reading again after the first committed) sees all four.
     """
-    p = ecommerce_parcels
-    waiting = sa.or_(
-        p.c.status == "pending", sa.and_(p.c.status == "held", p.c.reason_code == "incomplete")
-    )
-    rows: list[sa.Row[Any]] = []
-    for chunk in _chunks(keys):
-        stmt = sa.select(p.c.id, p.c.platform, p.c.order_no).where(keyed(p, chunk), waiting)
-        rows.extend(conn.execute(_for_update(conn, stmt.order_by(p.c.id))))
-    return rows
+    waiting = "(status = 'pending' OR (status = 'held' AND reason_code = 'incomplete'))"
+    lock = " FOR UPDATE" if bulk.is_postgresql(conn) else ""
+    rows = bulk.select_keyed(
+        conn, ecommerce_parcels, ("id", "platform", "order_no"), keys, waiting,
+        suffix="ORDER BY order_no" + lock,
+    )  # fmt: skip
+    return [(pid, platform, order_no) for pid, platform, order_no in rows]
 
 
-def bodies(conn: sa.Connection, keys: Sequence[Key]) -> dict[Key, dict[str, dict[str, Any]]]:
-    """Each parcel's stored records: key -> kind -> body."""
-    r = ecommerce_records
-    found: dict[Key, dict[str, dict[str, Any]]] = {}
-    for chunk in _chunks(keys):
-        rows = conn.execute(
-            sa.select(r.c.platform, r.c.order_no, r.c.kind, r.c.body).where(keyed(r, chunk))
-        )
-        for row in rows:
-            found.setdefault((row.platform, row.order_no), {})[row.kind] = orjson.loads(row.body)
+def others(conn: sa.Connection, keys: Sequence[Key], kind: str) -> dict[Key, dict[str, str]]:
+    """Each parcel's stored records other than ``kind``: key -> kind -> body (JSON text)."""
+    found: dict[Key, dict[str, str]] = {}
+    cols = ("platform", "order_no", "kind", "body")
+    for platform, order_no, other, body in bulk.select_keyed(
+        conn, ecommerce_records, cols, keys, "kind <> ?", (kind,)
+    ):
+        found.setdefault((platform, order_no), {})[other] = body
     return found
-
-
-def _for_update(conn: sa.Connection, stmt: sa.Select[Any]) -> sa.Select[Any]:
-    return stmt.with_for_update() if conn.dialect.name == "postgresql" else stmt
 
 
 def lock_quotas(conn: sa.Connection, consumers: Iterable[str], year: int) -> dict[str, Decimal]:
     """The consumers' quota used in ``year``, locked until the transaction ends."""
     wanted = sorted(set(consumers))
     q = ecommerce_quotas
-    used: dict[str, Decimal] = {}
-    if wanted:
-        stmt = upsert(conn, q).on_conflict_do_nothing(index_elements=["consumer_hash", "year"])
-        conn.execute(stmt, [{"consumer_hash": c, "year": year, "used": 0} for c in wanted])
-    for chunk in _chunks(wanted):
-        rows = conn.execute(
-            _for_update(
-                conn,
-                sa.select(q.c.consumer_hash, q.c.used)
-                .where(q.c.year == year, q.c.consumer_hash.in_(chunk))
-                .order_by(q.c.consumer_hash),
-            )
-        )
-        used.update((row.consumer_hash, Decimal(row.used)) for row in rows)
-    return used
+    if not wanted:
+        return {}
+    bulk.insert_missing(
+        conn, q, ("consumer_hash", "year", "used"), [(c, year, ZERO) for c in wanted],
+        ("consumer_hash", "year"),
+    )  # fmt: skip
+    lock = " FOR UPDATE" if bulk.is_postgresql(conn) else ""
+    rows = bulk.select_in(
+        conn, q, ("consumer_hash", "used"), "year = ?", (year,), "consumer_hash", wanted,
+        suffix="ORDER BY consumer_hash" + lock,
+    )  # fmt: skip
+    # SQLite keeps the amount as a float: read back as Core reads it (PostgreSQL: Decimal).
+    read: Any = None
+    if not bulk.is_postgresql(conn):
+        read = q.c.used.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    return {h: Decimal(read(u) if read else u) for h, u in rows}
 
 
 def write_quotas(conn: sa.Connection, year: int, used: dict[str, Decimal]) -> None:
-    q = ecommerce_quotas
-    if used:
-        conn.execute(
-            q.update()
-            .where(q.c.consumer_hash == sa.bindparam("h"), q.c.year == year)
-            .values(used=sa.bindparam("u")),
-            [{"h": h, "u": u} for h, u in used.items()],
-        )
+    rows = [(h, year, u) for h, u in used.items()]
+    bulk.update(conn, ecommerce_quotas, ("consumer_hash", "year"), ("used",), rows)
 
 
 def lock_guarantees(conn: sa.Connection, agents: Iterable[str]) -> dict[str, Decimal]:
     """What is left on each agent's guarantee, locked until the transaction ends."""
     g = ecommerce_guarantees
-    rows = conn.execute(
-        _for_update(
-            conn,
-            sa.select(g.c.agent, g.c.amount, g.c.drawn)
-            .where(g.c.agent.in_(sorted(set(agents))))
-            .order_by(g.c.agent),
-        )
+    stmt = (
+        sa.select(g.c.agent, g.c.amount, g.c.drawn)
+        .where(g.c.agent.in_(sorted(set(agents))))
+        .order_by(g.c.agent)
     )
-    return {row.agent: Decimal(row.amount) - Decimal(row.drawn) for row in rows}
+    if bulk.is_postgresql(conn):
+        stmt = stmt.with_for_update()
+    return {row.agent: Decimal(row.amount) - Decimal(row.drawn) for row in conn.execute(stmt)}
 
 
 def write_guarantees(conn: sa.Connection, left: dict[str, Decimal]) -> None:
@@ -212,11 +163,9 @@ def write_guarantees(conn: sa.Connection, left: dict[str, Decimal]) -> None:
 
 def write_decisions(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     """Each decided parcel's columns (``pid`` names the row)."""
-    p = ecommerce_parcels
     if rows:
-        conn.execute(
-            p.update()
-            .where(p.c.id == sa.bindparam("pid"))
-            .values({c: sa.bindparam(c) for c in rows[0] if c != "pid"}),
-            rows,
-        )
+        columns = [c for c in rows[0] if c != "pid"]
+        bulk.update(
+            conn, ecommerce_parcels, ("id",), columns,
+            [(r["pid"], *(r[c] for c in columns)) for r in rows],
+        )  # fmt: skip

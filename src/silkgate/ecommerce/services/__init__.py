@@ -70,9 +70,9 @@ class EcommerceService:
         with writing(self.engine) as conn:
             fresh = receiving.sort_out(conn, batch, principal.id, self.terms.waybill_requires_order)
             store.insert_records(conn, receiving.record_rows(fresh, kind, principal.id, now))
-            keys = list(dict.fromkeys((p.platform, p.order_no) for p in fresh))
-            store.open_parcels(conn, keys, now)
-            outcomes = decide(conn, keys, self.pricing, now)
+            arrived = {(p.platform, p.order_no): p.body for p in fresh}
+            store.open_parcels(conn, list(arrived), now)
+            outcomes = decide(conn, kind, arrived, self.pricing, now)
         receiving.tell_parcels(batch, fresh, outcomes)
         return batch.results
 

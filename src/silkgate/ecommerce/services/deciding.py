@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from silkgate.ecommerce import clearance
 from silkgate.ecommerce.clearance import HELD, RELEASED, Ledgers, Outcome, Parcel
-from silkgate.ecommerce.facts import ParcelRisk
+from silkgate.ecommerce.facts import ModelBudget, ModelScorer, ParcelRisk, select_by_model
 from silkgate.ecommerce.records import Kind
-from silkgate.ecommerce.tax import ParcelTax, assess_parcel
+from silkgate.ecommerce.tax import MeasureOf, ParcelTax, assess_parcel, measures
 from silkgate.ecommerce.terms import Terms
 from silkgate.risk.profiles import Profile
 from silkgate.store import ecommerce as store
@@ -44,6 +45,9 @@ class Pricing:
     rate_of: Callable[[str, dt.date], Decimal | None]  # national per unit of a currency
     profiles: Callable[[], Sequence[Profile]]
     zone: dt.tzinfo
+    # The risk model in force (None: none), and the parcels' own budget for it.
+    model: Callable[[], ModelScorer | None] = lambda: None
+    model_budget: ModelBudget | None = None
 
     def to_limit(self, currency: str, on: dt.date) -> Decimal | None:
         """Units of the limits' currency per unit of ``currency`` on ``on``."""
@@ -54,7 +58,13 @@ class Pricing:
         there = self.rate_of(limit, on)
         return None if here is None or not there else here / there
 
-    def tax(self, parcel: Parcel, on: dt.date, line_of: Callable[[str], TariffLine]) -> ParcelTax:
+    def tax(
+        self,
+        parcel: Parcel,
+        on: dt.date,
+        line_of: Callable[[str], TariffLine],
+        measure_of: MeasureOf | None = None,
+    ) -> ParcelTax:
         rate = self.rate_of(parcel.entry["currency"], on)
         if rate is None:
             raise LookupError(f"no customs rate for {parcel.entry['currency']} on {on}")
@@ -65,52 +75,65 @@ class Pricing:
             on=on,
             terms=self.terms,
             minor_unit=self.minor_unit,
+            measure_of=measure_of,
         )
 
 
 def complete(
-    rows: Sequence[sa.Row[Any]], found: dict[Key, dict[str, dict[str, Any]]]
+    rows: Sequence[tuple[int, str, str]],
+    kind: Kind,
+    arrived: dict[Key, dict[str, Any]],
+    stored: dict[Key, dict[str, str]],
 ) -> list[Parcel]:
-    """The parcels among ``rows`` that have all four records."""
+    """The parcels among ``rows`` that have all four records: the one of ``kind`` that just
+    ``arrived`` (parsed) and the three others as ``stored`` (JSON text)."""
     parcels = []
-    for row in rows:
-        records = found.get((row.platform, row.order_no), {})
-        if all(kind.value in records for kind in ALL_KINDS):
-            parcels.append(
-                Parcel(
-                    row.id, row.platform, row.order_no,
-                    records[Kind.ORDERS], records[Kind.PAYMENTS],
-                    records[Kind.WAYBILLS], records[Kind.PARCELS],
-                )
-            )  # fmt: skip
+    for pid, platform, order_no in rows:
+        texts = stored.get((platform, order_no), {})
+        if len(texts) != len(ALL_KINDS) - 1:
+            continue  # only complete parcels are read whole
+        records = {k: orjson.loads(t) for k, t in texts.items()}
+        records[kind.value] = arrived[(platform, order_no)]
+        parcels.append(
+            Parcel(
+                pid, platform, order_no,
+                records[Kind.ORDERS], records[Kind.PAYMENTS],
+                records[Kind.WAYBILLS], records[Kind.PARCELS],
+            )
+        )  # fmt: skip
     return parcels
 
 
 def decide(
-    conn: sa.Connection, keys: Sequence[Key], pricing: Pricing, now: dt.datetime
+    conn: sa.Connection,
+    kind: Kind,
+    arrived: dict[Key, dict[str, Any]],
+    pricing: Pricing,
+    now: dt.datetime,
 ) -> list[Outcome]:
-    """Decide every parcel among ``keys`` that is complete and still undecided."""
-    # The parcels are locked first (on PostgreSQL), then counted: two requests bringing a
-    # parcel's last two records take turns, and the second counts the first's record.
-    rows = store.undecided(conn, keys)
-    # Most records of a request complete no parcel: only complete ones are read whole.
-    whole = set(store.complete(conn, [(r.platform, r.order_no) for r in rows]))
-    rows = [r for r in rows if (r.platform, r.order_no) in whole]
+    """Decide every parcel that a record of ``kind`` just ``arrived`` for completes, and
+    that is still undecided."""
+    # The parcels are locked first (on PostgreSQL), then their other records read: two
+    # requests bringing a parcel's last two records take turns, and the second reads
+    # the first's record. The records just arrived are not read back.
+    rows = store.undecided(conn, list(arrived))
     if not rows:
         return []
-    parcels = complete(rows, store.bodies(conn, [(r.platform, r.order_no) for r in rows]))
+    stored = store.others(conn, [(r[1], r[2]) for r in rows], kind.value)
+    parcels = complete(rows, kind, arrived, stored)
     if not parcels:
         return []
     today = now.astimezone(pricing.zone).date()
     # One tariff and one set of rates for the whole batch.
     line_of = pricing.tariff()
+    measure_of = measures(line_of, today)
     pricing = dataclasses.replace(pricing, rate_of=functools.cache(pricing.rate_of))
     outcomes = [
         clearance.screen(
             parcel,
             pricing.terms,
             lambda currency: pricing.to_limit(currency, today),
-            lambda p: pricing.tax(p, today, line_of),
+            lambda p: pricing.tax(p, today, line_of, measure_of),
         )
         for parcel in parcels
     ]
@@ -123,6 +146,9 @@ def decide(
     clearance.allocate(going, ledgers, pricing.terms)
     risk = ParcelRisk(pricing.profiles(), today, pricing.terms.score_threshold)
     clearance.select_for_inspection(going, risk)
+    model = pricing.model()
+    if model is not None and pricing.model_budget is not None:
+        select_by_model(going, model, pricing.model_budget, today)
     store.write_quotas(conn, today.year, _changed(ledgers.used, before[0]))
     store.write_guarantees(conn, _changed(ledgers.left, before[1]))
     store.write_decisions(conn, [_row(o, today.year, now) for o in outcomes])

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from silkgate.ecommerce.clearance import Outcome
-from silkgate.ecommerce.intake import Checks, Parsed, Refused, parse_line
+from silkgate.ecommerce.intake import Checks, Parsed, Refused, parse_lines
 from silkgate.ecommerce.records import Kind
 from silkgate.kernel.errors import FieldError
 from silkgate.store import ecommerce as store
@@ -48,12 +48,11 @@ def refusal(line: int, record_id: str | None, errors: list[FieldError]) -> dict[
 def parse_all(lines: Sequence[bytes], checks: Checks) -> Batch:
     """Every line parsed; those refused get their result now."""
     batch = Batch(checks.kind, [], [])
-    for number, raw in enumerate(lines, start=1):
-        parsed = parse_line(number, raw, checks)
+    for parsed in parse_lines(lines, checks):
         if isinstance(parsed, Refused):
-            batch.results.append(refusal(number, parsed.record_id, parsed.errors))
+            batch.results.append(refusal(parsed.line, parsed.record_id, parsed.errors))
         else:
-            batch.results.append({"line": number, "id": parsed.record_id, "status": ACCEPTED})
+            batch.results.append({"line": parsed.line, "id": parsed.record_id, "status": ACCEPTED})
             batch.accepted.append(parsed)
     return batch
 
@@ -71,9 +70,10 @@ def sort_out(
     kind = batch.kind.value
     before = store.sent_before(conn, kind, sender_id, [p.record_id for p in batch.accepted])
     keys = list({(p.platform, p.order_no) for p in batch.accepted})
-    taken = store.parcels_with(conn, kind, keys)
+    kinds = store.kinds_of(conn, keys)
+    taken = {key for key, found in kinds.items() if kind in found}
     orders = (
-        store.parcels_with(conn, Kind.ORDERS.value, keys)
+        {key for key, found in kinds.items() if Kind.ORDERS.value in found}
         if batch.kind is Kind.WAYBILLS and waybill_requires_order
         else None
     )
@@ -118,18 +118,10 @@ def sort_out(
     return fresh
 
 
-def record_rows(fresh: list[Parsed], kind: Kind, sender_id: int, now: Any) -> list[dict[str, Any]]:
+def record_rows(fresh: list[Parsed], kind: Kind, sender_id: int, now: Any) -> list[tuple[Any, ...]]:
+    """The rows to store, in the order of ``store.RECORD_COLUMNS``."""
     return [
-        {
-            "kind": kind.value,
-            "sender_id": sender_id,
-            "record_id": p.record_id,
-            "platform": p.platform,
-            "order_no": p.order_no,
-            "digest": p.digest,
-            "body": p.text,
-            "received_at": now,
-        }
+        (kind.value, sender_id, p.record_id, p.platform, p.order_no, p.digest, p.text, now)
         for p in fresh
     ]
 

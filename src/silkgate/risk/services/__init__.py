@@ -140,6 +140,10 @@ class RiskService:
         """The analysts' profiles as held now (parcels are scored with them in batches)."""
         return list(self._current().profiles)
 
+    def model_in_force(self) -> Scorer | None:
+        """The model as held now (parcels are scored with it a batch at a time), or None."""
+        return self._current().model
+
     @staticmethod
     def decision_row(decision: Decision, model_id: int | None) -> dict[str, Any]:
         """``declaration_risk`` columns, without the declaration id, version and time."""
