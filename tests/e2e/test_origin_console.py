@@ -32,7 +32,7 @@ def test_an_exporter_enters_the_bill_of_materials_as_rows(page):
     form.locator("[name=m1_originating]").check()
     form.get_by_role("button", name="Determine origin").click()
     expect(page.locator("#origin-box8")).to_have_text("RVC 70%")
-    expect(page.locator("#origin-result")).to_contain_text("Box 9: FOB 1000.00 USD")
+    expect(page.locator("#origin-result")).to_contain_text("Box 9: FOB 1,000.00 USD")
     expect(page.locator("#origin-explanation")).to_contain_text(
         "100 * (FOB 1000.00 - VNM 300.00) / FOB 1000.00 = 70.00 %"
     )

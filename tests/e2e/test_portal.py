@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from silkgate import i18n
+from silkgate.web.formats import term
 
 pytestmark = pytest.mark.browser
 
@@ -225,7 +226,10 @@ def test_a_trader_lodges_uploads_answers_and_sees_the_release(
         expect(officer.locator("#status")).to_have_text("released")
 
         # The trader's page updates itself, and the trader prints the release note.
-        expect(trader.locator("#status")).to_have_text("released", timeout=20_000)
+        # The status in the trader's language (the code stays in the API and the CSS).
+        with i18n.use(locale):
+            released = term("released")
+        expect(trader.locator("#status")).to_have_text(released, timeout=20_000)
         accessible(trader, "08-declaration-released", shots)
         trader.locator("#release-note-link").click()
         expect(trader.locator("#release-stamp")).to_contain_text("officer.li")

@@ -82,7 +82,7 @@ def test_asked_in_viet_nam_answered_in_china(pair: Pair, consoles) -> None:  # n
     received.get_by_label(f"Findings for {reference}").fill("the mainboards were bought in Korea")
     received.get_by_role("button", name="Answer").click()
     expect(page.locator("#verifications tbody tr", has_text=reference)).to_contain_text(
-        "not_confirmed"
+        "not confirmed"
     )
 
     # Viet Nam: the answer arrives; the preference is withdrawn and the duty recovered.
@@ -90,7 +90,7 @@ def test_asked_in_viet_nam_answered_in_china(pair: Pair, consoles) -> None:  # n
     sent = page.locator("#verifications tbody tr", has_text=reference)
     for _ in range(60):
         page.goto("/console/origin/verifications")
-        if "not_confirmed" in sent.inner_text():
+        if "not confirmed" in sent.inner_text():
             break
         page.wait_for_timeout(500)
     expect(sent).to_contain_text("the mainboards were bought in Korea")
