@@ -1,7 +1,7 @@
 """Benchmark: the statistics at national scale, and what keeping them adds to the work.
 
-    .venv/bin/python bench/statistics.py --scale 100000 1000000      # PostgreSQL, COPY
-    .venv/bin/python bench/statistics.py --cost 300 --db sqlite       # the handler's cost
+    .venv/bin/python bench/trade_statistics.py --scale 100000 1000000      # PostgreSQL, COPY
+    .venv/bin/python bench/trade_statistics.py --cost 300 --db sqlite       # the handler's cost
 
 **Scale.** A synthetic month of N import declarations is loaded with
 ``COPY`` (psycopg 3) into a fresh PostgreSQL database migrated to the node's
@@ -80,7 +80,7 @@ def _median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-# (This file is bench/statistics.py: the standard library's statistics module is shadowed.)
+# (This file is bench/trade_statistics.py: the standard library's statistics module is shadowed.)
 def _skewed(rng: random.Random, items: list[str]) -> str:
     """Zipf-like: the first items are drawn far more often, as in real trade."""
     return items[min(int(rng.paretovariate(1.2)) - 1, len(items) - 1)]
