@@ -249,6 +249,17 @@ def webhook(conn: sa.Connection, party_id: str) -> dict[str, Any] | None:
     return None if row is None else dict(row._mapping)
 
 
+def webhook_party(conn: sa.Connection, declaration_id: int) -> str | None:
+    """The trader a declaration was lodged under, if that trader has a webhook; else None."""
+    d, w = t.declarations, t.portal_webhooks
+    found = conn.execute(
+        sa.select(w.c.party_id)
+        .join(d, d.c.declarant_id == w.c.party_id)
+        .where(d.c.id == declaration_id)
+    ).scalar()
+    return None if found is None else str(found)
+
+
 def enqueue(conn: sa.Connection, row: dict[str, Any]) -> None:
     conn.execute(sa.insert(t.portal_outbox).values(**row))
 
